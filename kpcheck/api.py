@@ -1,0 +1,138 @@
+"""The library face of kpcheck: check submissions, get results. No printing, no exits.
+
+    from kpcheck.api import Checker
+    checker = Checker.load()                      # shipped rulebook and example registers
+    for result in checker.check_paths(["fixtures/"]):
+        print(result.submission, result.status)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from kpcheck import __version__
+from kpcheck.engine import Engine, EngineError, Finding, NotApplicable
+from kpcheck.reader import Loaded, read_sources
+from kpcheck.reference import DEFAULT_REGISTERS, Reference, ReferenceDataError, load_reference
+from kpcheck.rulebook import RULES_DIR, Rulebook, Severity, collect_rulebook, sha256_files
+
+STATUSES = ("compliant", "review", "non_compliant", "invalid", "error")
+_STATUS_OF_SEVERITY = {"invalid": "invalid", "violation": "non_compliant", "warning": "review", "info": "compliant"}
+FAIL_ON = ("invalid", "violation", "warning", "never")
+
+
+class RulebookInvalid(Exception):
+    """The rulebook or its reference data does not load; nothing may be checked."""
+
+    def __init__(self, errors: list[Exception]):
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = errors
+
+
+@dataclass
+class Result:
+    """The outcome for one submission, in input order."""
+
+    submission: str | None
+    source: str
+    status: str
+    findings: list[Finding] = field(default_factory=list)
+    not_applicable: list[NotApplicable] = field(default_factory=list)
+    error: dict[str, str] | None = None
+    certificate: str | None = None
+    direction: str | None = None
+    presented_on: dt.date | None = None
+
+    def fails(self, fail_on: str) -> bool:
+        """At or above ``--fail-on``: a finding of that severity or worse (errors are exit 2)."""
+        if fail_on == "never" or self.status == "error":
+            return False
+        floor = Severity(fail_on).rank
+        return any(Severity(f.severity).rank >= floor for f in self.findings)
+
+
+def status_of(findings: Iterable[Finding]) -> str:
+    """The worst finding decides: invalid > non_compliant > review > compliant."""
+    worst = max((Severity(f.severity).rank for f in findings), default=0)
+    return _STATUS_OF_SEVERITY[[s.value for s in Severity if s.rank == worst][0]]
+
+
+def summarize(results: Iterable[Result]) -> dict[str, int]:
+    summary = {"submissions": 0, **{s: 0 for s in STATUSES}}
+    for result in results:
+        add_to_summary(summary, result)
+    return summary
+
+
+def add_to_summary(summary: dict[str, int], result: Result) -> None:
+    summary["submissions"] += 1
+    summary[result.status] += 1
+
+
+@dataclass
+class Checker:
+    """A loaded rulebook, reference data and engine, ready to check submissions."""
+
+    book: Rulebook
+    reference: Reference
+    engine: Engine
+    rules_sha256: str
+    registers_sha256: str
+
+    @classmethod
+    def load(cls, rules: Path | str | None = None, registers: Path | str | None = None,
+             engine: str | None = None, lang: str = "en") -> "Checker":
+        """Load and validate everything; raises :class:`RulebookInvalid` listing every problem."""
+        rules_dir = Path(rules) if rules else RULES_DIR
+        book, errors = collect_rulebook(rules_dir)
+        reference = None
+        try:
+            reference = load_reference(rules_dir, Path(registers) if registers else None)
+        except ReferenceDataError as exc:
+            errors.append(exc)
+        if errors or book is None or reference is None:
+            raise RulebookInvalid(errors)
+        try:
+            built = Engine(book, reference, engine, lang=lang)
+        except EngineError as exc:
+            raise RulebookInvalid([exc]) from exc
+        law = sha256_files([*book.files, *reference.law_files], rules_dir)
+        registers_hash = sha256_files(list(reference.register_files), Path("/"))
+        return cls(book, reference, built, law, registers_hash)
+
+    @property
+    def reference_kind(self) -> str:
+        return "example" if self.reference.example_registers else "official"
+
+    def check_paths(self, paths: Iterable[str | Path]) -> Iterator[Result]:
+        for loaded in read_sources(paths):
+            yield self.check_loaded(loaded)
+
+    def check_loaded(self, loaded: Loaded) -> Result:
+        if loaded.submission is None:
+            err = loaded.error
+            error = {"message": err.message, "location": err.location} if err else \
+                {"message": "unreadable", "location": loaded.source}
+            return Result(loaded.raw_id, loaded.source, "error", error=error)
+        sub = loaded.submission
+        base = dict(certificate=sub.certificate.number, direction=sub.direction, presented_on=sub.presented_on)
+        try:
+            evaluation = self.engine.evaluate(sub)
+        except EngineError as exc:
+            return Result(sub.id, loaded.source, "error", error={"message": f"engine failure: {exc}",
+                                                                  "location": loaded.source}, **base)
+        findings = sorted(evaluation.findings, key=lambda f: f.rule)
+        return Result(sub.id, loaded.source, status_of(findings), findings,
+                      sorted(evaluation.not_applicable, key=lambda n: n.rule), **base)
+
+    def meta(self) -> dict:
+        return {"kpcheck": __version__,
+                "rulebook": {"version": self.book.version, "sha256": self.rules_sha256},
+                "reference": self.reference_kind,
+                "registers": {"sha256": self.registers_sha256}}
+
+
+__all__ = ["Checker", "Result", "RulebookInvalid", "status_of", "summarize", "DEFAULT_REGISTERS"]

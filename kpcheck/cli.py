@@ -1,0 +1,125 @@
+"""The command line: parse options, call the library, render, choose the exit code."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+from typing import IO, Any, Iterable, Iterator
+
+import click
+
+from kpcheck import __version__
+from kpcheck.cli_rules import rules
+from kpcheck.console import error, warning
+from kpcheck.api import FAIL_ON, Checker, Result, RulebookInvalid, summarize
+from kpcheck.engine import KINDS
+from kpcheck.report import FORMATS_AUDIT, FORMATS_CHECK, make_writer
+
+EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+
+
+def parse_formats(formats: Iterable[str], output: str | None, allowed: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    """``--format`` values as (format, file or None for standard output)."""
+    out: list[tuple[str, str | None]] = []
+    for raw in formats or ("text",):
+        fmt, _, file = raw.partition("=")
+        if fmt not in allowed:
+            raise click.BadParameter(f"unknown format {fmt!r}; expected one of {', '.join(allowed)}", param_hint="--format")
+        out.append((fmt, file or None))
+    to_stdout = [f for f, file in out if file is None]
+    if len(to_stdout) > 1:
+        raise click.BadParameter("only one format can go to standard output; give the others a file: json=FILE",
+                                 param_hint="--format")
+    return [(f, file or output) for f, file in out]
+
+
+@contextlib.contextmanager
+def open_writers(targets: list[tuple[str, str | None]], options: dict[str, Any]) -> Iterator[list[Any]]:
+    with contextlib.ExitStack() as stack:
+        writers = []
+        for fmt, file in targets:
+            stream: IO[str] = sys.stdout if file is None else stack.enter_context(
+                open(file, "w", encoding="utf-8", newline=""))
+            writers.append(make_writer(fmt, stream, options))
+        yield writers
+
+
+def load_checker(rules: str | None, reference: str | None, engine: str | None, lang: str = "en") -> Checker | None:
+    try:
+        checker = Checker.load(rules, reference, engine, lang=lang)
+    except RulebookInvalid as exc:
+        for problem in exc.errors:
+            error(str(problem))
+        error("the rulebook or reference data does not load; nothing was checked")
+        return None
+    if checker.reference_kind == "example":
+        warning("using the shipped EXAMPLE registers (signers, customs points, entities); "
+                "pass --reference DIR for the official lists")
+    return checker
+
+
+def emit(results: Iterable[Result], writers: list[Any], meta: dict[str, Any], fail_on: str) -> int:
+    """Stream results to every writer; the exit code of report-format.md."""
+    for w in writers:
+        w.start(meta)
+    summary = summarize([])
+    code = EXIT_OK
+    for result in results:
+        summary["submissions"] += 1
+        summary[result.status] += 1
+        if result.status == "error":
+            error(f"{result.error['location']}: {result.error['message']}")
+            code = EXIT_ERROR
+        elif result.fails(fail_on) and code == EXIT_OK:
+            code = EXIT_FAIL
+        for w in writers:
+            w.add(result)
+    for w in writers:
+        w.finish(summary)
+    return code
+
+
+common = [
+    click.option("--format", "formats", multiple=True, metavar="FMT[=FILE]",
+                 help="Output format, repeatable; FMT=FILE writes to a file."),
+    click.option("--output", "-o", type=click.Path(dir_okay=False), help="File for the format without =FILE."),
+    click.option("--rules", type=click.Path(file_okay=False), help="Rulebook folder (default: the shipped one)."),
+    click.option("--reference", type=click.Path(file_okay=False),
+                 help="Folder of registers replacing the shipped example ones file by file."),
+    click.option("--engine", type=click.Choice(KINDS), help="Evaluator (default: durable where it imports)."),
+    click.option("--fail-on", type=click.Choice(FAIL_ON), default="violation", show_default=True,
+                 help="Lowest severity that makes the exit code 1."),
+    click.option("--lang", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True,
+                 help="Language of titles and messages."),
+]
+
+
+def with_common(func: Any) -> Any:
+    for option in reversed(common):
+        func = option(func)
+    return func
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kpcheck")
+def main() -> None:
+    """Check Kimberley Process rough-diamond certificates against the law of the Republic of Kazakhstan."""
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True)
+@with_common
+def check(files: tuple[str, ...], formats: tuple[str, ...], output: str | None, rules: str | None,
+          reference: str | None, engine: str | None, fail_on: str, lang: str) -> None:
+    """Pre-check one or more submissions (JSON, YAML, JSON Lines)."""
+    targets = parse_formats(formats, output, FORMATS_CHECK)
+    checker = load_checker(rules, reference, engine, lang)
+    if checker is None:
+        sys.exit(EXIT_ERROR)
+    with open_writers(targets, {}) as writers:
+        code = emit(checker.check_paths(files), writers, checker.meta(), fail_on)
+    sys.exit(code)
+
+
+main.add_command(rules)

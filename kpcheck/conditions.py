@@ -1,0 +1,232 @@
+"""The condition language of rule files: parsing YAML into a typed tree, with locations.
+
+A condition is one of::
+
+    all: [condition, ...]                      every one holds
+    any: [condition, ...]                      at least one holds
+    not: condition                             it does not hold
+    for_any: LIST, where: condition            some item of the list satisfies it
+    for_all: LIST, where: condition            every item does (true for an empty list)
+    {field: NAME, OP: VALUE}                   a comparison
+
+``NAME`` is a submission field path (``certificate.condition.erasures``), a name the rule
+defines under ``let:`` (a derived fact), or inside ``where:`` an item field (``hs_code``)
+or an item ``let``. ``OP`` is one of ``equals``, ``not_equals``, ``less_than``,
+``at_most``, ``greater_than``, ``at_least`` (``VALUE`` a literal or ``{field: NAME}``),
+``one_of`` / ``not_one_of`` (a list of literals), or ``is: present | absent``.
+
+Absent values: a comparison with an absent side is false, ``not`` of it is true. An empty
+list, a blank text and ``null`` are all absent. See docs/rule-language.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Union
+
+from kpcheck.schema import BOOL, DATE, DECIMAL, INT, LIST, OBJECT, TEXT, VALUES, FieldType, suggest
+from kpcheck.yamlio import Location, key_location, node_location, value_location
+
+COMPARISONS = ("equals", "not_equals", "less_than", "at_most", "greater_than", "at_least")
+SETS = ("one_of", "not_one_of")
+OPERATORS = COMPARISONS + SETS + ("is",)
+ORDERED = (INT, DECIMAL, DATE)
+
+
+class ConditionError(ValueError):
+    """A condition that does not parse; carries its location and a stable code."""
+
+    def __init__(self, location: Location, message: str, code: str):
+        super().__init__(f"{location}: {message}")
+        self.location, self.message, self.code = location, message, code
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A value a condition reads: a field path, a let name, or an item field."""
+
+    name: str
+    type: str
+    fields: tuple[str, ...]   # the submission field paths it stands for, for findings
+
+
+@dataclass(frozen=True)
+class Compare:
+    left: Ref
+    op: str                       # one of COMPARISONS or SETS
+    right: Ref | Any              # a Ref, a literal, or a tuple of literals for SETS
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class Presence:
+    ref: Ref
+    present: bool
+
+
+@dataclass(frozen=True)
+class All:
+    items: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    items: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    item: "Node"
+
+
+@dataclass(frozen=True)
+class Quantified:
+    every: bool                   # for_all when true, for_any when false
+    list: Ref
+    where: "Node"
+
+
+Node = Union[Compare, Presence, All, AnyOf, Not, Quantified]
+
+
+@dataclass
+class Scope:
+    """The names a condition may read: submission fields, lets, and inside a list its items."""
+
+    fields: dict[str, FieldType]
+    lets: dict[str, Ref] = field(default_factory=dict)
+    item_of: str | None = None     # list path when inside for_any/for_all
+    item_lets: dict[str, Ref] = field(default_factory=dict)
+
+    def resolve(self, name: str) -> Ref | None:
+        if self.item_of is not None:
+            items = self.fields[self.item_of].items or {}
+            if name in self.item_lets:
+                return self.item_lets[name]
+            if name in items:
+                return Ref(name, items[name].kind, (f"{self.item_of}[].{name}",))
+        if name in self.lets:
+            return self.lets[name]
+        if name in self.fields:
+            return Ref(name, self.fields[name].kind, (name,))
+        return None
+
+    def known(self) -> list[str]:
+        names = list(self.fields) + list(self.lets)
+        if self.item_of is not None:
+            names += list(self.fields[self.item_of].items or {}) + list(self.item_lets)
+        return names
+
+
+class Parser:
+    """Parses one rule's conditions; ``let_parser`` turns item-level ``let`` blocks into refs."""
+
+    def __init__(self, file: str, let_parser: Any = None):
+        self.file = file
+        self.let_parser = let_parser
+
+    def error(self, node: Any, key: Any, message: str, code: str) -> ConditionError:
+        loc = key_location(node, key, self.file) if key is not None else node_location(node, self.file)
+        return ConditionError(loc, message, code)
+
+    def parse(self, node: Any, scope: Scope) -> Node:
+        if not isinstance(node, dict) or not node:
+            raise ConditionError(node_location(node, self.file),
+                                 "a condition must be a mapping (all, any, not, for_any, for_all or field)", "RUL010")
+        keys = set(node)
+        if keys == {"all"} or keys == {"any"}:
+            (key,) = keys
+            items = node[key]
+            if not isinstance(items, list) or not items:
+                raise self.error(node, key, f"'{key}' takes a non-empty list of conditions", "RUL010")
+            parsed = tuple(self.parse(item, scope) for item in items)
+            return All(parsed) if key == "all" else AnyOf(parsed)
+        if keys == {"not"}:
+            return Not(self.parse(node["not"], scope))
+        if "for_any" in keys or "for_all" in keys:
+            return self._quantified(node, scope)
+        if "field" in keys:
+            return self._leaf(node, scope)
+        first = next(iter(node))
+        hint = suggest(str(first), ["all", "any", "not", "for_any", "for_all", "field"])
+        raise self.error(node, first, f"unknown condition '{first}'{hint}", "RUL011")
+
+    def _quantified(self, node: dict, scope: Scope) -> Quantified:
+        key = "for_any" if "for_any" in node else "for_all"
+        extra = set(node) - {key, "where", "let"}
+        if extra or "where" not in node:
+            bad = next(iter(extra)) if extra else key
+            raise self.error(node, bad, f"'{key}' takes 'where' (and optionally 'let') only", "RUL010")
+        if scope.item_of is not None:
+            raise self.error(node, key, "lists cannot be nested inside 'where'", "RUL010")
+        name = node[key]
+        kind = scope.fields.get(name) if isinstance(name, str) else None
+        if kind is None or kind.kind != LIST:
+            lists = [k for k, v in scope.fields.items() if v.kind == LIST]
+            raise ConditionError(value_location(node, key, self.file),
+                                 f"'{name}' is not a list of items{suggest(str(name), lists)}", "RUL012")
+        inner = Scope(scope.fields, scope.lets, item_of=name)
+        if "let" in node and self.let_parser is not None:
+            inner.item_lets = self.let_parser(node["let"], inner)
+        ref = Ref(name, LIST, (name,))
+        return Quantified(key == "for_all", ref, self.parse(node["where"], inner))
+
+    def _leaf(self, node: dict, scope: Scope) -> Node:
+        ops = [k for k in node if k != "field"]
+        if len(ops) != 1 or ops[0] not in OPERATORS:
+            bad = next((k for k in ops if k not in OPERATORS), ops[0] if ops else "field")
+            msg = ("a comparison needs exactly one operator" if not ops or bad in OPERATORS
+                   else f"unknown operator '{bad}'{suggest(str(bad), OPERATORS)}")
+            raise self.error(node, bad, msg, "RUL013")
+        op = ops[0]
+        left = self.ref(node, "field", scope)
+        value = node[op]
+        if op == "is":
+            if value not in ("present", "absent"):
+                raise ConditionError(value_location(node, op, self.file),
+                                     f"'is' takes present or absent, not {value!r}", "RUL014")
+            return Presence(left, value == "present")
+        if left.type in (LIST, VALUES, OBJECT):
+            raise self.error(node, "field", f"'{left.name}' is a {left.type}; it can only be tested with 'is'",
+                             "RUL015")
+        if op in SETS:
+            if not isinstance(value, list) or not value:
+                raise ConditionError(value_location(node, op, self.file), f"'{op}' takes a list of values", "RUL014")
+            return Compare(left, op, tuple(self.literal(node, op, v, left) for v in value))
+        if isinstance(value, dict):
+            if scope.item_of is not None:
+                raise self.error(node, op, "inside 'where' compare an item field with a literal; "
+                                 "compare two fields through a derived fact (let)", "RUL018")
+            right = self.ref(value, "field", scope)
+            if right.type != left.type:
+                raise ConditionError(value_location(node, op, self.file),
+                                     f"type mismatch: '{left.name}' is {left.type}, '{right.name}' is {right.type}",
+                                     "RUL016")
+            return Compare(left, op, right)
+        if op not in ("equals", "not_equals") and left.type not in ORDERED:
+            raise self.error(node, op, f"'{op}' needs a number or a date; '{left.name}' is {left.type}", "RUL016")
+        return Compare(left, op, self.literal(node, op, value, left))
+
+    def ref(self, node: dict, key: str, scope: Scope) -> Ref:
+        name = node.get(key) if isinstance(node, dict) else None
+        ref = scope.resolve(name) if isinstance(name, str) else None
+        if ref is None:
+            where = value_location(node, key, self.file) if isinstance(node, dict) and key in node \
+                else node_location(node, self.file)
+            raise ConditionError(where, f"unknown field '{name}'{suggest(str(name), scope.known())}", "RUL017")
+        return ref
+
+    def literal(self, node: dict, key: str, value: Any, left: Ref) -> Any:
+        ok = {
+            BOOL: isinstance(value, bool),
+            INT: isinstance(value, int) and not isinstance(value, bool),
+            DECIMAL: isinstance(value, (int, Decimal)) and not isinstance(value, bool),
+            DATE: isinstance(value, dt.date),
+            TEXT: isinstance(value, str),
+        }.get(left.type, False)
+        if not ok:
+            raise ConditionError(value_location(node, key, self.file),
+                                 f"type mismatch: '{left.name}' is {left.type}, compared with {value!r}", "RUL016")
+        return str(value) if left.type == TEXT else value

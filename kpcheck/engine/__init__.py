@@ -1,0 +1,179 @@
+"""Evaluating a rulebook on submissions, behind one face for both evaluators.
+
+``Engine(book, reference, kind)`` compiles the rulebook once. ``evaluate(submission)``
+returns an :class:`Evaluation`: every rule that triggers (once, with its field paths and
+message), every rule that does not apply with the reason, or an error. ``kind`` is
+``"durable"`` (durable_rules, the default where it imports) or ``"python"`` (the reference
+evaluator). Nothing outside this package knows which one ran.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from kpcheck.conditions import All, Compare, Node, Ref
+from kpcheck.engine import durable
+from kpcheck.engine.plan import Projector, nnf
+from kpcheck.engine.python import compile_test, explain
+from kpcheck.models import Submission
+from kpcheck.reference import Reference
+from kpcheck.rulebook import Rule, Rulebook
+from kpcheck.schema import DATE
+
+KINDS = ("durable", "python")
+_PRESENTED = Ref("presented_on", DATE, ("presented_on",))
+_PLACEHOLDER_FMT = {dt.date: dt.date.isoformat, bool: lambda v: "true" if v else "false"}
+
+
+def default_kind() -> str:
+    return "durable" if durable.AVAILABLE else "python"
+
+
+class EngineError(RuntimeError):
+    """The engine failed on a submission; the submission gets status ``error``."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    title: str
+    message: str
+    fields: tuple[str, ...]
+    legal_basis: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class NotApplicable:
+    rule: str
+    reason: str
+
+
+@dataclass
+class Evaluation:
+    findings: list[Finding] = field(default_factory=list)
+    not_applicable: list[NotApplicable] = field(default_factory=list)
+
+
+@dataclass
+class _Compiled:
+    rule: Rule
+    condition: Node
+    test: Any
+    applies: list[tuple[Any, str]]
+
+
+def in_force_node(rule: Rule) -> Node:
+    """``presented_on`` within the rule's dates in force, as a condition."""
+    parts = [Compare(_PRESENTED, "at_least", rule.spec.in_force.from_)]
+    if rule.spec.in_force.to:
+        parts.append(Compare(_PRESENTED, "at_most", rule.spec.in_force.to))
+    return All(tuple(parts))
+
+
+class Engine:
+    def __init__(self, book: Rulebook, reference: Reference, kind: str | None = None, lang: str = "en"):
+        self.book, self.reference, self.lang = book, reference, lang
+        self.kind = kind or default_kind()
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown engine {self.kind!r}; expected durable or python")
+        self.projector = Projector(book)
+        self.projector.paths.setdefault("presented_on", DATE)
+        self.projector.attrs.setdefault("presented_on", ("presented_on",))
+        self.compiled = []
+        for rule in book.active("submission"):
+            condition = nnf(rule.condition)
+            applies = [(compile_test(nnf(node)), reason) for node, reason in rule.applies]
+            self.compiled.append(_Compiled(rule, condition, compile_test(condition), applies))
+        self.durable = None
+        if self.kind == "durable":
+            whole = [(c.rule.id, nnf(All((in_force_node(c.rule), *(n for n, _ in c.rule.applies), c.rule.condition))))
+                     for c in self.compiled]
+            try:
+                self.durable = durable.DurableEvaluator(whole)
+            except durable.DurableError as exc:
+                raise EngineError(str(exc)) from exc
+
+    def evaluate(self, submission: Submission) -> Evaluation:
+        """Findings and rules not applicable for one submission; raises :class:`EngineError`."""
+        fact, raw = self.projector.project(submission, self.reference)
+        fired = None
+        if self.durable is not None:
+            try:
+                fired = self.durable.fired(fact)
+            except durable.DurableError as exc:
+                raise EngineError(str(exc)) from exc
+        result = Evaluation()
+        for c in self.compiled:
+            reason = self.not_applicable(c, submission.presented_on, fact)
+            if reason is not None:
+                if fired is not None and c.rule.id in fired:
+                    raise EngineError(f"durable_rules fired {c.rule.id}, which does not apply ({reason})")
+                result.not_applicable.append(NotApplicable(c.rule.id, reason))
+                continue
+            triggered = c.rule.id in fired if fired is not None else c.test(fact)
+            if triggered:
+                result.findings.append(self.finding(c, fact, raw, submission))
+        return result
+
+    @staticmethod
+    def not_applicable(c: _Compiled, on: dt.date, fact: dict[str, Any]) -> str | None:
+        spec = c.rule.spec.in_force
+        if on < spec.from_ or (spec.to is not None and on > spec.to):
+            until = f" to {spec.to.isoformat()}" if spec.to else ""
+            return f"not in force on {on.isoformat()} (in force from {spec.from_.isoformat()}{until})"
+        for test, reason in c.applies:
+            if not test(fact):
+                return reason
+        return None
+
+    def finding(self, c: _Compiled, fact: dict[str, Any], raw: dict[str, Any], sub: Submission) -> Finding:
+        spec = c.rule.spec
+        fields = tuple(spec.fields) if spec.fields else tuple(explain(c.condition, fact))
+        title, template = spec.title, spec.message
+        translation = spec.translations.get(self.lang) if self.lang != "en" else None
+        if translation is None and self.lang == "kk":
+            translation = spec.translations.get("ru")
+        if translation is not None:
+            title, template = translation.title or title, translation.message or template
+        message = render(template, c.rule, raw, sub)
+        basis = tuple(b.model_dump() for b in spec.legal_basis)
+        return Finding(spec.id, spec.severity.value, title, message, fields, basis)
+
+
+def render(template: str, rule: Rule, raw: dict[str, Any], sub: Submission) -> str:
+    """Fill ``{name}`` placeholders with the submission's values and the rule's lets."""
+    out, rest = [], template
+    while "{" in rest and "}" in rest:
+        head, _, tail = rest.partition("{")
+        name, _, rest = tail.partition("}")
+        out.append(head)
+        out.append(_fmt(_value(name, rule, raw, sub)))
+    out.append(rest)
+    return "".join(out)
+
+
+def _value(name: str, rule: Rule, raw: dict[str, Any], sub: Submission) -> Any:
+    if name in rule.lets:
+        return raw.get(rule.lets[name].name)
+    if name in raw:
+        return raw[name]
+    obj: Any = sub
+    for attr in name.split("."):
+        obj = getattr(obj, attr, None) if obj is not None else None
+    return obj
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)

@@ -1,0 +1,166 @@
+"""The durable_rules evaluator: the only module that imports durable_rules.
+
+It follows what was measured before kpcheck was built (shared/engine-notes.md):
+
+* facts are *asserted*, never posted, so every matching rule fires;
+* every rule tests the discriminator ``t == "kp"``;
+* one fixed session per ruleset; each check asserts, runs every action synchronously
+  through the C module (no Host, no timer threads), and retracts the fact;
+* the rulebook is sharded so that no ruleset can fire more than :data:`MAX_FIRINGS` times
+  on one fact, counting every branch of an ``$or``; firings are de-duplicated per rule;
+* comparisons with a field guard both sides with an existence test; values are integers,
+  booleans and texts only (see :mod:`kpcheck.engine.plan`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from typing import Any
+
+from kpcheck.conditions import AnyOf, All, Compare, Node, Presence, Quantified, Ref
+from kpcheck.engine.plan import NEGATE, literal_value
+
+try:  # durable_rules builds and imports on Python 3.10-3.12 only
+    import durable_rules_engine as _engine
+except ImportError:  # pragma: no cover - exercised on 3.13
+    _engine = None
+
+AVAILABLE = _engine is not None
+MAX_FIRINGS = 56
+DISCRIMINATOR = {"t": "kp"}
+_OPS = {"equals": None, "not_equals": "$neq", "less_than": "$lt", "at_most": "$lte",
+        "greater_than": "$gt", "at_least": "$gte"}
+_names = itertools.count()
+
+
+class DurableError(RuntimeError):
+    """durable_rules refused a fact or a ruleset."""
+
+
+def to_durable(node: Node, item: bool = False) -> dict[str, Any]:
+    """The durable_rules expression of an NNF condition."""
+    if isinstance(node, All):
+        return {"$and": [to_durable(i, item) for i in node.items]}
+    if isinstance(node, AnyOf):
+        return {"$or": [to_durable(i, item) for i in node.items]}
+    if isinstance(node, Quantified):
+        inner = {"$iall" if node.every else "$iany": {node.list.name: to_durable(node.where, True)}}
+        return {"$or": [{"$nex": {node.list.name: 1}}, inner]} if node.every else inner
+    if isinstance(node, Presence):
+        return {"$ex" if node.present else "$nex": {_key(node.ref, item): 1}}
+    if isinstance(node, Compare):
+        return _compare(node, item)
+    raise TypeError(node)
+
+
+def _key(ref: Ref, item: bool) -> str:
+    return f"$i.{ref.name}" if item else ref.name
+
+
+def _compare(node: Compare, item: bool) -> dict[str, Any]:
+    op = NEGATE[node.op] if node.negated else node.op
+    left = _key(node.left, item)
+    refs = [left] + ([_key(node.right, item)] if isinstance(node.right, Ref) else [])
+    if isinstance(node.right, Ref):
+        right = {"$m": refs[1]}
+        test = {left: right} if op == "equals" else {_OPS[op]: {left: right}}
+    else:
+        value = literal_value(node.right, node.left.type)
+        if op == "one_of":
+            test = {"$or": [{left: v} for v in value]} if len(value) > 1 else {left: value[0]}
+        elif op == "not_one_of":
+            test = {"$and": [{"$neq": {left: v}} for v in value]}
+        elif op == "equals":
+            test = {left: value}
+        else:
+            test = {_OPS[op]: {left: value}}
+    held = {"$and": [*({"$ex": {r: 1}} for r in refs), test]}
+    if not node.negated:
+        return held
+    return {"$or": [*({"$nex": {r: 1}} for r in refs), held]}
+
+
+def firings(node: Node) -> int:
+    """How many times a rule can fire on one fact: one per term of its disjunctive form.
+
+    The ``$or`` that guards a negated comparison has mutually exclusive branches and a
+    quantifier fires once whatever its items, so both count as one.
+    """
+    if isinstance(node, All):
+        total = 1
+        for item in node.items:
+            total *= firings(item)
+        return total
+    if isinstance(node, AnyOf):
+        return sum(firings(i) for i in node.items)
+    return 1
+
+
+def shard(rules: list[tuple[str, Node]], limit: int = MAX_FIRINGS) -> list[list[tuple[str, Node]]]:
+    """Pack rules into rulesets whose firings on one fact add up to at most ``limit``."""
+    shards: list[list[tuple[str, Node]]] = []
+    load: list[int] = []
+    for rule_id, node in rules:
+        cost = firings(node)
+        if cost > limit:
+            raise DurableError(f"rule {rule_id} can fire {cost} times on one fact; the engine allows {limit}")
+        for i, used in enumerate(load):
+            if used + cost <= limit:
+                shards[i].append((rule_id, node))
+                load[i] += cost
+                break
+        else:
+            shards.append([(rule_id, node)])
+            load.append(cost)
+    return shards
+
+
+class DurableEvaluator:
+    """Compiled rulesets in one process; :meth:`fired` gives the rule ids a fact triggers."""
+
+    def __init__(self, rules: list[tuple[str, Node]]):
+        if _engine is None:
+            raise DurableError("durable_rules is not installed for this Python (it imports on 3.10-3.12)")
+        self.shards = []
+        for group in shard(rules):
+            definition = {rid: {"all": [{"m": {"$and": [DISCRIMINATOR, to_durable(node)]}}]} for rid, node in group}
+            name = f"kpcheck{next(_names)}"
+            try:
+                handle = _engine.create_ruleset(name, json.dumps(definition))
+            except Exception as exc:  # noqa: BLE001 - the C module raises bare Exceptions
+                raise DurableError(f"durable_rules refused a ruleset: {exc}") from exc
+            self.shards.append((handle, {k for k, _ in group}))
+        self._serial = itertools.count()
+
+    def fired(self, fact: dict[str, Any]) -> set[str]:
+        """Every rule id whose condition holds on the fact, each once."""
+        message = dict(fact, **DISCRIMINATOR, sid="0", id=next(self._serial))
+        text = json.dumps(message)
+        fired: set[str] = set()
+        for handle, _ in self.shards:
+            fired |= self._run(handle, text)
+        return fired
+
+    @staticmethod
+    def _run(handle: int, text: str) -> set[str]:
+        try:
+            code, state = _engine.assert_fact(handle, text)
+        except Exception as exc:  # noqa: BLE001
+            raise DurableError(f"durable_rules refused the fact: {exc}") from exc
+        fired: set[str] = set()
+        try:
+            if code == 0:
+                result = _engine.start_action_for_state(handle, state)
+                while result:
+                    message = result[1] if isinstance(result, tuple) else result
+                    fired.update(json.loads(message))
+                    result = _engine.complete_and_start_action(handle, state)
+            elif code != 1:
+                raise DurableError(f"durable_rules answered code {code} for the fact")
+        finally:
+            try:
+                _engine.retract_fact(handle, text)
+            except Exception:  # noqa: BLE001 - nothing was stored when nothing matched
+                pass
+        return fired

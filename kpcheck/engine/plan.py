@@ -1,0 +1,198 @@
+"""What both evaluators share: negation normal form and the projection of a submission.
+
+The projection turns a submission into one flat fact of engine values, holding only what
+the rulebook reads: booleans, integers, texts, dates as ordinal day numbers, amounts as
+integers of millionths (computed in ``Decimal``), derived facts computed in Python, and
+lists of item facts. ``None``, blank texts and empty lists are left out: absent. Both
+evaluators see exactly this dict, which is what makes their semantics identical.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any, Iterator
+
+from kpcheck.conditions import AnyOf, All, Compare, Node, Not, Presence, Quantified, Ref
+from kpcheck.facts import FACTS, FactContext
+from kpcheck.models import Submission
+from kpcheck.reference import Reference
+from kpcheck.rulebook import Rulebook
+from kpcheck.schema import BOOL, DATE, DECIMAL, INT, LIST, OBJECT, SUBMISSION_FIELDS, TEXT, VALUES
+
+AMOUNT_SCALE = 6
+NEGATE = {"equals": "not_equals", "not_equals": "equals", "less_than": "at_least", "at_least": "less_than",
+          "greater_than": "at_most", "at_most": "greater_than", "one_of": "not_one_of", "not_one_of": "one_of"}
+
+
+def engine_value(value: Any, kind: str) -> Any:
+    """A Python value as the engine sees it; ``None`` for absent."""
+    if value is None:
+        return None
+    if kind == DECIMAL:
+        return int(Decimal(value).scaleb(AMOUNT_SCALE).to_integral_value(ROUND_HALF_EVEN))
+    if kind == DATE:
+        return value.toordinal()
+    if kind == TEXT:
+        return value if value.strip() else None
+    if kind in (OBJECT, VALUES):
+        return True if value else None
+    if kind in (BOOL, INT):
+        return value
+    raise TypeError(f"no engine value for kind {kind}")
+
+
+def nnf(node: Node, negate: bool = False) -> Node:
+    """Negation normal form: ``not`` pushed down to the comparisons (De Morgan)."""
+    if isinstance(node, Not):
+        return nnf(node.item, not negate)
+    if isinstance(node, (All, AnyOf)):
+        items = tuple(nnf(i, negate) for i in node.items)
+        return (AnyOf(items) if isinstance(node, All) else All(items)) if negate else type(node)(items)
+    if isinstance(node, Quantified):
+        return Quantified(node.every != negate, node.list, nnf(node.where, negate))
+    if isinstance(node, Presence):
+        return Presence(node.ref, node.present != negate)
+    if isinstance(node, Compare):
+        return Compare(node.left, node.op, node.right, node.negated != negate)
+    raise TypeError(node)
+
+
+def literal_value(value: Any, kind: str) -> Any:
+    if isinstance(value, tuple):
+        return tuple(engine_value(v, kind) for v in value)
+    return engine_value(value, kind)
+
+
+def walk(node: Node) -> Iterator[Node]:
+    yield node
+    if isinstance(node, (All, AnyOf)):
+        for item in node.items:
+            yield from walk(item)
+    elif isinstance(node, Not):
+        yield from walk(node.item)
+    elif isinstance(node, Quantified):
+        yield from walk(node.where)
+
+
+@dataclass
+class ListPlan:
+    path: str
+    fields: dict[str, str]            # item field -> kind
+    lets: list[str]                   # item-level let keys, in order
+
+
+class Projector:
+    """Builds the engine fact of a submission for one rulebook."""
+
+    def __init__(self, book: Rulebook):
+        self.book = book
+        self.paths: dict[str, str] = {}          # top-level path -> kind
+        self.lists: dict[str, ListPlan] = {}
+        for rule in book.rules:
+            for node in [rule.condition, *(n for n, _ in rule.applies)]:
+                for sub in walk(node):
+                    self._note(sub)
+        for let in book.lets.values():
+            for _, arg in let.args:
+                if isinstance(arg, Ref):
+                    self._note_ref(arg, let.item_of)
+            if let.item_of:
+                self._list(let.item_of).lets.append(let.key)
+        self.top_lets = [d.key for d in book.lets.values() if d.item_of is None]
+        self.attrs = {p: tuple(p.split(".")) for p in self.paths}
+
+    def _list(self, path: str) -> ListPlan:
+        if path not in self.lists:
+            self.lists[path] = ListPlan(path, {}, [])
+            self.paths[path] = LIST
+        return self.lists[path]
+
+    def _note(self, node: Node) -> None:
+        if isinstance(node, Quantified):
+            self._list(node.list.name)
+            for sub in walk(node.where):
+                for ref in _refs(sub):
+                    self._note_ref(ref, node.list.name)
+        else:
+            for ref in _refs(node):
+                self._note_ref(ref, None)
+
+    def _note_ref(self, ref: Ref, item_of: str | None) -> None:
+        if ref.name in self.book.lets:
+            return
+        items = SUBMISSION_FIELDS[item_of].items if item_of else None
+        if items and ref.name in items:
+            self._list(item_of).fields[ref.name] = ref.type  # type: ignore[arg-type]
+        elif ref.name in SUBMISSION_FIELDS:
+            if ref.type == LIST:
+                self._list(ref.name)
+            else:
+                self.paths.setdefault(ref.name, ref.type)
+
+    def project(self, submission: Submission, reference: Reference) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(engine fact, raw values by name) of one submission."""
+        ctx = FactContext(submission, reference)
+        raw: dict[str, Any] = {p: _get(submission, a) for p, a in self.attrs.items()}
+        fact: dict[str, Any] = {}
+        for path, kind in self.paths.items():
+            if kind != LIST:
+                value = engine_value(raw[path], kind)
+                if value is not None:
+                    fact[path] = value
+        for key in self.top_lets:
+            raw[key] = value = self._let(key, ctx, raw)
+            converted = engine_value(value, FACTS[self.book.lets[key].fact].returns)
+            if converted is not None:
+                fact[key] = converted
+        for path, plan in self.lists.items():
+            items = [self._item(item, plan, ctx, raw) for item in raw[path] or []]
+            if items:
+                fact[path] = items
+        return fact, raw
+
+    def _item(self, item: Any, plan: ListPlan, ctx: FactContext, raw: dict[str, Any]) -> dict[str, Any]:
+        env: dict[str, Any] = {}
+        out: dict[str, Any] = {}
+        for name, kind in plan.fields.items():
+            env[name] = getattr(item, name)
+            value = engine_value(env[name], kind)
+            if value is not None:
+                out[name] = value
+        for key in plan.lets:
+            env[key] = value = self._let(key, ctx, raw, env)
+            converted = engine_value(value, FACTS[self.book.lets[key].fact].returns)
+            if converted is not None:
+                out[key] = converted
+        return out
+
+    def _let(self, key: str, ctx: FactContext, raw: dict[str, Any], item: dict[str, Any] | None = None) -> Any:
+        let = self.book.lets[key]
+        kwargs = {}
+        for param, arg in let.args:
+            if isinstance(arg, Ref):
+                kwargs[param] = item[arg.name] if item is not None and arg.name in item else raw.get(arg.name)
+            else:
+                kwargs[param] = arg
+        return FACTS[let.fact].func(ctx, **kwargs)
+
+
+def _refs(node: Node) -> list[Ref]:
+    if isinstance(node, Compare):
+        return [node.left] + ([node.right] if isinstance(node.right, Ref) else [])
+    if isinstance(node, Presence):
+        return [node.ref]
+    return []
+
+
+def _get(obj: Any, attrs: tuple[str, ...]) -> Any:
+    for attr in attrs:
+        if obj is None:
+            return None
+        obj = getattr(obj, attr)
+    return obj
+
+
+def ordinal_date(value: int) -> dt.date:
+    return dt.date.fromordinal(value)

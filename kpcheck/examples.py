@@ -1,0 +1,122 @@
+"""Rule examples: building their submissions and running them on both evaluators.
+
+An example names a base submission of the rulebook (``bases/<base>.json``) and a change,
+a mapping of field paths to new values (``certificate.lines[0].carats: 0``; ``null``
+clears a value), or gives a whole ``submission``. It expects the rule to trigger, to stay
+clean (evaluated, no finding) or not to apply.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kpcheck.reader import Loaded, jsonable, parse_json
+from kpcheck.rulebook import Example, Rule, Rulebook
+
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+class ExampleError(ValueError):
+    """An example that cannot be built (unknown base, bad path)."""
+
+
+@dataclass(frozen=True)
+class ExampleResult:
+    rule: str
+    example: str
+    engine: str
+    expected: str
+    actual: str
+    detail: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.expected == self.actual
+
+    @property
+    def test_id(self) -> str:
+        return f"{self.rule}:{self.expected}:{self.example}"
+
+
+def apply_change(doc: dict[str, Any], path: str, value: Any) -> None:
+    """Set one dotted path (with ``[i]`` list indexes) in a JSON document, creating mappings."""
+    steps = [name if name else int(index) for name, index in _STEP.findall(path)]
+    if not steps:
+        raise ExampleError(f"empty change path {path!r}")
+    node: Any = doc
+    for step, nxt in zip(steps, steps[1:]):
+        if isinstance(step, int):
+            if not isinstance(node, list) or step >= len(node):
+                raise ExampleError(f"{path}: no list item [{step}]")
+            node = node[step]
+            continue
+        if not isinstance(node, dict):
+            raise ExampleError(f"{path}: '{step}' is not inside a mapping")
+        if node.get(step) is None:
+            node[step] = [] if isinstance(nxt, int) else {}
+        node = node[step]
+    last = steps[-1]
+    if isinstance(last, int):
+        if not isinstance(node, list) or last > len(node):
+            raise ExampleError(f"{path}: no list item [{last}]")
+        if last == len(node):
+            node.append(value)
+        else:
+            node[last] = value
+    else:
+        node[last] = value
+
+
+def load_base(book: Rulebook, name: str) -> dict[str, Any]:
+    path = book.directory / "bases" / f"{name}.json"
+    if not path.is_file():
+        raise ExampleError(f"unknown base {name!r} (no {path})")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def build(book: Rulebook, example: Example, source: str) -> Loaded:
+    """The submission of an example, read exactly as a submission file would be."""
+    if example.submission is not None:
+        doc = jsonable(example.submission)
+    else:
+        doc = copy.deepcopy(load_base(book, example.base or "compliant-export"))
+        for path, value in (example.change or {}).items():
+            apply_change(doc, path, jsonable(value))
+    return parse_json(json.dumps(doc).encode(), source)
+
+
+def outcome(rule_id: str, evaluation: Any) -> str:
+    if any(f.rule == rule_id for f in evaluation.findings):
+        return "triggers"
+    if any(n.rule == rule_id for n in evaluation.not_applicable):
+        return "not_applicable"
+    return "clean"
+
+
+def run_rule_examples(rule: Rule, book: Rulebook, engines: dict[str, Any]) -> list[ExampleResult]:
+    """Every example of one submission-scope rule on every engine given (name -> Engine)."""
+    results = []
+    for example in rule.spec.examples:
+        source = f"{rule.file}#{example.name}"
+        try:
+            loaded = build(book, example, source)
+        except ExampleError as exc:
+            loaded = None
+            detail = str(exc)
+        for name, engine in engines.items():
+            if loaded is None or loaded.submission is None:
+                why = detail if loaded is None else str(loaded.error)
+                results.append(ExampleResult(rule.id, example.name, name, example.expect, "error", why))
+                continue
+            try:
+                actual = outcome(rule.id, engine.evaluate(loaded.submission))
+            except Exception as exc:  # noqa: BLE001 - reported as a failing example
+                results.append(ExampleResult(rule.id, example.name, name, example.expect, "error", str(exc)))
+                continue
+            results.append(ExampleResult(rule.id, example.name, name, example.expect, actual))
+    return results

@@ -1,0 +1,262 @@
+"""The library of derived facts: what the rules engine cannot compute itself.
+
+durable_rules cannot count, sum, look a code up in a dated register or count working
+days, so those values are computed here, before the engine runs, by pure named functions.
+A rule file calls them in its ``let:`` section with its own parameters::
+
+    let:
+      deadline: {fact: working_day_deadline, with: {after: duplicate.damaged_on, days: 5}}
+
+Parameters of kind ``path`` name a submission field (inside ``for_any``/``for_all`` an
+item field first), or an earlier ``let``; the function receives its value (``None`` when
+absent). Other kinds are literals the legal staff set (the 5, the 0.01). A fact returns
+``None`` when an input it needs is absent: the rule then treats the value as absent.
+
+Adding a fact: write a function ``(ctx, **params)`` and one :class:`DerivedFact` line in
+:data:`FACTS`. Functions read neither files nor the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Callable
+
+from kpcheck.models import Submission
+from kpcheck.reference import Reference
+from kpcheck.schema import BOOL, DATE, DECIMAL, INT, TEXT
+
+PATH, NUMBER, WORD, WORDS = "path", "number", "text", "texts"
+HS_TO_TNVED = {"7102.10": "7102100000", "7102.21": "7102210000", "7102.31": "7102310000"}
+
+
+@dataclass(frozen=True)
+class FactContext:
+    submission: Submission
+    reference: Reference
+
+
+@dataclass(frozen=True)
+class DerivedFact:
+    name: str
+    returns: str
+    params: dict[str, str]          # parameter name -> kind (path, number, text, texts)
+    func: Callable[..., Any]
+    doc: str
+
+
+def blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def normalise_number(value: str | None) -> str | None:
+    """Certificate and document numbers compare upper-cased without spaces and hyphens."""
+    if blank(value):
+        return None
+    return "".join(ch for ch in str(value).upper() if ch not in " -\t")
+
+
+def normalise_text(value: str | None) -> str | None:
+    """Texts compare lower-cased, trimmed, with every run of whitespace as one space."""
+    return None if value is None else " ".join(value.lower().split())
+
+
+def _text_contains(ctx: FactContext, text: str | None, phrase: str) -> bool:
+    norm = normalise_text(text)
+    return norm is not None and normalise_text(phrase) in norm
+
+
+def _contains(ctx: FactContext, values: list | None, value: str) -> bool:
+    return value in (values or [])
+
+
+def _count(ctx: FactContext, values: list | None) -> int:
+    return len(values or [])
+
+
+def _all_in(ctx: FactContext, values: list | None, allowed: list[str]) -> bool | None:
+    return None if not values else all(v in allowed for v in values)
+
+
+def _sum(ctx: FactContext, items: list | None, amount: str) -> Decimal | None:
+    amounts = [getattr(item, amount) for item in items or []]
+    if not amounts or any(a is None for a in amounts):
+        return None
+    return sum(amounts, Decimal(0))
+
+
+def _differs(ctx: FactContext, a: Any, b: Any, tolerance: Decimal) -> bool | None:
+    if a is None or b is None:
+        return None
+    return abs(Decimal(a) - Decimal(b)) > Decimal(tolerance)
+
+
+def _decimal_places_exceed(ctx: FactContext, value: Decimal | None, places: Decimal) -> bool | None:
+    if value is None:
+        return None
+    return value != value.quantize(Decimal(1).scaleb(-int(places)), rounding="ROUND_DOWN")
+
+
+def _numbers_equal(ctx: FactContext, a: str | None, b: str | None) -> bool | None:
+    na, nb = normalise_number(a), normalise_number(b)
+    return None if na is None or nb is None else na == nb
+
+
+def _number_prefix_accepted(ctx: FactContext, number: str | None, country: str | None,
+                            on: dt.date | None) -> bool | None:
+    norm = normalise_number(number)
+    if norm is None or blank(country) or on is None:
+        return None
+    for prefix in ctx.reference.number_prefixes(country.strip().upper(), on):
+        if norm.startswith(prefix) and norm[len(prefix):len(prefix) + 1].isdigit():
+            return True
+    return False
+
+
+def _counterparty_country(ctx: FactContext) -> str | None:
+    cert = ctx.submission.certificate
+    if ctx.submission.direction == "export":
+        country = cert.importer.country if cert.importer else None
+    else:
+        country = cert.issuing_country
+    return None if blank(country) else country
+
+
+def _kazakh_party(ctx: FactContext, part: str) -> Any:
+    cert = ctx.submission.certificate
+    party = cert.exporter if ctx.submission.direction == "export" else cert.importer
+    value = getattr(party, part) if party is not None else None
+    return None if blank(value) else value
+
+
+def _participant_status(ctx: FactContext, country: str | None, on: dt.date | None) -> str | None:
+    if blank(country) or on is None:
+        return None
+    return ctx.reference.participant_status(country, on) or "not_participant"
+
+
+def _eaeu_member(ctx: FactContext, country: str | None, on: dt.date | None) -> bool | None:
+    if blank(country) or on is None:
+        return None
+    return ctx.reference.is_eaeu_member(country, on)
+
+
+def _any_status_in(ctx: FactContext, countries: list | None, on: dt.date | None,
+                   statuses: list[str]) -> bool | None:
+    if not countries or on is None:
+        return None
+    return any((_participant_status(ctx, c, on) or "not_participant") in statuses for c in countries)
+
+
+def _signer_registered(ctx: FactContext, signer: str | None, on: dt.date | None) -> bool | None:
+    if blank(signer) or on is None:
+        return None
+    return ctx.reference.signer_registered(signer, on)
+
+
+def _entity_registered(ctx: FactContext, bin: str | None, on: dt.date | None) -> bool | None:
+    if blank(bin) or on is None:
+        return None
+    return ctx.reference.entity_registered(bin, on)
+
+
+def _customs_point_designated(ctx: FactContext, office: str | None, on: dt.date | None) -> bool | None:
+    if blank(office) or on is None:
+        return None
+    return ctx.reference.customs_point_designated(office, on)
+
+
+def _is_signer(ctx: FactContext, value: str | None, role: str) -> bool | None:
+    ids = [s.signer_id for s in ctx.submission.certificate.signatures or []
+           if s.role == role and not blank(s.signer_id)]
+    if blank(value) or not ids:
+        return None
+    return value in ids
+
+
+def _document_with_code(ctx: FactContext, code: str) -> bool:
+    docs = ctx.submission.customs.documents if ctx.submission.customs else None
+    return any(d.code == code for d in docs or [])
+
+
+def _document_cited(ctx: FactContext, code: str, number: str | None) -> bool | None:
+    wanted = normalise_number(number)
+    if wanted is None:
+        return None
+    docs = ctx.submission.customs.documents if ctx.submission.customs else None
+    return any(d.code == code and normalise_number(d.number) == wanted for d in docs or [])
+
+
+def _tnved_match_lines(ctx: FactContext) -> bool | None:
+    customs, lines = ctx.submission.customs, ctx.submission.certificate.lines or []
+    if customs is None:
+        return None
+    hs = {HS_TO_TNVED.get(line.hs_code or "", f"?{line.hs_code}") for line in lines}
+    return set(customs.tnved_codes or []) == hs
+
+
+def _working_day_deadline(ctx: FactContext, after: dt.date | None, days: Decimal) -> dt.date | None:
+    return None if after is None else ctx.reference.add_working_days(after, int(days))
+
+
+def _working_days_late(ctx: FactContext, after: dt.date | None, days: Decimal,
+                       returned: dt.date | None) -> int | None:
+    if after is None or returned is None:
+        return None
+    deadline = ctx.reference.add_working_days(after, int(days))
+    return ctx.reference.working_days_between(deadline, returned)
+
+
+def _fact(name: str, returns: str, params: dict[str, str], func: Callable[..., Any], doc: str) -> DerivedFact:
+    return DerivedFact(name, returns, params, func, doc)
+
+
+FACTS: dict[str, DerivedFact] = {f.name: f for f in (
+    _fact("text_contains", BOOL, {"text": PATH, "phrase": WORD}, _text_contains,
+          "the text contains the phrase (text comparison); false when the text is absent"),
+    _fact("contains", BOOL, {"values": PATH, "value": WORD}, _contains,
+          "a list of codes contains the value"),
+    _fact("count", INT, {"values": PATH}, _count, "how many entries a list has (0 when absent)"),
+    _fact("all_in", BOOL, {"values": PATH, "allowed": WORDS}, _all_in,
+          "every entry of a non-empty list is one of the allowed values"),
+    _fact("sum", DECIMAL, {"items": PATH, "amount": WORD}, _sum,
+          "exact decimal sum of one amount over a list's items; absent when any is missing"),
+    _fact("differs", BOOL, {"a": PATH, "b": PATH, "tolerance": NUMBER}, _differs,
+          "two amounts differ by more than the tolerance (exact decimals)"),
+    _fact("decimal_places_exceed", BOOL, {"value": PATH, "places": NUMBER}, _decimal_places_exceed,
+          "the amount has a non-zero digit beyond the given number of decimal places"),
+    _fact("numbers_equal", BOOL, {"a": PATH, "b": PATH}, _numbers_equal,
+          "two certificate or document numbers are equal (number comparison)"),
+    _fact("number_prefix_accepted", BOOL, {"number": PATH, "country": PATH, "on": PATH},
+          _number_prefix_accepted,
+          "the number starts with an accepted code of the issuing participant followed by a digit"),
+    _fact("counterparty_country", TEXT, {}, _counterparty_country,
+          "on export the importer's country, on import the issuing country"),
+    _fact("kazakh_party", TEXT, {"part": WORD}, _kazakh_party,
+          "a field of the Kazakh party: the exporter on export, the importer on import"),
+    _fact("participant_status", TEXT, {"country": PATH, "on": PATH}, _participant_status,
+          "member, suspended, self_suspended, partial or not_participant, after participant resolution"),
+    _fact("eaeu_member", BOOL, {"country": PATH, "on": PATH}, _eaeu_member,
+          "the country is an EAEU member on the date"),
+    _fact("any_status_in", BOOL, {"values": PATH, "on": PATH, "statuses": WORDS}, _any_status_in,
+          "one of the listed countries has one of the statuses on the date"),
+    _fact("signer_registered", BOOL, {"signer": PATH, "on": PATH}, _signer_registered,
+          "the signer is in the signature specimen register on the date"),
+    _fact("entity_registered", BOOL, {"bin": PATH, "on": PATH}, _entity_registered,
+          "the BIN is in the register of entities on special account on the date"),
+    _fact("customs_point_designated", BOOL, {"office": PATH, "on": PATH}, _customs_point_designated,
+          "the customs office is a designated point for precious stones on the date"),
+    _fact("is_signer", BOOL, {"value": PATH, "role": WORD}, _is_signer,
+          "the id is the signer_id of a signature with that role; absent when there is none"),
+    _fact("document_with_code", BOOL, {"code": WORD}, _document_with_code,
+          "the customs declaration cites a document with that code"),
+    _fact("document_cited", BOOL, {"code": WORD, "number": PATH}, _document_cited,
+          "the declaration cites a document with that code and number (number comparison)"),
+    _fact("tnved_match_lines", BOOL, {}, _tnved_match_lines,
+          "the declaration's TN VED codes are exactly the certificate lines' HS codes"),
+    _fact("working_day_deadline", DATE, {"after": PATH, "days": NUMBER}, _working_day_deadline,
+          "the n-th Kazakh working day after a date (the date itself not counted)"),
+    _fact("working_days_late", INT, {"after": PATH, "days": NUMBER, "returned": PATH}, _working_days_late,
+          "working days from that deadline to the return date (0 when on time)"),
+)}

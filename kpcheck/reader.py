@@ -1,0 +1,205 @@
+"""Reading submissions from files: JSON, YAML and JSON Lines, folders recursively.
+
+Every input yields exactly one :class:`Loaded` per submission it holds, or one with an
+:class:`InputError` where it cannot be read, so that nothing is silently dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from pydantic import ValidationError
+
+from kpcheck.models import Submission
+from kpcheck.yamlio import Location, YamlSyntaxError, load_yaml_text, locate
+
+SUFFIXES = (".json", ".yaml", ".yml", ".jsonl")
+_LONG_NUMBER = re.compile(rb"[0-9][0-9.]{15,}")
+_JSON_POS = re.compile(r"at line (\d+) column (\d+)")
+_MAX_ERRORS = 5
+
+
+@dataclass(frozen=True)
+class InputError:
+    """Why one submission could not be read, and where."""
+
+    message: str
+    location: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """One submission read from a source, or the error that kept it from being read."""
+
+    source: str
+    submission: Submission | None = None
+    error: InputError | None = None
+    raw_id: str | None = None
+
+    @property
+    def submission_id(self) -> str | None:
+        return self.submission.id if self.submission else self.raw_id
+
+
+def expand(paths: Iterable[str | Path]) -> Iterator[Path | InputError]:
+    """Files to read, in the order given; a folder is read recursively in sorted path order."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            yield from found
+        elif path.is_file():
+            yield path
+        else:
+            yield InputError("no such file or folder", str(path))
+
+
+def read_sources(paths: Iterable[str | Path]) -> Iterator[Loaded]:
+    """Every submission of every source, in input order."""
+    for item in expand(paths):
+        if isinstance(item, InputError):
+            yield Loaded(source=item.location, error=item)
+        else:
+            yield from read_file(item)
+
+
+def read_file(path: Path) -> Iterator[Loaded]:
+    """The submissions of one file, by its suffix."""
+    suffix = path.suffix.lower()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        yield Loaded(source=str(path), error=InputError(f"cannot read the file ({exc.strerror})", str(path)))
+        return
+    if suffix == ".jsonl":
+        for number, line in enumerate(data.splitlines(), start=1):
+            if line.strip():
+                yield parse_json(line, f"{path}:{number}", line_offset=number - 1)
+    elif suffix in (".yaml", ".yml"):
+        yield parse_yaml(data, str(path))
+    elif suffix == ".json":
+        yield parse_json(data, str(path))
+    else:
+        yield Loaded(source=str(path), error=InputError(
+            f"unknown file type {suffix or '(none)'!r}; expected .json, .yaml, .yml or .jsonl", str(path)))
+
+
+def parse_json(raw: bytes, source: str, line_offset: int = 0) -> Loaded:
+    """Validate one JSON document; amounts are read exactly as :class:`Decimal`."""
+    try:
+        if _LONG_NUMBER.search(raw):
+            raw = _exact_numbers(raw)
+        return Loaded(source=source, submission=Submission.model_validate_json(raw))
+    except ValidationError as exc:
+        return Loaded(source=source, error=_json_error(exc, source, line_offset), raw_id=_guess_id(raw))
+    except ValueError as exc:  # from _exact_numbers: not JSON at all
+        return Loaded(source=source, error=InputError(f"invalid JSON: {exc}", source))
+
+
+def _exact_numbers(raw: bytes) -> bytes:
+    """Re-encode floats as strings so that long amounts keep every digit (pydantic reads
+    JSON numbers through a binary float; a string is read exactly)."""
+    data = json.loads(raw, parse_float=str)
+    return json.dumps(data).encode()
+
+
+def _json_error(exc: ValidationError, source: str, line_offset: int) -> InputError:
+    first = exc.errors()[0]
+    if first["type"] == "json_invalid":
+        match = _JSON_POS.search(first["msg"])
+        detail = first["ctx"].get("error", first["msg"]) if first.get("ctx") else first["msg"]
+        if match:
+            line, col = int(match.group(1)), int(match.group(2))
+            file = source.rsplit(":", 1)[0] if line_offset else source
+            return InputError(f"invalid JSON: {detail}", f"{file}:{line + line_offset}:{col}")
+        return InputError(f"invalid JSON: {detail}", source)
+    return InputError(describe_errors(exc), f"{source}: {loc_path(first['loc'])}")
+
+
+def parse_yaml(raw: bytes, source: str) -> Loaded:
+    """Validate one YAML 1.2 document; errors name the field path and the line and column."""
+    try:
+        doc = load_yaml_text(raw.decode("utf-8"), source)
+    except YamlSyntaxError as exc:
+        return Loaded(source=source, error=InputError(f"invalid YAML: {exc.message}", str(exc.location)))
+    except UnicodeDecodeError as exc:
+        return Loaded(source=source, error=InputError(f"not UTF-8 text ({exc.reason})", source))
+    raw_id = doc.get("id") if isinstance(doc, dict) and isinstance(doc.get("id"), str) else None
+    try:
+        text = json.dumps(jsonable(doc), ensure_ascii=False)
+        return Loaded(source=source, submission=Submission.model_validate_json(text))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = locate(doc, tuple(first["loc"]), source)
+        return Loaded(source=source, raw_id=raw_id,
+                      error=InputError(describe_errors(exc), f"{where} ({loc_path(first['loc'])})"))
+
+
+def jsonable(node: Any) -> Any:
+    """YAML values as JSON values: dates as ISO text, decimals as exact strings."""
+    if isinstance(node, dict):
+        return {str(k): jsonable(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [jsonable(v) for v in node]
+    if isinstance(node, datetime):
+        return node.isoformat()
+    if isinstance(node, date):
+        return node.isoformat()
+    if isinstance(node, Decimal):
+        return str(node) if node.is_finite() else "NaN"
+    return node
+
+
+def loc_path(loc: Iterable[Any]) -> str:
+    """A pydantic ``loc`` as a field path: ``certificate.lines[1].carats``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(document)"
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """All validation problems of one submission, one clause each."""
+    parts = []
+    errors = exc.errors()
+    for err in errors[:_MAX_ERRORS]:
+        parts.append(f"{loc_path(err['loc'])}: {_explain(err)}")
+    if len(errors) > _MAX_ERRORS:
+        parts.append(f"and {len(errors) - _MAX_ERRORS} more")
+    return "; ".join(parts)
+
+
+def _explain(err: dict[str, Any]) -> str:
+    kind = err["type"]
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field (extra fields are allowed only under 'extensions')"
+    if kind == "literal_error":
+        return f"expected {err['ctx']['expected']}, got {err['input']!r}"
+    if kind.startswith("date"):
+        return f"expected a date YYYY-MM-DD, got {err['input']!r}"
+    value = err.get("input")
+    shown = f", got {value!r}" if not isinstance(value, (dict, list)) else f", got {type(value).__name__}"
+    return err["msg"][0].lower() + err["msg"][1:] + shown
+
+
+def _guess_id(raw: bytes) -> str | None:
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    value = data.get("id") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None

@@ -1,0 +1,534 @@
+"""Reference data: load it, validate it, and answer "as of date D" questions.
+
+Law-level files (kept and hashed with the rules) live in ``RULES/reference/``: the KP
+participants, the EAEU members, the generated Kazakh calendar and its overrides. Registers
+(kept by the authorised body) are taken file by file from a registers folder, else from the
+shipped example folder :data:`DEFAULT_REGISTERS`. Every file is validated on load; each
+problem is a :class:`ReferenceError` naming ``file:line:col`` and a stable code. This module
+knows nothing about rules. Period dates are inclusive at both ends; no ``to`` means open.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, Field, PlainValidator, StrictBool, StringConstraints
+from pydantic import ValidationError, create_model, model_validator
+from pydantic_core import PydanticCustomError
+
+from kpcheck.calendar import (CalendarFile, CalendarYear, Day, NamedDay, Override, OverridesFile,
+                              Problem, StrictModel, Text, WorkingCalendar, YearRange,
+                              calendar_from_files, calendar_problems, override_problems)
+from kpcheck.yamlio import Location, YamlSyntaxError, key_location, load_yaml, locate
+
+DEFAULT_REGISTERS: Path = Path(__file__).resolve().parents[1] / "registers" / "example"
+PARTICIPANTS, EAEU = "participants.yaml", "eaeu.yaml"
+CALENDAR, OVERRIDES = "calendar-kz.yaml", "calendar-overrides.yaml"
+SIGNERS, CUSTOMS_POINTS, ENTITIES = "signers.yaml", "customs-points.yaml", "entities.yaml"
+EU = "EU"
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+
+class ReferenceDataError(Exception):
+    """A problem in one reference file; ``str(e)`` is ``"{location}: {message}"``.
+
+    Codes: REF001 bad date or date order, REF002 unknown status, REF003 overlapping periods,
+    REF004 bad BIN, REF005 schema (not a mapping, unknown or missing key, wrong type),
+    REF006 missing or unreadable file, REF007 duplicate entry, REF008 bad or unknown code,
+    REF009 not valid YAML.
+    """
+
+    def __init__(self, location: Location, message: str, code: str):
+        super().__init__(f"{location}: {message}")
+        self.location = location
+        self.message = message
+        self.code = code
+
+
+# The name the API promises. It shadows the built-in ``ReferenceError`` (weak references) in
+# modules that import it; ``ReferenceDataError`` is the same class under a safe name.
+ReferenceError = ReferenceDataError  # noqa: A001
+
+
+def bin_check_digit_ok(bin: str) -> bool:  # noqa: A002 - the API's parameter name
+    """Whether a 12-digit Kazakh BIN/IIN has a valid check digit (12th digit)."""
+    if len(bin) != 12 or not bin.isascii() or not bin.isdigit():
+        return False
+    digits = [int(c) for c in bin]
+    for weights in (range(1, 12), (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)):
+        check = sum(w * d for w, d in zip(weights, digits)) % 11
+        if check != 10:
+            return check == digits[11]
+    return False
+
+
+
+@dataclass(frozen=True)
+class Periods(Generic[T]):
+    """Non-overlapping inclusive periods, each carrying a value: the one period helper."""
+
+    starts: tuple[date, ...]
+    ends: tuple[date | None, ...]
+    values: tuple[T, ...]
+
+    @classmethod
+    def of(cls, items: Iterable[tuple[date, date | None, T]]) -> Periods[T]:
+        """Periods from ``(from, to, value)`` triples (validated not to overlap)."""
+        ordered = sorted(items, key=lambda item: item[0])
+        return cls(tuple(i[0] for i in ordered), tuple(i[1] for i in ordered),
+                   tuple(i[2] for i in ordered))
+
+    @staticmethod
+    def overlapping(spans: list[tuple[date, date | None]]) -> list[int]:
+        """Indexes of the spans that overlap a span starting no later than they do."""
+        order = sorted(range(len(spans)), key=lambda i: spans[i][0])
+        found = []
+        for before, after in zip(order, order[1:]):
+            end = spans[before][1]
+            if end is None or end >= spans[after][0]:
+                found.append(after)
+        return found
+
+    def at(self, on: date) -> T | None:
+        """The value of the period covering ``on``, or None."""
+        i = bisect_right(self.starts, on) - 1
+        if i < 0:
+            return None
+        end = self.ends[i]
+        return self.values[i] if end is None or on <= end else None
+
+
+def _norm_code(code: str | None) -> str | None:
+    """A country code as looked up: trimmed, upper-cased; None when absent or blank."""
+    if not isinstance(code, str):
+        return None
+    return code.strip().upper() or None
+
+
+def _norm_id(value: str | None) -> str | None:
+    """A register key as looked up: trimmed; None when absent or blank."""
+    if not isinstance(value, str):
+        return None
+    return value.strip() or None
+
+
+@dataclass(frozen=True, eq=False)
+class Reference:
+    """Validated reference data with precomputed lookups; every query is a dict hit or a bisect."""
+
+    law_files: tuple[Path, ...]
+    register_files: tuple[Path, ...]
+    example_registers: bool
+    participants: Mapping[str, Periods[str]] = field(repr=False)
+    eu_members: Mapping[str, Periods[bool]] = field(repr=False)
+    eu_also: frozenset[str] = field(repr=False)
+    also_resolve: Mapping[str, str] = field(repr=False)
+    eaeu_members: Mapping[str, Periods[bool]] = field(repr=False)
+    calendar: WorkingCalendar = field(repr=False)
+    signers: Mapping[str, Periods[bool]] = field(repr=False)
+    customs_points: Mapping[str, Periods[bool]] = field(repr=False)
+    entities: Mapping[str, Periods[bool]] = field(repr=False)
+    _eu_timeline: Periods[frozenset[str]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        cuts = sorted({s for p in self.eu_members.values() for s in p.starts}
+                      | {e + timedelta(days=1) for p in self.eu_members.values()
+                         for e in p.ends if e is not None})
+        members = [frozenset(c for c, p in self.eu_members.items() if p.at(cut)) for cut in cuts]
+        object.__setattr__(self, "_eu_timeline", Periods.of(
+            (cut, None if i + 1 == len(cuts) else cuts[i + 1] - timedelta(days=1), members[i])
+            for i, cut in enumerate(cuts)))
+
+    def resolve_participant(self, code: str | None, on: date) -> str | None:
+        """The participant a country code trades as on ``on`` (rulebook: participant resolution)."""
+        key = _norm_code(code)
+        if key is None:
+            return None
+        membership = self.eu_members.get(key)
+        if key in self.eu_also or (membership is not None and membership.at(on)):
+            return EU
+        if key in self.also_resolve:
+            return self.also_resolve[key]
+        return key if key in self.participants else None
+
+    def participant_status(self, code: str | None, on: date) -> str | None:
+        """``member``/``suspended``/``self_suspended``/``partial`` after resolution, or None."""
+        resolved = self.resolve_participant(code, on)
+        return None if resolved is None else self.participants[resolved].at(on)
+
+    def number_prefixes(self, issuing_country: str | None, on: date) -> frozenset[str]:
+        """Accepted certificate-number prefixes (FORM-04) for an issuing country on ``on``."""
+        key = _norm_code(issuing_country)
+        if key is None:
+            return frozenset()
+        resolved = self.resolve_participant(key, on)
+        if resolved == EU:
+            return frozenset({key, EU}) | (self._eu_timeline.at(on) or frozenset())
+        return frozenset({key, resolved} - {None})
+
+    def is_eaeu_member(self, code: str | None, on: date) -> bool:
+        """Whether a country (as given, no resolution) is an EAEU member on ``on``."""
+        return _in_register(self.eaeu_members, _norm_code(code), on)
+
+    def is_working_day(self, d: date) -> bool:
+        """Whether ``d`` is a Kazakh working day (calendar file, overrides win)."""
+        return self.calendar.is_working_day(d)
+
+    def add_working_days(self, start: date, n: int) -> date:
+        """The ``n``-th working day after ``start`` (``start`` itself not counted)."""
+        return self.calendar.add_working_days(start, n)
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days ``d`` with ``start < d <= end`` (0 if ``end <= start``)."""
+        return self.calendar.working_days_between(start, end)
+
+    def signer_registered(self, signer_id: str | None, on: date) -> bool:
+        """Whether a signer is in the signature specimen register on ``on``."""
+        return _in_register(self.signers, _norm_id(signer_id), on)
+
+    def customs_point_designated(self, office: str | None, on: date) -> bool:
+        """Whether a customs office is a designated point for precious stones on ``on``."""
+        return _in_register(self.customs_points, _norm_id(office), on)
+
+    def entity_registered(self, bin: str | None, on: date) -> bool:  # noqa: A002
+        """Whether a BIN is in the register of entities on special account on ``on``."""
+        return _in_register(self.entities, _norm_id(bin), on)
+
+
+def _in_register(register: Mapping[str, Periods[bool]], key: str | None, on: date) -> bool:
+    periods = register.get(key) if key is not None else None
+    return periods is not None and periods.at(on) is True
+
+
+# --- File schemas (pydantic, unknown keys refused) ------------------------------------------
+
+Code = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+Status = Literal["member", "suspended", "self_suspended", "partial"]
+
+
+def _valid_bin(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise PydanticCustomError("bin_unquoted", 'quote the BIN ("{bin}"): unquoted, YAML '
+                                  'reads it as a number and drops leading zeros', {"bin": value})
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{12}", value):
+        raise PydanticCustomError("bin_format", "a BIN is 12 digits, got '{bin}'", {"bin": value})
+    if not bin_check_digit_ok(value):
+        raise PydanticCustomError("bin_check", "BIN {bin} fails the check digit", {"bin": value})
+    return value
+
+
+class _Span(StrictModel):
+    start: Day = Field(alias="from")
+    end: Day | None = Field(default=None, alias="to")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> _Span:
+        if self.end is not None and self.end < self.start:
+            raise PydanticCustomError("date_order", "`to` {to} is before `from` {start}",
+                                      {"to": str(self.end), "start": str(self.start)})
+        return self
+
+
+class _Period(_Span):
+    status: Status
+
+
+class _Participant(StrictModel):
+    name: Text
+    periods: list[_Period] = Field(min_length=1)
+
+
+class _TradingEntity(StrictModel):
+    name: Text
+    since: Day
+
+
+class _ParticipantsFile(StrictModel):
+    eu_members: dict[Code, _Span] = {}
+    eu_also: list[Code] = []
+    also_resolve: dict[Code, Code] = {}
+    trading_entities: dict[Code, _TradingEntity] = {}
+    participants: dict[Code, _Participant]
+
+
+class _EaeuFile(StrictModel):
+    members: dict[Code, _Span]
+
+
+class _Entry(StrictModel):
+    name: Text
+    periods: list[_Span] = Field(min_length=1)
+
+
+def _register_file(key: str, key_type: Any) -> type[StrictModel]:
+    """The schema of one register file: ``example`` and a mapping ``key`` of entries."""
+    return create_model(f"_{key}_file", __base__=StrictModel, example=(StrictBool, False),
+                        **{key: (dict[key_type, _Entry], ...)})
+
+
+_REGISTERS = {  # file name -> (top-level key, schema)
+    SIGNERS: ("signers", _register_file("signers", Text)),
+    CUSTOMS_POINTS: ("customs_points", _register_file("customs_points", Text)),
+    ENTITIES: ("entities", _register_file("entities", Annotated[str, PlainValidator(_valid_bin)])),
+}
+
+
+_KNOWN_KEYS = sorted({f.alias or name for model in (
+    _Period, _Participant, _TradingEntity, _ParticipantsFile, _EaeuFile, _Entry, CalendarFile,
+    CalendarYear, YearRange, NamedDay, OverridesFile, Override, *(m for _, m in _REGISTERS.values()))
+    for name, f in model.model_fields.items()})
+
+
+# --- Reading one file and turning problems into located errors ----------------------------
+
+@dataclass
+class _Doc:
+    """One reference file being checked: its parsed tree and the problems found in it."""
+
+    path: Path
+    root: Any = None
+    errors: list[ReferenceDataError] = field(default_factory=list)
+
+    def fail(self, code: str, message: str, where: Location | None = None) -> None:
+        """Record a problem of the whole file (or at ``where``)."""
+        self.errors.append(ReferenceDataError(where or Location(str(self.path)), message, code))
+
+    def add(self, loc: tuple[Any, ...], code: str, message: str, at_key: bool = False) -> None:
+        """Record a problem at the value (or, ``at_key``, the key) that ``loc`` names."""
+        file = str(self.path)
+        where = locate(self.root, loc, file)
+        parent = _node_at(self.root, loc[:-1]) if at_key and loc else None
+        if parent is not None:
+            where = key_location(parent, loc[-1], file)
+        self.fail(code, f"{_dotted(loc)}{message}", where)
+
+    def add_pydantic(self, err: Mapping[str, Any]) -> None:
+        """Record one pydantic validation error with its code and a plain message."""
+        loc = tuple(err["loc"])
+        at_key = loc[-1:] == ("[key]",) or err["type"] == "extra_forbidden"
+        loc = tuple(part for part in loc if part != "[key]")
+        self.add(loc, _error_code(err["type"], loc), _describe(err, loc), at_key)
+
+
+def _node_at(root: Any, loc: tuple[Any, ...]) -> Any:
+    """The parsed node at ``loc``, or None when the path does not exist."""
+    node = root
+    for part in loc:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    """``participants.CF.periods[1].status: `` for a pydantic-style path."""
+    text = "".join(f"[{p}]" if isinstance(p, int) and i and not isinstance(p, bool) else f".{p}"
+                   for i, p in enumerate(loc)).lstrip(".")
+    return f"{text}: " if text else ""
+
+
+def _error_code(kind: str, loc: tuple[Any, ...]) -> str:
+    if kind.startswith("date"):
+        return "REF001"
+    if kind == "literal_error" and loc[-1:] == ("status",):
+        return "REF002"
+    if kind.startswith("bin_"):
+        return "REF004"
+    return "REF008" if kind == "string_pattern_mismatch" else "REF005"
+
+
+def _describe(err: Mapping[str, Any], loc: tuple[Any, ...]) -> str:
+    kind, value = err["type"], err.get("input")
+    if kind == "missing":
+        return f"missing required key '{loc[-1]}'"
+    if kind == "extra_forbidden":
+        close = difflib.get_close_matches(str(loc[-1]), _KNOWN_KEYS, n=1)
+        return f"unknown key '{loc[-1]}'" + (f" (did you mean '{close[0]}'?)" if close else "")
+    if kind == "string_pattern_mismatch":
+        return f"'{value}' is not a country code (two upper-case letters, ISO 3166-1 alpha-2)"
+    if kind == "literal_error" and loc[-1:] == ("status",):
+        return f"unknown status '{value}'; expected member, suspended, self_suspended or partial"
+    if kind.startswith("date") and kind != "date_order":
+        return f"expected a date written YYYY-MM-DD, got {value!r}"
+    return str(err["msg"])
+
+
+_DATE_TEXT = re.compile(r"\b([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})\b")
+
+
+def _bad_date_location(path: Path) -> Location:
+    """Where the first impossible date (2020-13-01) stands; the YAML reader loses the place."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        for match in _DATE_TEXT.finditer(line):
+            try:
+                date(*(int(g) for g in match.groups()))
+            except ValueError:
+                return Location(str(path), number, match.start() + 1)
+    return Location(str(path))
+
+
+def _read(doc: _Doc) -> None:
+    """Parse ``doc.path`` into ``doc.root`` (a mapping) or record why it cannot be read."""
+    if not doc.path.is_file():
+        return doc.fail("REF006", "file not found")
+    try:
+        doc.root = load_yaml(doc.path)
+    except YamlSyntaxError as exc:
+        code = "REF007" if "duplicate key" in exc.message else "REF009"
+        return doc.fail(code, exc.message, exc.location)
+    except OSError as exc:
+        return doc.fail("REF006", f"cannot read the file: {exc}")
+    except ValueError as exc:  # raised by the YAML reader for a date such as 2020-13-01
+        return doc.fail("REF001", f"bad date: {exc}", _bad_date_location(doc.path))
+    if not isinstance(doc.root, dict):
+        kind = "empty" if doc.root is None else "a list" if isinstance(doc.root, list) else "a value"
+        doc.fail("REF005", f"the file must be a mapping of keys, not {kind}",
+                 Location(str(doc.path), 1, 1))
+
+
+def _load(path: Path, model: type[M], check: Callable[[M], Iterable[Problem]]) -> tuple[M | None, _Doc]:
+    """Read one file, validate it against ``model``, then run its semantic ``check``."""
+    doc = _Doc(path)
+    _read(doc)
+    if doc.errors:
+        return None, doc
+    try:
+        parsed = model.model_validate(doc.root)
+    except ValidationError as exc:
+        for err in exc.errors():
+            doc.add_pydantic(err)
+        return None, doc
+    for loc, code, message in check(parsed):
+        doc.add(loc, code, message)
+    doc.errors.sort(key=lambda e: (e.location.line or 0, e.location.column or 0))
+    return (None if doc.errors else parsed), doc
+
+
+# --- Semantic checks beyond the schema -----------------------------------------------------
+
+def _overlap_problems(section: str, entries: Mapping[str, Any]) -> list[Problem]:
+    """Periods of an entry that overlap another of its periods."""
+    return [((section, key, "periods", i), "REF003", f"this period overlaps another period of {key}")
+            for key, entry in entries.items()
+            for i in Periods.overlapping([(s.start, s.end) for s in entry.periods])]
+
+
+def _participants_problems(f: _ParticipantsFile) -> list[Problem]:
+    """Overlaps, codes listed twice, resolution targets that are not participants."""
+    problems = _overlap_problems("participants", f.participants)
+    for code, span in f.eu_members.items():
+        own = f.participants.get(code)
+        if own and Periods.overlapping([(span.start, span.end)] + [(q.start, q.end) for q in own.periods]):
+            problems.append((("eu_members", code), "REF003",
+                             f"{code} is an EU member state and a participant on the same days"))
+    seen: dict[str, str] = {}
+    for section, codes in (("eu_also", f.eu_also), ("also_resolve", f.also_resolve),
+                           ("trading_entities", f.trading_entities), ("participants", f.participants)):
+        for i, code in enumerate(codes):
+            if code in seen:
+                loc = (section, i if section == "eu_also" else code)
+                problems.append((loc, "REF007", f"{code} is already listed in {seen[code]}"))
+            seen.setdefault(code, section)
+    problems += [(("also_resolve", code), "REF008", f"{target} is not a participant")
+                 for code, target in f.also_resolve.items() if target not in f.participants]
+    if (f.eu_members or f.eu_also) and EU not in f.participants:
+        problems.append((("participants",), "REF008", "EU member states are listed but EU is not"))
+    return problems
+
+
+def _no_problems(_: Any) -> list[Problem]:
+    return []
+
+
+# --- Loading everything ----------------------------------------------------------------------
+
+_LAW: dict[str, tuple[type[BaseModel], Callable[[Any], Iterable[Problem]]]] = {
+    PARTICIPANTS: (_ParticipantsFile, _participants_problems),
+    EAEU: (_EaeuFile, _no_problems),
+    CALENDAR: (CalendarFile, calendar_problems),
+    OVERRIDES: (OverridesFile, override_problems),
+}
+
+
+def _register_paths(registers_dir: Path | None) -> tuple[dict[str, Path], list[ReferenceDataError]]:
+    """Each register from ``registers_dir`` when that file is there, else the shipped example."""
+    errors = []
+    if registers_dir is not None and not Path(registers_dir).is_dir():
+        errors.append(ReferenceDataError(Location(str(registers_dir)), "register folder not found",
+                                         "REF006"))
+    paths = {}
+    for name in _REGISTERS:
+        given = Path(registers_dir) / name if registers_dir is not None else None
+        paths[name] = given if given is not None and given.is_file() else DEFAULT_REGISTERS / name
+    return paths, errors
+
+
+def _periods(spans: Iterable[Any], value: Any) -> Periods[Any]:
+    return Periods.of((s.start, s.end, value) for s in spans)
+
+
+def _build(parsed: Mapping[str, Any], law_files: tuple[Path, ...],
+           register_files: tuple[Path, ...]) -> Reference:
+    """The queryable :class:`Reference` from checked files."""
+    p: _ParticipantsFile = parsed[PARTICIPANTS]
+    participants = {code: Periods.of((q.start, q.end, q.status) for q in entry.periods)
+                    for code, entry in p.participants.items()}
+    participants.update({code: Periods.of([(t.since, None, "member")])
+                         for code, t in p.trading_entities.items()})
+    registers = {name: {key: _periods(entry.periods, True)
+                        for key, entry in getattr(parsed[name], _REGISTERS[name][0]).items()}
+                 for name in _REGISTERS}
+    return Reference(
+        law_files=law_files, register_files=register_files,
+        example_registers=any(parsed[name].example for name in _REGISTERS),
+        participants=participants,
+        eu_members={code: _periods([span], True) for code, span in p.eu_members.items()},
+        eu_also=frozenset(p.eu_also), also_resolve=dict(p.also_resolve),
+        eaeu_members={code: _periods([span], True) for code, span in parsed[EAEU].members.items()},
+        calendar=calendar_from_files(parsed[CALENDAR], parsed[OVERRIDES]),
+        signers=registers[SIGNERS], customs_points=registers[CUSTOMS_POINTS],
+        entities=registers[ENTITIES])
+
+
+def _gather(rules_dir: Path, registers_dir: Path | None) -> tuple[Reference | None, list[ReferenceDataError]]:
+    """Load and check every file; the reference data, or None and every problem found."""
+    law_paths = {name: Path(rules_dir) / "reference" / name for name in _LAW}
+    register_paths, errors = _register_paths(registers_dir)
+    parsed: dict[str, Any] = {}
+    for name, path in law_paths.items():
+        parsed[name], doc = _load(path, *_LAW[name])
+        errors += doc.errors
+    for name, path in register_paths.items():
+        key, model = _REGISTERS[name]
+        parsed[name], doc = _load(path, model, lambda f, key=key: _overlap_problems(key, getattr(f, key)))
+        errors += doc.errors
+    if errors:
+        return None, errors
+    return _build(parsed, tuple(law_paths.values()), tuple(register_paths.values())), []
+
+
+def check_reference(rules_dir: Path, registers_dir: Path | None = None) -> list[ReferenceDataError]:
+    """Every problem in the reference data (empty when it loads), for a linter."""
+    return _gather(rules_dir, registers_dir)[1]
+
+
+def load_reference(rules_dir: Path, registers_dir: Path | None = None) -> Reference:
+    """Load and validate the reference data; raises the first :class:`ReferenceError` found.
+
+    Law-level files come from ``rules_dir/"reference"``; each register from ``registers_dir``
+    when that file exists there, else from :data:`DEFAULT_REGISTERS`.
+    """
+    reference, errors = _gather(rules_dir, registers_dir)
+    if errors:
+        raise errors[0]
+    assert reference is not None
+    return reference

@@ -1,0 +1,52 @@
+"""Results to reports: one module per format, each a streaming writer.
+
+A writer is made with the stream it writes to and the options of the run; then
+``start(meta)`` once, ``add(result)`` per submission in input order, ``finish(summary)``
+once. Writers never hold the whole batch: audits of millions of submissions stream.
+"""
+
+from __future__ import annotations
+
+from typing import IO, Any, Protocol
+
+from kpcheck.api import Result
+
+
+class Writer(Protocol):
+    def start(self, meta: dict[str, Any]) -> None: ...
+    def add(self, result: Result) -> None: ...
+    def finish(self, summary: dict[str, int]) -> None: ...
+
+
+def result_to_dict(result: Result) -> dict[str, Any]:
+    """One entry of the JSON report's ``results`` (report-format.md)."""
+    return {
+        "submission": result.submission,
+        "source": result.source,
+        "status": result.status,
+        "violations": [
+            {"rule": f.rule, "severity": f.severity, "title": f.title, "message": f.message,
+             "fields": list(f.fields), "legal_basis": [dict(b) for b in f.legal_basis]}
+            for f in result.findings
+        ],
+        "not_applicable": [{"rule": n.rule, "reason": n.reason} for n in result.not_applicable],
+        "error": result.error,
+    }
+
+
+def make_writer(fmt: str, stream: IO[str], options: dict[str, Any]) -> Writer:
+    """The writer of one format (text, json, csv, junit, html)."""
+    from kpcheck.report import json_report, text
+
+    writers: dict[str, Any] = {"json": json_report.JsonWriter, "text": text.TextWriter}
+    for name, module in _optional_formats().items():
+        writers[name] = module
+    return writers[fmt](stream, options)
+
+
+def _optional_formats() -> dict[str, Any]:
+    return {}
+
+
+FORMATS_CHECK = ("text", "json")
+FORMATS_AUDIT = ("text", "json", "csv", "junit", "html")

@@ -1,0 +1,85 @@
+"""The text report for the terminal: a plain verdict per submission, its findings, a summary."""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from kpcheck.api import Result
+
+VERDICT = {"invalid": ("INVALID", "bold white on red"), "non_compliant": ("NON-COMPLIANT", "bold red"),
+           "review": ("REVIEW", "bold yellow"), "compliant": ("COMPLIANT", "bold green"),
+           "error": ("ERROR", "bold magenta")}
+SEVERITY_STYLE = {"invalid": "red", "violation": "red", "warning": "yellow", "info": "cyan"}
+
+
+def make_console(stream: IO[str], width: int | None = None) -> Console:
+    """A console that honours NO_COLOR and colours only terminals."""
+    return Console(file=stream, width=width, soft_wrap=False, highlight=False)
+
+
+def basis_text(basis: list[dict[str, Any]] | tuple[dict[str, Any], ...]) -> str:
+    parts = []
+    for b in basis:
+        provision = b.get("provision") or ""
+        mark = " (provision unconfirmed)" if provision.strip().lower() == "to be confirmed" else f", {provision}"
+        parts.append(f"{b['act']}{mark}")
+    return "; ".join(parts)
+
+
+def findings_table(result: Result) -> Table:
+    table = Table(show_header=True, header_style="bold", expand=True, show_lines=True)
+    table.add_column("Rule", no_wrap=True)
+    table.add_column("Severity", no_wrap=True)
+    table.add_column("Finding", ratio=3)
+    table.add_column("Field", ratio=2, overflow="fold")
+    table.add_column("Legal basis", ratio=2)
+    for f in result.findings:
+        table.add_row(f.rule, Text(f.severity, style=SEVERITY_STYLE.get(f.severity, "")), f.message,
+                      "\n".join(f.fields), basis_text(f.legal_basis))
+    return table
+
+
+class TextWriter:
+    """Every submission with its verdict and findings (check), then the summary."""
+
+    def __init__(self, stream: IO[str], options: dict[str, Any]):
+        self.console = make_console(stream, options.get("width"))
+        self.meta: dict[str, Any] = {}
+
+    def start(self, meta: dict[str, Any]) -> None:
+        self.meta = meta
+        if meta.get("reference") == "example":
+            self.console.print(Text("EXAMPLE REGISTERS: the signer, customs-point and entity lists are examples, "
+                                    "not the authorised body's official lists.", style="bold yellow"))
+
+    def add(self, result: Result) -> None:
+        label, style = VERDICT[result.status]
+        head = Text()
+        head.append(f" {label} ", style=style)
+        head.append(f"  {result.submission or '(no id)'}  ", style="bold")
+        head.append(result.source, style="dim")
+        self.console.print(head)
+        if result.error:
+            self.console.print(f"  {result.error['location']}: {result.error['message']}")
+        elif result.findings:
+            self.console.print(findings_table(result))
+        else:
+            self.console.print("  No findings.", style="green")
+        if result.not_applicable:
+            names = ", ".join(n.rule for n in result.not_applicable)
+            self.console.print(Text(f"  Not applicable ({len(result.not_applicable)}): {names}", style="dim"))
+        self.console.print()
+
+    def finish(self, summary: dict[str, int]) -> None:
+        parts = [f"{summary['submissions']} submission(s)"] + [
+            f"{summary[k]} {VERDICT[k][0].lower()}" for k in ("compliant", "review", "non_compliant", "invalid", "error")
+            if summary.get(k)]
+        self.console.print(Text(" · ".join(parts), style="bold"))
+        book = self.meta.get("rulebook", {})
+        self.console.print(Text(f"kpcheck {self.meta.get('kpcheck')} · rulebook {book.get('version')} "
+                                f"sha256 {str(book.get('sha256'))[:12]} · reference: {self.meta.get('reference')}",
+                                style="dim"))

@@ -1,0 +1,334 @@
+"""The rule-file schema and the loading of a rulebook folder.
+
+A rulebook folder holds ``rulebook.yaml`` (its version), one rule per YAML file in a
+folder per family (``COND/COND-01.yaml``), the law-level reference data in ``reference/``
+and the base submissions of the examples in ``bases/``. Every problem is reported as a
+:class:`RuleError` with ``file:line:col`` and a stable code; a rulebook with any error is
+refused whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from kpcheck.conditions import ConditionError, Node, Parser, Ref, Scope
+from kpcheck.facts import FACTS, NUMBER, PATH, WORD, WORDS
+from kpcheck.reader import loc_path
+from kpcheck.schema import LIST, SUBMISSION_FIELDS, VALUES, suggest
+from kpcheck.yamlio import YamlSyntaxError, key_location, load_yaml, locate, node_location, plain
+
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+NOT_RULES = {"reference", "bases"}
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+class Severity(str, enum.Enum):
+    INVALID = "invalid"
+    VIOLATION = "violation"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"invalid": 3, "violation": 2, "warning": 1, "info": 0}[self.value]
+
+
+class Status(str, enum.Enum):
+    ACTIVE = "active"
+    RETIRED = "retired"
+
+
+class _Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class LegalBasis(_Schema):
+    act: str = Field(min_length=1)
+    provision: str = Field(min_length=1)
+    url: str | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        return self.provision.strip().lower() != "to be confirmed"
+
+
+class InForce(_Schema):
+    from_: dt.date = Field(alias="from")
+    to: dt.date | None = None
+
+
+class Applicability(_Schema):
+    condition: Any
+    reason: str = Field(min_length=1)
+
+
+class Translation(_Schema):
+    title: str | None = None
+    message: str | None = None
+
+
+class Example(_Schema):
+    name: str = Field(min_length=1)
+    base: str | None = None
+    change: dict[str, Any] | None = None
+    submission: dict[str, Any] | None = None
+    batch: list[dict[str, Any]] | None = None
+    expect: Literal["triggers", "clean", "not_applicable"]
+    note: str | None = None
+
+
+class RuleFile(_Schema):
+    id: str
+    title: str = Field(min_length=1)
+    severity: Severity
+    status: Status
+    replaced_by: str | None = None
+    legal_basis: list[LegalBasis] = Field(min_length=1)
+    in_force: InForce
+    applies_when: list[Applicability] = Field(default_factory=list)
+    let: dict[str, Any] = Field(default_factory=dict)
+    condition: Any
+    fields: list[str] | None = None
+    message: str = Field(min_length=1)
+    translations: dict[Literal["ru", "kk"], Translation] = Field(default_factory=dict)
+    params: dict[str, Any] = Field(default_factory=dict)
+    scope: Literal["submission", "batch"] = "submission"
+    examples: list[Example] = Field(default_factory=list)
+
+
+class RuleError(Exception):
+    """One problem in a rulebook: ``file:line:col: message`` with a stable code."""
+
+    def __init__(self, location: Any, message: str, code: str):
+        super().__init__(f"{location}: {message} [{code}]")
+        self.location, self.message, self.code = location, message, code
+
+
+@dataclass(frozen=True)
+class LetDef:
+    """A derived fact call, shared by every rule that makes the same call."""
+
+    key: str
+    fact: str
+    args: tuple[tuple[str, Any], ...]   # (param, Ref for path params | literal)
+    item_of: str | None                 # list path for item-level lets
+
+
+@dataclass
+class Rule:
+    spec: RuleFile
+    file: Path
+    family: str
+    condition: Node
+    applies: list[tuple[Node, str]]
+    lets: dict[str, Ref]
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+
+@dataclass
+class Rulebook:
+    directory: Path
+    version: str
+    rules: list[Rule]
+    lets: dict[str, LetDef] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+
+    def get(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+    def active(self, scope: str = "submission") -> list[Rule]:
+        return [r for r in self.rules if r.spec.status is Status.ACTIVE and r.spec.scope == scope]
+
+
+def sha256_files(files: list[Path], root: Path) -> str:
+    """One SHA-256 over files, each named by its path relative to ``root``."""
+    digest = hashlib.sha256()
+    for path in sorted(files, key=lambda p: p.relative_to(root).as_posix()):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+class _LetTable:
+    def __init__(self) -> None:
+        self.defs: dict[tuple, LetDef] = {}
+
+    def add(self, fact: str, args: tuple, item_of: str | None) -> LetDef:
+        sig = (item_of, fact, tuple((p, a.name if isinstance(a, Ref) else repr(a)) for p, a in args))
+        if sig not in self.defs:
+            self.defs[sig] = LetDef(f"l{len(self.defs)}", fact, args, item_of)
+        return self.defs[sig]
+
+
+class _RuleCompiler:
+    """Parses one rule file's lets, applicability and condition."""
+
+    def __init__(self, file: Path, doc: Any, lets: _LetTable):
+        self.file, self.doc, self.table = file, doc, lets
+        self.parser = Parser(str(file), let_parser=self.parse_lets)
+
+    def parse_lets(self, node: Any, scope: Scope) -> dict[str, Ref]:
+        out: dict[str, Ref] = {}
+        if not isinstance(node, dict):
+            raise ConditionError(node_location(node, str(self.file)), "'let' takes a mapping of names", "RUL020")
+        for name, call in node.items():
+            if name in scope.fields or (scope.item_of and name in (scope.fields[scope.item_of].items or {})):
+                raise ConditionError(key_location(node, name, str(self.file)),
+                                     f"let name '{name}' hides a field of the submission", "RUL020")
+            out[name] = self.parse_let(name, call, scope, node)
+            if scope.item_of is None:
+                scope.lets[name] = out[name]
+            else:
+                scope.item_lets[name] = out[name]
+        return out
+
+    def parse_let(self, name: str, call: Any, scope: Scope, parent: Any) -> Ref:
+        where = key_location(parent, name, str(self.file))
+        if not isinstance(call, dict) or "fact" not in call or set(call) - {"fact", "with"}:
+            raise ConditionError(where, f"let '{name}' takes 'fact' and 'with'", "RUL020")
+        fact = FACTS.get(call["fact"])
+        if fact is None:
+            raise ConditionError(where, f"unknown derived fact '{call['fact']}'{suggest(str(call['fact']), FACTS)}",
+                                 "RUL021")
+        given = call.get("with") or {}
+        for param in given:
+            if param not in fact.params:
+                raise ConditionError(key_location(given, param, str(self.file)),
+                                     f"'{fact.name}' has no parameter '{param}'{suggest(str(param), fact.params)}",
+                                     "RUL022")
+        args, fields = [], []
+        for param, kind in fact.params.items():
+            if param not in given:
+                raise ConditionError(where, f"'{fact.name}' needs the parameter '{param}'", "RUL022")
+            value = self.argument(given, param, kind, scope)
+            args.append((param, value))
+            if isinstance(value, Ref):
+                fields.extend(value.fields)
+        let = self.table.add(fact.name, tuple(args), scope.item_of)
+        return Ref(let.key, fact.returns, tuple(dict.fromkeys(fields)))
+
+    def argument(self, given: Any, param: str, kind: str, scope: Scope) -> Any:
+        value = given[param]
+        where = key_location(given, param, str(self.file))
+        if kind == PATH:
+            ref = scope.resolve(value) if isinstance(value, str) else None
+            if ref is None:
+                raise ConditionError(where, f"unknown field '{value}'{suggest(str(value), scope.known())}", "RUL017")
+            return ref
+        if kind == NUMBER and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+            return Decimal(value)
+        if kind == WORD and isinstance(value, str):
+            return str(value)
+        if kind == WORDS and isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(str(v) for v in value)
+        expected = {NUMBER: "a number", WORD: "a text", WORDS: "a list of texts"}[kind]
+        raise ConditionError(where, f"parameter '{param}' takes {expected}, not {value!r}", "RUL016")
+
+    def compile(self, spec: RuleFile, family: str) -> Rule:
+        scope = Scope(SUBMISSION_FIELDS)
+        lets = self.parse_lets(self.doc.get("let") or {}, scope) if "let" in self.doc else {}
+        applies = []
+        for i, entry in enumerate(spec.applies_when):
+            node = self.doc["applies_when"][i]["condition"]
+            applies.append((self.parser.parse(node, scope), entry.reason))
+        condition = self.parser.parse(self.doc["condition"], scope)
+        self.check_message(spec, scope)
+        return Rule(spec, self.file, family, condition, applies, lets)
+
+    def check_message(self, spec: RuleFile, scope: Scope) -> None:
+        texts = [("message", spec.message)] + [
+            ("translations", t.message) for t in spec.translations.values() if t.message]
+        for key, text in texts:
+            for name in _PLACEHOLDER.findall(text):
+                if scope.resolve(name) is None or scope.resolve(name).type in (LIST, VALUES):
+                    raise ConditionError(key_location(self.doc, key, str(self.file)),
+                                         f"message names unknown fact '{{{name}}}'{suggest(name, scope.known())}",
+                                         "RUL030")
+
+
+def rule_files(directory: Path) -> list[Path]:
+    """Every rule file of a rulebook folder, sorted."""
+    return sorted(p for p in directory.rglob("*.y*ml")
+                  if p.suffix in (".yaml", ".yml") and p.name != "rulebook.yaml"
+                  and not NOT_RULES.intersection(p.relative_to(directory).parts[:-1]))
+
+
+def load_rule_file(path: Path, table: _LetTable, directory: Path) -> Rule:
+    try:
+        doc = load_yaml(path)
+    except YamlSyntaxError as exc:
+        raise RuleError(exc.location, exc.message, "RUL001") from None
+    if not isinstance(doc, dict):
+        raise RuleError(node_location(doc, str(path)), "a rule file must be a mapping", "RUL002")
+    try:
+        spec = RuleFile.model_validate(plain(doc))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = locate(doc, tuple(err["loc"]), str(path))
+        detail = "unknown field" + suggest(str(err["loc"][-1]), RuleFile.model_fields) \
+            if err["type"] == "extra_forbidden" else err["msg"]
+        raise RuleError(where, f"{loc_path(err['loc'])}: {detail}", "RUL002") from None
+    if spec.id != path.stem:
+        raise RuleError(key_location(doc, "id", str(path)),
+                        f"rule id '{spec.id}' does not match the file name '{path.name}'", "RUL003")
+    family = path.relative_to(directory).parts[0] if len(path.relative_to(directory).parts) > 1 else ""
+    try:
+        return _RuleCompiler(path, doc, table).compile(spec, family)
+    except ConditionError as exc:
+        raise RuleError(exc.location, exc.message, exc.code) from None
+
+
+def collect_rulebook(directory: Path) -> tuple[Rulebook | None, list[RuleError]]:
+    """Load a rulebook folder, collecting every error instead of stopping at the first."""
+    directory = Path(directory)
+    errors: list[RuleError] = []
+    manifest = directory / "rulebook.yaml"
+    if not manifest.is_file():
+        return None, [RuleError(str(manifest), "no rulebook.yaml: not a rulebook folder", "RUL004")]
+    try:
+        meta = load_yaml(manifest)
+        version = str(meta["version"])
+    except (YamlSyntaxError, KeyError, TypeError) as exc:
+        return None, [RuleError(str(manifest), f"rulebook.yaml needs a 'version' ({exc})", "RUL004")]
+    table, rules, seen = _LetTable(), [], {}
+    files = rule_files(directory)
+    for path in files:
+        try:
+            rule = load_rule_file(path, table, directory)
+        except RuleError as exc:
+            errors.append(exc)
+            continue
+        if rule.id in seen:
+            errors.append(RuleError(str(path), f"duplicate rule id {rule.id} (also {seen[rule.id]})", "RUL005"))
+        seen[rule.id] = path
+        rules.append(rule)
+    for rule in rules:
+        if rule.spec.status is Status.RETIRED and not rule.spec.replaced_by:
+            errors.append(RuleError(str(rule.file), f"retired rule {rule.id} has no replaced_by", "RUL006"))
+        if rule.spec.replaced_by and rule.spec.replaced_by not in seen:
+            errors.append(RuleError(str(rule.file), f"replaced_by names unknown rule {rule.spec.replaced_by}",
+                                    "RUL006"))
+    rules.sort(key=lambda r: r.id)
+    book = Rulebook(directory, version, rules, {d.key: d for d in table.defs.values()}, [manifest, *files])
+    return book, errors
+
+
+def load_rulebook(directory: Path | str = RULES_DIR) -> Rulebook:
+    """Load a rulebook folder; raises the first :class:`RuleError` (all are in ``collect_rulebook``)."""
+    book, errors = collect_rulebook(Path(directory))
+    if errors:
+        raise errors[0]
+    assert book is not None
+    return book

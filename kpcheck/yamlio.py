@@ -1,0 +1,154 @@
+"""YAML 1.2 reading with line and column for every mapping key and list item.
+
+Every YAML file kpcheck reads (rule files, reference data, registers, YAML submissions)
+goes through :func:`load_yaml`, so that ``NO`` stays Norway (YAML 1.2 has no ``no`` boolean)
+and every error can name ``file:line:col``. Lines and columns are 1-based.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a file, 1-based."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.file
+        if self.column is None:
+            return f"{self.file}:{self.line}"
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class YamlSyntaxError(ValueError):
+    """A file that is not valid YAML; carries its location."""
+
+    def __init__(self, location: Location, message: str):
+        super().__init__(f"{location}: {message}")
+        self.location = location
+        self.message = message
+
+
+class _DecimalConstructor(RoundTripConstructor):
+    """Reads YAML floats as :class:`~decimal.Decimal`: carats and dollars without binary loss."""
+
+    def construct_yaml_float(self, node: Any) -> Any:  # type: ignore[override]
+        text = str(self.construct_scalar(node)).replace("_", "")
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            return super().construct_yaml_float(node)
+
+
+_DecimalConstructor.add_constructor("tag:yaml.org,2002:float", _DecimalConstructor.construct_yaml_float)
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _DecimalConstructor
+    yaml.version = (1, 2)
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def load_yaml_text(text: str, file: str) -> Any:
+    """Parse YAML 1.2 text; raises :class:`YamlSyntaxError` with the file, line and column."""
+    try:
+        return _yaml().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise YamlSyntaxError(loc, problem) from None
+    except YAMLError as exc:
+        raise YamlSyntaxError(Location(file), str(exc).splitlines()[0]) from None
+
+
+def load_yaml(path: Path | str) -> Any:
+    """Read and parse one YAML file (UTF-8)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise YamlSyntaxError(Location(str(path)), f"not UTF-8 text ({exc.reason})") from None
+    return load_yaml_text(text, str(path))
+
+
+def key_location(node: Any, key: Any, file: str) -> Location:
+    """Where ``key`` of a parsed mapping (or index of a sequence) stands in ``file``."""
+    try:
+        if isinstance(node, CommentedMap):
+            line, col = node.lc.key(key)
+            return Location(file, line + 1, col + 1)
+        if isinstance(node, CommentedSeq):
+            line, col = node.lc.item(key)
+            return Location(file, line + 1, col + 1)
+    except (KeyError, IndexError, TypeError, AttributeError):
+        pass
+    return node_location(node, file)
+
+
+def value_location(node: Any, key: Any, file: str) -> Location:
+    """Where the value of ``key`` (mapping) or item ``key`` (sequence) stands."""
+    try:
+        if isinstance(node, CommentedMap):
+            line, col = node.lc.value(key)
+            return Location(file, line + 1, col + 1)
+        if isinstance(node, CommentedSeq):
+            line, col = node.lc.item(key)
+            return Location(file, line + 1, col + 1)
+    except (KeyError, IndexError, TypeError, AttributeError):
+        pass
+    return key_location(node, key, file)
+
+
+def node_location(node: Any, file: str) -> Location:
+    """Where a parsed mapping or sequence starts."""
+    lc = getattr(node, "lc", None)
+    if lc is not None and getattr(lc, "line", None) is not None:
+        return Location(file, lc.line + 1, lc.col + 1)
+    return Location(file)
+
+
+def locate(root: Any, loc: tuple[Any, ...], file: str) -> Location:
+    """The location of a pydantic-style ``loc`` path inside a parsed document.
+
+    Walks as deep as the document allows and answers the deepest place found, so that a
+    wrong value points at the value and a missing key points at its parent mapping.
+    """
+    node, parent, last = root, None, None
+    for part in loc:
+        if isinstance(node, CommentedMap) and part in node:
+            parent, last, node = node, part, node[part]
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+            parent, last, node = node, part, node[part]
+        else:
+            break
+    if parent is None:
+        return node_location(root, file)
+    if isinstance(parent, CommentedMap):
+        return value_location(parent, last, file)
+    return key_location(parent, last, file)
+
+
+def plain(node: Any) -> Any:
+    """A deep copy of a parsed document with plain ``dict``/``list`` containers."""
+    if isinstance(node, dict):
+        return {str(k) if not isinstance(k, str) else k: plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [plain(v) for v in node]
+    return node
