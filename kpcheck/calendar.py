@@ -41,8 +41,8 @@ def _count_in(sorted_days: tuple[date, ...], start: date, end: date) -> int:
 class WorkingCalendar:
     """The working-day calendar: exceptions to the Monday–Friday week.
 
-    ``non_working`` should hold only Monday–Friday days and ``working`` only Saturdays and
-    Sundays (other entries have no effect); :meth:`build` makes that shape from a table.
+    ``non_working`` lists Monday–Friday days off and ``working`` Saturdays and Sundays
+    worked; other entries have no effect and are dropped.
     """
 
     non_working: tuple[date, ...]
@@ -53,8 +53,10 @@ class WorkingCalendar:
     _working_set: frozenset[date] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "non_working", tuple(sorted(set(self.non_working))))
-        object.__setattr__(self, "working", tuple(sorted(set(self.working))))
+        non_working = {d for d in self.non_working if not _is_weekend(d)}
+        working = {d for d in self.working if _is_weekend(d)}
+        object.__setattr__(self, "non_working", tuple(sorted(non_working)))
+        object.__setattr__(self, "working", tuple(sorted(working)))
         object.__setattr__(self, "_non_working_set", frozenset(self.non_working))
         object.__setattr__(self, "_working_set", frozenset(self.working))
 
@@ -69,8 +71,8 @@ class WorkingCalendar:
         """A calendar from ``(day, working)`` pairs; ``overrides`` win over ``days``."""
         table = dict(days)
         table.update(overrides)
-        non_working = tuple(d for d, work in table.items() if not work and not _is_weekend(d))
-        working = tuple(d for d, work in table.items() if work and _is_weekend(d))
+        non_working = tuple(d for d, work in table.items() if not work)
+        working = tuple(d for d, work in table.items() if work)
         return cls(non_working, working, first_day, last_day)
 
     def covers(self, day: date) -> bool:
@@ -95,7 +97,7 @@ class WorkingCalendar:
         )
 
     def add_working_days(self, start: date, n: int) -> date:
-        """The ``n``-th working day after ``start`` (``start`` itself not counted; 0 gives ``start``)."""
+        """The ``n``-th working day after ``start`` (``start`` not counted; 0 gives ``start``)."""
         if n < 0:
             raise ValueError(f"n must not be negative, got {n}")
         day = start
@@ -188,7 +190,9 @@ def calendar_problems(file: CalendarFile) -> list[Problem]:
     return problems
 
 
-def _listed_day_problem(day: date, year: int, weekend: bool, seen: set[date]) -> tuple[str, str] | None:
+def _listed_day_problem(
+    day: date, year: int, weekend: bool, seen: set[date],
+) -> tuple[str, str] | None:
     """Why one listed day of ``year`` is wrong (code, message), or None."""
     if day.year != year:
         return "REF001", f"{day} is not in {year}"

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
 import click
 
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
 from kpcheck import __version__
-from kpcheck.cli_rules import rules
-from kpcheck.console import error, warning
 from kpcheck.api import FAIL_ON, Checker, Result, RulebookInvalid, summarize
+from kpcheck.audit import audit as run_audit
+from kpcheck.audit import check_against, count_submissions
+from kpcheck.cli_rules import rules
+from kpcheck.console import err_console, error, warning
 from kpcheck.engine import KINDS
+from kpcheck.reader import read_sources
 from kpcheck.report import FORMATS_AUDIT, FORMATS_CHECK, make_writer
+from kpcheck.xref import key_of
+
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
@@ -110,16 +118,56 @@ def main() -> None:
 @main.command()
 @click.argument("files", nargs=-1, required=True)
 @with_common
+@click.option("--against", "against", multiple=True, metavar="SOURCE",
+              help="Past submissions (files, folders, JSON Lines): also run XREF-01/02 against them.")
 def check(files: tuple[str, ...], formats: tuple[str, ...], output: str | None, rules: str | None,
-          reference: str | None, engine: str | None, fail_on: str, lang: str) -> None:
+          reference: str | None, engine: str | None, fail_on: str, lang: str, against: tuple[str, ...]) -> None:
     """Pre-check one or more submissions (JSON, YAML, JSON Lines)."""
     targets = parse_formats(formats, output, FORMATS_CHECK)
     checker = load_checker(rules, reference, engine, lang)
     if checker is None:
         sys.exit(EXIT_ERROR)
-    with open_writers(targets, {}) as writers:
-        code = emit(checker.check_paths(files), writers, checker.meta(), fail_on)
+    results: Iterable[Result] = checker.check_paths(files)
+    if against:
+        pairs = [(checker.check_loaded(loaded), key_of(loaded.submission) if loaded.submission else None)
+                 for loaded in read_sources(files)]
+        results = check_against(checker, pairs, list(against))
+    with open_writers(targets, {"fail_on": fail_on}) as writers:
+        code = emit(results, writers, checker.meta(), fail_on)
     sys.exit(code)
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True)
+@with_common
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: every core).")
+def audit(sources: tuple[str, ...], formats: tuple[str, ...], output: str | None, rules: str | None,
+          reference: str | None, engine: str | None, fail_on: str, lang: str, jobs: int | None) -> None:
+    """Batch-audit past submissions: files, folders, JSON Lines; with the checks across them."""
+    targets = [("audit-text" if f == "text" else f, file) for f, file in parse_formats(formats, output, FORMATS_AUDIT)]
+    options = {"rules": rules, "registers": reference, "engine": engine, "lang": lang}
+    checker = load_checker(rules, reference, engine, lang)
+    if checker is None:
+        sys.exit(EXIT_ERROR)
+    jobs = jobs or os.cpu_count() or 1
+    with progress_bar(count_submissions(sources) if err_console.is_terminal else 0) as advance:
+        with open_writers(targets, {"fail_on": fail_on}) as writers:
+            code = emit(run_audit(list(sources), options, jobs, advance), writers, checker.meta(), fail_on)
+    sys.exit(code)
+
+
+@contextlib.contextmanager
+def progress_bar(total: int) -> Iterator[Any]:
+    """A rich progress bar with rate and ETA on standard error, only on a terminal."""
+    if not total:
+        yield None
+        return
+    columns = [TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.speed:>7.0f}/s"),
+               TimeRemainingColumn()]
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task("audit", total=total)
+        yield lambda n: bar.advance(task, n)
 
 
 main.add_command(rules)

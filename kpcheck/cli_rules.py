@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,11 @@ from rich.text import Text
 
 from kpcheck.console import error
 from kpcheck.engine import Engine, durable
-from kpcheck.examples import ExampleResult, run_rule_examples
+from kpcheck.examples import ExampleResult, run_batch_examples, run_rule_examples
 from kpcheck.reference import ReferenceDataError, load_reference
 from kpcheck.report.text import basis_text
 from kpcheck.rulebook import RULES_DIR, Rulebook, collect_rulebook
+from kpcheck.yamlio import dump_yaml, load_yaml
 
 out = Console(highlight=False)
 
@@ -80,26 +82,38 @@ def show_rule(rule_id: str, directory: str | None) -> None:
         rows.append((f"Message ({lang})", t.message or ""))
     for label, value in rows:
         out.print(Text(f"{label:>14}: ", style="bold"), Text(value))
-    out.print(Text("Condition:", style="bold"))
-    out.print(Text(rule.file.read_text(encoding="utf-8").split("condition:", 1)[1].split("\nmessage:", 1)[0]))
+    doc = load_yaml(rule.file)
+    for key in ("let", "condition"):
+        if key in doc:
+            out.print(Text(f"{key.capitalize()}:", style="bold"))
+            out.print(Text(dump_yaml(doc[key]), style="cyan"))
     out.print(Text("Examples:", style="bold"))
     for ex in spec.examples:
-        what = ex.change if ex.change else ("a whole submission" if ex.submission else "the base unchanged")
-        out.print(f"  - {ex.name} [{ex.expect}] from {ex.base or 'compliant-export'}: {what}")
+        if ex.batch is not None:
+            what = f"a batch of {len(ex.batch)} submissions"
+        elif ex.submission is not None:
+            what = "a whole submission"
+        else:
+            what = ", ".join(f"{k} = {json.dumps(v, default=str, ensure_ascii=False)}"
+                             for k, v in (ex.change or {}).items()) or "the base unchanged"
+        out.print(f"  - {ex.name} [{ex.expect}] from {ex.base or 'compliant-export'}: {what}", markup=False)
 
 
-def engines_for(book: Rulebook, registers: str | None = None) -> dict[str, Engine]:
+def engines_for(book: Rulebook, registers: str | None = None, scope: str = "submission") -> dict[str, Engine]:
     reference = load_reference(book.directory, Path(registers) if registers else None)
     kinds = ["python"] + (["durable"] if durable.AVAILABLE else [])
-    return {k: Engine(book, reference, k) for k in kinds}
+    return {k: Engine(book, reference, k, scope=scope) for k in kinds}
 
 
 def run_all_examples(book: Rulebook, registers: str | None = None) -> list[ExampleResult]:
-    engines = engines_for(book, registers)
+    """Every example of every rule (retired ones included), on both evaluators."""
+    single, batch = engines_for(book, registers), engines_for(book, registers, "batch")
     results: list[ExampleResult] = []
     for rule in book.rules:
         if rule.spec.scope == "submission":
-            results.extend(run_rule_examples(rule, book, engines))
+            results.extend(run_rule_examples(rule, book, single))
+        else:
+            results.extend(run_batch_examples(rule, book, batch))
     return results
 
 

@@ -98,6 +98,41 @@ def outcome(rule_id: str, evaluation: Any) -> str:
     return "clean"
 
 
+def build_batch(book: Rulebook, example: Example, source: str) -> list[Loaded]:
+    """The submissions of a batch example; the example's expectation is about the first."""
+    out = []
+    for i, item in enumerate(example.batch or []):
+        part = Example(name=f"{example.name}[{i}]", expect=example.expect, base=item.get("base"),
+                       change=item.get("change"), submission=item.get("submission"))
+        out.append(build(book, part, f"{source}[{i}]"))
+    return out
+
+
+def run_batch_examples(rule: Rule, book: Rulebook, engines: dict[str, Any]) -> list[ExampleResult]:
+    """Every example of one rule across submissions, on every engine of scope batch given."""
+    from kpcheck.xref import XrefView, build_index, key_of
+
+    results = []
+    for example in rule.spec.examples:
+        source = f"{rule.file}#{example.name}"
+        try:
+            loaded = build_batch(book, example, source)
+        except (ExampleError, ValueError) as exc:
+            loaded, detail = [], str(exc)
+        broken = [item for item in loaded if item.submission is None]
+        if not loaded or broken:
+            detail = str(broken[0].error) if broken else (detail if not loaded else "")
+            results.extend(ExampleResult(rule.id, example.name, name, example.expect, "error",
+                                         detail or "an example batch needs submissions") for name in engines)
+            continue
+        keys = [key_of(item.submission) for item in loaded]
+        view = XrefView(keys[0], build_index(keys))
+        for name, engine in engines.items():
+            actual = outcome(rule.id, engine.evaluate(None, view))
+            results.append(ExampleResult(rule.id, example.name, name, example.expect, actual))
+    return results
+
+
 def run_rule_examples(rule: Rule, book: Rulebook, engines: dict[str, Any]) -> list[ExampleResult]:
     """Every example of one submission-scope rule on every engine given (name -> Engine)."""
     results = []

@@ -33,8 +33,9 @@ HS_TO_TNVED = {"7102.10": "7102100000", "7102.21": "7102210000", "7102.31": "710
 
 @dataclass(frozen=True)
 class FactContext:
-    submission: Submission
+    submission: Submission | None
     reference: Reference
+    batch: Any = None        # for checks across submissions: an XrefView (kpcheck.xref)
 
 
 @dataclass(frozen=True)
@@ -142,11 +143,11 @@ def _eaeu_member(ctx: FactContext, country: str | None, on: dt.date | None) -> b
     return ctx.reference.is_eaeu_member(country, on)
 
 
-def _any_status_in(ctx: FactContext, countries: list | None, on: dt.date | None,
+def _any_status_in(ctx: FactContext, values: list | None, on: dt.date | None,
                    statuses: list[str]) -> bool | None:
-    if not countries or on is None:
+    if not values or on is None:
         return None
-    return any((_participant_status(ctx, c, on) or "not_participant") in statuses for c in countries)
+    return any((_participant_status(ctx, c, on) or "not_participant") in statuses for c in values)
 
 
 def _signer_registered(ctx: FactContext, signer: str | None, on: dt.date | None) -> bool | None:
@@ -208,6 +209,39 @@ def _working_days_late(ctx: FactContext, after: dt.date | None, days: Decimal,
     return ctx.reference.working_days_between(deadline, returned)
 
 
+def _values_unless_true(ctx: FactContext, items: list | None, value: str, flag: str) -> str | None:
+    picked = [getattr(item, value, None) for item in items or [] if getattr(item, flag, None) is not True]
+    if not picked:
+        return None
+    return ", ".join("(not named)" if blank(v) else str(v).strip() for v in picked)
+
+
+def _countries_with_status(ctx: FactContext, countries: list | None, on: dt.date | None,
+                           statuses: list[str]) -> str | None:
+    if not countries or on is None:
+        return None
+    found = [(c, _participant_status(ctx, c, on)) for c in countries]
+    hits = [f"{c} ({status})" for c, status in found if status in statuses]
+    return ", ".join(hits) or None
+
+
+def _xref_same_number(ctx: FactContext) -> int | None:
+    return None if ctx.batch is None else ctx.batch.index.same_number_others(ctx.batch.key)
+
+
+def _xref_original_known(ctx: FactContext) -> bool | None:
+    return None if ctx.batch is None else ctx.batch.index.original_known(ctx.batch.key)
+
+
+def _xref_price_outliers(ctx: FactContext, ratio: Decimal, min_lines: Decimal) -> str | None:
+    if ctx.batch is None:
+        return None
+    hits = ctx.batch.index.price_outliers(ctx.batch.key, Decimal(ratio), int(min_lines))
+    scale = Decimal(10**6)
+    return "; ".join(f"line {i + 1}: {Decimal(p) / scale:,.2f} US$/ct against a median of {m / scale:,.2f}"
+                     for i, p, m in hits) or None
+
+
 def _fact(name: str, returns: str, params: dict[str, str], func: Callable[..., Any], doc: str) -> DerivedFact:
     return DerivedFact(name, returns, params, func, doc)
 
@@ -259,4 +293,15 @@ FACTS: dict[str, DerivedFact] = {f.name: f for f in (
           "the n-th Kazakh working day after a date (the date itself not counted)"),
     _fact("working_days_late", INT, {"after": PATH, "days": NUMBER, "returned": PATH}, _working_days_late,
           "working days from that deadline to the return date (0 when on time)"),
+    _fact("values_unless_true", TEXT, {"items": PATH, "value": WORD, "flag": WORD}, _values_unless_true,
+          "one field of every item whose flag field is not true, joined with ', '; absent when none"),
+    _fact("countries_with_status", TEXT, {"countries": PATH, "on": PATH, "statuses": WORDS},
+          _countries_with_status,
+          "the listed countries having one of the statuses on the date, as 'CF (partial), ...'; absent when none"),
+    _fact("xref_same_number", INT, {}, _xref_same_number,
+          "batch: other submissions of the same direction with the same certificate number (exempt pairs left out)"),
+    _fact("xref_original_known", BOOL, {}, _xref_original_known,
+          "batch: a duplicate request's original number is another audited submission's certificate number"),
+    _fact("xref_price_outliers", TEXT, {"ratio": NUMBER, "min_lines": NUMBER}, _xref_price_outliers,
+          "batch: lines whose US$/ct is beyond ratio times (or under 1/ratio of) the median for their HS code"),
 )}

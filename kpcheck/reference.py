@@ -70,7 +70,6 @@ def bin_check_digit_ok(bin: str) -> bool:  # noqa: A002 - the API's parameter na
     return False
 
 
-
 @dataclass(frozen=True)
 class Periods(Generic[T]):
     """Non-overlapping inclusive periods, each carrying a value: the one period helper."""
@@ -89,12 +88,13 @@ class Periods(Generic[T]):
     @staticmethod
     def overlapping(spans: list[tuple[date, date | None]]) -> list[int]:
         """Indexes of the spans that overlap a span starting no later than they do."""
-        order = sorted(range(len(spans)), key=lambda i: spans[i][0])
-        found = []
-        for before, after in zip(order, order[1:]):
-            end = spans[before][1]
-            if end is None or end >= spans[after][0]:
-                found.append(after)
+        found: list[int] = []
+        reach: date | None = None  # the latest end among the spans seen so far
+        for i in sorted(range(len(spans)), key=lambda i: spans[i][0]):
+            start, end = spans[i]
+            if reach is not None and reach >= start:
+                found.append(i)
+            reach = max(reach or date.min, end or date.max)
         return found
 
     def at(self, on: date) -> T | None:
@@ -176,7 +176,7 @@ class Reference:
 
     def is_eaeu_member(self, code: str | None, on: date) -> bool:
         """Whether a country (as given, no resolution) is an EAEU member on ``on``."""
-        return _in_register(self.eaeu_members, _norm_code(code), on)
+        return _member_on(self.eaeu_members, _norm_code(code), on)
 
     def is_working_day(self, d: date) -> bool:
         """Whether ``d`` is a Kazakh working day (calendar file, overrides win)."""
@@ -192,18 +192,18 @@ class Reference:
 
     def signer_registered(self, signer_id: str | None, on: date) -> bool:
         """Whether a signer is in the signature specimen register on ``on``."""
-        return _in_register(self.signers, _norm_id(signer_id), on)
+        return _member_on(self.signers, _norm_id(signer_id), on)
 
     def customs_point_designated(self, office: str | None, on: date) -> bool:
         """Whether a customs office is a designated point for precious stones on ``on``."""
-        return _in_register(self.customs_points, _norm_id(office), on)
+        return _member_on(self.customs_points, _norm_id(office), on)
 
     def entity_registered(self, bin: str | None, on: date) -> bool:  # noqa: A002
         """Whether a BIN is in the register of entities on special account on ``on``."""
-        return _in_register(self.entities, _norm_id(bin), on)
+        return _member_on(self.entities, _norm_id(bin), on)
 
 
-def _in_register(register: Mapping[str, Periods[bool]], key: str | None, on: date) -> bool:
+def _member_on(register: Mapping[str, Periods[bool]], key: str | None, on: date) -> bool:
     periods = register.get(key) if key is not None else None
     return periods is not None and periods.at(on) is True
 
@@ -283,8 +283,8 @@ _REGISTERS = {  # file name -> (top-level key, schema)
 
 _KNOWN_KEYS = sorted({f.alias or name for model in (
     _Period, _Participant, _TradingEntity, _ParticipantsFile, _EaeuFile, _Entry, CalendarFile,
-    CalendarYear, YearRange, NamedDay, OverridesFile, Override, *(m for _, m in _REGISTERS.values()))
-    for name, f in model.model_fields.items()})
+    CalendarYear, YearRange, NamedDay, OverridesFile, Override,
+    *(m for _, m in _REGISTERS.values())) for name, f in model.model_fields.items()})
 
 
 # --- Reading one file and turning problems into located errors ----------------------------
@@ -302,20 +302,25 @@ class _Doc:
         self.errors.append(ReferenceDataError(where or Location(str(self.path)), message, code))
 
     def add(self, loc: tuple[Any, ...], code: str, message: str, at_key: bool = False) -> None:
-        """Record a problem at the value (or, ``at_key``, the key) that ``loc`` names."""
+        """Record a problem at what ``loc`` names: its key when ``at_key`` or when its value
+        is a mapping or list (the line that names it), else its value."""
         file = str(self.path)
-        where = locate(self.root, loc, file)
-        parent = _node_at(self.root, loc[:-1]) if at_key and loc else None
-        if parent is not None:
+        parent = _node_at(self.root, loc[:-1]) if loc else None
+        if parent is not None and (at_key or isinstance(_node_at(parent, loc[-1:]), (dict, list))):
             where = key_location(parent, loc[-1], file)
-        self.fail(code, f"{_dotted(loc)}{message}", where)
+        else:
+            where = locate(self.root, loc, file)
+        self.fail(code, f"{_dotted(self.root, loc)}{message}", where)
 
     def add_pydantic(self, err: Mapping[str, Any]) -> None:
         """Record one pydantic validation error with its code and a plain message."""
         loc = tuple(err["loc"])
         at_key = loc[-1:] == ("[key]",) or err["type"] == "extra_forbidden"
         loc = tuple(part for part in loc if part != "[key]")
-        self.add(loc, _error_code(err["type"], loc), _describe(err, loc), at_key)
+        code, message = _error_code(err["type"], loc), _describe(err, loc)
+        if err["type"] == "missing":  # point at the mapping that lacks the key
+            loc, at_key = loc[:-1], True
+        self.add(loc, code, message, at_key)
 
 
 def _node_at(root: Any, loc: tuple[Any, ...]) -> Any:
@@ -329,11 +334,13 @@ def _node_at(root: Any, loc: tuple[Any, ...]) -> Any:
     return node
 
 
-def _dotted(loc: tuple[Any, ...]) -> str:
-    """``participants.CF.periods[1].status: `` for a pydantic-style path."""
-    text = "".join(f"[{p}]" if isinstance(p, int) and i and not isinstance(p, bool) else f".{p}"
-                   for i, p in enumerate(loc)).lstrip(".")
-    return f"{text}: " if text else ""
+def _dotted(root: Any, loc: tuple[Any, ...]) -> str:
+    """``participants.CF.periods[1].status: `` for a path into ``root``; empty for the root."""
+    text, node = "", root
+    for part in loc:
+        text += f"[{part}]" if isinstance(node, list) else f".{part}"
+        node = _node_at(node, (part,))
+    return f"{text.lstrip('.')}: " if text else ""
 
 
 def _error_code(kind: str, loc: tuple[Any, ...]) -> str:
@@ -351,29 +358,23 @@ def _describe(err: Mapping[str, Any], loc: tuple[Any, ...]) -> str:
     if kind == "missing":
         return f"missing required key '{loc[-1]}'"
     if kind == "extra_forbidden":
-        close = difflib.get_close_matches(str(loc[-1]), _KNOWN_KEYS, n=1)
+        close = difflib.get_close_matches(str(loc[-1]), _KNOWN_KEYS, n=2)
+        close = [key for key in close if key != loc[-1]]
         return f"unknown key '{loc[-1]}'" + (f" (did you mean '{close[0]}'?)" if close else "")
     if kind == "string_pattern_mismatch":
         return f"'{value}' is not a country code (two upper-case letters, ISO 3166-1 alpha-2)"
     if kind == "literal_error" and loc[-1:] == ("status",):
         return f"unknown status '{value}'; expected member, suspended, self_suspended or partial"
     if kind.startswith("date") and kind != "date_order":
+        if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}", value):
+            return f"{value} is not a valid date"
         return f"expected a date written YYYY-MM-DD, got {value!r}"
+    if kind.endswith("_type") and not isinstance(value, (dict, list)):
+        return f"{err['msg']}, got {value!r}"
     return str(err["msg"])
 
 
-_DATE_TEXT = re.compile(r"\b([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})\b")
-
-
-def _bad_date_location(path: Path) -> Location:
-    """Where the first impossible date (2020-13-01) stands; the YAML reader loses the place."""
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        for match in _DATE_TEXT.finditer(line):
-            try:
-                date(*(int(g) for g in match.groups()))
-            except ValueError:
-                return Location(str(path), number, match.start() + 1)
-    return Location(str(path))
+_DUPLICATE_KEY = re.compile(r'found duplicate key "(.*?)" with value')
 
 
 def _read(doc: _Doc) -> None:
@@ -383,19 +384,24 @@ def _read(doc: _Doc) -> None:
     try:
         doc.root = load_yaml(doc.path)
     except YamlSyntaxError as exc:
-        code = "REF007" if "duplicate key" in exc.message else "REF009"
-        return doc.fail(code, exc.message, exc.location)
+        duplicate = _DUPLICATE_KEY.search(exc.message)
+        if duplicate:
+            return doc.fail("REF007", f"duplicate key '{duplicate[1]}': list each entry once",
+                            exc.location)
+        return doc.fail("REF009", f"not valid YAML: {exc.message}", exc.location)
     except OSError as exc:
         return doc.fail("REF006", f"cannot read the file: {exc}")
-    except ValueError as exc:  # raised by the YAML reader for a date such as 2020-13-01
-        return doc.fail("REF001", f"bad date: {exc}", _bad_date_location(doc.path))
+    except Exception as exc:  # noqa: BLE001 - the parser's own, e.g. TypeError for a mapping key
+        return doc.fail("REF009", f"not valid YAML here: {type(exc).__name__}: {exc}")
     if not isinstance(doc.root, dict):
-        kind = "empty" if doc.root is None else "a list" if isinstance(doc.root, list) else "a value"
+        kind = ("empty" if doc.root is None
+                else "a list" if isinstance(doc.root, list) else "a single value")
         doc.fail("REF005", f"the file must be a mapping of keys, not {kind}",
                  Location(str(doc.path), 1, 1))
 
 
-def _load(path: Path, model: type[M], check: Callable[[M], Iterable[Problem]]) -> tuple[M | None, _Doc]:
+def _load(path: Path, model: type[M],
+          check: Callable[[M], Iterable[Problem]]) -> tuple[M | None, _Doc]:
     """Read one file, validate it against ``model``, then run its semantic ``check``."""
     doc = _Doc(path)
     _read(doc)
@@ -404,8 +410,8 @@ def _load(path: Path, model: type[M], check: Callable[[M], Iterable[Problem]]) -
     try:
         parsed = model.model_validate(doc.root)
     except ValidationError as exc:
-        for err in exc.errors():
-            doc.add_pydantic(err)
+        for err in sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden"):
+            doc.add_pydantic(err)  # an unknown key first: it often explains a missing one
         return None, doc
     for loc, code, message in check(parsed):
         doc.add(loc, code, message)
@@ -417,7 +423,7 @@ def _load(path: Path, model: type[M], check: Callable[[M], Iterable[Problem]]) -
 
 def _overlap_problems(section: str, entries: Mapping[str, Any]) -> list[Problem]:
     """Periods of an entry that overlap another of its periods."""
-    return [((section, key, "periods", i), "REF003", f"this period overlaps another period of {key}")
+    return [((section, key, "periods", i), "REF003", f"this period overlaps another of {key}")
             for key, entry in entries.items()
             for i in Periods.overlapping([(s.start, s.end) for s in entry.periods])]
 
@@ -426,13 +432,15 @@ def _participants_problems(f: _ParticipantsFile) -> list[Problem]:
     """Overlaps, codes listed twice, resolution targets that are not participants."""
     problems = _overlap_problems("participants", f.participants)
     for code, span in f.eu_members.items():
-        own = f.participants.get(code)
-        if own and Periods.overlapping([(span.start, span.end)] + [(q.start, q.end) for q in own.periods]):
+        own = [(q.start, q.end) for q in f.participants[code].periods] \
+            if code in f.participants else []
+        if own and Periods.overlapping([(span.start, span.end), *own]):
             problems.append((("eu_members", code), "REF003",
                              f"{code} is an EU member state and a participant on the same days"))
     seen: dict[str, str] = {}
-    for section, codes in (("eu_also", f.eu_also), ("also_resolve", f.also_resolve),
-                           ("trading_entities", f.trading_entities), ("participants", f.participants)):
+    for section, codes in (("participants", f.participants),
+                           ("trading_entities", f.trading_entities),
+                           ("also_resolve", f.also_resolve), ("eu_also", f.eu_also)):
         for i, code in enumerate(codes):
             if code in seen:
                 loc = (section, i if section == "eu_also" else code)
@@ -459,7 +467,9 @@ _LAW: dict[str, tuple[type[BaseModel], Callable[[Any], Iterable[Problem]]]] = {
 }
 
 
-def _register_paths(registers_dir: Path | None) -> tuple[dict[str, Path], list[ReferenceDataError]]:
+def _register_paths(
+    registers_dir: Path | None,
+) -> tuple[dict[str, Path], list[ReferenceDataError]]:
     """Each register from ``registers_dir`` when that file is there, else the shipped example."""
     errors = []
     if registers_dir is not None and not Path(registers_dir).is_dir():
@@ -499,7 +509,9 @@ def _build(parsed: Mapping[str, Any], law_files: tuple[Path, ...],
         entities=registers[ENTITIES])
 
 
-def _gather(rules_dir: Path, registers_dir: Path | None) -> tuple[Reference | None, list[ReferenceDataError]]:
+def _gather(
+    rules_dir: Path, registers_dir: Path | None,
+) -> tuple[Reference | None, list[ReferenceDataError]]:
     """Load and check every file; the reference data, or None and every problem found."""
     law_paths = {name: Path(rules_dir) / "reference" / name for name in _LAW}
     register_paths, errors = _register_paths(registers_dir)
@@ -509,14 +521,17 @@ def _gather(rules_dir: Path, registers_dir: Path | None) -> tuple[Reference | No
         errors += doc.errors
     for name, path in register_paths.items():
         key, model = _REGISTERS[name]
-        parsed[name], doc = _load(path, model, lambda f, key=key: _overlap_problems(key, getattr(f, key)))
+        parsed[name], doc = _load(
+            path, model, lambda f, key=key: _overlap_problems(key, getattr(f, key)))
         errors += doc.errors
     if errors:
         return None, errors
     return _build(parsed, tuple(law_paths.values()), tuple(register_paths.values())), []
 
 
-def check_reference(rules_dir: Path, registers_dir: Path | None = None) -> list[ReferenceDataError]:
+def check_reference(
+    rules_dir: Path, registers_dir: Path | None = None,
+) -> list[ReferenceDataError]:
     """Every problem in the reference data (empty when it loads), for a linter."""
     return _gather(rules_dir, registers_dir)[1]
 

@@ -54,7 +54,16 @@ class _DecimalConstructor(RoundTripConstructor):
             return super().construct_yaml_float(node)
 
 
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:  # type: ignore[override]
+        """A date-like scalar that is no real date (2024-13-01) stays text, for the schema to refuse."""
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError:
+            return str(node.value)
+
+
 _DecimalConstructor.add_constructor("tag:yaml.org,2002:float", _DecimalConstructor.construct_yaml_float)
+_DecimalConstructor.add_constructor("tag:yaml.org,2002:timestamp", _DecimalConstructor.construct_yaml_timestamp)
 
 
 def _yaml() -> YAML:
@@ -152,3 +161,13 @@ def plain(node: Any) -> Any:
     if isinstance(node, list):
         return [plain(v) for v in node]
     return node
+
+
+def dump_yaml(node: Any) -> str:
+    """A parsed node back as YAML 1.2 text (for showing rule conditions to people)."""
+    import io
+
+    buffer = io.StringIO()
+    yaml = YAML(typ="rt")
+    yaml.dump(node, buffer)
+    return buffer.getvalue().rstrip()

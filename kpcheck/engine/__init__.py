@@ -75,21 +75,22 @@ def in_force_node(rule: Rule) -> Node:
 
 
 class Engine:
-    def __init__(self, book: Rulebook, reference: Reference, kind: str | None = None, lang: str = "en"):
+    def __init__(self, book: Rulebook, reference: Reference, kind: str | None = None, lang: str = "en",
+                 scope: str = "submission"):
         self.book, self.reference, self.lang = book, reference, lang
         self.kind = kind or default_kind()
         if self.kind not in KINDS:
             raise ValueError(f"unknown engine {self.kind!r}; expected durable or python")
-        self.projector = Projector(book)
+        self.projector = Projector(book, book.active(scope))
         self.projector.paths.setdefault("presented_on", DATE)
         self.projector.attrs.setdefault("presented_on", ("presented_on",))
         self.compiled = []
-        for rule in book.active("submission"):
+        for rule in book.active(scope):
             condition = nnf(rule.condition)
             applies = [(compile_test(nnf(node)), reason) for node, reason in rule.applies]
             self.compiled.append(_Compiled(rule, condition, compile_test(condition), applies))
         self.durable = None
-        if self.kind == "durable":
+        if self.kind == "durable" and self.compiled:
             whole = [(c.rule.id, nnf(All((in_force_node(c.rule), *(n for n, _ in c.rule.applies), c.rule.condition))))
                      for c in self.compiled]
             try:
@@ -97,9 +98,14 @@ class Engine:
             except durable.DurableError as exc:
                 raise EngineError(str(exc)) from exc
 
-    def evaluate(self, submission: Submission) -> Evaluation:
-        """Findings and rules not applicable for one submission; raises :class:`EngineError`."""
-        fact, raw = self.projector.project(submission, self.reference)
+    def evaluate(self, submission: Submission | None, batch: Any = None) -> Evaluation:
+        """Findings and rules not applicable for one submission; raises :class:`EngineError`.
+
+        Rules across submissions (scope ``batch``) are evaluated on ``batch``, an
+        :class:`~kpcheck.xref.XrefView`, with ``submission`` None.
+        """
+        fact, raw = self.projector.project(submission, self.reference, batch)
+        presented_on = submission.presented_on if submission is not None else batch.fields["presented_on"]
         fired = None
         if self.durable is not None:
             try:
@@ -108,7 +114,7 @@ class Engine:
                 raise EngineError(str(exc)) from exc
         result = Evaluation()
         for c in self.compiled:
-            reason = self.not_applicable(c, submission.presented_on, fact)
+            reason = self.not_applicable(c, presented_on, fact)
             if reason is not None:
                 if fired is not None and c.rule.id in fired:
                     raise EngineError(f"durable_rules fired {c.rule.id}, which does not apply ({reason})")
@@ -130,7 +136,7 @@ class Engine:
                 return reason
         return None
 
-    def finding(self, c: _Compiled, fact: dict[str, Any], raw: dict[str, Any], sub: Submission) -> Finding:
+    def finding(self, c: _Compiled, fact: dict[str, Any], raw: dict[str, Any], sub: Submission | None) -> Finding:
         spec = c.rule.spec
         fields = tuple(spec.fields) if spec.fields else tuple(explain(c.condition, fact))
         title, template = spec.title, spec.message
@@ -144,7 +150,7 @@ class Engine:
         return Finding(spec.id, spec.severity.value, title, message, fields, basis)
 
 
-def render(template: str, rule: Rule, raw: dict[str, Any], sub: Submission) -> str:
+def render(template: str, rule: Rule, raw: dict[str, Any], sub: Submission | None) -> str:
     """Fill ``{name}`` placeholders with the submission's values and the rule's lets."""
     out, rest = [], template
     while "{" in rest and "}" in rest:
@@ -156,7 +162,7 @@ def render(template: str, rule: Rule, raw: dict[str, Any], sub: Submission) -> s
     return "".join(out)
 
 
-def _value(name: str, rule: Rule, raw: dict[str, Any], sub: Submission) -> Any:
+def _value(name: str, rule: Rule, raw: dict[str, Any], sub: Submission | None) -> Any:
     if name in rule.lets:
         return raw.get(rule.lets[name].name)
     if name in raw:

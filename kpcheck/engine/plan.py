@@ -86,21 +86,24 @@ class ListPlan:
 class Projector:
     """Builds the engine fact of a submission for one rulebook."""
 
-    def __init__(self, book: Rulebook):
+    def __init__(self, book: Rulebook, rules: list | None = None):
         self.book = book
         self.paths: dict[str, str] = {}          # top-level path -> kind
         self.lists: dict[str, ListPlan] = {}
-        for rule in book.rules:
+        rules = book.rules if rules is None else rules
+        used = _lets_used(book, rules)
+        for rule in rules:
             for node in [rule.condition, *(n for n, _ in rule.applies)]:
                 for sub in walk(node):
                     self._note(sub)
-        for let in book.lets.values():
+        lets = [d for d in book.lets.values() if d.key in used]
+        for let in lets:
             for _, arg in let.args:
                 if isinstance(arg, Ref):
                     self._note_ref(arg, let.item_of)
             if let.item_of:
                 self._list(let.item_of).lets.append(let.key)
-        self.top_lets = [d.key for d in book.lets.values() if d.item_of is None]
+        self.top_lets = [d.key for d in lets if d.item_of is None]
         self.attrs = {p: tuple(p.split(".")) for p in self.paths}
 
     def _list(self, path: str) -> ListPlan:
@@ -131,10 +134,15 @@ class Projector:
             else:
                 self.paths.setdefault(ref.name, ref.type)
 
-    def project(self, submission: Submission, reference: Reference) -> tuple[dict[str, Any], dict[str, Any]]:
-        """(engine fact, raw values by name) of one submission."""
-        ctx = FactContext(submission, reference)
-        raw: dict[str, Any] = {p: _get(submission, a) for p, a in self.attrs.items()}
+    def project(self, submission: Submission | None, reference: Reference,
+                batch: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(engine fact, raw values by name) of one submission, or of a batch view of one."""
+        ctx = FactContext(submission, reference, batch)
+        if submission is not None:
+            raw: dict[str, Any] = {p: _get(submission, a) for p, a in self.attrs.items()}
+        else:
+            raw = dict(batch.fields)
+            raw.update({p: batch.fields.get(p) for p in self.attrs})
         fact: dict[str, Any] = {}
         for path, kind in self.paths.items():
             if kind != LIST:
@@ -176,6 +184,23 @@ class Projector:
             else:
                 kwargs[param] = arg
         return FACTS[let.fact].func(ctx, **kwargs)
+
+
+def _lets_used(book: Rulebook, rules: list) -> set[str]:
+    """The let keys the rules read, directly or through other lets."""
+    used: set[str] = set()
+    for rule in rules:
+        used.update(r.name for r in rule.lets.values())
+        for node in [rule.condition, *(n for n, _ in rule.applies)]:
+            for sub in walk(node):
+                used.update(r.name for r in _refs(sub) if r.name in book.lets)
+    pending = list(used)
+    while pending:
+        for _, arg in book.lets[pending.pop()].args:
+            if isinstance(arg, Ref) and arg.name in book.lets and arg.name not in used:
+                used.add(arg.name)
+                pending.append(arg.name)
+    return used
 
 
 def _refs(node: Node) -> list[Ref]:

@@ -45,7 +45,12 @@ def make_writer(fmt: str, stream: IO[str], options: dict[str, Any]) -> Writer:
 
 
 def _optional_formats() -> dict[str, Any]:
-    return {}
+    from kpcheck.report.audit_text import AuditTextWriter
+    from kpcheck.report.csv_report import CsvWriter
+    from kpcheck.report.html import HtmlWriter
+    from kpcheck.report.junit import JunitWriter
+
+    return {"csv": CsvWriter, "junit": JunitWriter, "html": HtmlWriter, "audit-text": AuditTextWriter}
 
 
 FORMATS_CHECK = ("text", "json")

@@ -1,0 +1,196 @@
+"""Batch audits: every submission of many sources, in parallel, with the checks across them.
+
+Pass 1 reads and checks each submission (per-submission rules) in worker processes — one
+engine per process — and spools the result and its :class:`~kpcheck.xref.XrefKey` to a
+temporary file, keeping only the compact XREF index in memory. Pass 2 reads the spool in
+input order, adds the XREF findings and hands each result on. No report or submission is
+held for the whole batch.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import IO, Any, Callable, Iterable, Iterator
+
+from kpcheck.api import Checker, Result, status_of
+from kpcheck.engine import Engine, EngineError
+from kpcheck.reader import InputError, Loaded, expand, parse_json, read_file
+from kpcheck.xref import XrefIndex, XrefKey, XrefView, build_index, key_of
+
+CHUNK_LINES = 500
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A piece of work for one worker: a whole file, or a run of JSON Lines."""
+
+    path: str
+    first_line: int = 0                # 1-based line of the first entry of `lines`; 0 for a whole file
+    lines: tuple[bytes, ...] = ()
+    error: InputError | None = None
+
+
+def plan_units(sources: Iterable[str | Path]) -> Iterator[Unit]:
+    for item in expand(sources):
+        if isinstance(item, InputError):
+            yield Unit(item.location, error=item)
+        elif item.suffix.lower() == ".jsonl":
+            yield from _jsonl_units(item)
+        else:
+            yield Unit(str(item))
+
+
+def _jsonl_units(path: Path) -> Iterator[Unit]:
+    try:
+        stream = path.open("rb")
+    except OSError as exc:
+        yield Unit(str(path), error=InputError(f"cannot read the file ({exc.strerror})", str(path)))
+        return
+    with stream:
+        batch: list[bytes] = []
+        first = 1
+        for number, line in enumerate(stream, start=1):
+            if not batch:
+                first = number
+            batch.append(line)
+            if len(batch) >= CHUNK_LINES:
+                yield Unit(str(path), first, tuple(batch))
+                batch = []
+        if batch:
+            yield Unit(str(path), first, tuple(batch))
+
+
+def count_submissions(sources: Iterable[str | Path]) -> int:
+    """How many submissions the sources hold (for the progress bar): files and non-blank lines."""
+    total = 0
+    for item in expand(sources):
+        if isinstance(item, Path) and item.suffix.lower() == ".jsonl":
+            with item.open("rb") as stream:
+                total += sum(1 for line in stream if line.strip())
+        else:
+            total += 1
+    return total
+
+
+def loaded_of(unit: Unit) -> Iterator[Loaded]:
+    if unit.error is not None:
+        yield Loaded(source=unit.path, error=unit.error)
+    elif unit.first_line:
+        for offset, line in enumerate(unit.lines):
+            if line.strip():
+                number = unit.first_line + offset
+                yield parse_json(line, f"{unit.path}:{number}", line_offset=number - 1)
+    else:
+        yield from read_file(Path(unit.path))
+
+
+def check_unit(checker: Checker, unit: Unit) -> list[tuple[Result, XrefKey | None]]:
+    out = []
+    for loaded in loaded_of(unit):
+        result = checker.check_loaded(loaded)
+        key = key_of(loaded.submission) if loaded.submission is not None else None
+        out.append((result, key))
+    return out
+
+
+_worker: Checker | None = None
+
+
+def _init_worker(options: dict[str, Any]) -> None:
+    global _worker
+    _worker = Checker.load(**options)
+
+
+def _work(unit: Unit) -> list[tuple[Result, XrefKey | None]]:
+    assert _worker is not None
+    return check_unit(_worker, unit)
+
+
+class BatchChecks:
+    """The rules across submissions (scope ``batch``) of a checker's rulebook."""
+
+    def __init__(self, checker: Checker, only: set[str] | None = None):
+        self.engine = Engine(checker.book, checker.reference, checker.engine.kind, checker.engine.lang, scope="batch")
+        self.only = only
+
+    def apply(self, result: Result, key: XrefKey | None, index: XrefIndex) -> Result:
+        """The result with the findings across submissions added and its status recomputed."""
+        if key is None or result.status == "error":
+            return result
+        try:
+            evaluation = self.engine.evaluate(None, XrefView(key, index))
+        except EngineError as exc:
+            return replace(result, status="error", error={"message": f"engine failure: {exc}", "location": result.source})
+        findings = [f for f in evaluation.findings if self.only is None or f.rule in self.only]
+        skipped = [n for n in evaluation.not_applicable if self.only is None or n.rule in self.only]
+        merged = sorted([*result.findings, *findings], key=lambda f: f.rule)
+        return replace(result, findings=merged, status=status_of(merged),
+                       not_applicable=sorted([*result.not_applicable, *skipped], key=lambda n: n.rule))
+
+
+def audit(sources: list[str], options: dict[str, Any], jobs: int = 1,
+          progress: Callable[[int], None] | None = None) -> Iterator[Result]:
+    """Every submission of the sources, checked, in input order, with XREF findings."""
+    checker = Checker.load(**options)
+    with tempfile.TemporaryFile() as spool:
+        index = XrefIndex()
+        for pairs in _pass_one(sources, options, jobs, checker):
+            for result, key in pairs:
+                pickle.dump((result, key), spool, protocol=pickle.HIGHEST_PROTOCOL)
+                if key is not None:
+                    index.add(key)
+            if progress:
+                progress(len(pairs))
+        index.freeze()
+        if index.needs_second_look:
+            for _, key in _read_spool(spool):
+                if key is not None:
+                    index.add_reused(key)
+        batch = BatchChecks(checker)
+        for result, key in _read_spool(spool):
+            yield batch.apply(result, key, index)
+
+
+def _pass_one(sources: list[str], options: dict[str, Any], jobs: int,
+              checker: Checker) -> Iterator[list[tuple[Result, XrefKey | None]]]:
+    units = plan_units(sources)
+    if jobs <= 1:
+        for unit in units:
+            yield check_unit(checker, unit)
+        return
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    with context.Pool(jobs, initializer=_init_worker, initargs=(options,)) as pool:
+        yield from pool.imap(_work, units, chunksize=1)
+
+
+def _read_spool(spool: IO[bytes]) -> Iterator[tuple[Result, XrefKey | None]]:
+    spool.seek(0)
+    while True:
+        try:
+            yield pickle.load(spool)
+        except EOFError:
+            return
+
+
+def check_against(checker: Checker, results: list[tuple[Result, XrefKey | None]],
+                  past: list[str]) -> list[Result]:
+    """``check --against``: XREF-01 and XREF-02 of the checked submissions against past ones."""
+    keys = [key for _, key in results if key is not None]
+    for loaded in (l for unit in plan_units(past) for l in loaded_of(unit)):
+        if loaded.submission is not None:
+            keys.append(key_of(loaded.submission))
+    index = build_index(keys)
+    batch = BatchChecks(checker, only={"XREF-01", "XREF-02"})
+    return [batch.apply(result, key, index) for result, key in results]
+
+
+def check_batch_example(checker_engines: dict[str, Engine], submissions: list[Any]) -> dict[str, Any]:
+    """Batch rules on the first of a few submissions (rule examples): kind -> Evaluation."""
+    keys = [key_of(s) for s in submissions]
+    index = build_index(keys)
+    return {kind: engine.evaluate(None, XrefView(keys[0], index)) for kind, engine in checker_engines.items()}

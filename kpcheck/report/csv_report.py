@@ -1,0 +1,68 @@
+"""The CSV report: one row per finding, and one per submission that could not be read.
+
+Columns: submission, source, certificate, presented_on, direction, status, rule, severity,
+message, fields. ``fields`` are the finding's field paths joined with ``"; "``. A submission
+with status ``error`` gets one row with an empty rule, severity ``error`` and the message
+``"location: message"``, so that nothing disappears from a spreadsheet; a compliant
+submission without findings has no row.
+
+Cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a
+tab or a carriage return) are prefixed with ``'``: submission IDs and messages come from the
+audited files, and opening the report must not execute what they hold.
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import IO, Any, Iterator
+
+from kpcheck.api import Result
+
+COLUMNS = ("submission", "source", "certificate", "presented_on", "direction", "status",
+           "rule", "severity", "message", "fields")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def error_message(result: Result) -> str:
+    """``location: message`` of a result with status ``error``, as the text report prints it."""
+    err = result.error or {"message": "unreadable", "location": result.source}
+    location = err.get("location") or ""
+    return f"{location}: {err.get('message', '')}" if location else str(err.get("message", ""))
+
+
+def rows(result: Result) -> Iterator[dict[str, str]]:
+    """The report's rows of one result, as ``{column: text}`` (also the HTML table's rows)."""
+    base = {
+        "submission": result.submission or "",
+        "source": result.source,
+        "certificate": result.certificate or "",
+        "presented_on": result.presented_on.isoformat() if result.presented_on else "",
+        "direction": result.direction or "",
+        "status": result.status,
+    }
+    if result.status == "error":
+        yield {**base, "rule": "", "severity": "error", "message": error_message(result), "fields": ""}
+        return
+    for f in result.findings:
+        yield {**base, "rule": f.rule, "severity": f.severity, "message": f.message, "fields": "; ".join(f.fields)}
+
+
+def neutralise(cell: str) -> str:
+    """The cell, made inert for spreadsheets when it would start a formula."""
+    return "'" + cell if len(cell) > 1 and cell.startswith(_FORMULA_START) else cell
+
+
+class CsvWriter:
+    def __init__(self, stream: IO[str], options: dict[str, Any]):
+        self.stream = stream
+        self.writer = csv.writer(stream)
+
+    def start(self, meta: dict[str, Any]) -> None:
+        self.writer.writerow(COLUMNS)
+
+    def add(self, result: Result) -> None:
+        for row in rows(result):
+            self.writer.writerow([neutralise(row[c]) for c in COLUMNS])
+
+    def finish(self, summary: dict[str, int]) -> None:
+        self.stream.flush()

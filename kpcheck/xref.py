@@ -1,0 +1,176 @@
+"""Checks across submissions: the compact index behind XREF-01, XREF-02 and XREF-03.
+
+An audit reads every submission once. Each leaves an :class:`XrefKey` (what the checks
+across submissions need of it) and the index keeps a few dozen bytes of it: 64-bit hashes
+of its certificate number, id, ``supersedes`` and duplicate ``original_number``, and the
+US$/ct of its lines in millionths. The checks themselves are derived facts (see
+:mod:`kpcheck.facts`) that the XREF rule files call with their thresholds.
+
+Hash collisions between two different 64-bit hashes of numbers are possible in principle
+(about one in 10^19 per pair) and are accepted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from array import array
+from bisect import bisect_left
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from kpcheck.facts import normalise_number
+from kpcheck.models import Submission
+
+PRICE_SCALE = Decimal(10**6)
+
+
+def _h(text: str | None) -> int:
+    if not text:
+        return 0
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True) or 1
+
+
+@dataclass(frozen=True)
+class XrefKey:
+    """What the checks across submissions need of one readable submission."""
+
+    direction: str
+    presented_on: dt.date
+    raw_number: str                   # the certificate number as given, for messages
+    number: str                       # normalised certificate number
+    id_hash: int
+    supersedes_hash: int
+    duplicate_request: bool
+    original: str | None              # normalised original_number of a duplicate request
+    prices: tuple[tuple[str, int, int], ...] = ()   # (hs_code, line index, US$/ct in millionths)
+
+    @property
+    def group(self) -> int:
+        return _h(f"{self.direction}:{self.number}")
+
+
+def key_of(sub: Submission) -> XrefKey:
+    cert = sub.certificate
+    prices = []
+    for i, line in enumerate(cert.lines or []):
+        if line.hs_code and line.carats is not None and line.carats > 0 and line.value_usd is not None:
+            per_carat = (line.value_usd / line.carats * PRICE_SCALE).to_integral_value(ROUND_HALF_EVEN)
+            prices.append((line.hs_code, i, int(per_carat)))
+    dup = sub.duplicate
+    return XrefKey(sub.direction, sub.presented_on, cert.number, normalise_number(cert.number) or "",
+                   _h(sub.id), _h(sub.supersedes),
+                   dup is not None, normalise_number(dup.original_number) if dup else None, tuple(prices))
+
+
+@dataclass(frozen=True)
+class XrefView:
+    """One submission's key beside the batch's index: what the XREF facts read."""
+
+    key: XrefKey
+    index: "XrefIndex"
+
+    @property
+    def fields(self) -> dict[str, object]:
+        return {"presented_on": self.key.presented_on, "certificate.number": self.key.raw_number,
+                "direction": self.key.direction}
+
+
+@dataclass
+class _Member:
+    id_hash: int
+    supersedes_hash: int
+    original: int          # hash of the normalised original number, 0 when none
+    number: int
+
+
+@dataclass
+class XrefIndex:
+    """All keys of a batch, compactly; answers the XREF questions for one key."""
+
+    numbers: array = field(default_factory=lambda: array("q"))      # hash of every certificate number
+    groups: array = field(default_factory=lambda: array("q"))       # hash of (direction, number)
+    prices: dict[str, array] = field(default_factory=lambda: defaultdict(lambda: array("q")))
+    _members: dict[int, list[_Member]] = field(default_factory=dict)
+    _medians: dict[str, tuple[int, int]] = field(default_factory=dict)   # hs -> (2 x median, count)
+    frozen: bool = False
+
+    def add(self, key: XrefKey) -> None:
+        self.numbers.append(_h(key.number))
+        self.groups.append(key.group)
+        for hs, _, price in key.prices:
+            self.prices[hs].append(price)
+
+    def add_reused(self, key: XrefKey) -> None:
+        """Second look at a key once :meth:`freeze` knows which groups repeat."""
+        if key.group in self._members:
+            self._members[key.group].append(
+                _Member(key.id_hash, key.supersedes_hash, _h(key.original), _h(key.number)))
+
+    def freeze(self) -> None:
+        """Sort for look-ups and compute the medians; returns nothing, call once after every add."""
+        self.numbers = array("q", sorted(self.numbers))
+        ordered = sorted(self.groups)
+        self._members = {g: [] for i, g in enumerate(ordered) if i and ordered[i - 1] == g}
+        self.groups = array("q")
+        for hs, values in self.prices.items():
+            s = sorted(values)
+            n = len(s)
+            twice = 2 * s[n // 2] if n % 2 else s[n // 2 - 1] + s[n // 2]
+            self._medians[hs] = (twice, n)
+        self.prices = defaultdict(lambda: array("q"))
+        self.frozen = True
+
+    @property
+    def needs_second_look(self) -> bool:
+        return bool(self._members)
+
+    def same_number_others(self, key: XrefKey) -> int:
+        """XREF-01: other submissions of the same direction and number, exempt pairs left out."""
+        members = self._members.get(key.group, [])
+        me = _Member(key.id_hash, key.supersedes_hash, _h(key.original), _h(key.number))
+        # the same submission id seen twice (a register that holds the checked file) is not a reuse
+        return sum(1 for other in members if other.id_hash != me.id_hash and not _exempt(me, other))
+
+    def original_known(self, key: XrefKey) -> bool | None:
+        """XREF-02: a duplicate request's original number is another audited submission's number."""
+        if not key.duplicate_request or not key.original:
+            return None
+        wanted = _h(key.original)
+        i = bisect_left(self.numbers, wanted)
+        hits = 0
+        while i < len(self.numbers) and self.numbers[i] == wanted:
+            hits += 1
+            i += 1
+        own = 1 if key.original == key.number else 0
+        return hits - own > 0
+
+    def price_outliers(self, key: XrefKey, ratio: Decimal, min_lines: int) -> list[tuple[int, int, Decimal]]:
+        """XREF-03: (line index, US$/ct x 10^6, median) of lines beyond ratio x or 1/ratio x the median."""
+        out = []
+        for hs, index, price in key.prices:
+            twice, count = self._medians.get(hs, (0, 0))
+            if count < min_lines or twice <= 0:
+                continue
+            if 2 * price > ratio * twice or 2 * price * ratio < twice:
+                out.append((index, price, Decimal(twice) / 2))
+        return out
+
+
+def _exempt(a: _Member, b: _Member) -> bool:
+    """A duplicate request naming the other's number, or one superseding the other."""
+    return (a.original and a.original == b.number) or (b.original and b.original == a.number) \
+        or (a.supersedes_hash and a.supersedes_hash == b.id_hash) \
+        or (b.supersedes_hash and b.supersedes_hash == a.id_hash)
+
+
+def build_index(keys: list[XrefKey]) -> XrefIndex:
+    """An index of keys held in memory (small batches, rule examples, check --against)."""
+    index = XrefIndex()
+    for key in keys:
+        index.add(key)
+    index.freeze()
+    for key in keys:
+        index.add_reused(key)
+    return index

@@ -1,0 +1,36 @@
+"""Shared fixtures: the shipped rulebook, reference data and both evaluators."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from kpcheck.engine import Engine, durable
+from kpcheck.reference import load_reference
+from kpcheck.rulebook import RULES_DIR, load_rulebook
+
+ROOT = Path(__file__).resolve().parents[1]
+ENGINE_KINDS = ["python"] + (["durable"] if durable.AVAILABLE else [])
+
+
+@pytest.fixture(scope="session")
+def book():
+    return load_rulebook(RULES_DIR)
+
+
+@pytest.fixture(scope="session")
+def reference():
+    return load_reference(RULES_DIR)
+
+
+@pytest.fixture(scope="session")
+def engines(book, reference):
+    """One engine of each kind for the whole session (durable_rules: one engine per process)."""
+    return {kind: Engine(book, reference, kind) for kind in ENGINE_KINDS}
+
+
+def base(name: str = "compliant-export") -> dict:
+    return copy.deepcopy(json.loads((RULES_DIR / "bases" / f"{name}.json").read_text()))

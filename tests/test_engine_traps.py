@@ -1,0 +1,158 @@
+"""The traps of engine-notes.md, each evaluated right by both evaluators."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kpcheck.api import Checker
+from kpcheck.engine import Engine, EngineError, durable
+from kpcheck.reader import parse_json
+from kpcheck.rulebook import load_rulebook
+
+from conftest import ENGINE_KINDS, base
+from rulebook_factory import make_rulebook, rule_text
+
+
+def submission(doc):
+    loaded = parse_json(json.dumps(doc).encode(), "test")
+    assert loaded.error is None, loaded.error
+    return loaded.submission
+
+
+def engines_for(directory, reference):
+    book = load_rulebook(directory)
+    return {kind: Engine(book, reference, kind) for kind in ENGINE_KINDS}
+
+
+def fired(engine, doc):
+    return sorted(f.rule for f in engine.evaluate(submission(doc)).findings)
+
+
+def test_comparison_with_a_missing_second_field_does_not_match(tmp_path, reference):
+    rules = {"T-01": rule_text("T-01", """\
+        condition:
+          field: state_control_act.issued_on
+          not_equals: {field: certificate.issued_on}
+        """)}
+    doc = base()
+    doc["certificate"]["issued_on"] = None
+    doc["state_control_act"]["issued_on"] = "2024-03-01"
+    for kind, engine in engines_for(make_rulebook(tmp_path, rules), reference).items():
+        assert fired(engine, doc) == [], kind
+        doc2 = base()
+        doc2["state_control_act"]["issued_on"] = "2024-03-01"
+        assert fired(engine, doc2) == ["T-01"], kind
+
+
+@pytest.mark.parametrize("total,triggers", [("812500.01", False), ("812499.99", False),
+                                             ("812500.011", True), ("812500.02", True)])
+def test_amounts_compare_in_exact_decimals(tmp_path, reference, total, triggers):
+    rules = {"T-02": rule_text("T-02", """\
+        let:
+          value_sum: {fact: sum, with: {items: certificate.lines, amount: value_usd}}
+          off: {fact: differs, with: {a: certificate.total_value_usd, b: value_sum, tolerance: 0.01}}
+        condition: {field: off, equals: true}
+        """)}
+    doc = base()
+    doc["certificate"]["total_value_usd"] = float(total) if len(total) < 12 else total
+    for kind, engine in engines_for(make_rulebook(tmp_path, rules), reference).items():
+        assert fired(engine, doc) == (["T-02"] if triggers else []), kind
+
+
+def test_rule_testing_a_missing_field_fires_once_and_terminates(tmp_path, reference):
+    rules = {"T-03": rule_text("T-03", "condition: {field: customs, is: absent}\n"),
+             "T-04": rule_text("T-04", "condition: {field: customs.office, is: absent}\n")}
+    doc = base()
+    doc["customs"] = None
+    for kind, engine in engines_for(make_rulebook(tmp_path, rules), reference).items():
+        assert fired(engine, doc) == ["T-03", "T-04"], kind
+        assert fired(engine, base()) == [], kind
+
+
+def test_a_submission_triggering_every_rule_at_once(tmp_path, reference):
+    """70 rules of two matching branches each: 140 firings, more than one ruleset may take."""
+    body = """\
+        condition:
+          any:
+            - {field: certificate.condition.erasures, equals: true}
+            - {field: certificate.condition.stains, equals: true}
+        """
+    rules = {f"T-{i:03d}": rule_text(f"T-{i:03d}", body) for i in range(70)}
+    doc = base()
+    doc["certificate"]["condition"] = {"erasures": True, "stains": True, "damaged": False}
+    for kind, engine in engines_for(make_rulebook(tmp_path, rules), reference).items():
+        assert fired(engine, doc) == sorted(rules), kind
+        assert fired(engine, base()) == [], kind
+
+
+def test_or_branches_fire_a_rule_once_with_every_field(tmp_path, reference):
+    rules = {"T-05": rule_text("T-05", """\
+        condition:
+          for_any: certificate.lines
+          where:
+            any:
+              - {field: carats, at_most: 0}
+              - {field: value_usd, at_most: 0}
+        """)}
+    doc = base()
+    doc["certificate"]["lines"] = [{"hs_code": "7102.31", "carats": 0, "value_usd": 0},
+                                   {"hs_code": "7102.21", "carats": 1, "value_usd": 5},
+                                   {"hs_code": "7102.10", "carats": -1, "value_usd": 5}]
+    for kind, engine in engines_for(make_rulebook(tmp_path, rules), reference).items():
+        findings = engine.evaluate(submission(doc)).findings
+        assert [f.rule for f in findings] == ["T-05"], kind
+        assert findings[0].fields == ("certificate.lines[0].carats", "certificate.lines[0].value_usd",
+                                      "certificate.lines[2].carats")
+
+
+def test_true_is_not_one_and_text_is_not_number(tmp_path, reference):
+    rules = {"T-06": rule_text("T-06", "condition: {field: certificate.parcels, equals: 1}\n")}
+    doc = base()
+    doc["certificate"]["parcels"] = 1
+    other = base()
+    other["certificate"]["parcels"] = 2
+    for kind, engine in engines_for(make_rulebook(tmp_path, rules), reference).items():
+        assert fired(engine, doc) == ["T-06"] and fired(engine, other) == [], kind
+
+
+@pytest.mark.parametrize("kind", ENGINE_KINDS)
+def test_checks_are_isolated_and_leave_nothing_behind(engines, kind):
+    engine = engines[kind]
+    bad = base()
+    bad["certificate"]["condition"]["erasures"] = True
+    first = engine.evaluate(submission(bad))
+    clean = engine.evaluate(submission(base()))
+    again = engine.evaluate(submission(bad))
+    assert first == again
+    assert "COND-01" in [f.rule for f in first.findings]
+    assert "COND-01" not in [f.rule for f in clean.findings]
+
+
+@pytest.mark.skipif(not durable.AVAILABLE, reason="durable_rules does not import here")
+def test_engine_failure_is_status_error_never_clean(monkeypatch, tmp_path):
+    checker = Checker.load(engine="durable")
+
+    def broken(fact):
+        raise durable.DurableError("error 303")
+    monkeypatch.setattr(checker.engine.durable, "fired", broken)
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(base()))
+    (result,) = list(checker.check_paths([path]))
+    assert result.status == "error"
+    assert "engine failure" in result.error["message"]
+
+
+def test_unknown_engine_is_refused(book, reference):
+    with pytest.raises(ValueError):
+        Engine(book, reference, "drools")
+
+
+def test_a_rule_that_could_overflow_a_ruleset_is_refused(tmp_path, reference):
+    branches = "\n".join(f"      - {{field: certificate.parcels, equals: {i}}}" for i in range(60))
+    text = rule_text("T-07", "condition:\n  all:\n    - any:\n" + branches + "\n    - any:\n" + branches + "\n")
+    book = load_rulebook(make_rulebook(tmp_path, {"T-07": text}))
+    if durable.AVAILABLE:
+        with pytest.raises(EngineError):
+            Engine(book, reference, "durable")
