@@ -16,7 +16,8 @@ from typing import Iterable, Iterator
 from kpcheck import __version__
 from kpcheck.engine import Engine, EngineError, Finding, NotApplicable
 from kpcheck.reader import Loaded, read_sources
-from kpcheck.reference import DEFAULT_REGISTERS, Reference, ReferenceDataError, load_reference
+from kpcheck.cache import cached
+from kpcheck.reference import DEFAULT_REGISTERS, Reference, collect_reference
 from kpcheck.rulebook import RULES_DIR, Rulebook, Severity, collect_rulebook, sha256_files
 
 STATUSES = ("compliant", "review", "non_compliant", "invalid", "error")
@@ -72,6 +73,12 @@ def add_to_summary(summary: dict[str, int], result: Result) -> None:
     summary[result.status] += 1
 
 
+def _load_all(rules_dir: Path, registers_dir: Path | None) -> tuple[tuple[Rulebook | None, Reference | None], list]:
+    book, errors = collect_rulebook(rules_dir)
+    reference, problems = collect_reference(rules_dir, registers_dir)
+    return (book, reference), [*errors, *problems]
+
+
 @dataclass
 class Checker:
     """A loaded rulebook, reference data and engine, ready to check submissions."""
@@ -87,12 +94,8 @@ class Checker:
              engine: str | None = None, lang: str = "en") -> "Checker":
         """Load and validate everything; raises :class:`RulebookInvalid` listing every problem."""
         rules_dir = Path(rules) if rules else RULES_DIR
-        book, errors = collect_rulebook(rules_dir)
-        reference = None
-        try:
-            reference = load_reference(rules_dir, Path(registers) if registers else None)
-        except ReferenceDataError as exc:
-            errors.append(exc)
+        registers_dir = Path(registers) if registers else None
+        (book, reference), errors = cached(rules_dir, registers_dir, lambda: _load_all(rules_dir, registers_dir))
         if errors or book is None or reference is None:
             raise RulebookInvalid(errors)
         try:
@@ -100,7 +103,7 @@ class Checker:
         except EngineError as exc:
             raise RulebookInvalid([exc]) from exc
         law = sha256_files([*book.files, *reference.law_files], rules_dir)
-        registers_hash = sha256_files(list(reference.register_files), Path("/"))
+        registers_hash = sha256_files(list(reference.register_files))
         return cls(book, reference, built, law, registers_hash)
 
     @property

@@ -10,13 +10,12 @@ from typing import IO, Any, Iterable, Iterator
 
 import click
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
 from kpcheck import __version__
 from kpcheck.api import FAIL_ON, Checker, Result, RulebookInvalid, summarize
 from kpcheck.audit import audit as run_audit
 from kpcheck.audit import check_against, count_submissions
 from kpcheck.cli_rules import rules
+from kpcheck.cli_stats import stats
 from kpcheck.console import err_console, error, warning
 from kpcheck.engine import KINDS
 from kpcheck.reader import read_sources
@@ -152,7 +151,7 @@ def audit(sources: tuple[str, ...], formats: tuple[str, ...], output: str | None
         sys.exit(EXIT_ERROR)
     jobs = jobs or os.cpu_count() or 1
     with progress_bar(count_submissions(sources) if err_console.is_terminal else 0) as advance:
-        with open_writers(targets, {"fail_on": fail_on}) as writers:
+        with open_writers(targets, {"fail_on": fail_on, "compact": True}) as writers:
             code = emit(run_audit(list(sources), options, jobs, advance), writers, checker.meta(), fail_on)
     sys.exit(code)
 
@@ -163,6 +162,8 @@ def progress_bar(total: int) -> Iterator[Any]:
     if not total:
         yield None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     columns = [TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.speed:>7.0f}/s"),
                TimeRemainingColumn()]
     with Progress(*columns, console=err_console, transient=True) as bar:
@@ -171,3 +172,4 @@ def progress_bar(total: int) -> Iterator[Any]:
 
 
 main.add_command(rules)
+main.add_command(stats)

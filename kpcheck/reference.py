@@ -529,6 +529,13 @@ def _gather(
     return _build(parsed, tuple(law_paths.values()), tuple(register_paths.values())), []
 
 
+def collect_reference(
+    rules_dir: Path, registers_dir: Path | None = None,
+) -> tuple[Reference | None, list[ReferenceDataError]]:
+    """The reference data, or None and every problem found."""
+    return _gather(rules_dir, registers_dir)
+
+
 def check_reference(
     rules_dir: Path, registers_dir: Path | None = None,
 ) -> list[ReferenceDataError]:

@@ -152,11 +152,15 @@ class Rulebook:
         return [r for r in self.rules if r.spec.status is Status.ACTIVE and r.spec.scope == scope]
 
 
-def sha256_files(files: list[Path], root: Path) -> str:
-    """One SHA-256 over files, each named by its path relative to ``root``."""
+def sha256_files(files: list[Path], root: Path | None = None) -> str:
+    """One SHA-256 over files, each named by its path relative to ``root`` (or its file name),
+    so the same content gives the same hash wherever the folder lies."""
+    def name(path: Path) -> str:
+        return path.relative_to(root).as_posix() if root else path.name
+
     digest = hashlib.sha256()
-    for path in sorted(files, key=lambda p: p.relative_to(root).as_posix()):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+    for path in sorted(files, key=name):
+        digest.update(name(path).encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
 

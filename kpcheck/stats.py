@@ -27,7 +27,6 @@ from kpcheck.reader import Loaded
 from kpcheck.yamlio import Location, YamlSyntaxError, load_yaml_text, node_location, value_location
 
 CENT = Decimal("0.01")
-DIRECTIONS = ("import", "export")
 _MAX_ERRORS_KEPT = 5
 
 

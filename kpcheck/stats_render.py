@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import IO, Any, Callable
 
@@ -109,7 +110,8 @@ def _rich_table(title: str, head: tuple[str, ...], rows: list[list[str]]) -> Tab
 
 
 def render_text(stats: Stats, stream: IO[str]) -> None:
-    width = None if stream.isatty() else TEXT_WIDTH
+    isatty = getattr(stream, "isatty", None)
+    width = None if isatty is not None and isatty() else TEXT_WIDTH
     console = Console(file=stream, width=width, soft_wrap=False, highlight=False)
     console.print(Text(f"KP annual statistics, section E: {period(stats)}", style="bold"))
     console.print()
@@ -148,16 +150,23 @@ def render_csv(stats: Stats, stream: IO[str]) -> None:
         writer.writerow([row.year, *plain, *table2_figures(row)])
 
 
-def _number(value: Decimal | None) -> float | None:
-    value = cents(value)
-    return None if value is None else float(value)
+_RAW = "\u2063dec:"          # marks an exact amount for render_json to write as a bare JSON number
+_RAW_VALUE = re.compile('"' + _RAW + r'(-?[0-9]+\.[0-9]{2})"')
+
+
+def _raw_decimal(value: Any) -> str:
+    """json.dumps' ``default``: a Decimal as marked text, unmarked into a bare number below."""
+    if isinstance(value, Decimal):
+        return f"{_RAW}{value:.2f}"
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def stats_to_dict(stats: Stats) -> dict[str, Any]:
-    """The JSON document: both tables, what was left out."""
+    """The JSON document: both tables (amounts as Decimal to the cent, None where there was none),
+    what was left out."""
     table1 = []
     for row in stats.years:
-        f = [_number(v) for v in table1_figures(row)]
+        f = [cents(v) for v in table1_figures(row)]
         table1.append({"year": row.year, "production": {"carats": f[0], "value_usd": f[1]},
                        "import": {"carats": f[2], "value_usd": f[3], "usd_per_ct": f[4]},
                        "export": {"carats": f[5], "value_usd": f[6], "usd_per_ct": f[7]}})
@@ -172,7 +181,8 @@ def stats_to_dict(stats: Stats) -> dict[str, Any]:
 
 
 def render_json(stats: Stats, stream: IO[str]) -> None:
-    stream.write(json.dumps(stats_to_dict(stats), indent=2) + "\n")
+    text = json.dumps(stats_to_dict(stats), indent=2, ensure_ascii=False, default=_raw_decimal)
+    stream.write(_RAW_VALUE.sub(r"\1", text) + "\n")
 
 
 RENDERERS: dict[str, Callable[[Stats, IO[str]], None]] = {

@@ -156,3 +156,53 @@ def test_a_rule_that_could_overflow_a_ruleset_is_refused(tmp_path, reference):
     if durable.AVAILABLE:
         with pytest.raises(EngineError):
             Engine(book, reference, "durable")
+
+
+def test_alternatives_on_different_item_fields(tmp_path, reference):
+    """durable_rules gets an $or inside $iany wrong when its branches test different fields;
+    the compiler splits item conditions into terms so that both evaluators agree."""
+    rules = {"T-08": rule_text("T-08", """\
+        condition:
+          for_any: certificate.lines
+          where:
+            any:
+              - {field: carats, at_most: 0}
+              - {field: hs_code, not_one_of: ["7102.10", "7102.21", "7102.31"]}
+        """)}
+    doc = base()
+    doc["certificate"]["lines"] = [{"hs_code": "7102.31", "carats": 0, "value_usd": 5}]
+    other = base()
+    other["certificate"]["lines"] = [{"hs_code": "7103.10", "carats": 5, "value_usd": 5}]
+    for kind, engine in engines_for(make_rulebook(tmp_path, rules), reference).items():
+        assert fired(engine, doc) == ["T-08"], kind
+        assert fired(engine, other) == ["T-08"], kind
+        assert fired(engine, base()) == [], kind
+
+
+def test_for_all_with_alternatives_on_one_field(tmp_path, reference):
+    rules = {"T-09": rule_text("T-09", """\
+        condition:
+          not:
+            for_any: certificate.signatures
+            where: {field: role, equals: state_controller}
+        """)}
+    doc = base()
+    doc["certificate"]["signatures"] = [{"role": "exporting_authority"}, {"name": "no role"}]
+    for kind, engine in engines_for(make_rulebook(tmp_path, rules), reference).items():
+        assert fired(engine, doc) == ["T-09"], kind
+        assert fired(engine, base()) == [], kind
+
+
+@pytest.mark.skipif(not durable.AVAILABLE, reason="durable_rules does not import here")
+def test_for_all_with_alternatives_on_several_fields_is_refused(tmp_path, reference):
+    rules = {"T-10": rule_text("T-10", """\
+        condition:
+          for_all: certificate.lines
+          where:
+            any:
+              - {field: carats, at_most: 0}
+              - {field: value_usd, at_most: 0}
+        """)}
+    book = load_rulebook(make_rulebook(tmp_path, rules))
+    with pytest.raises(EngineError, match="for_all certificate.lines"):
+        Engine(book, reference, "durable")

@@ -142,3 +142,13 @@ def test_command_line_jsonl_and_split(tmp_path: Path) -> None:
     files = sorted(folder.glob("*.json"))
     assert len(files) == 12
     assert [json.loads(f.read_text())["id"] for f in files] == [s["id"] for s in gen.generate(12, 0.0, 3)]
+
+
+def test_reused_number_names_the_earlier_holder(spoiled: list[dict[str, Any]]) -> None:
+    by_id = {s["id"]: s for s in spoiled}
+    reusers = [s for s in spoiled if "reused_number" in s["extensions"]["defects"]]
+    assert reusers
+    for sub in reusers:
+        earlier = by_id[sub["extensions"]["reuses_number_of"]]
+        assert earlier["certificate"]["number"] == sub["certificate"]["number"]
+        assert earlier["direction"] == sub["direction"] and earlier["presented_on"] <= sub["presented_on"]

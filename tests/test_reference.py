@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+import subprocess
+import sys
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -20,6 +22,7 @@ from kpcheck.reference import (
     check_reference,
     load_reference,
 )
+from kpcheck.yamlio import load_yaml
 
 ROOT = Path(__file__).parents[1]
 RULES = ROOT / "rules"
@@ -29,6 +32,74 @@ D = date.fromisoformat
 @pytest.fixture(scope="module")
 def ref() -> Reference:
     return load_reference(RULES)
+
+
+# --- Helpers: small rules folders and error checks ----------------------------------------
+
+MINIMAL_PARTICIPANTS = """\
+participants:
+  EU: {name: European Union, periods: [{from: 2003-01-01, status: member}]}
+  CF:
+    name: Central African Republic
+    periods:
+      - {from: 2003-01-01, to: 2013-05-22, status: member}
+      - {from: 2013-05-23, status: suspended}
+"""
+
+CALENDAR_HEAD = """\
+generated_by: test
+package: holidays
+package_version: "0.109"
+country: KZ
+years: {from: 2024, to: 2024}
+calendar:
+  2024:
+    non_working:
+      - {date: 2024-01-01, name: New Year's Day}
+    working:
+      - {date: 2024-05-04, name: transfer}
+"""
+
+
+def rules_copy(tmp_path: Path, source: Path = RULES) -> Path:
+    """A writable copy of a rules folder's reference data (by default the shipped one)."""
+    rules = tmp_path / "rules"
+    shutil.copytree(source / "reference", rules / "reference")
+    return rules
+
+
+def write(rules: Path, name: str, text: str) -> Path:
+    path = rules / "reference" / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def tiny_rules(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small valid rules folder, so that each load in a property test is quick."""
+    rules = tmp_path_factory.mktemp("tiny") / "rules"
+    (rules / "reference").mkdir(parents=True)
+    write(rules, "participants.yaml", MINIMAL_PARTICIPANTS)
+    write(rules, "eaeu.yaml", "members:\n  KZ: {from: 2015-01-01}\n")
+    write(rules, "calendar-kz.yaml", CALENDAR_HEAD)
+    write(rules, "calendar-overrides.yaml", "overrides: []\n")
+    assert check_reference(rules) == []
+    return rules
+
+
+def first_error(rules: Path, registers: Path | None = None) -> ReferenceError:
+    """The first problem found, which the loader raises."""
+    errors = check_reference(rules, registers)
+    assert errors
+    with pytest.raises(ReferenceError) as raised:
+        load_reference(rules, registers)
+    assert str(raised.value) == str(errors[0])
+    assert str(errors[0]) == f"{errors[0].location}: {errors[0].message}"
+    return errors[0]
+
+
+def assert_error(error: ReferenceError, path: Path, line: int, code: str) -> None:
+    assert (error.location.file, error.location.line, error.code) == (str(path), line, code), str(error)
 
 
 # --- The shipped files ---------------------------------------------------------------------
@@ -44,6 +115,37 @@ def test_files_read(ref: Reference) -> None:
     assert ref.register_files == tuple(
         DEFAULT_REGISTERS / n for n in ("signers.yaml", "customs-points.yaml", "entities.yaml"))
     assert DEFAULT_REGISTERS == ROOT / "registers" / "example"
+
+
+def test_example_registers_hold_exactly_the_rulebook_entries() -> None:
+    expected = {
+        "signers.yaml": {"KZ-SC-014": ("A. Nurlanov", "2020-01-01", None),
+                         "KZ-SC-021": ("D. Seitkali", "2018-01-01", "2023-12-31"),
+                         "KZ-SC-030": ("M. Omarova", "2022-06-01", None)},
+        "customs-points.yaml": {"ALA-CP-01": ("Almaty", "2016-06-20", None),
+                                "NQZ-CP-01": ("Astana", "2016-06-20", None)},
+        "entities.yaml": {"140240012345": ("Altyn Almas LLP", "2016-01-01", None),
+                          "180540067896": ("Qazaq Rough JSC", "2018-05-01", None)},
+    }
+    for name, entries in expected.items():
+        path = DEFAULT_REGISTERS / name
+        assert "EXAMPLE DATA" in path.read_text(encoding="utf-8").splitlines()[0]
+        doc = load_yaml(path)
+        assert doc["example"] is True
+        (key,) = set(doc) - {"example"}
+        found = {k: (v["name"], str(v["periods"][0]["from"]),
+                     str(v["periods"][0]["to"]) if "to" in v["periods"][0] else None)
+                 for k, v in doc[key].items()}
+        assert found == entries
+        assert all(len(v["periods"]) == 1 for v in doc[key].values())
+
+
+def test_loading_does_not_import_holidays() -> None:
+    code = ("import sys; from pathlib import Path; from kpcheck.reference import load_reference; "
+            f"load_reference(Path({str(RULES)!r})); print('holidays' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, cwd=ROOT)
+    assert result.stdout.strip() == "False"
 
 
 # --- Working days ------------------------------------------------------------------------
@@ -281,19 +383,6 @@ def test_a_supplied_file_marked_example_counts_as_example(tmp_path: Path) -> Non
 
 # --- Overrides -------------------------------------------------------------------------
 
-def rules_copy(tmp_path: Path, source: Path = RULES) -> Path:
-    """A writable copy of a rules folder's reference data (by default the shipped one)."""
-    rules = tmp_path / "rules"
-    shutil.copytree(source / "reference", rules / "reference")
-    return rules
-
-
-def write(rules: Path, name: str, text: str) -> Path:
-    path = rules / "reference" / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def test_overrides_win(tmp_path: Path) -> None:
     rules = rules_copy(tmp_path)
     write(rules, "calendar-overrides.yaml", (
@@ -311,46 +400,6 @@ def test_overrides_win(tmp_path: Path) -> None:
 
 
 # --- Refused files: each kind, with its file, line and code ------------------------------
-
-@pytest.fixture(scope="module")
-def tiny_rules(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small valid rules folder, so that each load in a property test is quick."""
-    rules = tmp_path_factory.mktemp("tiny") / "rules"
-    (rules / "reference").mkdir(parents=True)
-    write(rules, "participants.yaml", MINIMAL_PARTICIPANTS)
-    write(rules, "eaeu.yaml", "members:\n  KZ: {from: 2015-01-01}\n")
-    write(rules, "calendar-kz.yaml", CALENDAR_HEAD)
-    write(rules, "calendar-overrides.yaml", "overrides: []\n")
-    assert check_reference(rules) == []
-    return rules
-
-
-
-MINIMAL_PARTICIPANTS = """\
-participants:
-  EU: {name: European Union, periods: [{from: 2003-01-01, status: member}]}
-  CF:
-    name: Central African Republic
-    periods:
-      - {from: 2003-01-01, to: 2013-05-22, status: member}
-      - {from: 2013-05-23, status: suspended}
-"""
-
-
-def first_error(rules: Path, registers: Path | None = None) -> ReferenceError:
-    """The first problem found, which the loader raises."""
-    errors = check_reference(rules, registers)
-    assert errors
-    with pytest.raises(ReferenceError) as raised:
-        load_reference(rules, registers)
-    assert str(raised.value) == str(errors[0])
-    assert str(errors[0]) == f"{errors[0].location}: {errors[0].message}"
-    return errors[0]
-
-
-def assert_error(error: ReferenceError, path: Path, line: int, code: str) -> None:
-    assert (error.location.file, error.location.line, error.code) == (str(path), line, code), str(error)
-
 
 @pytest.mark.parametrize("text, line, code, words", [
     (MINIMAL_PARTICIPANTS.replace("2013-05-23", "2013-13-23"), 7, "REF001", "2013-13-23 is not a valid date"),
@@ -408,21 +457,6 @@ def test_unknown_key_comes_first_and_suggests_the_known_one(tmp_path: Path, tiny
     assert errors[0].message.endswith("unknown key 'statsu' (did you mean 'status'?)")
     assert errors[1].message.endswith("missing required key 'status'")
     assert errors[0].location.line == errors[1].location.line == 7
-
-
-CALENDAR_HEAD = """\
-generated_by: test
-package: holidays
-package_version: "0.109"
-country: KZ
-years: {from: 2024, to: 2024}
-calendar:
-  2024:
-    non_working:
-      - {date: 2024-01-01, name: New Year's Day}
-    working:
-      - {date: 2024-05-04, name: transfer}
-"""
 
 
 @pytest.mark.parametrize("name, text, line, code", [

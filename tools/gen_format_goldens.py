@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     for fmt, name in GOLDENS.items():
         path, text = EXPECTED / name, render(fmt)
         if args.check:
-            if not path.exists() or path.read_text(encoding="utf-8") != text:
+            if not path.exists() or path.read_bytes().decode("utf-8") != text:
                 drift.append(name)
             continue
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,8 @@ in ``extensions.defects`` (ignored by the rules) so that a bench knows what to e
     reused_number XREF-01 · extreme_price XREF-03 (audit only: the batch median)
 
 XREF-01 reports each submission carrying the number, so the earlier holder of a reused number,
-labelled clean, is reported too. Intra-EAEU shipments (RU, BY, AM) carry no customs declaration.
+whose ``id`` the reuser names in ``extensions.reuses_number_of``, is reported too. Intra-EAEU
+shipments (RU, BY, AM) carry no customs declaration.
 About 4 % of exports are duplicate requests (returned on time unless ``duplicate_late``) naming
 a recent export of the batch (one without an extreme line, whose lines it repeats).
 
@@ -469,11 +470,13 @@ def _duplicate_late(gen: Generator, sub: dict[str, Any]) -> bool:   # made when 
 def _reused_number(gen: Generator, sub: dict[str, Any]) -> bool:
     cert = sub["certificate"]
     recent = gen.exports if sub["direction"] == "export" else gen.imports
-    same = [s["certificate"]["number"] for s in recent if s["certificate"]["issuing_country"] == cert["issuing_country"]
+    same = [s for s in recent if s["certificate"]["issuing_country"] == cert["issuing_country"]
             and s["certificate"]["number"] != cert["number"]]
     if not same:
         return False
-    cert["number"] = gen.rng.choice(same)
+    victim = gen.rng.choice(same)
+    cert["number"] = victim["certificate"]["number"]
+    sub["extensions"] = {"reuses_number_of": victim["id"]}
     for doc in (sub.get("customs") or {}).get("documents", []):
         if doc["code"] == "01241":
             doc["number"] = cert["number"]
@@ -513,7 +516,7 @@ def finish(sub: dict[str, Any], defects: list[str]) -> None:
     act["carats"], act["value_usd"] = _money(act["carats"]), _money(act["value_usd"])
     if sub["customs"] is None:
         del sub["customs"]
-    sub["extensions"] = {"synthetic": True, "defects": defects}
+    sub["extensions"] = {"synthetic": True, "defects": defects, **sub.get("extensions", {})}
 
 
 def generate(count: int, violation_share: float = 0.0, seed: int = 0) -> Iterator[dict[str, Any]]:

@@ -44,6 +44,7 @@ class Finding:
     message: str
     fields: tuple[str, ...]
     legal_basis: tuple[dict[str, Any], ...]
+    waived: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -45,13 +45,62 @@ def to_durable(node: Node, item: bool = False) -> dict[str, Any]:
     if isinstance(node, AnyOf):
         return {"$or": [to_durable(i, item) for i in node.items]}
     if isinstance(node, Quantified):
-        inner = {"$iall" if node.every else "$iany": {node.list.name: to_durable(node.where, True)}}
-        return {"$or": [{"$nex": {node.list.name: 1}}, inner]} if node.every else inner
+        return _quantified(node)
     if isinstance(node, Presence):
         return {"$ex" if node.present else "$nex": {_key(node.ref, item): 1}}
     if isinstance(node, Compare):
         return _compare(node, item)
     raise TypeError(node)
+
+
+def item_terms(node: Node) -> list[list[Node]]:
+    """The disjunctive form of an (NNF) item condition, as lists of atoms without ``$or``.
+
+    durable_rules evaluates an ``$or`` inside ``$iany``/``$iall`` wrongly when its branches
+    test different item fields (the last branch whose field exists decides), so item
+    conditions are split into terms: a negated comparison becomes its "absent" terms and
+    the held opposite comparison.
+    """
+    if isinstance(node, All):
+        terms: list[list[Node]] = [[]]
+        for item in node.items:
+            terms = [t + u for t in terms for u in item_terms(item)]
+        return terms
+    if isinstance(node, AnyOf):
+        return [t for item in node.items for t in item_terms(item)]
+    if isinstance(node, Compare) and node.negated:
+        refs = [node.left] + ([node.right] if isinstance(node.right, Ref) else [])
+        held = Compare(node.left, NEGATE[node.op], node.right)
+        return [[Presence(r, False)] for r in refs] + [[held]]
+    return [[node]]
+
+
+def _quantified(node: Quantified) -> dict[str, Any]:
+    terms = item_terms(node.where)
+    name = node.list.name
+    if node.every:
+        if len(terms) > 1 and len({_field_of(a) for t in terms for a in t}) == 1:
+            # alternatives on one and the same field are evaluated right (measured)
+            inner = {"$or": [_conjunction(t) for t in terms]}
+            return {"$or": [{"$nex": {name: 1}}, {"$iall": {name: inner}}]}
+        if len(terms) > 1:
+            raise DurableError(f"'for_all {name}' with alternatives inside cannot be evaluated by durable_rules; "
+                               "write it as 'not for_any' of the opposite, or use an item-level let")
+        return {"$or": [{"$nex": {name: 1}}, {"$iall": {name: _conjunction(terms[0])}}]}
+    parts = [{"$iany": {name: _conjunction(t)}} for t in terms]
+    return parts[0] if len(parts) == 1 else {"$or": parts}
+
+
+def _field_of(atom: Node) -> tuple[str, ...]:
+    if isinstance(atom, Presence):
+        return (atom.ref.name,)
+    assert isinstance(atom, Compare)
+    return (atom.left.name,) + ((atom.right.name,) if isinstance(atom.right, Ref) else ())
+
+
+def _conjunction(atoms: list[Node]) -> dict[str, Any]:
+    compiled = [to_durable(a, True) for a in atoms]
+    return compiled[0] if len(compiled) == 1 else {"$and": compiled}
 
 
 def _key(ref: Ref, item: bool) -> str:
@@ -84,8 +133,8 @@ def _compare(node: Compare, item: bool) -> dict[str, Any]:
 def firings(node: Node) -> int:
     """How many times a rule can fire on one fact: one per term of its disjunctive form.
 
-    The ``$or`` that guards a negated comparison has mutually exclusive branches and a
-    quantifier fires once whatever its items, so both count as one.
+    The ``$or`` that guards a negated comparison has mutually exclusive branches, and a
+    quantifier fires once per term of its item condition whatever its items.
     """
     if isinstance(node, All):
         total = 1
@@ -94,6 +143,8 @@ def firings(node: Node) -> int:
         return total
     if isinstance(node, AnyOf):
         return sum(firings(i) for i in node.items)
+    if isinstance(node, Quantified) and not node.every:
+        return len(item_terms(node.where))
     return 1
 
 

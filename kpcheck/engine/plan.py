@@ -10,6 +10,7 @@ evaluators see exactly this dict, which is what makes their semantics identical.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Iterator
@@ -41,6 +42,21 @@ def engine_value(value: Any, kind: str) -> Any:
     if kind in (BOOL, INT):
         return value
     raise TypeError(f"no engine value for kind {kind}")
+
+
+def _scaled(value: Any) -> int:
+    return int(Decimal(value).scaleb(AMOUNT_SCALE).to_integral_value(ROUND_HALF_EVEN))
+
+
+_CONVERT = {
+    DECIMAL: _scaled,
+    DATE: lambda v: v.toordinal(),
+    TEXT: lambda v: v if v.strip() else None,
+    OBJECT: lambda v: True if v else None,
+    VALUES: lambda v: True if v else None,
+    BOOL: lambda v: v,
+    INT: lambda v: v,
+}
 
 
 def nnf(node: Node, negate: bool = False) -> Node:
@@ -134,56 +150,74 @@ class Projector:
             else:
                 self.paths.setdefault(ref.name, ref.type)
 
+    def _compile(self) -> None:
+        """Precomputed steps, so that projecting a submission does no look-ups by name."""
+        self._getters = [(p, operator.attrgetter(p), a) for p, a in self.attrs.items()]
+        self._fields = [(p, self.attrs[p], _CONVERT[k]) for p, k in self.paths.items() if k != LIST]
+        self._lists = [(p, self.attrs[p], [(n, _CONVERT[k]) for n, k in plan.fields.items()],
+                        [self._let_step(key) for key in plan.lets]) for p, plan in self.lists.items()]
+        self._lets = [self._let_step(key) for key in self.top_lets]
+
+    def _let_step(self, key: str) -> tuple[str, Any, dict[str, Any], list[tuple[str, str]], Any]:
+        let = self.book.lets[key]
+        fixed = {param: arg for param, arg in let.args if not isinstance(arg, Ref)}
+        refs = [(param, arg.name) for param, arg in let.args if isinstance(arg, Ref)]
+        fact = FACTS[let.fact]
+        return key, fact.func, fixed, refs, _CONVERT[fact.returns]
+
     def project(self, submission: Submission | None, reference: Reference,
                 batch: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
         """(engine fact, raw values by name) of one submission, or of a batch view of one."""
+        if not hasattr(self, "_lets"):
+            self._compile()
         ctx = FactContext(submission, reference, batch)
         if submission is not None:
-            raw: dict[str, Any] = {p: _get(submission, a) for p, a in self.attrs.items()}
+            raw: dict[str, Any] = {}
+            for path, getter, attrs in self._getters:
+                try:
+                    raw[path] = getter(submission)
+                except AttributeError:  # an object on the way is None
+                    raw[path] = _get(submission, attrs)
         else:
             raw = dict(batch.fields)
             raw.update({p: batch.fields.get(p) for p in self.attrs})
         fact: dict[str, Any] = {}
-        for path, kind in self.paths.items():
-            if kind != LIST:
-                value = engine_value(raw[path], kind)
+        for path, _, convert in self._fields:
+            value = raw[path]
+            if value is not None:
+                value = convert(value)
                 if value is not None:
                     fact[path] = value
-        for key in self.top_lets:
-            raw[key] = value = self._let(key, ctx, raw)
-            converted = engine_value(value, FACTS[self.book.lets[key].fact].returns)
-            if converted is not None:
-                fact[key] = converted
-        for path, plan in self.lists.items():
-            items = [self._item(item, plan, ctx, raw) for item in raw[path] or []]
+        for key, func, fixed, refs, convert in self._lets:
+            raw[key] = value = func(ctx, **fixed, **{param: raw.get(name) for param, name in refs})
+            if value is not None:
+                value = convert(value)
+                if value is not None:
+                    fact[key] = value
+        for path, _, fields, lets in self._lists:
+            items = [_item(item, fields, lets, ctx, raw) for item in raw[path] or ()]
             if items:
                 fact[path] = items
         return fact, raw
 
-    def _item(self, item: Any, plan: ListPlan, ctx: FactContext, raw: dict[str, Any]) -> dict[str, Any]:
-        env: dict[str, Any] = {}
-        out: dict[str, Any] = {}
-        for name, kind in plan.fields.items():
-            env[name] = getattr(item, name)
-            value = engine_value(env[name], kind)
+
+def _item(item: Any, fields: list, lets: list, ctx: FactContext, raw: dict[str, Any]) -> dict[str, Any]:
+    env: dict[str, Any] = {}
+    out: dict[str, Any] = {}
+    for name, convert in fields:
+        env[name] = value = getattr(item, name)
+        if value is not None:
+            value = convert(value)
             if value is not None:
                 out[name] = value
-        for key in plan.lets:
-            env[key] = value = self._let(key, ctx, raw, env)
-            converted = engine_value(value, FACTS[self.book.lets[key].fact].returns)
-            if converted is not None:
-                out[key] = converted
-        return out
-
-    def _let(self, key: str, ctx: FactContext, raw: dict[str, Any], item: dict[str, Any] | None = None) -> Any:
-        let = self.book.lets[key]
-        kwargs = {}
-        for param, arg in let.args:
-            if isinstance(arg, Ref):
-                kwargs[param] = item[arg.name] if item is not None and arg.name in item else raw.get(arg.name)
-            else:
-                kwargs[param] = arg
-        return FACTS[let.fact].func(ctx, **kwargs)
+    for key, func, fixed, refs, convert in lets:
+        args = {param: env[name] if name in env else raw.get(name) for param, name in refs}
+        env[key] = value = func(ctx, **fixed, **args)
+        if value is not None:
+            value = convert(value)
+            if value is not None:
+                out[key] = value
+    return out
 
 
 def _lets_used(book: Rulebook, rules: list) -> set[str]:

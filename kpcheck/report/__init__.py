@@ -7,6 +7,7 @@ once. Writers never hold the whole batch: audits of millions of submissions stre
 
 from __future__ import annotations
 
+import importlib
 from typing import IO, Any, Protocol
 
 from kpcheck.api import Result
@@ -34,23 +35,20 @@ def result_to_dict(result: Result) -> dict[str, Any]:
     }
 
 
+WRITERS = {  # format -> (module, class); imported only when asked for
+    "text": ("kpcheck.report.text", "TextWriter"),
+    "json": ("kpcheck.report.json_report", "JsonWriter"),
+    "audit-text": ("kpcheck.report.audit_text", "AuditTextWriter"),
+    "csv": ("kpcheck.report.csv_report", "CsvWriter"),
+    "junit": ("kpcheck.report.junit", "JunitWriter"),
+    "html": ("kpcheck.report.html", "HtmlWriter"),
+}
+
+
 def make_writer(fmt: str, stream: IO[str], options: dict[str, Any]) -> Writer:
-    """The writer of one format (text, json, csv, junit, html)."""
-    from kpcheck.report import json_report, text
-
-    writers: dict[str, Any] = {"json": json_report.JsonWriter, "text": text.TextWriter}
-    for name, module in _optional_formats().items():
-        writers[name] = module
-    return writers[fmt](stream, options)
-
-
-def _optional_formats() -> dict[str, Any]:
-    from kpcheck.report.audit_text import AuditTextWriter
-    from kpcheck.report.csv_report import CsvWriter
-    from kpcheck.report.html import HtmlWriter
-    from kpcheck.report.junit import JunitWriter
-
-    return {"csv": CsvWriter, "junit": JunitWriter, "html": HtmlWriter, "audit-text": AuditTextWriter}
+    """The writer of one format (text, json, audit-text, csv, junit, html)."""
+    module, name = WRITERS[fmt]
+    return getattr(importlib.import_module(module), name)(stream, options)
 
 
 FORMATS_CHECK = ("text", "json")

@@ -5,21 +5,22 @@ findings per year (of ``presented_on``) and direction; then every submission at 
 ``--fail-on`` and every submission that could not be read, in input order.
 
 Only counts are held for the whole batch (per status, per rule, per year and direction).
-The list of submissions is rendered as it streams into a temporary file and copied into the
-output after the summary at ``finish()``.
+The list of submissions is rendered as it streams (plain text, wrapped to the width: rich is
+too slow for millions of lines) into a temporary file and copied into the output after the
+summary at ``finish()``.
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from rich import box
 from rich.console import Console
-from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -152,9 +153,7 @@ class AuditTextWriter:
         self.meta: dict[str, Any] = {}
         self.spool: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
         self.listed = self.failing = 0
-        self.spool_console = Console(file=self.spool, width=self.console.width, soft_wrap=False, highlight=False,
-                                     force_terminal=self.console.is_terminal, no_color=self.console.no_color,
-                                     color_system=self.console.color_system)
+        self.width = max(self.console.width, 40)
 
     def start(self, meta: dict[str, Any]) -> None:
         self.meta = meta
@@ -169,34 +168,27 @@ class AuditTextWriter:
             self.failing += 1
             self.list_failing(result)
 
-    def heading(self, result: Result) -> Text:
-        name, style = VERDICT[result.status]
-        head = Text()
-        head.append(f" {name} ", style=style)
-        head.append(f"  {result.submission or '(no id)'}  ", style="bold")
+    def wrap(self, text: str, indent: str = "    ") -> str:
+        return textwrap.fill(text, self.width, initial_indent=indent, subsequent_indent=indent + "  ",
+                             break_long_words=False, break_on_hyphens=False) + "\n"
+
+    def heading(self, result: Result) -> str:
         details = [result.source, result.certificate, result.direction,
                    result.presented_on.isoformat() if result.presented_on else None]
-        head.append(" · ".join(d for d in details if d), style="dim")
-        return head
+        return self.wrap(f"{VERDICT[result.status][0]}  {result.submission or '(no id)'}  "
+                         + " · ".join(d for d in details if d), indent="")
 
     def list_error(self, result: Result) -> None:
         err = result.error or {}
-        self.spool_console.print(self.heading(result))
-        line = Text(f"{err.get('location', result.source)}: {err.get('message', '')}")
-        print_trimmed(self.spool_console, Padding(line, (0, 0, 0, 4)))
-        self.spool_console.print()
+        self.spool.write(self.heading(result))
+        self.spool.write(self.wrap(f"{err.get('location', result.source)}: {err.get('message', '')}") + "\n")
 
     def list_failing(self, result: Result) -> None:
-        self.spool_console.print(self.heading(result))
+        lines = [self.heading(result)]
         for f in result.findings:
-            line = Text()
-            line.append(f"{f.rule} ", style="bold")
-            line.append(f"{f.severity}", style=SEVERITY_STYLE.get(f.severity, ""))
-            line.append(f": {f.message}")
-            if f.fields:
-                line.append(f" [{', '.join(f.fields)}]", style="dim")
-            print_trimmed(self.spool_console, Padding(line, (0, 0, 0, 4)))
-        self.spool_console.print()
+            fields = f" [{', '.join(f.fields)}]" if f.fields else ""
+            lines.append(self.wrap(f"{f.rule} {f.severity}: {f.message}{fields}"))
+        self.spool.write("".join(lines) + "\n")
 
     def finish(self, summary: dict[str, int]) -> None:
         c = self.console

@@ -4,7 +4,8 @@ Columns: submission, source, certificate, presented_on, direction, status, rule,
 message, fields. ``fields`` are the finding's field paths joined with ``"; "``. A submission
 with status ``error`` gets one row with an empty rule, severity ``error`` and the message
 ``"location: message"``, so that nothing disappears from a spreadsheet; a compliant
-submission without findings has no row.
+submission without findings has no row. Lines end with ``\n`` (the same on standard output
+and in files, and in the goldens).
 
 Cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a
 tab or a carriage return) are prefixed with ``'``: submission IDs and messages come from the
@@ -55,7 +56,7 @@ def neutralise(cell: str) -> str:
 class CsvWriter:
     def __init__(self, stream: IO[str], options: dict[str, Any]):
         self.stream = stream
-        self.writer = csv.writer(stream)
+        self.writer = csv.writer(stream, lineterminator="\n")
 
     def start(self, meta: dict[str, Any]) -> None:
         self.writer.writerow(COLUMNS)

@@ -58,7 +58,8 @@ padding:12px 14px}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top}
 th{background:#f3f4f6;font-weight:600;position:sticky;top:0}
-td.msg{min-width:280px}td.nw{white-space:nowrap}td.src,td.fld{word-break:break-all;color:#374151;font-size:12px}
+td.msg{min-width:280px}td.nw{white-space:nowrap}
+td.src,td.fld{min-width:150px;overflow-wrap:anywhere;color:#374151;font-size:12px}
 .pill{display:inline-block;padding:0 7px;border-radius:9px;color:#fff;font-size:12px;white-space:nowrap}
 .filters{display:flex;gap:10px;align-items:center;margin-bottom:12px;flex-wrap:wrap}
 .filters input{flex:1;min-width:240px;padding:6px 8px;border:1px solid #d1d5db;border-radius:4px}
@@ -82,7 +83,7 @@ SCRIPT = """
       var ok=(!t||text[i].indexOf(t)>=0)&&(!s||row.dataset.sev===s)&&(!r||row.dataset.rule===r);
       row.hidden=!ok;if(ok)n++;
     });
-    count.textContent=n+' of '+rows.length+' rows shown';
+    count.textContent=n.toLocaleString('en')+' of '+rows.length.toLocaleString('en')+' rows shown';
   }
   [q,sev,rule].forEach(function(el){el.addEventListener('input',apply);});
   apply();
@@ -114,11 +115,11 @@ def row_html(row: dict[str, str]) -> str:
 
 def cards(tally: Tally) -> str:
     total = tally.submissions
-    out = [f'<div class="card"><div class="n">{total}</div><div class="l">Submissions</div>'
+    out = [f'<div class="card"><div class="n">{total:,}</div><div class="l">Submissions</div>'
            f'<div class="p">&nbsp;</div></div>']
     for status in STATUSES:
         n = tally.status[status]
-        out.append(f'<div class="card" style="--c:var(--{status})"><div class="n">{n}</div>'
+        out.append(f'<div class="card" style="--c:var(--{status})"><div class="n">{n:,}</div>'
                    f'<div class="l">{STATUS_LABEL[status]}</div><div class="p">{share(n, total)}</div></div>')
     return '<section class="cards">' + "".join(out) + "</section>"
 
@@ -139,7 +140,7 @@ def rule_chart(tally: Tally) -> str:
         return '<h2>Findings per rule</h2><p class="empty">No findings.</p>'
     scale = ranked[0][1].findings
     lines = [f'<span title="{e(t.title)}">{e(rule)}</span>{bar({t.severity: t.findings}, scale)}'
-             f'<span class="num">{t.findings}</span>' for rule, t in ranked]
+             f'<span class="num">{t.findings:,}</span>' for rule, t in ranked]
     return f'<h2>Findings per rule</h2><div class="bars">{"".join(lines)}</div>{legend()}'
 
 
@@ -149,7 +150,7 @@ def year_chart(tally: Tally) -> str:
         return '<h2>Findings per year</h2><p class="empty">No findings.</p>'
     scale = max(c["findings"] for _, c in years)
     lines = [f'<span>{e(label(year))}</span>{bar({s: c[s] for s in SEVERITIES}, scale)}'
-             f'<span class="num">{c["findings"]}</span>' for year, c in years]
+             f'<span class="num">{c["findings"]:,}</span>' for year, c in years]
     return f'<h2>Findings per year</h2><div class="bars">{"".join(lines)}</div>{legend()}'
 
 
@@ -159,7 +160,7 @@ def period_table(tally: Tally) -> str:
     for (year, direction), c in tally.periods_sorted():
         nums = [c["submissions"], *(c[s] for s in STATUSES), c["findings"]]
         body.append(f"<tr><td>{e(label(year))}</td><td>{e(label(direction))}</td>"
-                    + "".join(f'<td class="num">{n}</td>' for n in nums) + "</tr>")
+                    + "".join(f'<td class="num">{n:,}</td>' for n in nums) + "</tr>")
     th = "".join(f'<th class="num">{h}</th>' if i > 1 else f"<th>{h}</th>" for i, h in enumerate(head))
     return (f'<section class="panel"><h2>Per year and direction</h2><table><thead><tr>{th}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table></section>')
@@ -216,8 +217,8 @@ class HtmlWriter:
         return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
                 f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
                 '<meta name="viewport" content="width=device-width,initial-scale=1">'
-                f"<title>kpcheck audit: {total} submission(s)</title><style>{STYLE}</style></head>\n<body><main>"
-                f"<h1>kpcheck audit report</h1><p class=\"sub\">{total} submission(s) · fail on "
+                f"<title>kpcheck audit: {total:,} submission(s)</title><style>{STYLE}</style></head>\n<body><main>"
+                f"<h1>kpcheck audit report</h1><p class=\"sub\">{total:,} submission(s) · fail on "
                 f"{e(self.fail_on)}</p>{banner}{cards(self.tally)}"
                 f'<section class="charts"><div class="panel">{rule_chart(self.tally)}</div>'
                 f'<div class="panel">{year_chart(self.tally)}</div></section>{period_table(self.tally)}\n')

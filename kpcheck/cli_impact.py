@@ -1,0 +1,72 @@
+"""``kpcheck rules impact``: what an amendment of the rulebook would change on past submissions."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from typing import IO, Iterator
+
+import click
+
+from kpcheck.console import error, warning
+from kpcheck.engine import KINDS
+from kpcheck.impact import ImpactRulebookInvalid, impact as run_impact, render_text, to_json
+from kpcheck.report.text import make_console
+
+EXIT_OK, EXIT_ERROR = 0, 2
+
+
+@contextlib.contextmanager
+def _target(output: str | None) -> Iterator[IO[str]]:
+    if output is None:
+        yield sys.stdout
+    else:
+        with open(output, "w", encoding="utf-8", newline="") as stream:
+            yield stream
+
+
+@click.command("impact")
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--old", "old_dir", type=click.Path(file_okay=False, exists=True), metavar="DIR",
+              help="The rulebook in force (default: the shipped one).")
+@click.option("--new", "new_dir", type=click.Path(file_okay=False, exists=True), metavar="DIR", required=True,
+              help="The amended rulebook.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+@click.option("--reference", type=click.Path(file_okay=False),
+              help="Folder of registers replacing the shipped example ones file by file (both runs).")
+@click.option("--engine", type=click.Choice(KINDS), help="Evaluator (default: durable where it imports).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes per audit (default: every core).")
+def impact(sources: tuple[str, ...], old_dir: str | None, new_dir: str, fmt: str, output: str | None,
+           reference: str | None, engine: str | None, jobs: int | None) -> None:
+    """Re-run past submissions (SOURCE...) under the --old and --new rulebooks and show what changes.
+
+    Lists the submissions whose status or findings change, the status transitions, the
+    findings that appear or disappear per rule and the changes per year presented. An
+    informational command: exit 0 when it ran, 2 when a rulebook does not load.
+    """
+    try:
+        report = run_impact(old_dir, new_dir, sources, reference, engine, jobs or os.cpu_count() or 1)
+    except ImpactRulebookInvalid as exc:
+        for problem in exc.errors:
+            error(str(problem))
+        error(f"the {exc.side} rulebook ({new_dir if exc.side == 'new' else old_dir or 'shipped'}) "
+              "or its reference data does not load; nothing was compared")
+        sys.exit(EXIT_ERROR)
+    if report.reference == "example":
+        warning("using the shipped EXAMPLE registers (signers, customs points, entities); "
+                "pass --reference DIR for the official lists")
+    if report.errors:
+        warning(f"{report.errors} submission(s) could not be read or checked under either rulebook; "
+                "`kpcheck audit` shows why")
+    with _target(output) as stream:
+        if fmt == "json":
+            stream.write(json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n")
+        else:
+            render_text(report, make_console(stream))
+    sys.exit(EXIT_OK)
+

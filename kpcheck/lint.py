@@ -1,0 +1,239 @@
+"""Everything that is wrong with a rulebook, all at once: ``kpcheck rules lint``.
+
+The loader's errors come first (``RUL0xx``, from :func:`~kpcheck.rulebook.collect_rulebook`,
+with every schema error of a file rather than its first), then the reference data
+(``REFxxx``, from :func:`~kpcheck.reference.check_reference`), then what only running the
+examples shows, and warnings about texts the legal staff still owe. Codes are stable:
+
+======  =======  ================================================================
+code    level    problem
+======  =======  ================================================================
+RUL0xx  error    the rule file does not load (see kpcheck.rulebook, kpcheck.conditions)
+REFxxx  error    the reference data does not load (see kpcheck.reference)
+LNT101  error    no example expects the rule to trigger
+LNT102  error    no example expects the rule to stay clean
+LNT103  error    an example does not behave as declared (on some evaluator)
+LNT104  error    the condition triggers on none of the rule's own examples
+LNT105  error    no example on some side of the dates in force
+LNT106  error    a retired rule's id is reused (or a rule replaces itself)
+LNT107  error    an evaluator cannot compile the rulebook
+LNT108  error    two examples of a rule share a name
+LNT201  warning  a legal basis whose provision is "to be confirmed"
+LNT202  warning  a rule without a Russian title and message
+======  =======  ================================================================
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from kpcheck.coverage import AFTER, ExampleRun, run_examples, side_text, sides
+from kpcheck.engine import EngineError
+from kpcheck.reader import loc_path
+from kpcheck.reference import ReferenceDataError, check_reference
+from kpcheck.rulebook import Rule, RuleError, RuleFile, Rulebook, Status, collect_rulebook, rule_files
+from kpcheck.schema import suggest
+from kpcheck.yamlio import Location, YamlSyntaxError, key_location, load_yaml, locate, plain, value_location
+
+
+class Level(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of a rulebook: ``file:line:col: level: message [CODE]``."""
+
+    location: Location
+    message: str
+    code: str
+    severity: Level = Level.ERROR
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.severity.value}: {self.message} [{self.code}]"
+
+    @property
+    def sort_key(self) -> tuple[Any, ...]:
+        loc = self.location
+        return (loc.file, loc.line or 0, loc.column or 0, self.code, self.message)
+
+
+@dataclass
+class _File:
+    """One rule file as far as it reads: the parsed YAML, and the schema model when it validates."""
+
+    path: Path
+    doc: Any = None
+    spec: RuleFile | None = None
+    schema_errors: list[Problem] | None = None
+
+    def at_key(self, key: str) -> Location:
+        return key_location(self.doc, key, str(self.path))
+
+    def at_value(self, key: str) -> Location:
+        return value_location(self.doc, key, str(self.path))
+
+
+def lint(directory: Path | str, registers: Path | str | None = None) -> list[Problem]:
+    """Every problem of the rulebook folder, sorted by file, line and column."""
+    directory = Path(directory)
+    book, errors = collect_rulebook(directory)
+    files = {str(p): _read(p) for p in rule_files(directory)}
+    problems = [_from_loader(e, files) for e in errors]
+    for f in files.values():
+        problems += f.schema_errors or []
+        if f.spec is not None:
+            problems += static_problems(f)
+    if book is not None:
+        reference = check_reference(directory, Path(registers) if registers else None)
+        problems += [Problem(_as_location(e.location), e.message, e.code) for e in reference]
+        if not reference:
+            problems += example_problems(book, files, registers)
+    unique = {(str(p.location), p.code, p.message): p for p in problems}
+    return sorted(unique.values(), key=lambda p: p.sort_key)
+
+
+def _as_location(where: Any) -> Location:
+    return where if isinstance(where, Location) else Location(str(where))
+
+
+def _read(path: Path) -> _File:
+    f = _File(path)
+    try:
+        f.doc = load_yaml(path)
+    except YamlSyntaxError:
+        return f                                   # the loader reports it (RUL001)
+    if not isinstance(f.doc, dict):
+        return f
+    try:
+        f.spec = RuleFile.model_validate(plain(f.doc))
+    except ValidationError as exc:
+        f.schema_errors = [_schema_problem(f, err) for err in exc.errors()]
+    return f
+
+
+def _schema_problem(f: _File, err: Any) -> Problem:
+    """One schema error, worded as the loader words its first one (RUL002)."""
+    where = locate(f.doc, tuple(err["loc"]), str(f.path))
+    detail = "unknown field" + suggest(str(err["loc"][-1]), RuleFile.model_fields) \
+        if err["type"] == "extra_forbidden" else err["msg"]
+    return Problem(where, f"{loc_path(err['loc'])}: {detail}", "RUL002")
+
+
+def _from_loader(exc: RuleError, files: dict[str, _File]) -> Problem:
+    """A loader error; those it reports against a whole file get the line of the key at fault."""
+    f = files.get(str(exc.location)) if not isinstance(exc.location, Location) else None
+    if f is None or f.doc is None or f.spec is None:
+        return Problem(_as_location(exc.location), exc.message, exc.code)
+    if exc.code == "RUL005":
+        twins = [g for g in files.values() if g.spec is not None and g.spec.id == f.spec.id]
+        if any(g.spec.status is Status.RETIRED for g in twins if g.spec is not None):
+            others = ", ".join(str(g.path) for g in twins if g is not f)
+            return Problem(f.at_value("id"), f"rule id {f.spec.id} is retired ({others}); a retired id is never "
+                           "reused: give the new rule an id of its own", "LNT106")
+        return Problem(f.at_value("id"), exc.message, exc.code)
+    if exc.code == "RUL006":
+        key = "replaced_by" if "replaced_by" in f.doc else "status"
+        return Problem(f.at_value(key), exc.message, exc.code)
+    return Problem(f.at_key("id") if "id" in f.doc else Location(str(f.path)), exc.message, exc.code)
+
+
+def static_problems(f: _File) -> list[Problem]:
+    """What a rule file shows without running it: its examples declared, its texts owed."""
+    spec, doc, out = f.spec, f.doc, []
+    assert spec is not None
+    at_examples = f.at_key("examples") if "examples" in doc else f.at_key("id")
+    expects = [e.expect for e in spec.examples]
+    if "triggers" not in expects:
+        out.append(Problem(at_examples, f"rule {spec.id} has no example that expects it to trigger", "LNT101"))
+    if "clean" not in expects:
+        out.append(Problem(at_examples, f"rule {spec.id} has no example that expects it to stay clean", "LNT102"))
+    for name, n in sorted(Counter(e.name for e in spec.examples).items()):
+        if n > 1:
+            out.append(Problem(at_examples, f"{n} examples of rule {spec.id} are named '{name}'", "LNT108"))
+    if spec.replaced_by is not None and spec.replaced_by == spec.id:
+        out.append(Problem(f.at_value("replaced_by"), f"rule {spec.id} cannot be replaced by itself", "LNT106"))
+    for i, basis in enumerate(spec.legal_basis):
+        if not basis.confirmed:
+            where = value_location(doc["legal_basis"][i], "provision", str(f.path))
+            out.append(Problem(where, f"the provision of {basis.act} is to be confirmed", "LNT201", Level.WARNING))
+    out += _russian(f)
+    return out
+
+
+def _russian(f: _File) -> list[Problem]:
+    spec = f.spec
+    assert spec is not None
+    ru = spec.translations.get("ru")
+    if ru is None:
+        where = f.at_key("translations") if "translations" in f.doc else f.at_key("id")
+        return [Problem(where, f"rule {spec.id} has no Russian text (translations.ru)", "LNT202", Level.WARNING)]
+    missing = [part for part in ("title", "message") if not getattr(ru, part)]
+    if missing:
+        where = key_location(f.doc["translations"], "ru", str(f.path))
+        return [Problem(where, f"the Russian text of rule {spec.id} has no {' and no '.join(missing)}",
+                        "LNT202", Level.WARNING)]
+    return []
+
+
+def example_problems(book: Rulebook, files: dict[str, _File], registers: Path | str | None = None) -> list[Problem]:
+    """What running every example on every evaluator shows (LNT103, LNT104, LNT105)."""
+    manifest = Location(str(book.directory / "rulebook.yaml"))
+    try:
+        run = run_examples(book, registers)
+    except EngineError as exc:
+        return [Problem(manifest, f"an evaluator cannot compile the rulebook: {exc}", "LNT107")]
+    except ReferenceDataError as exc:
+        return [Problem(_as_location(exc.location), exc.message, exc.code)]
+    out: list[Problem] = []
+    for rule in book.rules:
+        f = files.get(str(rule.file))
+        if f is not None and f.doc is not None:
+            out += _behaviour(rule, f, run) + _dates(rule, f, run)
+    return out
+
+
+def _behaviour(rule: Rule, f: _File, run: ExampleRun) -> list[Problem]:
+    out: list[Problem] = []
+    for i, example in enumerate(rule.spec.examples):
+        results = run.outcomes(rule.id, example.name)
+        if all(r.passed for r in results.values()):
+            continue
+        node = f.doc["examples"][i]
+        got = ", ".join(f"{r.actual} ({engine}{': ' + r.detail if r.detail else ''})"
+                        for engine, r in results.items())
+        out.append(Problem(key_location(node, "name", str(f.path)),
+                           f"example '{example.name}' of {rule.id} expects {example.expect} but gives {got}",
+                           "LNT103"))
+    declared = [e for e in rule.spec.examples if e.expect == "triggers"]
+    if declared and not any(r.actual == "triggers" for r in run.of(rule.id)):
+        where = f.at_key("condition") if "condition" in f.doc else f.at_key("id")
+        out.append(Problem(where, f"the condition of {rule.id} triggers on none of its {len(rule.spec.examples)} "
+                           f"examples ({len(declared)} expect it to)", "LNT104"))
+    return out
+
+
+def _dates(rule: Rule, f: _File, run: ExampleRun) -> list[Problem]:
+    dates = [d for e in rule.spec.examples if (d := run.dates.get((rule.id, e.name))) is not None]
+    in_force = f.doc.get("in_force")
+    out = []
+    for side, ok in sides(rule, dates).items():
+        if ok:
+            continue
+        key = "to" if side == AFTER else "from"
+        where = value_location(in_force, key, str(f.path)) if in_force is not None else f.at_key("id")
+        out.append(Problem(where, f"rule {rule.id} has no example presented {side_text(rule, side)}", "LNT105"))
+    return out
+
+
+def counts(problems: list[Problem]) -> tuple[int, int]:
+    """How many errors and warnings."""
+    errors = sum(1 for p in problems if p.severity is Level.ERROR)
+    return errors, len(problems) - errors

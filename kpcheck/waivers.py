@@ -1,0 +1,248 @@
+"""Waivers: findings the authorised body has excused by an order or decision.
+
+A waiver file is YAML 1.2 kept by the authorised body::
+
+    waivers:
+      - certificate: KZ000200            # or  submission: ALA-2024-0007  (exactly one of the two)
+        rule: DUP-01
+        reason: The territorial department was closed by flood from 18 to 29 March 2024.
+        granted_by: Order of the Industry Committee No 45-p of 02.04.2024
+        expires_on: 2024-12-31
+
+A waived finding stays in the result, marked with its waiver, and no longer counts toward
+the status. Expiry is compared with the submission's ``presented_on``, never the clock. A
+finding of severity ``invalid`` cannot be waived: the certificate is void. A waiver that is
+malformed, refused, expired or matches no finding is ignored with a :class:`WaiverWarning`
+naming its line. This module neither prints nor exits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping
+
+from kpcheck.api import Result, status_of
+from kpcheck.facts import normalise_number
+from kpcheck.schema import suggest
+from kpcheck.yamlio import Location, YamlSyntaxError, key_location, load_yaml, value_location
+
+FIELDS = ("submission", "certificate", "rule", "reason", "granted_by", "expires_on")
+TEXTS = ("rule", "reason", "granted_by")
+MALFORMED, UNKNOWN_RULE, REFUSED, EXPIRED, INAPPLICABLE = "WAI001", "WAI002", "WAI003", "WAI004", "WAI005"
+
+
+class WaiverFileError(Exception):
+    """The waiver file as a whole cannot be read: ``file:line:col: message``."""
+
+    def __init__(self, location: Location | str, message: str):
+        super().__init__(f"{location}: {message}")
+        self.location, self.message = location, message
+
+
+@dataclass(frozen=True)
+class WaiverWarning:
+    """A waiver that was ignored, with where it stands and a stable code."""
+
+    location: str
+    message: str
+    code: str = MALFORMED
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message} [{self.code}]"
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """One waiver; ``certificate`` is normalised (upper case, no spaces or hyphens)."""
+
+    rule: str
+    reason: str
+    granted_by: str
+    expires_on: dt.date
+    line: str
+    submission: str | None = None
+    certificate: str | None = None
+
+    @property
+    def target(self) -> str:
+        return f"submission {self.submission}" if self.submission is not None else f"certificate {self.certificate}"
+
+    def matches(self, submission: str | None, certificate: str | None, rule: str) -> bool:
+        if rule != self.rule:
+            return False
+        if self.submission is not None:
+            return submission == self.submission
+        return certificate is not None and normalise_number(certificate) == self.certificate
+
+    def mark(self) -> dict[str, str]:
+        """The ``waived`` value of a finding (JSON-ready)."""
+        return {"reason": self.reason, "granted_by": self.granted_by,
+                "expires_on": self.expires_on.isoformat(), "line": self.line}
+
+
+def load_waivers(path: Path | str, rule_severities: Mapping[str, str]) -> tuple[list[Waiver], list[WaiverWarning]]:
+    """The usable waivers of a file and a warning per entry ignored.
+
+    ``rule_severities`` maps every rule ID of the rulebook to its severity. Raises
+    :class:`WaiverFileError` when the file is missing, not YAML or has no ``waivers`` list.
+    """
+    file = str(path)
+    try:
+        doc = load_yaml(path)
+    except YamlSyntaxError as exc:
+        raise WaiverFileError(exc.location, exc.message) from None
+    except OSError as exc:
+        raise WaiverFileError(file, f"cannot read the waiver file ({exc.strerror})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("waivers"), list):
+        raise WaiverFileError(file, "a waiver file holds a top-level 'waivers:' list")
+    extra = [k for k in doc if k != "waivers"]
+    if extra:
+        raise WaiverFileError(key_location(doc, extra[0], file), f"unknown top-level key '{extra[0]}'; "
+                              "a waiver file holds only 'waivers:'")
+    waivers: list[Waiver] = []
+    warnings: list[WaiverWarning] = []
+    for index, entry in enumerate(doc["waivers"]):
+        line = _line(key_location(doc["waivers"], index, file))
+        waiver, problem = _parse_entry(entry, line, file, rule_severities)
+        if problem is not None:
+            warnings.append(problem)
+        if waiver is not None:
+            waivers.append(waiver)
+    return waivers, warnings
+
+
+def _line(location: Location) -> str:
+    return str(Location(location.file, location.line))
+
+
+def _parse_entry(entry: Any, line: str, file: str,
+                 severities: Mapping[str, str]) -> tuple[Waiver | None, WaiverWarning | None]:
+    def bad(message: str, code: str = MALFORMED, key: str | None = None) -> tuple[None, WaiverWarning]:
+        where = _line(value_location(entry, key, file)) if key is not None else line
+        return None, WaiverWarning(where, f"waiver ignored: {message}", code)
+
+    if not isinstance(entry, dict):
+        return bad("an entry is a mapping of " + ", ".join(FIELDS))
+    for key in entry:
+        if key not in FIELDS:
+            return bad(f"unknown field '{key}'{suggest(str(key), FIELDS)}", key=key)
+    targets = [k for k in ("submission", "certificate") if entry.get(k) is not None]
+    if len(targets) != 1:
+        return bad("give exactly one of 'submission' and 'certificate'")
+    target = targets[0]
+    for key in (target, *TEXTS):
+        value = entry.get(key)
+        if not isinstance(value, str) or not value.strip():
+            what = "missing" if value is None else "not text (quote it)" if not isinstance(value, str) else "empty"
+            return bad(f"'{key}' is {what}", key=key if key in entry else None)
+    expires = _date(entry.get("expires_on"))
+    if expires is None:
+        what = "missing" if entry.get("expires_on") is None else f"not a date (YYYY-MM-DD): {entry['expires_on']}"
+        return bad(f"'expires_on' is {what}", key="expires_on" if "expires_on" in entry else None)
+    rule = entry["rule"].strip()
+    if rule not in severities:
+        return bad(f"no rule {rule} in the rulebook{suggest(rule, severities)}", UNKNOWN_RULE, "rule")
+    if severities[rule] == "invalid":
+        return bad(f"{rule} has severity invalid and cannot be waived: the certificate is void", REFUSED, "rule")
+    value = entry[target].strip()
+    waiver = Waiver(rule, entry["reason"].strip(), entry["granted_by"].strip(), expires, line,
+                    submission=value if target == "submission" else None,
+                    certificate=normalise_number(value) if target == "certificate" else None)
+    return waiver, None
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()) if len(value.strip()) == 10 else None
+        except ValueError:
+            return None
+    return None
+
+
+def apply_waivers(result: Result, submission_presented_on: dt.date | None, certificate_number: str | None,
+                  waivers: Iterable[Waiver], matched: set[Waiver] | None = None) -> tuple[Result, list[WaiverWarning]]:
+    """The result with its waived findings marked and its status recomputed.
+
+    For each finding the first waiver (in file order) of its rule and submission or
+    certificate that has not expired on ``submission_presented_on`` applies; matching waivers
+    that have expired are reported. Every waiver that matches a finding is added to
+    ``matched`` (for :func:`inapplicable`). Results with status ``error`` are left alone.
+    """
+    if result.status == "error" or submission_presented_on is None:
+        return result, []
+    warnings: list[WaiverWarning] = []
+    findings = []
+    candidates = list(waivers)
+    for finding in result.findings:
+        hits = [w for w in candidates if w.matches(result.submission, certificate_number, finding.rule)]
+        if matched is not None:
+            matched.update(hits)
+        valid = next((w for w in hits if w.expires_on >= submission_presented_on), None)
+        if valid is not None and finding.severity != "invalid":
+            finding = replace(finding, waived=valid.mark())
+        elif valid is None:
+            warnings.extend(_expired(w, result, submission_presented_on) for w in hits)
+        findings.append(finding)
+    counted = [f for f in findings if f.waived is None]
+    return replace(result, findings=findings, status=status_of(counted)), warnings
+
+
+def _expired(waiver: Waiver, result: Result, presented_on: dt.date) -> WaiverWarning:
+    return WaiverWarning(waiver.line, f"waiver of {waiver.rule} for {waiver.target} expired on "
+                         f"{waiver.expires_on.isoformat()}, before submission {result.submission} was presented "
+                         f"on {presented_on.isoformat()}; not applied", EXPIRED)
+
+
+def inapplicable(waivers: Iterable[Waiver], matched: set[Waiver]) -> list[WaiverWarning]:
+    """A warning for every waiver that matched no finding of the submissions checked."""
+    return [WaiverWarning(w.line, f"waiver of {w.rule} for {w.target} matches no finding of the submissions "
+                          "checked; ignored", INAPPLICABLE) for w in waivers if w not in matched]
+
+
+@dataclass
+class WaiverBook:
+    """The usable waivers of one file, remembering which ones matched a finding."""
+
+    waivers: list[Waiver]
+    warnings: list[WaiverWarning] = field(default_factory=list)
+    matched: set[Waiver] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, path: Path | str, rule_severities: Mapping[str, str]) -> "WaiverBook":
+        waivers, warnings = load_waivers(path, rule_severities)
+        return cls(waivers, warnings)
+
+    def apply(self, result: Result) -> tuple[Result, list[WaiverWarning]]:
+        return apply_waivers(result, result.presented_on, result.certificate, self.waivers, self.matched)
+
+    def waive(self, results: Iterable[Result], warn: Callable[[WaiverWarning], None]) -> Iterator[Result]:
+        """The results with waivers applied; every warning goes to ``warn``, unused waivers last."""
+        for problem in self.warnings:
+            warn(problem)
+        for result in results:
+            waived, problems = self.apply(result)
+            for problem in problems:
+                warn(problem)
+            yield waived
+        for problem in inapplicable(self.waivers, self.matched):
+            warn(problem)
+
+
+def waived_note(finding: Any) -> str:
+    """`` (waived: reason; order; until date; file:line)`` for a waived finding, else empty (for reports)."""
+    w = getattr(finding, "waived", None)
+    if not w:
+        return ""
+    return f" (waived: {w['reason']}; {w['granted_by']}; until {w['expires_on']}; {w['line']})"
+
+
+def severities_of(book: Any) -> dict[str, str]:
+    """Rule ID → severity of every rule of a :class:`~kpcheck.rulebook.Rulebook`, retired ones included."""
+    return {rule.id: rule.spec.severity.value for rule in book.rules}
