@@ -2,7 +2,7 @@
 
     from kpcheck.api import Checker
     checker = Checker.load()                      # shipped rulebook and example registers
-    for result in checker.check_paths(["fixtures/"]):
+    for result in checker.check_paths(["fixtures/submissions"]):
         print(result.submission, result.status)
 """
 

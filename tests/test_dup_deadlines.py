@@ -1,6 +1,6 @@
 """DUP-01 on the four worked deadlines of the rulebook (holidays 0.109), on both engines.
 
-Each fixture ``fixtures/dup-deadline-<damaged_on>.json`` is a duplicate request whose damaged
+Each fixture ``fixtures/submissions/dup-deadline-<damaged_on>.json`` is a duplicate request whose damaged
 original was returned one working day after the deadline, so DUP-01 triggers and its message
 gives the deadline computed and "1 working day" late.
 """
@@ -18,7 +18,7 @@ from kpcheck.api import Checker
 from kpcheck.engine import durable
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "fixtures"
+FIXTURES = ROOT / "fixtures" / "submissions"
 ENGINES = ["python"] + (["durable"] if durable.AVAILABLE else [])
 
 # damaged_on -> (deadline: the 5th Kazakh working day after, returned_on: the next working day)
