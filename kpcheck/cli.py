@@ -60,6 +60,12 @@ def load_checker(rules: str | None, reference: str | None, engine: str | None, l
             error(str(problem))
         error("the rulebook or reference data does not load; nothing was checked")
         return None
+    if lang != "en":
+        missing = [r.id for r in checker.book.active() if lang not in r.spec.translations]
+        if missing:
+            fallback = "Russian, else English" if lang == "kk" else "English"
+            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+            warning(f"{len(missing)} rule(s) have no text in {lang!r} and are shown in {fallback}: {shown}")
     if checker.reference_kind == "example":
         warning("using the shipped EXAMPLE registers (signers, customs points, entities); "
                 "pass --reference DIR for the official lists")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -13,11 +14,14 @@ from rich.table import Table
 from rich.text import Text
 
 from kpcheck.console import error
-from kpcheck.engine import Engine, durable
-from kpcheck.examples import ExampleResult, run_batch_examples, run_rule_examples
-from kpcheck.reference import ReferenceDataError, load_reference
+from kpcheck.coverage import AFTER, BEFORE, IN_FORCE, Coverage, ExampleRun, coverage, run_as_dict, run_as_junit
+from kpcheck.coverage import run_examples
+from kpcheck.engine import EngineError
+from kpcheck.lint import counts, lint
+from kpcheck.reference import ReferenceDataError
 from kpcheck.report.text import basis_text
 from kpcheck.rulebook import RULES_DIR, Rulebook, collect_rulebook
+from kpcheck.rulebook_docs import FORMATS, render
 from kpcheck.yamlio import dump_yaml, load_yaml
 
 out = Console(highlight=False)
@@ -37,7 +41,7 @@ def _dates(rule: Any) -> str:
 
 @click.group()
 def rules() -> None:
-    """The rulebook: list it, show one rule, run every rule's examples."""
+    """The rulebook: list it, show one rule, run its examples, lint it, write it out as a document."""
 
 
 @rules.command("list")
@@ -99,41 +103,121 @@ def show_rule(rule_id: str, directory: str | None) -> None:
         out.print(f"  - {ex.name} [{ex.expect}] from {ex.base or 'compliant-export'}: {what}", markup=False)
 
 
-def engines_for(book: Rulebook, registers: str | None = None, scope: str = "submission") -> dict[str, Engine]:
-    reference = load_reference(book.directory, Path(registers) if registers else None)
-    kinds = ["python"] + (["durable"] if durable.AVAILABLE else [])
-    return {k: Engine(book, reference, k, scope=scope) for k in kinds}
+def _directory(directory: str | None, rules_option: str | None) -> Path:
+    return Path(directory or rules_option) if (directory or rules_option) else RULES_DIR
 
 
-def run_all_examples(book: Rulebook, registers: str | None = None) -> list[ExampleResult]:
-    """Every example of every rule (retired ones included), on both evaluators."""
-    single, batch = engines_for(book, registers), engines_for(book, registers, "batch")
-    results: list[ExampleResult] = []
-    for rule in book.rules:
-        if rule.spec.scope == "submission":
-            results.extend(run_rule_examples(rule, book, single))
-        else:
-            results.extend(run_batch_examples(rule, book, batch))
-    return results
+def _run(book: Rulebook) -> ExampleRun | None:
+    try:
+        return run_examples(book)
+    except (ReferenceDataError, EngineError) as exc:
+        error(str(exc))
+        return None
 
 
 @rules.command("test")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 @click.option("--rules", "rules_option", type=click.Path(file_okay=False), help="Rulebook folder.")
-def test_rules(directory: str | None, rules_option: str | None) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True,
+              help="How to report the results.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
+@click.option("--coverage", "with_coverage", is_flag=True,
+              help="Also show, per legal act and provision, the rules implementing it and their examples.")
+def test_rules(directory: str | None, rules_option: str | None, fmt: str, output: str | None,
+               with_coverage: bool) -> None:
     """Run every rule's examples on both engines; exit 1 when one fails."""
-    book = _book(directory or rules_option)
+    book = _book(str(_directory(directory, rules_option)))
+    run = _run(book) if book is not None else None
+    if book is None or run is None:
+        sys.exit(1)
+    cover = coverage(book, run) if with_coverage else None
+    with contextlib.ExitStack() as stack:
+        stream = stack.enter_context(open(output, "w", encoding="utf-8", newline="")) if output else sys.stdout
+        if fmt == "json":
+            stream.write(json.dumps(run_as_dict(book, run, cover), indent=2, ensure_ascii=False) + "\n")
+        elif fmt == "junit":
+            stream.write(run_as_junit(run, cover))
+        else:
+            console = Console(file=stream, highlight=False, width=160, no_color=True) if output else out
+            _print_results(console, run, cover)
+    sys.exit(1 if any(not r.passed for r in run.results) else 0)
+
+
+def _print_results(console: Console, run: ExampleRun, cover: Coverage | None) -> None:
+    failed = [r for r in run.results if not r.passed]
+    for r in run.results:
+        mark = Text("passed", style="green") if r.passed else Text("FAILED", style="bold red")
+        detail = "" if r.passed else f" (got {r.actual}{': ' + r.detail if r.detail else ''})"
+        console.print(Text(f"{r.test_id} [{r.engine}] "), mark, Text(detail))
+    if cover is not None:
+        _print_coverage(console, cover)
+    console.print(Text(f"{len(run.results) - len(failed)} passed, {len(failed)} failed", style="bold"))
+
+
+def _yes(flag: bool | None) -> Text:
+    return Text("-") if flag is None else Text("yes", style="green") if flag else Text("NO", style="bold red")
+
+
+def _print_coverage(console: Console, cover: Coverage) -> None:
+    table = Table(title="Coverage by legal act and provision", show_lines=False, expand=True)
+    for name in ("Act", "Provision", "Rule", "Examples", "All passed", "Triggers", "Clean",
+                 "Before in force", "In force", "After"):
+        table.add_column(name, overflow="fold")
+    for p in cover.provisions:
+        provision = p.provision if p.confirmed else "TO BE CONFIRMED"
+        for i, c in enumerate(p.rules):
+            table.add_row(p.act if i == 0 else "", provision if i == 0 else "", c.rule, str(c.examples),
+                          _yes(c.passed), _yes(c.triggers_passed), _yes(c.clean_passed),
+                          _yes(c.sides[BEFORE]), _yes(c.sides[IN_FORCE]), _yes(c.sides.get(AFTER)))
+    console.print(table)
+    if not cover.missing_sides:
+        console.print("Every rule has an example on each side of its dates in force.")
+    for c in cover.missing_sides:
+        console.print(Text(f"{c.rule}: no example presented {'; '.join(c.missing)}", style="yellow"))
+
+
+@rules.command("lint")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@click.option("--rules", "rules_option", type=click.Path(file_okay=False), help="Rulebook folder.")
+@click.option("--reference", "registers", type=click.Path(exists=True, file_okay=False),
+              help="Registers folder (default: the shipped example registers).")
+def lint_rules(directory: str | None, rules_option: str | None, registers: str | None) -> None:
+    """Everything wrong with a rulebook, as file:line:col: level: message [CODE].
+
+    Exit 0 when clean (warnings alone included), 1 when there are errors, 2 on a usage error.
+    """
+    folder = _directory(directory, rules_option)
+    if not (folder / "rulebook.yaml").is_file():
+        error(f"{folder}: no rulebook.yaml; not a rulebook folder")
+        sys.exit(2)
+    problems = lint(folder, registers)
+    for problem in problems:
+        click.echo(str(problem))
+    errors, warnings = counts(problems)
+    click.echo(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
+    sys.exit(1 if errors else 0)
+
+
+@rules.command("docs")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@click.option("--rules", "rules_option", type=click.Path(file_okay=False), help="Rulebook folder.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+              help="FILE.md or FILE.html (default: Markdown on standard output).")
+def docs_rules(directory: str | None, rules_option: str | None, output: str | None) -> None:
+    """The rulebook as a document for people, grouped by legal act, with its examples run."""
+    fmt = FORMATS.get(Path(output).suffix.lower()) if output else "markdown"
+    if fmt is None:
+        raise click.BadParameter("the file name must end in .md or .html", param_hint="--output")
+    book = _book(str(_directory(directory, rules_option)))
     if book is None:
         sys.exit(1)
     try:
-        results = run_all_examples(book)
-    except ReferenceDataError as exc:
+        text = render(book, fmt)
+    except (ReferenceDataError, EngineError) as exc:
         error(str(exc))
         sys.exit(1)
-    failed = [r for r in results if not r.passed]
-    for r in results:
-        mark = Text("passed", style="green") if r.passed else Text("FAILED", style="bold red")
-        detail = "" if r.passed else f" (got {r.actual}{': ' + r.detail if r.detail else ''})"
-        out.print(Text(f"{r.test_id} [{r.engine}] "), mark, Text(detail))
-    out.print(Text(f"{len(results) - len(failed)} passed, {len(failed)} failed", style="bold"))
-    sys.exit(1 if failed else 0)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    Path(output).write_text(text, encoding="utf-8", newline="\n")
+    out.print(f"wrote {output}", markup=False)

@@ -183,3 +183,50 @@ def coverage(book: Rulebook, run: ExampleRun) -> Coverage:
                                     tuple(rules[r] for r in sorted(ids)))
                   for (act, provision), ids in sorted(cited.items())]
     return Coverage(provisions, rules)
+
+
+def run_as_dict(book: Rulebook, run: ExampleRun, cover: Coverage | None = None) -> dict[str, Any]:
+    """The example run (and its coverage) as the JSON document of ``kpcheck rules test``."""
+    failed = [r for r in run.results if not r.passed]
+    doc: dict[str, Any] = {
+        "rulebook": {"version": book.version, "rules": len(book.rules)},
+        "engines": list(run.engines),
+        "summary": {"results": len(run.results), "passed": len(run.results) - len(failed), "failed": len(failed)},
+        "results": [{"id": r.test_id, "rule": r.rule, "example": r.example, "engine": r.engine,
+                     "expected": r.expected, "actual": r.actual, "passed": r.passed, "detail": r.detail}
+                    for r in run.results],
+    }
+    if cover is not None:
+        doc["coverage"] = cover.as_dict()
+    return doc
+
+
+def run_as_junit(run: ExampleRun, cover: Coverage | None = None) -> str:
+    """The example run as JUnit XML: one test case per example and evaluator."""
+    from kpcheck.report.junit import attr, body
+
+    failed = [r for r in run.results if not r.passed]
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', "<testsuites>",
+             f'  <testsuite name="kpcheck rules" tests="{len(run.results)}" failures="{len(failed)}" errors="0">']
+    for r in run.results:
+        case = f"    <testcase classname={attr('rules.' + r.rule)} name={attr(r.test_id + ' [' + r.engine + ']')}"
+        if r.passed:
+            lines.append(case + "/>")
+            continue
+        message = f"expected {r.expected}, got {r.actual}" + (f": {r.detail}" if r.detail else "")
+        lines += [case + ">", f"      <failure message={attr(message)} type=\"example\">{body(message)}</failure>",
+                  "    </testcase>"]
+    if cover is not None:
+        lines.append(f"    <system-out>{body(chr(10).join(coverage_lines(cover)))}</system-out>")
+    return "\n".join(lines + ["  </testsuite>", "</testsuites>"]) + "\n"
+
+
+def coverage_lines(cover: Coverage) -> list[str]:
+    """Coverage as plain lines: one per (act, provision, rule), then the rules missing a side."""
+    out = []
+    for p in cover.provisions:
+        for c in p.rules:
+            out.append(f"{p.act} | {p.provision} | {c.rule} | {'passed' if c.passed else 'FAILED'} | "
+                       f"{'no example ' + '; '.join(c.missing) if c.missing else 'examples on each side'}")
+    out += [f"{c.rule}: no example presented {'; '.join(c.missing)}" for c in cover.missing_sides]
+    return out

@@ -1,0 +1,47 @@
+"""Titles and messages in the working languages, with the fall-back kk -> ru -> en."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from kpcheck.cli import main
+
+from conftest import base
+
+
+def check(tmp_path, lang):
+    doc = base()
+    doc["certificate"]["condition"]["erasures"] = True
+    doc["certificate"]["languages"] = ["kk", "ru"]
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(doc))
+    result = CliRunner().invoke(main, ["check", "--lang", lang, "--format", "json", str(path)])
+    assert result.exit_code == 1
+    findings = {v["rule"]: v for v in json.loads(result.stdout)["results"][0]["violations"]}
+    return findings, result.stderr
+
+
+def test_english(tmp_path):
+    findings, stderr = check(tmp_path, "en")
+    assert findings["COND-01"]["message"].startswith("Certificate KZ000123 bears erasures")
+    assert findings["FORM-03"]["title"].isascii()
+    assert "no text in" not in stderr
+
+
+def test_russian(tmp_path):
+    findings, _ = check(tmp_path, "ru")
+    assert findings["COND-01"]["title"] == "На сертификате есть подчистки"
+    assert "KZ000123" in findings["COND-01"]["message"] and "недействителен" in findings["COND-01"]["message"]
+    assert not findings["FORM-03"]["message"].isascii()
+
+
+def test_kazakh_with_fallback_to_russian_and_a_note(tmp_path):
+    findings, stderr = check(tmp_path, "kk")
+    assert findings["COND-01"]["title"] == "Сертификатта өшірулер бар"
+    assert "жарамсыз" in findings["COND-01"]["message"]
+    russian, _ = check(tmp_path, "ru")
+    assert findings["FORM-03"]["message"] == russian["FORM-03"]["message"]
+    assert "no text in 'kk'" in stderr and "Russian" in stderr
+    assert findings["COND-01"]["rule"] == "COND-01" and findings["COND-01"]["legal_basis"]
