@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -148,28 +149,35 @@ def _print_results(console: Console, run: ExampleRun, cover: Coverage | None) ->
     for r in run.results:
         mark = Text("passed", style="green") if r.passed else Text("FAILED", style="bold red")
         detail = "" if r.passed else f" (got {r.actual}{': ' + r.detail if r.detail else ''})"
-        console.print(Text(f"{r.test_id} [{r.engine}] "), mark, Text(detail))
+        console.print(Text(f"{r.test_id} [{r.engine}] "), mark, Text(detail), soft_wrap=True)
     if cover is not None:
         _print_coverage(console, cover)
     console.print(Text(f"{len(run.results) - len(failed)} passed, {len(failed)} failed", style="bold"))
 
 
 def _yes(flag: bool | None) -> Text:
-    return Text("-") if flag is None else Text("yes", style="green") if flag else Text("NO", style="bold red")
+    return Text("-") if flag is None else Text("✓", style="green") if flag else Text("✗", style="bold red")
 
 
 def _print_coverage(console: Console, cover: Coverage) -> None:
-    table = Table(title="Coverage by legal act and provision", show_lines=False, expand=True)
-    for name in ("Act", "Provision", "Rule", "Examples", "All passed", "Triggers", "Clean",
-                 "Before in force", "In force", "After"):
-        table.add_column(name, overflow="fold")
+    """One table per legal act: each provision, the rules citing it, and how their examples cover them."""
+    acts: dict[str, list[Any]] = {}
     for p in cover.provisions:
-        provision = p.provision if p.confirmed else "TO BE CONFIRMED"
-        for i, c in enumerate(p.rules):
-            table.add_row(p.act if i == 0 else "", provision if i == 0 else "", c.rule, str(c.examples),
-                          _yes(c.passed), _yes(c.triggers_passed), _yes(c.clean_passed),
-                          _yes(c.sides[BEFORE]), _yes(c.sides[IN_FORCE]), _yes(c.sides.get(AFTER)))
-    console.print(table)
+        acts.setdefault(p.act, []).append(p)
+    for act, provisions in acts.items():
+        table = Table(title=act, title_justify="left", title_style="bold", expand=True, box=box.SIMPLE_HEAD)
+        table.add_column("Provision", ratio=1, overflow="fold")
+        for name in ("Rule", "Ex.", "Pass", "Trig.", "Clean", "Before", "In", "After"):
+            table.add_column(name, no_wrap=True)
+        for p in provisions:
+            provision = p.provision if p.confirmed else "TO BE CONFIRMED"
+            for i, c in enumerate(p.rules):
+                table.add_row(provision if i == 0 else "", c.rule, str(c.examples), _yes(c.passed),
+                              _yes(c.triggers_passed), _yes(c.clean_passed), _yes(c.sides[BEFORE]),
+                              _yes(c.sides[IN_FORCE]), _yes(c.sides.get(AFTER)))
+        console.print(table)
+    console.print("Ex.: examples; Pass: all passed on every evaluator; Trig./Clean: a triggering / clean example "
+                  "passed; Before/In/After: an example presented before, within, after the dates in force.")
     if not cover.missing_sides:
         console.print("Every rule has an example on each side of its dates in force.")
     for c in cover.missing_sides:
