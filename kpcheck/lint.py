@@ -25,6 +25,7 @@ LNT202  warning  a rule without a Russian title and message
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections import Counter
 from dataclasses import dataclass
@@ -186,6 +187,8 @@ def _russian(f: _File) -> list[Problem]:
 def example_problems(book: Rulebook, files: dict[str, _File], registers: Path | str | None = None) -> list[Problem]:
     """What running every example on every evaluator shows (LNT103, LNT104, LNT105)."""
     manifest = Location(str(book.directory / "rulebook.yaml"))
+    ids = Counter(r.id for r in book.rules)
+    book = dataclasses.replace(book, rules=[r for r in book.rules if ids[r.id] == 1])  # a duplicate is RUL005
     try:
         run = run_examples(book, registers)
     except EngineError as exc:

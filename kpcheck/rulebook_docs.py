@@ -302,7 +302,7 @@ def _join(items: list[Inline], sep: str = ", ") -> Line:
 
 def _applies(node: Node, reason: str, names: dict[str, str]) -> Item:
     inner = words(node, names)
-    return Item(("not applicable (“", reason, "”) unless ", *inner.line), inner.children)
+    return Item(("Not applicable (“", reason, "”) unless ", *inner.line), inner.children)
 
 
 def document(book: Rulebook, run: ExampleRun, title: str, law_sha256: str) -> list[Block]:

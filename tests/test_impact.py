@@ -15,7 +15,8 @@ from kpcheck.rulebook import RULES_DIR
 from conftest import ROOT
 
 FIXTURES = ROOT / "fixtures"
-CORPUS = sorted(str(p) for p in FIXTURES.glob("dup-*.json")) + [str(FIXTURES / "impact")]
+SUBMISSIONS = FIXTURES / "submissions"
+CORPUS = sorted(str(p) for p in SUBMISSIONS.glob("dup-*.json")) + [str(FIXTURES / "impact")]
 AE_MEMBER = "  AE: {name: United Arab Emirates, periods: [{from: 2003-01-01, status: member}]}\n"
 AE_SUSPENDED_2024 = """\
   AE:
@@ -116,7 +117,7 @@ def test_participant_suspension_changes_exactly_the_trade_with_it_that_year(ae_s
     assert changed == {"FX-DUP-DAMAGED-NO-REQUEST", "FX-DUP-DEADLINE-2024-03-15", "FX-DUP-DEADLINE-2024-04-29",
                        "FX-DUP-DEADLINE-2024-05-03", "FX-DUP-INCOMPLETE", "FX-IMPACT-EXPORT-AE-2024",
                        "FX-IMPACT-IMPORT-AE-2024"}
-    paths = [p for p in FIXTURES.glob("dup-*.json")] + list((FIXTURES / "impact").glob("*.json"))
+    paths = list(SUBMISSIONS.glob("dup-*.json")) + list((FIXTURES / "impact").glob("*.json"))
     expected_sources = {str(p) for p in paths if counterparty_is_ae_in_2024(p)}
     assert {c["source"] for c in report["changes"]} == expected_sources
     assert all(c["findings_added"] == ["TRADE-02"] and c["findings_removed"] == [] for c in report["changes"])
@@ -150,3 +151,19 @@ def test_new_is_required():
     result = CliRunner().invoke(impact, [str(FIXTURES / "impact")])
     assert result.exit_code == 2
     assert "--new" in result.output
+
+
+def _registered() -> bool:
+    from kpcheck.cli import main
+
+    return "impact" in getattr(main.commands.get("rules"), "commands", {})
+
+
+@pytest.mark.skipif(not _registered(), reason="`impact` is not registered under `kpcheck rules` yet")
+def test_kpcheck_rules_impact(three_days):
+    from kpcheck.cli import main
+
+    result = CliRunner().invoke(main, ["rules", "impact", "--new", str(three_days), "--engine", "python",
+                                       "--jobs", "1", "--format", "json", str(FIXTURES / "impact")])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["summary"]["changed"] == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import datetime as dt
 import textwrap
 
@@ -16,8 +17,9 @@ from kpcheck.waivers import (EXPIRED, INAPPLICABLE, MALFORMED, REFUSED, UNKNOWN_
 from conftest import ROOT
 
 FIXTURES = ROOT / "fixtures"
-DUP_0315 = FIXTURES / "dup-deadline-2024-03-15.json"      # KZ000200, presented 2024-03-28, DUP-01
-ERASURE = FIXTURES / "cond-erasure-stains.json"           # FIX-COND-0001, COND-01 (invalid) and COND-02
+SUBMISSIONS = FIXTURES / "submissions"
+DUP_0315 = SUBMISSIONS / "dup-deadline-2024-03-15.json"      # KZ000200, presented 2024-03-28, DUP-01
+ERASURE = SUBMISSIONS / "cond-erasure-stains.json"           # FIX-COND-0001, COND-01 (invalid) and COND-02
 
 
 @pytest.fixture(scope="module")
@@ -235,7 +237,7 @@ def test_the_example_waiver_files(checker, severities):
     granted = WaiverBook.load(FIXTURES / "waivers" / "granted.yaml", severities)
     assert granted.warnings == [] and len(granted.waivers) == 2
     problems = WaiverBook.load(FIXTURES / "waivers" / "problems.yaml", severities)
-    sources = [str(FIXTURES / n) for n in ("dup-deadline-2024-03-15.json", "dup-deadline-2024-04-29.json",
+    sources = [str(SUBMISSIONS / n) for n in ("dup-deadline-2024-03-15.json", "dup-deadline-2024-04-29.json",
                                             "dup-deadline-2024-05-03.json", "cond-erasure-stains.json")]
     warned = []
     statuses = {r.submission: r.status for r in granted.waive(audit(sources, {"engine": "python"}), warned.append)}
@@ -251,3 +253,65 @@ def test_status_of_ignores_nothing_by_itself(checker):
     marked = [dataclasses.replace(f, waived={"reason": "r"}) for f in result.findings]
     assert status_of(marked) == "non_compliant"
     assert status_of([f for f in marked if f.waived is None]) == "compliant"
+
+
+# --- the command line (active once kpcheck/cli.py has --waivers) ----------------------------------
+
+def _cli_has_waivers() -> bool:
+    from kpcheck.cli import check
+
+    return any(p.name == "waivers" for p in check.params)
+
+
+needs_hook = pytest.mark.skipif(not _cli_has_waivers(), reason="kpcheck.cli has no --waivers option yet")
+GRANTED = FIXTURES / "waivers" / "granted.yaml"
+PROBLEMS = FIXTURES / "waivers" / "problems.yaml"
+
+
+def cli(*args, **kwargs):
+    from click.testing import CliRunner
+
+    from kpcheck.cli import main
+
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False, **kwargs)
+
+
+@needs_hook
+def test_cli_check_with_a_waiver_exits_0_and_keeps_the_finding_marked():
+    result = cli("check", "--engine", "python", "--format", "json", "--waivers", GRANTED, DUP_0315)
+    assert result.exit_code == 0, result.output
+    (res,) = json.loads(result.stdout)["results"]
+    assert res["status"] == "compliant"
+    (violation,) = res["violations"]
+    assert violation["rule"] == "DUP-01" and violation["waived"]["line"] == f"{GRANTED}:8"
+    assert violation["waived"]["expires_on"] == "2024-12-31"
+    # check runs no XREF rule: the XREF-02 waiver matches nothing and says so, naming its line
+    assert f"{GRANTED}:15:" in result.stderr and "WAI005" in result.stderr
+
+
+@needs_hook
+def test_cli_text_report_marks_the_waived_finding():
+    result = cli("check", "--engine", "python", "--waivers", GRANTED, DUP_0315, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "COMPLIANT" in result.stdout and "(waived" in result.stdout and "45-p" in result.stdout
+
+
+@needs_hook
+def test_cli_audit_warns_for_each_ignored_waiver_with_its_line():
+    sources = [SUBMISSIONS / n for n in ("dup-deadline-2024-03-15.json", "dup-deadline-2024-04-29.json",
+                                         "dup-deadline-2024-05-03.json", "cond-erasure-stains.json")]
+    result = cli("audit", "--engine", "python", "--jobs", "1", "--format", "json", "--waivers", PROBLEMS, *sources)
+    assert result.exit_code == 1
+    statuses = [r["status"] for r in json.loads(result.stdout)["results"]]
+    assert statuses == ["non_compliant", "non_compliant", "non_compliant", "invalid"]
+    for line, code in ((3, EXPIRED), (8, MALFORMED), (13, REFUSED), (17, INAPPLICABLE)):
+        assert f"{PROBLEMS}:{line}: " in result.stderr and code in result.stderr
+
+
+@needs_hook
+def test_cli_a_waiver_file_that_does_not_read_exits_2(tmp_path):
+    bad = tmp_path / "w.yaml"
+    bad.write_text("waivers: [\n", encoding="utf-8")
+    result = cli("check", "--engine", "python", "--format", "json", "--waivers", bad, DUP_0315)
+    assert result.exit_code == 2
+    assert result.stdout == "" and f"{bad}:" in result.stderr

@@ -24,6 +24,7 @@ from kpcheck.rulebook import Rule, Rulebook
 from kpcheck.schema import DATE
 
 KINDS = ("durable", "python")
+MEMO_SIZE = 4096
 _PRESENTED = Ref("presented_on", DATE, ("presented_on",))
 _PLACEHOLDER_FMT = {dt.date: dt.date.isoformat, bool: lambda v: "true" if v else "false"}
 
@@ -90,10 +91,18 @@ class Engine:
             condition = nnf(rule.condition)
             applies = [(compile_test(nnf(node)), reason) for node, reason in rule.applies]
             self.compiled.append(_Compiled(rule, condition, compile_test(condition), applies))
+        # rules across submissions see a handful of small facts that repeat from one
+        # submission to the next: their decisions are memoised (never the messages)
+        self.memo: dict[Any, Any] | None = {} if scope == "batch" else None
+        whole = [(c.rule.id, nnf(All((in_force_node(c.rule), *(n for n, _ in c.rule.applies), c.rule.condition))))
+                 for c in self.compiled]
+        try:  # compiled for both kinds, so that a rule durable_rules cannot take is refused either way
+            for _, node in whole:
+                durable.to_durable(node)
+        except durable.DurableError as exc:
+            raise EngineError(str(exc)) from exc
         self.durable = None
         if self.kind == "durable" and self.compiled:
-            whole = [(c.rule.id, nnf(All((in_force_node(c.rule), *(n for n, _ in c.rule.applies), c.rule.condition))))
-                     for c in self.compiled]
             try:
                 self.durable = durable.DurableEvaluator(whole)
             except durable.DurableError as exc:
@@ -107,24 +116,37 @@ class Engine:
         """
         fact, raw = self.projector.project(submission, self.reference, batch)
         presented_on = submission.presented_on if submission is not None else batch.fields["presented_on"]
+        if self.memo is not None:
+            key = (presented_on, tuple(sorted(fact.items())))
+            decided = self.memo.get(key)
+            if decided is None:
+                if len(self.memo) >= MEMO_SIZE:
+                    self.memo.clear()
+                decided = self.memo[key] = self.decide(fact, presented_on)
+        else:
+            decided = self.decide(fact, presented_on)
+        triggered, skipped = decided
+        findings = [self.finding(c, fact, raw, submission) for c in triggered]
+        return Evaluation(findings, list(skipped))
+
+    def decide(self, fact: dict[str, Any], presented_on: dt.date) -> tuple[list[_Compiled], list[NotApplicable]]:
+        """Which rules trigger and which do not apply: a pure function of the fact and the date."""
         fired = None
         if self.durable is not None:
             try:
                 fired = self.durable.fired(fact)
             except durable.DurableError as exc:
                 raise EngineError(str(exc)) from exc
-        result = Evaluation()
+        triggered, skipped = [], []
         for c in self.compiled:
             reason = self.not_applicable(c, presented_on, fact)
             if reason is not None:
                 if fired is not None and c.rule.id in fired:
                     raise EngineError(f"durable_rules fired {c.rule.id}, which does not apply ({reason})")
-                result.not_applicable.append(NotApplicable(c.rule.id, reason))
-                continue
-            triggered = c.rule.id in fired if fired is not None else c.test(fact)
-            if triggered:
-                result.findings.append(self.finding(c, fact, raw, submission))
-        return result
+                skipped.append(NotApplicable(c.rule.id, reason))
+            elif c.rule.id in fired if fired is not None else c.test(fact):
+                triggered.append(c)
+        return triggered, skipped
 
     @staticmethod
     def not_applicable(c: _Compiled, on: dt.date, fact: dict[str, Any]) -> str | None:
