@@ -149,7 +149,7 @@ def _print_results(console: Console, run: ExampleRun, cover: Coverage | None) ->
     for r in run.results:
         mark = Text("passed", style="green") if r.passed else Text("FAILED", style="bold red")
         detail = "" if r.passed else f" (got {r.actual}{': ' + r.detail if r.detail else ''})"
-        console.print(Text(f"{r.test_id} [{r.engine}] "), mark, Text(detail), soft_wrap=True)
+        console.print(Text.assemble(f"{r.test_id} [{r.engine}] ", mark, detail), soft_wrap=True)
     if cover is not None:
         _print_coverage(console, cover)
     console.print(Text(f"{len(run.results) - len(failed)} passed, {len(failed)} failed", style="bold"))

@@ -12,7 +12,6 @@ import copy
 import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from kpcheck.reader import Loaded, jsonable, parse_json

@@ -36,11 +36,9 @@ from pydantic import ValidationError
 
 from kpcheck.coverage import AFTER, ExampleRun, run_examples, side_text, sides
 from kpcheck.engine import EngineError
-from kpcheck.reader import loc_path
 from kpcheck.reference import ReferenceDataError, check_reference
-from kpcheck.rulebook import Rule, RuleError, RuleFile, Rulebook, Status, collect_rulebook, rule_files
-from kpcheck.schema import suggest
-from kpcheck.yamlio import Location, YamlSyntaxError, key_location, load_yaml, locate, plain, value_location
+from kpcheck.rulebook import Rule, RuleError, RuleFile, Rulebook, Status, collect_rulebook, rule_files, schema_error
+from kpcheck.yamlio import Location, YamlSyntaxError, key_location, load_yaml, plain, value_location
 
 
 class Level(str, enum.Enum):
@@ -122,10 +120,8 @@ def _read(path: Path) -> _File:
 
 def _schema_problem(f: _File, err: Any) -> Problem:
     """One schema error, worded as the loader words its first one (RUL002)."""
-    where = locate(f.doc, tuple(err["loc"]), str(f.path))
-    detail = "unknown field" + suggest(str(err["loc"][-1]), RuleFile.model_fields) \
-        if err["type"] == "extra_forbidden" else err["msg"]
-    return Problem(where, f"{loc_path(err['loc'])}: {detail}", "RUL002")
+    exc = schema_error(f.doc, f.path, err)
+    return Problem(exc.location, exc.message, exc.code)
 
 
 def _from_loader(exc: RuleError, files: dict[str, _File]) -> Problem:
@@ -219,7 +215,7 @@ def _behaviour(rule: Rule, f: _File, run: ExampleRun) -> list[Problem]:
     if declared and not any(r.actual == "triggers" for r in run.of(rule.id)):
         where = f.at_key("condition") if "condition" in f.doc else f.at_key("id")
         out.append(Problem(where, f"the condition of {rule.id} triggers on none of its {len(rule.spec.examples)} "
-                           f"examples ({len(declared)} expect it to)", "LNT104"))
+                           f"examples ({len(declared)} expect{'s' * (len(declared) == 1)} it to)", "LNT104"))
     return out
 
 

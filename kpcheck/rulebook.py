@@ -269,6 +269,14 @@ def rule_files(directory: Path) -> list[Path]:
                   and not NOT_RULES.intersection(p.relative_to(directory).parts[:-1]))
 
 
+def schema_error(doc: Any, path: Path, err: Any) -> RuleError:
+    """One pydantic error of a rule file as a RUL002 problem at its place, with a hint."""
+    where = locate(doc, tuple(err["loc"]), str(path))
+    detail = "unknown field" + suggest(str(err["loc"][-1]), RuleFile.model_fields) \
+        if err["type"] == "extra_forbidden" else err["msg"]
+    return RuleError(where, f"{loc_path(err['loc'])}: {detail}", "RUL002")
+
+
 def load_rule_file(path: Path, table: _LetTable, directory: Path) -> Rule:
     try:
         doc = load_yaml(path)
@@ -279,11 +287,7 @@ def load_rule_file(path: Path, table: _LetTable, directory: Path) -> Rule:
     try:
         spec = RuleFile.model_validate(plain(doc))
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = locate(doc, tuple(err["loc"]), str(path))
-        detail = "unknown field" + suggest(str(err["loc"][-1]), RuleFile.model_fields) \
-            if err["type"] == "extra_forbidden" else err["msg"]
-        raise RuleError(where, f"{loc_path(err['loc'])}: {detail}", "RUL002") from None
+        raise schema_error(doc, path, exc.errors()[0]) from None
     if spec.id != path.stem:
         raise RuleError(key_location(doc, "id", str(path)),
                         f"rule id '{spec.id}' does not match the file name '{path.name}'", "RUL003")

@@ -219,8 +219,21 @@ class WaiverBook:
         waivers, warnings = load_waivers(path, rule_severities)
         return cls(waivers, warnings)
 
+    def __post_init__(self) -> None:
+        self._by_target: dict[tuple[str, str], list[tuple[int, Waiver]]] = {}
+        for index, waiver in enumerate(self.waivers):
+            key = ("submission", waiver.submission) if waiver.submission is not None else \
+                ("certificate", waiver.certificate or "")
+            self._by_target.setdefault(key, []).append((index, waiver))
+
+    def candidates(self, result: Result) -> list[Waiver]:
+        """The waivers naming the result's submission or certificate, in file order."""
+        found = [*self._by_target.get(("submission", result.submission or ""), []),
+                 *self._by_target.get(("certificate", normalise_number(result.certificate) or ""), [])]
+        return [waiver for _, waiver in sorted(found, key=lambda pair: pair[0])]
+
     def apply(self, result: Result) -> tuple[Result, list[WaiverWarning]]:
-        return apply_waivers(result, result.presented_on, result.certificate, self.waivers, self.matched)
+        return apply_waivers(result, result.presented_on, result.certificate, self.candidates(result), self.matched)
 
     def waive(self, results: Iterable[Result], warn: Callable[[WaiverWarning], None]) -> Iterator[Result]:
         """The results with waivers applied; every warning goes to ``warn``, unused waivers last."""
@@ -240,7 +253,7 @@ def waived_note(finding: Any) -> str:
     w = getattr(finding, "waived", None)
     if not w:
         return ""
-    return f" (waived: {w['reason']}; {w['granted_by']}; until {w['expires_on']}; {w['line']})"
+    return f" (waived: {w['reason'].rstrip('.')}; {w['granted_by']}; until {w['expires_on']}; {w['line']})"
 
 
 def severities_of(book: Any) -> dict[str, str]:
