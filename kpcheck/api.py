@@ -52,7 +52,7 @@ class Result:
         if fail_on == "never" or self.status == "error":
             return False
         floor = Severity(fail_on).rank
-        return any(Severity(f.severity).rank >= floor for f in self.findings)
+        return any(Severity(f.severity).rank >= floor for f in self.findings if f.waived is None)
 
 
 def status_of(findings: Iterable[Finding]) -> str:

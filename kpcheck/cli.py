@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
 import click
@@ -13,12 +14,15 @@ from kpcheck import __version__
 from kpcheck.api import FAIL_ON, Checker, Result, RulebookInvalid, summarize
 from kpcheck.audit import audit as run_audit
 from kpcheck.audit import check_against, count_submissions
+from kpcheck.cli_impact import impact
 from kpcheck.cli_rules import rules
 from kpcheck.cli_stats import stats
 from kpcheck.console import err_console, error, warning
 from kpcheck.engine import KINDS
 from kpcheck.reader import read_sources
+from kpcheck.rulebook import sha256_files
 from kpcheck.report import FORMATS_AUDIT, FORMATS_CHECK, make_writer
+from kpcheck.waivers import WaiverBook, WaiverFileError, severities_of
 from kpcheck.xref import key_of
 
 
@@ -71,6 +75,23 @@ def load_checker(rules: str | None, reference: str | None, engine: str | None, l
     return checker
 
 
+def load_waivers(path: str | None, checker: Checker) -> WaiverBook | None:
+    """The ``--waivers`` file; raises :class:`WaiverFileError` when it does not read."""
+    return WaiverBook.load(path, severities_of(checker.book)) if path else None
+
+
+def report_meta(checker: Checker, waivers: str | None) -> dict[str, Any]:
+    """The report's identity: kpcheck, rulebook, registers and, when given, the waivers file."""
+    meta = checker.meta()
+    if waivers:
+        meta["waivers"] = {"sha256": sha256_files([Path(waivers)])}
+    return meta
+
+
+def waive(results: Iterable[Result], book: WaiverBook | None) -> Iterable[Result]:
+    return results if book is None else book.waive(results, lambda problem: warning(str(problem)))
+
+
 def emit(results: Iterable[Result], writers: list[Any], meta: dict[str, Any], fail_on: str) -> int:
     """Stream results to every writer; the exit code of report-format.md."""
     for w in writers:
@@ -104,6 +125,8 @@ common = [
                  help="Lowest severity that makes the exit code 1."),
     click.option("--lang", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True,
                  help="Language of titles and messages."),
+    click.option("--waivers", type=click.Path(dir_okay=False), metavar="FILE",
+                 help="Waivers granted by the authorised body (YAML); waived findings do not count."),
 ]
 
 
@@ -125,11 +148,17 @@ def main() -> None:
 @click.option("--against", "against", multiple=True, metavar="SOURCE",
               help="Past submissions (files, folders, JSON Lines): also run XREF-01/02 against them.")
 def check(files: tuple[str, ...], formats: tuple[str, ...], output: str | None, rules: str | None,
-          reference: str | None, engine: str | None, fail_on: str, lang: str, against: tuple[str, ...]) -> None:
+          reference: str | None, engine: str | None, fail_on: str, lang: str, waivers: str | None,
+          against: tuple[str, ...]) -> None:
     """Pre-check one or more submissions (JSON, YAML, JSON Lines)."""
     targets = parse_formats(formats, output, FORMATS_CHECK)
     checker = load_checker(rules, reference, engine, lang)
     if checker is None:
+        sys.exit(EXIT_ERROR)
+    try:
+        waiver_book = load_waivers(waivers, checker)
+    except WaiverFileError as exc:
+        error(f"{exc}; nothing was checked")
         sys.exit(EXIT_ERROR)
     results: Iterable[Result] = checker.check_paths(files)
     if against:
@@ -137,7 +166,7 @@ def check(files: tuple[str, ...], formats: tuple[str, ...], output: str | None, 
                  for loaded in read_sources(files)]
         results = check_against(checker, pairs, list(against))
     with open_writers(targets, {"fail_on": fail_on}) as writers:
-        code = emit(results, writers, checker.meta(), fail_on)
+        code = emit(waive(results, waiver_book), writers, report_meta(checker, waivers), fail_on)
     sys.exit(code)
 
 
@@ -147,17 +176,24 @@ def check(files: tuple[str, ...], formats: tuple[str, ...], output: str | None, 
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: every core).")
 def audit(sources: tuple[str, ...], formats: tuple[str, ...], output: str | None, rules: str | None,
-          reference: str | None, engine: str | None, fail_on: str, lang: str, jobs: int | None) -> None:
+          reference: str | None, engine: str | None, fail_on: str, lang: str, waivers: str | None,
+          jobs: int | None) -> None:
     """Batch-audit past submissions: files, folders, JSON Lines; with the checks across them."""
     targets = [("audit-text" if f == "text" else f, file) for f, file in parse_formats(formats, output, FORMATS_AUDIT)]
     options = {"rules": rules, "registers": reference, "engine": engine, "lang": lang}
     checker = load_checker(rules, reference, engine, lang)
     if checker is None:
         sys.exit(EXIT_ERROR)
+    try:
+        waiver_book = load_waivers(waivers, checker)
+    except WaiverFileError as exc:
+        error(f"{exc}; nothing was checked")
+        sys.exit(EXIT_ERROR)
     jobs = jobs or os.cpu_count() or 1
     with progress_bar(count_submissions(sources) if err_console.is_terminal else 0) as advance:
         with open_writers(targets, {"fail_on": fail_on, "compact": True}) as writers:
-            code = emit(run_audit(list(sources), options, jobs, advance), writers, checker.meta(), fail_on)
+            code = emit(waive(run_audit(list(sources), options, jobs, advance), waiver_book), writers,
+                        report_meta(checker, waivers), fail_on)
     sys.exit(code)
 
 
@@ -176,5 +212,6 @@ def progress_bar(total: int) -> Iterator[Any]:
         yield lambda n: bar.advance(task, n)
 
 
+rules.add_command(impact)
 main.add_command(rules)
 main.add_command(stats)

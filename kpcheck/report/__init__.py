@@ -27,7 +27,8 @@ def result_to_dict(result: Result) -> dict[str, Any]:
         "status": result.status,
         "violations": [
             {"rule": f.rule, "severity": f.severity, "title": f.title, "message": f.message,
-             "fields": list(f.fields), "legal_basis": [dict(b) for b in f.legal_basis]}
+             "fields": list(f.fields), "legal_basis": [dict(b) for b in f.legal_basis],
+             **({"waived": dict(f.waived)} if f.waived else {})}
             for f in result.findings
         ],
         "not_applicable": [{"rule": n.rule, "reason": n.reason} for n in result.not_applicable],

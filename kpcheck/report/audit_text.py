@@ -25,7 +25,8 @@ from rich.table import Table
 from rich.text import Text
 
 from kpcheck.api import STATUSES, Result
-from kpcheck.report.text import SEVERITY_STYLE, VERDICT, make_console
+from kpcheck.waivers import waived_note
+from kpcheck.report.text import identity_line, SEVERITY_STYLE, VERDICT, make_console
 
 UNKNOWN = "unknown"
 SEVERITIES = ("invalid", "violation", "warning", "info")
@@ -187,7 +188,7 @@ class AuditTextWriter:
         lines = [self.heading(result)]
         for f in result.findings:
             fields = f" [{', '.join(f.fields)}]" if f.fields else ""
-            lines.append(self.wrap(f"{f.rule} {f.severity}: {f.message}{fields}"))
+            lines.append(self.wrap(f"{f.rule} {f.severity}: {f.message}{waived_note(f)}{fields}"))
         self.spool.write("".join(lines) + "\n")
 
     def finish(self, summary: dict[str, int]) -> None:
@@ -214,7 +215,5 @@ class AuditTextWriter:
         if not self.listed:
             c.print("  None.", style="green")
             c.print()
-        book = self.meta.get("rulebook", {})
-        c.print(Text(f"kpcheck {self.meta.get('kpcheck')} · rulebook {book.get('version')} · "
-                     f"reference: {self.meta.get('reference')}", style="dim"))
-        c.print(Text(f"rulebook sha256 {book.get('sha256')}", style="dim"))
+        for part in identity_line(self.meta).split(" · "):
+            c.print(Text(part, style="dim"))

@@ -18,6 +18,7 @@ import csv
 from typing import IO, Any, Iterator
 
 from kpcheck.api import Result
+from kpcheck.waivers import waived_note
 
 COLUMNS = ("submission", "source", "certificate", "presented_on", "direction", "status",
            "rule", "severity", "message", "fields")
@@ -45,7 +46,8 @@ def rows(result: Result) -> Iterator[dict[str, str]]:
         yield {**base, "rule": "", "severity": "error", "message": error_message(result), "fields": ""}
         return
     for f in result.findings:
-        yield {**base, "rule": f.rule, "severity": f.severity, "message": f.message, "fields": "; ".join(f.fields)}
+        yield {**base, "rule": f.rule, "severity": f.severity, "message": f.message + waived_note(f),
+               "fields": "; ".join(f.fields)}
 
 
 def neutralise(cell: str) -> str:

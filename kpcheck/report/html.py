@@ -184,6 +184,9 @@ def footer(meta: dict[str, Any], fail_on: str) -> str:
              f"rulebook sha256 {e(book.get('sha256'))}"]
     if registers:
         lines.append(f"registers sha256 {e(registers)}")
+    waivers = (meta.get("waivers") or {}).get("sha256")
+    if waivers:
+        lines.append(f"waivers sha256 {e(waivers)}")
     return "<footer>" + "".join(f"<div>{line}</div>" for line in lines) + "</footer>"
 
 

@@ -18,6 +18,7 @@ from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
 from kpcheck.api import Result
+from kpcheck.waivers import waived_note
 from kpcheck.report.csv_report import error_message
 from kpcheck.rulebook import Severity
 
@@ -40,7 +41,7 @@ def body(text: str) -> str:
 
 def finding_line(f: Any) -> str:
     fields = f" [{', '.join(f.fields)}]" if f.fields else ""
-    return f"{f.rule} ({f.severity}): {f.message}{fields}"
+    return f"{f.rule} ({f.severity}): {f.message}{waived_note(f)}{fields}"
 
 
 class JunitWriter:
@@ -68,7 +69,8 @@ class JunitWriter:
         elif result.fails(self.fail_on):
             self.failures += 1
             out.append(self.failure(result))
-        below = [f for f in result.findings if self.floor is None or Severity(f.severity).rank < self.floor]
+        below = [f for f in result.findings
+                 if f.waived is not None or self.floor is None or Severity(f.severity).rank < self.floor]
         if below:
             out.append(f"      <system-out>{body(chr(10).join(finding_line(f) for f in below))}</system-out>")
         if len(out) == 1:
@@ -77,7 +79,8 @@ class JunitWriter:
             self.spool.write("\n".join(out) + "\n    </testcase>\n")
 
     def failure(self, result: Result) -> str:
-        failing = [f for f in result.findings if self.floor is not None and Severity(f.severity).rank >= self.floor]
+        failing = [f for f in result.findings
+                   if f.waived is None and self.floor is not None and Severity(f.severity).rank >= self.floor]
         rules = ", ".join(f.rule for f in failing)
         message = f"{result.status}: {len(failing)} finding(s) at or above {self.fail_on}: {rules}"
         text = "\n".join([result.source, *(finding_line(f) for f in failing)])

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kpcheck.api import Result
+from kpcheck.waivers import waived_note
 
 VERDICT = {"invalid": ("INVALID", "bold white on red"), "non_compliant": ("NON-COMPLIANT", "bold red"),
            "review": ("REVIEW", "bold yellow"), "compliant": ("COMPLIANT", "bold green"),
@@ -30,6 +31,18 @@ def basis_text(basis: list[dict[str, Any]] | tuple[dict[str, Any], ...]) -> str:
     return "; ".join(parts)
 
 
+def identity_line(meta: dict[str, Any]) -> str:
+    """What a report was made with, so that it can be made again years later."""
+    book = meta.get("rulebook", {})
+    parts = [f"kpcheck {meta.get('kpcheck')}", f"rulebook {book.get('version')}",
+             f"rulebook sha256 {book.get('sha256')}", f"reference: {meta.get('reference')}"]
+    if meta.get("registers"):
+        parts.append(f"registers sha256 {meta['registers']['sha256']}")
+    if meta.get("waivers"):
+        parts.append(f"waivers sha256 {meta['waivers']['sha256']}")
+    return " · ".join(parts)
+
+
 def findings_table(result: Result) -> Table:
     table = Table(show_header=True, header_style="bold", expand=True, show_lines=True)
     table.add_column("Rule", no_wrap=True)
@@ -38,7 +51,9 @@ def findings_table(result: Result) -> Table:
     table.add_column("Field", ratio=2, overflow="fold")
     table.add_column("Legal basis", ratio=2)
     for f in result.findings:
-        table.add_row(f.rule, Text(f.severity, style=SEVERITY_STYLE.get(f.severity, "")), f.message,
+        severity = Text(f"{f.severity} (waived)" if f.waived else f.severity,
+                        style="dim" if f.waived else SEVERITY_STYLE.get(f.severity, ""))
+        table.add_row(f.rule, severity, f.message + waived_note(f),
                       "\n".join(f.fields), basis_text(f.legal_basis))
     return table
 
@@ -79,7 +94,4 @@ class TextWriter:
             f"{summary[k]} {VERDICT[k][0].lower()}" for k in ("compliant", "review", "non_compliant", "invalid", "error")
             if summary.get(k)]
         self.console.print(Text(" · ".join(parts), style="bold"))
-        book = self.meta.get("rulebook", {})
-        self.console.print(Text(f"kpcheck {self.meta.get('kpcheck')} · rulebook {book.get('version')} "
-                                f"sha256 {str(book.get('sha256'))[:12]} · reference: {self.meta.get('reference')}",
-                                style="dim"))
+        self.console.print(Text(identity_line(self.meta), style="dim"))
