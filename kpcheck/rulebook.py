@@ -226,6 +226,12 @@ class _RuleCompiler:
     def argument(self, given: Any, param: str, kind: str, scope: Scope) -> Any:
         value = given[param]
         where = key_location(given, param, str(self.file))
+        if kind != PATH and isinstance(value, dict) and set(value) == {"param"}:
+            params = self.doc.get("params") or {}
+            if value["param"] not in params:
+                raise ConditionError(where, f"unknown rule parameter '{value['param']}'"
+                                     f"{suggest(str(value['param']), params)}; declare it under 'params:'", "RUL023")
+            value = params[value["param"]]
         if kind == PATH:
             ref = scope.resolve(value) if isinstance(value, str) else None
             if ref is None:
@@ -256,6 +262,8 @@ class _RuleCompiler:
             ("translations", t.message) for t in spec.translations.values() if t.message]
         for key, text in texts:
             for name in _PLACEHOLDER.findall(text):
+                if name in spec.params:
+                    continue
                 if scope.resolve(name) is None or scope.resolve(name).type in (LIST, VALUES):
                     raise ConditionError(key_location(self.doc, key, str(self.file)),
                                          f"message names unknown fact '{{{name}}}'{suggest(name, scope.known())}",

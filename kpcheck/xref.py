@@ -44,6 +44,7 @@ class XrefKey:
     supersedes_hash: int
     duplicate_request: bool
     original: str | None              # normalised original_number of a duplicate request
+    raw_original: str | None = None   # as given, for messages
     prices: tuple[tuple[str, int, int], ...] = ()   # (hs_code, line index, US$/ct in millionths)
 
     @property
@@ -61,7 +62,8 @@ def key_of(sub: Submission) -> XrefKey:
     dup = sub.duplicate
     return XrefKey(sub.direction, sub.presented_on, cert.number, normalise_number(cert.number) or "",
                    _h(sub.id), _h(sub.supersedes),
-                   dup is not None, normalise_number(dup.original_number) if dup else None, tuple(prices))
+                   dup is not None, normalise_number(dup.original_number) if dup else None,
+                   raw_original=dup.original_number if dup else None, prices=tuple(prices))
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ class XrefView:
     @property
     def fields(self) -> dict[str, object]:
         return {"presented_on": self.key.presented_on, "certificate.number": self.key.raw_number,
-                "direction": self.key.direction}
+                "direction": self.key.direction, "duplicate.original_number": self.key.raw_original}
 
 
 @dataclass

@@ -46,7 +46,7 @@ def amended(tmp_path, file: str, old: str, new: str, count: int):
 @pytest.fixture
 def three_days(tmp_path):
     """DUP-01 amended: five working days to return a damaged certificate become three."""
-    return amended(tmp_path, "DUP/DUP-01.yaml", "days: 5", "days: 3", 2)
+    return amended(tmp_path, "DUP/DUP-01.yaml", "days: 5", "days: 3", 1)
 
 
 @pytest.fixture
@@ -142,7 +142,7 @@ def test_a_rulebook_that_does_not_load_exits_2_naming_file_line_col(tmp_path):
     result = run("--new", broken, "--format", "json", FIXTURES / "impact")
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert f"{broken / 'DUP' / 'DUP-01.yaml'}:14:" in result.stderr
+    assert f"{broken / 'DUP' / 'DUP-01.yaml'}:16:" in result.stderr
     assert "did you mean 'working_day_deadline'" in result.stderr
     assert "new rulebook" in result.stderr
 

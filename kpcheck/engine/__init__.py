@@ -186,6 +186,8 @@ def render(template: str, rule: Rule, raw: dict[str, Any], sub: Submission | Non
 
 
 def _value(name: str, rule: Rule, raw: dict[str, Any], sub: Submission | None) -> Any:
+    if name in rule.spec.params:
+        return rule.spec.params[name]
     if name in rule.lets:
         return raw.get(rule.lets[name].name)
     if name in raw:
