@@ -151,7 +151,7 @@ class Engine:
     @staticmethod
     def not_applicable(c: _Compiled, on: dt.date, fact: dict[str, Any]) -> str | None:
         spec = c.rule.spec.in_force
-        if on < spec.from_ or (spec.to is not None and on > spec.to):
+        if on < spec.from_ or (spec.to is not None and on > spec.to):  # dates compare in C
             until = f" to {spec.to.isoformat()}" if spec.to else ""
             return f"not in force on {on.isoformat()} (in force from {spec.from_.isoformat()}{until})"
         for test, reason in c.applies:

@@ -130,6 +130,19 @@ def _compare(node: Compare, item: bool) -> dict[str, Any]:
     return {"$or": [*({"$nex": {r: 1}} for r in refs), held]}
 
 
+def keys_read(node: Node) -> set[str]:
+    """The top-level fact properties a condition reads (a ruleset is given only those)."""
+    if isinstance(node, (All, AnyOf)):
+        return set().union(*(keys_read(i) for i in node.items))
+    if isinstance(node, Quantified):
+        return {node.list.name}
+    if isinstance(node, Presence):
+        return {node.ref.name}
+    if isinstance(node, Compare):
+        return {node.left.name} | ({node.right.name} if isinstance(node.right, Ref) else set())
+    raise TypeError(node)
+
+
 def firings(node: Node) -> int:
     """How many times a rule can fire on one fact: one per term of its disjunctive form.
 
@@ -181,16 +194,17 @@ class DurableEvaluator:
                 handle = _engine.create_ruleset(name, json.dumps(definition))
             except Exception as exc:  # noqa: BLE001 - the C module raises bare Exceptions
                 raise DurableError(f"durable_rules refused a ruleset: {exc}") from exc
-            self.shards.append((handle, {k for k, _ in group}))
+            self.shards.append((handle, sorted({k for _, node in group for k in keys_read(node)})))
         self._serial = itertools.count()
 
     def fired(self, fact: dict[str, Any]) -> set[str]:
         """Every rule id whose condition holds on the fact, each once."""
-        message = dict(fact, **DISCRIMINATOR, sid="0", id=next(self._serial))
-        text = json.dumps(message)
+        serial = next(self._serial)
         fired: set[str] = set()
-        for handle, _ in self.shards:
-            fired |= self._run(handle, text)
+        for handle, keys in self.shards:
+            message = {k: fact[k] for k in keys if k in fact}
+            message.update(DISCRIMINATOR, sid="0", id=serial)
+            fired |= self._run(handle, json.dumps(message))
         return fired
 
     @staticmethod

@@ -66,6 +66,17 @@ def _compare(node: Compare) -> Test:
     return test_literal
 
 
+_CACHE: dict[int, tuple[Node, Test]] = {}
+
+
+def cached_test(node: Node) -> Test:
+    """``compile_test`` once per node of a loaded rulebook (explaining runs them again)."""
+    hit = _CACHE.get(id(node))
+    if hit is None or hit[0] is not node:
+        hit = _CACHE[id(node)] = (node, compile_test(node))
+    return hit[1]
+
+
 def explain(node: Node, fact: dict[str, Any], prefix: str = "") -> list[str]:
     """The field paths that make a holding (NNF) condition hold, in order, without repeats."""
     out: list[str] = []
@@ -79,11 +90,11 @@ def _explain(node: Node, fact: dict[str, Any], prefix: str, out: list[str]) -> N
             _explain(item, fact, prefix, out)
     elif isinstance(node, AnyOf):
         for item in node.items:
-            if compile_test(item)(fact):
+            if cached_test(item)(fact):
                 _explain(item, fact, prefix, out)
     elif isinstance(node, Quantified):
         items = fact.get(node.list.name, ())
-        where = compile_test(node.where)
+        where = cached_test(node.where)
         hits = [i for i, item in enumerate(items) if where(item)]
         if not hits or node.every:
             out.append(node.list.name)
