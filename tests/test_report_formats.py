@@ -207,3 +207,19 @@ def test_per_submission_output_is_spooled_not_held(fmt):
 def test_golden(fmt, name):
     expected = (gen.EXPECTED / name).read_bytes().decode("utf-8")
     assert render(fmt) == expected, f"{name} drifted; regenerate with python tools/gen_format_goldens.py"
+
+
+def test_period_counts_keep_statuses_and_severities_apart():
+    """A status and a severity are both called "invalid": the per-year table counts statuses."""
+    from kpcheck.report.audit_text import Tally
+    import datetime as dt
+    from kpcheck.api import Result
+    from kpcheck.engine import Finding
+
+    finding = Finding("COND-01", "invalid", "t", "m", (), ())
+    tally = Tally()
+    tally.add(Result("A", "a.json", "invalid", [finding, finding], direction="export",
+                     presented_on=dt.date(2024, 1, 1)))
+    counts = tally.periods[(2024, "export")]
+    assert counts["submissions"] == 1 and counts["invalid"] == 1 and counts["findings"] == 2
+    assert counts["severity:invalid"] == 2

@@ -45,7 +45,8 @@ class Tally:
 
     status: Counter[str] = field(default_factory=Counter)
     rules: dict[str, RuleTally] = field(default_factory=dict)
-    # (year, direction) -> "submissions", each status, "findings", each severity
+    # (year, direction) -> "submissions", each status, "findings", "severity:" + each severity
+    # (a status and a severity can share a name: "invalid")
     periods: dict[tuple[int | None, str | None], Counter[str]] = field(default_factory=dict)
 
     def add(self, result: Result) -> None:
@@ -58,7 +59,7 @@ class Tally:
             rule = self.rules.setdefault(f.rule, RuleTally(severity=f.severity, title=f.title))
             rule.findings += 1
             period["findings"] += 1
-            period[f.severity] += 1
+            period[f"severity:{f.severity}"] += 1
 
     @property
     def submissions(self) -> int:

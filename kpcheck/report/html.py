@@ -149,7 +149,7 @@ def year_chart(tally: Tally) -> str:
     if not years:
         return '<h2>Findings per year</h2><p class="empty">No findings.</p>'
     scale = max(c["findings"] for _, c in years)
-    lines = [f'<span>{e(label(year))}</span>{bar({s: c[s] for s in SEVERITIES}, scale)}'
+    lines = [f'<span>{e(label(year))}</span>{bar({s: c[f"severity:{s}"] for s in SEVERITIES}, scale)}'
              f'<span class="num">{c["findings"]:,}</span>' for year, c in years]
     return f'<h2>Findings per year</h2><div class="bars">{"".join(lines)}</div>{legend()}'
 

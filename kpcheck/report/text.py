@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import IO, Any
 
 from rich.console import Console
@@ -19,6 +20,8 @@ SEVERITY_STYLE = {"invalid": "red", "violation": "red", "warning": "yellow", "in
 
 def make_console(stream: IO[str], width: int | None = None) -> Console:
     """A console that honours NO_COLOR and colours only terminals."""
+    if width is None and not (hasattr(stream, "isatty") and stream.isatty()):
+        width = int(os.environ.get("COLUMNS", 0)) or 120   # files and pipes: wide enough for the tables
     return Console(file=stream, width=width, soft_wrap=False, highlight=False)
 
 
