@@ -75,6 +75,19 @@ def load_checker(rules: str | None, reference: str | None, engine: str | None, l
     return checker
 
 
+def prepare(rules: str | None, reference: str | None, engine: str | None, lang: str,
+            waivers: str | None) -> tuple[Checker, WaiverBook | None]:
+    """The checker and the waivers of a run; exits 2 when either does not load."""
+    checker = load_checker(rules, reference, engine, lang)
+    if checker is None:
+        sys.exit(EXIT_ERROR)
+    try:
+        return checker, load_waivers(waivers, checker)
+    except WaiverFileError as exc:
+        error(f"{exc}; nothing was checked")
+        sys.exit(EXIT_ERROR)
+
+
 def load_waivers(path: str | None, checker: Checker) -> WaiverBook | None:
     """The ``--waivers`` file; raises :class:`WaiverFileError` when it does not read."""
     return WaiverBook.load(path, severities_of(checker.book)) if path else None
@@ -152,14 +165,7 @@ def check(files: tuple[str, ...], formats: tuple[str, ...], output: str | None, 
           against: tuple[str, ...]) -> None:
     """Pre-check one or more submissions (JSON, YAML, JSON Lines)."""
     targets = parse_formats(formats, output, FORMATS_CHECK)
-    checker = load_checker(rules, reference, engine, lang)
-    if checker is None:
-        sys.exit(EXIT_ERROR)
-    try:
-        waiver_book = load_waivers(waivers, checker)
-    except WaiverFileError as exc:
-        error(f"{exc}; nothing was checked")
-        sys.exit(EXIT_ERROR)
+    checker, waiver_book = prepare(rules, reference, engine, lang, waivers)
     results: Iterable[Result] = checker.check_paths(files)
     if against:
         pairs = [(checker.check_loaded(loaded), key_of(loaded.submission) if loaded.submission else None)
@@ -181,14 +187,7 @@ def audit(sources: tuple[str, ...], formats: tuple[str, ...], output: str | None
     """Batch-audit past submissions: files, folders, JSON Lines; with the checks across them."""
     targets = [("audit-text" if f == "text" else f, file) for f, file in parse_formats(formats, output, FORMATS_AUDIT)]
     options = {"rules": rules, "registers": reference, "engine": engine, "lang": lang}
-    checker = load_checker(rules, reference, engine, lang)
-    if checker is None:
-        sys.exit(EXIT_ERROR)
-    try:
-        waiver_book = load_waivers(waivers, checker)
-    except WaiverFileError as exc:
-        error(f"{exc}; nothing was checked")
-        sys.exit(EXIT_ERROR)
+    checker, waiver_book = prepare(rules, reference, engine, lang, waivers)
     jobs = jobs or os.cpu_count() or 1
     with progress_bar(count_submissions(sources) if err_console.is_terminal else 0) as advance:
         with open_writers(targets, {"fail_on": fail_on, "compact": True}) as writers:

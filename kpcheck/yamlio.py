@@ -97,32 +97,28 @@ def load_yaml(path: Path | str) -> Any:
     return load_yaml_text(text, str(path))
 
 
-def key_location(node: Any, key: Any, file: str) -> Location:
-    """Where ``key`` of a parsed mapping (or index of a sequence) stands in ``file``."""
+def _mark(node: Any, key: Any, file: str, which: str) -> Location | None:
+    """Line and column of a mapping's key or value ("key"/"value"), or of a sequence item."""
     try:
         if isinstance(node, CommentedMap):
-            line, col = node.lc.key(key)
+            line, col = getattr(node.lc, which)(key)
             return Location(file, line + 1, col + 1)
         if isinstance(node, CommentedSeq):
             line, col = node.lc.item(key)
             return Location(file, line + 1, col + 1)
     except (KeyError, IndexError, TypeError, AttributeError):
         pass
-    return node_location(node, file)
+    return None
+
+
+def key_location(node: Any, key: Any, file: str) -> Location:
+    """Where ``key`` of a parsed mapping (or index of a sequence) stands in ``file``."""
+    return _mark(node, key, file, "key") or node_location(node, file)
 
 
 def value_location(node: Any, key: Any, file: str) -> Location:
     """Where the value of ``key`` (mapping) or item ``key`` (sequence) stands."""
-    try:
-        if isinstance(node, CommentedMap):
-            line, col = node.lc.value(key)
-            return Location(file, line + 1, col + 1)
-        if isinstance(node, CommentedSeq):
-            line, col = node.lc.item(key)
-            return Location(file, line + 1, col + 1)
-    except (KeyError, IndexError, TypeError, AttributeError):
-        pass
-    return key_location(node, key, file)
+    return _mark(node, key, file, "value") or key_location(node, key, file)
 
 
 def node_location(node: Any, file: str) -> Location:
