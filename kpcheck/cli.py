@@ -202,10 +202,14 @@ def progress_bar(total: int) -> Iterator[Any]:
     if not total:
         yield None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
+    from rich.text import Text
 
-    columns = [TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.speed:>7.0f}/s"),
-               TimeRemainingColumn()]
+    class RateColumn(ProgressColumn):
+        def render(self, task: Any) -> Text:
+            return Text(f"{task.speed:>9,.0f}/s" if task.speed else "        –/s")
+
+    columns = [TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), RateColumn(), TimeRemainingColumn()]
     with Progress(*columns, console=err_console, transient=True) as bar:
         task = bar.add_task("audit", total=total)
         yield lambda n: bar.advance(task, n)

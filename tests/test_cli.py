@@ -124,3 +124,54 @@ def test_rules_list_show_and_test():
     tested = run("rules", "test")
     assert tested.exit_code == 0, tested.stdout[-3000:]
     assert " 0 failed" in tested.stdout
+
+
+def test_broken_reference_file_exits_2_naming_file_and_line(tmp_path):
+    import shutil
+
+    from kpcheck.rulebook import RULES_DIR
+
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules)
+    participants = rules / "reference" / "participants.yaml"
+    text = participants.read_text()
+    participants.write_text(text.replace("VE:\n    name: Venezuela", "VE:\n    name: Venezuela\n    colour: red"))
+    result = run("check", "--rules", rules, "--format", "json", write(tmp_path / "ok.json", base()))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert f"{participants}:" in result.stderr and "unknown key 'colour'" in result.stderr
+
+
+def test_norway_from_a_yaml_submission_is_a_participant(tmp_path):
+    doc = base()
+    doc["certificate"]["importer"]["country"] = "NO"
+    text = json.dumps(doc).replace('"country": "NO"', "country: NO")  # unquoted: YAML 1.1 would read false
+    path = tmp_path / "norway.yaml"
+    path.write_text(text)
+    result = run("check", "--format", "json", path)
+    assert result.exit_code == 0, result.stdout
+    assert json.loads(result.stdout)["results"][0]["status"] == "compliant"
+    elsewhere = tmp_path / "nowhere.yaml"
+    elsewhere.write_text(text.replace("country: NO", "country: XX"))
+    rules = [v["rule"] for v in json.loads(run("check", "--format", "json", elsewhere).stdout)["results"][0]["violations"]]
+    assert "TRADE-01" in rules
+
+
+def test_progress_bar_counts_on_a_terminal(monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from kpcheck import cli
+
+    screen = io.StringIO()
+    monkeypatch.setattr(cli, "err_console", Console(file=screen, force_terminal=True, width=100))
+    seen = []
+    with cli.progress_bar(3) as advance:
+        for _ in range(3):
+            advance(1)
+            seen.append(1)
+    assert seen == [1, 1, 1]
+    assert "auditing" in screen.getvalue() and "3/3" in screen.getvalue()
+    with cli.progress_bar(0) as nothing:
+        assert nothing is None
