@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sys
-from typing import IO, Iterator
 
 import click
 
-from kpcheck.console import error, warning
+from kpcheck.console import output_stream, error, warning
 from kpcheck.engine import KINDS
 from kpcheck.impact import ImpactRulebookInvalid, impact as run_impact, render_text, to_json
 from kpcheck.report.text import make_console
 
 EXIT_OK, EXIT_ERROR = 0, 2
-
-
-@contextlib.contextmanager
-def _target(output: str | None) -> Iterator[IO[str]]:
-    if output is None:
-        yield sys.stdout
-    else:
-        with open(output, "w", encoding="utf-8", newline="") as stream:
-            yield stream
 
 
 @click.command("impact")
@@ -63,7 +52,7 @@ def impact(sources: tuple[str, ...], old_dir: str | None, new_dir: str, fmt: str
     if report.errors:
         warning(f"{report.errors} submission(s) could not be read or checked under either rulebook; "
                 "`kpcheck audit` shows why")
-    with _target(output) as stream:
+    with output_stream(output) as stream:
         if fmt == "json":
             stream.write(json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n")
         else:

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
 from pathlib import Path
-from typing import IO, Iterator
 
 import click
 
-from kpcheck.console import error, warning
+from kpcheck.console import error, output_stream, warning
 from kpcheck.reader import read_sources
 from kpcheck.stats import Production, ProductionFileError, Stats, compute_stats, load_production
 from kpcheck.stats_render import FORMATS, RENDERERS, notes
 
 EXIT_OK, EXIT_ERROR = 0, 2
-
-
-@contextlib.contextmanager
-def _target(output: str | None) -> Iterator[IO[str]]:
-    if output is None:
-        yield sys.stdout
-    else:
-        with open(output, "w", encoding="utf-8", newline="") as stream:
-            yield stream
 
 
 def _report_left_out(result: Stats, fmt: str) -> None:
@@ -74,6 +63,6 @@ def stats(sources: tuple[str, ...], year_from: int | None, year_to: int | None, 
             sys.exit(EXIT_ERROR)
     result = compute_stats(read_sources(sources), year_from, year_to, figures)
     _report_left_out(result, fmt)
-    with _target(output) as stream:
+    with output_stream(output) as stream:
         RENDERERS[fmt](result, stream)
     sys.exit(EXIT_OK)

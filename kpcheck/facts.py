@@ -58,6 +58,19 @@ def normalise_number(value: str | None) -> str | None:
     return "".join(ch for ch in str(value).upper() if ch not in " -\t")
 
 
+def format_value(value: Any) -> str:
+    """How a value reads in a message or a document: ISO dates, plain decimals, true/false."""
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
 def normalise_text(value: str | None) -> str | None:
     """Texts compare lower-cased, trimmed, with every run of whitespace as one space."""
     return None if value is None else " ".join(value.lower().split())

@@ -13,34 +13,25 @@ from kpcheck.cli import main
 from kpcheck.lint import Level, lint
 from kpcheck.rulebook import RULES_DIR
 
-from rulebook_factory import make_rulebook
+from rulebook_factory import make_rulebook, rule_text
 
-GOOD = """\
-id: {id}
-title: Test rule {id}
-severity: violation
-status: active
-legal_basis:
-  - act: Test act
-    provision: Art. 1
-in_force:
-  from: 2012-11-30
+GOOD_BODY = """\
 condition:
   field: certificate.condition.erasures
   equals: true
-message: Certificate {{certificate.number}} bears erasures.
+message: Certificate {certificate.number} bears erasures.
 translations:
   ru:
     title: Тестовое правило
-    message: Сертификат {{certificate.number}} с подчистками.
+    message: Сертификат {certificate.number} с подчистками.
 examples:
   - name: erasure
-    change: {{certificate.condition.erasures: true}}
+    change: {certificate.condition.erasures: true}
     expect: triggers
   - name: clean
     expect: clean
   - name: before
-    change: {{presented_on: 2012-11-29, certificate.condition.erasures: true}}
+    change: {presented_on: 2012-11-29, certificate.condition.erasures: true}
     expect: not_applicable
 """
 
@@ -61,7 +52,7 @@ RETIRED_EXAMPLES = """\
 
 
 def good(rule_id: str) -> str:
-    return GOOD.format(id=rule_id)
+    return rule_text(rule_id, GOOD_BODY)
 
 
 def retired(rule_id: str, replaced_by: str | None) -> str:

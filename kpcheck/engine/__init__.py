@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from kpcheck.conditions import All, Compare, Node, Ref
 from kpcheck.engine import durable
 from kpcheck.engine.plan import Projector, nnf
+from kpcheck.facts import format_value
 from kpcheck.engine.python import compile_test, explain
 from kpcheck.models import Submission
 from kpcheck.reference import Reference
@@ -180,7 +180,7 @@ def render(template: str, rule: Rule, raw: dict[str, Any], sub: Submission | Non
         head, _, tail = rest.partition("{")
         name, _, rest = tail.partition("}")
         out.append(head)
-        out.append(_fmt(_value(name, rule, raw, sub)))
+        out.append(format_value(_value(name, rule, raw, sub)))
     out.append(rest)
     return "".join(out)
 
@@ -196,15 +196,3 @@ def _value(name: str, rule: Rule, raw: dict[str, Any], sub: Submission | None) -
     for attr in name.split("."):
         obj = getattr(obj, attr, None) if obj is not None else None
     return obj
-
-
-def _fmt(value: Any) -> str:
-    if value is None:
-        return "(none)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
