@@ -15,7 +15,7 @@ import pickle
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from kpcheck.api import Checker, Result, status_of
 from kpcheck.engine import Engine, EngineError
@@ -98,6 +98,30 @@ def check_unit(checker: Checker, unit: Unit) -> list[tuple[Result, XrefKey | Non
     return out
 
 
+@dataclass(frozen=True)
+class Spooled:
+    """The checked results of one unit, pickled to a file of their own by whoever checked them."""
+
+    path: str
+    count: int
+    keys: tuple[XrefKey | None, ...] = ()
+
+    def read(self) -> Iterator[tuple[Result, XrefKey | None]]:
+        with open(self.path, "rb") as stream:
+            for _ in range(self.count):
+                yield pickle.load(stream)
+
+
+def spool_unit(checker: Checker, unit: Unit, directory: str) -> Spooled:
+    """Check a unit and spool its results: the main process only gets the XREF keys back."""
+    pairs = check_unit(checker, unit)
+    handle, path = tempfile.mkstemp(dir=directory, suffix=".pickle")
+    with os.fdopen(handle, "wb") as stream:
+        for pair in pairs:
+            pickle.dump(pair, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    return Spooled(path, len(pairs), tuple(key for _, key in pairs))
+
+
 _worker: Checker | None = None
 
 
@@ -106,9 +130,9 @@ def _init_worker(options: dict[str, Any]) -> None:
     _worker = Checker.load(**options)
 
 
-def _work(unit: Unit) -> list[tuple[Result, XrefKey | None]]:
+def _work(task: tuple[Unit, str]) -> Spooled:
     assert _worker is not None
-    return check_unit(_worker, unit)
+    return spool_unit(_worker, *task)
 
 
 class BatchChecks:
@@ -137,44 +161,39 @@ def audit(sources: list[str], options: dict[str, Any], jobs: int = 1,
           progress: Callable[[int], None] | None = None) -> Iterator[Result]:
     """Every submission of the sources, checked, in input order, with XREF findings."""
     checker = Checker.load(**options)
-    with tempfile.TemporaryFile() as spool:
+    with tempfile.TemporaryDirectory(prefix="kpcheck-audit-") as directory:
         index = XrefIndex()
-        for pairs in _pass_one(sources, options, jobs, checker):
-            for result, key in pairs:
-                pickle.dump((result, key), spool, protocol=pickle.HIGHEST_PROTOCOL)
+        spooled: list[Spooled] = []
+        for unit in _pass_one(sources, options, jobs, checker, directory):
+            for key in unit.keys:
                 if key is not None:
                     index.add(key)
+            spooled.append(replace(unit, keys=()))       # the keys live on in the index only
             if progress:
-                progress(len(pairs))
+                progress(unit.count)
         index.freeze()
         if index.needs_second_look:
-            for _, key in _read_spool(spool):
-                if key is not None:
-                    index.add_reused(key)
+            for unit in spooled:
+                for _, key in unit.read():
+                    if key is not None:
+                        index.add_reused(key)
         batch = BatchChecks(checker)
-        for result, key in _read_spool(spool):
-            yield batch.apply(result, key, index)
+        for unit in spooled:
+            for result, key in unit.read():
+                yield batch.apply(result, key, index)
+            os.remove(unit.path)
 
 
-def _pass_one(sources: list[str], options: dict[str, Any], jobs: int,
-              checker: Checker) -> Iterator[list[tuple[Result, XrefKey | None]]]:
+def _pass_one(sources: list[str], options: dict[str, Any], jobs: int, checker: Checker,
+              directory: str) -> Iterator[Spooled]:
     units = plan_units(sources)
     if jobs <= 1:
         for unit in units:
-            yield check_unit(checker, unit)
+            yield spool_unit(checker, unit, directory)
         return
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with context.Pool(jobs, initializer=_init_worker, initargs=(options,)) as pool:
-        yield from pool.imap(_work, units, chunksize=1)
-
-
-def _read_spool(spool: IO[bytes]) -> Iterator[tuple[Result, XrefKey | None]]:
-    spool.seek(0)
-    while True:
-        try:
-            yield pickle.load(spool)
-        except EOFError:
-            return
+        yield from pool.imap(_work, ((unit, directory) for unit in units), chunksize=1)
 
 
 def check_against(checker: Checker, results: list[tuple[Result, XrefKey | None]],
