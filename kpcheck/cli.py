@@ -14,10 +14,7 @@ from kpcheck import __version__
 from kpcheck.api import FAIL_ON, Checker, Result, RulebookInvalid, summarize
 from kpcheck.audit import audit as run_audit
 from kpcheck.audit import check_against, count_submissions
-from kpcheck.cli_impact import impact
-from kpcheck.cli_rules import rules
-from kpcheck.cli_stats import stats
-from kpcheck.console import err_console, error, warning
+from kpcheck.console import LazyGroup, err_console, error, warning
 from kpcheck.engine import KINDS
 from kpcheck.reader import read_sources
 from kpcheck.rulebook import sha256_files
@@ -149,7 +146,8 @@ def with_common(func: Any) -> Any:
     return func
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, lazy={"rules": "kpcheck.cli_rules:rules", "stats": "kpcheck.cli_stats:stats"},
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kpcheck")
 def main() -> None:
     """Check Kimberley Process rough-diamond certificates against the law of the Republic of Kazakhstan."""
@@ -215,6 +213,3 @@ def progress_bar(total: int) -> Iterator[Any]:
         yield lambda n: bar.advance(task, n)
 
 
-rules.add_command(impact)
-main.add_command(rules)
-main.add_command(stats)

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from kpcheck.console import error
+from kpcheck.console import LazyGroup, error
 from kpcheck.coverage import AFTER, BEFORE, IN_FORCE, Coverage, ExampleRun, coverage, run_as_dict, run_as_junit
 from kpcheck.coverage import run_examples
 from kpcheck.engine import EngineError
@@ -40,7 +40,7 @@ def _dates(rule: Any) -> str:
     return f"{f.from_.isoformat()} – {f.to.isoformat() if f.to else ''}".strip()
 
 
-@click.group()
+@click.group(cls=LazyGroup, lazy={"impact": "kpcheck.cli_impact:impact"})
 def rules() -> None:
     """The rulebook: list it, show one rule, run its examples, lint it, write it out as a document."""
 

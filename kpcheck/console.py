@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import sys
 from typing import IO, Iterator
 
+import click
 from rich.console import Console
 
 err_console = Console(stderr=True, highlight=False)
@@ -27,3 +29,21 @@ def output_stream(output: str | None) -> Iterator[IO[str]]:
     else:
         with open(output, "w", encoding="utf-8", newline="") as stream:
             yield stream
+
+
+class LazyGroup(click.Group):
+    """A command group whose subcommands are imported when first used, so that a desk check
+    does not pay for loading the rulebook tools, statistics and impact analysis."""
+
+    def __init__(self, *args: object, lazy: dict[str, str] | None = None, **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.lazy = lazy or {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy and name not in self.commands:
+            module, _, attribute = self.lazy[name].partition(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().get_command(ctx, name)

@@ -153,13 +153,6 @@ def test_new_is_required():
     assert "--new" in result.output
 
 
-def _registered() -> bool:
-    from kpcheck.cli import main
-
-    return "impact" in getattr(main.commands.get("rules"), "commands", {})
-
-
-@pytest.mark.skipif(not _registered(), reason="`impact` is not registered under `kpcheck rules` yet")
 def test_kpcheck_rules_impact(three_days):
     from kpcheck.cli import main
 
