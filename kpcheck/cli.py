@@ -43,11 +43,16 @@ def parse_formats(formats: Iterable[str], output: str | None, allowed: tuple[str
 
 @contextlib.contextmanager
 def open_writers(targets: list[tuple[str, str | None]], options: dict[str, Any]) -> Iterator[list[Any]]:
+    """One writer per format; a report file that cannot be written is a usage error (exit 2)."""
     with contextlib.ExitStack() as stack:
         writers = []
         for fmt, file in targets:
-            stream: IO[str] = sys.stdout if file is None else stack.enter_context(
-                open(file, "w", encoding="utf-8", newline=""))
+            try:
+                stream: IO[str] = sys.stdout if file is None else stack.enter_context(
+                    open(file, "w", encoding="utf-8", newline=""))
+            except OSError as exc:
+                error(f"{file}: cannot write the {fmt} report ({exc.strerror}); nothing was checked")
+                sys.exit(EXIT_ERROR)
             writers.append(make_writer(fmt, stream, options))
         yield writers
 

@@ -101,8 +101,8 @@ def parse_json(raw: bytes, source: str, line_offset: int = 0) -> Loaded:
         return Loaded(source=source, submission=Submission.model_validate_json(raw))
     except ValidationError as exc:
         return Loaded(source=source, error=_json_error(exc, source, line_offset), raw_id=_guess_id(raw))
-    except ValueError as exc:  # from _exact_numbers: not JSON at all
-        return Loaded(source=source, error=InputError(f"invalid JSON: {exc}", source))
+    except (ValueError, RecursionError) as exc:  # from _exact_numbers: not JSON at all, or nested too deep
+        return Loaded(source=source, error=InputError(f"invalid JSON: {str(exc) or type(exc).__name__}", source))
 
 
 def _exact_numbers(raw: bytes) -> bytes:
@@ -120,9 +120,10 @@ def _json_error(exc: ValidationError, source: str, line_offset: int) -> InputErr
         if match:
             line, col = int(match.group(1)), int(match.group(2))
             file = source.rsplit(":", 1)[0] if line_offset else source
-            return InputError(f"invalid JSON: {detail}", f"{file}:{line + line_offset}:{col}")
+            return InputError(f"invalid JSON: {_JSON_POS.sub('', detail).strip()}", f"{file}:{line + line_offset}:{col}")
         return InputError(f"invalid JSON: {detail}", source)
-    return InputError(describe_errors(exc), f"{source}: {loc_path(first['loc'])}")
+    path = f": {loc_path(first['loc'])}" if first["loc"] else ""
+    return InputError(describe_errors(exc), f"{source}{path}")
 
 
 def parse_yaml(raw: bytes, source: str) -> Loaded:
@@ -140,8 +141,8 @@ def parse_yaml(raw: bytes, source: str) -> Loaded:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = locate(doc, tuple(first["loc"]), source)
-        return Loaded(source=source, raw_id=raw_id,
-                      error=InputError(describe_errors(exc), f"{where} ({loc_path(first['loc'])})"))
+        path = f" ({loc_path(first['loc'])})" if first["loc"] else ""
+        return Loaded(source=source, raw_id=raw_id, error=InputError(describe_errors(exc), f"{where}{path}"))
 
 
 def jsonable(node: Any) -> Any:
@@ -171,18 +172,22 @@ def loc_path(loc: Iterable[Any]) -> str:
 
 
 def describe_errors(exc: ValidationError) -> str:
-    """All validation problems of one submission, one clause each."""
-    parts = []
+    """All validation problems of one submission: the first (whose field path the location
+    names) explained, then the others each with its own path."""
     errors = exc.errors()
-    for err in errors[:_MAX_ERRORS]:
+    parts = [_explain(errors[0])]
+    for err in errors[1:_MAX_ERRORS]:
         parts.append(f"{loc_path(err['loc'])}: {_explain(err)}")
     if len(errors) > _MAX_ERRORS:
         parts.append(f"and {len(errors) - _MAX_ERRORS} more")
-    return "; ".join(parts)
+    return "; also ".join(parts)
 
 
 def _explain(err: dict[str, Any]) -> str:
     kind = err["type"]
+    if not err["loc"] and kind in ("model_type", "dict_type", "model_attributes_type"):
+        shown = "nothing" if err.get("input") is None else type(err["input"]).__name__
+        return f"a submission is one mapping (an object) of the fields of submission-format.md, got {shown}"
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
@@ -199,7 +204,7 @@ def _explain(err: dict[str, Any]) -> str:
 def _guess_id(raw: bytes) -> str | None:
     try:
         data = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     value = data.get("id") if isinstance(data, dict) else None
     return value if isinstance(value, str) else None

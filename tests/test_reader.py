@@ -55,19 +55,19 @@ def test_missing_required_field_and_bad_direction_and_version(tmp_path):
     del doc["certificate"]["number"]
     doc["direction"] = "transit"
     doc["schema_version"] = 2
-    message = one([write(tmp_path / "s.json", json.dumps(doc))]).error.message
-    assert "certificate.number: required field is missing" in message
-    assert "direction: expected 'export' or 'import'" in message
-    assert "schema_version" in message
+    error = one([write(tmp_path / "s.json", json.dumps(doc))]).error
+    assert error.location.endswith("schema_version") and error.message.startswith("expected 1, got 2")
+    assert "certificate.number: required field is missing" in error.message
+    assert "direction: expected 'export' or 'import'" in error.message
 
 
 def test_bad_date_and_boolean_are_not_coerced(tmp_path):
     doc = base()
     doc["presented_on"] = "04.03.2024"
     doc["certificate"]["condition"]["erasures"] = "false"
-    message = one([write(tmp_path / "s.json", json.dumps(doc))]).error.message
-    assert "presented_on: expected a date YYYY-MM-DD" in message
-    assert "certificate.condition.erasures" in message
+    error = one([write(tmp_path / "s.json", json.dumps(doc))]).error
+    assert error.location.endswith("presented_on") and error.message.startswith("expected a date YYYY-MM-DD")
+    assert "certificate.condition.erasures" in error.message
 
 
 def test_missing_file_is_an_error_result(tmp_path):
@@ -116,3 +116,19 @@ def test_long_json_amounts_keep_every_digit():
     loaded = parse_json(doc.encode(), "x")
     assert loaded.error is None
     assert loaded.submission.certificate.lines[0].carats == Decimal("1250.0000000000000001")
+
+
+def test_other_shapes_and_depths_are_errors_not_crashes(tmp_path):
+    write(tmp_path / "a-list.json", "[]")
+    write(tmp_path / "b-empty.yaml", "")
+    write(tmp_path / "c-deep.json", "[" * 5000 + "]" * 5000)
+    write(tmp_path / "d-nan.json", json.dumps(base()).replace('"total_carats": 1250.5', '"total_carats": NaN'))
+    (tmp_path / "e-binary.json").write_bytes(b"\x00\x01\xff")
+    loaded = list(read_sources([tmp_path]))
+    assert [x.submission for x in loaded] == [None] * 5
+    messages = [x.error.message for x in loaded]
+    assert "one mapping" in messages[0] and "got list" in messages[0]
+    assert "got nothing" in messages[1]
+    assert "recursion" in messages[2]
+    assert loaded[3].error.location.endswith("certificate.total_carats") and "finite" in messages[3]
+    assert messages[4].startswith("invalid JSON")
