@@ -47,17 +47,21 @@ def identity_line(meta: dict[str, Any]) -> str:
 
 
 def findings_table(result: Result) -> Table:
-    table = Table(show_header=True, header_style="bold", expand=True, show_lines=True)
-    table.add_column("Rule", no_wrap=True)
-    table.add_column("Severity", no_wrap=True)
-    table.add_column("Finding", ratio=3)
-    table.add_column("Field", ratio=2, overflow="fold")
-    table.add_column("Legal basis", ratio=2)
+    """One finding per row: rule and severity, then what is wrong, the field and the law,
+    so that the message keeps the width and nothing is cut in the middle of a word."""
+    table = Table.grid(padding=(0, 1), expand=True)
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(ratio=1)
     for f in result.findings:
         severity = Text(f"{f.severity} (waived)" if f.waived else f.severity,
                         style="dim" if f.waived else SEVERITY_STYLE.get(f.severity, ""))
-        table.add_row(f.rule, severity, f.message + waived_note(f),
-                      "\n".join(f.fields), basis_text(f.legal_basis))
+        body = Text(f.message + waived_note(f))
+        if f.fields:
+            body.append("\nField: ", style="bold dim").append(", ".join(f.fields), style="cyan")
+        body.append("\nLegal basis: ", style="bold dim").append(basis_text(f.legal_basis), style="dim")
+        table.add_row(Text(f"  {f.rule}", style="bold"), severity, body)
+        table.add_row("", "", "")
     return table
 
 
