@@ -35,7 +35,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from kpcheck.coverage import AFTER, ExampleRun, run_examples, side_text, sides
+from kpcheck.conditions import Ref
 from kpcheck.engine import EngineError
+from kpcheck.engine.plan import refs_of, walk
 from kpcheck.reference import ReferenceDataError, check_reference
 from kpcheck.rulebook import Rule, RuleError, RuleFile, Rulebook, Status, collect_rulebook, rule_files, schema_error
 from kpcheck.yamlio import Location, YamlSyntaxError, key_location, load_yaml, plain, value_location
@@ -195,7 +197,24 @@ def example_problems(book: Rulebook, files: dict[str, _File], registers: Path | 
     for rule in book.rules:
         f = files.get(str(rule.file))
         if f is not None and f.doc is not None:
-            out += _behaviour(rule, f, run) + _dates(rule, f, run)
+            out += _behaviour(rule, f, run) + _dates(rule, f, run) + _unused_lets(rule, book, f)
+    return out
+
+
+def _unused_lets(rule: Rule, book: Rulebook, f: _File) -> list[Problem]:
+    """A ``let`` that no condition, message or other let of the rule reads (LNT203, warning)."""
+    used: set[str] = set()
+    for node in [rule.condition, *(n for n, _ in rule.applies)]:
+        for sub in walk(node):
+            used.update(r.name for r in refs_of(sub))
+    for ref in rule.lets.values():
+        used.update(a.name for _, a in book.lets[ref.name].args if isinstance(a, Ref))
+    texts = [rule.spec.message, *(t.message or "" for t in rule.spec.translations.values())]
+    out = []
+    for name, ref in rule.lets.items():
+        if ref.name not in used and not any(f"{{{name}}}" in text for text in texts):
+            out.append(Problem(key_location(f.doc["let"], name, str(f.path)),
+                               f"let '{name}' is never read: remove it or use it", "LNT203", Level.WARNING))
     return out
 
 

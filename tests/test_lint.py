@@ -219,3 +219,12 @@ def test_lint_does_not_touch_the_folder(tmp_path):
     before = sorted(str(p.relative_to(directory)) for p in directory.rglob("*"))
     assert not [p for p in lint(directory) if p.severity is Level.ERROR]
     assert sorted(str(p.relative_to(directory)) for p in Path(directory).rglob("*")) == before
+
+
+def test_a_let_never_read_is_a_warning(tmp_path):
+    body = GOOD_BODY.replace("condition:", "let:\n  spare: {fact: counterparty_country}\ncondition:", 1)
+    book = make_rulebook(tmp_path, {"T-01": rule_text("T-01", body)})
+    (problem,) = [p for p in lint(book) if p.code == "LNT203"]
+    assert problem.severity is Level.WARNING
+    assert str(problem.location) == f"{book / 'T' / 'T-01.yaml'}:11:3"
+    assert "spare" in problem.message

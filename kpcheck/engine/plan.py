@@ -132,10 +132,10 @@ class Projector:
         if isinstance(node, Quantified):
             self._list(node.list.name)
             for sub in walk(node.where):
-                for ref in _refs(sub):
+                for ref in refs_of(sub):
                     self._note_ref(ref, node.list.name)
         else:
-            for ref in _refs(node):
+            for ref in refs_of(node):
                 self._note_ref(ref, None)
 
     def _note_ref(self, ref: Ref, item_of: str | None) -> None:
@@ -227,7 +227,7 @@ def _lets_used(book: Rulebook, rules: list) -> set[str]:
         used.update(r.name for r in rule.lets.values())
         for node in [rule.condition, *(n for n, _ in rule.applies)]:
             for sub in walk(node):
-                used.update(r.name for r in _refs(sub) if r.name in book.lets)
+                used.update(r.name for r in refs_of(sub) if r.name in book.lets)
     pending = list(used)
     while pending:
         for _, arg in book.lets[pending.pop()].args:
@@ -237,7 +237,8 @@ def _lets_used(book: Rulebook, rules: list) -> set[str]:
     return used
 
 
-def _refs(node: Node) -> list[Ref]:
+def refs_of(node: Node) -> list[Ref]:
+    """The values one comparison or presence test reads."""
     if isinstance(node, Compare):
         return [node.left] + ([node.right] if isinstance(node.right, Ref) else [])
     if isinstance(node, Presence):
