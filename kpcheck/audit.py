@@ -158,9 +158,13 @@ class BatchChecks:
 
 
 def audit(sources: list[str], options: dict[str, Any], jobs: int = 1,
-          progress: Callable[[int], None] | None = None) -> Iterator[Result]:
-    """Every submission of the sources, checked, in input order, with XREF findings."""
-    checker = Checker.load(**options)
+          progress: Callable[[int], None] | None = None, checker: Checker | None = None) -> Iterator[Result]:
+    """Every submission of the sources, checked, in input order, with XREF findings.
+
+    ``options`` are :meth:`Checker.load`'s, for the worker processes; ``checker``, when the
+    caller has one loaded with them already, is used in this process instead of a second load.
+    """
+    checker = checker or Checker.load(**options)
     with tempfile.TemporaryDirectory(prefix="kpcheck-audit-") as directory:
         index = XrefIndex()
         spooled: list[Spooled] = []
@@ -206,10 +210,3 @@ def check_against(checker: Checker, results: list[tuple[Result, XrefKey | None]]
     index = build_index(keys)
     batch = BatchChecks(checker, only={"XREF-01", "XREF-02"})
     return [batch.apply(result, key, index) for result, key in results]
-
-
-def check_batch_example(checker_engines: dict[str, Engine], submissions: list[Any]) -> dict[str, Any]:
-    """Batch rules on the first of a few submissions (rule examples): kind -> Evaluation."""
-    keys = [key_of(s) for s in submissions]
-    index = build_index(keys)
-    return {kind: engine.evaluate(None, XrefView(keys[0], index)) for kind, engine in checker_engines.items()}

@@ -194,7 +194,7 @@ def audit(sources: tuple[str, ...], formats: tuple[str, ...], output: str | None
     jobs = jobs or os.cpu_count() or 1
     with progress_bar(count_submissions(sources) if err_console.is_terminal else 0) as advance:
         with open_writers(targets, {"fail_on": fail_on, "compact": True}) as writers:
-            code = emit(waive(run_audit(list(sources), options, jobs, advance), waiver_book), writers,
+            code = emit(waive(run_audit(list(sources), options, jobs, advance, checker), waiver_book), writers,
                         report_meta(checker, waivers), fail_on)
     sys.exit(code)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from kpcheck.engine import Engine, durable
-from kpcheck.examples import ExampleError, ExampleResult, build, build_batch, run_batch_examples, run_rule_examples
+from kpcheck.examples import ExampleResult, run_rule_examples
 from kpcheck.reference import load_reference
 from kpcheck.rulebook import Rule, Rulebook, Status
 
@@ -60,18 +60,6 @@ class ExampleRun:
         return {r.engine: r for r in self.results if r.rule == rule_id and r.example == example}
 
 
-def presented_on(rule: Rule, book: Rulebook, example: Any) -> dt.date | None:
-    """The date an example is presented on (the first submission's, for a batch), None if it does not build."""
-    source = f"{rule.file}#{example.name}"
-    try:
-        loaded = build_batch(book, example, source)[:1] if example.batch is not None \
-            else [build(book, example, source)]
-    except (ExampleError, ValueError):
-        return None
-    sub = loaded[0].submission if loaded else None
-    return sub.presented_on if sub is not None else None
-
-
 def run_examples(book: Rulebook, registers: str | Path | None = None) -> ExampleRun:
     """Every example of every rule (retired ones included) on every evaluator available."""
     tested = as_tested(book)
@@ -79,12 +67,10 @@ def run_examples(book: Rulebook, registers: str | Path | None = None) -> Example
     results: list[ExampleResult] = []
     dates: dict[tuple[str, str], dt.date | None] = {}
     for rule in tested.rules:
-        if rule.spec.scope == "submission":
-            results.extend(run_rule_examples(rule, tested, single))
-        else:
-            results.extend(run_batch_examples(rule, tested, batch))
-        for example in rule.spec.examples:
-            dates[(rule.id, example.name)] = presented_on(rule, tested, example)
+        ran = run_rule_examples(rule, tested, single if rule.spec.scope == "submission" else batch)
+        results.extend(ran)
+        for result in ran:
+            dates[(rule.id, result.example)] = result.presented_on
     return ExampleRun(results, dates, tuple(engine_kinds()))
 
 

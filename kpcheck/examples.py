@@ -9,6 +9,7 @@ clean (evaluated, no finding) or not to apply.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import re
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ class ExampleResult:
     expected: str
     actual: str
     detail: str = ""
+    presented_on: dt.date | None = None     # of the submission (the first of a batch) it is about
 
     @property
     def passed(self) -> bool:
@@ -107,50 +109,44 @@ def build_batch(book: Rulebook, example: Example, source: str) -> list[Loaded]:
     return out
 
 
-def run_batch_examples(rule: Rule, book: Rulebook, engines: dict[str, Any]) -> list[ExampleResult]:
-    """Every example of one rule across submissions, on every engine of scope batch given."""
+def _subject(book: Rulebook, rule: Rule, example: Example) -> tuple[Any, Any, str]:
+    """(what the engine evaluates, the submission the expectation is about, why it could not be built).
+
+    For a rule on one submission that is the submission; for a rule across submissions
+    (``scope: batch``) it is the first submission's view of the batch's XREF index.
+    """
     from kpcheck.xref import XrefView, build_index, key_of
 
-    results = []
-    for example in rule.spec.examples:
-        source = f"{rule.file}#{example.name}"
-        try:
-            loaded = build_batch(book, example, source)
-        except (ExampleError, ValueError) as exc:
-            loaded, detail = [], str(exc)
-        broken = [item for item in loaded if item.submission is None]
-        if not loaded or broken:
-            detail = str(broken[0].error) if broken else (detail if not loaded else "")
-            results.extend(ExampleResult(rule.id, example.name, name, example.expect, "error",
-                                         detail or "an example batch needs submissions") for name in engines)
-            continue
-        keys = [key_of(item.submission) for item in loaded]
-        view = XrefView(keys[0], build_index(keys))
-        for name, engine in engines.items():
-            actual = outcome(rule.id, engine.evaluate(None, view))
-            results.append(ExampleResult(rule.id, example.name, name, example.expect, actual))
-    return results
+    source = f"{rule.file}#{example.name}"
+    try:
+        loaded = build_batch(book, example, source) if rule.spec.scope == "batch" \
+            else [build(book, example, source)]
+    except (ExampleError, ValueError) as exc:
+        return None, None, str(exc)
+    broken = [item for item in loaded if item.submission is None]
+    if not loaded or broken:
+        return None, None, str(broken[0].error) if broken else "an example batch needs submissions"
+    first = loaded[0].submission
+    if rule.spec.scope != "batch":
+        return first, first, ""
+    keys = [key_of(item.submission) for item in loaded]
+    return XrefView(keys[0], build_index(keys)), first, ""
 
 
 def run_rule_examples(rule: Rule, book: Rulebook, engines: dict[str, Any]) -> list[ExampleResult]:
-    """Every example of one submission-scope rule on every engine given (name -> Engine)."""
+    """Every example of one rule on every engine given (name -> Engine of the rule's scope)."""
     results = []
     for example in rule.spec.examples:
-        source = f"{rule.file}#{example.name}"
-        try:
-            loaded = build(book, example, source)
-        except ExampleError as exc:
-            loaded = None
-            detail = str(exc)
+        subject, first, detail = _subject(book, rule, example)
+        on = first.presented_on if first is not None else None
         for name, engine in engines.items():
-            if loaded is None or loaded.submission is None:
-                why = detail if loaded is None else str(loaded.error)
-                results.append(ExampleResult(rule.id, example.name, name, example.expect, "error", why))
-                continue
-            try:
-                actual = outcome(rule.id, engine.evaluate(loaded.submission))
-            except Exception as exc:  # noqa: BLE001 - reported as a failing example
-                results.append(ExampleResult(rule.id, example.name, name, example.expect, "error", str(exc)))
-                continue
-            results.append(ExampleResult(rule.id, example.name, name, example.expect, actual))
+            actual = "error"
+            if subject is not None:
+                try:
+                    evaluation = engine.evaluate(None, subject) if rule.spec.scope == "batch" \
+                        else engine.evaluate(subject)
+                    actual = outcome(rule.id, evaluation)
+                except Exception as exc:  # noqa: BLE001 - reported as a failing example
+                    detail = str(exc)
+            results.append(ExampleResult(rule.id, example.name, name, example.expect, actual, detail, on))
     return results

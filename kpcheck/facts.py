@@ -163,22 +163,17 @@ def _any_status_in(ctx: FactContext, values: list | None, on: dt.date | None,
     return any((_participant_status(ctx, c, on) or "not_participant") in statuses for c in values)
 
 
-def _signer_registered(ctx: FactContext, signer: str | None, on: dt.date | None) -> bool | None:
-    if blank(signer) or on is None:
-        return None
-    return ctx.reference.signer_registered(signer, on)
+def _on_register(lookup: Callable[[Reference, str, dt.date], bool]) -> Callable[..., bool | None]:
+    """A fact "is this entry in that register on that date"; absent when either is absent."""
+    def fact(ctx: FactContext, on: dt.date | None, **entry: str | None) -> bool | None:
+        (value,) = entry.values()
+        return None if blank(value) or on is None else lookup(ctx.reference, value, on)
+    return fact
 
 
-def _entity_registered(ctx: FactContext, bin: str | None, on: dt.date | None) -> bool | None:
-    if blank(bin) or on is None:
-        return None
-    return ctx.reference.entity_registered(bin, on)
-
-
-def _customs_point_designated(ctx: FactContext, office: str | None, on: dt.date | None) -> bool | None:
-    if blank(office) or on is None:
-        return None
-    return ctx.reference.customs_point_designated(office, on)
+_signer_registered = _on_register(Reference.signer_registered)
+_entity_registered = _on_register(Reference.entity_registered)
+_customs_point_designated = _on_register(Reference.customs_point_designated)
 
 
 def _is_signer(ctx: FactContext, value: str | None, role: str) -> bool | None:
