@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from kpcheck import __version__
 from kpcheck.engine import Engine, EngineError, Finding, NotApplicable
@@ -73,10 +73,14 @@ def add_to_summary(summary: dict[str, int], result: Result) -> None:
     summary[result.status] += 1
 
 
-def _load_all(rules_dir: Path, registers_dir: Path | None) -> tuple[tuple[Rulebook | None, Reference | None], list]:
+def _load_all(rules_dir: Path, registers_dir: Path | None) -> tuple[tuple[Any, ...], list]:
+    """Rulebook, reference data and both identity hashes, or the problems (cached when none)."""
     book, errors = collect_rulebook(rules_dir)
     reference, problems = collect_reference(rules_dir, registers_dir)
-    return (book, reference), [*errors, *problems]
+    if book is None or reference is None or errors or problems:
+        return (None, None, "", ""), [*errors, *problems]
+    law = sha256_files([*book.files, *reference.law_files], rules_dir)
+    return (book, reference, law, sha256_files(list(reference.register_files))), []
 
 
 @dataclass
@@ -95,15 +99,14 @@ class Checker:
         """Load and validate everything; raises :class:`RulebookInvalid` listing every problem."""
         rules_dir = Path(rules) if rules else RULES_DIR
         registers_dir = Path(registers) if registers else None
-        (book, reference), errors = cached(rules_dir, registers_dir, lambda: _load_all(rules_dir, registers_dir))
+        (book, reference, law, registers_hash), errors = cached(
+            rules_dir, registers_dir, lambda: _load_all(rules_dir, registers_dir))
         if errors or book is None or reference is None:
             raise RulebookInvalid(errors)
         try:
             built = Engine(book, reference, engine, lang=lang)
         except EngineError as exc:
             raise RulebookInvalid([exc]) from exc
-        law = sha256_files([*book.files, *reference.law_files], rules_dir)
-        registers_hash = sha256_files(list(reference.register_files))
         return cls(book, reference, built, law, registers_hash)
 
     @property

@@ -84,8 +84,6 @@ class Engine:
         if self.kind not in KINDS:
             raise ValueError(f"unknown engine {self.kind!r}; expected durable or python")
         self.projector = Projector(book, book.active(scope))
-        self.projector.paths.setdefault("presented_on", DATE)
-        self.projector.attrs.setdefault("presented_on", ("presented_on",))
         self.compiled = []
         for rule in book.active(scope):
             condition = nnf(rule.condition)

@@ -120,6 +120,7 @@ class Projector:
             if let.item_of:
                 self._list(let.item_of).lets.append(let.key)
         self.top_lets = [d.key for d in lets if d.item_of is None]
+        self.paths.setdefault("presented_on", DATE)      # every rule's dates in force are read against it
         self.attrs = {p: tuple(p.split(".")) for p in self.paths}
 
     def _list(self, path: str) -> ListPlan:
