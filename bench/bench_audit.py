@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 PLAIN = """
 import sys
-from kpcheck.models import Submission
+from kpcheck.input.models import Submission
 n = 0
 with open(sys.argv[1], 'rb') as f:
     for line in f:

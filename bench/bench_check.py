@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT / "tools"))
 from generate import generate  # noqa: E402
 
 from kpcheck.engine import Engine, durable  # noqa: E402
-from kpcheck.models import Submission  # noqa: E402
-from kpcheck.reference import load_reference  # noqa: E402
-from kpcheck.rulebook import RULES_DIR, Rulebook, load_rulebook  # noqa: E402
+from kpcheck.input.models import Submission  # noqa: E402
+from kpcheck.reference.queries import load_reference  # noqa: E402
+from kpcheck.rulebook.loader import RULES_DIR, Rulebook, load_rulebook  # noqa: E402
 
 
 def wall(cmd: list[str], runs: int) -> float:

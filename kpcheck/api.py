@@ -15,10 +15,10 @@ from typing import Any, Iterable, Iterator
 
 from kpcheck import __version__
 from kpcheck.engine import Engine, EngineError, Finding, NotApplicable
-from kpcheck.reader import Loaded, read_sources
-from kpcheck.cache import cached
-from kpcheck.reference import DEFAULT_REGISTERS, Reference, collect_reference
-from kpcheck.rulebook import RULES_DIR, Rulebook, Severity, collect_rulebook, sha256_files
+from kpcheck.input.reader import Loaded, read_sources
+from kpcheck.rulebook.cache import cached
+from kpcheck.reference.queries import DEFAULT_REGISTERS, Reference, collect_reference
+from kpcheck.rulebook.loader import RULES_DIR, Rulebook, Severity, collect_rulebook, sha256_files
 
 STATUSES = ("compliant", "review", "non_compliant", "invalid", "error")
 _STATUS_OF_SEVERITY = {"invalid": "invalid", "violation": "non_compliant", "warning": "review", "info": "compliant"}

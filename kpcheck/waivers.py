@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from kpcheck.api import Result, status_of
-from kpcheck.facts import normalise_number
-from kpcheck.schema import suggest
-from kpcheck.yamlio import Location, YamlSyntaxError, key_location, load_yaml, value_location
+from kpcheck.rulebook.facts import normalise_number
+from kpcheck.rulebook.schema import suggest
+from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, value_location
 
 FIELDS = ("submission", "certificate", "rule", "reason", "granted_by", "expires_on")
 TEXTS = ("rule", "reason", "granted_by")
@@ -257,5 +257,5 @@ def waived_note(finding: Any) -> str:
 
 
 def severities_of(book: Any) -> dict[str, str]:
-    """Rule ID → severity of every rule of a :class:`~kpcheck.rulebook.Rulebook`, retired ones included."""
+    """Rule ID → severity of every rule of a :class:`~kpcheck.rulebook.loader.Rulebook`, retired ones included."""
     return {rule.id: rule.spec.severity.value for rule in book.rules}

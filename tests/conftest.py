@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from kpcheck.engine import Engine, durable
-from kpcheck.reference import load_reference
-from kpcheck.rulebook import RULES_DIR, load_rulebook
+from kpcheck.reference.queries import load_reference
+from kpcheck.rulebook.loader import RULES_DIR, load_rulebook
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGINE_KINDS = ["python"] + (["durable"] if durable.AVAILABLE else [])

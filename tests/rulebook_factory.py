@@ -6,7 +6,7 @@ import shutil
 import textwrap
 from pathlib import Path
 
-from kpcheck.rulebook import RULES_DIR
+from kpcheck.rulebook.loader import RULES_DIR
 
 RULE_HEAD = """\
 id: {id}

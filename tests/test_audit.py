@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from kpcheck.cli import main
+from kpcheck.cli.main import main
 
 from conftest import base
 

@@ -6,7 +6,7 @@ import json
 
 from click.testing import CliRunner
 
-from kpcheck.cli import main
+from kpcheck.cli.main import main
 
 from conftest import ENGINE_KINDS, ROOT, base
 from rulebook_factory import make_rulebook, rule_text
@@ -131,7 +131,7 @@ def test_rules_list_show_and_test():
 def test_broken_reference_file_exits_2_naming_file_and_line(tmp_path):
     import shutil
 
-    from kpcheck.rulebook import RULES_DIR
+    from kpcheck.rulebook.loader import RULES_DIR
 
     rules = tmp_path / "rules"
     shutil.copytree(RULES_DIR, rules)
@@ -164,7 +164,7 @@ def test_progress_bar_counts_on_a_terminal(monkeypatch):
 
     from rich.console import Console
 
-    from kpcheck import cli
+    from kpcheck.cli import main as cli
 
     screen = io.StringIO()
     monkeypatch.setattr(cli, "err_console", Console(file=screen, force_terminal=True, width=100))

@@ -8,8 +8,8 @@ import pytest
 
 from kpcheck.api import Checker
 from kpcheck.engine import Engine, EngineError, durable
-from kpcheck.reader import parse_json
-from kpcheck.rulebook import load_rulebook
+from kpcheck.input.reader import parse_json
+from kpcheck.rulebook.loader import load_rulebook
 
 from conftest import ENGINE_KINDS, base
 from rulebook_factory import make_rulebook, rule_text

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from kpcheck.api import Checker
-from kpcheck.models import Submission
-from kpcheck.reader import parse_json, read_sources
+from kpcheck.input.models import Submission
+from kpcheck.input.reader import parse_json, read_sources
 
 ROOT = Path(__file__).parents[1]
 D = date.fromisoformat

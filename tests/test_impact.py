@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from kpcheck.api import Checker
-from kpcheck.cli_impact import impact
-from kpcheck.rulebook import RULES_DIR
+from kpcheck.cli.impact import impact
+from kpcheck.rulebook.loader import RULES_DIR
 
 from conftest import ROOT
 
@@ -154,7 +154,7 @@ def test_new_is_required():
 
 
 def test_kpcheck_rules_impact(three_days):
-    from kpcheck.cli import main
+    from kpcheck.cli.main import main
 
     result = CliRunner().invoke(main, ["rules", "impact", "--new", str(three_days), "--engine", "python",
                                        "--jobs", "1", "--format", "json", str(FIXTURES / "impact")])

@@ -6,7 +6,7 @@ import json
 
 from click.testing import CliRunner
 
-from kpcheck.cli import main
+from kpcheck.cli.main import main
 
 from conftest import base
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kpcheck.cli import main
-from kpcheck.lint import Level, lint
-from kpcheck.rulebook import RULES_DIR
+from kpcheck.cli.main import main
+from kpcheck.tooling.lint import Level, lint
+from kpcheck.rulebook.loader import RULES_DIR
 
 from rulebook_factory import make_rulebook, rule_text
 

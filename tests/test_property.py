@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpcheck.engine import durable
-from kpcheck.examples import apply_change
-from kpcheck.reader import parse_json
+from kpcheck.tooling.examples import apply_change
+from kpcheck.input.reader import parse_json
 
 from conftest import base
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from kpcheck.reader import parse_json, read_sources
+from kpcheck.input.reader import parse_json, read_sources
 
 from conftest import base
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpcheck.reference import (
+from kpcheck.reference.queries import (
     DEFAULT_REGISTERS,
     Reference,
     ReferenceError,
@@ -22,7 +22,7 @@ from kpcheck.reference import (
     check_reference,
     load_reference,
 )
-from kpcheck.yamlio import load_yaml
+from kpcheck.input.yamlio import load_yaml
 
 ROOT = Path(__file__).parents[1]
 RULES = ROOT / "rules"
@@ -141,7 +141,7 @@ def test_example_registers_hold_exactly_the_rulebook_entries() -> None:
 
 
 def test_loading_does_not_import_holidays() -> None:
-    code = ("import sys; from pathlib import Path; from kpcheck.reference import load_reference; "
+    code = ("import sys; from pathlib import Path; from kpcheck.reference.queries import load_reference; "
             f"load_reference(Path({str(RULES)!r})); print('holidays' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, cwd=ROOT)

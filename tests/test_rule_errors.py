@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kpcheck.rulebook import collect_rulebook
+from kpcheck.rulebook.loader import collect_rulebook
 
 from rulebook_factory import make_rulebook, rule_text
 

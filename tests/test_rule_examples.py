@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kpcheck.examples import build, outcome
-from kpcheck.rulebook import RULES_DIR, load_rulebook
+from kpcheck.tooling.examples import build, outcome
+from kpcheck.rulebook.loader import RULES_DIR, load_rulebook
 
 BOOK = load_rulebook(RULES_DIR)
 CASES = [(rule, ex) for rule in BOOK.rules if rule.spec.scope == "submission" for ex in rule.spec.examples]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kpcheck.examples import build
-from kpcheck.rulebook import RULES_DIR, Status, load_rulebook, rule_files
+from kpcheck.tooling.examples import build
+from kpcheck.rulebook.loader import RULES_DIR, Status, load_rulebook, rule_files
 
 BOOK = load_rulebook(RULES_DIR)
 IDS = [r.id for r in BOOK.rules]

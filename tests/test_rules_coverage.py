@@ -8,10 +8,10 @@ import xml.etree.ElementTree as ET
 import pytest
 from click.testing import CliRunner
 
-from kpcheck.cli import main
-from kpcheck.coverage import coverage, run_examples
+from kpcheck.cli.main import main
+from kpcheck.tooling.coverage import coverage, run_examples
 from kpcheck.engine import durable
-from kpcheck.rulebook import RULES_DIR, load_rulebook
+from kpcheck.rulebook.loader import RULES_DIR, load_rulebook
 
 from rulebook_factory import make_rulebook
 from test_lint import edit, good, retired

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kpcheck.cli import main
-from kpcheck.conditions import Parser, Scope
+from kpcheck.cli.main import main
+from kpcheck.rulebook.conditions import Parser, Scope
 from kpcheck.engine import durable
-from kpcheck.rulebook import RULES_DIR, load_rulebook
-from kpcheck.rulebook_docs import Bullets, render, to_markdown, words
-from kpcheck.schema import SUBMISSION_FIELDS
-from kpcheck.yamlio import load_yaml_text
+from kpcheck.rulebook.loader import RULES_DIR, load_rulebook
+from kpcheck.tooling.docs import Bullets, render, to_markdown, words
+from kpcheck.rulebook.schema import SUBMISSION_FIELDS
+from kpcheck.input.yamlio import load_yaml_text
 
 from rulebook_factory import make_rulebook
 from test_lint import edit, good

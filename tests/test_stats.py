@@ -25,12 +25,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kpcheck.cli_stats import stats
-from kpcheck.facts import normalise_number
-from kpcheck.models import Submission
-from kpcheck.reader import Loaded, parse_json, read_sources
-from kpcheck.stats import Production, ProductionFileError, compute_stats, load_production
-from kpcheck.stats_render import render_text, table1_cells, table2_cells
+from kpcheck.cli.stats import stats
+from kpcheck.rulebook.facts import normalise_number
+from kpcheck.input.models import Submission
+from kpcheck.input.reader import Loaded, parse_json, read_sources
+from kpcheck.stats.compute import Production, ProductionFileError, compute_stats, load_production
+from kpcheck.stats.render import render_text, table1_cells, table2_cells
 
 ROOT = Path(__file__).parents[1]
 BATCH = ROOT / "fixtures" / "stats"

@@ -10,7 +10,7 @@ import textwrap
 import pytest
 
 from kpcheck.api import Checker, status_of
-from kpcheck.audit import audit
+from kpcheck.batch.audit import audit
 from kpcheck.waivers import (EXPIRED, INAPPLICABLE, MALFORMED, REFUSED, UNKNOWN_RULE, Waiver, WaiverBook,
                              WaiverFileError, apply_waivers, load_waivers, severities_of)
 
@@ -255,15 +255,15 @@ def test_status_of_ignores_nothing_by_itself(checker):
     assert status_of([f for f in marked if f.waived is None]) == "compliant"
 
 
-# --- the command line (active once kpcheck/cli.py has --waivers) ----------------------------------
+# --- the command line (active once kpcheck/cli/main.py has --waivers) ----------------------------------
 
 def _cli_has_waivers() -> bool:
-    from kpcheck.cli import check
+    from kpcheck.cli.main import check
 
     return any(p.name == "waivers" for p in check.params)
 
 
-needs_hook = pytest.mark.skipif(not _cli_has_waivers(), reason="kpcheck.cli has no --waivers option yet")
+needs_hook = pytest.mark.skipif(not _cli_has_waivers(), reason="kpcheck.cli.main has no --waivers option yet")
 GRANTED = FIXTURES / "waivers" / "granted.yaml"
 PROBLEMS = FIXTURES / "waivers" / "problems.yaml"
 
@@ -271,7 +271,7 @@ PROBLEMS = FIXTURES / "waivers" / "problems.yaml"
 def cli(*args, **kwargs):
     from click.testing import CliRunner
 
-    from kpcheck.cli import main
+    from kpcheck.cli.main import main
 
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False, **kwargs)
 

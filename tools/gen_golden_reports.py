@@ -50,7 +50,7 @@ def render(results, meta: dict[str, Any], compact: bool = False) -> dict[str, An
 def goldens(engine: str = "python", jobs: int = 1) -> dict[Path, dict[str, Any]]:
     """Every golden report, as kpcheck makes it now (run from the repository root)."""
     from kpcheck.api import Checker
-    from kpcheck.audit import audit
+    from kpcheck.batch.audit import audit
 
     os.chdir(ROOT)
     checker = Checker.load(engine=engine)

@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 
 from kpcheck.engine import durable
-from kpcheck.rulebook import RULES_DIR, load_rulebook
-from kpcheck.rulebook_docs import render
+from kpcheck.rulebook.loader import RULES_DIR, load_rulebook
+from kpcheck.tooling.docs import render
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 OUTPUTS = {"markdown": DOCS / "rulebook.md", "html": DOCS / "rulebook.html"}

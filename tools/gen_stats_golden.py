@@ -17,9 +17,9 @@ import io
 import sys
 from pathlib import Path
 
-from kpcheck.reader import read_sources
-from kpcheck.stats import compute_stats
-from kpcheck.stats_render import render_markdown
+from kpcheck.input.reader import read_sources
+from kpcheck.stats.compute import compute_stats
+from kpcheck.stats.render import render_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "fixtures" / "stats"

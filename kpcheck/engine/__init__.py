@@ -13,15 +13,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from kpcheck.conditions import All, Compare, Node, Ref
+from kpcheck.rulebook.conditions import All, Compare, Node, Ref
 from kpcheck.engine import durable
 from kpcheck.engine.plan import Projector, nnf
-from kpcheck.facts import format_value
+from kpcheck.rulebook.facts import format_value
 from kpcheck.engine.python import compile_test, explain
-from kpcheck.models import Submission
-from kpcheck.reference import Reference
-from kpcheck.rulebook import Rule, Rulebook
-from kpcheck.schema import DATE
+from kpcheck.input.models import Submission
+from kpcheck.reference.queries import Reference
+from kpcheck.rulebook.loader import Rule, Rulebook
+from kpcheck.rulebook.schema import DATE
 
 KINDS = ("durable", "python")
 MEMO_SIZE = 4096
@@ -110,7 +110,7 @@ class Engine:
         """Findings and rules not applicable for one submission; raises :class:`EngineError`.
 
         Rules across submissions (scope ``batch``) are evaluated on ``batch``, an
-        :class:`~kpcheck.xref.XrefView`, with ``submission`` None.
+        :class:`~kpcheck.batch.xref.XrefView`, with ``submission`` None.
         """
         fact, raw = self.projector.project(submission, self.reference, batch)
         presented_on = submission.presented_on if submission is not None else batch.fields["presented_on"]

@@ -18,7 +18,7 @@ import itertools
 import json
 from typing import Any
 
-from kpcheck.conditions import AnyOf, All, Compare, Node, Presence, Quantified, Ref
+from kpcheck.rulebook.conditions import AnyOf, All, Compare, Node, Presence, Quantified, Ref
 from kpcheck.engine.plan import NEGATE, literal_value
 
 try:  # durable_rules builds and imports on Python 3.10-3.12 only

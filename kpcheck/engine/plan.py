@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Iterator
 
-from kpcheck.conditions import AnyOf, All, Compare, Node, Not, Presence, Quantified, Ref
-from kpcheck.facts import FACTS, FactContext
-from kpcheck.models import Submission
-from kpcheck.reference import Reference
-from kpcheck.rulebook import Rulebook
-from kpcheck.schema import BOOL, DATE, DECIMAL, INT, LIST, OBJECT, SUBMISSION_FIELDS, TEXT, VALUES
+from kpcheck.rulebook.conditions import AnyOf, All, Compare, Node, Not, Presence, Quantified, Ref
+from kpcheck.rulebook.facts import FACTS, FactContext
+from kpcheck.input.models import Submission
+from kpcheck.reference.queries import Reference
+from kpcheck.rulebook.loader import Rulebook
+from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, LIST, OBJECT, SUBMISSION_FIELDS, TEXT, VALUES
 
 AMOUNT_SCALE = 6
 NEGATE = {"equals": "not_equals", "not_equals": "equals", "less_than": "at_least", "at_least": "less_than",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import operator
 from typing import Any, Callable
 
-from kpcheck.conditions import AnyOf, All, Compare, Node, Presence, Quantified, Ref
+from kpcheck.rulebook.conditions import AnyOf, All, Compare, Node, Presence, Quantified, Ref
 from kpcheck.engine.plan import literal_value
 
 Test = Callable[[dict[str, Any]], bool]

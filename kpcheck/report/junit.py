@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 from kpcheck.api import Result
 from kpcheck.waivers import waived_note
 from kpcheck.report.csv_report import error_message
-from kpcheck.rulebook import Severity
+from kpcheck.rulebook.loader import Severity
 
 # Characters XML 1.0 does not allow, even escaped; they become U+FFFD.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -1,15 +1,15 @@
 """Everything that is wrong with a rulebook, all at once: ``kpcheck rules lint``.
 
-The loader's errors come first (``RUL0xx``, from :func:`~kpcheck.rulebook.collect_rulebook`,
+The loader's errors come first (``RUL0xx``, from :func:`~kpcheck.rulebook.loader.collect_rulebook`,
 with every schema error of a file rather than its first), then the reference data
-(``REFxxx``, from :func:`~kpcheck.reference.check_reference`), then what only running the
+(``REFxxx``, from :func:`~kpcheck.reference.queries.check_reference`), then what only running the
 examples shows, and warnings about texts the legal staff still owe. Codes are stable:
 
 ======  =======  ================================================================
 code    level    problem
 ======  =======  ================================================================
-RUL0xx  error    the rule file does not load (see kpcheck.rulebook, kpcheck.conditions)
-REFxxx  error    the reference data does not load (see kpcheck.reference)
+RUL0xx  error    the rule file does not load (see kpcheck.rulebook.loader, kpcheck.rulebook.conditions)
+REFxxx  error    the reference data does not load (see kpcheck.reference.queries)
 LNT101  error    no example expects the rule to trigger
 LNT102  error    no example expects the rule to stay clean
 LNT103  error    an example does not behave as declared (on some evaluator)
@@ -34,13 +34,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kpcheck.coverage import AFTER, ExampleRun, run_examples, side_text, sides
-from kpcheck.conditions import Ref
+from kpcheck.tooling.coverage import AFTER, ExampleRun, run_examples, side_text, sides
+from kpcheck.rulebook.conditions import Ref
 from kpcheck.engine import EngineError
 from kpcheck.engine.plan import refs_of, walk
-from kpcheck.reference import ReferenceDataError, check_reference
-from kpcheck.rulebook import Rule, RuleError, RuleFile, Rulebook, Status, collect_rulebook, rule_files, schema_error
-from kpcheck.yamlio import Location, YamlSyntaxError, key_location, load_yaml, plain, value_location
+from kpcheck.reference.queries import ReferenceDataError, check_reference
+from kpcheck.rulebook.loader import Rule, RuleError, RuleFile, Rulebook, Status, collect_rulebook, rule_files, schema_error
+from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, plain, value_location
 
 
 class Level(str, enum.Enum):

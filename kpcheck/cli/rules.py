@@ -14,16 +14,16 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from kpcheck.console import LazyGroup, error
-from kpcheck.coverage import AFTER, BEFORE, IN_FORCE, Coverage, ExampleRun, coverage, run_as_dict, run_as_junit
-from kpcheck.coverage import run_examples
+from kpcheck.cli.console import LazyGroup, error
+from kpcheck.tooling.coverage import AFTER, BEFORE, IN_FORCE, Coverage, ExampleRun, coverage, run_as_dict, run_as_junit
+from kpcheck.tooling.coverage import run_examples
 from kpcheck.engine import EngineError
-from kpcheck.lint import counts, lint
-from kpcheck.reference import ReferenceDataError
+from kpcheck.tooling.lint import counts, lint
+from kpcheck.reference.queries import ReferenceDataError
 from kpcheck.report.text import basis_text
-from kpcheck.rulebook import RULES_DIR, Rulebook, collect_rulebook
-from kpcheck.rulebook_docs import FORMATS, render
-from kpcheck.yamlio import dump_yaml, load_yaml
+from kpcheck.rulebook.loader import RULES_DIR, Rulebook, collect_rulebook
+from kpcheck.tooling.docs import FORMATS, render
+from kpcheck.input.yamlio import dump_yaml, load_yaml
 
 out = Console(highlight=False)
 
@@ -40,7 +40,7 @@ def _dates(rule: Any) -> str:
     return f"{f.from_.isoformat()} – {f.to.isoformat() if f.to else ''}".strip()
 
 
-@click.group(cls=LazyGroup, lazy={"impact": "kpcheck.cli_impact:impact"})
+@click.group(cls=LazyGroup, lazy={"impact": "kpcheck.cli.impact:impact"})
 def rules() -> None:
     """The rulebook: list it, show one rule, run its examples, lint it, write it out as a document."""
 

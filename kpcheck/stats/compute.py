@@ -21,10 +21,10 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from kpcheck.facts import normalise_number
-from kpcheck.models import Submission
-from kpcheck.reader import Loaded
-from kpcheck.yamlio import Location, YamlSyntaxError, load_yaml_text, node_location, value_location
+from kpcheck.rulebook.facts import normalise_number
+from kpcheck.input.models import Submission
+from kpcheck.input.reader import Loaded
+from kpcheck.input.yamlio import Location, YamlSyntaxError, load_yaml_text, node_location, value_location
 
 CENT = Decimal("0.01")
 _MAX_ERRORS_KEPT = 5

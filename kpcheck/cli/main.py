@@ -12,15 +12,15 @@ import click
 
 from kpcheck import __version__
 from kpcheck.api import FAIL_ON, Checker, Result, RulebookInvalid, summarize
-from kpcheck.audit import audit as run_audit
-from kpcheck.audit import check_against, count_submissions
-from kpcheck.console import LazyGroup, err_console, error, warning
+from kpcheck.batch.audit import audit as run_audit
+from kpcheck.batch.audit import check_against, count_submissions
+from kpcheck.cli.console import LazyGroup, err_console, error, warning
 from kpcheck.engine import KINDS
-from kpcheck.reader import read_sources
-from kpcheck.rulebook import sha256_files
+from kpcheck.input.reader import read_sources
+from kpcheck.rulebook.loader import sha256_files
 from kpcheck.report import FORMATS_AUDIT, FORMATS_CHECK, make_writer
 from kpcheck.waivers import WaiverBook, WaiverFileError, severities_of
-from kpcheck.xref import key_of
+from kpcheck.batch.xref import key_of
 
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
@@ -151,7 +151,7 @@ def with_common(func: Any) -> Any:
     return func
 
 
-@click.group(cls=LazyGroup, lazy={"rules": "kpcheck.cli_rules:rules", "stats": "kpcheck.cli_stats:stats"},
+@click.group(cls=LazyGroup, lazy={"rules": "kpcheck.cli.rules:rules", "stats": "kpcheck.cli.stats:stats"},
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kpcheck")
 def main() -> None:

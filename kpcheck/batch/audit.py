@@ -1,7 +1,7 @@
 """Batch audits: every submission of many sources, in parallel, with the checks across them.
 
 Pass 1 reads and checks each submission (per-submission rules) in worker processes — one
-engine per process — and spools the result and its :class:`~kpcheck.xref.XrefKey` to a
+engine per process — and spools the result and its :class:`~kpcheck.batch.xref.XrefKey` to a
 temporary file, keeping only the compact XREF index in memory. Pass 2 reads the spool in
 input order, adds the XREF findings and hands each result on. No report or submission is
 held for the whole batch.
@@ -19,8 +19,8 @@ from typing import Any, Callable, Iterable, Iterator
 
 from kpcheck.api import Checker, Result, status_of
 from kpcheck.engine import Engine, EngineError
-from kpcheck.reader import InputError, Loaded, expand, parse_json, read_file
-from kpcheck.xref import XrefIndex, XrefKey, XrefView, build_index, key_of
+from kpcheck.input.reader import InputError, Loaded, expand, parse_json, read_file
+from kpcheck.batch.xref import XrefIndex, XrefKey, XrefView, build_index, key_of
 
 CHUNK_LINES = 500
 

@@ -8,9 +8,9 @@ import sys
 
 import click
 
-from kpcheck.console import output_stream, error, warning
+from kpcheck.cli.console import output_stream, error, warning
 from kpcheck.engine import KINDS
-from kpcheck.impact import ImpactRulebookInvalid, impact as run_impact, render_text, to_json
+from kpcheck.tooling.impact import ImpactRulebookInvalid, impact as run_impact, render_text, to_json
 from kpcheck.report.text import make_console
 
 EXIT_OK, EXIT_ERROR = 0, 2

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 from kpcheck import __version__
-from kpcheck.reference import _register_paths
-from kpcheck.rulebook import rule_files
+from kpcheck.reference.queries import _register_paths
+from kpcheck.rulebook.loader import rule_files
 
-_SOURCE = Path(__file__).resolve().parent
+_SOURCE = Path(__file__).resolve().parents[1]
 
 
 def cache_dir() -> Path | None:

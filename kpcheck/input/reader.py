@@ -16,8 +16,8 @@ from typing import Any, Iterable, Iterator
 
 from pydantic import ValidationError
 
-from kpcheck.models import Submission
-from kpcheck.yamlio import YamlSyntaxError, load_yaml_text, locate
+from kpcheck.input.models import Submission
+from kpcheck.input.yamlio import YamlSyntaxError, load_yaml_text, locate
 
 SUFFIXES = (".json", ".yaml", ".yml", ".jsonl")
 _LONG_NUMBER = re.compile(rb"[0-9][0-9.]{15,}")

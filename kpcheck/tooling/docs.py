@@ -16,15 +16,15 @@ import json
 import re
 from typing import Any
 
-from kpcheck.conditions import All, AnyOf, Node, Not, Presence, Quantified, Ref
-from kpcheck.coverage import ExampleRun, run_examples
-from kpcheck.docblocks import Block, Bullets, Code, Heading, Inline, Item, Line, Link, Para, Strong, Table
-from kpcheck.docblocks import to_html, to_markdown
-from kpcheck.facts import FACTS, PATH, format_value
-from kpcheck.reference import load_reference
-from kpcheck.rulebook import Rule, Rulebook, sha256_files
-from kpcheck.schema import DATE
-from kpcheck.yamlio import load_yaml
+from kpcheck.rulebook.conditions import All, AnyOf, Node, Not, Presence, Quantified, Ref
+from kpcheck.tooling.coverage import ExampleRun, run_examples
+from kpcheck.tooling.docblocks import Block, Bullets, Code, Heading, Inline, Item, Line, Link, Para, Strong, Table
+from kpcheck.tooling.docblocks import to_html, to_markdown
+from kpcheck.rulebook.facts import FACTS, PATH, format_value
+from kpcheck.reference.queries import load_reference
+from kpcheck.rulebook.loader import Rule, Rulebook, sha256_files
+from kpcheck.rulebook.schema import DATE
+from kpcheck.input.yamlio import load_yaml
 
 FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 
@@ -298,7 +298,7 @@ def appendix() -> list[Block]:
     facts = sorted(FACTS.values(), key=lambda f: f.name)
     kinds = "; ".join(f"{k}: {v}" for k, v in _KINDS.items())
     return [Heading(2, ("Appendix: derived facts",), "derived-facts"),
-            Para(("What a rule may compute under ", Code("let:"), f" (kpcheck/facts.py). Parameter kinds: {kinds}. "
+            Para(("What a rule may compute under ", Code("let:"), f" (kpcheck/rulebook/facts.py). Parameter kinds: {kinds}. "
                   "A fact is absent when an input it needs is absent.")),
             Table(("Fact", "Parameters", "Gives", "Meaning"),
                   tuple(((Code(f.name),), _params(f), (f.returns,), (f.doc,)) for f in facts))]

@@ -1,6 +1,6 @@
 """A small document tree, written out as Markdown or as one self-contained HTML page.
 
-The rulebook document (:mod:`kpcheck.rulebook_docs`) is built once as these blocks and
+The rulebook document (:mod:`kpcheck.tooling.docs`) is built once as these blocks and
 written by :func:`to_markdown` or :func:`to_html`, so that the two never disagree. Inline
 pieces are plain text, ``Code``, ``Strong`` and in-page ``Link``; blocks are headings (with an
 anchor), paragraphs, nested bullet lists and tables. Text is escaped for each format here.

@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from kpcheck.reader import Loaded, jsonable, parse_json
-from kpcheck.rulebook import Example, Rule, Rulebook
+from kpcheck.input.reader import Loaded, jsonable, parse_json
+from kpcheck.rulebook.loader import Example, Rule, Rulebook
 
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -115,7 +115,7 @@ def _subject(book: Rulebook, rule: Rule, example: Example) -> tuple[Any, Any, st
     For a rule on one submission that is the submission; for a rule across submissions
     (``scope: batch``) it is the first submission's view of the batch's XREF index.
     """
-    from kpcheck.xref import XrefView, build_index, key_of
+    from kpcheck.batch.xref import XrefView, build_index, key_of
 
     source = f"{rule.file}#{example.name}"
     try:

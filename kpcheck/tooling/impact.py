@@ -1,7 +1,7 @@
 """The impact of an amendment: a corpus of past submissions audited under two rulebooks.
 
 ``impact(old, new, sources)`` audits the same sources under both rulebooks (with the checks
-across submissions, through :func:`kpcheck.audit.audit`), walks the two result streams in
+across submissions, through :func:`kpcheck.batch.audit.audit`), walks the two result streams in
 lock-step — same sources, same order — and keeps only what differs: the submissions whose
 status or set of triggered rules changes, with counts per status transition, per rule and
 per year of ``presented_on``. Neither audit is held in memory. Rendering is
@@ -21,8 +21,8 @@ from rich.table import Table
 from rich.text import Text
 
 from kpcheck.api import STATUSES, Checker, Result, RulebookInvalid
-from kpcheck.audit import audit
-from kpcheck.rulebook import RULES_DIR
+from kpcheck.batch.audit import audit
+from kpcheck.rulebook.loader import RULES_DIR
 
 UNKNOWN_YEAR = "unknown"
 

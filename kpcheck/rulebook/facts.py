@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
-from kpcheck.models import Submission
-from kpcheck.reference import Reference
-from kpcheck.schema import BOOL, DATE, DECIMAL, INT, TEXT
+from kpcheck.input.models import Submission
+from kpcheck.reference.queries import Reference
+from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, TEXT
 
 PATH, NUMBER, WORD, WORDS = "path", "number", "text", "texts"
 HS_TO_TNVED = {"7102.10": "7102100000", "7102.21": "7102210000", "7102.31": "7102310000"}
@@ -35,7 +35,7 @@ HS_TO_TNVED = {"7102.10": "7102100000", "7102.21": "7102210000", "7102.31": "710
 class FactContext:
     submission: Submission | None
     reference: Reference
-    batch: Any = None        # for checks across submissions: an XrefView (kpcheck.xref)
+    batch: Any = None        # for checks across submissions: an XrefView (kpcheck.batch.xref)
 
 
 @dataclass(frozen=True)

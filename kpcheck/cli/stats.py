@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from kpcheck.console import error, output_stream, warning
-from kpcheck.reader import read_sources
-from kpcheck.stats import Production, ProductionFileError, Stats, compute_stats, load_production
-from kpcheck.stats_render import FORMATS, RENDERERS, notes
+from kpcheck.cli.console import error, output_stream, warning
+from kpcheck.input.reader import read_sources
+from kpcheck.stats.compute import Production, ProductionFileError, Stats, compute_stats, load_production
+from kpcheck.stats.render import FORMATS, RENDERERS, notes
 
 EXIT_OK, EXIT_ERROR = 0, 2
 

@@ -1,4 +1,4 @@
-"""The annual statistics (:mod:`kpcheck.stats`) as text, Markdown, CSV and JSON.
+"""The annual statistics (:mod:`kpcheck.stats.compute`) as text, Markdown, CSV and JSON.
 
 Text and Markdown print the tables as the annual report does: amounts to two decimals with
 thousands separators and ``-`` where there was none, then what was left out. CSV and JSON give
@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from kpcheck.stats import CENT, Flow, Stats, YearFigures
+from kpcheck.stats.compute import CENT, Flow, Stats, YearFigures
 
 NONE = "-"
 TITLE_1 = "Table 1. Production, import and export of rough diamonds"

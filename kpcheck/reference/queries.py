@@ -18,11 +18,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from kpcheck.calendar import (CalendarFile, OverridesFile, WorkingCalendar, calendar_from_files,
+from kpcheck.reference.workdays import (CalendarFile, OverridesFile, WorkingCalendar, calendar_from_files,
                               calendar_problems, override_problems)
-from kpcheck.yamlio import Location
+from kpcheck.input.yamlio import Location
 
-from kpcheck.reference_files import (  # the public names are re-exported here
+from kpcheck.reference.files import (  # the public names are re-exported here
     ReferenceDataError,
     ReferenceError,
     bin_check_digit_ok,

@@ -20,13 +20,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from kpcheck.conditions import ConditionError, Node, Parser, Ref, Scope
-from kpcheck.facts import FACTS, NUMBER, PATH, WORD, WORDS
-from kpcheck.reader import loc_path
-from kpcheck.schema import LIST, SUBMISSION_FIELDS, VALUES, suggest
-from kpcheck.yamlio import YamlSyntaxError, key_location, load_yaml, locate, node_location, plain
+from kpcheck.rulebook.conditions import ConditionError, Node, Parser, Ref, Scope
+from kpcheck.rulebook.facts import FACTS, NUMBER, PATH, WORD, WORDS
+from kpcheck.input.reader import loc_path
+from kpcheck.rulebook.schema import LIST, SUBMISSION_FIELDS, VALUES, suggest
+from kpcheck.input.yamlio import YamlSyntaxError, key_location, load_yaml, locate, node_location, plain
 
-RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 NOT_RULES = {"reference", "bases"}
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 

@@ -4,7 +4,7 @@ An audit reads every submission once. Each leaves an :class:`XrefKey` (what the 
 across submissions need of it) and the index keeps a few dozen bytes of it: 64-bit hashes
 of its certificate number, id, ``supersedes`` and duplicate ``original_number``, and the
 US$/ct of its lines in millionths. The checks themselves are derived facts (see
-:mod:`kpcheck.facts`) that the XREF rule files call with their thresholds.
+:mod:`kpcheck.rulebook.facts`) that the XREF rule files call with their thresholds.
 
 Hash collisions between two different 64-bit hashes of numbers are possible in principle
 (about one in 10^19 per pair) and are accepted.
@@ -20,8 +20,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from kpcheck.facts import normalise_number
-from kpcheck.models import Submission
+from kpcheck.rulebook.facts import normalise_number
+from kpcheck.input.models import Submission
 
 PRICE_SCALE = Decimal(10**6)
 

@@ -1,6 +1,6 @@
 """Reference files: their schemas, reading one file into located errors, semantic checks.
 
-What :mod:`kpcheck.reference` loads, checked file by file: every problem is a
+What :mod:`kpcheck.reference.queries` loads, checked file by file: every problem is a
 :class:`ReferenceDataError` naming ``file:line:col`` and a stable code (REF001-REF009).
 """
 
@@ -20,11 +20,11 @@ from pydantic import BaseModel, Field, PlainValidator, StrictBool, StringConstra
 from pydantic import ValidationError, create_model, model_validator
 from pydantic_core import PydanticCustomError
 
-from kpcheck.calendar import (CalendarFile, CalendarYear, Day, NamedDay, Override, OverridesFile,
+from kpcheck.reference.workdays import (CalendarFile, CalendarYear, Day, NamedDay, Override, OverridesFile,
                               Problem, StrictModel, Text, YearRange)
-from kpcheck.yamlio import Location, YamlSyntaxError, key_location, load_yaml, locate
+from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, locate
 
-DEFAULT_REGISTERS: Path = Path(__file__).resolve().parents[1] / "registers" / "example"
+DEFAULT_REGISTERS: Path = Path(__file__).resolve().parents[2] / "registers" / "example"
 PARTICIPANTS, EAEU = "participants.yaml", "eaeu.yaml"
 CALENDAR, OVERRIDES = "calendar-kz.yaml", "calendar-overrides.yaml"
 SIGNERS, CUSTOMS_POINTS, ENTITIES = "signers.yaml", "customs-points.yaml", "entities.yaml"

@@ -18,7 +18,7 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel
 
-from kpcheck.models import Submission
+from kpcheck.input.models import Submission
 
 # value types of the condition language
 BOOL, INT, DECIMAL, DATE, TEXT, LIST, VALUES, OBJECT = (

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from kpcheck.engine import Engine, durable
-from kpcheck.examples import ExampleResult, run_rule_examples
-from kpcheck.reference import load_reference
-from kpcheck.rulebook import Rule, Rulebook, Status
+from kpcheck.tooling.examples import ExampleResult, run_rule_examples
+from kpcheck.reference.queries import load_reference
+from kpcheck.rulebook.loader import Rule, Rulebook, Status
 
 BEFORE, IN_FORCE, AFTER = "before", "in_force", "after"
 

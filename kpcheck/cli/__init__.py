@@ -1,0 +1,1 @@
+"""The command line: options parsed, the library called, results rendered, exit codes set."""

@@ -1,0 +1,1 @@
+"""Reference data: KP participants, EAEU members, registers and the working-day calendar, answered as of a date."""

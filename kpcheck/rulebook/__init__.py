@@ -1,0 +1,1 @@
+"""The rulebook: rule-file schema, loading, the condition language, derived facts and the compiled-rulebook cache."""

@@ -1,0 +1,1 @@
+"""The KP annual-report statistics: computed from submissions, rendered as tables."""

@@ -1,0 +1,1 @@
+"""Tools for legal staff: rule examples, coverage, lint, rulebook documents and amendment impact."""
