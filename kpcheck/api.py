@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from kpcheck import __version__
-from kpcheck.engine import Engine, EngineError, Finding, NotApplicable
+from kpcheck.engine import Engine, EngineError, Finding, InternalFailure, NotApplicable
 from kpcheck.input.reader import Loaded, read_sources
+from kpcheck.input.shorten import shorten
 from kpcheck.rulebook.cache import cached
 from kpcheck.reference.queries import DEFAULT_REGISTERS, Reference, collect_reference
 from kpcheck.rulebook.loader import RULES_DIR, Rulebook, Severity, collect_rulebook, sha256_files
@@ -127,8 +128,10 @@ class Checker:
         base = dict(certificate=sub.certificate.number, direction=sub.direction, presented_on=sub.presented_on)
         try:
             evaluation = self.engine.evaluate(sub)
+        except InternalFailure as exc:
+            return Result(sub.id, loaded.source, "error", error={"message": str(exc), "location": loaded.source}, **base)
         except EngineError as exc:
-            return Result(sub.id, loaded.source, "error", error={"message": f"engine failure: {exc}",
+            return Result(sub.id, loaded.source, "error", error={"message": f"engine failure: {shorten(str(exc), 300)}",
                                                                   "location": loaded.source}, **base)
         findings = sorted(evaluation.findings, key=lambda f: f.rule)
         return Result(sub.id, loaded.source, status_of(findings), findings,

@@ -24,6 +24,7 @@ from kpcheck.rulebook.facts import normalise_number
 from kpcheck.input.models import Submission
 
 PRICE_SCALE = Decimal(10**6)
+MAX_PRICE = 2**62       # US$/ct in millionths, capped so that it fits the index's 64-bit arrays
 
 
 def _h(text: str | None) -> int:
@@ -58,7 +59,7 @@ def key_of(sub: Submission) -> XrefKey:
     for i, line in enumerate(cert.lines or []):
         if line.hs_code and line.carats is not None and line.carats > 0 and line.value_usd is not None:
             per_carat = (line.value_usd / line.carats * PRICE_SCALE).to_integral_value(ROUND_HALF_EVEN)
-            prices.append((line.hs_code, i, int(per_carat)))
+            prices.append((line.hs_code, i, min(int(per_carat), MAX_PRICE)))
     dup = sub.duplicate
     return XrefKey(sub.direction, sub.presented_on, cert.number, normalise_number(cert.number) or "",
                    _h(sub.id), _h(sub.supersedes),

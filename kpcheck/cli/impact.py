@@ -8,7 +8,8 @@ import sys
 
 import click
 
-from kpcheck.cli.console import output_stream, error, warning
+from kpcheck.cli.console import error, warning
+from kpcheck.cli.outputs import output_stream, refuse_clashes
 from kpcheck.engine import KINDS
 from kpcheck.tooling.impact import ImpactRulebookInvalid, impact as run_impact, render_text, to_json
 from kpcheck.report.text import make_console
@@ -38,6 +39,7 @@ def impact(sources: tuple[str, ...], old_dir: str | None, new_dir: str, fmt: str
     findings that appear or disappear per rule and the changes per year presented. An
     informational command: exit 0 when it ran, 2 when a rulebook does not load.
     """
+    refuse_clashes([("impact report", output)], sources)
     try:
         report = run_impact(old_dir, new_dir, sources, reference, engine, jobs or os.cpu_count() or 1)
     except ImpactRulebookInvalid as exc:
@@ -52,7 +54,7 @@ def impact(sources: tuple[str, ...], old_dir: str | None, new_dir: str, fmt: str
     if report.errors:
         warning(f"{report.errors} submission(s) could not be read or checked under either rulebook; "
                 "`kpcheck audit` shows why")
-    with output_stream(output) as stream:
+    with output_stream(output, "impact report") as stream:
         if fmt == "json":
             stream.write(json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n")
         else:

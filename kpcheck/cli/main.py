@@ -6,7 +6,7 @@ import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 import click
 
@@ -15,6 +15,7 @@ from kpcheck.api import FAIL_ON, Checker, Result, RulebookInvalid, summarize
 from kpcheck.batch.audit import audit as run_audit
 from kpcheck.batch.audit import check_against, count_submissions
 from kpcheck.cli.console import LazyGroup, err_console, error, warning
+from kpcheck.cli.outputs import output_files, refuse_clashes, refuse_unreadable
 from kpcheck.engine import KINDS
 from kpcheck.input.reader import read_sources
 from kpcheck.rulebook.loader import sha256_files
@@ -43,18 +44,9 @@ def parse_formats(formats: Iterable[str], output: str | None, allowed: tuple[str
 
 @contextlib.contextmanager
 def open_writers(targets: list[tuple[str, str | None]], options: dict[str, Any]) -> Iterator[list[Any]]:
-    """One writer per format; a report file that cannot be written is a usage error (exit 2)."""
-    with contextlib.ExitStack() as stack:
-        writers = []
-        for fmt, file in targets:
-            try:
-                stream: IO[str] = sys.stdout if file is None else stack.enter_context(
-                    open(file, "w", encoding="utf-8", newline=""))
-            except OSError as exc:
-                error(f"{file}: cannot write the {fmt} report ({exc.strerror}); nothing was checked")
-                sys.exit(EXIT_ERROR)
-            writers.append(make_writer(fmt, stream, options))
-        yield writers
+    """One writer per format; each report file is written whole or not at all (exit 2)."""
+    with output_files([(f"{fmt} report", file) for fmt, file in targets]) as streams:
+        yield [make_writer(fmt, stream, options) for (fmt, _), stream in zip(targets, streams)]
 
 
 def load_checker(rules: str | None, reference: str | None, engine: str | None, lang: str = "en") -> Checker | None:
@@ -168,6 +160,8 @@ def check(files: tuple[str, ...], formats: tuple[str, ...], output: str | None, 
           against: tuple[str, ...]) -> None:
     """Pre-check one or more submissions (JSON, YAML, JSON Lines)."""
     targets = parse_formats(formats, output, FORMATS_CHECK)
+    refuse_clashes([(f"{fmt} report", file) for fmt, file in targets], [*files, *against])
+    refuse_unreadable(against, "--against")
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers)
     results: Iterable[Result] = checker.check_paths(files)
     if against:
@@ -189,6 +183,7 @@ def audit(sources: tuple[str, ...], formats: tuple[str, ...], output: str | None
           jobs: int | None) -> None:
     """Batch-audit past submissions: files, folders, JSON Lines; with the checks across them."""
     targets = [("audit-text" if f == "text" else f, file) for f, file in parse_formats(formats, output, FORMATS_AUDIT)]
+    refuse_clashes([(f"{fmt} report", file) for fmt, file in targets], sources)
     options = {"rules": rules, "registers": reference, "engine": engine, "lang": lang}
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers)
     jobs = jobs or os.cpu_count() or 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kpcheck.cli.console import LazyGroup, error
+from kpcheck.cli.outputs import output_stream
 from kpcheck.tooling.coverage import AFTER, BEFORE, IN_FORCE, Coverage, ExampleRun, coverage, run_as_dict, run_as_junit
 from kpcheck.tooling.coverage import run_examples
 from kpcheck.engine import EngineError
@@ -132,8 +132,7 @@ def test_rules(directory: str | None, rules_option: str | None, fmt: str, output
     if book is None or run is None:
         sys.exit(1)
     cover = coverage(book, run) if with_coverage else None
-    with contextlib.ExitStack() as stack:
-        stream = stack.enter_context(open(output, "w", encoding="utf-8", newline="")) if output else sys.stdout
+    with output_stream(output, "example results") as stream:
         if fmt == "json":
             stream.write(json.dumps(run_as_dict(book, run, cover), indent=2, ensure_ascii=False) + "\n")
         elif fmt == "junit":
@@ -227,5 +226,6 @@ def docs_rules(directory: str | None, rules_option: str | None, output: str | No
     if output is None:
         click.echo(text, nl=False)
         return
-    Path(output).write_text(text, encoding="utf-8", newline="\n")
+    with output_stream(output, "rulebook document") as stream:
+        stream.write(text)
     out.print(f"wrote {output}", markup=False)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from kpcheck.cli.console import error, output_stream, warning
+from kpcheck.cli.console import error, warning
+from kpcheck.cli.outputs import output_stream, refuse_clashes
 from kpcheck.input.reader import read_sources
 from kpcheck.stats.compute import Production, ProductionFileError, Stats, compute_stats, load_production
 from kpcheck.stats.render import FORMATS, RENDERERS, notes
@@ -48,6 +49,7 @@ def stats(sources: tuple[str, ...], year_from: int | None, year_to: int | None, 
     if year_from is not None and year_to is not None and year_from > year_to:
         error(f"--from {year_from} is after --to {year_to}")
         sys.exit(EXIT_ERROR)
+    refuse_clashes([("statistics", output)], sources)
     missing = [s for s in sources if not Path(s).exists()]
     if missing:
         for source in missing:
@@ -63,6 +65,6 @@ def stats(sources: tuple[str, ...], year_from: int | None, year_to: int | None, 
             sys.exit(EXIT_ERROR)
     result = compute_stats(read_sources(sources), year_from, year_to, figures)
     _report_left_out(result, fmt)
-    with output_stream(output) as stream:
+    with output_stream(output, "statistics") as stream:
         RENDERERS[fmt](result, stream)
     sys.exit(EXIT_OK)

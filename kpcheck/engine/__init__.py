@@ -19,6 +19,7 @@ from kpcheck.engine.plan import Projector, nnf
 from kpcheck.rulebook.facts import format_value
 from kpcheck.engine.python import compile_test, explain
 from kpcheck.input.models import Submission
+from kpcheck.input.shorten import internal_error
 from kpcheck.reference.queries import Reference
 from kpcheck.rulebook.loader import Rule, Rulebook
 from kpcheck.rulebook.schema import DATE
@@ -35,6 +36,10 @@ def default_kind() -> str:
 
 class EngineError(RuntimeError):
     """The engine failed on a submission; the submission gets status ``error``."""
+
+
+class InternalFailure(EngineError):
+    """kpcheck's own code failed on a submission (a bug, reported as such, never a crash)."""
 
 
 @dataclass(frozen=True)
@@ -107,11 +112,20 @@ class Engine:
                 raise EngineError(str(exc)) from exc
 
     def evaluate(self, submission: Submission | None, batch: Any = None) -> Evaluation:
-        """Findings and rules not applicable for one submission; raises :class:`EngineError`.
+        """Findings and rules not applicable for one submission; raises :class:`EngineError`
+        (:class:`InternalFailure` for an unexpected exception, so that no input takes a run down).
 
         Rules across submissions (scope ``batch``) are evaluated on ``batch``, an
         :class:`~kpcheck.batch.xref.XrefView`, with ``submission`` None.
         """
+        try:
+            return self._evaluate(submission, batch)
+        except EngineError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise InternalFailure(internal_error("checking", exc)) from exc
+
+    def _evaluate(self, submission: Submission | None, batch: Any) -> Evaluation:
         fact, raw = self.projector.project(submission, self.reference, batch)
         presented_on = submission.presented_on if submission is not None else batch.fields["presented_on"]
         if self.memo is not None:

@@ -11,11 +11,29 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-Amount = Decimal
+
+MAX_AMOUNT = Decimal(10) ** 12        # a trillion carats or US$: engine values stay within 64 bits
+MAX_PLACES = 18
+MAX_COUNT = 10**12
+
+
+def _amount_within_limits(value: Decimal) -> Decimal:
+    """Input limits (decisions.md): finite, below 10^12, at most 18 decimal places."""
+    if not value.is_finite():
+        raise ValueError(f"a number is needed, got {value}")
+    if abs(value) >= MAX_AMOUNT:
+        raise ValueError("amounts of 10^12 or more are not read")
+    if value != 0 and value.normalize().as_tuple().exponent < -MAX_PLACES:  # type: ignore[operator]
+        raise ValueError(f"amounts with more than {MAX_PLACES} decimal places are not read")
+    return value
+
+
+Amount = Annotated[Decimal, AfterValidator(_amount_within_limits)]
+Count = Annotated[int, Field(gt=-MAX_COUNT, lt=MAX_COUNT)]
 
 
 class _Model(BaseModel):
@@ -82,7 +100,7 @@ class Certificate(_Model):
     origin: Origin | None = None
     exporter: Party | None = None
     importer: Party | None = None
-    parcels: int | None = None
+    parcels: Count | None = None
     lines: list[Line] | None = None
     total_carats: Amount | None = None
     total_value_usd: Amount | None = None
@@ -100,7 +118,7 @@ class StateControlAct(_Model):
     controller_id: str | None = None
     carats: Amount | None = None
     value_usd: Amount | None = None
-    parcels: int | None = None
+    parcels: Count | None = None
 
 
 class CustomsDocument(_Model):

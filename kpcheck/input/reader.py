@@ -17,6 +17,7 @@ from typing import Any, Iterable, Iterator
 from pydantic import ValidationError
 
 from kpcheck.input.models import Submission
+from kpcheck.input.shorten import internal_error, shorten, shown
 from kpcheck.input.yamlio import YamlSyntaxError, load_yaml_text, locate
 
 SUFFIXES = (".json", ".yaml", ".yml", ".jsonl")
@@ -83,14 +84,22 @@ def read_file(path: Path) -> Iterator[Loaded]:
     if suffix == ".jsonl":
         for number, line in enumerate(data.splitlines(), start=1):
             if line.strip():
-                yield parse_json(line, f"{path}:{number}", line_offset=number - 1)
+                yield guarded(parse_json, line, f"{path}:{number}", number - 1)
     elif suffix in (".yaml", ".yml"):
-        yield parse_yaml(data, str(path))
+        yield guarded(parse_yaml, data, str(path))
     elif suffix == ".json":
-        yield parse_json(data, str(path))
+        yield guarded(parse_json, data, str(path))
     else:
         yield Loaded(source=str(path), error=InputError(
             f"unknown file type {suffix or '(none)'!r}; expected .json, .yaml, .yml or .jsonl", str(path)))
+
+
+def guarded(parse: Any, raw: bytes, source: str, *args: Any) -> Loaded:
+    """``parse(raw, source, *args)``, with any failure of kpcheck's own as an error of this input."""
+    try:
+        return parse(raw, source, *args)
+    except Exception as exc:  # noqa: BLE001 - one bad input must never take the run down
+        return Loaded(source=source, error=InputError(internal_error("reading", exc), source))
 
 
 def parse_json(raw: bytes, source: str, line_offset: int = 0) -> Loaded:
@@ -102,7 +111,8 @@ def parse_json(raw: bytes, source: str, line_offset: int = 0) -> Loaded:
     except ValidationError as exc:
         return Loaded(source=source, error=_json_error(exc, source, line_offset), raw_id=_guess_id(raw))
     except (ValueError, RecursionError) as exc:  # from _exact_numbers: not JSON at all, or nested too deep
-        return Loaded(source=source, error=InputError(f"invalid JSON: {str(exc) or type(exc).__name__}", source))
+        return Loaded(source=source, error=InputError(f"invalid JSON: {shorten(str(exc) or type(exc).__name__, 200)}",
+                                                      source))
 
 
 def _exact_numbers(raw: bytes) -> bytes:
@@ -120,8 +130,9 @@ def _json_error(exc: ValidationError, source: str, line_offset: int) -> InputErr
         if match:
             line, col = int(match.group(1)), int(match.group(2))
             file = source.rsplit(":", 1)[0] if line_offset else source
-            return InputError(f"invalid JSON: {_JSON_POS.sub('', detail).strip()}", f"{file}:{line + line_offset}:{col}")
-        return InputError(f"invalid JSON: {detail}", source)
+            return InputError(f"invalid JSON: {shorten(_JSON_POS.sub('', detail).strip(), 200)}",
+                              f"{file}:{line + line_offset}:{col}")
+        return InputError(f"invalid JSON: {shorten(detail, 200)}", source)
     path = f": {loc_path(first['loc'])}" if first["loc"] else ""
     return InputError(describe_errors(exc), f"{source}{path}")
 
@@ -131,7 +142,7 @@ def parse_yaml(raw: bytes, source: str) -> Loaded:
     try:
         doc = load_yaml_text(raw.decode("utf-8"), source)
     except YamlSyntaxError as exc:
-        return Loaded(source=source, error=InputError(f"invalid YAML: {exc.message}", str(exc.location)))
+        return Loaded(source=source, error=InputError(f"invalid YAML: {shorten(exc.message, 200)}", str(exc.location)))
     except UnicodeDecodeError as exc:
         return Loaded(source=source, error=InputError(f"not UTF-8 text ({exc.reason})", source))
     raw_id = doc.get("id") if isinstance(doc, dict) and isinstance(doc.get("id"), str) else None
@@ -167,7 +178,7 @@ def loc_path(loc: Iterable[Any]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            out += ("." if out else "") + shorten(str(part))
     return out or "(document)"
 
 
@@ -186,19 +197,19 @@ def describe_errors(exc: ValidationError) -> str:
 def _explain(err: dict[str, Any]) -> str:
     kind = err["type"]
     if not err["loc"] and kind in ("model_type", "dict_type", "model_attributes_type"):
-        shown = "nothing" if err.get("input") is None else type(err["input"]).__name__
-        return f"a submission is one mapping (an object) of the fields of submission-format.md, got {shown}"
+        kind_got = "nothing" if err.get("input") is None else type(err["input"]).__name__
+        return f"a submission is one mapping (an object) of the fields of submission-format.md, got {kind_got}"
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
         return "unknown field (extra fields are allowed only under 'extensions')"
     if kind == "literal_error":
-        return f"expected {err['ctx']['expected']}, got {err['input']!r}"
+        return f"expected {err['ctx']['expected']}, got {shown(err['input'])}"
     if kind.startswith("date"):
-        return f"expected a date YYYY-MM-DD, got {err['input']!r}"
+        return f"expected a date YYYY-MM-DD, got {shown(err['input'])}"
     value = err.get("input")
-    shown = f", got {value!r}" if not isinstance(value, (dict, list)) else f", got {type(value).__name__}"
-    return err["msg"][0].lower() + err["msg"][1:] + shown
+    got = f", got {shown(value)}" if not isinstance(value, (dict, list)) else f", got {type(value).__name__}"
+    return shorten(err["msg"][0].lower() + err["msg"][1:], 200) + got
 
 
 def _guess_id(raw: bytes) -> str | None:

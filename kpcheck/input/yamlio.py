@@ -3,6 +3,13 @@
 Every YAML file kpcheck reads (rule files, reference data, registers, YAML submissions)
 goes through :func:`load_yaml`, so that ``NO`` stays Norway (YAML 1.2 has no ``no`` boolean)
 and every error can name ``file:line:col``. Lines and columns are 1-based.
+
+Documents from strangers are read within limits, each refused with a located message:
+no tags beyond the standard scalars, mappings and sequences (``!foo``, ``!!binary``,
+``!!set``, ``!!omap``, ``!!pairs`` are refused), at most :data:`MAX_DEPTH` levels of
+nesting, integers of at most :data:`MAX_INT_DIGITS` digits, and at most
+:data:`MAX_NODES` values once aliases are expanded (a "billion laughs" document is refused
+before anything expands it).
 """
 
 from __future__ import annotations
@@ -16,6 +23,11 @@ from ruamel.yaml import YAML
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.constructor import ConstructorError
+
+MAX_DEPTH = 64
+MAX_INT_DIGITS = 50
+MAX_NODES = 100_000
 
 
 @dataclass(frozen=True)
@@ -62,8 +74,26 @@ class _DecimalConstructor(RoundTripConstructor):
             return str(node.value)
 
 
+    def construct_yaml_int(self, node: Any) -> Any:  # type: ignore[override]
+        digits = sum(ch.isdigit() for ch in str(node.value))
+        if digits > MAX_INT_DIGITS:
+            raise ConstructorError(None, None, f"an integer of {digits} digits; at most {MAX_INT_DIGITS} are read",
+                                   node.start_mark)
+        return super().construct_yaml_int(node)
+
+    def refuse_tag(self, node: Any) -> Any:
+        """Tags kpcheck does not read (application tags, binary, sets, ordered maps) are refused."""
+        tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+        raise ConstructorError(None, None, f"the YAML tag {tag} is not allowed here; "
+                               "write plain mappings, lists, texts, numbers, dates and booleans", node.start_mark)
+
+
 _DecimalConstructor.add_constructor("tag:yaml.org,2002:float", _DecimalConstructor.construct_yaml_float)
 _DecimalConstructor.add_constructor("tag:yaml.org,2002:timestamp", _DecimalConstructor.construct_yaml_timestamp)
+_DecimalConstructor.add_constructor("tag:yaml.org,2002:int", _DecimalConstructor.construct_yaml_int)
+for _tag in ("binary", "set", "omap", "pairs"):
+    _DecimalConstructor.add_constructor(f"tag:yaml.org,2002:{_tag}", _DecimalConstructor.refuse_tag)
+_DecimalConstructor.add_constructor(None, _DecimalConstructor.refuse_tag)
 
 
 def _yaml() -> YAML:
@@ -77,7 +107,9 @@ def _yaml() -> YAML:
 def load_yaml_text(text: str, file: str) -> Any:
     """Parse YAML 1.2 text; raises :class:`YamlSyntaxError` with the file, line and column."""
     try:
-        return _yaml().load(text)
+        doc = _yaml().load(text)
+    except RecursionError:
+        raise YamlSyntaxError(_too_deep_at(text, file), f"nested more than {MAX_DEPTH} levels deep") from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
@@ -85,6 +117,47 @@ def load_yaml_text(text: str, file: str) -> Any:
         raise YamlSyntaxError(loc, problem) from None
     except YAMLError as exc:
         raise YamlSyntaxError(Location(file), str(exc).splitlines()[0]) from None
+    _check_size(doc, file)
+    return doc
+
+
+def _check_size(doc: Any, file: str) -> None:
+    """Refuse a document nested too deep or whose aliases expand to too many values."""
+    sizes: dict[int, int] = {}
+
+    def size(node: Any, depth: int) -> int:
+        if not isinstance(node, (dict, list)):
+            return 1
+        if depth > MAX_DEPTH:
+            raise YamlSyntaxError(node_location(node, file), f"nested more than {MAX_DEPTH} levels deep")
+        known = sizes.get(id(node))
+        if known is None:
+            children = node.values() if isinstance(node, dict) else node
+            known = 1 + sum(size(child, depth + 1) for child in children)
+            sizes[id(node)] = known
+            if known > MAX_NODES:
+                raise YamlSyntaxError(node_location(node, file), f"the document holds more than {MAX_NODES:,} "
+                                      "values once its aliases are expanded; refused")
+        return known
+
+    size(doc, 1)
+
+
+def _too_deep_at(text: str, file: str) -> Location:
+    """Where nesting first goes past :data:`MAX_DEPTH` (the parser is not recursive)."""
+    depth = 0
+    try:
+        for event in _yaml().parse(text):
+            kind = type(event).__name__
+            if kind in ("MappingStartEvent", "SequenceStartEvent"):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return Location(file, event.start_mark.line + 1, event.start_mark.column + 1)
+            elif kind in ("MappingEndEvent", "SequenceEndEvent"):
+                depth -= 1
+    except YAMLError:
+        pass
+    return Location(file)
 
 
 def load_yaml(path: Path | str) -> Any:

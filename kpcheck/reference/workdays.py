@@ -97,11 +97,17 @@ class WorkingCalendar:
         )
 
     def add_working_days(self, start: date, n: int) -> date:
-        """The ``n``-th working day after ``start`` (``start`` not counted; 0 gives ``start``)."""
+        """The ``n``-th working day after ``start`` (``start`` not counted; 0 gives ``start``).
+
+        A deadline past the last day Python can hold (9999-12-31) is that day: later than
+        any date a submission can give.
+        """
         if n < 0:
             raise ValueError(f"n must not be negative, got {n}")
         day = start
         while n:
+            if day == date.max:
+                return day
             day += timedelta(days=1)
             if self.is_working_day(day):
                 n -= 1

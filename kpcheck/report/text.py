@@ -86,7 +86,7 @@ class TextWriter:
         head.append(result.source, style="dim")
         self.console.print(head)
         if result.error:
-            self.console.print(f"  {result.error['location']}: {result.error['message']}")
+            self.console.print(Text(f"  {result.error['location']}: {result.error['message']}"))
         elif result.findings:
             self.console.print(findings_table(result))
         else:

@@ -36,6 +36,8 @@ def _unwrap(annotation: Any) -> Any:
     if origin in (Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
         return _unwrap(args[0]) if len(args) == 1 else annotation
+    if origin is typing.Annotated:  # a type with input limits (kpcheck.input.models.Amount)
+        return _unwrap(typing.get_args(annotation)[0])
     return annotation
 
 
