@@ -84,6 +84,12 @@ def _load_all(rules_dir: Path, registers_dir: Path | None) -> tuple[tuple[Any, .
     return (book, reference, law, sha256_files(list(reference.register_files))), []
 
 
+def _well_shaped(value: Any) -> bool:
+    """Whether a cached value is what :func:`_load_all` returns (else it is rebuilt)."""
+    return isinstance(value, tuple) and len(value) == 4 and isinstance(value[0], Rulebook) \
+        and isinstance(value[1], Reference) and isinstance(value[2], str) and isinstance(value[3], str)
+
+
 @dataclass
 class Checker:
     """A loaded rulebook, reference data and engine, ready to check submissions."""
@@ -101,7 +107,7 @@ class Checker:
         rules_dir = Path(rules) if rules else RULES_DIR
         registers_dir = Path(registers) if registers else None
         (book, reference, law, registers_hash), errors = cached(
-            rules_dir, registers_dir, lambda: _load_all(rules_dir, registers_dir))
+            rules_dir, registers_dir, lambda: _load_all(rules_dir, registers_dir), _well_shaped)
         if errors or book is None or reference is None:
             raise RulebookInvalid(errors)
         try:
@@ -109,6 +115,18 @@ class Checker:
         except EngineError as exc:
             raise RulebookInvalid([exc]) from exc
         return cls(book, reference, built, law, registers_hash)
+
+    def recipe(self) -> tuple[Any, ...]:
+        """What :meth:`rebuild` needs (picklable: no engine), for a worker process."""
+        return (self.book, self.reference, self.engine.kind, self.engine.lang, self.rules_sha256,
+                self.registers_sha256)
+
+    @classmethod
+    def rebuild(cls, recipe: tuple[Any, ...]) -> "Checker":
+        """The same rulebook and reference data with an engine of this process's own: a worker
+        must not read the rule files again (they may have changed since the run began)."""
+        book, reference, kind, lang, law, registers = recipe
+        return cls(book, reference, Engine(book, reference, kind, lang=lang), law, registers)
 
     @property
     def reference_kind(self) -> str:

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import atexit
 import copy
 import json
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# The tests (and the kpcheck processes they start) keep their rulebook cache in a folder of
+# their own, removed at the end, and never write into the user's cache folder.
+_TEST_CACHE = tempfile.mkdtemp(prefix="kpcheck-test-cache-")
+os.environ["KPCHECK_CACHE_DIR"] = _TEST_CACHE
+atexit.register(shutil.rmtree, _TEST_CACHE, True)
 
 from kpcheck.engine import Engine, durable
 from kpcheck.reference.queries import load_reference

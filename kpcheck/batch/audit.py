@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from kpcheck.api import Checker, Result, status_of
 from kpcheck.engine import Engine, EngineError
-from kpcheck.input.reader import InputError, Loaded, expand, parse_json, read_file
+from kpcheck.input.reader import InputError, Loaded, expand, guarded, parse_json, read_file
 from kpcheck.batch.xref import XrefIndex, XrefKey, XrefView, build_index, key_of
 
 CHUNK_LINES = 500
@@ -84,7 +84,7 @@ def loaded_of(unit: Unit) -> Iterator[Loaded]:
         for offset, line in enumerate(unit.lines):
             if line.strip():
                 number = unit.first_line + offset
-                yield parse_json(line, f"{unit.path}:{number}", line_offset=number - 1)
+                yield guarded(parse_json, line, f"{unit.path}:{number}", number - 1)
     else:
         yield from read_file(Path(unit.path))
 
@@ -125,9 +125,9 @@ def spool_unit(checker: Checker, unit: Unit, directory: str) -> Spooled:
 _worker: Checker | None = None
 
 
-def _init_worker(options: dict[str, Any]) -> None:
+def _init_worker(recipe: tuple[Any, ...]) -> None:
     global _worker
-    _worker = Checker.load(**options)
+    _worker = Checker.rebuild(recipe)   # the parent's rulebook, not the files as they are now
 
 
 def _work(task: tuple[Unit, str]) -> Spooled:
@@ -196,7 +196,7 @@ def _pass_one(sources: list[str], options: dict[str, Any], jobs: int, checker: C
             yield spool_unit(checker, unit, directory)
         return
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with context.Pool(jobs, initializer=_init_worker, initargs=(options,)) as pool:
+    with context.Pool(jobs, initializer=_init_worker, initargs=(checker.recipe(),)) as pool:
         yield from pool.imap(_work, ((unit, directory) for unit in units), chunksize=1)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 from typing import Any
 
 from kpcheck.rulebook.conditions import AnyOf, All, Compare, Node, Presence, Quantified, Ref
@@ -180,6 +181,20 @@ def shard(rules: list[tuple[str, Node]], limit: int = MAX_FIRINGS) -> list[list[
     return shards
 
 
+def ruleset_name() -> str:
+    """A name no other ruleset has, in this process or any other (a forked worker goes on
+    counting where its parent was, so the process id is part of it)."""
+    return f"kpcheck{os.getpid()}n{next(_names)}"
+
+
+def _create(definition: str) -> int:
+    """Create a ruleset under a fresh name; a refusal is a :class:`DurableError`, never a traceback."""
+    try:
+        return _engine.create_ruleset(ruleset_name(), definition)
+    except Exception as exc:  # noqa: BLE001 - the C module raises bare Exceptions
+        raise DurableError(f"durable_rules refused a ruleset: {exc}") from exc
+
+
 class DurableEvaluator:
     """Compiled rulesets in one process; :meth:`fired` gives the rule ids a fact triggers."""
 
@@ -189,11 +204,7 @@ class DurableEvaluator:
         self.shards = []
         for group in shard(rules):
             definition = {rid: {"all": [{"m": {"$and": [DISCRIMINATOR, to_durable(node)]}}]} for rid, node in group}
-            name = f"kpcheck{next(_names)}"
-            try:
-                handle = _engine.create_ruleset(name, json.dumps(definition))
-            except Exception as exc:  # noqa: BLE001 - the C module raises bare Exceptions
-                raise DurableError(f"durable_rules refused a ruleset: {exc}") from exc
+            handle = _create(json.dumps(definition))
             self.shards.append((handle, sorted({k for _, node in group for k in keys_read(node)})))
         self._serial = itertools.count()
 

@@ -158,7 +158,7 @@ _LAW: dict[str, tuple[type[BaseModel], Callable[[Any], Iterable[Problem]]]] = {
 }
 
 
-def _register_paths(
+def register_paths(
     registers_dir: Path | None,
 ) -> tuple[dict[str, Path], list[ReferenceDataError]]:
     """Each register from ``registers_dir`` when that file is there, else the shipped example."""
@@ -205,19 +205,19 @@ def _gather(
 ) -> tuple[Reference | None, list[ReferenceDataError]]:
     """Load and check every file; the reference data, or None and every problem found."""
     law_paths = {name: Path(rules_dir) / "reference" / name for name in _LAW}
-    register_paths, errors = _register_paths(registers_dir)
+    registers_at, errors = register_paths(registers_dir)
     parsed: dict[str, Any] = {}
     for name, path in law_paths.items():
         parsed[name], doc = _load(path, *_LAW[name])
         errors += doc.errors
-    for name, path in register_paths.items():
+    for name, path in registers_at.items():
         key, model = _REGISTERS[name]
         parsed[name], doc = _load(
             path, model, lambda f, key=key: _overlap_problems(key, getattr(f, key)))
         errors += doc.errors
     if errors:
         return None, errors
-    return _build(parsed, tuple(law_paths.values()), tuple(register_paths.values())), []
+    return _build(parsed, tuple(law_paths.values()), tuple(registers_at.values())), []
 
 
 def collect_reference(

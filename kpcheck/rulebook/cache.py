@@ -1,41 +1,61 @@
 """A cache of loaded rulebooks and reference data, so that a desk check starts fast.
 
 Parsing some fifty YAML files with line numbers takes seconds in pure Python. After a
-rulebook and its reference data have loaded *without any problem*, both are pickled under
-a key that is the SHA-256 of every file they were read from, of kpcheck's own source, and
-of the folders' paths. Any change to any of them is a new key, so a stale entry is never
-used; an unreadable entry is ignored. ``KPCHECK_CACHE_DIR`` moves the cache,
-``KPCHECK_NO_CACHE=1`` turns it off.
+rulebook and its reference data have loaded *without any problem*, both are stored under a
+key that is the SHA-256 of every file they were read from, of kpcheck's own source, and of
+the folders' paths. Any change to any of them is a new key, so a stale entry is never used.
+
+An entry is a pickle, and unpickling runs code, so an entry is used only when it carries an
+HMAC-SHA256 (over its key and its bytes) made with a per-user secret kept in the cache folder
+(created 0600), and only from a folder that belongs to the user and that nobody else can
+write to; anything else is ignored. An entry that authenticates but is not of the expected
+shape is ignored and rebuilt. Entries not used for :data:`MAX_AGE_DAYS` days, and all but the
+:data:`KEEP` most recently used, are pruned when a new one is stored. A load whose files
+changed while it ran is not stored (the key would not match what was read).
+
+The folder is the user cache folder of :mod:`platformdirs` (``~/.cache/kpcheck`` on Linux);
+``KPCHECK_CACHE_DIR`` moves it, ``KPCHECK_NO_CACHE=1`` turns the cache off.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import hmac
 import os
 import pickle
+import secrets
+import stat
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Callable
 
+import platformdirs
+
 from kpcheck import __version__
-from kpcheck.reference.queries import _register_paths
+from kpcheck.reference.queries import register_paths
 from kpcheck.rulebook.loader import rule_files
 
 _SOURCE = Path(__file__).resolve().parents[1]
+MAGIC = b"kpcheck-cache-2\n"
+SUFFIX = ".entry"
+KEEP = 8
+MAX_AGE_DAYS = 30
+_SECRET = "secret.key"
 
 
 def cache_dir() -> Path | None:
     if os.environ.get("KPCHECK_NO_CACHE"):
         return None
     given = os.environ.get("KPCHECK_CACHE_DIR")
-    base = Path(given) if given else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kpcheck"
-    return base
+    return Path(given) if given else Path(platformdirs.user_cache_dir("kpcheck", appauthor=False))
 
 
 def cache_key(rules_dir: Path, registers_dir: Path | None) -> str:
     """SHA-256 over every input of a load; unreadable inputs make the load itself report them."""
     digest = hashlib.sha256(f"{__version__}\0{rules_dir.resolve()}\0{registers_dir}\0".encode())
-    registers, _ = _register_paths(registers_dir)
+    registers, _ = register_paths(registers_dir)
     files = sorted(_SOURCE.rglob("*.py")) + [rules_dir / "rulebook.yaml"] + rule_files(rules_dir) \
         + sorted((rules_dir / "reference").glob("*")) + [registers[name] for name in sorted(registers)]
     for path in files:
@@ -47,28 +67,112 @@ def cache_key(rules_dir: Path, registers_dir: Path | None) -> str:
     return digest.hexdigest()
 
 
-def cached(rules_dir: Path, registers_dir: Path | None, load: Callable[[], tuple[Any, list]]) -> tuple[Any, list]:
-    """``load()`` returns (value, errors); a value loaded without errors is cached."""
-    where = cache_dir()
-    if where is None:
-        return load()
-    path = where / f"{cache_key(rules_dir, registers_dir)}.pickle"
+def safe_folder(where: Path) -> bool:
+    """The folder exists (or is made, 0700), is the user's own and is writable by nobody else."""
     try:
-        with path.open("rb") as stream:
-            return pickle.load(stream), []
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        where.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.stat(where, follow_symlinks=False)
+    except OSError:
+        return False
+    if not stat.S_ISDIR(info.st_mode) or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return False
+    return not hasattr(os, "getuid") or info.st_uid == os.getuid()
+
+
+def user_secret(where: Path) -> bytes | None:
+    """The per-user key of the entries' HMAC: made once, 0600; None when it is not safe."""
+    path = where / _SECRET
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(secrets.token_bytes(32))
+    except FileExistsError:
         pass
+    except OSError:
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            key = stream.read(64)
+    except OSError:
+        return None
+    mine = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    if not mine or info.st_mode & 0o077 or len(key) != 32:
+        return None
+    return key
+
+
+def _mac(secret: bytes, key: str, payload: bytes) -> bytes:
+    return hmac.new(secret, key.encode() + b"\0" + payload, hashlib.sha256).digest()
+
+
+def read_entry(path: Path, key: str, secret: bytes) -> Any | None:
+    """The value of an authenticated entry, or None (missing, forged, damaged)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    head, mac, payload = data[:len(MAGIC)], data[len(MAGIC):len(MAGIC) + 32], data[len(MAGIC) + 32:]
+    if head != MAGIC or not hmac.compare_digest(mac, _mac(secret, key, payload)):
+        return None
+    try:
+        value = pickle.loads(payload)   # authenticated: written by this user's kpcheck
+    except Exception:  # noqa: BLE001 - an entry of an older kpcheck that no longer loads
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(path)                  # recently used: kept by the pruning
+    return value
+
+
+def cached(rules_dir: Path, registers_dir: Path | None, load: Callable[[], tuple[Any, list]],
+           valid: Callable[[Any], bool] = lambda value: True) -> tuple[Any, list]:
+    """``load()`` returns (value, errors); a value loaded without errors is cached.
+
+    ``valid`` says whether a stored value has the expected shape; one that has not is rebuilt.
+    """
+    where = cache_dir()
+    if where is None or not safe_folder(where):
+        return load()
+    secret = user_secret(where)
+    if secret is None:
+        return load()
+    key = cache_key(rules_dir, registers_dir)
+    path = where / f"{key}{SUFFIX}"
+    value = read_entry(path, key, secret)
+    if value is not None and valid(value):
+        return value, []
     value, errors = load()
-    if not errors:
-        _store(where, path, value)
+    if not errors and cache_key(rules_dir, registers_dir) == key:
+        _store(where, path, key, secret, value)
     return value, errors
 
 
-def _store(where: Path, path: Path, value: Any) -> None:
+def _store(where: Path, path: Path, key: str, secret: bytes, value: Any) -> None:
     try:
-        where.mkdir(parents=True, exist_ok=True)
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         with tempfile.NamedTemporaryFile(dir=where, delete=False, suffix=".tmp") as stream:
-            pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            stream.write(MAGIC + _mac(secret, key, payload) + payload)
         os.replace(stream.name, path)
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+    except (OSError, pickle.PicklingError):
+        return  # a cache that cannot be written only costs time
+    prune(where, keep=path)
+
+
+def prune(where: Path, keep: Path | None = None, now: float | None = None) -> None:
+    """Remove entries unused for :data:`MAX_AGE_DAYS` days and all but the :data:`KEEP`
+    most recently used, and temporary files a killed run left behind an hour ago."""
+    now = time.time() if now is None else now
+    entries = []
+    for path in where.iterdir():
+        with contextlib.suppress(OSError):
+            used = path.stat().st_mtime
+            if path.suffix == ".tmp" and now - used > 3600:
+                path.unlink()
+            elif path.suffix in (SUFFIX, ".pickle"):
+                entries.append((used, path))
+    entries.sort(reverse=True)
+    for rank, (used, path) in enumerate(entries):
+        if path != keep and (rank >= KEEP or now - used > MAX_AGE_DAYS * 86400 or path.suffix == ".pickle"):
+            with contextlib.suppress(OSError):
+                path.unlink()
