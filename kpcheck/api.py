@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from kpcheck import __version__
-from kpcheck.engine import Engine, EngineError, Finding, InternalFailure, NotApplicable
+from kpcheck.engine import Engine, EngineError, EngineUnavailable, Finding, InternalFailure, NotApplicable
 from kpcheck.input.reader import Loaded, read_sources
 from kpcheck.input.shorten import shorten
 from kpcheck.rulebook.cache import cached
@@ -112,6 +112,8 @@ class Checker:
             raise RulebookInvalid(errors)
         try:
             built = Engine(book, reference, engine, lang=lang)
+        except EngineUnavailable:
+            raise
         except EngineError as exc:
             raise RulebookInvalid([exc]) from exc
         return cls(book, reference, built, law, registers_hash)
@@ -162,4 +164,4 @@ class Checker:
                 "registers": {"sha256": self.registers_sha256}}
 
 
-__all__ = ["Checker", "Result", "RulebookInvalid", "status_of", "summarize", "DEFAULT_REGISTERS"]
+__all__ = ["Checker", "EngineUnavailable", "Result", "RulebookInvalid", "status_of", "summarize", "DEFAULT_REGISTERS"]

@@ -10,7 +10,7 @@ import click
 
 from kpcheck.cli.console import error, warning
 from kpcheck.cli.outputs import output_stream, refuse_clashes
-from kpcheck.engine import KINDS
+from kpcheck.engine import KINDS, EngineUnavailable
 from kpcheck.tooling.impact import ImpactRulebookInvalid, impact as run_impact, render_text, to_json
 from kpcheck.report.text import make_console
 
@@ -42,6 +42,9 @@ def impact(sources: tuple[str, ...], old_dir: str | None, new_dir: str, fmt: str
     refuse_clashes([("impact report", output)], sources)
     try:
         report = run_impact(old_dir, new_dir, sources, reference, engine, jobs or os.cpu_count() or 1)
+    except EngineUnavailable as exc:
+        error(f"{exc}; nothing was compared")
+        sys.exit(EXIT_ERROR)
     except ImpactRulebookInvalid as exc:
         for problem in exc.errors:
             error(str(problem))

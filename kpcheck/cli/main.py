@@ -11,7 +11,7 @@ from typing import Any, Iterable, Iterator
 import click
 
 from kpcheck import __version__
-from kpcheck.api import FAIL_ON, Checker, Result, RulebookInvalid, summarize
+from kpcheck.api import FAIL_ON, Checker, EngineUnavailable, Result, RulebookInvalid, summarize
 from kpcheck.batch.audit import audit as run_audit
 from kpcheck.batch.audit import check_against, count_submissions
 from kpcheck.cli.console import LazyGroup, err_console, error, warning
@@ -52,6 +52,9 @@ def open_writers(targets: list[tuple[str, str | None]], options: dict[str, Any])
 def load_checker(rules: str | None, reference: str | None, engine: str | None, lang: str = "en") -> Checker | None:
     try:
         checker = Checker.load(rules, reference, engine, lang=lang)
+    except EngineUnavailable as exc:
+        error(f"{exc}; nothing was checked")
+        return None
     except RulebookInvalid as exc:
         for problem in exc.errors:
             error(str(problem))

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from kpcheck.cli.console import LazyGroup, error
+from kpcheck.cli.console import LazyGroup, error, warning
 from kpcheck.cli.outputs import output_stream
 from kpcheck.tooling.coverage import AFTER, BEFORE, IN_FORCE, Coverage, ExampleRun, coverage, run_as_dict, run_as_junit
 from kpcheck.tooling.coverage import run_examples
@@ -126,12 +126,15 @@ def _run(book: Rulebook) -> ExampleRun | None:
               help="Also show, per legal act and provision, the rules implementing it and their examples.")
 def test_rules(directory: str | None, rules_option: str | None, fmt: str, output: str | None,
                with_coverage: bool) -> None:
-    """Run every rule's examples on both engines; exit 1 when one fails."""
+    """Run every rule's examples on both engines (the Python one only where durable_rules does not import); exit 1 when one fails."""
     book = _book(str(_directory(directory, rules_option)))
     run = _run(book) if book is not None else None
     if book is None or run is None:
         sys.exit(1)
     cover = coverage(book, run) if with_coverage else None
+    if "durable" not in run.engines:
+        warning("durable_rules does not run on this Python (it imports on 3.10-3.12): "
+                "the examples ran on the Python evaluator only")
     with output_stream(output, "example results") as stream:
         if fmt == "json":
             stream.write(json.dumps(run_as_dict(book, run, cover), indent=2, ensure_ascii=False) + "\n")

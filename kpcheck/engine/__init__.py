@@ -38,6 +38,10 @@ class EngineError(RuntimeError):
     """The engine failed on a submission; the submission gets status ``error``."""
 
 
+class EngineUnavailable(EngineError):
+    """The evaluator asked for does not run on this Python (durable_rules imports on 3.10-3.12)."""
+
+
 class InternalFailure(EngineError):
     """kpcheck's own code failed on a submission (a bug, reported as such, never a crash)."""
 
@@ -88,6 +92,9 @@ class Engine:
         self.kind = kind or default_kind()
         if self.kind not in KINDS:
             raise ValueError(f"unknown engine {self.kind!r}; expected durable or python")
+        if self.kind == "durable" and not durable.AVAILABLE:
+            raise EngineUnavailable("--engine durable is not available on this Python (durable_rules imports on "
+                                    "Python 3.10-3.12 only); use --engine python, or leave --engine out")
         self.projector = Projector(book, book.active(scope))
         self.compiled = []
         for rule in book.active(scope):

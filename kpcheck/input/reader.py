@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from kpcheck.input.models import Submission
 from kpcheck.input.shorten import internal_error, shorten, shown
-from kpcheck.input.yamlio import YamlSyntaxError, load_yaml_text, locate
+from kpcheck.input.yamlio import YamlSyntaxError, decode, load_yaml_text, locate
 
 SUFFIXES = (".json", ".yaml", ".yml", ".jsonl")
 _LONG_NUMBER = re.compile(rb"[0-9][0-9.]{15,}")
@@ -140,11 +140,9 @@ def _json_error(exc: ValidationError, source: str, line_offset: int) -> InputErr
 def parse_yaml(raw: bytes, source: str) -> Loaded:
     """Validate one YAML 1.2 document; errors name the field path and the line and column."""
     try:
-        doc = load_yaml_text(raw.decode("utf-8"), source)
+        doc = load_yaml_text(decode(raw, source), source)
     except YamlSyntaxError as exc:
         return Loaded(source=source, error=InputError(f"invalid YAML: {shorten(exc.message, 200)}", str(exc.location)))
-    except UnicodeDecodeError as exc:
-        return Loaded(source=source, error=InputError(f"not UTF-8 text ({exc.reason})", source))
     raw_id = doc.get("id") if isinstance(doc, dict) and isinstance(doc.get("id"), str) else None
     try:
         text = json.dumps(jsonable(doc), ensure_ascii=False)

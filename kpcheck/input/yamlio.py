@@ -116,7 +116,8 @@ def load_yaml_text(text: str, file: str) -> Any:
         problem = exc.problem or exc.context or "invalid YAML"
         raise YamlSyntaxError(loc, problem) from None
     except YAMLError as exc:
-        raise YamlSyntaxError(Location(file), str(exc).splitlines()[0]) from None
+        raise YamlSyntaxError(_position(text, getattr(exc, "position", None), file),
+                              str(exc).splitlines()[0]) from None
     _check_size(doc, file)
     return doc
 
@@ -160,14 +161,28 @@ def _too_deep_at(text: str, file: str) -> Location:
     return Location(file)
 
 
+def _position(text: str | bytes, offset: int | None, file: str) -> Location:
+    """The line and column of a character (or byte) offset."""
+    if offset is None:
+        return Location(file)
+    head = text[:offset]
+    newline = "\n" if isinstance(head, str) else b"\n"
+    line = head.count(newline)                                         # type: ignore[arg-type]
+    return Location(file, line + 1, offset - (head.rfind(newline) + 1) + 1)  # type: ignore[arg-type]
+
+
+def decode(raw: bytes, file: str) -> str:
+    """UTF-8 text, or a :class:`YamlSyntaxError` at the first byte that is not."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise YamlSyntaxError(_position(raw, exc.start, file), f"not UTF-8 text ({exc.reason})") from None
+
+
 def load_yaml(path: Path | str) -> Any:
     """Read and parse one YAML file (UTF-8)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise YamlSyntaxError(Location(str(path)), f"not UTF-8 text ({exc.reason})") from None
-    return load_yaml_text(text, str(path))
+    return load_yaml_text(decode(path.read_bytes(), str(path)), str(path))
 
 
 def _mark(node: Any, key: Any, file: str, which: str) -> Location | None:

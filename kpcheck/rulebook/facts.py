@@ -27,7 +27,9 @@ from kpcheck.input.models import Submission
 from kpcheck.reference.queries import Reference
 from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, TEXT
 
-PATH, NUMBER, WORD, WORDS = "path", "number", "text", "texts"
+PATH, NUMBER, COUNT, WORD, WORDS = "path", "number", "count", "text", "texts"
+MAX_NUMBER = 10**6          # a number parameter lies within +-MAX_NUMBER
+MAX_COUNT = 10_000          # a count parameter (days, places, lines) is a whole number 0..MAX_COUNT
 HS_TO_TNVED = {"7102.10": "7102100000", "7102.21": "7102210000", "7102.31": "7102310000"}
 
 
@@ -42,7 +44,7 @@ class FactContext:
 class DerivedFact:
     name: str
     returns: str
-    params: dict[str, str]          # parameter name -> kind (path, number, text, texts)
+    params: dict[str, str]          # parameter name -> kind (path, number, count, text, texts)
     func: Callable[..., Any]
     doc: str
 
@@ -297,9 +299,9 @@ FACTS: dict[str, DerivedFact] = {f.name: f for f in (
           "the declaration cites a document with that code and number (number comparison)"),
     _fact("tnved_match_lines", BOOL, {}, _tnved_match_lines,
           "the declaration's TN VED codes are exactly the certificate lines' HS codes"),
-    _fact("working_day_deadline", DATE, {"after": PATH, "days": NUMBER}, _working_day_deadline,
+    _fact("working_day_deadline", DATE, {"after": PATH, "days": COUNT}, _working_day_deadline,
           "the n-th Kazakh working day after a date (the date itself not counted)"),
-    _fact("working_days_late", INT, {"after": PATH, "days": NUMBER, "returned": PATH}, _working_days_late,
+    _fact("working_days_late", INT, {"after": PATH, "days": COUNT, "returned": PATH}, _working_days_late,
           "working days from that deadline to the return date (0 when on time)"),
     _fact("values_unless_true", TEXT, {"items": PATH, "value": WORD, "flag": WORD}, _values_unless_true,
           "one field of every item whose flag field is not true, joined with ', '; absent when none"),
@@ -310,6 +312,6 @@ FACTS: dict[str, DerivedFact] = {f.name: f for f in (
           "batch: other submissions of the same direction with the same certificate number (exempt pairs left out)"),
     _fact("xref_original_known", BOOL, {}, _xref_original_known,
           "batch: a duplicate request's original number is another audited submission's certificate number"),
-    _fact("xref_price_outliers", TEXT, {"ratio": NUMBER, "min_lines": NUMBER}, _xref_price_outliers,
+    _fact("xref_price_outliers", TEXT, {"ratio": NUMBER, "min_lines": COUNT}, _xref_price_outliers,
           "batch: lines whose US$/ct is beyond ratio times (or under 1/ratio of) the median for their HS code"),
 )}

@@ -21,10 +21,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kpcheck.rulebook.conditions import ConditionError, Node, Parser, Ref, Scope
-from kpcheck.rulebook.facts import FACTS, NUMBER, PATH, WORD, WORDS
+from kpcheck.rulebook.facts import COUNT, FACTS, MAX_COUNT, MAX_NUMBER, NUMBER, PATH, WORD, WORDS
 from kpcheck.input.reader import loc_path
+from kpcheck.input.shorten import shorten, shown
 from kpcheck.rulebook.schema import LIST, SUBMISSION_FIELDS, VALUES, suggest
-from kpcheck.input.yamlio import YamlSyntaxError, key_location, load_yaml, locate, node_location, plain
+from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, locate, node_location, plain
+from kpcheck.input.yamlio import value_location
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 NOT_RULES = {"reference", "bases"}
@@ -237,14 +239,18 @@ class _RuleCompiler:
             if ref is None:
                 raise ConditionError(where, f"unknown field '{value}'{suggest(str(value), scope.known())}", "RUL017")
             return ref
-        if kind == NUMBER and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        number = isinstance(value, (int, Decimal)) and not isinstance(value, bool) and Decimal(value).is_finite()
+        if kind == NUMBER and number and abs(value) <= MAX_NUMBER:
             return Decimal(value)
+        if kind == COUNT and number and value == int(value) and 0 <= value <= MAX_COUNT:
+            return Decimal(int(value))
         if kind == WORD and isinstance(value, str):
             return str(value)
         if kind == WORDS and isinstance(value, list) and all(isinstance(v, str) for v in value):
             return tuple(str(v) for v in value)
-        expected = {NUMBER: "a number", WORD: "a text", WORDS: "a list of texts"}[kind]
-        raise ConditionError(where, f"parameter '{param}' takes {expected}, not {value!r}", "RUL016")
+        expected = {NUMBER: f"a number from -{MAX_NUMBER:,} to {MAX_NUMBER:,}",
+                    COUNT: f"a whole number from 0 to {MAX_COUNT:,}", WORD: "a text", WORDS: "a list of texts"}[kind]
+        raise ConditionError(where, f"parameter '{param}' takes {expected}, not {shown(value)}", "RUL016")
 
     def compile(self, spec: RuleFile, family: str) -> Rule:
         scope = Scope(SUBMISSION_FIELDS)
@@ -291,7 +297,8 @@ def load_rule_file(path: Path, table: _LetTable, directory: Path) -> Rule:
     except YamlSyntaxError as exc:
         raise RuleError(exc.location, exc.message, "RUL001") from None
     if not isinstance(doc, dict):
-        raise RuleError(node_location(doc, str(path)), "a rule file must be a mapping", "RUL002")
+        where = node_location(doc, str(path))
+        raise RuleError(where if where.line else Location(str(path), 1, 1), "a rule file must be a mapping", "RUL002")
     try:
         spec = RuleFile.model_validate(plain(doc))
     except ValidationError as exc:
@@ -306,6 +313,34 @@ def load_rule_file(path: Path, table: _LetTable, directory: Path) -> Rule:
         raise RuleError(exc.location, exc.message, exc.code) from None
 
 
+MANIFEST_KEYS = {"version": "a text such as \"2024.1\"", "title": "a text"}
+
+
+def read_manifest(manifest: Path) -> tuple[str | None, list[RuleError]]:
+    """``rulebook.yaml``: its version, and every problem with its place (RUL004)."""
+    try:
+        meta = load_yaml(manifest)
+    except YamlSyntaxError as exc:
+        return None, [RuleError(exc.location, exc.message, "RUL004")]
+    except OSError as exc:
+        return None, [RuleError(str(manifest), f"cannot read the file ({exc.strerror})", "RUL004")]
+    if not isinstance(meta, dict):
+        return None, [RuleError(Location(str(manifest), 1, 1), "rulebook.yaml must be a mapping with a 'version'",
+                                "RUL004")]
+    errors = [RuleError(key_location(meta, key, str(manifest)),
+                        f"unknown key '{shorten(str(key))}' in rulebook.yaml"
+                        f"{suggest(str(key), MANIFEST_KEYS)}; it holds {', '.join(MANIFEST_KEYS)}", "RUL004")
+              for key in meta if key not in MANIFEST_KEYS]
+    for key, expected in MANIFEST_KEYS.items():
+        value = meta.get(key)
+        if (key == "version" or value is not None) and not isinstance(value, (str, int, Decimal)) or \
+                isinstance(value, bool):
+            where = value_location(meta, key, str(manifest)) if key in meta else Location(str(manifest), 1, 1)
+            errors.append(RuleError(where, f"rulebook.yaml needs '{key}': {expected}", "RUL004"))
+    version = meta.get("version")
+    return (str(version) if isinstance(version, (str, int, Decimal)) and not isinstance(version, bool) else None), errors
+
+
 def collect_rulebook(directory: Path) -> tuple[Rulebook | None, list[RuleError]]:
     """Load a rulebook folder, collecting every error instead of stopping at the first."""
     directory = Path(directory)
@@ -313,11 +348,9 @@ def collect_rulebook(directory: Path) -> tuple[Rulebook | None, list[RuleError]]
     manifest = directory / "rulebook.yaml"
     if not manifest.is_file():
         return None, [RuleError(str(manifest), "no rulebook.yaml: not a rulebook folder", "RUL004")]
-    try:
-        meta = load_yaml(manifest)
-        version = str(meta["version"])
-    except (YamlSyntaxError, KeyError, TypeError) as exc:
-        return None, [RuleError(str(manifest), f"rulebook.yaml needs a 'version' ({exc})", "RUL004")]
+    version, errors = read_manifest(manifest)
+    if version is None:
+        return None, errors
     table, rules, seen = _LetTable(), [], {}
     files = rule_files(directory)
     for path in files:

@@ -20,6 +20,8 @@ LNT107  error    an evaluator cannot compile the rulebook
 LNT108  error    two examples of a rule share a name
 LNT201  warning  a legal basis whose provision is "to be confirmed"
 LNT202  warning  a rule without a Russian title and message
+LNT203  warning  a let that nothing reads
+LNT204  warning  a rule parameter (``params:``) that no let or message uses
 ======  =======  ================================================================
 """
 
@@ -163,8 +165,30 @@ def static_problems(f: _File) -> list[Problem]:
         if not basis.confirmed:
             where = value_location(doc["legal_basis"][i], "provision", str(f.path))
             out.append(Problem(where, f"the provision of {basis.act} is to be confirmed", "LNT201", Level.WARNING))
-    out += _russian(f)
+    out += _russian(f) + _unused_params(f)
     return out
+
+
+def _params_named(node: Any) -> set[str]:
+    """Every ``{param: NAME}`` inside a part of a rule file."""
+    if isinstance(node, dict):
+        found = {str(node["param"])} if set(node) == {"param"} else set()
+        return found.union(*(_params_named(v) for v in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_params_named(v) for v in node))
+    return set()
+
+
+def _unused_params(f: _File) -> list[Problem]:
+    """A parameter under ``params:`` that no let reads and no message shows (LNT204, warning)."""
+    spec = f.spec
+    assert spec is not None
+    used = _params_named(f.doc.get("let"))
+    texts = [spec.message, *(t.message or "" for t in spec.translations.values())]
+    return [Problem(key_location(f.doc["params"], name, str(f.path)),
+                    f"parameter '{name}' is never used: remove it or pass it to a let with {{param: {name}}}",
+                    "LNT204", Level.WARNING)
+            for name in spec.params if name not in used and not any(f"{{{name}}}" in t for t in texts)]
 
 
 def _russian(f: _File) -> list[Problem]:
