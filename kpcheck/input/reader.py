@@ -7,6 +7,7 @@ Every input yields exactly one :class:`Loaded` per submission it holds, or one w
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,6 +24,9 @@ from kpcheck.input.yamlio import YamlSyntaxError, decode, load_yaml_text, locate
 SUFFIXES = (".json", ".yaml", ".yml", ".jsonl")
 _LONG_NUMBER = re.compile(rb"[0-9][0-9.]{15,}")
 _JSON_POS = re.compile(r"at line (\d+) column (\d+)")
+_SURROGATE = re.compile(rb"\\[uU][dD][89a-fA-F]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+SURROGATE_MESSAGE = "a text holds an unpaired UTF-16 surrogate (\\ud800-\\udfff), which is not Unicode text"
 _MAX_ERRORS = 5
 
 
@@ -61,7 +65,7 @@ def expand(paths: Iterable[str | Path]) -> Iterator[Path | InputError]:
         elif path.is_file():
             yield path
         else:
-            yield InputError("no such file or folder", str(path))
+            yield InputError("no such file or folder", display_name(path))
 
 
 def read_sources(paths: Iterable[str | Path]) -> Iterator[Loaded]:
@@ -75,23 +79,28 @@ def read_sources(paths: Iterable[str | Path]) -> Iterator[Loaded]:
 
 def read_file(path: Path) -> Iterator[Loaded]:
     """The submissions of one file, by its suffix."""
-    suffix = path.suffix.lower()
+    suffix, name = path.suffix.lower(), display_name(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        yield Loaded(source=str(path), error=InputError(f"cannot read the file ({exc.strerror})", str(path)))
+        yield Loaded(source=name, error=InputError(f"cannot read the file ({exc.strerror})", name))
         return
     if suffix == ".jsonl":
         for number, line in enumerate(data.splitlines(), start=1):
             if line.strip():
-                yield guarded(parse_json, line, f"{path}:{number}", number - 1)
+                yield guarded(parse_json, line, f"{name}:{number}", number - 1)
     elif suffix in (".yaml", ".yml"):
-        yield guarded(parse_yaml, data, str(path))
+        yield guarded(parse_yaml, data, name)
     elif suffix == ".json":
-        yield guarded(parse_json, data, str(path))
+        yield guarded(parse_json, data, name)
     else:
-        yield Loaded(source=str(path), error=InputError(
-            f"unknown file type {suffix or '(none)'!r}; expected .json, .yaml, .yml or .jsonl", str(path)))
+        yield Loaded(source=name, error=InputError(
+            f"unknown file type {suffix or '(none)'!r}; expected .json, .yaml, .yml or .jsonl", name))
+
+
+def display_name(path: Path | str) -> str:
+    """A path as reports show it: a file name that is not UTF-8 keeps its bytes as ``\\xNN``."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def guarded(parse: Any, raw: bytes, source: str, *args: Any) -> Loaded:
@@ -105,6 +114,10 @@ def guarded(parse: Any, raw: bytes, source: str, *args: Any) -> Loaded:
 def parse_json(raw: bytes, source: str, line_offset: int = 0) -> Loaded:
     """Validate one JSON document; amounts are read exactly as :class:`Decimal`."""
     try:
+        if _SURROGATE.search(raw):
+            lone = lone_surrogate(json.loads(raw))
+            if lone is not None:
+                return Loaded(source=source, error=InputError(SURROGATE_MESSAGE, f"{source}: {loc_path(lone)}"))
         if _LONG_NUMBER.search(raw):
             raw = _exact_numbers(raw)
         return Loaded(source=source, submission=Submission.model_validate_json(raw))
@@ -113,6 +126,23 @@ def parse_json(raw: bytes, source: str, line_offset: int = 0) -> Loaded:
     except (ValueError, RecursionError) as exc:  # from _exact_numbers: not JSON at all, or nested too deep
         return Loaded(source=source, error=InputError(f"invalid JSON: {shorten(str(exc) or type(exc).__name__, 200)}",
                                                       source))
+
+
+def lone_surrogate(node: Any, path: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
+    """The path of the first text (or key) holding an unpaired surrogate, or None."""
+    stack = [(node, path)]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, str) and _SURROGATES.search(node):
+            return path
+        if isinstance(node, dict):
+            for key, value in reversed(list(node.items())):
+                if isinstance(key, str) and _SURROGATES.search(key):
+                    return (*path, key.encode("utf-8", "backslashreplace").decode())
+                stack.append((value, (*path, key)))
+        elif isinstance(node, list):
+            stack.extend((value, (*path, i)) for i, value in reversed(list(enumerate(node))))
+    return None
 
 
 def _exact_numbers(raw: bytes) -> bytes:
@@ -144,6 +174,9 @@ def parse_yaml(raw: bytes, source: str) -> Loaded:
     except YamlSyntaxError as exc:
         return Loaded(source=source, error=InputError(f"invalid YAML: {shorten(exc.message, 200)}", str(exc.location)))
     raw_id = doc.get("id") if isinstance(doc, dict) and isinstance(doc.get("id"), str) else None
+    lone = lone_surrogate(doc)
+    if lone is not None:
+        return Loaded(source=source, error=InputError(SURROGATE_MESSAGE, f"{locate(doc, lone, source)} ({loc_path(lone)})"))
     try:
         text = json.dumps(jsonable(doc), ensure_ascii=False)
         return Loaded(source=source, submission=Submission.model_validate_json(text))
