@@ -148,11 +148,20 @@ def one_rulebook(tally: Tally, opts: argparse.Namespace, work: Path, env: dict[s
 
 
 def rulebooks(tally: Tally, opts: argparse.Namespace, work: Path, env: dict[str, str]) -> None:
+    """Every corrupted rulebook, or as many as ``--rulebook-minutes`` allows (the figures say how many)."""
+    deadline = time.monotonic() + opts.rulebook_minutes * 60 if opts.rulebook_minutes else None
+
+    def one(i: int) -> bool:
+        if deadline is not None and time.monotonic() > deadline:
+            return False
+        one_rulebook(tally, opts, work, env, i)
+        return True
+
     with ThreadPoolExecutor(opts.jobs) as pool:
-        for n, _ in enumerate(pool.map(lambda i: one_rulebook(tally, opts, work, env, i), range(opts.rulebooks)), 1):
-            tally.rulebooks = n
-            if n % 50 == 0:
-                print(f"rulebook {n}/{opts.rulebooks}: {len(tally.failures)} failure(s)", flush=True)
+        for done in pool.map(one, range(opts.rulebooks)):
+            tally.rulebooks += done
+            if done and tally.rulebooks % 25 == 0:
+                print(f"rulebook {tally.rulebooks}/{opts.rulebooks}: {len(tally.failures)} failure(s)", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", type=int, default=400, help="malformed input files (default 400)")
     parser.add_argument("--batch-files", type=int, default=500, help="files per audited folder")
     parser.add_argument("--rulebooks", type=int, default=20, help="corrupted rulebooks (default 20)")
+    parser.add_argument("--rulebook-minutes", type=float, default=0,
+                        help="stop starting corrupted rulebooks after this many minutes (0: no limit)")
     parser.add_argument("--engines", default="durable,python", help="engines to run (comma-separated)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=2)
