@@ -108,7 +108,7 @@ def submissions(tally: Tally, opts: argparse.Namespace, work: Path, env: dict[st
     for b in range(batches):
         folder = work / f"batch{b:03d}"
         count = min(opts.batch_files, opts.files - b * opts.batch_files)
-        expected = make_batch(folder, count, opts.seed + b)
+        expected = make_batch(folder, count, opts.seed + b, opts.lines)
         tally.files += count
         tally.inputs += sum(expected.values())
         for engine in opts.engines:
@@ -121,13 +121,14 @@ def submissions(tally: Tally, opts: argparse.Namespace, work: Path, env: dict[st
                 if judge(tally, what, outcome, (0, 2)):
                     check_report(tally, what, report, expected)
                     tally.commands["inputs checked"] += sum(expected.values())
-            impact = run(["rules", "impact", "--new", str(RULES), "--engine", engine, "--jobs", str(opts.jobs),
-                          str(folder), "--format", "json"], env, opts.timeout)
-            if judge(tally, f"impact batch{b} --engine {engine}", impact, (0,)):
-                try:
-                    json.loads(impact[1])
-                except ValueError as exc:
-                    tally.fail("invalid report", f"impact batch{b}: {exc}")
+        engine = opts.engines[b % len(opts.engines)]          # impact runs two audits: one engine a batch
+        impact = run(["rules", "impact", "--new", str(RULES), "--engine", engine, "--jobs", str(opts.jobs),
+                      str(folder), "--format", "json"], env, opts.timeout)
+        if judge(tally, f"impact batch{b} --engine {engine}", impact, (0,)):
+            try:
+                json.loads(impact[1])
+            except ValueError as exc:
+                tally.fail("invalid report", f"impact batch{b}: {exc}")
         judge(tally, f"stats batch{b}", run(["stats", str(folder)], env, opts.timeout), (0,))
         shutil.rmtree(folder, ignore_errors=True)
         print(f"batch {b + 1}/{batches}: {tally.inputs} inputs so far, {len(tally.failures)} failure(s)", flush=True)
@@ -168,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=400, help="malformed input files (default 400)")
     parser.add_argument("--batch-files", type=int, default=500, help="files per audited folder")
+    parser.add_argument("--lines", type=int, default=6, help="at most this many lines per JSON Lines file")
     parser.add_argument("--rulebooks", type=int, default=20, help="corrupted rulebooks (default 20)")
     parser.add_argument("--rulebook-minutes", type=float, default=0,
                         help="stop starting corrupted rulebooks after this many minutes (0: no limit)")

@@ -177,7 +177,7 @@ def jsonl_count(data: bytes) -> int:
     return sum(1 for line in data.split(b"\n") if line.strip())
 
 
-def make_file(index: int, rng: random.Random) -> Made:
+def make_file(index: int, rng: random.Random, lines_per_file: int = 6) -> Made:
     """One malformed (or, now and then, valid) input file."""
     folder = rng.choice(NAMES) if rng.random() < 0.2 else "plain"
     stem = f"{folder}/{rng.choice(NAMES) if rng.random() < 0.1 else 'f'}{index:06d}"
@@ -191,7 +191,7 @@ def make_file(index: int, rng: random.Random) -> Made:
         data = rng.choice(YAML_SPECIALS)(rng) if rng.random() < 0.3 else data
         return Made(f"{stem}.{rng.choice(['yaml', 'yml'])}", _raw_damage(data, rng) if rng.random() < 0.15 else data, 1)
     lines = []
-    for _ in range(rng.randint(1, 6)):
+    for _ in range(rng.randint(1, lines_per_file)):
         line = json.dumps(mutate_value(base(rng), rng)).encode() if rng.random() < 0.8 else b""
         if rng.random() < 0.15:
             line = rng.choice(JSON_SPECIALS)(rng).replace(b"\n", b" ")
@@ -202,12 +202,12 @@ def make_file(index: int, rng: random.Random) -> Made:
     return Made(f"{stem}.jsonl", data, jsonl_count(data))
 
 
-def make_batch(folder: Path, files: int, seed: int) -> dict[str, int]:
+def make_batch(folder: Path, files: int, seed: int, lines_per_file: int = 6) -> dict[str, int]:
     """Write ``files`` inputs under ``folder``; the expected number of results per source file."""
     rng = random.Random(seed)
     expected: dict[str, int] = {}
     for i in range(files):
-        made = make_file(seed * 1_000_000 + i, rng)
+        made = make_file(seed * 1_000_000 + i, rng, lines_per_file)
         path = folder / made.name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(made.data)
