@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
+from kpcheck.problems import KpcheckError
 from kpcheck.api import Result, status_of
 from kpcheck.rulebook.facts import normalise_number
 from kpcheck.rulebook.schema import suggest
@@ -33,12 +34,10 @@ TEXTS = ("rule", "reason", "granted_by")
 MALFORMED, UNKNOWN_RULE, REFUSED, EXPIRED, INAPPLICABLE = "WAI001", "WAI002", "WAI003", "WAI004", "WAI005"
 
 
-class WaiverFileError(Exception):
+class WaiverFileError(KpcheckError):
     """The waiver file as a whole cannot be read: ``file:line:col: message``."""
 
-    def __init__(self, location: Location | str, message: str):
-        super().__init__(f"{location}: {message}")
-        self.location, self.message = location, message
+    code = "WAI010"
 
 
 @dataclass(frozen=True)
