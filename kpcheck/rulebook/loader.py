@@ -77,9 +77,12 @@ class Translation(_Schema):
     message: str | None = None
 
 
+DEFAULT_BASE = "compliant-export"   # the base fixture an example changes when it names none
+
+
 class Example(_Schema):
     name: str = Field(min_length=1)
-    base: str | None = None
+    base: str = DEFAULT_BASE
     change: dict[str, Any] | None = None
     submission: dict[str, Any] | None = None
     batch: list[dict[str, Any]] | None = None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kpcheck.input.reader import Loaded, jsonable, parse_json
-from kpcheck.rulebook.loader import Example, Rule, Rulebook
+from kpcheck.rulebook.loader import DEFAULT_BASE, Example, Rule, Rulebook
 
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -85,7 +85,7 @@ def build(book: Rulebook, example: Example, source: str) -> Loaded:
     if example.submission is not None:
         doc = jsonable(example.submission)
     else:
-        doc = copy.deepcopy(load_base(book, example.base or "compliant-export"))
+        doc = copy.deepcopy(load_base(book, example.base))
         for path, value in (example.change or {}).items():
             apply_change(doc, path, jsonable(value))
     return parse_json(json.dumps(doc).encode(), source)
@@ -103,7 +103,7 @@ def build_batch(book: Rulebook, example: Example, source: str) -> list[Loaded]:
     """The submissions of a batch example; the example's expectation is about the first."""
     out = []
     for i, item in enumerate(example.batch or []):
-        part = Example(name=f"{example.name}[{i}]", expect=example.expect, base=item.get("base"),
+        part = Example(name=f"{example.name}[{i}]", expect=example.expect, base=item.get("base", DEFAULT_BASE),
                        change=item.get("change"), submission=item.get("submission"))
         out.append(build(book, part, f"{source}[{i}]"))
     return out
