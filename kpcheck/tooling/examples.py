@@ -12,7 +12,7 @@ import copy
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from kpcheck.input.reader import Loaded, jsonable, parse_json
@@ -34,6 +34,7 @@ class ExampleResult:
     actual: str
     detail: str = ""
     presented_on: dt.date | None = None     # of the submission (the first of a batch) it is about
+    found: Any = field(default=None, compare=False, repr=False)   # (findings, not applicable) as evaluated
 
     @property
     def passed(self) -> bool:
@@ -135,18 +136,22 @@ def _subject(book: Rulebook, rule: Rule, example: Example) -> tuple[Any, Any, st
 
 def run_rule_examples(rule: Rule, book: Rulebook, engines: dict[str, Any]) -> list[ExampleResult]:
     """Every example of one rule on every engine given (name -> Engine of the rule's scope)."""
+    return [result for example in rule.spec.examples for result in run_example(rule, example, book, engines)]
+
+
+def run_example(rule: Rule, example: Example, book: Rulebook, engines: dict[str, Any]) -> list[ExampleResult]:
+    """One example of one rule on every engine given, whatever the rule's scope."""
+    subject, first, detail = _subject(book, rule, example)
+    on = first.presented_on if first is not None else None
     results = []
-    for example in rule.spec.examples:
-        subject, first, detail = _subject(book, rule, example)
-        on = first.presented_on if first is not None else None
-        for name, engine in engines.items():
-            actual = "error"
-            if subject is not None:
-                try:
-                    evaluation = engine.evaluate(None, subject) if rule.spec.scope == "batch" \
-                        else engine.evaluate(subject)
-                    actual = outcome(rule.id, evaluation)
-                except Exception as exc:  # noqa: BLE001 - reported as a failing example
-                    detail = str(exc)
-            results.append(ExampleResult(rule.id, example.name, name, example.expect, actual, detail, on))
+    for name, engine in engines.items():
+        actual, why, findings = "error", detail, None
+        if subject is not None:
+            try:
+                evaluation = engine.evaluate(None, subject) if rule.spec.scope == "batch" \
+                    else engine.evaluate(subject)
+                actual, findings = outcome(rule.id, evaluation), (evaluation.findings, evaluation.not_applicable)
+            except Exception as exc:  # noqa: BLE001 - reported as a failing example
+                why = str(exc)
+        results.append(ExampleResult(rule.id, example.name, name, example.expect, actual, why, on, findings))
     return results
