@@ -371,3 +371,12 @@ def test_a_file_name_that_is_not_utf8(tmp_path):
     (folder / os.fsdecode(b"\xff\xfe.json")).write_text(json.dumps(base()))
     outcome, results = results_of(tmp_path, "check", "--engine", "python", folder)
     assert outcome.exit_code == 0 and results[0]["source"] == f"{folder}/\\xff\\xfe.json"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file names are bytes on POSIX only")
+def test_a_json_lines_file_name_that_is_not_utf8_in_an_audit(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / os.fsdecode(b"\xff.jsonl")).write_text(json.dumps(base()) + "\n")
+    outcome, results = results_of(tmp_path, "audit", "--jobs", "1", "--engine", "python", folder)
+    assert outcome.exit_code == 0 and results[0]["source"] == f"{folder}/\\xff.jsonl:1"

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from kpcheck.api import Checker, Result, status_of
 from kpcheck.engine import Engine, EngineError
-from kpcheck.input.reader import InputError, Loaded, expand, guarded, parse_json, read_file
+from kpcheck.input.reader import InputError, Loaded, display_name, expand, guarded, parse_json, read_file
 from kpcheck.batch.xref import XrefIndex, XrefKey, XrefView, build_index, key_of
 
 CHUNK_LINES = 500
@@ -49,7 +49,7 @@ def _jsonl_units(path: Path) -> Iterator[Unit]:
     try:
         stream = path.open("rb")
     except OSError as exc:
-        yield Unit(str(path), error=InputError(f"cannot read the file ({exc.strerror})", str(path)))
+        yield Unit(display_name(path), error=InputError(f"cannot read the file ({exc.strerror})", display_name(path)))
         return
     with stream:
         batch: list[bytes] = []
@@ -84,7 +84,7 @@ def loaded_of(unit: Unit) -> Iterator[Loaded]:
         for offset, line in enumerate(unit.lines):
             if line.strip():
                 number = unit.first_line + offset
-                yield guarded(parse_json, line, f"{unit.path}:{number}", number - 1)
+                yield guarded(parse_json, line, f"{display_name(unit.path)}:{number}", number - 1)
     else:
         yield from read_file(Path(unit.path))
 
