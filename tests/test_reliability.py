@@ -380,3 +380,15 @@ def test_a_json_lines_file_name_that_is_not_utf8_in_an_audit(tmp_path):
     (folder / os.fsdecode(b"\xff.jsonl")).write_text(json.dumps(base()) + "\n")
     outcome, results = results_of(tmp_path, "audit", "--jobs", "1", "--engine", "python", folder)
     assert outcome.exit_code == 0 and results[0]["source"] == f"{folder}/\\xff.jsonl:1"
+
+
+def test_a_failure_outside_any_submission_is_exit_2_not_a_traceback(tmp_path, monkeypatch):
+    from kpcheck.report import json_report
+
+    def broken(self, meta):
+        raise RuntimeError("writer broke")
+
+    monkeypatch.setattr(json_report.JsonWriter, "start", broken)
+    outcome = CliRunner().invoke(main, ["check", "--format", "json", str(write(tmp_path / "a.json", base()))])
+    assert outcome.exit_code == 2
+    assert "stopped on an internal error (RuntimeError: writer broke)" in outcome.stderr

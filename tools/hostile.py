@@ -69,7 +69,7 @@ def judge(tally: Tally, what: str, outcome: tuple[int | None, str, str], allowed
     if code is None:
         tally.fail("hang", what)
         return False
-    if "Traceback (most recent call last)" in out + err:
+    if "Traceback (most recent call last)" in out + err or "stopped on an internal error" in err:
         tally.fail("traceback", f"{what}: {err[-600:]}")
         return False
     if code not in allowed:

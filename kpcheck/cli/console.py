@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import importlib
+import os
 
 import click
 from rich.console import Console
 from rich.markup import escape
+
+from kpcheck.input.shorten import shorten
 
 err_console = Console(stderr=True, highlight=False)
 
@@ -30,6 +33,20 @@ class LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command; a failure of kpcheck's own is one message and exit 2, never a
+        traceback or exit 1 (``KPCHECK_DEBUG=1`` lets the traceback through)."""
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001
+            if os.environ.get("KPCHECK_DEBUG"):
+                raise
+            error(f"kpcheck stopped on an internal error ({type(exc).__name__}: {shorten(str(exc), 300)}); "
+                  "please report it with the command and its input (KPCHECK_DEBUG=1 shows where)")
+            ctx.exit(2)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.lazy and name not in self.commands:
