@@ -20,6 +20,7 @@ import hostile_rulebooks  # noqa: E402
 def _tool():
     spec = importlib.util.spec_from_file_location("kpcheck_tools_hostile", ROOT / "tools" / "hostile.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module          # its dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 

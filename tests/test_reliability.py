@@ -392,3 +392,33 @@ def test_a_failure_outside_any_submission_is_exit_2_not_a_traceback(tmp_path, mo
     outcome = CliRunner().invoke(main, ["check", "--format", "json", str(write(tmp_path / "a.json", base()))])
     assert outcome.exit_code == 2
     assert "stopped on an internal error (RuntimeError: writer broke)" in outcome.stderr
+
+
+@pytest.mark.skipif(not durable.AVAILABLE, reason="durable_rules does not import here")
+def test_a_passing_refusal_of_a_ruleset_is_tried_again(book, reference, monkeypatch):
+    from kpcheck.engine import Engine
+
+    real, calls = durable._engine.create_ruleset, []
+
+    def flaky(name, definition):
+        calls.append(name)
+        if len(calls) == 1:
+            raise Exception("Could not create ruleset, error code: 102")
+        return real(name, definition)
+
+    monkeypatch.setattr(durable._engine, "create_ruleset", flaky)
+    engine = Engine(book, reference, "durable")
+    assert len(calls) >= 2 and calls[0] != calls[1]
+    assert engine.evaluate(Submission.model_validate_json(json.dumps(base()))).findings == []
+
+
+@pytest.mark.skipif(not durable.AVAILABLE, reason="durable_rules does not import here")
+def test_a_lasting_refusal_is_one_engine_error(book, reference, monkeypatch):
+    from kpcheck.engine import Engine, EngineError
+
+    def refuse(name, definition):
+        raise Exception("Could not create ruleset, error code: 102")
+
+    monkeypatch.setattr(durable._engine, "create_ruleset", refuse)
+    with pytest.raises(EngineError, match="refused a ruleset 3 times"):
+        Engine(book, reference, "durable")

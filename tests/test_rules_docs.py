@@ -81,7 +81,7 @@ def test_each_rule_has_its_parts(generated):
                  "| `before-resolution-356` |"):
         assert text in entry, text
     assert "## <a id=\"derived-facts\"></a>Appendix: derived facts" in md
-    assert "| `working_day_deadline` | `after` (path), `days` (number) | date |" in md
+    assert "| `working_day_deadline` | `after` (path), `days` (count) | date |" in md
 
 
 def test_html_is_self_contained_and_its_links_resolve(generated):

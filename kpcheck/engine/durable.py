@@ -187,12 +187,24 @@ def ruleset_name() -> str:
     return f"kpcheck{os.getpid()}n{next(_names)}"
 
 
+CREATE_ATTEMPTS = 3
+
+
 def _create(definition: str) -> int:
-    """Create a ruleset under a fresh name; a refusal is a :class:`DurableError`, never a traceback."""
-    try:
-        return _engine.create_ruleset(ruleset_name(), definition)
-    except Exception as exc:  # noqa: BLE001 - the C module raises bare Exceptions
-        raise DurableError(f"durable_rules refused a ruleset: {exc}") from exc
+    """Create a ruleset under a fresh name; a refusal is a :class:`DurableError`, never a traceback.
+
+    durable_rules 2.0.28 now and then refuses a ruleset it accepts otherwise (error 102,
+    "unexpected type", seen about once in a few dozen processes, never on demand: its
+    compiler reads a node field it has not always set), so a refusal is tried again, under a
+    new name, before it counts.
+    """
+    for attempt in range(CREATE_ATTEMPTS):
+        try:
+            return _engine.create_ruleset(ruleset_name(), definition)
+        except Exception as exc:  # noqa: BLE001 - the C module raises bare Exceptions
+            if attempt == CREATE_ATTEMPTS - 1:
+                raise DurableError(f"durable_rules refused a ruleset {CREATE_ATTEMPTS} times: {exc}") from exc
+    raise AssertionError("unreachable")
 
 
 class DurableEvaluator:

@@ -268,7 +268,7 @@ FACTS: dict[str, DerivedFact] = {f.name: f for f in (
           "exact decimal sum of one amount over a list's items; absent when any is missing"),
     _fact("differs", BOOL, {"a": PATH, "b": PATH, "tolerance": NUMBER}, _differs,
           "two amounts differ by more than the tolerance (exact decimals)"),
-    _fact("decimal_places_exceed", BOOL, {"value": PATH, "places": NUMBER}, _decimal_places_exceed,
+    _fact("decimal_places_exceed", BOOL, {"value": PATH, "places": COUNT}, _decimal_places_exceed,
           "the amount has a non-zero digit beyond the given number of decimal places"),
     _fact("numbers_equal", BOOL, {"a": PATH, "b": PATH}, _numbers_equal,
           "two certificate or document numbers are equal (number comparison)"),

@@ -291,7 +291,7 @@ def _cross_ref(rule: Rule, act: str, act_anchor: dict[str, str]) -> Item:
                  "); see under ", Link(first, act_anchor[first])))
 
 
-_KINDS = {"path": "a field or a derived fact", "number": "a number", "text": "a text", "texts": "a list of texts"}
+_KINDS = {"path": "a field or a derived fact", "number": "a number", "count": "a whole number from 0 to 10,000", "text": "a text", "texts": "a list of texts"}
 
 
 def appendix() -> list[Block]:
