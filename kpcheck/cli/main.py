@@ -145,13 +145,30 @@ common = [
 ]
 
 
+register_options = [
+    click.option("--register", "register_url", metavar="URL", envvar="KPCHECK_REGISTER",
+                 help="Certificate register (file path, sqlite:///PATH, postgresql://user@host/db, or 'default'): "
+                      "run XREF-01/02 against the submissions it holds."),
+    click.option("--record", is_flag=True, help="Store the submissions and decisions in the --register."),
+    click.option("--by", metavar="NAME", envvar="KPCHECK_BY",
+                 help="The controller or department asking, stored with the decisions (--record)."),
+]
+
+
+def register_options_of(func: Any) -> Any:
+    for option in reversed(register_options):
+        func = option(func)
+    return func
+
+
 def with_common(func: Any) -> Any:
     for option in reversed(common):
         func = option(func)
     return func
 
 
-@click.group(cls=LazyGroup, lazy={"rules": "kpcheck.cli.rules:rules", "stats": "kpcheck.cli.stats:stats"},
+@click.group(cls=LazyGroup, lazy={"rules": "kpcheck.cli.rules:rules", "stats": "kpcheck.cli.stats:stats",
+                                 "register": "kpcheck.cli.register:register"},
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kpcheck")
 def main() -> None:
@@ -163,19 +180,27 @@ def main() -> None:
 @with_common
 @click.option("--against", "against", multiple=True, metavar="SOURCE",
               help="Past submissions (files, folders, JSON Lines): also run XREF-01/02 against them.")
+@register_options_of
 def check(files: tuple[str, ...], formats: tuple[str, ...], output: str | None, rules: str | None,
           reference: str | None, engine: str | None, fail_on: str, lang: str, waivers: str | None,
-          against: tuple[str, ...]) -> None:
+          against: tuple[str, ...], register_url: str | None, record: bool, by: str | None) -> None:
     """Pre-check one or more submissions (JSON, YAML, JSON Lines)."""
     targets = parse_formats(formats, output, FORMATS_CHECK)
+    require_register(register_url, record)
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers)
-    results: Iterable[Result] = checker.check_paths(files)
-    if against:
+    meta = report_meta(checker, waivers)
+    results: Iterable[Result] = waive(checker.check_paths(files), waiver_book)
+    if register_url:
+        from kpcheck.cli.register import desk_check
+
+        results = desk_check(register_url, checker, files, list(against), meta,
+                             lambda done: list(waive(done, waiver_book)), record, by)
+    elif against:
         pairs = [(checker.check_loaded(loaded), key_of(loaded.submission) if loaded.submission else None)
                  for loaded in read_sources(files)]
-        results = check_against(checker, pairs, list(against))
+        results = waive(check_against(checker, pairs, list(against)), waiver_book)
     with open_writers(targets, {"fail_on": fail_on}) as writers:
-        code = emit(waive(results, waiver_book), writers, report_meta(checker, waivers), fail_on)
+        code = emit(results, writers, meta, fail_on)
     sys.exit(code)
 
 
@@ -184,23 +209,38 @@ def check(files: tuple[str, ...], formats: tuple[str, ...], output: str | None, 
 @with_common
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: every core).")
+@register_options_of
 def audit(sources: tuple[str, ...], formats: tuple[str, ...], output: str | None, rules: str | None,
           reference: str | None, engine: str | None, fail_on: str, lang: str, waivers: str | None,
-          jobs: int | None) -> None:
+          jobs: int | None, register_url: str | None, record: bool, by: str | None) -> None:
     """Batch-audit past submissions: files, folders, JSON Lines; with the checks across them."""
     targets = [("audit-text" if f == "text" else f, file) for f, file in parse_formats(formats, output, FORMATS_AUDIT)]
+    require_register(register_url, record)
     options = {"rules": rules, "registers": reference, "engine": engine, "lang": lang}
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers)
+    meta = report_meta(checker, waivers)
     jobs = jobs or os.cpu_count() or 1
+    hooks = None
+    if register_url:
+        from kpcheck.cli.register import audit_hooks, recorded
+
+        hooks = audit_hooks(register_url, list(sources), record)
     with progress_bar(count_submissions(sources) if err_console.is_terminal else 0) as advance:
+        results = waive(run_audit(list(sources), options, jobs, advance, checker, hooks and hooks[1]), waiver_book)
+        if hooks and record:
+            results = recorded(hooks[0], results, hooks[2], meta, checker.engine.kind, by)
         with open_writers(targets, {"fail_on": fail_on, "compact": True}) as writers:
-            code = emit(waive(run_audit(list(sources), options, jobs, advance, checker), waiver_book), writers,
-                        report_meta(checker, waivers), fail_on)
+            code = emit(results, writers, meta, fail_on)
     sys.exit(code)
 
 
+def require_register(register_url: str | None, record: bool) -> None:
+    if record and not register_url:
+        raise click.UsageError("--record needs a register: --register URL (or KPCHECK_REGISTER)")
+
+
 @contextlib.contextmanager
-def progress_bar(total: int) -> Iterator[Any]:
+def progress_bar(total: int, label: str = "auditing") -> Iterator[Any]:
     """A rich progress bar with rate and ETA on standard error, only on a terminal."""
     if not total:
         yield None
@@ -212,7 +252,7 @@ def progress_bar(total: int) -> Iterator[Any]:
         def render(self, task: Any) -> Text:
             return Text(f"{task.speed:>9,.0f}/s" if task.speed else "        –/s")
 
-    columns = [TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), RateColumn(), TimeRemainingColumn()]
+    columns = [TextColumn(label), BarColumn(), MofNCompleteColumn(), RateColumn(), TimeRemainingColumn()]
     with Progress(*columns, console=err_console, transient=True) as bar:
         task = bar.add_task("audit", total=total)
         yield lambda n: bar.advance(task, n)
