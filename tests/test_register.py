@@ -225,3 +225,17 @@ def test_a_locked_postgresql_register_times_out_with_exit_2(postgres_server, tmp
         holder.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
         result = run("check", "--register", url, "--record", reused(tmp_path), env={"KPCHECK_REGISTER_TIMEOUT": "1"})
     assert result.exit_code == 2 and "locked by another desk" in result.stderr, result.output
+
+
+def test_history_lookups_use_the_index(register_url):
+    from kpcheck.register.store import history_query
+
+    register = Register.open(register_url)
+    query = history_query(["KZ000123", "KZ000124"])
+    with register.reading() as conn:
+        if register.dialect == "postgresql":
+            conn.execute(text("SET LOCAL enable_seqscan = off"))
+        compiled = query.compile(conn, compile_kwargs={"literal_binds": True})
+        plan = " ".join(str(row) for row in conn.execute(text(f"EXPLAIN {'QUERY PLAN ' if register.dialect == 'sqlite' else ''}{compiled}")))
+    register.close()
+    assert "ix_submissions_number" in plan, plan

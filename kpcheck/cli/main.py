@@ -6,7 +6,7 @@ import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any, Callable, Iterable, Iterator
 
 import click
 
@@ -15,6 +15,7 @@ from kpcheck.api import FAIL_ON, Checker, Result, RulebookInvalid, summarize
 from kpcheck.batch.audit import audit as run_audit
 from kpcheck.batch.audit import check_against, count_submissions
 from kpcheck.cli.console import LazyGroup, err_console, error, warning
+from kpcheck.register.errors import RegisterError
 from kpcheck.engine import KINDS
 from kpcheck.input.reader import read_sources
 from kpcheck.rulebook.loader import sha256_files
@@ -193,8 +194,12 @@ def check(files: tuple[str, ...], formats: tuple[str, ...], output: str | None, 
     if register_url:
         from kpcheck.cli.register import desk_check
 
-        results = desk_check(register_url, checker, files, list(against), meta,
-                             lambda done: list(waive(done, waiver_book)), record, by)
+        try:
+            results = desk_check(register_url, checker, files, list(against), meta,
+                                 lambda done: list(waive(done, waiver_book)), record, by)
+        except RegisterError as exc:
+            error(f"{exc}; nothing was checked")
+            sys.exit(EXIT_ERROR)
     elif against:
         pairs = [(checker.check_loaded(loaded), key_of(loaded.submission) if loaded.submission else None)
                  for loaded in read_sources(files)]
@@ -220,18 +225,32 @@ def audit(sources: tuple[str, ...], formats: tuple[str, ...], output: str | None
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers)
     meta = report_meta(checker, waivers)
     jobs = jobs or os.cpu_count() or 1
-    hooks = None
-    if register_url:
-        from kpcheck.cli.register import audit_hooks, recorded
-
-        hooks = audit_hooks(register_url, list(sources), record)
-    with progress_bar(count_submissions(sources) if err_console.is_terminal else 0) as advance:
-        results = waive(run_audit(list(sources), options, jobs, advance, checker, hooks and hooks[1]), waiver_book)
-        if hooks and record:
-            results = recorded(hooks[0], results, hooks[2], meta, checker.engine.kind, by)
-        with open_writers(targets, {"fail_on": fail_on, "compact": True}) as writers:
-            code = emit(results, writers, meta, fail_on)
+    try:
+        with progress_bar(count_submissions(sources) if err_console.is_terminal else 0) as advance:
+            results = audited(list(sources), options, jobs, advance, checker, lambda done: waive(done, waiver_book),
+                              (register_url, record, by), meta)
+            with open_writers(targets, {"fail_on": fail_on, "compact": True}) as writers:
+                code = emit(results, writers, meta, fail_on)
+    except RegisterError as exc:
+        error(f"{exc}; the audit stopped there (the register holds the decisions recorded before)")
+        sys.exit(EXIT_ERROR)
     sys.exit(code)
+
+
+def audited(sources: list[str], options: dict[str, Any], jobs: int, advance: Any, checker: Checker,
+            waived: Callable[[Iterable[Result]], Iterable[Result]], register: tuple[str | None, bool, str | None],
+            meta: dict[str, Any]) -> Iterable[Result]:
+    """The audit's results, waivers applied; with a register (URL, --record, --by), its history
+    joins the checks across submissions and, with --record, the submissions and the decisions
+    (waived findings marked) are stored."""
+    register_url, record, by = register
+    if not register_url:
+        return waived(run_audit(sources, options, jobs, advance, checker))
+    from kpcheck.cli.register import audit_hooks, recorded
+
+    opened, history, stored = audit_hooks(register_url, sources, record)
+    results = waived(run_audit(sources, options, jobs, advance, checker, history))
+    return recorded(opened, results, stored, meta, checker.engine.kind, by) if record else results
 
 
 def require_register(register_url: str | None, record: bool) -> None:

@@ -1,25 +1,24 @@
 """``kpcheck register import|show|export`` and the register's part in ``check``, ``audit`` and
-``stats``: every register failure is a clear message and exit 2 here, never a skipped check."""
+``stats``. The helpers raise :class:`RegisterError`; the commands turn it into exit 2."""
 
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, Iterable, Iterator, TypeVar
+from typing import Any, Callable, Iterable, Iterator
 
 import click
 
 from kpcheck.api import Checker, Result
-from kpcheck.batch.xref import key_of
+from kpcheck.batch.xref import XrefKey, key_of
 from kpcheck.cli.console import err_console, error, output_stream
 from kpcheck.input.reader import Loaded, parse_json, read_sources
-from kpcheck.register.connect import RegisterError
 from kpcheck.register.desk import audit_history, check_register, record_decisions
+from kpcheck.register.errors import RegisterError
 from kpcheck.register.importer import import_sources, read_all
 from kpcheck.register.store import Register, canonical_documents, decisions_of, submissions_of
 from kpcheck.rulebook.facts import normalise_number
 
 EXIT_OK, EXIT_ERROR = 0, 2
-T = TypeVar("T")
 
 register_option = click.option(
     "--register", "register_url", metavar="URL", envvar="KPCHECK_REGISTER",
@@ -27,25 +26,7 @@ register_option = click.option(
          "(default: register.sqlite in the user's data folder).")
 
 
-def fail(message: str) -> None:
-    error(message)
-    sys.exit(EXIT_ERROR)
-
-
-def guarded(work: Callable[[], T], what: str) -> T:
-    """Run ``work``; a register failure is reported and ends the command with exit 2."""
-    try:
-        return work()
-    except RegisterError as exc:
-        fail(f"{exc}; {what}")
-        raise AssertionError("unreachable")
-
-
-def open_register(url: str | None, what: str = "nothing was checked") -> Register:
-    return guarded(lambda: Register.open(url), what)
-
-
-# ---- check and audit -------------------------------------------------------------------------
+# ---- check, audit and stats: helpers that raise RegisterError ----------------------------------
 
 def desk_check(url: str, checker: Checker, files: Iterable[str], against: list[str], meta: dict[str, Any],
                waive: Callable[[list[Result]], list[Result]], record: bool, by: str | None) -> list[Result]:
@@ -56,37 +37,33 @@ def desk_check(url: str, checker: Checker, files: Iterable[str], against: list[s
         sub = loaded.submission
         checked.append((checker.check_loaded(loaded), key_of(sub) if sub else None, sub))
     extra = [key_of(l.submission) for l in read_all(against) if l.submission is not None]
-    register = open_register(url)
+    register = Register.open(url)
     meta = {**meta, "engine": checker.engine.kind}
-    return guarded(lambda: check_register(register, checker, checked, meta, waive, record, by, extra),
-                   "nothing was checked")
+    return check_register(register, checker, checked, meta, waive, record, by, extra)
 
 
-def audit_hooks(url: str, sources: list[str], record: bool) -> tuple[Register, Callable[[], Iterator[Any]], dict[str, int]]:
+def audit_hooks(url: str, sources: list[str], record: bool
+                ) -> tuple[Register, Callable[[], Iterator[XrefKey]], dict[str, int]]:
     """``audit --register``: the register, its history (as it stood before this audit) and,
     with ``--record``, the audited submissions stored (row number by source location)."""
-    register = open_register(url)
-    keys = guarded(lambda: audit_history(register), "nothing was audited")
-
-    def history() -> Iterator[Any]:
-        try:
-            yield from keys()
-        except RegisterError as exc:
-            fail(f"{exc}; nothing was audited")
-    stored: dict[str, int] = {}
-    if record:
-        stored = guarded(lambda: import_sources(register, sources, keep_rows=True).stored, "nothing was audited")
+    register = Register.open(url)
+    history = audit_history(register)
+    stored = import_sources(register, sources, keep_rows=True).stored if record else {}
     return register, history, stored
 
 
 def recorded(register: Register, results: Iterable[Result], stored: dict[str, int], meta: dict[str, Any],
              engine: str, by: str | None) -> Iterator[Result]:
-    """The audit's results, each decision stored as it passes; a failure ends with exit 2."""
-    try:
-        yield from record_decisions(register, results, stored, {**meta, "engine": engine}, by)
-    except RegisterError as exc:
-        err_console.print()
-        fail(f"{exc}; the audit's decisions from this point on were not recorded")
+    """The audit's results, each decision stored as it passes."""
+    return record_decisions(register, results, stored, {**meta, "engine": engine}, by)
+
+
+def register_loaded(url: str | None) -> Iterator[Loaded]:
+    """Every stored submission, read back in the order stored (``stats --register``)."""
+    register = Register.open(url)
+    with register.reading() as conn:
+        for pk, document in canonical_documents(conn):
+            yield parse_json(document.encode(), f"{register.shown}#{pk}")
 
 
 # ---- the register group ----------------------------------------------------------------------
@@ -100,18 +77,24 @@ def register() -> None:
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @register_option
 def import_(paths: tuple[str, ...], register_url: str | None) -> None:
-    """Store past submissions (files, folders, JSON Lines) in the register; idempotent."""
+    """Store past submissions (files, folders, JSON Lines) in the register; idempotent.
+
+    Unreadable submissions are reported with file and line and the others still go in
+    (exit 2 then)."""
     from kpcheck.batch.audit import count_submissions
     from kpcheck.cli.main import progress_bar
 
-    reg = open_register(register_url, "nothing was imported")
-    total = count_submissions(paths) if err_console.is_terminal else 0
-    with progress_bar(total, "importing") as advance:
-        summary = guarded(lambda: import_sources(reg, paths, advance), "the batches before this one were stored")
+    try:
+        reg = Register.open(register_url)
+        with progress_bar(count_submissions(paths) if err_console.is_terminal else 0, "importing") as advance:
+            summary = import_sources(reg, paths, advance)
+    except RegisterError as exc:
+        error(f"{exc}; the batches read before this point were stored")
+        sys.exit(EXIT_ERROR)
     for problem in summary.errors:
         error(f"{problem.location}: {problem.message}")
-    err_console.print(f"{summary.read} submission(s) read: {summary.added} stored, {summary.already} already in "
-                      f"the register, {len(summary.errors)} unreadable ({reg.shown})")
+    err_console.print(f"{summary.read} submission(s) read: {summary.added} stored, {summary.already} already "
+                      f"in the register, {len(summary.errors)} unreadable ({reg.shown})", soft_wrap=True)
     sys.exit(EXIT_ERROR if summary.errors else EXIT_OK)
 
 
@@ -121,20 +104,21 @@ def import_(paths: tuple[str, ...], register_url: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def show(number: str, register_url: str | None, fmt: str) -> None:
     """Every submission and decision for a certificate NUMBER (either direction), oldest first."""
-    reg = open_register(register_url, "nothing was shown")
-    wanted = normalise_number(number) or ""
+    from kpcheck.register.render import render_json, render_text
 
-    def read() -> list[dict[str, Any]]:
+    wanted = normalise_number(number) or ""
+    try:
+        reg = Register.open(register_url)
         with reg.reading() as conn:
             subs = submissions_of(conn, wanted)
             decisions = decisions_of(conn, [s["pk"] for s in subs])
-        return [{**s, "decisions": decisions[s["pk"]]} for s in subs]
-
-    entries = guarded(read, "nothing was shown")
-    if not entries:
-        fail(f"certificate number {number} is not in the register {reg.shown}")
-    from kpcheck.register.render import render_json, render_text
-
+    except RegisterError as exc:
+        error(f"{exc}; nothing was shown")
+        sys.exit(EXIT_ERROR)
+    if not subs:
+        error(f"certificate number {number} is not in the register {reg.shown}")
+        sys.exit(EXIT_ERROR)
+    entries = [{**s, "decisions": decisions[s["pk"]]} for s in subs]
     (render_json if fmt == "json" else render_text)(entries, sys.stdout)
 
 
@@ -143,32 +127,17 @@ def show(number: str, register_url: str | None, fmt: str) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
 def export(register_url: str | None, output: str | None) -> None:
     """Every stored submission as JSON Lines, in the order stored (readable by import and audit)."""
-    reg = open_register(register_url, "nothing was exported")
-
-    def write() -> int:
-        n = 0
+    n = 0
+    try:
+        reg = Register.open(register_url)
         with output_stream(output) as stream, reg.reading() as conn:
             for _, document in canonical_documents(conn):
                 stream.write(document + "\n")
                 n += 1
-        return n
-
-    try:
-        n = guarded(write, "the export is incomplete")
-    except OSError as exc:
-        fail(f"{output}: cannot write the export ({exc.strerror})")
-    err_console.print(f"{n} submission(s) exported from {reg.shown}")
-
-
-def register_loaded(url: str | None) -> Iterator[Loaded]:
-    """Every stored submission, read back in the order stored (``stats --register``)."""
-    reg = open_register(url, "no statistics were made")
-    try:
-        with reg.reading() as conn:
-            for pk, document in canonical_documents(conn):
-                yield parse_json(document.encode(), f"{reg.shown}#{pk}")
     except RegisterError as exc:
-        fail(f"{exc}; no statistics were made")
-
-
-__all__ = ["register", "register_option", "desk_check", "audit_hooks", "recorded", "register_loaded"]
+        error(f"{exc}; the export is incomplete")
+        sys.exit(EXIT_ERROR)
+    except OSError as exc:
+        error(f"{output}: cannot write the export ({exc.strerror})")
+        sys.exit(EXIT_ERROR)
+    err_console.print(f"{n} submission(s) exported from {reg.shown}", soft_wrap=True)

@@ -11,6 +11,7 @@ import click
 
 from kpcheck.cli.console import error, output_stream, warning
 from kpcheck.input.reader import Loaded, read_sources
+from kpcheck.register.errors import RegisterError
 from kpcheck.stats.compute import Production, ProductionFileError, Stats, compute_stats, load_production
 from kpcheck.stats.render import FORMATS, RENDERERS, notes
 
@@ -72,7 +73,11 @@ def stats(sources: tuple[str, ...], register_url: str | None, year_from: int | N
         from kpcheck.cli.register import register_loaded
 
         loaded = itertools.chain(register_loaded(register_url), loaded)
-    result = compute_stats(loaded, year_from, year_to, figures)
+    try:
+        result = compute_stats(loaded, year_from, year_to, figures)
+    except RegisterError as exc:
+        error(f"{exc}; no statistics were made")
+        sys.exit(EXIT_ERROR)
     _report_left_out(result, fmt)
     with output_stream(output) as stream:
         RENDERERS[fmt](result, stream)

@@ -12,13 +12,11 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
+from kpcheck.register.errors import RegisterError
+
 DEFAULT_NAME = "default"
 TIMEOUT_ENV = "KPCHECK_REGISTER_TIMEOUT"
 DEFAULT_TIMEOUT = 30.0
-
-
-class RegisterError(Exception):
-    """The register cannot be opened, read or written; nothing was checked against it."""
 
 
 def default_path() -> Path:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import contextlib
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
-from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy import Connection, Engine, Select, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from kpcheck.batch.xref import XrefKey
 from kpcheck.register import schema
-from kpcheck.register.connect import RegisterError, database_url, make_engine, translated
+from kpcheck.register.connect import database_url, make_engine, translated
+from kpcheck.register.errors import RegisterError
 from kpcheck.register.rows import KEY_COLUMNS, key_of_row
 
 T = TypeVar("T")
@@ -37,7 +38,10 @@ class Register:
         """Open (creating or migrating) the register ``--register`` names; raises :class:`RegisterError`."""
         url = database_url(name)
         register = cls(make_engine(url), url)
-        register.write(register._migrate)
+        with register.reading() as conn:
+            version = schema.current_version(conn)
+        if version != schema.VERSION:          # migrate (or refuse a newer schema) under the write lock
+            register.write(register._migrate)
         return register
 
     def _migrate(self, conn: Connection) -> None:
@@ -107,13 +111,17 @@ def history_keys(conn: Connection, numbers: Iterable[str]) -> list[XrefKey]:
     """The keys of every stored submission whose normalised number is one of ``numbers``:
     all that XREF-01 (same direction and number) and XREF-02 (the original's number) read."""
     wanted = sorted({n for n in numbers if n})
-    s = schema.submissions
-    columns = [s.c[name] for name in KEY_COLUMNS]
     keys = []
     for chunk in _chunks(wanted, _LOOKUP_CHUNK):
-        for row in conn.execute(select(*columns).where(s.c.number.in_(chunk)).order_by(s.c.pk)).mappings():
+        for row in conn.execute(history_query(chunk)).mappings():
             keys.append(key_of_row(row))
     return keys
+
+
+def history_query(numbers: list[str]) -> Select:
+    """The key columns of the submissions carrying these normalised numbers (an index look-up)."""
+    s = schema.submissions
+    return select(*[s.c[name] for name in KEY_COLUMNS]).where(s.c.number.in_(numbers)).order_by(s.c.pk)
 
 
 def all_keys(conn: Connection, upto: int | None = None, batch: int = 10_000) -> Iterator[XrefKey]:
