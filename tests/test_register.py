@@ -239,3 +239,26 @@ def test_history_lookups_use_the_index(register_url):
         plan = " ".join(str(row) for row in conn.execute(text(f"EXPLAIN {'QUERY PLAN ' if register.dialect == 'sqlite' else ''}{compiled}")))
     register.close()
     assert "ix_submissions_number" in plan, plan
+
+
+def test_the_default_register_is_in_the_users_data_folder(tmp_path):
+    env = {"XDG_DATA_HOME": str(tmp_path / "data")}
+    result = run("register", "import", FIXTURES / "compliant-export.json", env=env)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "data" / "kpcheck" / "register.sqlite").is_file()
+    checked = run("check", "--register", "default", "--format", "json", reused(tmp_path), env=env)
+    assert "XREF-01" in rules_of(report(checked)["results"][0])
+
+
+def test_register_and_desk_from_the_environment(tmp_path):
+    env = {"KPCHECK_REGISTER": str(tmp_path / "env.sqlite"), "KPCHECK_BY": "desk 9"}
+    assert run("check", "--record", reused(tmp_path), env=env).exit_code == 0
+    shown = json.loads(run("register", "show", "KZ000123", "--format", "json", env=env).stdout)
+    assert shown[0]["decisions"][0]["decided_by"] == "desk 9"
+
+
+def test_show_of_an_unknown_number_and_stats_without_sources(tmp_path):
+    url = tmp_path / "r.sqlite"
+    result = run("register", "show", "--register", url, "KZ404")
+    assert result.exit_code == 2 and "is not in the register" in result.stderr
+    assert run("stats").exit_code == 2
