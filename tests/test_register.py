@@ -262,3 +262,10 @@ def test_show_of_an_unknown_number_and_stats_without_sources(tmp_path):
     result = run("register", "show", "--register", url, "KZ404")
     assert result.exit_code == 2 and "is not in the register" in result.stderr
     assert run("stats").exit_code == 2
+
+
+def test_a_file_that_is_no_database_is_exit_2(tmp_path):
+    not_db = tmp_path / "notes.sqlite"
+    not_db.write_text("these are notes, not a database\n" * 100)
+    result = run("check", "--register", not_db, reused(tmp_path))
+    assert result.exit_code == 2 and "not a database" in result.stderr and "nothing was checked" in result.stderr
