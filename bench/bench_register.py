@@ -1,6 +1,7 @@
 """Benchmark of the certificate register (SQLite).
 
     python bench/bench_register.py [--size 1000000] [--import-size 100000] [--runs 5]
+    python bench/bench_register.py --postgresql postgresql://user@host/scratch   # the same on PostgreSQL
 
 (a) A desk check: ``kpcheck check --register`` over a register of ``--size`` submissions
     (built once, cached in bench/out/, by bulk inserts of rows made from generated submissions
@@ -11,6 +12,10 @@
 (b) ``kpcheck register import`` of the ``--import-size`` batch of bench_audit.py into an empty
     register against ``kpcheck audit --jobs 1`` on the same file (the target: at least half
     its speed), with GNU time.
+
+With ``--postgresql URL`` both run against that database instead (a scratch database: the
+register's tables in it are dropped first); the big register is copied there from the SQLite
+one.
 """
 
 from __future__ import annotations
@@ -76,6 +81,38 @@ def big_register(size: int) -> Path:
     return path
 
 
+def wipe(url: str) -> None:
+    """Drop the register's tables from a scratch PostgreSQL database."""
+    from sqlalchemy import create_engine
+
+    from kpcheck.register.connect import database_url
+
+    engine = create_engine(database_url(url))
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS findings, decisions, submissions, kpcheck_schema CASCADE")
+        conn.exec_driver_sql("DROP FUNCTION IF EXISTS kpcheck_append_only() CASCADE")
+    engine.dispose()
+
+
+def copied(source: Path, url: str) -> str:
+    """The SQLite register copied into the PostgreSQL database ``url`` (unless already there)."""
+    from sqlalchemy import select
+
+    target = Register.open(url)
+    with target.reading() as conn, Register.open(str(source)).reading() as src:
+        if count(conn) == count(src):
+            return url
+    wipe(url)
+    target = Register.open(url)
+    with Register.open(str(source)).reading() as src:
+        rows = src.execution_options(yield_per=INSERT_BATCH).execute(select(schema.submissions)).mappings()
+        for part in rows.partitions():
+            target.write(lambda conn: conn.execute(schema.submissions.insert(), [dict(r) for r in part]))
+    with target.reading() as conn:   # fresh planner statistics for the look-ups
+        conn.exec_driver_sql("ANALYZE submissions")
+    return url
+
+
 def desk_files() -> tuple[Path, Path]:
     """A folder of 100 generated submissions and a new one reusing the number of the 50th."""
     lines = batch(TEMPLATES).read_text().splitlines()
@@ -107,10 +144,12 @@ def xref_of(report: str) -> list[dict]:
     return [f for r in json.loads(report)["results"] for f in r["violations"] if f["rule"].startswith("XREF")]
 
 
-def bench_desk(size: int, runs: int, kpcheck: str) -> None:
+def bench_desk(size: int, runs: int, kpcheck: str, postgresql: str | None) -> None:
     register, (folder, new) = big_register(size), desk_files()
+    if postgresql:
+        register = copied(register, postgresql)
     with Register.open(str(register)).reading() as conn:
-        print(f"register of {count(conn):,} submissions: {register} ({register.stat().st_size / 2**30:.1f} GiB)")
+        print(f"register of {count(conn):,} submissions: {register}")
     plain, _ = median_run([kpcheck, "check", "--format", "json", str(new)], runs)
     via_register, a = median_run([kpcheck, "check", "--register", str(register), "--format", "json", str(new)], runs)
     via_files, b = median_run([kpcheck, "check", "--against", str(folder), "--format", "json", str(new)], runs)
@@ -123,7 +162,7 @@ def bench_desk(size: int, runs: int, kpcheck: str) -> None:
     lookup_vs_files(register, folder, new)
 
 
-def lookup_vs_files(register_path: Path, folder: Path, new: Path) -> None:
+def lookup_vs_files(register_path: Path | str, folder: Path, new: Path) -> None:
     """In one process: the register's look-up against reading the folder's keys."""
     key = key_of(parse_json(new.read_bytes(), str(new)).submission)
     register = Register.open(str(register_path))
@@ -140,12 +179,14 @@ def lookup_vs_files(register_path: Path, folder: Path, new: Path) -> None:
           f"{len(keys)} files {reading * 1000:.1f} ms")
 
 
-def bench_import(size: int, kpcheck: str) -> None:
+def bench_import(size: int, kpcheck: str, postgresql: str | None) -> None:
     path = batch(size)
     target = OUT / f"import-{size}.sqlite"
     for old in OUT.glob(target.name + "*"):
         old.unlink()
-    imported, mb = timed([kpcheck, "register", "import", "--register", str(target), str(path)])
+    if postgresql:
+        wipe(postgresql)
+    imported, mb = timed([kpcheck, "register", "import", "--register", postgresql or str(target), str(path)])
     audited, amb = timed([kpcheck, "audit", str(path), "--jobs", "1", "--fail-on", "never",
                           "--format", f"json={OUT / f'audit-{size}-j1.json'}"])
     print(f"(b) {size:,} submissions:")
@@ -160,12 +201,13 @@ def main() -> None:
     parser.add_argument("--import-size", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", choices=["desk", "import"])
+    parser.add_argument("--postgresql", metavar="URL", help="A scratch PostgreSQL database to run against.")
     args = parser.parse_args()
     kpcheck = str(Path(sys.executable).with_name("kpcheck"))
     if args.only != "import":
-        bench_desk(args.size, args.runs, kpcheck)
+        bench_desk(args.size, args.runs, kpcheck, args.postgresql)
     if args.only != "desk":
-        bench_import(args.import_size, kpcheck)
+        bench_import(args.import_size, kpcheck, args.postgresql)
 
 
 if __name__ == "__main__":

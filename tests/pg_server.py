@@ -36,6 +36,10 @@ class Server:
     """Start with :meth:`start`, stop with :meth:`stop`; :meth:`url` names one database."""
 
     def __init__(self) -> None:
+        try:
+            import psycopg  # noqa: F401
+        except ImportError as exc:
+            raise ServerUnavailable(f"psycopg is not installed ({exc}): pip install -e '.[postgresql]'") from None
         self.bin = binaries()
         self.folder = Path(tempfile.mkdtemp(prefix="kpcheck-pg-"))
         self.data = self.folder / "data"

@@ -87,6 +87,7 @@ class Register:
     def reading(self) -> Iterator[Connection]:
         """A read-only transaction (it waits for no writer)."""
         with translated(self.url), self.engine.connect() as conn:
+            conn.info["write"] = False          # info lives on the pooled connection: say it each time
             with conn.begin():
                 yield conn
 
