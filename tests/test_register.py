@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, text
 from kpcheck.cli.main import main
 from kpcheck.register import schema
 from kpcheck.register.connect import database_url
+from kpcheck.register.errors import RegisterError
 from kpcheck.register.store import Register
 
 from conftest import ROOT, base
@@ -176,6 +177,9 @@ def test_a_newer_schema_is_a_clear_error(register_url, tmp_path):
     result = run("check", "--register", register_url, reused(tmp_path))
     assert result.exit_code == 2
     assert "schema version 99" in result.stderr and "Traceback" not in result.output
+    with pytest.raises(RegisterError) as raised:
+        Register.open(register_url)
+    assert raised.value.code == "REG004"
 
 
 # ---- failures: exit 2, never a silent skip ----------------------------------------------------

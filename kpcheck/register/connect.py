@@ -12,7 +12,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
-from kpcheck.register.errors import RegisterError
+from kpcheck.register.errors import LOCKED, UNREACHABLE, UNUSABLE, RegisterError
 
 DEFAULT_NAME = "default"
 TIMEOUT_ENV = "KPCHECK_REGISTER_TIMEOUT"
@@ -34,9 +34,9 @@ def timeout() -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise RegisterError(f"{TIMEOUT_ENV}={raw!r} is not a number of seconds") from None
+        raise RegisterError(TIMEOUT_ENV, f"{raw!r} is not a number of seconds", UNUSABLE) from None
     if value <= 0:
-        raise RegisterError(f"{TIMEOUT_ENV}={raw!r} must be more than 0 seconds")
+        raise RegisterError(TIMEOUT_ENV, f"{raw!r} must be more than 0 seconds", UNUSABLE)
     return value
 
 
@@ -52,13 +52,13 @@ def database_url(name: str | None) -> str:
         return name
     if "://" in name:
         scheme = name.split("://", 1)[0]
-        raise RegisterError(f"{name}: unsupported register URL scheme {scheme!r}; "
-                            "give a file path, sqlite:///PATH or postgresql://user@host/db")
+        raise RegisterError(shown(name), f"unsupported register URL scheme {scheme!r}; "
+                            "give a file path, sqlite:///PATH or postgresql://user@host/db", UNUSABLE)
     path = Path(name).expanduser()
     if path.is_dir():
-        raise RegisterError(f"{name}: is a folder; the register is a file (for example {name}/register.sqlite)")
+        raise RegisterError(name, f"is a folder; the register is a file (for example {name}/register.sqlite)", UNUSABLE)
     if not path.parent.is_dir():
-        raise RegisterError(f"{name}: the folder {path.parent} does not exist")
+        raise RegisterError(name, f"the folder {path.parent} does not exist", UNUSABLE)
     return f"sqlite:///{path.resolve()}"
 
 
@@ -80,10 +80,10 @@ def make_engine(url: str) -> Engine:
         else:
             engine = create_engine(url, connect_args={"connect_timeout": max(1, int(wait))})
     except (ArgumentError, NoSuchModuleError) as exc:
-        raise RegisterError(f"{shown(url)}: not a usable register URL ({exc})") from None
+        raise RegisterError(shown(url), f"not a usable register URL ({exc})", UNUSABLE) from None
     except ImportError as exc:
-        raise RegisterError(f"{shown(url)}: the PostgreSQL driver is missing ({exc}); "
-                            "install kpcheck with the 'postgresql' extra: pip install -e '.[postgresql]'") from None
+        raise RegisterError(shown(url), f"the PostgreSQL driver is missing ({exc}); install kpcheck with "
+                            "the 'postgresql' extra: pip install -e '.[postgresql]'", UNUSABLE) from None
     engine.info = {"timeout": wait, "url": url}   # type: ignore[attr-defined]
     return engine
 
@@ -114,17 +114,18 @@ def translated(url: str) -> Iterator[None]:
     except RegisterError:
         raise
     except DBAPIError as exc:
-        raise RegisterError(f"{shown(url)}: {describe(exc)}") from None
+        raise RegisterError(shown(url), *describe(exc)) from None
     except SQLAlchemyError as exc:
-        raise RegisterError(f"{shown(url)}: {exc}") from None
+        raise RegisterError(shown(url), str(exc)) from None
 
 
-def describe(exc: DBAPIError) -> str:
-    """A database failure in a line: locked past the timeout, unreachable, or what it said."""
+def describe(exc: DBAPIError) -> tuple[str, str]:
+    """A database failure in a line, with its code: locked past the timeout, unreachable, or
+    what the database said."""
     text = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
     code = getattr(exc.orig, "sqlstate", None)
     if "database is locked" in text or code == "55P03":
-        return f"the register stayed locked by another desk for more than {timeout():g} s ({text})"
+        return f"the register stayed locked by another desk for more than {timeout():g} s ({text})", LOCKED
     if exc.connection_invalidated or "connection" in text.lower() or "unable to open" in text:
-        return f"cannot reach the register ({text})"
-    return text
+        return f"cannot reach the register ({text})", UNREACHABLE
+    return text, UNREACHABLE

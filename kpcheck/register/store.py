@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from kpcheck.batch.xref import XrefKey
 from kpcheck.register import schema
 from kpcheck.register.connect import database_url, make_engine, translated
-from kpcheck.register.errors import RegisterError
+from kpcheck.register.errors import NEWER, RegisterError
 from kpcheck.register.rows import KEY_COLUMNS, key_of_row
 
 T = TypeVar("T")
@@ -48,7 +48,7 @@ class Register:
         try:
             schema.migrate(conn)
         except schema.NewerSchema as exc:
-            raise RegisterError(f"{self.shown}: {exc}") from None
+            raise RegisterError(self.shown, str(exc), NEWER) from None
 
     @property
     def shown(self) -> str:
