@@ -122,10 +122,11 @@ def test_import_is_idempotent_and_reports_the_unreadable(register_url, tmp_path)
     assert "0 stored, 3 already" in second.stderr.replace("\n", " ")
 
 
-def test_audit_record_stores_the_audits_decisions(register_url, tmp_path):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_audit_record_stores_the_audits_decisions(register_url, tmp_path, jobs):
     run("register", "import", "--register", register_url, FIXTURES / "compliant-export.json")
     new = reused(tmp_path)
-    result = run("audit", "--register", register_url, "--record", "--by", "audit team", "--jobs", "1",
+    result = run("audit", "--register", register_url, "--record", "--by", "audit team", "--jobs", jobs,
                  "--format", "json", new, FIXTURES / "compliant-import.json")
     assert result.exit_code == 1, result.output
     shown = json.loads(run("register", "show", "--register", register_url, "KZ000123", "--format", "json").stdout)

@@ -49,6 +49,7 @@ def audit_hooks(url: str, sources: list[str], record: bool
     register = Register.open(url)
     history = audit_history(register)
     stored = import_sources(register, sources, keep_rows=True).stored if record else {}
+    register.close()        # no pooled connection is inherited by the audit's worker processes
     return register, history, stored
 
 

@@ -92,6 +92,7 @@ class Register:
                 yield conn
 
     def close(self) -> None:
+        """Close the pooled connections; the register opens new ones when used again."""
         self.engine.dispose()
 
 
