@@ -84,7 +84,6 @@ def make_engine(url: str) -> Engine:
     except ImportError as exc:
         raise RegisterError(shown(url), f"the PostgreSQL driver is missing ({exc}); install kpcheck with "
                             "the 'postgresql' extra: pip install -e '.[postgresql]'", UNUSABLE) from None
-    engine.info = {"timeout": wait, "url": url}   # type: ignore[attr-defined]
     return engine
 
 

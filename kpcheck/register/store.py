@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 
 from kpcheck.batch.xref import XrefKey
 from kpcheck.register import schema
-from kpcheck.register.connect import database_url, make_engine, translated
+from kpcheck.register.connect import database_url, make_engine, shown, timeout, translated
 from kpcheck.register.errors import NEWER, RegisterError
 from kpcheck.register.rows import KEY_COLUMNS, key_of_row
 
@@ -32,6 +32,7 @@ class Register:
     def __init__(self, engine: Engine, url: str):
         self.engine = engine
         self.url = url
+        self.wait = timeout()              # seconds a writer waits for the lock
 
     @classmethod
     def open(cls, name: str | None) -> "Register":
@@ -52,8 +53,6 @@ class Register:
 
     @property
     def shown(self) -> str:
-        from kpcheck.register.connect import shown
-
         return shown(self.url)
 
     @property
@@ -78,8 +77,7 @@ class Register:
             conn.info["write"] = True
             with conn.begin():
                 if self.dialect == "postgresql":
-                    wait_ms = int(self.engine.info["timeout"] * 1000)   # type: ignore[attr-defined]
-                    conn.execute(text(f"SET LOCAL lock_timeout = {wait_ms}"))
+                    conn.execute(text(f"SET LOCAL lock_timeout = {int(self.wait * 1000)}"))
                     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
                 yield conn
 
