@@ -147,7 +147,7 @@ common = [
 
 
 register_options = [
-    click.option("--register", "register_url", metavar="URL", envvar="KPCHECK_REGISTER",
+    click.option("--register", "register", metavar="URL", envvar="KPCHECK_REGISTER",
                  help="Certificate register (file path, sqlite:///PATH, postgresql://user@host/db, or 'default'): "
                       "run XREF-01/02 against the submissions it holds."),
     click.option("--record", is_flag=True, help="Store the submissions and decisions in the --register."),
@@ -184,18 +184,18 @@ def main() -> None:
 @register_options_of
 def check(files: tuple[str, ...], formats: tuple[str, ...], output: str | None, rules: str | None,
           reference: str | None, engine: str | None, fail_on: str, lang: str, waivers: str | None,
-          against: tuple[str, ...], register_url: str | None, record: bool, by: str | None) -> None:
+          against: tuple[str, ...], register: str | None, record: bool, by: str | None) -> None:
     """Pre-check one or more submissions (JSON, YAML, JSON Lines)."""
     targets = parse_formats(formats, output, FORMATS_CHECK)
-    require_register(register_url, record)
+    require_register(register, record)
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers)
     meta = report_meta(checker, waivers)
     results: Iterable[Result] = waive(checker.check_paths(files), waiver_book)
-    if register_url:
+    if register:
         from kpcheck.cli.register import desk_check
 
         try:
-            results = desk_check(register_url, checker, files, list(against), meta,
+            results = desk_check(register, checker, files, list(against), meta,
                                  lambda done: list(waive(done, waiver_book)), record, by)
         except RegisterError as exc:
             error(f"{exc}; nothing was checked")
@@ -217,10 +217,10 @@ def check(files: tuple[str, ...], formats: tuple[str, ...], output: str | None, 
 @register_options_of
 def audit(sources: tuple[str, ...], formats: tuple[str, ...], output: str | None, rules: str | None,
           reference: str | None, engine: str | None, fail_on: str, lang: str, waivers: str | None,
-          jobs: int | None, register_url: str | None, record: bool, by: str | None) -> None:
+          jobs: int | None, register: str | None, record: bool, by: str | None) -> None:
     """Batch-audit past submissions: files, folders, JSON Lines; with the checks across them."""
     targets = [("audit-text" if f == "text" else f, file) for f, file in parse_formats(formats, output, FORMATS_AUDIT)]
-    require_register(register_url, record)
+    require_register(register, record)
     options = {"rules": rules, "registers": reference, "engine": engine, "lang": lang}
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers)
     meta = report_meta(checker, waivers)
@@ -228,7 +228,7 @@ def audit(sources: tuple[str, ...], formats: tuple[str, ...], output: str | None
     try:
         with progress_bar(count_submissions(sources) if err_console.is_terminal else 0) as advance:
             results = audited(list(sources), options, jobs, advance, checker, lambda done: waive(done, waiver_book),
-                              (register_url, record, by), meta)
+                              (register, record, by), meta)
             with open_writers(targets, {"fail_on": fail_on, "compact": True}) as writers:
                 code = emit(results, writers, meta, fail_on)
     except RegisterError as exc:
@@ -238,23 +238,23 @@ def audit(sources: tuple[str, ...], formats: tuple[str, ...], output: str | None
 
 
 def audited(sources: list[str], options: dict[str, Any], jobs: int, advance: Any, checker: Checker,
-            waived: Callable[[Iterable[Result]], Iterable[Result]], register: tuple[str | None, bool, str | None],
+            waived: Callable[[Iterable[Result]], Iterable[Result]], storing: tuple[str | None, bool, str | None],
             meta: dict[str, Any]) -> Iterable[Result]:
     """The audit's results, waivers applied; with a register (URL, --record, --by), its history
     joins the checks across submissions and, with --record, the submissions and the decisions
     (waived findings marked) are stored."""
-    register_url, record, by = register
-    if not register_url:
+    register, record, by = storing
+    if not register:
         return waived(run_audit(sources, options, jobs, advance, checker))
     from kpcheck.cli.register import audit_hooks, recorded
 
-    opened, history, stored = audit_hooks(register_url, sources, record)
+    opened, history, stored = audit_hooks(register, sources, record)
     results = waived(run_audit(sources, options, jobs, advance, checker, history))
     return recorded(opened, results, stored, meta, checker.engine.kind, by) if record else results
 
 
-def require_register(register_url: str | None, record: bool) -> None:
-    if record and not register_url:
+def require_register(register: str | None, record: bool) -> None:
+    if record and not register:
         raise click.UsageError("--record needs a register: --register URL (or KPCHECK_REGISTER)")
 
 

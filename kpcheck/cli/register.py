@@ -21,7 +21,7 @@ from kpcheck.rulebook.facts import normalise_number
 EXIT_OK, EXIT_ERROR = 0, 2
 
 register_option = click.option(
-    "--register", "register_url", metavar="URL", envvar="KPCHECK_REGISTER",
+    "--register", "register", metavar="URL", envvar="KPCHECK_REGISTER",
     help="The register: a file path, sqlite:///PATH or postgresql://user@host/db "
          "(default: register.sqlite in the user's data folder).")
 
@@ -77,7 +77,7 @@ def register() -> None:
 @register.command("import")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @register_option
-def import_(paths: tuple[str, ...], register_url: str | None) -> None:
+def import_(paths: tuple[str, ...], register: str | None) -> None:
     """Store past submissions (files, folders, JSON Lines) in the register; idempotent.
 
     Unreadable submissions are reported with file and line and the others still go in
@@ -86,7 +86,7 @@ def import_(paths: tuple[str, ...], register_url: str | None) -> None:
     from kpcheck.cli.main import progress_bar
 
     try:
-        reg = Register.open(register_url)
+        reg = Register.open(register)
         with progress_bar(count_submissions(paths) if err_console.is_terminal else 0, "importing") as advance:
             summary = import_sources(reg, paths, advance)
     except RegisterError as exc:
@@ -103,13 +103,13 @@ def import_(paths: tuple[str, ...], register_url: str | None) -> None:
 @click.argument("number")
 @register_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def show(number: str, register_url: str | None, fmt: str) -> None:
+def show(number: str, register: str | None, fmt: str) -> None:
     """Every submission and decision for a certificate NUMBER (either direction), oldest first."""
     from kpcheck.register.render import render_json, render_text
 
     wanted = normalise_number(number) or ""
     try:
-        reg = Register.open(register_url)
+        reg = Register.open(register)
         with reg.reading() as conn:
             subs = submissions_of(conn, wanted)
             decisions = decisions_of(conn, [s["pk"] for s in subs])
@@ -126,11 +126,11 @@ def show(number: str, register_url: str | None, fmt: str) -> None:
 @register.command()
 @register_option
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
-def export(register_url: str | None, output: str | None) -> None:
+def export(register: str | None, output: str | None) -> None:
     """Every stored submission as JSON Lines, in the order stored (readable by import and audit)."""
     n = 0
     try:
-        reg = Register.open(register_url)
+        reg = Register.open(register)
         with output_stream(output) as stream, reg.reading() as conn:
             for _, document in canonical_documents(conn):
                 stream.write(document + "\n")

@@ -31,7 +31,7 @@ def _report_left_out(result: Stats, fmt: str) -> None:
 
 @click.command()
 @click.argument("sources", nargs=-1, metavar="SOURCE...")
-@click.option("--register", "register_url", metavar="URL",
+@click.option("--register", "register", metavar="URL",
               help="Take the submissions from this certificate register (instead of, or besides, SOURCE...); "
                    "only when given here, not from KPCHECK_REGISTER.")
 @click.option("--from", "year_from", type=click.IntRange(1900, 2200), metavar="YEAR",
@@ -43,7 +43,7 @@ def _report_left_out(result: Stats, fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
-def stats(sources: tuple[str, ...], register_url: str | None, year_from: int | None, year_to: int | None,
+def stats(sources: tuple[str, ...], register: str | None, year_from: int | None, year_to: int | None,
           production: str | None, fmt: str, output: str | None) -> None:
     """Annual statistics of SOURCE... (KP annual report, section E).
 
@@ -51,7 +51,7 @@ def stats(sources: tuple[str, ...], register_url: str | None, year_from: int | N
     KP certificates. Each certificate counts once: exports in the year of issue, imports in the
     year presented. Unreadable submissions and duplicate requests are left out. No rule is run.
     """
-    if not sources and not register_url:
+    if not sources and not register:
         raise click.UsageError("give SOURCE... or --register URL")
     if year_from is not None and year_to is not None and year_from > year_to:
         error(f"--from {year_from} is after --to {year_to}")
@@ -70,10 +70,10 @@ def stats(sources: tuple[str, ...], register_url: str | None, year_from: int | N
             error("the production file does not load; no statistics were made")
             sys.exit(EXIT_ERROR)
     loaded: Iterable[Loaded] = read_sources(sources)
-    if register_url:
+    if register:
         from kpcheck.cli.register import register_loaded
 
-        loaded = itertools.chain(register_loaded(register_url), loaded)
+        loaded = itertools.chain(register_loaded(register), loaded)
     try:
         result = compute_stats(loaded, year_from, year_to, figures)
     except RegisterError as exc:
