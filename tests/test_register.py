@@ -68,12 +68,12 @@ def test_check_register_gives_the_findings_of_check_against(register_url, tmp_pa
 
 def test_audit_register_uses_the_history_as_check_against_does(register_url, tmp_path):
     run("register", "import", "--register", register_url, FIXTURES)
-    new = reused(tmp_path)
-    audited = run("audit", "--register", register_url, "--format", "json", "--jobs", "1", new)
-    (line,) = report(audited)["results"]
-    checked = report(run("check", "--against", FIXTURES, "--format", "json", new))["results"][0]
+    new, again = reused(tmp_path), reused(tmp_path, "again.json", id="NEW-0002")
+    audited = report(run("audit", "--register", register_url, "--format", "json", "--jobs", "1", new, again))
+    checked = report(run("check", "--against", FIXTURES, "--format", "json", new, again))
     xref = lambda doc: [f for f in doc["violations"] if f["rule"] in ("XREF-01", "XREF-02")]
-    assert xref(line) == xref(checked) and xref(line)
+    assert [xref(r) for r in audited["results"]] == [xref(r) for r in checked["results"]]
+    assert "2 other" in xref(audited["results"][0])[0]["message"]
     plain = run("audit", "--format", "json", "--jobs", "1", new)
     assert "XREF-01" not in plain.stdout
 

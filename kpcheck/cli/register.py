@@ -44,13 +44,12 @@ def desk_check(url: str, checker: Checker, files: Iterable[str], against: list[s
 
 def audit_hooks(url: str, sources: list[str], record: bool
                 ) -> tuple[Register, Callable[[], Iterator[XrefKey]], dict[str, int]]:
-    """``audit --register``: the register, its history (as it stood before this audit) and,
-    with ``--record``, the audited submissions stored (row number by source location)."""
+    """``audit --register``: the register, its history for the audit's index and, with
+    ``--record``, the audited submissions stored (row number by source location)."""
     register = Register.open(url)
-    history = audit_history(register)
-    stored = import_sources(register, sources, keep_rows=True).stored if record else {}
+    history, stored = audit_history(register, sources, record)
     register.close()        # no pooled connection is inherited by the audit's worker processes
-    return register, history, stored
+    return register, lambda: iter(history), stored
 
 
 def recorded(register: Register, results: Iterable[Result], stored: dict[str, int], meta: dict[str, Any],

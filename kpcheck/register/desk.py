@@ -17,7 +17,8 @@ from kpcheck.batch.audit import check_with_history
 from kpcheck.batch.xref import XrefKey
 from kpcheck.input.models import Submission
 from kpcheck.register.rows import decision_row, finding_rows, submission_row
-from kpcheck.register.store import Register, all_keys, history_keys, last_pk, insert_decision, insert_submissions
+from kpcheck.register.importer import import_sources, numbers_of
+from kpcheck.register.store import Register, history_keys, insert_decision, insert_submissions, last_pk
 
 Checked = tuple[Result, XrefKey | None, Submission | None]
 Waive = Callable[[list[Result]], list[Result]]
@@ -68,17 +69,19 @@ def _record(conn: Connection, results: list[Result], subs: list[Submission | Non
                         lambda pk, result=result: finding_rows(result, pk))
 
 
-def audit_history(register: Register) -> Callable[[], Iterator[XrefKey]]:
-    """The register's keys for :func:`kpcheck.batch.audit.audit`, read afresh on each call:
-    the submissions stored before this call (not those ``audit --record`` adds afterwards)."""
+def audit_history(register: Register, sources: list[str], record: bool) -> tuple[list[XrefKey], dict[str, int]]:
+    """``audit --register``: the keys of the stored submissions that share a number with the
+    audited ones (the register as it stood before this audit) and, with ``record``, the audited
+    submissions stored first (row number by source location)."""
     with register.reading() as conn:
         upto = last_pk(conn)
-
-    def keys() -> Iterator[XrefKey]:
-        with register.reading() as conn:
-            yield from all_keys(conn, upto)
-
-    return keys
+    if record:
+        imported = import_sources(register, sources, keep_rows=True)
+        stored, numbers = imported.stored, imported.numbers
+    else:
+        stored, numbers = {}, numbers_of(sources)
+    with register.reading() as conn:
+        return history_keys(conn, numbers, upto), stored
 
 
 def record_decisions(register: Register, results: Iterable[Result], stored: Mapping[str, int],

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from kpcheck.batch.audit import loaded_of, plan_units
+from kpcheck.batch.xref import key_of
 from kpcheck.input.reader import InputError, Loaded
 from kpcheck.register.rows import submission_row
 from kpcheck.register.store import Register, insert_submissions
@@ -24,6 +25,7 @@ class Imported:
     added: int = 0
     errors: list[InputError] = field(default_factory=list)
     stored: dict[str, int] = field(default_factory=dict)    # source location -> row number, when kept
+    numbers: set[str] = field(default_factory=set)          # normalised numbers and originals, when kept
 
     @property
     def already(self) -> int:
@@ -36,12 +38,22 @@ def read_all(sources: Iterable[str | Path]) -> Iterator[Loaded]:
         yield from loaded_of(unit)
 
 
+def numbers_of(sources: Iterable[str | Path]) -> set[str]:
+    """The normalised certificate numbers and duplicate originals of the sources' submissions."""
+    numbers: set[str] = set()
+    for loaded in read_all(sources):
+        if loaded.submission is not None:
+            key = key_of(loaded.submission)
+            numbers.update(n for n in (key.number, key.original) if n)
+    return numbers
+
+
 def import_sources(register: Register, sources: Iterable[str | Path], progress: Callable[[int], None] | None = None,
                    keep_rows: bool = False) -> Imported:
     """Store every readable submission of the sources; the unreadable ones are listed, not stored.
 
     With ``keep_rows`` the result maps each submission's source location to its row (for the
-    decisions ``audit --record`` stores afterwards).
+    decisions ``audit --record`` stores afterwards) and lists the numbers it carries.
     """
     summary = Imported()
     pending: list[tuple[str, dict]] = []
@@ -69,5 +81,6 @@ def _flush(register: Register, pending: list[tuple[str, dict]], summary: Importe
     summary.added += added
     if keep_rows:
         summary.stored.update((source, known[row["sha256"]]) for source, row in pending)
+        summary.numbers.update(n for _, row in pending for n in (row["number"], row["original"]) if n)
     if progress:
         progress(len(pending))

@@ -107,33 +107,23 @@ def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
         yield items[i:i + size]
 
 
-def history_keys(conn: Connection, numbers: Iterable[str]) -> list[XrefKey]:
-    """The keys of every stored submission whose normalised number is one of ``numbers``:
-    all that XREF-01 (same direction and number) and XREF-02 (the original's number) read."""
+def history_keys(conn: Connection, numbers: Iterable[str], upto: int | None = None) -> list[XrefKey]:
+    """The keys of every stored submission (up to row ``upto`` when given) whose normalised
+    number is one of ``numbers``: all that XREF-01 (same direction and number) and XREF-02
+    (the original's number) read."""
     wanted = sorted({n for n in numbers if n})
     keys = []
     for chunk in _chunks(wanted, _LOOKUP_CHUNK):
-        for row in conn.execute(history_query(chunk)).mappings():
+        for row in conn.execute(history_query(chunk, upto)).mappings():
             keys.append(key_of_row(row))
     return keys
 
 
-def history_query(numbers: list[str]) -> Select:
+def history_query(numbers: list[str], upto: int | None = None) -> Select:
     """The key columns of the submissions carrying these normalised numbers (an index look-up)."""
     s = schema.submissions
-    return select(*[s.c[name] for name in KEY_COLUMNS]).where(s.c.number.in_(numbers)).order_by(s.c.pk)
-
-
-def all_keys(conn: Connection, upto: int | None = None, batch: int = 10_000) -> Iterator[XrefKey]:
-    """Every stored submission's key (up to row ``upto`` when given), in the order stored."""
-    s = schema.submissions
-    columns = [s.c[name] for name in KEY_COLUMNS]
-    query = select(*columns).order_by(s.c.pk)
-    if upto is not None:
-        query = query.where(s.c.pk <= upto)
-    result = conn.execution_options(yield_per=batch).execute(query)
-    for row in result.mappings():
-        yield key_of_row(row)
+    query = select(*[s.c[name] for name in KEY_COLUMNS]).where(s.c.number.in_(numbers)).order_by(s.c.pk)
+    return query if upto is None else query.where(s.c.pk <= upto)
 
 
 def canonical_documents(conn: Connection, batch: int = 5_000) -> Iterator[tuple[int, str]]:
