@@ -15,7 +15,7 @@ import pickle
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from kpcheck.api import Checker, Result, status_of
 from kpcheck.engine import Engine, EngineError
@@ -159,13 +159,13 @@ class BatchChecks:
 
 def audit(sources: list[str], options: dict[str, Any], jobs: int = 1,
           progress: Callable[[int], None] | None = None, checker: Checker | None = None,
-          history: Callable[[], Iterable[XrefKey]] | None = None) -> Iterator[Result]:
+          history: Sequence[XrefKey] = ()) -> Iterator[Result]:
     """Every submission of the sources, checked, in input order, with XREF findings.
 
     ``options`` are :meth:`Checker.load`'s, for the worker processes; ``checker``, when the
     caller has one loaded with them already, is used in this process instead of a second load.
-    ``history``, when given, yields the keys of past submissions (``audit --register``) each
-    time it is called: they join the index as ``check --against`` files do, without results.
+    ``history`` holds the keys of past submissions (``audit --register``): they join the index
+    as ``check --against`` files do, without results of their own.
     """
     checker = checker or Checker.load(**options)
     with tempfile.TemporaryDirectory(prefix="kpcheck-audit-") as directory:
@@ -178,7 +178,7 @@ def audit(sources: list[str], options: dict[str, Any], jobs: int = 1,
             spooled.append(replace(unit, keys=()))       # the keys live on in the index only
             if progress:
                 progress(unit.count)
-        for key in history() if history else ():
+        for key in history:
             index.add(key)
         index.freeze()
         if index.needs_second_look:
@@ -186,7 +186,7 @@ def audit(sources: list[str], options: dict[str, Any], jobs: int = 1,
                 for _, key in unit.read():
                     if key is not None:
                         index.add_reused(key)
-            for key in history() if history else ():
+            for key in history:
                 index.add_reused(key)
         batch = BatchChecks(checker)
         for unit in spooled:

@@ -43,13 +43,13 @@ def desk_check(url: str, checker: Checker, files: Iterable[str], against: list[s
 
 
 def audit_hooks(url: str, sources: list[str], record: bool
-                ) -> tuple[Register, Callable[[], Iterator[XrefKey]], dict[str, int]]:
+                ) -> tuple[Register, list[XrefKey], dict[str, int]]:
     """``audit --register``: the register, its history for the audit's index and, with
     ``--record``, the audited submissions stored (row number by source location)."""
     register = Register.open(url)
     history, stored = audit_history(register, sources, record)
     register.close()        # no pooled connection is inherited by the audit's worker processes
-    return register, lambda: iter(history), stored
+    return register, history, stored
 
 
 def recorded(register: Register, results: Iterable[Result], stored: dict[str, int], meta: dict[str, Any],
