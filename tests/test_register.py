@@ -191,6 +191,7 @@ def test_record_needs_a_register(tmp_path):
 
 
 @pytest.mark.parametrize("url, message", [("mysql://x@localhost/db", "unsupported register URL scheme"),
+                                          ("sqlite://", "in memory would keep nothing"),
                                           ("/no/such/folder/r.sqlite", "does not exist")])
 def test_unusable_register_urls(tmp_path, url, message):
     result = run("check", "--register", url, reused(tmp_path))

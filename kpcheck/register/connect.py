@@ -50,6 +50,9 @@ def database_url(name: str | None) -> str:
         return "postgresql+psycopg://" + name.split("://", 1)[1]
     if name.startswith(("postgresql+psycopg://", "sqlite:///")):
         return name
+    if name.rstrip("/") in ("sqlite:", "sqlite:/") or name.startswith("sqlite://:memory:"):
+        raise RegisterError(name, "a register in memory would keep nothing; give a file path or sqlite:///PATH",
+                            UNUSABLE)
     if "://" in name:
         scheme = name.split("://", 1)[0]
         raise RegisterError(shown(name), f"unsupported register URL scheme {scheme!r}; "
