@@ -287,3 +287,24 @@ def test_stats_ignores_the_register_of_the_environment(tmp_path):
     assert alone.exit_code == 0
     assert alone.stdout == run("stats", FIXTURES / "compliant-import.json", "--format", "json").stdout
     assert alone.stdout != run("stats", "--register", tmp_path / "env.sqlite", "--format", "json").stdout
+
+
+def test_a_recorded_decision_keeps_its_waivers_and_identity(tmp_path):
+    url = tmp_path / "r.sqlite"
+    run("register", "import", "--register", url, FIXTURES / "compliant-export.json")
+    waivers = tmp_path / "w.yaml"
+    waivers.write_text("waivers:\n  - submission: NEW-0001\n    rule: XREF-01\n    reason: re-presented by order\n"
+                       "    granted_by: Order No 1 (test)\n    expires_on: 2030-12-31\n")
+    result = run("check", "--register", url, "--record", "--waivers", waivers, "--engine", "python",
+                 "--format", "json", reused(tmp_path))
+    assert result.exit_code == 0, result.output
+    meta = report(result)
+    shown = json.loads(run("register", "show", "--register", url, "KZ000123", "--format", "json").stdout)
+    decision = shown[1]["decisions"][0]
+    assert decision["waivers_sha256"] == meta["waivers"]["sha256"]
+    assert decision["rulebook_sha256"] == meta["rulebook"]["sha256"]
+    assert decision["registers_sha256"] == meta["registers"]["sha256"]
+    assert decision["engine"] == "python" and decision["kpcheck"] == meta["kpcheck"]
+    (finding,) = decision["findings"]
+    assert finding["rule"] == "XREF-01" and finding["waived"]["granted_by"] == "Order No 1 (test)"
+    assert finding["fields"] == ["certificate.number"]
