@@ -16,7 +16,11 @@ VERSION_TABLE = "kpcheck_schema"
 
 
 def _v1_tables(metadata: MetaData) -> tuple[Table, Table, Table]:
-    submissions = Table(
+    return _v1_submissions(metadata), _v1_decisions(metadata), _v1_findings(metadata)
+
+
+def _v1_submissions(metadata: MetaData) -> Table:
+    return Table(
         "submissions", metadata,
         Column("pk", Integer, primary_key=True, autoincrement=True),
         Column("sha256", String(64), nullable=False, unique=True),
@@ -36,7 +40,10 @@ def _v1_tables(metadata: MetaData) -> tuple[Table, Table, Table]:
         Column("canonical", Text, nullable=False),
         Index("ix_submissions_group", "direction", "number"),
     )
-    decisions = Table(
+
+
+def _v1_decisions(metadata: MetaData) -> Table:
+    return Table(
         "decisions", metadata,
         Column("pk", Integer, primary_key=True, autoincrement=True),
         Column("submission", Integer, ForeignKey("submissions.pk"), nullable=False, index=True),
@@ -49,7 +56,10 @@ def _v1_tables(metadata: MetaData) -> tuple[Table, Table, Table]:
         Column("registers_sha256", String(64), nullable=False),
         Column("engine", String(20), nullable=False),
     )
-    findings = Table(
+
+
+def _v1_findings(metadata: MetaData) -> Table:
+    return Table(
         "findings", metadata,
         Column("pk", Integer, primary_key=True, autoincrement=True),
         Column("decision", Integer, ForeignKey("decisions.pk"), nullable=False, index=True),
@@ -58,7 +68,6 @@ def _v1_tables(metadata: MetaData) -> tuple[Table, Table, Table]:
         Column("fields", Text, nullable=False),                    # JSON list of field paths
         Column("waived", Text),                                    # JSON of the waiver, when waived
     )
-    return submissions, decisions, findings
 
 
 def _v1(conn: Connection) -> None:
