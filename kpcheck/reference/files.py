@@ -23,8 +23,9 @@ from pydantic_core import PydanticCustomError
 from kpcheck.reference.workdays import (CalendarFile, CalendarYear, Day, NamedDay, Override, OverridesFile,
                               Problem, StrictModel, Text, YearRange)
 from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, locate
+from kpcheck.paths import shipped
 
-DEFAULT_REGISTERS: Path = Path(__file__).resolve().parents[2] / "registers" / "example"
+DEFAULT_REGISTERS: Path = shipped("registers")
 PARTICIPANTS, EAEU = "participants.yaml", "eaeu.yaml"
 CALENDAR, OVERRIDES = "calendar-kz.yaml", "calendar-overrides.yaml"
 SIGNERS, CUSTOMS_POINTS, ENTITIES = "signers.yaml", "customs-points.yaml", "entities.yaml"
