@@ -34,3 +34,18 @@ def engines(book, reference):
 
 def base(name: str = "compliant-export") -> dict:
     return copy.deepcopy(json.loads((RULES_DIR / "bases" / f"{name}.json").read_text()))
+
+
+# Settings of the person running the tests never reach them: no user configuration folder and
+# no KPCHECK_<OPTION> variable (kpcheck.cli.settings); the cache variables stay.
+_KEPT_VARIABLES = {"KPCHECK_CACHE_DIR", "KPCHECK_NO_CACHE"}
+
+
+@pytest.fixture(autouse=True)
+def _no_user_settings(monkeypatch, tmp_path_factory):
+    import os
+
+    monkeypatch.setenv("KPCHECK_CONFIG_DIR", str(tmp_path_factory.getbasetemp() / "no-user-config"))
+    for name in list(os.environ):
+        if name.startswith("KPCHECK_") and name not in _KEPT_VARIABLES:
+            monkeypatch.delenv(name)

@@ -33,6 +33,14 @@ def default_kind() -> str:
     return "durable" if durable.AVAILABLE else "python"
 
 
+def describe_default() -> str:
+    """Which evaluator runs by default here, for ``kpcheck --version``."""
+    if durable.AVAILABLE:
+        return f"durable (durable_rules {durable.version()})"
+    return ("python (durable_rules is not installed here; "
+            "pip install 'kpcheck[durable]' on Python 3.10-3.12 for it)")
+
+
 class EngineError(RuntimeError):
     """The engine failed on a submission; the submission gets status ``error``."""
 
