@@ -23,6 +23,7 @@ from kpcheck.reference.queries import ReferenceDataError
 from kpcheck.report.text import basis_text
 from kpcheck.rulebook.loader import RULES_DIR, Rulebook, collect_rulebook
 from kpcheck.tooling.docs import FORMATS, render
+from kpcheck.tooling.export import ExportError, export_rulebook
 from kpcheck.input.yamlio import dump_yaml, load_yaml
 
 out = Console(highlight=False)
@@ -204,6 +205,20 @@ def lint_rules(directory: str | None, rules_option: str | None, registers: str |
     errors, warnings = counts(problems)
     click.echo(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
     sys.exit(1 if errors else 0)
+
+
+@rules.command("export")
+@click.argument("target", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Write into a folder that is not empty (files of the same name are replaced).")
+def export_rules(target: str, force: bool) -> None:
+    """Write a copy of the shipped rulebook (rules, reference data, bases, a README) into TARGET,
+    for legal staff to amend and use with --rules TARGET."""
+    try:
+        written = export_rulebook(Path(target), force)
+    except ExportError as exc:
+        error(str(exc))
+        sys.exit(2)
+    out.print(f"wrote {len(written)} files to {target}; check them with: kpcheck rules lint {target}", markup=False)
 
 
 @rules.command("docs")
