@@ -37,7 +37,10 @@ def base(name: str = "compliant-export") -> dict:
 
 
 # Settings of the person running the tests never reach them: no user configuration folder and
-# no KPCHECK_<OPTION> variable (kpcheck.cli.settings); the cache variables stay.
+# no KPCHECK_<OPTION> variable (kpcheck.cli.settings); the cache variables stay. `rules lint`
+# measures the calendar's horizon from a fixed day (KPCHECK_TODAY is its --today), so that no
+# test depends on the day it runs; tests of that warning give --today themselves.
+FIXED_TODAY = "2025-06-01"
 _KEPT_VARIABLES = {"KPCHECK_CACHE_DIR", "KPCHECK_NO_CACHE"}
 
 
@@ -49,3 +52,4 @@ def _no_user_settings(monkeypatch, tmp_path_factory):
     for name in list(os.environ):
         if name.startswith("KPCHECK_") and name not in _KEPT_VARIABLES:
             monkeypatch.delenv(name)
+    monkeypatch.setenv("KPCHECK_TODAY", FIXED_TODAY)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -190,7 +191,10 @@ def _print_coverage(console: Console, cover: Coverage) -> None:
 @click.option("--rules", "rules_option", type=click.Path(file_okay=False), help="Rulebook folder.")
 @click.option("--reference", "registers", type=click.Path(exists=True, file_okay=False),
               help="Registers folder (default: the shipped example registers).")
-def lint_rules(directory: str | None, rules_option: str | None, registers: str | None) -> None:
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="The day the calendar's horizon is measured from (default: today).")
+def lint_rules(directory: str | None, rules_option: str | None, registers: str | None,
+               today: dt.datetime | None) -> None:
     """Everything wrong with a rulebook, as file:line:col: level: message [CODE].
 
     Exit 0 when clean (warnings alone included), 1 when there are errors, 2 on a usage error.
@@ -199,7 +203,7 @@ def lint_rules(directory: str | None, rules_option: str | None, registers: str |
     if not (folder / "rulebook.yaml").is_file():
         error(f"{folder}: no rulebook.yaml; not a rulebook folder")
         sys.exit(2)
-    problems = lint(folder, registers)
+    problems = lint(folder, registers, today.date() if today else dt.date.today())
     for problem in problems:
         click.echo(str(problem))
     errors, warnings = counts(problems)

@@ -16,7 +16,7 @@ from typing import Any
 from kpcheck.rulebook.conditions import All, Compare, Node, Ref
 from kpcheck.engine import durable
 from kpcheck.engine.plan import Projector, nnf
-from kpcheck.rulebook.facts import format_value
+from kpcheck.rulebook.facts import FACTS, format_value
 from kpcheck.engine.python import compile_test, explain
 from kpcheck.input.models import Submission
 from kpcheck.reference.queries import Reference
@@ -24,6 +24,12 @@ from kpcheck.rulebook.loader import Rule, Rulebook
 from kpcheck.rulebook.schema import DATE
 
 KINDS = ("durable", "python")
+PROVISIONAL_NOTE = {
+    "en": "Note: the working-day calendar for {years} is provisional (no Government transfer decree known "
+          "yet); the deadline may still move.",
+    "ru": "Примечание: производственный календарь на {years} г. предварительный (постановление Правительства "
+          "о переносе выходных дней ещё не известно); срок может измениться.",
+}
 MEMO_SIZE = 4096
 _PRESENTED = Ref("presented_on", DATE, ("presented_on",))
 _PLACEHOLDER_FMT = {dt.date: dt.date.isoformat, bool: lambda v: "true" if v else "false"}
@@ -54,6 +60,7 @@ class Finding:
     fields: tuple[str, ...]
     legal_basis: tuple[dict[str, Any], ...]
     waived: dict[str, str] | None = None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -175,8 +182,26 @@ class Engine:
         if translation is not None:
             title, template = translation.title or title, translation.message or template
         message = render(template, c.rule, raw, sub)
+        notes = self.calendar_notes(c.rule, raw)
+        if notes:
+            message = " ".join((message, *notes))
         basis = tuple(b.model_dump() for b in spec.legal_basis)
-        return Finding(spec.id, spec.severity.value, title, message, fields, basis)
+        return Finding(spec.id, spec.severity.value, title, message, fields, basis, notes=notes)
+
+    def calendar_notes(self, rule: Rule, raw: dict[str, Any]) -> tuple[str, ...]:
+        """A note when the working days a rule counted cross a provisional calendar year."""
+        days: list[dt.date] = []
+        for ref in rule.lets.values():
+            let = self.book.lets.get(ref.name)
+            if let is None or let.item_of is not None or not FACTS[let.fact].calendar:
+                continue
+            values = [raw.get(arg.name) for _, arg in let.args if isinstance(arg, Ref)] + [raw.get(let.key)]
+            days += [v for v in values if isinstance(v, dt.date)]
+        years = self.reference.calendar.provisional_years(min(days), max(days)) if days else []
+        if not years:
+            return ()
+        text = PROVISIONAL_NOTE.get(self.lang, PROVISIONAL_NOTE["ru"] if self.lang == "kk" else PROVISIONAL_NOTE["en"])
+        return (text.format(years=", ".join(map(str, years))),)
 
 
 def render(template: str, rule: Rule, raw: dict[str, Any], sub: Submission | None) -> str:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field, PlainValidator, StrictBool, StringConstra
 from pydantic import ValidationError, create_model, model_validator
 from pydantic_core import PydanticCustomError
 
-from kpcheck.reference.workdays import (CalendarFile, CalendarYear, Day, NamedDay, Override, OverridesFile,
+from kpcheck.reference.workdays import (CalendarFile, CalendarYear, ConfirmedYear, Day, NamedDay, Override, OverridesFile,
                               Problem, StrictModel, Text, YearRange)
 from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, locate
 from kpcheck.paths import shipped
@@ -178,7 +178,7 @@ _REGISTERS = {  # file name -> (top-level key, schema)
 
 _KNOWN_KEYS = sorted({f.alias or name for model in (
     _Period, _Participant, _TradingEntity, _ParticipantsFile, _EaeuFile, _Entry, CalendarFile,
-    CalendarYear, YearRange, NamedDay, OverridesFile, Override,
+    CalendarYear, YearRange, NamedDay, OverridesFile, Override, ConfirmedYear,
     *(m for _, m in _REGISTERS.values())) for name, f in model.model_fields.items()})
 
 
