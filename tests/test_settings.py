@@ -109,16 +109,16 @@ def test_kpcheck_config_names_a_file(desk, tmp_path):
 
 
 @pytest.mark.parametrize("text,where,words", [
-    ('[check\nlang = "ru"\n', "kpcheck.toml:1:", "not valid TOML"),
+    ('[check\nlang = "ru"\n', "kpcheck.toml:1:", "not valid TOML [CFG001]"),
     ('jobs = 1\nlang = "de"\n', "kpcheck.toml:2", "'de' is not one of"),
-    ('[check]\nlnag = "ru"\n', "kpcheck.toml:2", "did you mean 'lang'"),
+    ('[check]\nlnag = "ru"\n', "kpcheck.toml:2", "did you mean 'lang'?) [CFG002]"),
     ('["rules test"]\nformat = "pdf"\n', "kpcheck.toml:2", "'pdf' is not one of"),
 ])
 def test_a_bad_configuration_file_is_exit_2_with_file_and_line(desk, text, where, words):
     (desk / "kpcheck.toml").write_text(text, encoding="utf-8")
     result = run(*(["rules", "test"] if "rules test" in text else ["check", ERASURE]))
     assert result.exit_code == 2, result.output
-    assert where in result.output and words in result.output
+    assert where in result.output and words in result.output and "[CFG00" in result.output
     assert "Traceback" not in result.output
 
 

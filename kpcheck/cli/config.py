@@ -81,7 +81,7 @@ def _check_flat_keys(settings: Settings, known: set[str]) -> None:
     for layer in settings.layers:
         for key in layer.flat:
             if key not in known:
-                raise SettingsError(f"{layer.where(None, key)}: no command has an option {key!r}")
+                raise SettingsError(layer.where(None, key), f"no command has an option {key!r}", "CFG002")
 
 
 @click.command("config", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

@@ -48,9 +48,14 @@ _HEADER = re.compile(r"^\s*\[+\s*(.+?)\s*\]+\s*(?:#.*)?$")
 
 
 class SettingsError(click.ClickException):
-    """A configuration file that does not read or names what does not exist (exit 2)."""
+    """A configuration file that does not read or names what does not exist (exit 2):
+    ``file:line: message [CFG00x]``."""
 
     exit_code = 2
+
+    def __init__(self, location: str, message: str, code: str):
+        super().__init__(f"{location}: {message} [{code}]")
+        self.location, self.code = location, code
 
 
 @dataclass
@@ -138,20 +143,20 @@ def read_layer(path: Path, table: str | None = None) -> Layer | None:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)
     except OSError as exc:
-        raise SettingsError(f"{path}: cannot read the configuration file ({exc.strerror})") from exc
+        raise SettingsError(str(path), f"cannot read the configuration file ({exc.strerror})", "CFG001") from exc
     except UnicodeDecodeError as exc:
-        raise SettingsError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+        raise SettingsError(str(path), f"not UTF-8 text ({exc.reason})", "CFG001") from exc
     except tomllib.TOMLDecodeError as exc:
         found = _TOML_POSITION.search(str(exc))
         where = f"{path}:{found.group(1)}:{found.group(2)}" if found else str(path)
-        raise SettingsError(f"{where}: not valid TOML: {_TOML_POSITION.sub('', str(exc)).strip()}") from exc
+        raise SettingsError(where, f"not valid TOML: {_TOML_POSITION.sub('', str(exc)).strip()}", "CFG001") from exc
     if table:
         for part in table.split("."):
             data = data.get(part) if isinstance(data, dict) else None
         if data is None:
             return None
         if not isinstance(data, dict):
-            raise SettingsError(f"{path}: [{table}] must be a table")
+            raise SettingsError(str(path), f"[{table}] must be a table", "CFG001")
     return _split(path, text, data, table)
 
 
@@ -180,7 +185,7 @@ class Settings:
         for path, table, required in config_files(cwd):
             if not path.is_file():
                 if required:
-                    raise SettingsError(f"{path}: no such configuration file ({CONFIG_VARIABLE})")
+                    raise SettingsError(str(path), f"no such configuration file ({CONFIG_VARIABLE})", "CFG004")
                 continue
             layer = read_layer(path, table)
             if layer is not None:
@@ -204,7 +209,7 @@ class Settings:
                 if key not in keys:
                     close = get_close_matches(key, sorted(keys), n=1)
                     hint = f" (did you mean {close[0]!r}?)" if close else ""
-                    raise SettingsError(f"{layer.where(command, key)}: [{command}] has no option {key!r}{hint}")
+                    raise SettingsError(layer.where(command, key), f"[{command}] has no option {key!r}{hint}", "CFG002")
 
 
 class CommandDefaults(Mapping[str, Any]):
@@ -244,8 +249,8 @@ class CommandDefaults(Mapping[str, Any]):
         try:
             param.type_cast_value(None, value)  # type: ignore[arg-type]
         except click.BadParameter as exc:
-            raise SettingsError(f"{layer.where(section, option_key(param))}: {option_key(param)} = {value!r}: "
-                                f"{exc.message}") from exc
+            raise SettingsError(layer.where(section, option_key(param) or ""),
+                                f"{option_key(param)} = {value!r}: {exc.message}", "CFG003") from exc
         return value
 
     def __iter__(self) -> Iterator[str]:

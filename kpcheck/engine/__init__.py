@@ -16,6 +16,7 @@ from typing import Any
 from kpcheck.rulebook.conditions import All, Compare, Node, Ref
 from kpcheck.engine import durable
 from kpcheck.engine.plan import Projector, nnf
+from kpcheck.i18n import gettext_for
 from kpcheck.rulebook.facts import FACTS, format_value
 from kpcheck.engine.python import compile_test, explain
 from kpcheck.input.models import Submission
@@ -24,12 +25,8 @@ from kpcheck.rulebook.loader import Rule, Rulebook
 from kpcheck.rulebook.schema import DATE
 
 KINDS = ("durable", "python")
-PROVISIONAL_NOTE = {
-    "en": "Note: the working-day calendar for {years} is provisional (no Government transfer decree known "
-          "yet); the deadline may still move.",
-    "ru": "Примечание: производственный календарь на {years} г. предварительный (постановление Правительства "
-          "о переносе выходных дней ещё не известно); срок может измениться.",
-}
+PROVISIONAL_NOTE = ("Note: the working-day calendar for {years} is provisional (no Government transfer decree "
+                    "known yet); the deadline may still move.")
 MEMO_SIZE = 4096
 _PRESENTED = Ref("presented_on", DATE, ("presented_on",))
 _PLACEHOLDER_FMT = {dt.date: dt.date.isoformat, bool: lambda v: "true" if v else "false"}
@@ -200,8 +197,7 @@ class Engine:
         years = self.reference.calendar.provisional_years(min(days), max(days)) if days else []
         if not years:
             return ()
-        text = PROVISIONAL_NOTE.get(self.lang, PROVISIONAL_NOTE["ru"] if self.lang == "kk" else PROVISIONAL_NOTE["en"])
-        return (text.format(years=", ".join(map(str, years))),)
+        return (gettext_for(self.lang)(PROVISIONAL_NOTE).format(years=", ".join(map(str, years))),)
 
 
 def render(template: str, rule: Rule, raw: dict[str, Any], sub: Submission | None) -> str:
