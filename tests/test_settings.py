@@ -109,7 +109,7 @@ def test_kpcheck_config_names_a_file(desk, tmp_path):
 
 
 @pytest.mark.parametrize("text,where,words", [
-    ('[check\nlang = "ru"\n', "kpcheck.toml:1:", "not valid TOML [CFG001]"),
+    ('[check\nlang = "ru"\n', "kpcheck.toml:1:", "table declaration [CFG001]"),
     ('jobs = 1\nlang = "de"\n', "kpcheck.toml:2", "'de' is not one of"),
     ('[check]\nlnag = "ru"\n', "kpcheck.toml:2", "did you mean 'lang'?) [CFG002]"),
     ('["rules test"]\nformat = "pdf"\n', "kpcheck.toml:2", "'pdf' is not one of"),
