@@ -82,6 +82,20 @@ def test_a_command_table_wins_over_the_top_of_the_file(desk):
     assert run("check", ERASURE).exit_code == 0
 
 
+def test_a_relative_path_in_a_file_is_relative_to_the_file(desk, tmp_path):
+    user = tmp_path / "user-config"
+    (user / "our-rules").mkdir(parents=True)
+    (user / "kpcheck.toml").write_text('rules = "our-rules"\n', encoding="utf-8")
+    result = run("config", "check", "x.json", env={"COLUMNS": "300"})
+    (row,) = [line for line in result.stdout.splitlines() if "--rules" in line]
+    assert str(user / "our-rules") in row
+
+
+def test_the_text_report_names_the_engine(desk):
+    result = run("check", "--engine", "python", ERASURE)
+    assert "engine python" in result.stdout
+
+
 def test_pyproject_tool_table_when_there_is_no_kpcheck_toml(desk):
     (desk / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.kpcheck]\nlang = "ru"\n', encoding="utf-8")
     assert RUSSIAN in run("check", ERASURE).stdout

@@ -212,6 +212,15 @@ class Settings:
                     raise SettingsError(layer.where(command, key), f"[{command}] has no option {key!r}{hint}", "CFG002")
 
 
+def _from_folder(folder: Path, value: Any) -> Any:
+    """A relative path in a configuration file is relative to the file's folder."""
+    if isinstance(value, list):
+        return [_from_folder(folder, v) for v in value]
+    if isinstance(value, str) and value and value != "-" and not Path(value).expanduser().is_absolute():
+        return str(folder / value)
+    return value
+
+
 class CommandDefaults(Mapping[str, Any]):
     """click's ``default_map`` for one command path, read from :class:`Settings`.
 
@@ -246,6 +255,8 @@ class CommandDefaults(Mapping[str, Any]):
         value, layer, section = found
         if param.multiple and isinstance(value, str):
             value = [value]
+        if isinstance(param.type, click.Path):
+            value = _from_folder(layer.path.parent, value)
         try:
             param.type_cast_value(None, value)  # type: ignore[arg-type]
         except click.BadParameter as exc:
