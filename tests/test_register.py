@@ -280,15 +280,6 @@ def test_a_file_that_is_no_database_is_exit_2(tmp_path):
     assert result.exit_code == 2 and "not a database" in result.stderr and "nothing was checked" in result.stderr
 
 
-def test_stats_ignores_the_register_of_the_environment(tmp_path):
-    env = {"KPCHECK_REGISTER": str(tmp_path / "env.sqlite")}
-    run("register", "import", FIXTURES, env=env)
-    alone = run("stats", FIXTURES / "compliant-import.json", "--format", "json", env=env)
-    assert alone.exit_code == 0
-    assert alone.stdout == run("stats", FIXTURES / "compliant-import.json", "--format", "json").stdout
-    assert alone.stdout != run("stats", "--register", tmp_path / "env.sqlite", "--format", "json").stdout
-
-
 def test_a_recorded_decision_keeps_its_waivers_and_identity(tmp_path):
     url = tmp_path / "r.sqlite"
     run("register", "import", "--register", url, FIXTURES / "compliant-export.json")

@@ -15,8 +15,8 @@ from kpcheck.api import FAIL_ON, Checker, Result, RulebookInvalid, summarize
 from kpcheck.batch.audit import audit as run_audit
 from kpcheck.batch.audit import check_against, count_submissions
 from kpcheck.cli.console import LazyGroup, err_console, error, warning
+from kpcheck.engine import KINDS, describe_default
 from kpcheck.register.errors import RegisterError
-from kpcheck.engine import KINDS
 from kpcheck.input.reader import read_sources
 from kpcheck.rulebook.loader import sha256_files
 from kpcheck.report import FORMATS_AUDIT, FORMATS_CHECK, make_writer
@@ -147,11 +147,11 @@ common = [
 
 
 register_options = [
-    click.option("--register", "register", metavar="URL", envvar="KPCHECK_REGISTER",
+    click.option("--register", "register", metavar="URL",
                  help="Certificate register (file path, sqlite:///PATH, postgresql://user@host/db, or 'default'): "
                       "run XREF-01/02 against the submissions it holds."),
     click.option("--record", is_flag=True, help="Store the submissions and decisions in the --register."),
-    click.option("--by", metavar="NAME", envvar="KPCHECK_BY",
+    click.option("--by", metavar="NAME",
                  help="The controller or department asking, stored with the decisions (--record)."),
 ]
 
@@ -169,9 +169,10 @@ def with_common(func: Any) -> Any:
 
 
 @click.group(cls=LazyGroup, lazy={"rules": "kpcheck.cli.rules:rules", "stats": "kpcheck.cli.stats:stats",
-                                 "register": "kpcheck.cli.register:register"},
+                   "config": "kpcheck.cli.config:config", "register": "kpcheck.cli.register:register"},
              context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="kpcheck")
+@click.version_option(__version__, prog_name="kpcheck",
+                      message=f"%(prog)s, version %(version)s\nengine: {describe_default()}")
 def main() -> None:
     """Check Kimberley Process rough-diamond certificates against the law of the Republic of Kazakhstan."""
 

@@ -21,7 +21,7 @@ from kpcheck.rulebook.facts import normalise_number
 EXIT_OK, EXIT_ERROR = 0, 2
 
 register_option = click.option(
-    "--register", "register", metavar="URL", envvar="KPCHECK_REGISTER",
+    "--register", "register", metavar="URL",
     help="The register: a file path, sqlite:///PATH or postgresql://user@host/db "
          "(default: register.sqlite in the user's data folder).")
 

@@ -32,8 +32,7 @@ def _report_left_out(result: Stats, fmt: str) -> None:
 @click.command()
 @click.argument("sources", nargs=-1, metavar="SOURCE...")
 @click.option("--register", "register", metavar="URL",
-              help="Take the submissions from this certificate register (instead of, or besides, SOURCE...); "
-                   "only when given here, not from KPCHECK_REGISTER.")
+              help="Take the submissions from this certificate register (instead of, or besides, SOURCE...).")
 @click.option("--from", "year_from", type=click.IntRange(1900, 2200), metavar="YEAR",
               help="First year shown (default: the first year with a certificate).")
 @click.option("--to", "year_to", type=click.IntRange(1900, 2200), metavar="YEAR",

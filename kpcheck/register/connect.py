@@ -12,6 +12,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
+from kpcheck.paths import user_data_dir
 from kpcheck.register.errors import LOCKED, UNREACHABLE, UNUSABLE, RegisterError
 
 DEFAULT_NAME = "default"
@@ -20,10 +21,9 @@ DEFAULT_TIMEOUT = 30.0
 
 
 def default_path() -> Path:
-    """The default register: ``register.sqlite`` in the user's data folder (platformdirs)."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("kpcheck", appauthor=False)) / "register.sqlite"
+    """The default register: ``register.sqlite`` in the user's data folder (platformdirs;
+    ``KPCHECK_DATA_DIR`` moves it)."""
+    return user_data_dir() / "register.sqlite"
 
 
 def timeout() -> float:
