@@ -2,4 +2,5 @@
 
 from kpcheck.cli.main import main
 
-main()
+if __name__ == "__main__":
+    main(prog_name="kpcheck")

@@ -86,6 +86,10 @@ CATALOGUE: dict[str, Code] = {
         "WAI005": "a waiver matches no finding",
         "WAI010": "the waiver file as a whole cannot be read",
         "STA001": "the production file for the annual-report statistics cannot be read",
+        "REG001": "a register URL, path or setting that cannot be used (unknown scheme, missing folder, no driver)",
+        "REG002": "the register cannot be reached, opened or read",
+        "REG003": "the register stayed locked by another writer past KPCHECK_REGISTER_TIMEOUT",
+        "REG004": "the register's schema is newer than this kpcheck knows",
         "LNT101": "no example expects the rule to trigger",
         "LNT102": "no example expects the rule to stay clean",
         "LNT103": "an example does not behave as declared (on some evaluator)",
@@ -95,11 +99,18 @@ CATALOGUE: dict[str, Code] = {
         "LNT107": "an evaluator cannot compile the rulebook",
         "LNT108": "two examples of a rule share a name",
     }),
+    **_codes(E, {
+        "CFG001": "a configuration file cannot be read or is not valid TOML",
+        "CFG002": "a configuration file names an option the command does not have (at the top: no command has)",
+        "CFG003": "a configuration file gives an option a value it does not take",
+        "CFG004": "KPCHECK_CONFIG names a file that does not exist",
+    }),
     **_codes(W, {
         "LNT201": "a legal basis whose provision is \"to be confirmed\"",
         "LNT202": "a rule without a Russian title and message",
         "LNT203": "a 'let' that no condition or message reads",
-        "LNT204": "a rule parameter (params:) that no let or message uses",
+        "LNT204": "the working-day calendar's confirmed years end within a year of the lint's day (--today)",
+        "LNT205": "a rule parameter (params:) that no let or message uses",
     }),
 }
 

@@ -31,9 +31,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-import platformdirs
-
 from kpcheck import __version__
+from kpcheck.paths import user_cache_dir
 from kpcheck.reference.queries import register_paths
 from kpcheck.rulebook.loader import rule_files
 
@@ -48,8 +47,7 @@ _SECRET = "secret.key"
 def cache_dir() -> Path | None:
     if os.environ.get("KPCHECK_NO_CACHE"):
         return None
-    given = os.environ.get("KPCHECK_CACHE_DIR")
-    return Path(given) if given else Path(platformdirs.user_cache_dir("kpcheck", appauthor=False))
+    return user_cache_dir()
 
 
 def cache_key(rules_dir: Path, registers_dir: Path | None) -> str:

@@ -28,8 +28,9 @@ from kpcheck.input.shorten import shorten, shown
 from kpcheck.rulebook.schema import LIST, SUBMISSION_FIELDS, VALUES, suggest
 from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, locate, node_location, plain
 from kpcheck.input.yamlio import value_location
+from kpcheck.paths import shipped
 
-RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+RULES_DIR: Path = shipped("rules")
 NOT_RULES = {"reference", "bases"}
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
