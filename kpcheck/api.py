@@ -15,7 +15,7 @@ from typing import Any, Iterable, Iterator
 
 from kpcheck import __version__
 from kpcheck.engine import Engine, EngineError, Finding, NotApplicable
-from kpcheck.input.reader import Loaded, read_sources
+from kpcheck.input.reader import Loaded, parse_data, read_sources
 from kpcheck.rulebook.cache import cached
 from kpcheck.reference.queries import DEFAULT_REGISTERS, Reference, collect_reference
 from kpcheck.rulebook.loader import RULES_DIR, Rulebook, Severity, collect_rulebook, sha256_files
@@ -117,7 +117,20 @@ class Checker:
         for loaded in read_sources(paths):
             yield self.check_loaded(loaded)
 
-    def check_loaded(self, loaded: Loaded) -> Result:
+    def check_data(self, data: bytes | str | dict, source: str = "<data>", kind: str = "json",
+                   lang: str | None = None) -> Result:
+        """Check one submission held in memory: JSON or YAML bytes or text, or a parsed mapping.
+        Not thread-safe (the engine is not): callers that serve requests serialise the calls."""
+        return self.check_loaded(parse_data(data, source, kind), lang)
+
+    def check_loaded(self, loaded: Loaded, lang: str | None = None) -> Result:
+        """The result for one read submission; ``lang`` overrides the language of titles and messages."""
+        if lang is not None and lang != self.engine.lang:
+            kept, self.engine.lang = self.engine.lang, lang
+            try:
+                return self.check_loaded(loaded)
+            finally:
+                self.engine.lang = kept
         if loaded.submission is None:
             err = loaded.error
             error = {"message": err.message, "location": err.location} if err else \

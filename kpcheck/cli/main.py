@@ -151,7 +151,8 @@ def with_common(func: Any) -> Any:
     return func
 
 
-@click.group(cls=LazyGroup, lazy={"rules": "kpcheck.cli.rules:rules", "stats": "kpcheck.cli.stats:stats"},
+@click.group(cls=LazyGroup, lazy={"rules": "kpcheck.cli.rules:rules", "stats": "kpcheck.cli.stats:stats",
+                   "serve": "kpcheck.cli.serve:serve"},
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kpcheck")
 def main() -> None:

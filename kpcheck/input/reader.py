@@ -93,6 +93,18 @@ def read_file(path: Path) -> Iterator[Loaded]:
             f"unknown file type {suffix or '(none)'!r}; expected .json, .yaml, .yml or .jsonl", str(path)))
 
 
+def parse_data(data: bytes | str | dict, source: str, kind: str = "json") -> Loaded:
+    """One submission held in memory: JSON or YAML (``kind``) bytes or text, or a parsed mapping."""
+    if isinstance(data, dict):
+        return parse_json(json.dumps(jsonable(data), ensure_ascii=False).encode(), source)
+    raw = data.encode() if isinstance(data, str) else data
+    if kind == "yaml":
+        return parse_yaml(raw, source)
+    if kind != "json":
+        raise ValueError(f"unknown submission kind {kind!r}; expected json or yaml")
+    return parse_json(raw, source)
+
+
 def parse_json(raw: bytes, source: str, line_offset: int = 0) -> Loaded:
     """Validate one JSON document; amounts are read exactly as :class:`Decimal`."""
     try:
