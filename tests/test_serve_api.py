@@ -264,3 +264,30 @@ def test_binding_beyond_loopback_needs_a_token():
     assert Settings(host="0.0.0.0", token=SERVE_TOKEN).trusted_hosts() == ["127.0.0.1", "::1", "localhost"]
     assert Settings(host="10.1.2.3", token=SERVE_TOKEN, allow_hosts=("desk.lan",)).trusted_hosts() == \
         ["10.1.2.3", "desk.lan"]
+
+
+def desk_msgids() -> list[str]:
+    """Every interface text of the desk: the form, the templates, the labels handed to the script."""
+    from kpcheck.serve.form import msgids
+    from kpcheck.serve.page_routes import environment, script_texts
+
+    found = list(msgids())
+    env = environment("en")
+    for template in sorted((ROOT / "kpcheck" / "serve" / "templates").glob("*.html")):
+        found += [m for _, _, m in env.extract_translations(template.read_text(encoding="utf-8")) if isinstance(m, str)]
+    texts = script_texts("en")
+    found += [*texts["verdicts"].values(), *texts["severities"].values(), *texts["words"].values(), "export", "import"]
+    return list(dict.fromkeys(found))
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_every_desk_text_is_translated(lang):
+    from kpcheck.i18n import catalogue_path
+    import gettext
+    import kpcheck.i18n
+
+    path = Path(kpcheck.i18n.__file__).parent / catalogue_path(lang)
+    with path.open("rb") as stream:
+        own = gettext.GNUTranslations(stream)  # this language's own catalogue, without fall-back
+    missing = [m for m in desk_msgids() if own.gettext(m) == m]
+    assert not missing, f"{lang}: {missing}"
