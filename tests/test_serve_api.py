@@ -184,6 +184,8 @@ def test_openapi_describes_every_route(client):
 def test_healthz_names_the_rulebook(client, service):
     health = client.get("/healthz").json()
     assert health["status"] == "ok" and health["rulebook"]["sha256"] == service.checker.rules_sha256
+    client.post("/api/v1/check", content=json.dumps(base()).encode())
+    assert client.get("/healthz").json()["checks"] == health["checks"] + 1
 
 
 def test_reading_a_submission_file_for_the_form(client):

@@ -112,7 +112,8 @@ async def spec(request: Request, service: CheckService) -> Response:
 async def healthz(request: Request) -> Response:
     service: CheckService = request.app.state.service
     return JSONResponse({"status": "ok", "kpcheck": __version__, "rulebook": service.meta["rulebook"],
-                         "reference": service.meta["reference"], "engine": service.checker.engine.kind})
+                         "reference": service.meta["reference"], "engine": service.checker.engine.kind,
+                         "checks": service.checks})
 
 
 routes = [

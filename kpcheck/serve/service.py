@@ -71,8 +71,9 @@ class CheckService:
         return await self.run(lambda: self.check_now(parse_data(raw, source, kind), lang, record))
 
     async def read(self, raw: bytes, kind: str, source: str) -> Loaded:
-        """Read and validate a submission without checking it (loading a file into the form)."""
-        return parse_data(raw, source, kind)
+        """Read and validate a submission without checking it (loading a file into the form);
+        off the event loop, beside the engine's thread (reading touches no engine)."""
+        return await asyncio.to_thread(parse_data, raw, source, kind)
 
     def check_now(self, loaded: Loaded, lang: str, record: bool) -> Outcome:
         """On the worker thread: evaluate, apply the register and the waivers, write the report."""
