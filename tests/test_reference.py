@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from kpcheck.reference.queries import (
     DEFAULT_REGISTERS,
     Reference,
-    ReferenceError,
+    ReferenceDataError,
     bin_check_digit_ok,
     check_reference,
     load_reference,
@@ -87,18 +87,18 @@ def tiny_rules(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return rules
 
 
-def first_error(rules: Path, registers: Path | None = None) -> ReferenceError:
+def first_error(rules: Path, registers: Path | None = None) -> ReferenceDataError:
     """The first problem found, which the loader raises."""
     errors = check_reference(rules, registers)
     assert errors
-    with pytest.raises(ReferenceError) as raised:
+    with pytest.raises(ReferenceDataError) as raised:
         load_reference(rules, registers)
     assert str(raised.value) == str(errors[0])
     assert str(errors[0]) == f"{errors[0].location}: {errors[0].message}"
     return errors[0]
 
 
-def assert_error(error: ReferenceError, path: Path, line: int, code: str) -> None:
+def assert_error(error: ReferenceDataError, path: Path, line: int, code: str) -> None:
     assert (error.location.file, error.location.line, error.code) == (str(path), line, code), str(error)
 
 
@@ -529,7 +529,7 @@ def test_check_reference_collects_every_problem(tmp_path: Path, tiny_rules: Path
         ("eaeu.yaml", "REF005"), ("eaeu.yaml", "REF008"), ("eaeu.yaml", "REF005"),
         ("calendar-overrides.yaml", "REF005"),
         ("entities.yaml", "REF004"), ("entities.yaml", "REF005")]
-    with pytest.raises(ReferenceError) as raised:
+    with pytest.raises(ReferenceDataError) as raised:
         load_reference(rules, tmp_path)
     assert raised.value.code == "REF005" and raised.value.location.line == 2
 
@@ -561,10 +561,10 @@ def test_broken_files_raise_only_reference_errors(tiny_rules: Path, data: st.Dat
     with tempfile.TemporaryDirectory() as folder:
         Path(folder, name).write_text(text, encoding="utf-8", errors="surrogateescape")
         errors = check_reference(tiny_rules, Path(folder))
-        assert all(isinstance(e, ReferenceError) and e.code.startswith("REF") for e in errors)
+        assert all(isinstance(e, ReferenceDataError) and e.code.startswith("REF") for e in errors)
         try:
             load_reference(tiny_rules, Path(folder))
-        except ReferenceError:
+        except ReferenceDataError:
             assert errors
         else:
             assert not errors

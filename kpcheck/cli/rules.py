@@ -101,7 +101,7 @@ def show_rule(rule_id: str, directory: str | None) -> None:
         else:
             what = ", ".join(f"{k} = {json.dumps(v, default=str, ensure_ascii=False)}"
                              for k, v in (ex.change or {}).items()) or "the base unchanged"
-        out.print(f"  - {ex.name} [{ex.expect}] from {ex.base or 'compliant-export'}: {what}", markup=False)
+        out.print(f"  - {ex.name} [{ex.expect}] from {ex.base}: {what}", markup=False)
 
 
 def _directory(directory: str | None, rules_option: str | None) -> Path:
