@@ -292,3 +292,22 @@ def test_every_desk_text_is_translated():
     assert not [m for m in desk_msgids() if kk.gettext(m) == m]
     own_kk = [m for m in desk_msgids() if kk.gettext(m) != ru.gettext(m)]
     assert len(own_kk) >= len(desk_msgids()) - 5  # a Kazakh text of its own, not the Russian one
+
+
+def test_the_library_checks_in_memory_submissions(service):
+    checker = service.checker
+    doc = json.loads((ROOT / "fixtures" / "submissions" / "cond-erasure-stains.json").read_text())
+    as_bytes = checker.check_data(json.dumps(doc).encode(), "mem")
+    assert as_bytes.status == "invalid" and as_bytes.source == "mem"
+    assert checker.check_data(json.dumps(doc)).findings == as_bytes.findings
+    assert checker.check_data(doc).findings == as_bytes.findings
+    yaml = "".join(f"{k}: {json.dumps(v)}\n" for k, v in doc.items())
+    assert checker.check_data(yaml, kind="yaml").findings == as_bytes.findings
+    russian = checker.check_data(doc, lang="ru")
+    assert [f.rule for f in russian.findings] == [f.rule for f in as_bytes.findings]
+    assert russian.findings[0].title != as_bytes.findings[0].title
+    assert checker.check_data(doc).findings == as_bytes.findings  # the language did not stick
+    broken = checker.check_data(b"{", "mem")
+    assert broken.status == "error" and broken.error["location"] == "mem:1:1"
+    with pytest.raises(ValueError, match="kind"):
+        checker.check_data(b"{}", kind="toml")

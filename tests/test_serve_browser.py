@@ -213,3 +213,12 @@ def test_a_bad_extensions_field_is_named_not_sent(page):
     page.click("#check")
     assert "JSON" in page.inner_text("#status-line")
     assert "focused" in page.locator('.field:has([id="f-extensions"])').get_attribute("class")
+
+
+def test_missing_chromium_fails_under_ci_and_skips_elsewhere(monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="must run in CI"):
+        unavailable("no chromium")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        unavailable("no chromium")
