@@ -16,6 +16,11 @@ import pytest
 
 from conftest import ROOT
 
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the fixture reports it (fails under CI)
+    expect = None
+
 CHROMIUM = os.environ.get("KPCHECK_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -36,7 +41,7 @@ def browser():
         unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
-    except ImportError:
+    except ImportError:  # pragma: no cover - the test extra installs it
         unavailable("playwright is not installed (pip install -e '.[test]')")
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
@@ -141,7 +146,7 @@ def test_a_typed_compliant_export_then_erasures(page):
 def test_load_a_fixture_check_and_print(page, desk_url):
     path = ROOT / "fixtures" / "submissions" / "cond-erasure-stains.json"
     page.set_input_files("#load-file", str(path))
-    page.wait_for_function("document.getElementById('f-id').value !== ''")
+    expect(field(page, "id")).not_to_have_value("")
     assert field(page, "id").input_value() == json.loads(path.read_text())["id"]
     assert field(page, "certificate.condition.erasures").is_checked()
     assert check(page) == "invalid"
@@ -173,7 +178,7 @@ def test_every_fixture_round_trips_through_the_form(page, desk_url):
         with urllib.request.urlopen(request) as response:
             want = json.loads(response.read())["results"][0]
         page.set_input_files("#load-file", str(path))
-        page.wait_for_function("id => document.getElementById('f-id').value === id", arg=want["submission"])
+        expect(field(page, "id")).to_have_value(want["submission"])
         got = check(page)
         rules = page.eval_on_selector_all(".finding .rule", "nodes => nodes.map(n => n.textContent)")
         if (got, rules) != (want["status"], [v["rule"] for v in want["violations"]]):
@@ -222,3 +227,27 @@ def test_missing_chromium_fails_under_ci_and_skips_elsewhere(monkeypatch):
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception):
         unavailable("no chromium")
+
+
+def test_with_a_token_the_page_asks_for_it(browser):
+    from conftest import SERVE_TOKEN, start_desk, stop_desk
+
+    proc, url = start_desk(env={"KPCHECK_TOKEN": SERVE_TOKEN})
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        page.goto(url + "/?lang=en")
+        page.click("#check")
+        expect(page.locator("#status-line")).to_contain_text("token")
+        page.fill("#token", SERVE_TOKEN)
+        page.set_input_files("#load-file", str(ROOT / "fixtures" / "submissions" / "compliant-export.json"))
+        expect(field(page, "id")).not_to_have_value("")
+        assert check(page) == "compliant"
+        with context.expect_page() as opened:
+            page.click("#print")
+        opened.value.wait_for_load_state()
+        assert "COMPLIANT" in opened.value.inner_text("main")
+        shot(page, "08-with-token")
+    finally:
+        context.close()
+        stop_desk(proc)

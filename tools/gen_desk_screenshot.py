@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from conftest import start_desk, stop_desk  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -29,7 +29,7 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1360, "height": 860})
             page.goto(url + "/?lang=en")
             page.set_input_files("#load-file", str(ROOT / "fixtures" / "submissions" / "cond-erasure-stains.json"))
-            page.wait_for_function("document.getElementById('f-id').value !== ''")
+            expect(page.locator('[id="f-id"]')).not_to_have_value("")
             page.click("#check")
             page.wait_for_selector("#verdict")
             page.click('a[data-field="certificate.condition.erasures"]')
