@@ -251,3 +251,15 @@ def test_with_a_token_the_page_asks_for_it(browser):
     finally:
         context.close()
         stop_desk(proc)
+
+
+def test_a_finding_link_finds_the_nearest_part_of_the_form(page):
+    def found(path):
+        return page.evaluate("p => window.kpcheckDesk.target(p).map(e => e.id)", path)
+
+    assert found("certificate.condition.erasures") == ["f-certificate.condition.erasures"]
+    assert found("certificate.exporter") == [f"f-certificate.exporter.{k}" for k in ("name", "address", "country", "bin")]
+    assert found("certificate.lines[0]") == ["f-certificate.lines[0]"]
+    assert found("certificate.lines[5].carats") == ["f-certificate.lines"]
+    assert found("customs.documents[0].code") == ["f-customs.documents"]
+    assert found("schema_version") == []  # nothing to show, and no endless search

@@ -199,8 +199,9 @@
       const inside = Array.from(form.querySelectorAll("[data-path]")).filter((e) =>
         e.dataset.path.startsWith(probe + ".") || e.dataset.path.startsWith(probe + "["));
       if (inside.length) return inside;
-      probe = probe.replace(/(\.[^.[\]]+|\[\d+\])$/, "");
-      if (probe === path) break;
+      const up = probe.replace(/(\.[^.[\]]+|\[\d+\])$/, "");
+      if (up === probe) break;  // a top-level name the form does not have
+      probe = up;
     }
     return [];
   }
@@ -335,5 +336,5 @@
     sessionStorage.removeItem(DRAFT);
     try { fill(JSON.parse(draft)); } catch (e) { /* a broken draft is dropped */ }
   }
-  window.kpcheckDesk = { toSubmission, fill };
+  window.kpcheckDesk = { toSubmission, fill, target };
 })();
