@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from kpcheck.cli.main import main
 
-from conftest import SERVE_TOKEN
+from conftest import SERVE_TOKEN, free_port
 
 
 def run(*args, env=None):
@@ -42,5 +42,17 @@ def test_a_bad_port_is_a_usage_error():
 
 def test_a_rulebook_that_does_not_load_exits_2_before_serving(tmp_path):
     (tmp_path / "rulebook.yaml").write_text("version: [\n")
-    result = run("serve", "--rules", str(tmp_path), "--port", "1")
+    result = run("serve", "--rules", str(tmp_path), "--port", str(free_port()))
     assert result.exit_code == 2 and "nothing was checked" in result.stderr
+
+
+def test_a_busy_port_exits_2_with_a_message_before_loading():
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run("serve", "--port", str(port), "--rules", "/nonexistent")
+    assert result.exit_code == 2
+    assert f"cannot listen on 127.0.0.1 port {port}" in result.stderr

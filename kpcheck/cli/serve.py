@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 
 import click
@@ -48,11 +49,31 @@ def serve(host: str, port: int, token: str | None, allow_hosts: tuple[str, ...],
     if is_wildcard(host) and not allow_hosts:
         warning(f"listening on {host} but answering only to the loopback names; "
                 "give --allow-host with the name clients use to reach this machine")
-    run(settings, rules, reference, engine, waivers)
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        error(f"cannot listen on {host} port {port}: {exc.strerror or exc}")
+        sys.exit(EXIT_ERROR)
+    with sock:
+        run(settings, sock, rules, reference, engine, waivers)
 
 
-def run(settings: Settings, rules: str | None, reference: str | None, engine: str | None, waivers: str | None) -> None:
-    """Load the rulebook once, then serve until interrupted."""
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before the rulebook loads so that a busy port fails at once."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host.strip("[]"), port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def run(settings: Settings, sock: socket.socket, rules: str | None, reference: str | None, engine: str | None,
+        waivers: str | None) -> None:
+    """Load the rulebook once, then serve on ``sock`` until interrupted."""
     import uvicorn
 
     from kpcheck.cli.main import prepare
@@ -66,8 +87,9 @@ def run(settings: Settings, rules: str | None, reference: str | None, engine: st
     err_console.print(f"kpcheck desk: http://{shown}:{settings.port}/  "
                       f"(rulebook {checker.book.version}, engine {checker.engine.kind}"
                       f"{', token required' if settings.token else ''}); Ctrl+C stops it", soft_wrap=True)
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info", server_header=False,
+                            proxy_headers=False, timeout_graceful_shutdown=5)
     try:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", server_header=False,
-                    proxy_headers=False, timeout_graceful_shutdown=5)
+        uvicorn.Server(config).run(sockets=[sock])
     finally:
         service.close()
