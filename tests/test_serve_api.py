@@ -311,3 +311,22 @@ def test_the_library_checks_in_memory_submissions(service):
     assert broken.status == "error" and broken.error["location"] == "mem:1:1"
     with pytest.raises(ValueError, match="kind"):
         checker.check_data(b"{}", kind="toml")
+
+
+def test_a_page_of_another_site_cannot_post(client):
+    """CSRF: a foreign page can send a plain form or text without a preflight; both are refused."""
+    raw = json.dumps(base())
+    as_text = client.post("/api/v1/check", content=raw, headers={"content-type": "text/plain"})
+    assert as_text.status_code == 415 and "application/json" in as_text.json()["error"]["message"]
+    as_form = client.post("/api/v1/check", content=raw, headers={"content-type": "application/x-www-form-urlencoded"})
+    assert as_form.status_code == 415
+    foreign = client.post("/report", data={"submission": raw}, headers={"origin": "http://evil.example"})
+    assert foreign.status_code == 403
+    assert client.post("/report", data={"submission": raw}, headers={"origin": "null"}).status_code == 403
+    other_port = client.post("/api/v1/check", content=raw, headers={"origin": "http://127.0.0.1:9999",
+                                                                     "content-type": "application/json"})
+    assert other_port.status_code == 403
+    same = client.post("/report", data={"submission": raw}, headers={"origin": LOCAL})
+    assert same.status_code == 200
+    assert client.post("/api/v1/check", content=raw, headers={"origin": LOCAL,
+                                                              "content-type": "application/json"}).status_code == 200

@@ -23,13 +23,14 @@ from kpcheck.serve.security import bearer, token_ok, unauthorised
 from kpcheck.serve.service import CheckService, RecordRefused
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+JSON_TYPES = ("application/json", "")
 TRUE, FALSE = ("true", "1", "yes"), ("false", "0", "no", "")
 
 
 class BadRequest(Exception):
-    def __init__(self, message: str, location: str):
+    def __init__(self, message: str, location: str, status: int = 400):
         super().__init__(message)
-        self.location = location
+        self.location, self.status = location, status
 
 
 def problem(message: str, location: str, status: int) -> JSONResponse:
@@ -37,9 +38,15 @@ def problem(message: str, location: str, status: int) -> JSONResponse:
 
 
 def kind_of(request: Request) -> str:
-    """``yaml`` for a YAML content type, else ``json``."""
-    media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
-    return "yaml" if media in YAML_TYPES else "json"
+    """``yaml`` for a YAML content type, ``json`` for JSON or none; any other type is refused
+    (415), so that no page of another site can send a submission as a plain form or text."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media in YAML_TYPES:
+        return "yaml"
+    if media not in JSON_TYPES:
+        raise BadRequest(f"a submission is sent as application/json or application/yaml, not {media!r}",
+                         "Content-Type", 415)
+    return "json"
 
 
 def lang_of(request: Request, default: str) -> str:
@@ -65,17 +72,17 @@ def guarded(handler: Any) -> Any:
         try:
             return await handler(request, service)
         except BadRequest as exc:
-            return problem(str(exc), exc.location, 400)
+            return problem(str(exc), exc.location, exc.status)
     return endpoint
 
 
 async def check(request: Request, service: CheckService) -> Response:
     lang = lang_of(request, request.app.state.settings.api_lang)
     source = request.query_params.get("source", "request")
-    record = flag_of(request, "record")
+    record, kind = flag_of(request, "record"), kind_of(request)
     raw = await request.body()
     try:
-        outcome = await service.check(raw, kind_of(request), source, lang, record)
+        outcome = await service.check(raw, kind, source, lang, record)
     except RecordRefused as exc:
         return problem(str(exc), "record", 400)
     status = 200
@@ -86,7 +93,8 @@ async def check(request: Request, service: CheckService) -> Response:
 
 async def read_submission(request: Request, service: CheckService) -> Response:
     """A submission file (JSON or YAML) read and validated, as JSON: for loading into the form."""
-    loaded = await service.read(await request.body(), kind_of(request), request.query_params.get("source", "request"))
+    kind = kind_of(request)
+    loaded = await service.read(await request.body(), kind, request.query_params.get("source", "request"))
     if loaded.submission is None:
         err = loaded.error
         return problem(err.message if err else "unreadable", err.location if err else loaded.source, 422)

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from kpcheck.serve import api_routes, page_routes
-from kpcheck.serve.security import BodyLimit, SecurityHeaders, TrustedHost
+from kpcheck.serve.security import BodyLimit, SameOrigin, SecurityHeaders, TrustedHost
 from kpcheck.serve.service import CheckService
 from kpcheck.serve.settings import Settings
 
@@ -30,7 +30,7 @@ def create_app(service: CheckService, settings: Settings | None = None) -> Starl
     """The desk over one loaded :class:`CheckService`; the caller closes the service."""
     settings = settings or Settings()
     middleware = [Middleware(SecurityHeaders), Middleware(TrustedHost, hosts=settings.trusted_hosts()),
-                  Middleware(BodyLimit, limit=settings.max_body)]
+                  Middleware(SameOrigin), Middleware(BodyLimit, limit=settings.max_body)]
     app = Starlette(routes=[*api_routes.routes, *page_routes.routes], middleware=middleware,
                     exception_handlers={404: not_found, 500: server_error})
     app.state.service, app.state.settings = service, settings

@@ -25,7 +25,9 @@ BODY = {"required": True, "description": "One submission of submission-format.md
         "content": {"application/json": {"schema": {"type": "object"}},
                     "application/yaml": {"schema": {"type": "string"}}}}
 COMMON = {"401": _error("A token is configured and the request has no valid `Authorization: Bearer` header."),
+          "403": _error("A browser request sent by a page of another site (`Origin` differs)."),
           "413": _error("The body is larger than 1 MiB."),
+          "415": _error("The body is not sent as application/json or application/yaml."),
           "421": {"description": "The `Host` header is not one this desk answers to."}}
 
 
