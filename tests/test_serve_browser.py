@@ -263,3 +263,16 @@ def test_a_finding_link_finds_the_nearest_part_of_the_form(page):
     assert found("certificate.lines[5].carats") == ["f-certificate.lines"]
     assert found("customs.documents[0].code") == ["f-customs.documents"]
     assert found("schema_version") == []  # nothing to show, and no endless search
+
+
+def test_defaults_follow_the_direction(page):
+    assert field(page, "certificate.issuing_country").input_value() == "KZ"
+    page.select_option('[id="f-direction"]', "import")
+    assert field(page, "certificate.issuing_country").input_value() == ""
+    assert field(page, "certificate.signatures[0].role").input_value() == "exporting_authority"
+    page.click('[data-add-row="certificate.signatures"]')
+    assert field(page, "certificate.signatures[1].role").input_value() == "exporting_authority"
+    field(page, "certificate.issuing_country").fill("AE")
+    page.select_option('[id="f-direction"]', "export")
+    assert field(page, "certificate.issuing_country").input_value() == "AE"  # typed: kept
+    assert field(page, "certificate.signatures[1].role").input_value() == "state_controller"

@@ -67,7 +67,12 @@
   function clearRows(base) { rowsBody(base).replaceChildren(); }
   form.addEventListener("click", (event) => {
     const add = event.target.closest("[data-add-row]");
-    if (add) { addRow(add.dataset.addRow).querySelector("[data-path]").focus(); return; }
+    if (add) {
+      const row = addRow(add.dataset.addRow);
+      followDirection(row);
+      row.querySelector("[data-path]").focus();
+      return;
+    }
     const remove = event.target.closest("[data-remove-row]");
     if (remove) {
       const row = remove.closest(".row");
@@ -77,6 +82,18 @@
     }
   });
 
+  // ---- defaults that follow the direction: on import the certificate is a foreign one
+  const HOME = { export: { country: "KZ", role: "state_controller" }, import: { country: "", role: "exporting_authority" } };
+  function direction() { return byId("f-direction").value === "import" ? "import" : "export"; }
+  function followDirection(row) {
+    const now = HOME[direction()], before = HOME[direction() === "import" ? "export" : "import"];
+    const country = byId("f-certificate.issuing_country");
+    if (!row && country.value === before.country) country.value = now.country;
+    (row || form).querySelectorAll('select[data-path$=".role"]').forEach((role) => {
+      if (row || role.value === before.role) role.value = now.role;
+    });
+  }
+
   // ---- optional blocks (coupon, duplicate, act, customs)
   function setBlock(prefix, on) {
     byId("b-" + prefix).checked = on;
@@ -85,6 +102,7 @@
   form.addEventListener("change", (event) => {
     const toggle = event.target.closest("[data-block-toggle]");
     if (toggle) setBlock(toggle.dataset.blockToggle, toggle.checked);
+    if (event.target.id === "f-direction") followDirection(null);
   });
 
   // ---- form -> submission
