@@ -95,10 +95,17 @@ CATALOGUE: dict[str, Code] = {
         "LNT107": "an evaluator cannot compile the rulebook",
         "LNT108": "two examples of a rule share a name",
     }),
+    **_codes(E, {
+        "CFG001": "a configuration file cannot be read or is not valid TOML",
+        "CFG002": "a configuration file names an option the command does not have (at the top: no command has)",
+        "CFG003": "a configuration file gives an option a value it does not take",
+        "CFG004": "KPCHECK_CONFIG names a file that does not exist",
+    }),
     **_codes(W, {
         "LNT201": "a legal basis whose provision is \"to be confirmed\"",
         "LNT202": "a rule without a Russian title and message",
         "LNT203": "a 'let' that no condition or message reads",
+        "LNT204": "the working-day calendar's confirmed years end within a year of the lint's day (--today)",
     }),
 }
 

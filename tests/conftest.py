@@ -60,7 +60,9 @@ def start_desk(*options: str, env: dict | None = None):
     port = free_port()
     cmd = [sys.executable, "-c", "from kpcheck.cli.main import main; main()", "serve", "--port", str(port), *options]
     log = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: the access log must never block the server
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("KPCHECK_") or k in _KEPT_VARIABLES}
+    clean["KPCHECK_CONFIG_DIR"] = tempfile.mkdtemp(prefix="kpcheck-no-user-config-")  # no user settings
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**clean, **(env or {})},
                             stdout=subprocess.DEVNULL, stderr=log, text=True)
     proc.log = log  # type: ignore[attr-defined]
     url = f"http://127.0.0.1:{port}"
@@ -93,3 +95,22 @@ def desk_url():
     proc, url = start_desk()
     yield url
     stop_desk(proc)
+
+
+# Settings of the person running the tests never reach them: no user configuration folder and
+# no KPCHECK_<OPTION> variable (kpcheck.cli.settings); the cache variables stay. `rules lint`
+# measures the calendar's horizon from a fixed day (KPCHECK_TODAY is its --today), so that no
+# test depends on the day it runs; tests of that warning give --today themselves.
+FIXED_TODAY = "2025-06-01"
+_KEPT_VARIABLES = {"KPCHECK_CACHE_DIR", "KPCHECK_NO_CACHE"}
+
+
+@pytest.fixture(autouse=True)
+def _no_user_settings(monkeypatch, tmp_path_factory):
+    import os
+
+    monkeypatch.setenv("KPCHECK_CONFIG_DIR", str(tmp_path_factory.getbasetemp() / "no-user-config"))
+    for name in list(os.environ):
+        if name.startswith("KPCHECK_") and name not in _KEPT_VARIABLES:
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("KPCHECK_TODAY", FIXED_TODAY)

@@ -19,6 +19,7 @@ FAMILIES = {
     "WAI": "Waiver files (`--waivers`)",
     "STA": "Statistics (`kpcheck stats --production`)",
     "LNT": "Rulebook lint: what only running the examples shows, and texts still owed",
+    "CFG": "Configuration files (`kpcheck.toml`, `[tool.kpcheck]`, `KPCHECK_CONFIG`)",
 }
 
 

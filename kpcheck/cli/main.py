@@ -15,7 +15,7 @@ from kpcheck.api import FAIL_ON, Checker, Result, RulebookInvalid, summarize
 from kpcheck.batch.audit import audit as run_audit
 from kpcheck.batch.audit import check_against, count_submissions
 from kpcheck.cli.console import LazyGroup, err_console, error, warning
-from kpcheck.engine import KINDS
+from kpcheck.engine import KINDS, describe_default
 from kpcheck.input.reader import read_sources
 from kpcheck.rulebook.loader import sha256_files
 from kpcheck.report import FORMATS_AUDIT, FORMATS_CHECK, make_writer
@@ -152,9 +152,10 @@ def with_common(func: Any) -> Any:
 
 
 @click.group(cls=LazyGroup, lazy={"rules": "kpcheck.cli.rules:rules", "stats": "kpcheck.cli.stats:stats",
-                   "serve": "kpcheck.cli.serve:serve"},
+                   "config": "kpcheck.cli.config:config", "serve": "kpcheck.cli.serve:serve"},
              context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="kpcheck")
+@click.version_option(__version__, prog_name="kpcheck",
+                      message=f"%(prog)s, version %(version)s\nengine: {describe_default()}")
 def main() -> None:
     """Check Kimberley Process rough-diamond certificates against the law of the Republic of Kazakhstan."""
 

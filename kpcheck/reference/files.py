@@ -21,11 +21,12 @@ from pydantic import ValidationError, create_model, model_validator
 from pydantic_core import PydanticCustomError
 
 from kpcheck.problems import KpcheckError
-from kpcheck.reference.workdays import (CalendarFile, CalendarYear, Day, NamedDay, Override, OverridesFile,
+from kpcheck.reference.workdays import (CalendarFile, CalendarYear, ConfirmedYear, Day, NamedDay, Override, OverridesFile,
                               Problem, StrictModel, Text, YearRange)
 from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, locate
+from kpcheck.paths import shipped
 
-DEFAULT_REGISTERS: Path = Path(__file__).resolve().parents[2] / "registers" / "example"
+DEFAULT_REGISTERS: Path = shipped("registers")
 PARTICIPANTS, EAEU = "participants.yaml", "eaeu.yaml"
 CALENDAR, OVERRIDES = "calendar-kz.yaml", "calendar-overrides.yaml"
 SIGNERS, CUSTOMS_POINTS, ENTITIES = "signers.yaml", "customs-points.yaml", "entities.yaml"
@@ -170,7 +171,7 @@ REGISTERS = {  # file name -> (top-level key, schema)
 
 _KNOWN_KEYS = sorted({f.alias or name for model in (
     _Period, _Participant, _TradingEntity, ParticipantsFile, EaeuFile, _Entry, CalendarFile,
-    CalendarYear, YearRange, NamedDay, OverridesFile, Override,
+    CalendarYear, YearRange, NamedDay, OverridesFile, Override, ConfirmedYear,
     *(m for _, m in REGISTERS.values())) for name, f in model.model_fields.items()})
 
 

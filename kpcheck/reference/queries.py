@@ -129,6 +129,22 @@ class Reference:
         """Working days ``d`` with ``start < d <= end`` (0 if ``end <= start``)."""
         return self.calendar.working_days_between(start, end)
 
+    def working_day_deadline(self, start: date, n: int) -> date | None:
+        """The ``n``-th working day after ``start``, or None when the calendar does not cover
+        ``start`` or that day (never a guess from the plain week)."""
+        if not self.calendar.covers(start):
+            return None
+        deadline = self.calendar.add_working_days(start, n)
+        return deadline if self.calendar.covers(deadline) else None
+
+    def working_days_late(self, start: date, n: int, returned: date) -> int | None:
+        """Working days from the ``n``-th working day after ``start`` to ``returned`` (0 when on
+        time), or None when the calendar does not cover all three days."""
+        deadline = self.working_day_deadline(start, n)
+        if deadline is None or not self.calendar.covers(returned):
+            return None
+        return self.calendar.working_days_between(deadline, returned)
+
     def signer_registered(self, signer_id: str | None, on: date) -> bool:
         """Whether a signer is in the signature specimen register on ``on``."""
         return _member_on(self.signers, _norm_id(signer_id), on)

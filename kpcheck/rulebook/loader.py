@@ -26,8 +26,9 @@ from kpcheck.rulebook.facts import FACTS, NUMBER, PATH, WORD, WORDS
 from kpcheck.input.reader import loc_path
 from kpcheck.rulebook.schema import LIST, SUBMISSION_FIELDS, VALUES, suggest
 from kpcheck.input.yamlio import YamlSyntaxError, key_location, load_yaml, locate, node_location, plain
+from kpcheck.paths import shipped
 
-RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+RULES_DIR: Path = shipped("rules")
 NOT_RULES = {"reference", "bases"}
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
