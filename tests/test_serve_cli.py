@@ -56,3 +56,13 @@ def test_a_busy_port_exits_2_with_a_message_before_loading():
         result = run("serve", "--port", str(port), "--rules", "/nonexistent")
     assert result.exit_code == 2
     assert f"cannot listen on 127.0.0.1 port {port}" in result.stderr
+
+
+def test_a_configuration_file_sets_the_desk(tmp_path):
+    config = tmp_path / "kpcheck.toml"
+    config.write_text('[serve]\nhost = "0.0.0.0"\n')
+    refused = run("serve", env={"KPCHECK_CONFIG": str(config)})
+    assert refused.exit_code == 2 and "refusing to listen on 0.0.0.0" in refused.stderr
+    config.write_text('[serve]\nhost = "0.0.0.0"\ntoken = "short"\n')
+    short = run("serve", env={"KPCHECK_CONFIG": str(config)})
+    assert short.exit_code == 2 and "too short" in short.stderr
