@@ -243,21 +243,34 @@ def test_the_printable_report_carries_identity_and_hashes(client, service):
     assert unreadable.status_code == 422 and "НЕ ПРОЧИТАНО" in unreadable.text
 
 
-def test_the_register_seam_is_called_and_its_result_used(service):
-    calls = []
+def test_with_a_register_checks_run_xref_and_record(service, tmp_path, monkeypatch):
+    from kpcheck.register.store import Register, decisions_of, submissions_of
 
-    def register(checker, checked, record):
-        calls.append((record, [c[0].submission for c in checked]))
-        return [c[0] for c in checked]
-
-    svc = CheckService(service.checker, register=register)
+    url = str(tmp_path / "register.sqlite")
+    first, second = base(), base()
+    second["id"] = "ALA-2024-0099"  # another submission, the same certificate number
+    svc = CheckService(service.checker, register=Register.open(url), by="desk 3")
     try:
         with TestClient(create_app(svc, Settings()), base_url=LOCAL) as c:
-            assert c.post("/api/v1/check?record=true", content=json.dumps(base()).encode()).status_code == 200
-            assert c.post("/api/v1/check", content=json.dumps(base()).encode()).status_code == 200
+            stored = c.post("/api/v1/check?record=true", content=json.dumps(first).encode())
+            assert stored.status_code == 200 and stored.json()["results"][0]["status"] == "compliant"
+            again = c.post("/api/v1/check?source=second.json", content=json.dumps(second).encode())
+            assert "XREF-01" in [v["rule"] for v in again.json()["results"][0]["violations"]]
     finally:
         svc.close()
-    assert calls == [(True, [base()["id"]]), (False, [base()["id"]])]
+    register = Register.open(url)
+    with register.reading() as conn:
+        rows = submissions_of(conn, first["certificate"]["number"])
+        decisions = decisions_of(conn, [row["pk"] for row in rows])
+    register.close()
+    assert len(rows) == 1  # the check without record=true stored nothing
+    assert [d["decided_by"] for ds in decisions.values() for d in ds] == ["desk 3"]
+    # the same answer as the command line's check against the same register
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "second.json").write_text(json.dumps(second))
+    cli = CliRunner().invoke(main, ["check", "--format", "json", "--register", url, "second.json"])
+    assert cli.exit_code == 1, cli.output
+    assert json.loads(cli.stdout)["results"] == again.json()["results"]
 
 
 def test_binding_beyond_loopback_needs_a_token():

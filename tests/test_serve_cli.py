@@ -66,3 +66,10 @@ def test_a_configuration_file_sets_the_desk(tmp_path):
     config.write_text('[serve]\nhost = "0.0.0.0"\ntoken = "short"\n')
     short = run("serve", env={"KPCHECK_CONFIG": str(config)})
     assert short.exit_code == 2 and "too short" in short.stderr
+
+
+def test_a_register_that_does_not_open_exits_2(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = run("serve", "--port", str(free_port()), "--register", str(blocker / "register.sqlite"))
+    assert result.exit_code == 2 and "the desk did not start" in result.stderr

@@ -34,8 +34,14 @@ MIN_TOKEN = 16
               help="Default language of the API's titles and messages (the page starts in Russian).")
 @click.option("--waivers", envvar="KPCHECK_WAIVERS", type=click.Path(dir_okay=False), metavar="FILE",
               help="Waivers granted by the authorised body (YAML).")
+@click.option("--register", envvar="KPCHECK_REGISTER", metavar="URL",
+              help="Certificate register: every check runs XREF-01/02 against it; "
+                   "POST /api/v1/check?record=true stores the submission and its decision.")
+@click.option("--by", envvar="KPCHECK_BY", metavar="NAME",
+              help="Stored with recorded decisions unless a request gives ?by=NAME.")
 def serve(host: str, port: int, token: str | None, allow_hosts: tuple[str, ...], rules: str | None,
-          reference: str | None, engine: str | None, lang: str, waivers: str | None) -> None:
+          reference: str | None, engine: str | None, lang: str, waivers: str | None, register: str | None,
+          by: str | None) -> None:
     """The controller's desk: a web page to enter and check a certificate, and a JSON API."""
     try:
         settings = Settings(host=host, port=port, token=token or None, allow_hosts=allow_hosts, api_lang=lang)
@@ -55,7 +61,7 @@ def serve(host: str, port: int, token: str | None, allow_hosts: tuple[str, ...],
         error(f"cannot listen on {host} port {port}: {exc.strerror or exc}")
         sys.exit(EXIT_ERROR)
     with sock:
-        run(settings, sock, rules, reference, engine, waivers)
+        run(settings, sock, (rules, reference, engine, waivers), (register, by))
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -71,21 +77,38 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run(settings: Settings, sock: socket.socket, rules: str | None, reference: str | None, engine: str | None,
-        waivers: str | None) -> None:
-    """Load the rulebook once, then serve on ``sock`` until interrupted."""
+def open_register(url: str | None) -> object | None:
+    """The register ``--register`` names, opened (and migrated) once; exits 2 when it cannot be."""
+    if not url:
+        return None
+    from kpcheck.register.errors import RegisterError
+    from kpcheck.register.store import Register
+
+    try:
+        return Register.open(url)
+    except RegisterError as exc:
+        error(f"{exc}; the desk did not start")
+        sys.exit(EXIT_ERROR)
+
+
+def run(settings: Settings, sock: socket.socket, loading: tuple[str | None, ...],
+        storing: tuple[str | None, str | None]) -> None:
+    """Load the rulebook (rules, reference, engine, waivers) and open the register once, then
+    serve on ``sock`` until interrupted."""
     import uvicorn
 
     from kpcheck.cli.main import prepare
     from kpcheck.serve.app import create_app
     from kpcheck.serve.service import CheckService
 
+    rules, reference, engine, waivers = loading
     checker, waiver_book = prepare(rules, reference, engine, settings.api_lang, waivers)
-    service = CheckService(checker, waiver_book, waivers)
+    service = CheckService(checker, waiver_book, waivers, open_register(storing[0]), storing[1])
     app = create_app(service, settings)
     shown = f"[{settings.host}]" if ":" in settings.host else settings.host
     err_console.print(f"kpcheck desk: http://{shown}:{settings.port}/  "
                       f"(rulebook {checker.book.version}, engine {checker.engine.kind}"
+                      f"{', register ' + service.register.shown if service.register else ''}"
                       f"{', token required' if settings.token else ''}); Ctrl+C stops it", soft_wrap=True)
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info", server_header=False,
                             proxy_headers=False, timeout_graceful_shutdown=5)

@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from kpcheck import __version__
 from kpcheck.i18n import LANGUAGES
+from kpcheck.register.errors import RegisterError
 from kpcheck.serve.openapi import openapi
 from kpcheck.serve.rules_view import rule_detail, rule_summary
 from kpcheck.serve.security import bearer, token_ok, unauthorised
@@ -82,9 +83,11 @@ async def check(request: Request, service: CheckService) -> Response:
     record, kind = flag_of(request, "record"), kind_of(request)
     raw = await request.body()
     try:
-        outcome = await service.check(raw, kind, source, lang, record)
+        outcome = await service.check(raw, kind, source, lang, record, request.query_params.get("by"))
     except RecordRefused as exc:
         return problem(str(exc), "record", 400)
+    except RegisterError as exc:
+        return problem(f"the register cannot be used: {exc}; nothing was checked", "register", 503)
     status = 200
     if outcome.result.status == "error":
         status = 422 if outcome.submission is None else 500

@@ -21,6 +21,8 @@ SOURCE = {"name": "source", "in": "query", "schema": {"type": "string", "default
           "description": "The name given to the submission in the report's `source` and error locations."}
 RECORD = {"name": "record", "in": "query", "schema": {"type": "boolean", "default": False},
           "description": "Record the submission and its decision in the register (needs `--register`)."}
+BY = {"name": "by", "in": "query", "schema": {"type": "string"},
+      "description": "The controller or department asking, stored with a recorded decision (default: `--by`)."}
 BODY = {"required": True, "description": "One submission of submission-format.md v1 (at most 1 MiB).",
         "content": {"application/json": {"schema": {"type": "object"}},
                     "application/yaml": {"schema": {"type": "string"}}}}
@@ -47,11 +49,13 @@ def openapi() -> dict[str, Any]:
         "security": [{"bearer": []}, {}],
         "paths": {
             "/api/v1/check": {"post": {
-                "summary": "Check one submission", "parameters": [LANG, SOURCE, RECORD], "requestBody": BODY,
+                "summary": "Check one submission", "parameters": [LANG, SOURCE, RECORD, BY], "requestBody": BODY,
                 "responses": {"200": _report("Checked: the report, as `kpcheck check --format json` gives it."),
                               "400": _error("A query parameter is wrong, or `record` without a register."),
                               "422": _report("Not a submission: the result has status `error` and a located message."),
-                              "500": _report("The engine failed on the submission (status `error`)."), **COMMON}}},
+                              "500": _report("The engine failed on the submission (status `error`)."),
+                              "503": _error("The register cannot be reached or is locked; nothing was checked."),
+                              **COMMON}}},
             "/api/v1/submission": {"post": {
                 "summary": "Read and validate a submission file (JSON or YAML) without checking it",
                 "parameters": [SOURCE], "requestBody": BODY,

@@ -15,12 +15,14 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from kpcheck.i18n import LANGUAGES, translations
+from kpcheck.register.errors import RegisterError
 from kpcheck.serve.form import GROUPS, join
 from kpcheck.serve.security import token_ok
 from kpcheck.serve.service import CheckService
@@ -87,7 +89,10 @@ async def report(request: Request) -> Response:
         return HTMLResponse("<!doctype html><title>401</title><p>This desk needs an access token.</p>", 401)
     service: CheckService = request.app.state.service
     raw = form.get("submission", "").encode()
-    outcome = await service.check(raw, "json", "desk", lang)
+    try:
+        outcome = await service.check(raw, "json", "desk", lang)
+    except RegisterError as exc:
+        return HTMLResponse(f"<!doctype html><title>503</title><p>{escape(str(exc))}</p>", 503)
     now = dt.datetime.now(dt.timezone.utc).astimezone()
     return render(request, "report.html", lang, 200 if outcome.submission else 422,
                   result=outcome.result, sub=outcome.submission, meta=service.meta, party=party,

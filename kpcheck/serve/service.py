@@ -14,10 +14,10 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Callable
 
 from kpcheck.api import Checker, Result, summarize
-from kpcheck.batch.xref import XrefKey, key_of
+from kpcheck.batch.xref import key_of
 from kpcheck.input.models import Submission
 from kpcheck.input.reader import Loaded, parse_data
 from kpcheck.report.json_report import JsonWriter
@@ -25,14 +25,6 @@ from kpcheck.rulebook.loader import sha256_files
 from kpcheck.waivers import WaiverBook
 
 log = logging.getLogger("kpcheck.serve")
-Checked = tuple[Result, "XrefKey | None", "Submission | None"]
-
-
-class RegisterHook(Protocol):
-    """The seam for the register (``--register``): XREF against past submissions and, with
-    ``record``, storing the checked ones. Called on the worker thread with the checker."""
-
-    def __call__(self, checker: Checker, checked: list[Checked], record: bool) -> list[Result]: ...
 
 
 class RecordRefused(Exception):
@@ -52,8 +44,10 @@ class CheckService:
     """The loaded checker and the worker thread that alone drives it."""
 
     def __init__(self, checker: Checker, waivers: WaiverBook | None = None, waivers_file: str | None = None,
-                 register: RegisterHook | None = None):
-        self.checker, self.waivers, self.register = checker, waivers, register
+                 register: Any = None, by: str | None = None):
+        """``register``: an open :class:`~kpcheck.register.store.Register` (``--register``), whose
+        history every check runs XREF-01/02 against; ``by`` the default name stored with records."""
+        self.checker, self.waivers, self.register, self.by = checker, waivers, register, by
         self.meta = checker.meta()
         if waivers_file:
             self.meta["waivers"] = {"sha256": sha256_files([Path(waivers_file)])}
@@ -64,29 +58,45 @@ class CheckService:
         """Run ``work`` on the engine's worker thread, one call at a time."""
         return await asyncio.get_running_loop().run_in_executor(self.worker, work)
 
-    async def check(self, raw: bytes, kind: str, source: str, lang: str, record: bool = False) -> Outcome:
-        """Check one submission body; raises :class:`RecordRefused` for ``record`` without a register."""
+    async def check(self, raw: bytes, kind: str, source: str, lang: str, record: bool = False,
+                    by: str | None = None) -> Outcome:
+        """Check one submission body; raises :class:`RecordRefused` for ``record`` without a
+        register, and the register's :class:`~kpcheck.register.errors.RegisterError`."""
         if record and self.register is None:
             raise RecordRefused("recording needs a register: start the desk with --register")
-        return await self.run(lambda: self.check_now(parse_data(raw, source, kind), lang, record))
+        return await self.run(lambda: self.check_now(parse_data(raw, source, kind), lang, record, by or self.by))
 
     async def read(self, raw: bytes, kind: str, source: str) -> Loaded:
         """Read and validate a submission without checking it (loading a file into the form);
         off the event loop, beside the engine's thread (reading touches no engine)."""
         return await asyncio.to_thread(parse_data, raw, source, kind)
 
-    def check_now(self, loaded: Loaded, lang: str, record: bool) -> Outcome:
-        """On the worker thread: evaluate, apply the register and the waivers, write the report."""
+    def check_now(self, loaded: Loaded, lang: str, record: bool, by: str | None) -> Outcome:
+        """On the worker thread: evaluate, run XREF against the register (recording when asked)
+        with the waivers applied before anything is stored, write the report."""
         result = self.checker.check_loaded(loaded, lang)
         sub = loaded.submission
         if self.register is not None and sub is not None:
-            result = self.register(self.checker, [(result, key_of(sub), sub)], record)[0]
-        if self.waivers is not None:
-            result, problems = self.waivers.apply(result)
-            for problem in problems:
-                log.warning("%s", problem)
+            from kpcheck.register.desk import check_register
+
+            meta = {**self.meta, "engine": self.checker.engine.kind}
+            result = check_register(self.register, self.checker, [(result, key_of(sub), sub)], meta,
+                                    self.waive_all, record, by)[0]
+        else:
+            result = self.waive(result)
         self.checks += 1
         return Outcome(result, self.report(result), sub)
+
+    def waive(self, result: Result) -> Result:
+        if self.waivers is None:
+            return result
+        result, problems = self.waivers.apply(result)
+        for problem in problems:
+            log.warning("%s", problem)
+        return result
+
+    def waive_all(self, results: list[Result]) -> list[Result]:
+        return [self.waive(r) for r in results]
 
     def report(self, result: Result) -> str:
         """The JSON report of one result, byte for byte what ``kpcheck check --format json`` writes."""
@@ -99,3 +109,5 @@ class CheckService:
 
     def close(self) -> None:
         self.worker.shutdown(wait=True)
+        if self.register is not None:
+            self.register.close()
