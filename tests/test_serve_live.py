@@ -108,3 +108,18 @@ def test_a_token_from_the_environment_guards_the_api(token_desk):
     assert post(token_desk, "/api/v1/check", body)[0] == 401
     status, text = post(token_desk, "/api/v1/check", body, {"authorization": f"Bearer {SERVE_TOKEN}"})
     assert status == 200 and json.loads(text)["results"][0]["status"] == "compliant"
+
+
+def test_serve_with_a_register_records_and_cross_checks(tmp_path):
+    url = str(tmp_path / "register.sqlite")
+    proc, desk = start_desk("--register", url, "--by", "desk 7")
+    try:
+        doc = json.loads((ROOT / "fixtures" / "submissions" / "compliant-export.json").read_text())
+        status, text = post(desk, "/api/v1/check?record=true", json.dumps(doc).encode())
+        assert status == 200 and json.loads(text)["results"][0]["status"] == "compliant"
+        doc["id"] = "ANOTHER-SUBMISSION"
+        status, text = post(desk, "/api/v1/check", json.dumps(doc).encode())
+        assert status == 200
+        assert "XREF-01" in [v["rule"] for v in json.loads(text)["results"][0]["violations"]]
+    finally:
+        stop_desk(proc)
