@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import sys
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -184,7 +185,8 @@ def audit(sources: list[str], options: dict[str, Any], jobs: int = 1,
         batch = BatchChecks(checker)
         for unit in spooled:
             for result, key in unit.read():
-                yield batch.apply(result, key, index)
+                checked = batch.apply(result, key, index)
+                yield replace(checked, prices=key.prices) if key is not None else checked
             os.remove(unit.path)
 
 
@@ -196,6 +198,8 @@ def _pass_one(sources: list[str], options: dict[str, Any], jobs: int, checker: C
             yield spool_unit(checker, unit, directory)
         return
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    for stream in (sys.stdout, sys.stderr):   # a forked worker flushes its copy of what is buffered: said twice
+        stream.flush()
     with context.Pool(jobs, initializer=_init_worker, initargs=(options,)) as pool:
         yield from pool.imap(_work, ((unit, directory) for unit in units), chunksize=1)
 
