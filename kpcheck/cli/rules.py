@@ -14,18 +14,31 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from kpcheck.cli.console import LazyGroup, error
+from kpcheck.cli.console import VERBOSE, LazyGroup, error, verbosity, verbosity_options
 from kpcheck.tooling.coverage import AFTER, BEFORE, IN_FORCE, Coverage, ExampleRun, coverage, run_as_dict, run_as_junit
 from kpcheck.tooling.coverage import run_examples
 from kpcheck.engine import EngineError
-from kpcheck.tooling.lint import counts, lint
+from kpcheck.tooling.lint import counts, lint, select, summarise
 from kpcheck.reference.queries import ReferenceDataError
-from kpcheck.report.text import basis_text
+from kpcheck.report.text import basis_text, print_trimmed
 from kpcheck.rulebook.loader import RULES_DIR, Rulebook, collect_rulebook
 from kpcheck.tooling.docs import FORMATS, render
 from kpcheck.input.yamlio import dump_yaml, load_yaml
 
 out = Console(highlight=False)
+WIDE = 10_000   # piped or written to a file, lines are as long as their content: no word is split
+
+
+def _console() -> Console:
+    """Standard output: the terminal's width there, no wrapping at all into a pipe or a file."""
+    return out if out.is_terminal else Console(highlight=False, width=WIDE, no_color=out.no_color)
+
+
+def _print(console: Console, renderable: Any) -> None:
+    if console.is_terminal:
+        console.print(renderable)
+    else:
+        print_trimmed(console, renderable)
 
 
 def _book(directory: str | None) -> Rulebook | None:
@@ -41,30 +54,35 @@ def _dates(rule: Any) -> str:
 
 
 @click.group(cls=LazyGroup, lazy={"impact": "kpcheck.cli.impact:impact"})
+@verbosity_options
 def rules() -> None:
     """The rulebook: list it, show one rule, run its examples, lint it, write it out as a document."""
 
 
 @rules.command("list")
 @click.option("--rules", "directory", type=click.Path(file_okay=False), help="Rulebook folder.")
+@verbosity_options
 def list_rules(directory: str | None) -> None:
     """Every rule with its family, severity, dates in force and legal basis."""
     book = _book(directory)
     if book is None:
         sys.exit(2)
-    table = Table(title=f"Rulebook {book.version} ({len(book.rules)} rules)", show_lines=False, expand=True)
+    console = _console()
+    table = Table(title=f"Rulebook {book.version} ({len(book.rules)} rules)", show_lines=False,
+                  expand=console.is_terminal, title_justify="left")
     for name in ("Rule", "Family", "Severity", "Status", "In force", "Title", "Legal basis"):
-        table.add_column(name, overflow="fold")
+        table.add_column(name, no_wrap=name in ("Rule", "Family", "Severity", "Status", "In force"))
     for rule in book.rules:
         spec = rule.spec
         table.add_row(spec.id, rule.family, spec.severity.value, spec.status.value, _dates(rule), spec.title,
                       basis_text([b.model_dump() for b in spec.legal_basis]))
-    out.print(table)
+    _print(console, table)
 
 
 @rules.command("show")
 @click.argument("rule_id")
 @click.option("--rules", "directory", type=click.Path(file_okay=False), help="Rulebook folder.")
+@verbosity_options
 def show_rule(rule_id: str, directory: str | None) -> None:
     """One rule in full: basis, dates, applicability, message, examples, and its file."""
     book = _book(directory)
@@ -85,13 +103,14 @@ def show_rule(rule_id: str, directory: str | None) -> None:
         rows.append(("Replaced by", spec.replaced_by))
     for lang, t in spec.translations.items():
         rows.append((f"Message ({lang})", t.message or ""))
+    console = _console()
     for label, value in rows:
-        out.print(Text(f"{label:>14}: ", style="bold"), Text(value))
+        console.print(Text(f"{label:>14}: ", style="bold") + Text(value), soft_wrap=not console.is_terminal)
     doc = load_yaml(rule.file)
     for key in ("let", "condition"):
         if key in doc:
             out.print(Text(f"{key.capitalize()}:", style="bold"))
-            out.print(Text(dump_yaml(doc[key]), style="cyan"))
+            out.print(Text(dump_yaml(doc[key]).rstrip("\n"), style="cyan"), soft_wrap=True)  # never re-wrapped
     out.print(Text("Examples:", style="bold"))
     for ex in spec.examples:
         if ex.batch is not None:
@@ -101,7 +120,8 @@ def show_rule(rule_id: str, directory: str | None) -> None:
         else:
             what = ", ".join(f"{k} = {json.dumps(v, default=str, ensure_ascii=False)}"
                              for k, v in (ex.change or {}).items()) or "the base unchanged"
-        out.print(f"  - {ex.name} [{ex.expect}] from {ex.base or 'compliant-export'}: {what}", markup=False)
+        out.print(f"  - {ex.name} [{ex.expect}] from {ex.base or 'compliant-export'}: {what}", markup=False,
+                  soft_wrap=True)
 
 
 def _directory(directory: str | None, rules_option: str | None) -> Path:
@@ -184,25 +204,42 @@ def _print_coverage(console: Console, cover: Coverage) -> None:
         console.print(Text(f"{c.rule}: no example presented {'; '.join(c.missing)}", style="yellow"))
 
 
+def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Codes given as repeated options, or comma- or space-separated (as in the environment)."""
+    return tuple(c for v in values for c in v.replace(",", " ").split())
+
+
 @rules.command("lint")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 @click.option("--rules", "rules_option", type=click.Path(file_okay=False), help="Rulebook folder.")
 @click.option("--reference", "registers", type=click.Path(exists=True, file_okay=False),
               help="Registers folder (default: the shipped example registers).")
-def lint_rules(directory: str | None, rules_option: str | None, registers: str | None) -> None:
+@click.option("--select", "chosen", multiple=True, metavar="CODE", envvar="KPCHECK_LINT_SELECT",
+              help="Report only these codes (or prefixes: LNT2), repeatable or comma-separated.")
+@click.option("--ignore", "ignored", multiple=True, metavar="CODE", envvar="KPCHECK_LINT_IGNORE",
+              help="Do not report these codes (or prefixes), repeatable or comma-separated.")
+@verbosity_options
+def lint_rules(directory: str | None, rules_option: str | None, registers: str | None,
+               chosen: tuple[str, ...], ignored: tuple[str, ...]) -> None:
     """Everything wrong with a rulebook, as file:line:col: level: message [CODE].
 
-    Exit 0 when clean (warnings alone included), 1 when there are errors, 2 on a usage error.
+    Warnings that concern many rules (provisions to be confirmed, translations owed or in
+    draft) are summarised in one line each; -v lists each. Exit 0 when clean (warnings alone
+    included), 1 when there are errors (of the codes selected), 2 on a usage error.
     """
     folder = _directory(directory, rules_option)
     if not (folder / "rulebook.yaml").is_file():
         error(f"{folder}: no rulebook.yaml; not a rulebook folder")
         sys.exit(2)
-    problems = lint(folder, registers)
-    for problem in problems:
-        click.echo(str(problem))
+    problems = select(lint(folder, registers), _codes(chosen), _codes(ignored))
+    if verbosity() < VERBOSE:
+        problems = summarise(problems, folder / "rulebook.yaml")
     errors, warnings = counts(problems)
-    click.echo(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
+    if verbosity() >= 0 or errors:
+        for problem in problems:
+            if verbosity() >= 0 or problem.severity.value == "error":
+                click.echo(str(problem))
+        click.echo(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
     sys.exit(1 if errors else 0)
 
 
