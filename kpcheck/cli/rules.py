@@ -23,6 +23,7 @@ from kpcheck.reference.queries import ReferenceDataError
 from kpcheck.report.text import basis_text, print_trimmed
 from kpcheck.rulebook.loader import RULES_DIR, Rulebook, collect_rulebook
 from kpcheck.tooling.docs import FORMATS, render
+from kpcheck.i18n import LANGUAGES
 from kpcheck.input.yamlio import dump_yaml, load_yaml
 
 out = Console(highlight=False)
@@ -69,7 +70,8 @@ def list_rules(directory: str | None) -> None:
         sys.exit(2)
     console = _console()
     table = Table(title=f"Rulebook {book.version} ({len(book.rules)} rules)", show_lines=False,
-                  expand=console.is_terminal, title_justify="left")
+                  expand=console.is_terminal, title_justify="left",
+                  box=box.HEAVY_HEAD if console.is_terminal else box.SIMPLE_HEAD)
     for name in ("Rule", "Family", "Severity", "Status", "In force", "Title", "Legal basis"):
         table.add_column(name, no_wrap=name in ("Rule", "Family", "Severity", "Status", "In force"))
     for rule in book.rules:
@@ -144,6 +146,7 @@ def _run(book: Rulebook) -> ExampleRun | None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
 @click.option("--coverage", "with_coverage", is_flag=True,
               help="Also show, per legal act and provision, the rules implementing it and their examples.")
+@verbosity_options
 def test_rules(directory: str | None, rules_option: str | None, fmt: str, output: str | None,
                with_coverage: bool) -> None:
     """Run every rule's examples on both engines; exit 1 when one fails."""
@@ -167,6 +170,8 @@ def test_rules(directory: str | None, rules_option: str | None, fmt: str, output
 def _print_results(console: Console, run: ExampleRun, cover: Coverage | None) -> None:
     failed = [r for r in run.results if not r.passed]
     for r in run.results:
+        if r.passed and verbosity() < 0:
+            continue
         mark = Text("passed", style="green") if r.passed else Text("FAILED", style="bold red")
         detail = "" if r.passed else f" (got {r.actual}{': ' + r.detail if r.detail else ''})"
         console.print(Text.assemble(f"{r.test_id} [{r.engine}] ", mark, detail), soft_wrap=True)
@@ -248,7 +253,10 @@ def lint_rules(directory: str | None, rules_option: str | None, registers: str |
 @click.option("--rules", "rules_option", type=click.Path(file_okay=False), help="Rulebook folder.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="FILE.md or FILE.html (default: Markdown on standard output).")
-def docs_rules(directory: str | None, rules_option: str | None, output: str | None) -> None:
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
+              help="Language of the document (rule texts, acts, headings).")
+@verbosity_options
+def docs_rules(directory: str | None, rules_option: str | None, output: str | None, lang: str) -> None:
     """The rulebook as a document for people, grouped by legal act, with its examples run."""
     fmt = FORMATS.get(Path(output).suffix.lower()) if output else "markdown"
     if fmt is None:
@@ -257,7 +265,7 @@ def docs_rules(directory: str | None, rules_option: str | None, output: str | No
     if book is None:
         sys.exit(1)
     try:
-        text = render(book, fmt)
+        text = render(book, fmt, lang=lang)
     except (ReferenceDataError, EngineError) as exc:
         error(str(exc))
         sys.exit(1)
@@ -265,4 +273,5 @@ def docs_rules(directory: str | None, rules_option: str | None, output: str | No
         click.echo(text, nl=False)
         return
     Path(output).write_text(text, encoding="utf-8", newline="\n")
-    out.print(f"wrote {output}", markup=False)
+    if verbosity() >= 0:
+        out.print(f"wrote {output}", markup=False)

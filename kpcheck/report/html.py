@@ -26,7 +26,7 @@ from typing import IO, Any
 
 from kpcheck.api import Result
 from kpcheck.i18n import gettext_for
-from kpcheck.i18n.labels import DIRECTION, SEVERITY, STATUS, word
+from kpcheck.i18n.labels import DIRECTION, SEVERITY, STATUS, N_, word
 from kpcheck.report.audit_text import SEVERITIES, Tally
 from kpcheck.report.csv_report import rows
 from kpcheck.report.html_assets import SCRIPT, STYLE
@@ -36,9 +36,9 @@ from kpcheck.report.html_prices import PriceChart
 MAX_ROWS = 20_000
 COLUMNS = ("submission", "certificate", "presented_on", "direction", "status", "rule", "severity", "message",
            "fields", "legal_basis", "source")
-HEADINGS = {"submission": "Submission", "certificate": "Certificate", "presented_on": "Presented",
-            "direction": "Direction", "status": "Status", "rule": "Rule", "severity": "Severity",
-            "message": "Message", "fields": "Fields", "legal_basis": "Legal basis", "source": "Source"}
+HEADINGS = {"submission": N_("Submission"), "certificate": N_("Certificate"), "presented_on": N_("Presented"),
+            "direction": N_("Direction"), "status": N_("Status"), "rule": N_("Rule"), "severity": N_("Severity"),
+            "message": N_("Message"), "fields": N_("Fields"), "legal_basis": N_("Legal basis"), "source": N_("Source")}
 CSS = {"message": "msg", "legal_basis": "law", "source": "sm", "fields": "sm", "presented_on": "nw"}
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
 
