@@ -109,7 +109,10 @@ def lint(directory: Path | str, registers: Path | str | None = None) -> list[Pro
         if not reference:
             problems += example_problems(book, files, registers)
     unique = {(str(p.location), p.code, p.message): p for p in problems}
-    return sorted(unique.values(), key=lambda p: p.sort_key)
+    placed = {(p.location.file, p.code, p.message) for p in unique.values() if p.location.line}
+    # the loader's copy of an error lint found section by section, without its line, is said once
+    kept = [p for p in unique.values() if p.location.line or (p.location.file, p.code, p.message) not in placed]
+    return sorted(kept, key=lambda p: p.sort_key)
 
 
 def _as_location(where: Any) -> Location:
