@@ -115,7 +115,7 @@ class HtmlWriter:
                 f'<div class="panel">{year_chart(self.tally, _, lang)}</div></section>'
                 f'<section class="panel prices"><h2>{e(_("US$ per carat per HS code"))}</h2>'
                 f'{self.prices.html(_, lang)}</section>'
-                f'<section class="grid2">'
+                f'<section class="grid2 bd">'
                 f'{breakdown(_("Per territorial department"), _("Territorial department"), self.tally.departments, _, lang)}'
                 f'{breakdown(_("Per counterparty country"), _("Counterparty country"), self.tally.counterparties, _, lang)}'
                 f"</section>{period_table(self.tally, _, lang)}"

@@ -58,6 +58,7 @@ dl.rules{margin:0}dl.rules dt{font-weight:600;margin-top:10px}dl.rules dd{margin
 footer{color:var(--muted);font-size:12px;margin-top:8px}footer div{overflow-wrap:anywhere}
 #count{color:var(--muted)}
 @media (max-width:1000px){.grid2{grid-template-columns:minmax(0,1fr)}}
+@media (max-width:1600px){.grid2.bd{grid-template-columns:minmax(0,1fr)}}
 @media print{.filters{display:none}tr[hidden]{display:table-row}}
 """
 
