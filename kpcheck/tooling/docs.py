@@ -208,7 +208,7 @@ def _given(example: Any) -> Line:
     def one(base: Any, change: Any, whole: Any) -> Line:
         if whole is not None:
             return (_("a whole submission written out in the rule file"),)
-        line: Line = (str(base or "compliant-export"),)
+        line: Line = (Code(str(base or "compliant-export")),)
         for i, (path, value) in enumerate((change or {}).items()):
             line += (" " + _("with") + " " if i == 0 else ", ", Code(f"{path}: {_flow(value)}"))
         return line
@@ -340,18 +340,18 @@ _KINDS = {"path": N_("a field or a derived fact"), "number": N_("a number"), "te
 
 def appendix() -> list[Block]:
     facts = sorted(FACTS.values(), key=lambda f: f.name)
-    kinds = "; ".join(f"{k}: {_(v)}" for k, v in _KINDS.items())
+    kinds: Line = tuple(x for i, (k, v) in enumerate(_KINDS.items()) for x in (("; " if i else ""), Code(k), f": {_(v)}"))
     return [Heading(2, (_("Appendix: derived facts"),), "derived-facts"),
             Para((_("What a rule may compute under") + " ", Code("let:"), " (kpcheck/rulebook/facts.py). "
-                  + _("Parameter kinds:") + f" {kinds}. " + _("A fact is absent when an input it needs is absent."))),
+                  + _("Parameter kinds:") + " ", *kinds, ". " + _("A fact is absent when an input it needs is absent."))),
             Table((_("Fact"), _("Parameters"), _("Gives"), _("Meaning")),
-                  tuple(((Code(f.name),), _params(f), (f.returns,), (_(f.doc),)) for f in facts))]
+                  tuple(((Code(f.name),), _params(f), (Code(f.returns),), (_(f.doc),)) for f in facts))]
 
 
 def _params(fact: Any) -> Line:
     if not fact.params:
         return (_("none"),)
-    return tuple(x for i, (p, k) in enumerate(fact.params.items()) for x in ((", " if i else ""), Code(p), f" ({k})"))
+    return tuple(x for i, (p, k) in enumerate(fact.params.items()) for x in ((", " if i else ""), Code(p), " (", Code(k), ")"))
 
 
 def render(book: Rulebook, fmt: str, registers: Any = None, lang: str = "en") -> str:
