@@ -12,7 +12,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
-import sys
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -198,8 +197,6 @@ def _pass_one(sources: list[str], options: dict[str, Any], jobs: int, checker: C
             yield spool_unit(checker, unit, directory)
         return
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    for stream in (sys.stdout, sys.stderr):   # a forked worker flushes its copy of what is buffered: said twice
-        stream.flush()
     with context.Pool(jobs, initializer=_init_worker, initargs=(options,)) as pool:
         yield from pool.imap(_work, ((unit, directory) for unit in units), chunksize=1)
 
