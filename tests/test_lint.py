@@ -232,3 +232,18 @@ def test_a_let_never_read_is_a_warning(tmp_path):
     assert problem.severity is Level.WARNING
     assert str(problem.location) == f"{book / 'T' / 'T-01.yaml'}:11:3"
     assert "spare" in problem.message
+
+
+def test_every_condition_and_message_error_of_a_file_in_one_run(tmp_path):
+    text = edit(good("T-01"), "field: certificate.condition.erasures\n  equals", "field: certificate.condition.erasure\n  equals")
+    text = edit(text, "message: Certificate {certificate.number}", "message: Certificate {certificate.numbr}")
+    directory = make_rulebook(tmp_path, {"T-01": text})
+    codes = sorted(p.code for p in lint(directory) if p.severity is Level.ERROR)
+    assert codes == ["RUL017", "RUL030"], [str(p) for p in lint(directory)]
+
+
+def test_a_schema_error_does_not_hide_a_condition_error(tmp_path):
+    text = edit(good("T-01"), "severity: violation", "severity: fatal")
+    text = edit(text, "field: certificate.condition.erasures\n  equals", "field: certificate.condition.erasure\n  equals")
+    directory = make_rulebook(tmp_path, {"T-01": text})
+    assert sorted(p.code for p in lint(directory) if p.severity is Level.ERROR) == ["RUL002", "RUL017"]
