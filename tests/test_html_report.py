@@ -124,3 +124,33 @@ def test_cards_fit_in_chromium(batch, page_en, width):
     subprocess.run([*flags, f"--screenshot={shot}", (batch.parent / "audit-en.html").as_uri()],
                    capture_output=True, timeout=120)
     assert shot.is_file() and shot.stat().st_size > 10_000
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed")
+def test_rows_are_paged_in_chromium(tmp_path):
+    """Only one page of rows is laid out; the count says which rows of how many are shown."""
+    import io
+
+    from kpcheck.report.html import HtmlWriter
+    from kpcheck.report.html_assets import PAGE
+
+    from conftest import base  # noqa: F401  (the test folder is on the path)
+    spec_dir = ROOT / "tools"
+    sys.path.insert(0, str(spec_dir))
+    try:
+        import gen_format_goldens as gen
+    finally:
+        sys.path.remove(str(spec_dir))
+    stream = io.StringIO()
+    writer = HtmlWriter(stream, {"fail_on": "violation"})
+    writer.start(gen.META)
+    _, failing, *_ = gen.sample_results()
+    for _ in range(450):
+        writer.add(failing)
+    writer.finish({})
+    page = tmp_path / "paged.html"
+    page.write_text(stream.getvalue(), encoding="utf-8")
+    dom = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri()],
+                         capture_output=True, text=True, timeout=120).stdout
+    assert dom.count('class="on"') == PAGE
+    assert f"rows 1–{PAGE} of 900 shown (900 in all)" in dom

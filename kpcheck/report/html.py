@@ -29,7 +29,7 @@ from kpcheck.i18n import gettext_for
 from kpcheck.i18n.labels import DIRECTION, SEVERITY, STATUS, N_, word
 from kpcheck.report.audit_text import SEVERITIES, Tally
 from kpcheck.report.csv_report import rows
-from kpcheck.report.html_assets import SCRIPT, STYLE
+from kpcheck.report.html_assets import NOSCRIPT, SCRIPT, STYLE
 from kpcheck.report.html_parts import anchor, breakdown, cards, num, period_table, rule_chart, rule_list, year_chart
 from kpcheck.report.html_prices import PriceChart
 
@@ -39,7 +39,8 @@ COLUMNS = ("submission", "certificate", "presented_on", "direction", "status", "
 HEADINGS = {"submission": N_("Submission"), "certificate": N_("Certificate"), "presented_on": N_("Presented"),
             "direction": N_("Direction"), "status": N_("Status"), "rule": N_("Rule"), "severity": N_("Severity"),
             "message": N_("Message"), "fields": N_("Fields"), "legal_basis": N_("Legal basis"), "source": N_("Source")}
-CSS = {"message": "msg", "legal_basis": "law", "source": "sm", "fields": "sm", "presented_on": "nw"}
+CSS = {"message": "msg", "legal_basis": "law", "source": "sm", "fields": "sm", "presented_on": "nw",
+       "certificate": "nw", "submission": "sid"}
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
 
 
@@ -89,6 +90,8 @@ class HtmlWriter:
             if not value:
                 return "<td></td>"
             return f'<td class="rl"><a href="#{anchor(value)}">{e(value)}</a><small>{e(row["title"])}</small></td>'
+        if key == "fields":     # a long field path may wrap after a dot, never inside a name
+            return f'<td class="sm">{e(value).replace(".", ".<wbr>")}</td>'
         return f'<td class="{CSS.get(key, "")}">{e(value)}</td>'
 
     def row_html(self, row: dict[str, str]) -> str:
@@ -105,7 +108,7 @@ class HtmlWriter:
         return (f'<!DOCTYPE html>\n<html lang="{e(self.lang)}"><head><meta charset="utf-8">'
                 f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
                 '<meta name="viewport" content="width=device-width,initial-scale=1">'
-                f"<title>{e(_('kpcheck audit report'))}: {e(subtitle)}</title><style>{STYLE}</style></head>\n"
+                f"<title>{e(_('kpcheck audit report'))}: {e(subtitle)}</title><style>{STYLE}</style>{NOSCRIPT}</head>\n"
                 f"<body><main><h1>{e(_('kpcheck audit report'))}</h1><p class=\"sub\">{e(subtitle)}</p>{banner}"
                 f"{cards(self.tally, _, self.lang)}{self.summary()}\n")
 
@@ -168,6 +171,7 @@ class HtmlWriter:
         shutil.copyfileobj(self.spool, self.stream)
         self.spool.close()
         if not self.embedded:
-            self.stream.write(f'<tr><td colspan="{len(COLUMNS)}" class="empty">{e(self._("No findings."))}</td></tr>\n')
+            self.stream.write(f'<tr class="on"><td colspan="{len(COLUMNS)}" class="empty">{e(self._("No findings."))}'
+                              '</td></tr>\n')
         self.stream.write(f"</tbody></table></div></section>{self.footer()}</main>"
                           f"<script>{SCRIPT}</script></body></html>\n")
