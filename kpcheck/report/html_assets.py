@@ -55,7 +55,7 @@ td.rl{min-width:150px}td.rl small{display:block;color:var(--muted);font-size:12p
 .filters select,.filters button{padding:6px;border:1px solid #d1d5db;border-radius:4px;background:#fff}
 .note{background:#eff6ff;border:1px solid #93c5fd;padding:8px 12px;border-radius:6px}
 .empty{color:var(--muted)}
-.prices svg{display:block;width:100%;height:auto}
+.prices svg{display:block;width:100%;max-width:1200px;height:auto}
 .prices .cap{font-size:12px;color:var(--muted);margin:4px 0 14px}
 dl.rules{margin:0}dl.rules dt{font-weight:600;margin-top:10px}dl.rules dd{margin:2px 0 0 0;color:#374151}
 footer{color:var(--muted);font-size:12px;margin-top:8px}footer div{overflow-wrap:anywhere}
