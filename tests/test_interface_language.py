@@ -53,6 +53,7 @@ def markdown_prose(text: str) -> str:
 
 
 def page_prose(page: str) -> str:
+    page = page.replace("<wbr>", "")                       # a field path's break points
     page = re.sub(r"<(style|script|code)>.*?</\1>", " ", page, flags=re.S)
     page = re.sub(r"<svg.*?</svg>", lambda m: " ".join(re.findall(r"<title>(.*?)</title>", m.group(0))), page,
                   flags=re.S)
