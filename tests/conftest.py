@@ -34,3 +34,22 @@ def engines(book, reference):
 
 def base(name: str = "compliant-export") -> dict:
     return copy.deepcopy(json.loads((RULES_DIR / "bases" / f"{name}.json").read_text()))
+
+
+# Settings of the person running the tests never reach them: no user configuration folder and
+# no KPCHECK_<OPTION> variable (kpcheck.cli.settings); the cache variables stay. `rules lint`
+# measures the calendar's horizon from a fixed day (KPCHECK_TODAY is its --today), so that no
+# test depends on the day it runs; tests of that warning give --today themselves.
+FIXED_TODAY = "2025-06-01"
+_KEPT_VARIABLES = {"KPCHECK_CACHE_DIR", "KPCHECK_NO_CACHE"}
+
+
+@pytest.fixture(autouse=True)
+def _no_user_settings(monkeypatch, tmp_path_factory):
+    import os
+
+    monkeypatch.setenv("KPCHECK_CONFIG_DIR", str(tmp_path_factory.getbasetemp() / "no-user-config"))
+    for name in list(os.environ):
+        if name.startswith("KPCHECK_") and name not in _KEPT_VARIABLES:
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("KPCHECK_TODAY", FIXED_TODAY)

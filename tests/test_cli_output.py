@@ -167,17 +167,17 @@ def test_lint_summarises_many_rule_warnings_in_one_line():
     assert result.exit_code == 0
     lnt201 = [line for line in result.stdout.splitlines() if "[LNT201]" in line]
     assert len(lnt201) == 1 and "21 legal bases have a provision still to be confirmed" in lnt201[0]
-    lnt204 = [line for line in result.stdout.splitlines() if "[LNT204]" in line]
-    assert len(lnt204) == 1 and "47 translations are drafts" in lnt204[0] and "XREF-03" in lnt204[0]
+    lnt205 = [line for line in result.stdout.splitlines() if "[LNT205]" in line]
+    assert len(lnt205) == 1 and "47 translations are drafts" in lnt205[0] and "XREF-03" in lnt205[0]
     verbose = run("rules", "lint", "-v").stdout
     assert verbose.count("[LNT201]") == 21
 
 
 def test_lint_ignore_and_select():
     assert "[LNT201]" not in run("rules", "lint", "--ignore", "LNT201").stdout
-    assert "[LNT201]" not in run("rules", "lint", env={"KPCHECK_LINT_IGNORE": "LNT204,LNT201"}).stdout
-    selected = run("rules", "lint", "--select", "LNT204").stdout.splitlines()
-    assert len(selected) == 2 and "[LNT204]" in selected[0] and selected[1] == "0 errors, 1 warning"
+    assert "[LNT201]" not in run("rules", "lint", env={"KPCHECK_LINT_IGNORE": "LNT205,LNT201"}).stdout
+    selected = run("rules", "lint", "--select", "LNT205").stdout.splitlines()
+    assert len(selected) == 2 and "[LNT205]" in selected[0] and selected[1] == "0 errors, 1 warning"
     assert run("rules", "lint", "--select", "LNT2", "--ignore", "LNT20").stdout.strip() == "0 errors, 0 warnings"
 
 

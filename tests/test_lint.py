@@ -116,7 +116,7 @@ CASES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
                     [("LNT201", "to be confirmed", "the provision of Test act is to be confirmed")]),
     "T/T-18.yaml": (re.sub(r"translations:\n(  .*\n)+", "", good("T-18")),
                     [("LNT202", "id:", "rule T-18 has no Russian text"),
-                     ("LNT205", "id:", "rule T-18 has no Kazakh title and message")]),
+                     ("LNT206", "id:", "rule T-18 has no Kazakh title and message")]),
 }
 
 

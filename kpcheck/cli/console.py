@@ -13,6 +13,8 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from kpcheck.cli.settings import CommandDefaults, Settings, adopt
+
 err_console = Console(stderr=True, highlight=False)
 QUIET, NORMAL, VERBOSE = -1, 0, 1
 _KEY = "kpcheck.verbosity"
@@ -90,4 +92,12 @@ class LazyGroup(click.Group):
         if name in self.lazy and name not in self.commands:
             module, _, attribute = self.lazy[name].partition(":")
             self.add_command(getattr(importlib.import_module(module), attribute), name)
-        return super().get_command(ctx, name)
+        command = super().get_command(ctx, name)
+        return None if command is None else adopt(command)
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        """The top command reads the configuration files (on first use) as its ``default_map``."""
+        if parent is None and "default_map" not in extra and not self.context_settings.get("default_map"):
+            extra["default_map"] = CommandDefaults(Settings.load, self)
+        return super().make_context(info_name, args, parent, **extra)

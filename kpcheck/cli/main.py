@@ -15,7 +15,7 @@ from kpcheck.api import FAIL_ON, Checker, Result, RulebookInvalid, summarize
 from kpcheck.batch.audit import audit as run_audit
 from kpcheck.batch.audit import check_against, count_submissions
 from kpcheck.cli.console import QUIET, VERBOSE, LazyGroup, err_console, error, verbosity, verbosity_options, warning
-from kpcheck.engine import KINDS
+from kpcheck.engine import KINDS, describe_default
 from kpcheck.input.reader import read_sources
 from kpcheck.rulebook.loader import sha256_files
 from kpcheck.report import FORMATS_AUDIT, FORMATS_CHECK, make_writer
@@ -170,9 +170,11 @@ def with_common(func: Any) -> Any:
     return func
 
 
-@click.group(cls=LazyGroup, lazy={"rules": "kpcheck.cli.rules:rules", "stats": "kpcheck.cli.stats:stats"},
+@click.group(cls=LazyGroup, lazy={"rules": "kpcheck.cli.rules:rules", "stats": "kpcheck.cli.stats:stats",
+                   "config": "kpcheck.cli.config:config"},
              context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="kpcheck")
+@click.version_option(__version__, prog_name="kpcheck",
+                      message=f"%(prog)s, version %(version)s\nengine: {describe_default()}")
 @verbosity_options
 def main() -> None:
     """Check Kimberley Process rough-diamond certificates against the law of the Republic of Kazakhstan."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -24,6 +25,7 @@ from kpcheck.report.text import basis_text, print_trimmed
 from kpcheck.rulebook.loader import RULES_DIR, Rulebook, collect_rulebook
 from kpcheck.tooling.docs import FORMATS, render
 from kpcheck.i18n import LANGUAGES
+from kpcheck.tooling.export import ExportError, export_rulebook
 from kpcheck.input.yamlio import dump_yaml, load_yaml
 
 out = Console(highlight=False)
@@ -122,8 +124,7 @@ def show_rule(rule_id: str, directory: str | None) -> None:
         else:
             what = ", ".join(f"{k} = {json.dumps(v, default=str, ensure_ascii=False)}"
                              for k, v in (ex.change or {}).items()) or "the base unchanged"
-        out.print(f"  - {ex.name} [{ex.expect}] from {ex.base or 'compliant-export'}: {what}", markup=False,
-                  soft_wrap=True)
+        out.print(f"  - {ex.name} [{ex.expect}] from {ex.base}: {what}", markup=False, soft_wrap=True)
 
 
 def _directory(directory: str | None, rules_option: str | None) -> Path:
@@ -219,13 +220,15 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--rules", "rules_option", type=click.Path(file_okay=False), help="Rulebook folder.")
 @click.option("--reference", "registers", type=click.Path(exists=True, file_okay=False),
               help="Registers folder (default: the shipped example registers).")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="The day the calendar's horizon is measured from (default: today).")
 @click.option("--select", "chosen", multiple=True, metavar="CODE", envvar="KPCHECK_LINT_SELECT",
               help="Report only these codes (or prefixes: LNT2), repeatable or comma-separated.")
 @click.option("--ignore", "ignored", multiple=True, metavar="CODE", envvar="KPCHECK_LINT_IGNORE",
               help="Do not report these codes (or prefixes), repeatable or comma-separated.")
 @verbosity_options
 def lint_rules(directory: str | None, rules_option: str | None, registers: str | None,
-               chosen: tuple[str, ...], ignored: tuple[str, ...]) -> None:
+               today: dt.datetime | None, chosen: tuple[str, ...], ignored: tuple[str, ...]) -> None:
     """Everything wrong with a rulebook, as file:line:col: level: message [CODE].
 
     Warnings that concern many rules (provisions to be confirmed, translations owed or in
@@ -236,7 +239,8 @@ def lint_rules(directory: str | None, rules_option: str | None, registers: str |
     if not (folder / "rulebook.yaml").is_file():
         error(f"{folder}: no rulebook.yaml; not a rulebook folder")
         sys.exit(2)
-    problems = select(lint(folder, registers), _codes(chosen), _codes(ignored))
+    problems = select(lint(folder, registers, today.date() if today else dt.date.today()), _codes(chosen),
+                      _codes(ignored))
     if verbosity() < VERBOSE:
         problems = summarise(problems, folder / "rulebook.yaml")
     errors, warnings = counts(problems)
@@ -246,6 +250,23 @@ def lint_rules(directory: str | None, rules_option: str | None, registers: str |
                 click.echo(str(problem))
         click.echo(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
     sys.exit(1 if errors else 0)
+
+
+@rules.command("export")
+@click.argument("target", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Write into a folder that is not empty (files of the same name are replaced).")
+@verbosity_options
+def export_rules(target: str, force: bool) -> None:
+    """Write a copy of the shipped rulebook (rules, reference data, bases, a README) into TARGET,
+    for legal staff to amend and use with --rules TARGET."""
+    try:
+        written = export_rulebook(Path(target), force)
+    except ExportError as exc:
+        error(str(exc))
+        sys.exit(2)
+    if verbosity() >= 0:
+        out.print(f"wrote {len(written)} files to {target}; check them with: kpcheck rules lint {target}",
+                  markup=False)
 
 
 @rules.command("docs")

@@ -154,7 +154,8 @@ class HtmlWriter:
     def footer(self) -> str:
         _, meta = self._, self.meta
         book = meta.get("rulebook") or {}
-        lines = [f"kpcheck {e(meta.get('kpcheck'))} · {e(_('rulebook'))} {e(book.get('version'))} · "
+        engine = f" · {e(_('engine'))} {e(meta['engine'])}" if meta.get("engine") else ""
+        lines = [f"kpcheck {e(meta.get('kpcheck'))}{engine} · {e(_('rulebook'))} {e(book.get('version'))} · "
                  f"{e(_('reference'))}: {e(_(str(meta.get('reference'))))} · {e(_('fail on'))}: "
                  f"{e(word(SEVERITY, self.fail_on, _) if self.fail_on != 'never' else _('never'))}",
                  f"{e(_('rulebook'))} sha256 {e(book.get('sha256'))}"]

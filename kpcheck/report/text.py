@@ -46,7 +46,8 @@ def basis_text(basis: Any, _: Gettext = str) -> str:
 def identity_line(meta: dict[str, Any], _: Gettext = str) -> str:
     """What a report was made with, so that it can be made again years later."""
     book = meta.get("rulebook", {})
-    parts = [f"kpcheck {meta.get('kpcheck')}", f"{_('rulebook')} {book.get('version')}",
+    parts = [f"kpcheck {meta.get('kpcheck')}", *([f"{_('engine')} {meta['engine']}"] if meta.get("engine") else []),
+             f"{_('rulebook')} {book.get('version')}",
              f"{_('rulebook')} sha256 {book.get('sha256')}", f"{_('reference')}: {_(str(meta.get('reference')))}"]
     if meta.get("registers"):
         parts.append(f"{_('registers')} sha256 {meta['registers']['sha256']}")

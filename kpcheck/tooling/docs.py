@@ -28,7 +28,7 @@ from kpcheck.tooling.docblocks import Block, Bullets, Code, Heading, Inline, Ite
 from kpcheck.tooling.docblocks import to_html, to_markdown
 from kpcheck.rulebook.facts import FACTS, PATH, format_value
 from kpcheck.reference.queries import load_reference
-from kpcheck.rulebook.loader import Rule, Rulebook, sha256_files
+from kpcheck.rulebook.loader import DEFAULT_BASE, Rule, Rulebook, sha256_files
 from kpcheck.rulebook.schema import DATE
 from kpcheck.input.yamlio import load_yaml
 from kpcheck.i18n import gettext_for, ngettext_for
@@ -208,7 +208,7 @@ def _given(example: Any) -> Line:
     def one(base: Any, change: Any, whole: Any) -> Line:
         if whole is not None:
             return (_("a whole submission written out in the rule file"),)
-        line: Line = (Code(str(base or "compliant-export")),)
+        line: Line = (Code(str(base or DEFAULT_BASE)),)
         for i, (path, value) in enumerate((change or {}).items()):
             line += (" " + _("with") + " " if i == 0 else ", ", Code(f"{path}: {_flow(value)}"))
         return line
