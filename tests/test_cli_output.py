@@ -70,8 +70,8 @@ def test_quiet_prints_nothing_but_errors(tmp_path):
     assert run("check", "-q", str(SUBMISSIONS / "cond-erasure-stains.json")).stdout == ""
 
 
-COMMANDS = [["check"], ["audit"], ["stats"], ["rules"], ["rules", "list"], ["rules", "show"], ["rules", "test"],
-            ["rules", "lint"], ["rules", "docs"], ["rules", "impact"], []]
+COMMANDS = [["check"], ["audit"], ["stats"], ["config"], ["rules"], ["rules", "list"], ["rules", "show"],
+            ["rules", "test"], ["rules", "export"], ["rules", "lint"], ["rules", "docs"], ["rules", "impact"], []]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "kpcheck")
