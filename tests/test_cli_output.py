@@ -196,3 +196,11 @@ def test_a_warning_given_once_is_said_once_per_run(capsys):
         main.commands.pop("twice-for-test")
     assert first.stderr.count("said once") == 1 and second.stderr.count("said once") == 1
     assert "said again" in first.stderr
+
+
+def test_lint_section_of_the_configuration_file(tmp_path, monkeypatch):
+    (tmp_path / "kpcheck.toml").write_text('["rules lint"]\nignore = ["LNT201"]\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KPCHECK_CONFIG", raising=False)
+    result = run("rules", "lint", "--rules", str(ROOT / "rules"))
+    assert result.exit_code == 0 and "[LNT201]" not in result.stdout and "[LNT205]" in result.stdout
