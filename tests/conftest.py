@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,34 @@ def _no_user_settings(monkeypatch, tmp_path_factory):
         if name.startswith("KPCHECK_") and name not in _KEPT_VARIABLES:
             monkeypatch.delenv(name)
     monkeypatch.setenv("KPCHECK_TODAY", FIXED_TODAY)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL server for the session; under CI=true its absence fails the tests."""
+    from pg_server import Server, ServerUnavailable
+
+    server = None
+    try:
+        server = Server()
+        server.start()
+    except ServerUnavailable as exc:
+        if server is not None:
+            server.stop()
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL tests cannot run: {exc}")
+        pytest.skip(f"PostgreSQL server unavailable: {exc}")
+    yield server
+    server.stop()
+
+
+_databases = iter(range(1, 10**6))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def register_url(request, tmp_path):
+    """A fresh, empty register on each backend."""
+    if request.param == "sqlite":
+        return str(tmp_path / "register.sqlite")
+    server = request.getfixturevalue("postgres_server")
+    return server.create_database(f"kpcheck_test_{next(_databases)}")

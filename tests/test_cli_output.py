@@ -71,7 +71,8 @@ def test_quiet_prints_nothing_but_errors(tmp_path):
 
 
 COMMANDS = [["check"], ["audit"], ["stats"], ["config"], ["rules"], ["rules", "list"], ["rules", "show"],
-            ["rules", "test"], ["rules", "export"], ["rules", "lint"], ["rules", "docs"], ["rules", "impact"], []]
+            ["rules", "test"], ["rules", "export"], ["rules", "lint"], ["rules", "docs"], ["rules", "impact"],
+            ["register"], ["register", "import"], ["register", "show"], ["register", "export"], []]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "kpcheck")

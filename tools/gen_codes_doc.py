@@ -18,6 +18,7 @@ FAMILIES = {
     "REF": "Reference data and registers",
     "WAI": "Waiver files (`--waivers`)",
     "STA": "Statistics (`kpcheck stats --production`)",
+    "REG": "The certificate register (`--register`, `kpcheck register`)",
     "LNT": "Rulebook lint: what only running the examples shows, and texts still owed",
     "CFG": "Configuration files (`kpcheck.toml`, `[tool.kpcheck]`, `KPCHECK_CONFIG`)",
 }
