@@ -134,7 +134,6 @@ def test_rows_are_paged_in_chromium(tmp_path):
     from kpcheck.report.html import HtmlWriter
     from kpcheck.report.html_assets import PAGE
 
-    from conftest import base  # noqa: F401  (the test folder is on the path)
     spec_dir = ROOT / "tools"
     sys.path.insert(0, str(spec_dir))
     try:

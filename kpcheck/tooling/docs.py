@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextvars
 import json
 import re
-from typing import Any, Callable
+from typing import Any
 
 from kpcheck.rulebook.conditions import All, AnyOf, Node, Not, Presence, Quantified, Ref
 from kpcheck.tooling.coverage import ExampleRun, run_examples
