@@ -209,12 +209,12 @@ def describe_errors(exc: ValidationError) -> str:
     """All validation problems of one submission: the first (whose field path the location
     names) explained, then the others each with its own path."""
     errors = exc.errors()
-    parts = [_explain(errors[0])]
-    for err in errors[1:_MAX_ERRORS]:
-        parts.append(f"{loc_path(err['loc'])}: {_explain(err)}")
-    if len(errors) > _MAX_ERRORS:
-        parts.append(f"and {len(errors) - _MAX_ERRORS} more")
-    return "; also ".join(parts)
+    others = [f"{loc_path(err['loc'])}: {_explain(err)}" for err in errors[1:_MAX_ERRORS]]
+    more = max(len(errors) - _MAX_ERRORS, 0)
+    text = _explain(errors[0]) + "".join(f"; also {part}" for part in others)
+    if more:
+        text += f" (and {more} more problem{'s' * (more != 1)})"
+    return text
 
 
 def _explain(err: dict[str, Any]) -> str:
