@@ -129,9 +129,7 @@ def postgres_server():
     except ServerUnavailable as exc:
         if server is not None:
             server.stop()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL tests cannot run: {exc}")
-        pytest.skip(f"PostgreSQL server unavailable: {exc}")
+        unavailable(f"PostgreSQL server unavailable: {exc}")
     yield server
     server.stop()
 
@@ -146,3 +144,10 @@ def register_url(request, tmp_path):
         return str(tmp_path / "register.sqlite")
     server = request.getfixturevalue("postgres_server")
     return server.create_database(f"kpcheck_test_{next(_databases)}")
+
+
+def unavailable(reason: str) -> None:
+    """A real server or browser a test needs is missing: a failure in CI, a skip elsewhere."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"this test must run in CI: {reason}")
+    pytest.skip(reason)

@@ -16,6 +16,8 @@ from click.testing import CliRunner
 
 from kpcheck.cli.main import main
 
+from conftest import unavailable
+
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "build" / "screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -110,13 +112,19 @@ window.addEventListener('load', function(){
 </script></body>"""
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed")
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    if CHROMIUM is None:
+        unavailable("headless Chromium is not installed (apt-get install chromium)")
+    return str(CHROMIUM)
+
+
 @pytest.mark.parametrize("width", [1280, 1400, 1920])
-def test_cards_fit_in_chromium(batch, page_en, width):
+def test_cards_fit_in_chromium(batch, page_en, width, chromium):
     SHOTS.mkdir(parents=True, exist_ok=True)
     probe = batch.parent / f"probe-{width}.html"
     probe.write_text(page_en.replace("</body>", MEASURE), encoding="utf-8")
-    flags = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    flags = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
              f"--window-size={width},2400"]
     dom = subprocess.run([*flags, "--dump-dom", probe.as_uri()], capture_output=True, text=True, timeout=120).stdout
     assert 'data-overflow="0"' in dom and 'data-page-wide="false"' in dom, re.findall(r"data-(?:overflow|page-wide)=\"[^\"]*\"", dom)
@@ -126,8 +134,7 @@ def test_cards_fit_in_chromium(batch, page_en, width):
     assert shot.is_file() and shot.stat().st_size > 10_000
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed")
-def test_rows_are_paged_in_chromium(tmp_path):
+def test_rows_are_paged_in_chromium(tmp_path, chromium):
     """Only one page of rows is laid out; the count says which rows of how many are shown."""
     import io
 
@@ -149,7 +156,7 @@ def test_rows_are_paged_in_chromium(tmp_path):
     writer.finish({})
     page = tmp_path / "paged.html"
     page.write_text(stream.getvalue(), encoding="utf-8")
-    dom = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri()],
+    dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri()],
                          capture_output=True, text=True, timeout=120).stdout
     assert dom.count('class="on"') == PAGE
     assert f"rows 1–{PAGE} of 900 shown (900 in all)" in dom

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, unavailable
 
 try:
     from playwright.sync_api import expect
@@ -27,12 +27,6 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 SHOTS = ROOT / "tests" / "screenshots"
 FIXTURES = sorted((ROOT / "fixtures" / "submissions").glob("*.json"))
 EXAMPLE = json.loads((ROOT / "fixtures" / "submissions" / "compliant-export.json").read_text())
-
-
-def unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"browser tests must run in CI: {reason}")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
