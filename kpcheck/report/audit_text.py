@@ -65,8 +65,8 @@ class Tally:
             counts["submissions"] += 1
             counts[result.status] += 1
             counts["findings"] += len(result.findings)
-        key = (result.presented_on.year if result.presented_on else None, result.direction)
-        period = self.periods.setdefault(key, Counter())
+        when = (result.presented_on.year if result.presented_on else None, result.direction)
+        period = self.periods.setdefault(when, Counter())
         period["submissions"] += 1
         period[result.status] += 1
         for f in result.findings:

@@ -84,7 +84,8 @@ def party(value: Any) -> str:
 async def report(request: Request) -> Response:
     """The printable report of the form's submission (posted as a form field by the page)."""
     form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
-    lang = form.get("lang") if form.get("lang") in LANGUAGES else request.app.state.settings.page_lang
+    asked = form.get("lang", "")
+    lang: str = asked if asked in LANGUAGES else request.app.state.settings.page_lang
     if not token_ok(request.app.state.settings.token, form.get("token")):
         return HTMLResponse("<!doctype html><title>401</title><p>This desk needs an access token.</p>", 401)
     service: CheckService = request.app.state.service

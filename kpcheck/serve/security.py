@@ -7,14 +7,11 @@ Pure ASGI middlewares, so that a body is counted while it streams in (a missing 
 from __future__ import annotations
 
 import hmac
-from typing import Any, Awaitable, Callable, Iterable
+from typing import Any, Iterable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
-
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
+from starlette.types import Message, Receive, Scope, Send
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -65,7 +62,7 @@ class BodyLimit:
             return await self.refuse(scope, receive, send)
         seen, started = 0, False
 
-        async def counted() -> dict[str, Any]:
+        async def counted() -> Message:
             nonlocal seen
             message = await receive()
             if message["type"] == "http.request":
@@ -74,7 +71,7 @@ class BodyLimit:
                     raise _TooLarge
             return message
 
-        async def watched(message: dict[str, Any]) -> None:
+        async def watched(message: Message) -> None:
             nonlocal started
             started = started or message["type"] == "http.response.start"
             await send(message)

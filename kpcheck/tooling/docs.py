@@ -148,7 +148,7 @@ def let_items(doc: dict) -> tuple[Item, ...]:
     out = []
     for list_path, block in blocks:
         for name, call in block.items():
-            fact = FACTS.get(call.get("fact")) if isinstance(call, dict) else None
+            fact = FACTS.get(str(call.get("fact"))) if isinstance(call, dict) else None
             args = ", ".join(f"{p}: {v if fact.params.get(p) == PATH else _flow(v)}"
                              for p, v in (call.get("with") or {}).items()) if fact else ""
             where: Line = (_("for each item of") + " ", Code(list_path), ": ") if list_path else ()
@@ -241,7 +241,7 @@ def _said(outcome: str) -> str:
 def _texts(rule: Rule) -> tuple[str, str]:
     """The rule's title and message in the document's language (Kazakh falls back to Russian)."""
     spec, lang = rule.spec, _GETTEXT.get()
-    translation = spec.translations.get(lang) if lang != "en" else None
+    translation = spec.translations.get(lang) if lang in ("ru", "kk") else None  # type: ignore[call-overload]
     if translation is None and lang == "kk":
         translation = spec.translations.get("ru")
     if translation is None:
