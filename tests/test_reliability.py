@@ -274,7 +274,7 @@ def test_lint_warns_of_an_unused_param(tmp_path):
     folder = _copy(tmp_path)
     rule = folder / "DUP" / "DUP-01.yaml"
     rule.write_text(rule.read_text().replace("  days: 5", "  days: 5\n  grace: 2"))
-    assert any(p.code == "LNT205" and "'grace'" in p.message for p in lint(folder))
+    assert any(p.code == "LNT207" and "'grace'" in p.message for p in lint(folder))
 
 
 def test_not_500_deep_is_an_error_in_lint_and_check(tmp_path):
