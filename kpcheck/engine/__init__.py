@@ -15,6 +15,7 @@ from typing import Any
 
 from kpcheck.rulebook.conditions import All, Compare, Node, Ref
 from kpcheck.engine import durable
+from kpcheck.engine.codegen import compile_rulebook, rules_of
 from kpcheck.engine.plan import Projector, nnf
 from kpcheck.rulebook.facts import format_value
 from kpcheck.engine.python import compile_test, explain
@@ -99,6 +100,7 @@ class Engine:
                 durable.to_durable(node)
         except durable.DurableError as exc:
             raise EngineError(str(exc)) from exc
+        self.code = compile_rulebook(self.projector, rules_of(self.compiled), reference)
         self.durable = None
         if self.kind == "durable" and self.compiled:
             try:
@@ -106,23 +108,28 @@ class Engine:
             except durable.DurableError as exc:
                 raise EngineError(str(exc)) from exc
 
-    def evaluate(self, submission: Submission | None, batch: Any = None) -> Evaluation:
+    def evaluate(self, submission: Submission | None, batch: Any = None, plain: bool = False) -> Evaluation:
         """Findings and rules not applicable for one submission; raises :class:`EngineError`.
 
         Rules across submissions (scope ``batch``) are evaluated on ``batch``, an
-        :class:`~kpcheck.batch.xref.XrefView`, with ``submission`` None.
+        :class:`~kpcheck.batch.xref.XrefView`, with ``submission`` None. ``plain`` runs the
+        reference path instead of the compiled one (rule trees walked, for the tests).
         """
-        fact, raw = self.projector.project(submission, self.reference, batch)
+        if plain:
+            fact, raw = self.projector.project(submission, self.reference, batch)
+        else:
+            fact, raw = self.code.project(submission, batch)
         presented_on = submission.presented_on if submission is not None else batch.fields["presented_on"]
+        decide = self.decide_plain if plain else self.decide
         if self.memo is not None:
             key = (presented_on, tuple(sorted(fact.items())))
             decided = self.memo.get(key)
             if decided is None:
                 if len(self.memo) >= MEMO_SIZE:
                     self.memo.clear()
-                decided = self.memo[key] = self.decide(fact, presented_on)
+                decided = self.memo[key] = decide(fact, presented_on)
         else:
-            decided = self.decide(fact, presented_on)
+            decided = decide(fact, presented_on)
         triggered, skipped = decided
         findings = [self.finding(c, fact, raw, submission) for c in triggered]
         return Evaluation(findings, list(skipped))
@@ -135,14 +142,26 @@ class Engine:
                 fired = self.durable.fired(fact)
             except durable.DurableError as exc:
                 raise EngineError(str(exc)) from exc
+        hits, misses = self.code.decide(fact, presented_on.toordinal(), fired)
+        compiled = self.compiled
+        skipped = []
+        for index, reason in misses:
+            c = compiled[index]
+            if reason is None:
+                reason = self.not_applicable(c, presented_on, fact)
+            if fired is not None and c.rule.id in fired:
+                raise EngineError(f"durable_rules fired {c.rule.id}, which does not apply ({reason})")
+            skipped.append(NotApplicable(c.rule.id, reason))
+        return [compiled[i] for i in hits], skipped
+
+    def decide_plain(self, fact: dict[str, Any], presented_on: dt.date) -> tuple[list[_Compiled], list[NotApplicable]]:
+        """The reference decision: every rule tree walked by the plain Python evaluator."""
         triggered, skipped = [], []
         for c in self.compiled:
             reason = self.not_applicable(c, presented_on, fact)
             if reason is not None:
-                if fired is not None and c.rule.id in fired:
-                    raise EngineError(f"durable_rules fired {c.rule.id}, which does not apply ({reason})")
                 skipped.append(NotApplicable(c.rule.id, reason))
-            elif c.rule.id in fired if fired is not None else c.test(fact):
+            elif c.test(fact):
                 triggered.append(c)
         return triggered, skipped
 
