@@ -9,7 +9,6 @@ held for the whole batch.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
 import tempfile
@@ -19,30 +18,45 @@ from typing import Any, Callable, Iterable, Iterator
 
 from kpcheck.api import Checker, Result, status_of
 from kpcheck.engine import Engine, EngineError
-from kpcheck.input.reader import InputError, Loaded, expand, parse_json, read_file
+from kpcheck.input.reader import InputError, Loaded, expand, jsonl_lines, parse_jsonl_line, read_file
+from kpcheck.batch.workers import WorkerPool
 from kpcheck.batch.xref import XrefIndex, XrefKey, XrefView, build_index, key_of
 
 CHUNK_LINES = 500
+CHUNK_FILES = 50
 
 
 @dataclass(frozen=True)
 class Unit:
-    """A piece of work for one worker: a whole file, or a run of JSON Lines."""
+    """A piece of work for one worker: a run of JSON Lines, a group of whole files, or an error."""
 
-    path: str
-    first_line: int = 0                # 1-based line of the first entry of `lines`; 0 for a whole file
-    lines: tuple[bytes, ...] = ()
+    path: str = ""
+    lines: tuple[tuple[int, bytes], ...] = ()      # (1-based line number, line) of a JSON Lines file
+    files: tuple[str, ...] = ()
     error: InputError | None = None
+
+    def describe(self) -> str:
+        if self.lines:
+            return f"{self.path}, lines {self.lines[0][0]}-{self.lines[-1][0]}"
+        if self.files:
+            return self.files[0] + (f" and {len(self.files) - 1} more file(s)" if len(self.files) > 1 else "")
+        return self.path
 
 
 def plan_units(sources: Iterable[str | Path]) -> Iterator[Unit]:
+    files: list[str] = []
     for item in expand(sources):
+        if files and (not isinstance(item, Path) or item.suffix.lower() == ".jsonl" or len(files) >= CHUNK_FILES):
+            yield Unit(files=tuple(files))
+            files = []
         if isinstance(item, InputError):
             yield Unit(item.location, error=item)
         elif item.suffix.lower() == ".jsonl":
             yield from _jsonl_units(item)
         else:
-            yield Unit(str(item))
+            files.append(str(item))
+    if files:
+        yield Unit(files=tuple(files))
 
 
 def _jsonl_units(path: Path) -> Iterator[Unit]:
@@ -52,17 +66,14 @@ def _jsonl_units(path: Path) -> Iterator[Unit]:
         yield Unit(str(path), error=InputError(f"cannot read the file ({exc.strerror})", str(path)))
         return
     with stream:
-        batch: list[bytes] = []
-        first = 1
-        for number, line in enumerate(stream, start=1):
-            if not batch:
-                first = number
-            batch.append(line)
+        batch: list[tuple[int, bytes]] = []
+        for numbered in jsonl_lines(stream):
+            batch.append(numbered)
             if len(batch) >= CHUNK_LINES:
-                yield Unit(str(path), first, tuple(batch))
+                yield Unit(str(path), tuple(batch))
                 batch = []
         if batch:
-            yield Unit(str(path), first, tuple(batch))
+            yield Unit(str(path), tuple(batch))
 
 
 def count_submissions(sources: Iterable[str | Path]) -> int:
@@ -70,8 +81,11 @@ def count_submissions(sources: Iterable[str | Path]) -> int:
     total = 0
     for item in expand(sources):
         if isinstance(item, Path) and item.suffix.lower() == ".jsonl":
-            with item.open("rb") as stream:
-                total += sum(1 for line in stream if line.strip())
+            try:
+                with item.open("rb") as stream:
+                    total += sum(1 for _ in jsonl_lines(stream))
+            except OSError:
+                total += 1
         else:
             total += 1
     return total
@@ -80,13 +94,10 @@ def count_submissions(sources: Iterable[str | Path]) -> int:
 def loaded_of(unit: Unit) -> Iterator[Loaded]:
     if unit.error is not None:
         yield Loaded(source=unit.path, error=unit.error)
-    elif unit.first_line:
-        for offset, line in enumerate(unit.lines):
-            if line.strip():
-                number = unit.first_line + offset
-                yield parse_json(line, f"{unit.path}:{number}", line_offset=number - 1)
-    else:
-        yield from read_file(Path(unit.path))
+    for number, line in unit.lines:
+        yield parse_jsonl_line(line, unit.path, number)
+    for file in unit.files:
+        yield from read_file(Path(file))
 
 
 def check_unit(checker: Checker, unit: Unit) -> list[tuple[Result, XrefKey | None]]:
@@ -108,8 +119,8 @@ class Spooled:
 
     def read(self) -> Iterator[tuple[Result, XrefKey | None]]:
         with open(self.path, "rb") as stream:
-            for _ in range(self.count):
-                yield pickle.load(stream)
+            pairs = pickle.load(stream)
+        yield from pairs
 
 
 def spool_unit(checker: Checker, unit: Unit, directory: str) -> Spooled:
@@ -117,21 +128,18 @@ def spool_unit(checker: Checker, unit: Unit, directory: str) -> Spooled:
     pairs = check_unit(checker, unit)
     handle, path = tempfile.mkstemp(dir=directory, suffix=".pickle")
     with os.fdopen(handle, "wb") as stream:
-        for pair in pairs:
-            pickle.dump(pair, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(pairs, stream, protocol=pickle.HIGHEST_PROTOCOL)
     return Spooled(path, len(pairs), tuple(key for _, key in pairs))
 
 
-_worker: Checker | None = None
-
-
-def _init_worker(options: dict[str, Any]) -> None:
-    global _worker
-    _worker = Checker.load(**options)
+_worker: Checker | None = None      # the checker of this process: inherited by forked workers
+_options: dict[str, Any] = {}
 
 
 def _work(task: tuple[Unit, str]) -> Spooled:
-    assert _worker is not None
+    global _worker
+    if _worker is None:      # a spawned worker (no fork on this system) loads its own
+        _worker = Checker.load(**_options)
     return spool_unit(_worker, *task)
 
 
@@ -161,8 +169,10 @@ def audit(sources: list[str], options: dict[str, Any], jobs: int = 1,
           progress: Callable[[int], None] | None = None, checker: Checker | None = None) -> Iterator[Result]:
     """Every submission of the sources, checked, in input order, with XREF findings.
 
-    ``options`` are :meth:`Checker.load`'s, for the worker processes; ``checker``, when the
-    caller has one loaded with them already, is used in this process instead of a second load.
+    ``options`` are :meth:`Checker.load`'s, for worker processes that cannot be forked;
+    ``checker``, when the caller has one loaded with them already, is used instead of a
+    second load. A lost worker raises :class:`~kpcheck.batch.workers.WorkerLost`; the spool
+    folder is removed on every way out, the workers stopped.
     """
     checker = checker or Checker.load(**options)
     with tempfile.TemporaryDirectory(prefix="kpcheck-audit-") as directory:
@@ -190,14 +200,15 @@ def audit(sources: list[str], options: dict[str, Any], jobs: int = 1,
 
 def _pass_one(sources: list[str], options: dict[str, Any], jobs: int, checker: Checker,
               directory: str) -> Iterator[Spooled]:
+    global _worker, _options
     units = plan_units(sources)
     if jobs <= 1:
         for unit in units:
             yield spool_unit(checker, unit, directory)
         return
-    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with context.Pool(jobs, initializer=_init_worker, initargs=(options,)) as pool:
-        yield from pool.imap(_work, ((unit, directory) for unit in units), chunksize=1)
+    _worker, _options = checker, options
+    with WorkerPool(jobs, _work, describe=lambda task: task[0].describe()) as pool:
+        yield from pool.map((unit, directory) for unit in units)
 
 
 def check_against(checker: Checker, results: list[tuple[Result, XrefKey | None]],

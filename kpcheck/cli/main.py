@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import os
+import signal
 import sys
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
@@ -14,6 +14,7 @@ from kpcheck import __version__
 from kpcheck.api import FAIL_ON, Checker, Result, RulebookInvalid, summarize
 from kpcheck.batch.audit import audit as run_audit
 from kpcheck.batch.audit import check_against, count_submissions
+from kpcheck.batch.workers import WorkerFailed, WorkerLost, cpu_count
 from kpcheck.cli.console import LazyGroup, err_console, error, warning
 from kpcheck.engine import KINDS
 from kpcheck.input.reader import read_sources
@@ -191,12 +192,39 @@ def audit(sources: tuple[str, ...], formats: tuple[str, ...], output: str | None
     targets = [("audit-text" if f == "text" else f, file) for f, file in parse_formats(formats, output, FORMATS_AUDIT)]
     options = {"rules": rules, "registers": reference, "engine": engine, "lang": lang}
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers)
-    jobs = jobs or os.cpu_count() or 1
-    with progress_bar(count_submissions(sources) if err_console.is_terminal else 0) as advance:
-        with open_writers(targets, {"fail_on": fail_on, "compact": True}) as writers:
-            code = emit(waive(run_audit(list(sources), options, jobs, advance, checker), waiver_book), writers,
-                        report_meta(checker, waivers), fail_on)
+    jobs = jobs or cpu_count()
+    try:
+        with stopped_by_signals(), progress_bar(count_submissions(sources) if err_console.is_terminal else 0) as advance:
+            with contextlib.closing(run_audit(list(sources), options, jobs, advance, checker)) as results:
+                with open_writers(targets, {"fail_on": fail_on, "compact": True}) as writers:
+                    code = emit(waive(results, waiver_book), writers, report_meta(checker, waivers), fail_on)
+    except (WorkerLost, WorkerFailed) as exc:
+        error(f"{exc}; the audit was stopped and its report is incomplete")
+        sys.exit(EXIT_ERROR)
+    except Interrupted as exc:
+        error(f"the audit was interrupted ({exc}); its report is incomplete")
+        sys.exit(EXIT_ERROR)
     sys.exit(code)
+
+
+class Interrupted(Exception):
+    """Ctrl-C or SIGTERM during a run: stop, clean up, exit 2 without a traceback."""
+
+
+@contextlib.contextmanager
+def stopped_by_signals() -> Iterator[None]:
+    """SIGTERM and Ctrl-C raise :class:`Interrupted`, so every ``with`` on the way cleans up."""
+    def stop(signum: int, _frame: Any) -> None:
+        raise Interrupted(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        raise Interrupted("SIGINT") from exc
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @contextlib.contextmanager

@@ -6,6 +6,7 @@ Every input yields exactly one :class:`Loaded` per submission it holds, or one w
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from dataclasses import dataclass
@@ -81,9 +82,8 @@ def read_file(path: Path) -> Iterator[Loaded]:
         yield Loaded(source=str(path), error=InputError(f"cannot read the file ({exc.strerror})", str(path)))
         return
     if suffix == ".jsonl":
-        for number, line in enumerate(data.splitlines(), start=1):
-            if line.strip():
-                yield parse_json(line, f"{path}:{number}", line_offset=number - 1)
+        for number, line in jsonl_lines(io.BytesIO(data)):
+            yield parse_jsonl_line(line, str(path), number)
     elif suffix in (".yaml", ".yml"):
         yield parse_yaml(data, str(path))
     elif suffix == ".json":
@@ -91,6 +91,22 @@ def read_file(path: Path) -> Iterator[Loaded]:
     else:
         yield Loaded(source=str(path), error=InputError(
             f"unknown file type {suffix or '(none)'!r}; expected .json, .yaml, .yml or .jsonl", str(path)))
+
+
+def jsonl_lines(stream: Iterable[bytes], first: int = 1) -> Iterator[tuple[int, bytes]]:
+    """The non-blank lines of a JSON Lines stream, numbered from ``first``: lines end at LF
+    only (a lone CR stays inside its line, as JSON Lines says), without their LF or CRLF.
+    ``check`` and ``audit`` both read JSON Lines through this one function."""
+    for number, line in enumerate(stream, start=first):
+        if line.endswith(b"\n"):
+            line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
+        if line.strip():
+            yield number, line
+
+
+def parse_jsonl_line(line: bytes, path: str, number: int) -> Loaded:
+    """One line of a JSON Lines file, located as ``path:line`` (errors ``path:line:column``)."""
+    return parse_json(line, f"{path}:{number}", line_offset=number - 1)
 
 
 def parse_json(raw: bytes, source: str, line_offset: int = 0) -> Loaded:
