@@ -9,6 +9,7 @@ held for the whole batch.
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import tempfile
@@ -24,20 +25,24 @@ from kpcheck.batch.xref import XrefIndex, XrefKey, XrefView, build_index, key_of
 
 CHUNK_LINES = 500
 CHUNK_FILES = 50
+CHUNK_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
 class Unit:
-    """A piece of work for one worker: a run of JSON Lines, a group of whole files, or an error."""
+    """A piece of work for one worker: a byte range of a JSON Lines file, a group of whole
+    files, or an error. The worker reads the range itself: only a few numbers cross the pipe."""
 
     path: str = ""
-    lines: tuple[tuple[int, bytes], ...] = ()      # (1-based line number, line) of a JSON Lines file
+    first_line: int = 0                # 1-based number of the range's first line; 0: no range
+    start: int = 0                     # byte offsets of the range [start, end)
+    end: int = 0
     files: tuple[str, ...] = ()
     error: InputError | None = None
 
     def describe(self) -> str:
-        if self.lines:
-            return f"{self.path}, lines {self.lines[0][0]}-{self.lines[-1][0]}"
+        if self.first_line:
+            return f"{self.path} from line {self.first_line}"
         if self.files:
             return self.files[0] + (f" and {len(self.files) - 1} more file(s)" if len(self.files) > 1 else "")
         return self.path
@@ -60,20 +65,43 @@ def plan_units(sources: Iterable[str | Path]) -> Iterator[Unit]:
 
 
 def _jsonl_units(path: Path) -> Iterator[Unit]:
+    """Ranges of about CHUNK_LINES lines, cut after a LF (the line ending jsonl_lines knows)."""
     try:
         stream = path.open("rb")
     except OSError as exc:
         yield Unit(str(path), error=InputError(f"cannot read the file ({exc.strerror})", str(path)))
         return
     with stream:
-        batch: list[tuple[int, bytes]] = []
-        for numbered in jsonl_lines(stream):
-            batch.append(numbered)
-            if len(batch) >= CHUNK_LINES:
-                yield Unit(str(path), tuple(batch))
-                batch = []
-        if batch:
-            yield Unit(str(path), tuple(batch))
+        start, line, buffered = 0, 1, b""
+        while True:
+            block = stream.read(CHUNK_BYTES)
+            if not block:
+                break
+            buffered += block
+            size = _cut(buffered, CHUNK_LINES)
+            while size:
+                yield Unit(str(path), line, start, start + size)
+                start, line, buffered = start + size, line + CHUNK_LINES, buffered[size:]
+                size = _cut(buffered, CHUNK_LINES)
+        if buffered:
+            yield Unit(str(path), line, start, start + len(buffered))
+
+
+def _cut(data: bytes, lines: int) -> int:
+    """The length of ``data`` up to and including its ``lines``-th LF, or 0."""
+    at = -1
+    for _ in range(lines):
+        at = data.find(b"\n", at + 1)
+        if at < 0:
+            return 0
+    return at + 1
+
+
+def read_range(unit: Unit) -> Iterator[tuple[int, bytes]]:
+    with open(unit.path, "rb") as stream:
+        stream.seek(unit.start)
+        data = stream.read(unit.end - unit.start)
+    return jsonl_lines(io.BytesIO(data), unit.first_line)
 
 
 def count_submissions(sources: Iterable[str | Path]) -> int:
@@ -94,8 +122,14 @@ def count_submissions(sources: Iterable[str | Path]) -> int:
 def loaded_of(unit: Unit) -> Iterator[Loaded]:
     if unit.error is not None:
         yield Loaded(source=unit.path, error=unit.error)
-    for number, line in unit.lines:
-        yield parse_jsonl_line(line, unit.path, number)
+    if unit.first_line:
+        try:
+            numbered = list(read_range(unit))
+        except OSError as exc:
+            yield Loaded(source=unit.path, error=InputError(f"cannot read the file ({exc.strerror})", unit.path))
+            return
+        for number, line in numbered:
+            yield parse_jsonl_line(line, unit.path, number)
     for file in unit.files:
         yield from read_file(Path(file))
 
@@ -117,19 +151,26 @@ class Spooled:
     count: int
     keys: tuple[XrefKey | None, ...] = ()
 
+    def read_keys(self) -> list[XrefKey | None]:
+        with open(self.path, "rb") as stream:
+            return pickle.load(stream)
+
     def read(self) -> Iterator[tuple[Result, XrefKey | None]]:
         with open(self.path, "rb") as stream:
-            pairs = pickle.load(stream)
-        yield from pairs
+            keys = pickle.load(stream)
+            results = pickle.load(stream)
+        return zip(results, keys)
 
 
 def spool_unit(checker: Checker, unit: Unit, directory: str) -> Spooled:
     """Check a unit and spool its results: the main process only gets the XREF keys back."""
     pairs = check_unit(checker, unit)
     handle, path = tempfile.mkstemp(dir=directory, suffix=".pickle")
-    with os.fdopen(handle, "wb") as stream:
-        pickle.dump(pairs, stream, protocol=pickle.HIGHEST_PROTOCOL)
-    return Spooled(path, len(pairs), tuple(key for _, key in pairs))
+    keys = [key for _, key in pairs]
+    with os.fdopen(handle, "wb") as stream:      # the keys first: the second XREF look reads only them
+        pickle.dump(keys, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump([result for result, _ in pairs], stream, protocol=pickle.HIGHEST_PROTOCOL)
+    return Spooled(path, len(pairs), tuple(keys))
 
 
 _worker: Checker | None = None      # the checker of this process: inherited by forked workers
@@ -188,7 +229,7 @@ def audit(sources: list[str], options: dict[str, Any], jobs: int = 1,
         index.freeze()
         if index.needs_second_look:
             for unit in spooled:
-                for _, key in unit.read():
+                for key in unit.read_keys():
                     if key is not None:
                         index.add_reused(key)
         batch = BatchChecks(checker)

@@ -100,6 +100,7 @@ class Engine:
                 durable.to_durable(node)
         except durable.DurableError as exc:
             raise EngineError(str(exc)) from exc
+        self.shared: dict[Any, Any] = {}     # immutable pieces of results, made once
         self.code = compile_rulebook(self.projector, rules_of(self.compiled), reference)
         self.durable = None
         if self.kind == "durable" and self.compiled:
@@ -145,13 +146,19 @@ class Engine:
         hits, misses = self.code.decide(fact, presented_on.toordinal(), fired)
         compiled = self.compiled
         skipped = []
+        shared = self.shared
         for index, reason in misses:
             c = compiled[index]
-            if reason is None:
-                reason = self.not_applicable(c, presented_on, fact)
             if fired is not None and c.rule.id in fired:
-                raise EngineError(f"durable_rules fired {c.rule.id}, which does not apply ({reason})")
-            skipped.append(NotApplicable(c.rule.id, reason))
+                raise EngineError(f"durable_rules fired {c.rule.id}, which does not apply "
+                                  f"({reason or self.not_applicable(c, presented_on, fact)})")
+            if reason is None:
+                skipped.append(NotApplicable(c.rule.id, self.not_applicable(c, presented_on, fact) or ""))
+            else:  # the same reason object every time: reports and spools share it
+                na = shared.get((index, reason))
+                if na is None:
+                    na = shared[(index, reason)] = NotApplicable(c.rule.id, reason)
+                skipped.append(na)
         return [compiled[i] for i in hits], skipped
 
     def decide_plain(self, fact: dict[str, Any], presented_on: dt.date) -> tuple[list[_Compiled], list[NotApplicable]]:
@@ -186,7 +193,9 @@ class Engine:
         if translation is not None:
             title, template = translation.title or title, translation.message or template
         message = render(template, c.rule, raw, sub)
-        basis = tuple(b.model_dump() for b in spec.legal_basis)
+        basis = self.shared.get(spec.id)
+        if basis is None:
+            basis = self.shared[spec.id] = tuple(b.model_dump() for b in spec.legal_basis)
         return Finding(spec.id, spec.severity.value, title, message, fields, basis)
 
 

@@ -112,13 +112,22 @@ def parse_jsonl_line(line: bytes, path: str, number: int) -> Loaded:
 def parse_json(raw: bytes, source: str, line_offset: int = 0) -> Loaded:
     """Validate one JSON document; amounts are read exactly as :class:`Decimal`."""
     try:
-        if _LONG_NUMBER.search(raw):
+        if _maybe_long_number(raw) and _LONG_NUMBER.search(raw):
             raw = _exact_numbers(raw)
         return Loaded(source=source, submission=Submission.model_validate_json(raw))
     except ValidationError as exc:
         return Loaded(source=source, error=_json_error(exc, source, line_offset), raw_id=_guess_id(raw))
     except (ValueError, RecursionError) as exc:  # from _exact_numbers: not JSON at all, or nested too deep
         return Loaded(source=source, error=InputError(f"invalid JSON: {str(exc) or type(exc).__name__}", source))
+
+
+_DIGITS_AS_ZERO = bytes.maketrans(b"0123456789.", b"0" * 11)
+
+
+def _maybe_long_number(raw: bytes) -> bool:
+    """A quick filter before the regular expression (a fifth of its time): 16 characters of
+    digits and dots in a row; only then can a number have more digits than a float keeps."""
+    return b"0" * 16 in raw.translate(_DIGITS_AS_ZERO)
 
 
 def _exact_numbers(raw: bytes) -> bytes:
