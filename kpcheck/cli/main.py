@@ -6,23 +6,20 @@ import contextlib
 import signal
 import sys
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Any, Iterable, Iterator
 
 import click
 
 from kpcheck import __version__
 from kpcheck.api import FAIL_ON, Checker, Result, RulebookInvalid, summarize
-from kpcheck.batch.audit import audit as run_audit
-from kpcheck.batch.audit import check_against, count_submissions
-from kpcheck.batch.workers import WorkerFailed, WorkerLost, cpu_count
 from kpcheck.cli.console import LazyGroup, err_console, error, warning
 from kpcheck.engine import KINDS
 from kpcheck.input.reader import read_sources
 from kpcheck.rulebook.loader import sha256_files
 from kpcheck.report import FORMATS_AUDIT, FORMATS_CHECK, make_writer
-from kpcheck.waivers import WaiverBook, WaiverFileError, severities_of
-from kpcheck.batch.xref import key_of
 
+if TYPE_CHECKING:  # a desk check imports neither the audit machinery nor the waivers (start-up time)
+    from kpcheck.waivers import WaiverBook
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
@@ -84,6 +81,10 @@ def prepare(rules: str | None, reference: str | None, engine: str | None, lang: 
     checker = load_checker(rules, reference, engine, lang)
     if checker is None:
         sys.exit(EXIT_ERROR)
+    if not waivers:
+        return checker, None
+    from kpcheck.waivers import WaiverFileError
+
     try:
         return checker, load_waivers(waivers, checker)
     except WaiverFileError as exc:
@@ -93,6 +94,8 @@ def prepare(rules: str | None, reference: str | None, engine: str | None, lang: 
 
 def load_waivers(path: str | None, checker: Checker) -> WaiverBook | None:
     """The ``--waivers`` file; raises :class:`WaiverFileError` when it does not read."""
+    from kpcheck.waivers import WaiverBook, severities_of
+
     return WaiverBook.load(path, severities_of(checker.book)) if path else None
 
 
@@ -172,6 +175,9 @@ def check(files: tuple[str, ...], formats: tuple[str, ...], output: str | None, 
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers)
     results: Iterable[Result] = checker.check_paths(files)
     if against:
+        from kpcheck.batch.audit import check_against
+        from kpcheck.batch.xref import key_of
+
         pairs = [(checker.check_loaded(loaded), key_of(loaded.submission) if loaded.submission else None)
                  for loaded in read_sources(files)]
         results = check_against(checker, pairs, list(against))
@@ -192,6 +198,10 @@ def audit(sources: tuple[str, ...], formats: tuple[str, ...], output: str | None
     targets = [("audit-text" if f == "text" else f, file) for f, file in parse_formats(formats, output, FORMATS_AUDIT)]
     options = {"rules": rules, "registers": reference, "engine": engine, "lang": lang}
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers)
+    from kpcheck.batch.audit import audit as run_audit
+    from kpcheck.batch.audit import count_submissions
+    from kpcheck.batch.workers import WorkerFailed, WorkerLost, cpu_count
+
     jobs = jobs or cpu_count()
     try:
         with stopped_by_signals(), progress_bar(count_submissions(sources) if err_console.is_terminal else 0) as advance:
