@@ -34,7 +34,9 @@ class WorkerFailed(RuntimeError):
     """A task raised an exception inside a worker."""
 
 
-def _serve(conn: Connection, work: Callable[[Any], Any]) -> None:
+def _serve(conn: Connection, work: Callable[[Any], Any], inherited: list[Connection]) -> None:
+    for other in inherited:        # the main process's ends of earlier workers' pipes, copied by fork
+        other.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     while True:
@@ -52,9 +54,10 @@ def _serve(conn: Connection, work: Callable[[Any], Any]) -> None:
 
 
 class _Worker:
-    def __init__(self, context: Any, work: Callable[[Any], Any]):
+    def __init__(self, context: Any, work: Callable[[Any], Any], earlier: list["_Worker"]):
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, work), daemon=True)
+        inherited = [w.conn for w in earlier] if context.get_start_method() == "fork" else []
+        self.process = context.Process(target=_serve, args=(child, work, inherited), daemon=True)
         self.process.start()
         child.close()
         self.held: deque[int] = deque()       # sequence numbers of the tasks sent, oldest first
@@ -83,7 +86,9 @@ class WorkerPool:
                  window: int | None = None):
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         context = multiprocessing.get_context(method)
-        self.workers = [_Worker(context, work) for _ in range(jobs)]
+        self.workers: list[_Worker] = []
+        for _ in range(jobs):
+            self.workers.append(_Worker(context, work, self.workers))
         self.window = window or 2 * jobs
         self.describe = describe
         self.clean = False
@@ -132,6 +137,8 @@ class WorkerPool:
                 yield result
             if exhausted and yielded == sent:
                 return
+            if sent - yielded < self.window and not exhausted:
+                continue                      # room again: send before waiting
             self._collect(given, done)
 
     def _collect(self, given: dict[int, Any], done: dict[int, Any]) -> None:
