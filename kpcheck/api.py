@@ -136,6 +136,7 @@ class Checker:
 
     def meta(self) -> dict:
         return {"kpcheck": __version__,
+                "engine": self.engine.kind,
                 "rulebook": {"version": self.book.version, "sha256": self.rules_sha256},
                 "reference": self.reference_kind,
                 "registers": {"sha256": self.registers_sha256}}

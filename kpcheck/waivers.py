@@ -21,24 +21,38 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Annotated, Any, Callable, Iterable, Iterator, Mapping
 
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError, model_validator
+
+from kpcheck.problems import KpcheckError
 from kpcheck.api import Result, status_of
 from kpcheck.rulebook.facts import normalise_number
 from kpcheck.rulebook.schema import suggest
 from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, value_location
 
 FIELDS = ("submission", "certificate", "rule", "reason", "granted_by", "expires_on")
-TEXTS = ("rule", "reason", "granted_by")
+TARGET = "give exactly one of 'submission' and 'certificate'"
+_Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 MALFORMED, UNKNOWN_RULE, REFUSED, EXPIRED, INAPPLICABLE = "WAI001", "WAI002", "WAI003", "WAI004", "WAI005"
 
 
-class WaiverFileError(Exception):
+def _iso_date(value: Any) -> Any:
+    """A YAML date as it is; a quoted ``YYYY-MM-DD`` text read as one; anything else refused."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("a date without a time")
+    if isinstance(value, str) and len(value.strip()) == 10:
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    return value
+
+
+class WaiverFileError(KpcheckError):
     """The waiver file as a whole cannot be read: ``file:line:col: message``."""
 
-    def __init__(self, location: Location | str, message: str):
-        super().__init__(f"{location}: {message}")
-        self.location, self.message = location, message
+    code = "WAI010"
 
 
 @dataclass(frozen=True)
@@ -117,6 +131,25 @@ def _line(location: Location) -> str:
     return str(Location(location.file, location.line))
 
 
+class WaiverEntry(BaseModel):
+    """One entry of a waiver file as written: exactly one of ``submission`` and ``certificate``."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    submission: _Text | None = None
+    certificate: _Text | None = None
+    rule: _Text
+    reason: _Text
+    granted_by: _Text
+    expires_on: Annotated[dt.date, BeforeValidator(_iso_date)]
+
+    @model_validator(mode="after")
+    def _one_target(self) -> "WaiverEntry":
+        if (self.submission is None) == (self.certificate is None):
+            raise ValueError(TARGET)
+        return self
+
+
 def _parse_entry(entry: Any, line: str, file: str,
                  severities: Mapping[str, str]) -> tuple[Waiver | None, WaiverWarning | None]:
     def bad(message: str, code: str = MALFORMED, key: str | None = None) -> tuple[None, WaiverWarning]:
@@ -125,45 +158,43 @@ def _parse_entry(entry: Any, line: str, file: str,
 
     if not isinstance(entry, dict):
         return bad("an entry is a mapping of " + ", ".join(FIELDS))
-    for key in entry:
-        if key not in FIELDS:
-            return bad(f"unknown field '{key}'{suggest(str(key), FIELDS)}", key=key)
     targets = [k for k in ("submission", "certificate") if entry.get(k) is not None]
-    if len(targets) != 1:
-        return bad("give exactly one of 'submission' and 'certificate'")
-    target = targets[0]
-    for key in (target, *TEXTS):
-        value = entry.get(key)
-        if not isinstance(value, str) or not value.strip():
-            what = "missing" if value is None else "not text (quote it)" if not isinstance(value, str) else "empty"
-            return bad(f"'{key}' is {what}", key=key if key in entry else None)
-    expires = _date(entry.get("expires_on"))
-    if expires is None:
-        what = "missing" if entry.get("expires_on") is None else f"not a date (YYYY-MM-DD): {entry['expires_on']}"
-        return bad(f"'expires_on' is {what}", key="expires_on" if "expires_on" in entry else None)
-    rule = entry["rule"].strip()
-    if rule not in severities:
-        return bad(f"no rule {rule} in the rulebook{suggest(rule, severities)}", UNKNOWN_RULE, "rule")
-    if severities[rule] == "invalid":
-        return bad(f"{rule} has severity invalid and cannot be waived: the certificate is void", REFUSED, "rule")
-    value = entry[target].strip()
-    waiver = Waiver(rule, entry["reason"].strip(), entry["granted_by"].strip(), expires, line,
-                    submission=value if target == "submission" else None,
-                    certificate=normalise_number(value) if target == "certificate" else None)
-    return waiver, None
+    if len(targets) != 1 and all(k in FIELDS for k in entry):
+        return bad(TARGET)
+    try:
+        spec = WaiverEntry.model_validate(dict(entry))
+    except ValidationError as exc:
+        first = min(exc.errors(), key=_priority)
+        key = str(first["loc"][0]) if first["loc"] else None
+        return bad(_wording(first, entry), key=key if key in entry else None)
+    if spec.rule not in severities:
+        return bad(f"no rule {spec.rule} in the rulebook{suggest(spec.rule, severities)}", UNKNOWN_RULE, "rule")
+    if severities[spec.rule] == "invalid":
+        return bad(f"{spec.rule} has severity invalid and cannot be waived: the certificate is void", REFUSED, "rule")
+    return Waiver(spec.rule, spec.reason, spec.granted_by, spec.expires_on, line, submission=spec.submission,
+                  certificate=normalise_number(spec.certificate) if spec.certificate else None), None
 
 
-def _date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return None
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip()) if len(value.strip()) == 10 else None
-        except ValueError:
-            return None
-    return None
+def _priority(error: Any) -> tuple[int, int]:
+    """Unknown keys first, then the fields in the order a waiver is written."""
+    key = error["loc"][0] if error["loc"] else None
+    return (0 if error["type"] == "extra_forbidden" else 1, FIELDS.index(key) if key in FIELDS else -1)
+
+
+def _wording(error: Any, entry: dict[str, Any]) -> str:
+    key = str(error["loc"][0]) if error["loc"] else ""
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"unknown field '{key}'{suggest(key, FIELDS)}"
+    if kind == "missing":
+        return f"'{key}' is missing"
+    if key == "expires_on":
+        return f"'expires_on' is not a date (YYYY-MM-DD): {entry[key]}"
+    if kind == "string_too_short":
+        return f"'{key}' is empty"
+    if kind == "string_type":
+        return f"'{key}' is not text (quote it)"
+    return str(error["msg"])
 
 
 def apply_waivers(result: Result, submission_presented_on: dt.date | None, certificate_number: str | None,

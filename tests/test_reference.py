@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from kpcheck.reference.queries import (
     DEFAULT_REGISTERS,
     Reference,
-    ReferenceError,
+    ReferenceDataError,
     bin_check_digit_ok,
     check_reference,
     load_reference,
@@ -58,6 +58,7 @@ calendar:
       - {date: 2024-01-01, name: New Year's Day}
     working:
       - {date: 2024-05-04, name: transfer}
+    status: confirmed
 """
 
 
@@ -87,18 +88,18 @@ def tiny_rules(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return rules
 
 
-def first_error(rules: Path, registers: Path | None = None) -> ReferenceError:
+def first_error(rules: Path, registers: Path | None = None) -> ReferenceDataError:
     """The first problem found, which the loader raises."""
     errors = check_reference(rules, registers)
     assert errors
-    with pytest.raises(ReferenceError) as raised:
+    with pytest.raises(ReferenceDataError) as raised:
         load_reference(rules, registers)
     assert str(raised.value) == str(errors[0])
     assert str(errors[0]) == f"{errors[0].location}: {errors[0].message}"
     return errors[0]
 
 
-def assert_error(error: ReferenceError, path: Path, line: int, code: str) -> None:
+def assert_error(error: ReferenceDataError, path: Path, line: int, code: str) -> None:
     assert (error.location.file, error.location.line, error.code) == (str(path), line, code), str(error)
 
 
@@ -179,9 +180,9 @@ def test_is_working_day(ref: Reference, day: str, working: bool) -> None:
 def test_calendar_matches_pinned_holidays_package(ref: Reference) -> None:
     holidays = pytest.importorskip("holidays")
     assert holidays.__version__ == "0.109"
-    kz = holidays.country_holidays("KZ", years=range(2012, 2028))
+    kz = holidays.country_holidays("KZ", years=range(2012, 2051))
     day = date(2012, 1, 1)
-    while day <= date(2027, 12, 31):
+    while day <= date(2050, 12, 31):
         assert ref.is_working_day(day) is kz.is_working_day(day), day
         day += timedelta(days=1)
 
@@ -201,8 +202,10 @@ def test_working_day_edge_cases(ref: Reference) -> None:
     assert ref.working_days_between(D("2024-05-10"), D("2024-05-10")) == 0
     with pytest.raises(ValueError):
         ref.add_working_days(D("2024-05-03"), -1)
-    assert not ref.calendar.covers(D("2030-01-01"))
-    assert ref.is_working_day(D("2030-01-01")) is True  # plain week outside the generated years
+    assert not ref.calendar.covers(D("2051-01-02"))
+    assert ref.is_working_day(D("2051-01-02")) is True  # plain week outside the generated years
+    assert ref.working_day_deadline(D("2051-01-02"), 5) is None  # but no deadline is computed there
+    assert ref.working_day_deadline(D("2050-12-28"), 5) is None  # nor one that ends there
 
 
 @settings(max_examples=300, deadline=None)
@@ -390,13 +393,13 @@ def test_overrides_win(tmp_path: Path) -> None:
         "  - {date: 2024-03-27, working: false, reason: test, source: test}\n"
         "  - {date: 2024-05-04, working: false, reason: test, source: test}\n"
         "  - {date: 2024-03-23, working: true, reason: test, source: test}\n"
-        "  - {date: 2030-01-02, working: false, reason: beyond the generated years, source: test}\n"))
+        "  - {date: 2051-01-03, working: false, reason: beyond the generated years, source: test}\n"))
     ref = load_reference(rules)
     assert ref.add_working_days(D("2024-03-15"), 5) == D("2024-03-26")  # Saturday 23rd worked
     assert not ref.is_working_day(D("2024-03-27"))
     assert not ref.is_working_day(D("2024-05-04"))
     assert ref.add_working_days(D("2024-04-29"), 5) == D("2024-05-10")  # 4 May no longer worked
-    assert not ref.is_working_day(D("2030-01-02"))
+    assert not ref.is_working_day(D("2051-01-03"))
 
 
 # --- Refused files: each kind, with its file, line and code ------------------------------
@@ -462,7 +465,8 @@ def test_unknown_key_comes_first_and_suggests_the_known_one(tmp_path: Path, tiny
 @pytest.mark.parametrize("name, text, line, code", [
     ("calendar-kz.yaml", CALENDAR_HEAD.replace("2024-05-04", "2024-05-06"), 11, "REF001"),
     ("calendar-kz.yaml", CALENDAR_HEAD.replace("2024-01-01", "2023-01-02"), 9, "REF001"),
-    ("calendar-kz.yaml", CALENDAR_HEAD + "      - {date: 2024-05-04, name: again}\n", 12, "REF007"),
+    ("calendar-kz.yaml", CALENDAR_HEAD.replace("    status:", "      - {date: 2024-05-04, name: again}\n    status:"),
+     12, "REF007"),
     ("calendar-kz.yaml", CALENDAR_HEAD.replace("to: 2024}", "to: 2025}"), 6, "REF005"),
     ("calendar-kz.yaml", CALENDAR_HEAD.replace("package: holidays", "package: workalendar"), 2,
      "REF005"),
@@ -529,7 +533,7 @@ def test_check_reference_collects_every_problem(tmp_path: Path, tiny_rules: Path
         ("eaeu.yaml", "REF005"), ("eaeu.yaml", "REF008"), ("eaeu.yaml", "REF005"),
         ("calendar-overrides.yaml", "REF005"),
         ("entities.yaml", "REF004"), ("entities.yaml", "REF005")]
-    with pytest.raises(ReferenceError) as raised:
+    with pytest.raises(ReferenceDataError) as raised:
         load_reference(rules, tmp_path)
     assert raised.value.code == "REF005" and raised.value.location.line == 2
 
@@ -561,10 +565,10 @@ def test_broken_files_raise_only_reference_errors(tiny_rules: Path, data: st.Dat
     with tempfile.TemporaryDirectory() as folder:
         Path(folder, name).write_text(text, encoding="utf-8", errors="surrogateescape")
         errors = check_reference(tiny_rules, Path(folder))
-        assert all(isinstance(e, ReferenceError) and e.code.startswith("REF") for e in errors)
+        assert all(isinstance(e, ReferenceDataError) and e.code.startswith("REF") for e in errors)
         try:
             load_reference(tiny_rules, Path(folder))
-        except ReferenceError:
+        except ReferenceDataError:
             assert errors
         else:
             assert not errors

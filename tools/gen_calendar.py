@@ -25,7 +25,12 @@ import holidays
 
 PINNED_VERSION = "0.109"
 COUNTRY = "KZ"
-FIRST_YEAR, LAST_YEAR = 2012, 2027
+FIRST_YEAR, LAST_YEAR = 2012, 2050
+# The last year whose days off moved by a Government transfer decree are known and were checked
+# (see the review in calendar-overrides.yaml). Later years are written down as the law's fixed
+# holidays and the Labour Code's moves off a weekend give them, and marked provisional: a
+# transfer decree may still move a day off. Raise it (an amendment) when a year's decree is in.
+CONFIRMED_THROUGH = 2026
 OUTPUT = Path(__file__).resolve().parents[1] / "rules" / "reference" / "calendar-kz.yaml"
 WORKING_WEEKEND_NAME = "working day by transfer decree"
 # The en_US label of a day off moved by a transfer decree: "Day off (substituted from 05/04/2024)".
@@ -41,6 +46,11 @@ HEADER = f"""\
 #              off a Saturday or Sunday, days off moved by a Government transfer decree).
 # working:     the Saturdays and Sundays made working days by a transfer decree.
 # Any other day follows the week: Monday-Friday are working days, Saturday and Sunday are not.
+# status:      confirmed   - the year's transfer decree (or that there is none) is known and checked;
+#              provisional - no transfer decree known yet (years after {CONFIRMED_THROUGH}): the days are the
+#                            law's fixed holidays (Islamic ones as estimated by the package); a finding whose
+#                            deadline crosses such a year carries a note. Dates outside the years below have
+#                            no working-day calendar at all: rules that need one are not applicable.
 """
 
 
@@ -77,7 +87,7 @@ def _year_block(calendar: holidays.HolidayBase, moved: dict[date, date], year: i
     """The ``non_working`` and ``working`` lists of one year."""
     non_working = [d for d in _days(year) if d.weekday() < 5 and not calendar.is_working_day(d)]
     working = [d for d in _days(year) if d.weekday() >= 5 and calendar.is_working_day(d)]
-    lines = [f"  {year}:"]
+    lines = [f"  {year}:", f"    status: {'confirmed' if year <= CONFIRMED_THROUGH else 'provisional'}"]
     for key, days, name_of in (
         ("non_working", non_working, lambda d: "; ".join(calendar.get_list(d))),
         ("working", working, lambda d: _working_weekend_name(moved, d)),

@@ -28,6 +28,7 @@ MASK = "<masked>"
 
 def masked(report: dict[str, Any]) -> dict[str, Any]:
     report["kpcheck"] = MASK
+    report["engine"] = MASK
     report["rulebook"]["sha256"] = MASK
     report.get("registers", {})["sha256"] = MASK
     return report

@@ -15,7 +15,7 @@ import pickle
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from kpcheck.api import Checker, Result, status_of
 from kpcheck.engine import Engine, EngineError
@@ -207,13 +207,16 @@ class BatchChecks:
 
 
 def audit(sources: list[str], options: dict[str, Any], jobs: int = 1,
-          progress: Callable[[int], None] | None = None, checker: Checker | None = None) -> Iterator[Result]:
+          progress: Callable[[int], None] | None = None, checker: Checker | None = None,
+          history: Sequence[XrefKey] = ()) -> Iterator[Result]:
     """Every submission of the sources, checked, in input order, with XREF findings.
 
     ``options`` are :meth:`Checker.load`'s, for worker processes that cannot be forked;
     ``checker``, when the caller has one loaded with them already, is used instead of a
     second load. A lost worker raises :class:`~kpcheck.batch.workers.WorkerLost`; the spool
     folder is removed on every way out, the workers stopped.
+    ``history`` holds the keys of past submissions (``audit --register``): they join the index
+    as ``check --against`` files do, without results of their own.
     """
     checker = checker or Checker.load(**options)
     with tempfile.TemporaryDirectory(prefix="kpcheck-audit-") as directory:
@@ -226,12 +229,16 @@ def audit(sources: list[str], options: dict[str, Any], jobs: int = 1,
             spooled.append(replace(unit, keys=()))       # the keys live on in the index only
             if progress:
                 progress(unit.count)
+        for key in history:
+            index.add(key)
         index.freeze()
         if index.needs_second_look:
             for unit in spooled:
                 for key in unit.read_keys():
                     if key is not None:
                         index.add_reused(key)
+            for key in history:
+                index.add_reused(key)
         batch = BatchChecks(checker)
         for unit in spooled:
             for result, key in unit.read():
@@ -255,10 +262,16 @@ def _pass_one(sources: list[str], options: dict[str, Any], jobs: int, checker: C
 def check_against(checker: Checker, results: list[tuple[Result, XrefKey | None]],
                   past: list[str]) -> list[Result]:
     """``check --against``: XREF-01 and XREF-02 of the checked submissions against past ones."""
+    history = [key_of(loaded.submission) for loaded in (l for unit in plan_units(past) for l in loaded_of(unit))
+               if loaded.submission is not None]
+    return check_with_history(checker, results, history)
+
+
+def check_with_history(checker: Checker, results: list[tuple[Result, XrefKey | None]],
+                       history: list[XrefKey]) -> list[Result]:
+    """XREF-01 and XREF-02 of the checked submissions against the keys of past ones
+    (``check --against`` reads them from files, ``check --register`` from the register)."""
     keys = [key for _, key in results if key is not None]
-    for loaded in (l for unit in plan_units(past) for l in loaded_of(unit)):
-        if loaded.submission is not None:
-            keys.append(key_of(loaded.submission))
-    index = build_index(keys)
+    index = build_index([*keys, *history])
     batch = BatchChecks(checker, only={"XREF-01", "XREF-02"})
     return [batch.apply(result, key, index) for result, key in results]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 import importlib
 import sys
-from typing import IO, Iterator
+from typing import IO, Any, Iterator
 
 import click
 from rich.console import Console
+
+from kpcheck.cli.settings import CommandDefaults, Settings, adopt
 
 err_console = Console(stderr=True, highlight=False)
 
@@ -46,4 +48,12 @@ class LazyGroup(click.Group):
         if name in self.lazy and name not in self.commands:
             module, _, attribute = self.lazy[name].partition(":")
             self.add_command(getattr(importlib.import_module(module), attribute), name)
-        return super().get_command(ctx, name)
+        command = super().get_command(ctx, name)
+        return None if command is None else adopt(command)
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        """The top command reads the configuration files (on first use) as its ``default_map``."""
+        if parent is None and "default_map" not in extra and not self.context_settings.get("default_map"):
+            extra["default_map"] = CommandDefaults(Settings.load, self)
+        return super().make_context(info_name, args, parent, **extra)

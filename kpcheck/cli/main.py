@@ -6,14 +6,15 @@ import contextlib
 import signal
 import sys
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import click
 
 from kpcheck import __version__
 from kpcheck.api import FAIL_ON, Checker, Result, RulebookInvalid, summarize
 from kpcheck.cli.console import LazyGroup, err_console, error, warning
-from kpcheck.engine import KINDS
+from kpcheck.engine import KINDS, describe_default
+from kpcheck.register.errors import RegisterError
 from kpcheck.input.reader import read_sources
 from kpcheck.rulebook.loader import sha256_files
 from kpcheck.report import FORMATS_AUDIT, FORMATS_CHECK, make_writer
@@ -149,15 +150,33 @@ common = [
 ]
 
 
+register_options = [
+    click.option("--register", "register", metavar="URL",
+                 help="Certificate register (file path, sqlite:///PATH, postgresql://user@host/db, or 'default'): "
+                      "run XREF-01/02 against the submissions it holds."),
+    click.option("--record", is_flag=True, help="Store the submissions and decisions in the --register."),
+    click.option("--by", metavar="NAME",
+                 help="The controller or department asking, stored with the decisions (--record)."),
+]
+
+
+def register_options_of(func: Any) -> Any:
+    for option in reversed(register_options):
+        func = option(func)
+    return func
+
+
 def with_common(func: Any) -> Any:
     for option in reversed(common):
         func = option(func)
     return func
 
 
-@click.group(cls=LazyGroup, lazy={"rules": "kpcheck.cli.rules:rules", "stats": "kpcheck.cli.stats:stats"},
+@click.group(cls=LazyGroup, lazy={"rules": "kpcheck.cli.rules:rules", "stats": "kpcheck.cli.stats:stats",
+                   "config": "kpcheck.cli.config:config", "register": "kpcheck.cli.register:register"},
              context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="kpcheck")
+@click.version_option(__version__, prog_name="kpcheck",
+                      message=f"%(prog)s, version %(version)s\nengine: {describe_default()}")
 def main() -> None:
     """Check Kimberley Process rough-diamond certificates against the law of the Republic of Kazakhstan."""
 
@@ -167,22 +186,34 @@ def main() -> None:
 @with_common
 @click.option("--against", "against", multiple=True, metavar="SOURCE",
               help="Past submissions (files, folders, JSON Lines): also run XREF-01/02 against them.")
+@register_options_of
 def check(files: tuple[str, ...], formats: tuple[str, ...], output: str | None, rules: str | None,
           reference: str | None, engine: str | None, fail_on: str, lang: str, waivers: str | None,
-          against: tuple[str, ...]) -> None:
+          against: tuple[str, ...], register: str | None, record: bool, by: str | None) -> None:
     """Pre-check one or more submissions (JSON, YAML, JSON Lines)."""
     targets = parse_formats(formats, output, FORMATS_CHECK)
+    require_register(register, record)
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers)
-    results: Iterable[Result] = checker.check_paths(files)
-    if against:
+    meta = report_meta(checker, waivers)
+    results: Iterable[Result] = waive(checker.check_paths(files), waiver_book)
+    if register:
+        from kpcheck.cli.register import desk_check
+
+        try:
+            results = desk_check(register, checker, files, list(against), meta,
+                                 lambda done: list(waive(done, waiver_book)), record, by)
+        except RegisterError as exc:
+            error(f"{exc}; nothing was checked")
+            sys.exit(EXIT_ERROR)
+    elif against:
         from kpcheck.batch.audit import check_against
         from kpcheck.batch.xref import key_of
 
         pairs = [(checker.check_loaded(loaded), key_of(loaded.submission) if loaded.submission else None)
                  for loaded in read_sources(files)]
-        results = check_against(checker, pairs, list(against))
+        results = waive(check_against(checker, pairs, list(against)), waiver_book)
     with open_writers(targets, {"fail_on": fail_on}) as writers:
-        code = emit(waive(results, waiver_book), writers, report_meta(checker, waivers), fail_on)
+        code = emit(results, writers, meta, fail_on)
     sys.exit(code)
 
 
@@ -191,23 +222,32 @@ def check(files: tuple[str, ...], formats: tuple[str, ...], output: str | None, 
 @with_common
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: every core).")
+@register_options_of
 def audit(sources: tuple[str, ...], formats: tuple[str, ...], output: str | None, rules: str | None,
           reference: str | None, engine: str | None, fail_on: str, lang: str, waivers: str | None,
-          jobs: int | None) -> None:
+          jobs: int | None, register: str | None, record: bool, by: str | None) -> None:
     """Batch-audit past submissions: files, folders, JSON Lines; with the checks across them."""
     targets = [("audit-text" if f == "text" else f, file) for f, file in parse_formats(formats, output, FORMATS_AUDIT)]
+    require_register(register, record)
     options = {"rules": rules, "registers": reference, "engine": engine, "lang": lang}
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers)
-    from kpcheck.batch.audit import audit as run_audit
+    meta = report_meta(checker, waivers)
     from kpcheck.batch.audit import count_submissions
     from kpcheck.batch.workers import WorkerFailed, WorkerLost, cpu_count
 
     jobs = jobs or cpu_count()
     try:
-        with stopped_by_signals(), progress_bar(count_submissions(sources) if err_console.is_terminal else 0) as advance:
-            with contextlib.closing(run_audit(list(sources), options, jobs, advance, checker)) as results:
-                with open_writers(targets, {"fail_on": fail_on, "compact": True}) as writers:
-                    code = emit(waive(results, waiver_book), writers, report_meta(checker, waivers), fail_on)
+        with stopped_by_signals(), contextlib.ExitStack() as stack:
+            advance = stack.enter_context(progress_bar(count_submissions(sources) if err_console.is_terminal else 0))
+            results = audited(list(sources), options, jobs, advance, checker, lambda done: waive(done, waiver_book),
+                              (register, record, by), meta)
+            if hasattr(results, "close"):      # stop the workers and remove the spools on every way out
+                stack.callback(results.close)
+            with open_writers(targets, {"fail_on": fail_on, "compact": True}) as writers:
+                code = emit(results, writers, meta, fail_on)
+    except RegisterError as exc:
+        error(f"{exc}; the audit stopped there (the register holds the decisions recorded before)")
+        sys.exit(EXIT_ERROR)
     except (WorkerLost, WorkerFailed) as exc:
         error(f"{exc}; the audit was stopped and its report is incomplete")
         sys.exit(EXIT_ERROR)
@@ -237,8 +277,31 @@ def stopped_by_signals() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+def audited(sources: list[str], options: dict[str, Any], jobs: int, advance: Any, checker: Checker,
+            waived: Callable[[Iterable[Result]], Iterable[Result]], storing: tuple[str | None, bool, str | None],
+            meta: dict[str, Any]) -> Iterable[Result]:
+    """The audit's results, waivers applied; with a register (URL, --record, --by), its history
+    joins the checks across submissions and, with --record, the submissions and the decisions
+    (waived findings marked) are stored."""
+    from kpcheck.batch.audit import audit as run_audit
+
+    register, record, by = storing
+    if not register:
+        return waived(run_audit(sources, options, jobs, advance, checker))
+    from kpcheck.cli.register import audit_hooks, recorded
+
+    opened, history, stored = audit_hooks(register, sources, record)
+    results = waived(run_audit(sources, options, jobs, advance, checker, history))
+    return recorded(opened, results, stored, meta, checker.engine.kind, by) if record else results
+
+
+def require_register(register: str | None, record: bool) -> None:
+    if record and not register:
+        raise click.UsageError("--record needs a register: --register URL (or KPCHECK_REGISTER)")
+
+
 @contextlib.contextmanager
-def progress_bar(total: int) -> Iterator[Any]:
+def progress_bar(total: int, label: str = "auditing") -> Iterator[Any]:
     """A rich progress bar with rate and ETA on standard error, only on a terminal."""
     if not total:
         yield None
@@ -250,7 +313,7 @@ def progress_bar(total: int) -> Iterator[Any]:
         def render(self, task: Any) -> Text:
             return Text(f"{task.speed:>9,.0f}/s" if task.speed else "        –/s")
 
-    columns = [TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), RateColumn(), TimeRemainingColumn()]
+    columns = [TextColumn(label), BarColumn(), MofNCompleteColumn(), RateColumn(), TimeRemainingColumn()]
     with Progress(*columns, console=err_console, transient=True) as bar:
         task = bar.add_task("audit", total=total)
         yield lambda n: bar.advance(task, n)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -23,6 +24,7 @@ from kpcheck.reference.queries import ReferenceDataError
 from kpcheck.report.text import basis_text
 from kpcheck.rulebook.loader import RULES_DIR, Rulebook, collect_rulebook
 from kpcheck.tooling.docs import FORMATS, render
+from kpcheck.tooling.export import ExportError, export_rulebook
 from kpcheck.input.yamlio import dump_yaml, load_yaml
 
 out = Console(highlight=False)
@@ -101,7 +103,7 @@ def show_rule(rule_id: str, directory: str | None) -> None:
         else:
             what = ", ".join(f"{k} = {json.dumps(v, default=str, ensure_ascii=False)}"
                              for k, v in (ex.change or {}).items()) or "the base unchanged"
-        out.print(f"  - {ex.name} [{ex.expect}] from {ex.base or 'compliant-export'}: {what}", markup=False)
+        out.print(f"  - {ex.name} [{ex.expect}] from {ex.base}: {what}", markup=False)
 
 
 def _directory(directory: str | None, rules_option: str | None) -> Path:
@@ -189,7 +191,10 @@ def _print_coverage(console: Console, cover: Coverage) -> None:
 @click.option("--rules", "rules_option", type=click.Path(file_okay=False), help="Rulebook folder.")
 @click.option("--reference", "registers", type=click.Path(exists=True, file_okay=False),
               help="Registers folder (default: the shipped example registers).")
-def lint_rules(directory: str | None, rules_option: str | None, registers: str | None) -> None:
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="The day the calendar's horizon is measured from (default: today).")
+def lint_rules(directory: str | None, rules_option: str | None, registers: str | None,
+               today: dt.datetime | None) -> None:
     """Everything wrong with a rulebook, as file:line:col: level: message [CODE].
 
     Exit 0 when clean (warnings alone included), 1 when there are errors, 2 on a usage error.
@@ -198,12 +203,26 @@ def lint_rules(directory: str | None, rules_option: str | None, registers: str |
     if not (folder / "rulebook.yaml").is_file():
         error(f"{folder}: no rulebook.yaml; not a rulebook folder")
         sys.exit(2)
-    problems = lint(folder, registers)
+    problems = lint(folder, registers, today.date() if today else dt.date.today())
     for problem in problems:
         click.echo(str(problem))
     errors, warnings = counts(problems)
     click.echo(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
     sys.exit(1 if errors else 0)
+
+
+@rules.command("export")
+@click.argument("target", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Write into a folder that is not empty (files of the same name are replaced).")
+def export_rules(target: str, force: bool) -> None:
+    """Write a copy of the shipped rulebook (rules, reference data, bases, a README) into TARGET,
+    for legal staff to amend and use with --rules TARGET."""
+    try:
+        written = export_rulebook(Path(target), force)
+    except ExportError as exc:
+        error(str(exc))
+        sys.exit(2)
+    out.print(f"wrote {len(written)} files to {target}; check them with: kpcheck rules lint {target}", markup=False)
 
 
 @rules.command("docs")

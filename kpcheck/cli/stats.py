@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 from pathlib import Path
+from typing import Iterable
 
 import click
 
 from kpcheck.cli.console import error, output_stream, warning
-from kpcheck.input.reader import read_sources
+from kpcheck.input.reader import Loaded, read_sources
+from kpcheck.register.errors import RegisterError
 from kpcheck.stats.compute import Production, ProductionFileError, Stats, compute_stats, load_production
 from kpcheck.stats.render import FORMATS, RENDERERS, notes
 
@@ -27,7 +30,9 @@ def _report_left_out(result: Stats, fmt: str) -> None:
 
 
 @click.command()
-@click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
+@click.argument("sources", nargs=-1, metavar="SOURCE...")
+@click.option("--register", "register", metavar="URL",
+              help="Take the submissions from this certificate register (instead of, or besides, SOURCE...).")
 @click.option("--from", "year_from", type=click.IntRange(1900, 2200), metavar="YEAR",
               help="First year shown (default: the first year with a certificate).")
 @click.option("--to", "year_to", type=click.IntRange(1900, 2200), metavar="YEAR",
@@ -37,14 +42,16 @@ def _report_left_out(result: Stats, fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
-def stats(sources: tuple[str, ...], year_from: int | None, year_to: int | None, production: str | None,
-          fmt: str, output: str | None) -> None:
+def stats(sources: tuple[str, ...], register: str | None, year_from: int | None, year_to: int | None,
+          production: str | None, fmt: str, output: str | None) -> None:
     """Annual statistics of SOURCE... (KP annual report, section E).
 
     Per year the import and export volume (carats), value (US$) and US$/ct, and the number of
     KP certificates. Each certificate counts once: exports in the year of issue, imports in the
     year presented. Unreadable submissions and duplicate requests are left out. No rule is run.
     """
+    if not sources and not register:
+        raise click.UsageError("give SOURCE... or --register URL")
     if year_from is not None and year_to is not None and year_from > year_to:
         error(f"--from {year_from} is after --to {year_to}")
         sys.exit(EXIT_ERROR)
@@ -61,7 +68,16 @@ def stats(sources: tuple[str, ...], year_from: int | None, year_to: int | None, 
             error(f"{exc}")
             error("the production file does not load; no statistics were made")
             sys.exit(EXIT_ERROR)
-    result = compute_stats(read_sources(sources), year_from, year_to, figures)
+    loaded: Iterable[Loaded] = read_sources(sources)
+    if register:
+        from kpcheck.cli.register import register_loaded
+
+        loaded = itertools.chain(register_loaded(register), loaded)
+    try:
+        result = compute_stats(loaded, year_from, year_to, figures)
+    except RegisterError as exc:
+        error(f"{exc}; no statistics were made")
+        sys.exit(EXIT_ERROR)
     _report_left_out(result, fmt)
     with output_stream(output) as stream:
         RENDERERS[fmt](result, stream)

@@ -17,7 +17,8 @@ from kpcheck.rulebook.conditions import All, Compare, Node, Ref
 from kpcheck.engine import durable
 from kpcheck.engine.codegen import compile_rulebook, rules_of
 from kpcheck.engine.plan import Projector, nnf
-from kpcheck.rulebook.facts import format_value
+from kpcheck.i18n import gettext_for
+from kpcheck.rulebook.facts import FACTS, format_value
 from kpcheck.engine.python import compile_test, explain
 from kpcheck.input.models import Submission
 from kpcheck.reference.queries import Reference
@@ -25,6 +26,8 @@ from kpcheck.rulebook.loader import Rule, Rulebook
 from kpcheck.rulebook.schema import DATE
 
 KINDS = ("durable", "python")
+PROVISIONAL_NOTE = ("Note: the working-day calendar for {years} is provisional (no Government transfer decree "
+                    "known yet); the deadline may still move.")
 MEMO_SIZE = 4096
 _PRESENTED = Ref("presented_on", DATE, ("presented_on",))
 _PLACEHOLDER_FMT = {dt.date: dt.date.isoformat, bool: lambda v: "true" if v else "false"}
@@ -32,6 +35,14 @@ _PLACEHOLDER_FMT = {dt.date: dt.date.isoformat, bool: lambda v: "true" if v else
 
 def default_kind() -> str:
     return "durable" if durable.AVAILABLE else "python"
+
+
+def describe_default() -> str:
+    """Which evaluator runs by default here, for ``kpcheck --version``."""
+    if durable.AVAILABLE:
+        return f"durable (durable_rules {durable.version()})"
+    return ("python (durable_rules is not installed here; "
+            "pip install 'kpcheck[durable]' on Python 3.10-3.12 for it)")
 
 
 class EngineError(RuntimeError):
@@ -47,6 +58,7 @@ class Finding:
     fields: tuple[str, ...]
     legal_basis: tuple[dict[str, Any], ...]
     waived: dict[str, str] | None = None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -193,10 +205,27 @@ class Engine:
         if translation is not None:
             title, template = translation.title or title, translation.message or template
         message = render(template, c.rule, raw, sub)
+        notes = self.calendar_notes(c.rule, raw)
+        if notes:
+            message = " ".join((message, *notes))
         basis = self.shared.get(spec.id)
         if basis is None:
             basis = self.shared[spec.id] = tuple(b.model_dump() for b in spec.legal_basis)
-        return Finding(spec.id, spec.severity.value, title, message, fields, basis)
+        return Finding(spec.id, spec.severity.value, title, message, fields, basis, notes=notes)
+
+    def calendar_notes(self, rule: Rule, raw: dict[str, Any]) -> tuple[str, ...]:
+        """A note when the working days a rule counted cross a provisional calendar year."""
+        days: list[dt.date] = []
+        for ref in rule.lets.values():
+            let = self.book.lets.get(ref.name)
+            if let is None or let.item_of is not None or not FACTS[let.fact].calendar:
+                continue
+            values = [raw.get(arg.name) for _, arg in let.args if isinstance(arg, Ref)] + [raw.get(let.key)]
+            days += [v for v in values if isinstance(v, dt.date)]
+        years = self.reference.calendar.provisional_years(min(days), max(days)) if days else []
+        if not years:
+            return ()
+        return (gettext_for(self.lang)(PROVISIONAL_NOTE).format(years=", ".join(map(str, years))),)
 
 
 def render(template: str, rule: Rule, raw: dict[str, Any], sub: Submission | None) -> str:

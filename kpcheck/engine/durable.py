@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from importlib import metadata
 from typing import Any
 
 import orjson
@@ -29,6 +30,17 @@ except ImportError:  # pragma: no cover - exercised on 3.13
     _engine = None
 
 AVAILABLE = _engine is not None
+
+
+def version() -> str | None:
+    """The installed durable-rules version, or None when it does not import."""
+    if not AVAILABLE:
+        return None
+    try:
+        return metadata.version("durable-rules")
+    except metadata.PackageNotFoundError:  # pragma: no cover - built by hand
+        return "unknown version"
+
 MAX_FIRINGS = 56
 DISCRIMINATOR = {"t": "kp"}
 _OPS = {"equals": None, "not_equals": "$neq", "less_than": "$lt", "at_most": "$lte",

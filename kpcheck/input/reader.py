@@ -9,11 +9,12 @@ from __future__ import annotations
 import io
 import json
 import re
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import IO, Any, Iterable, Iterator
 
 from pydantic import ValidationError
 
@@ -24,6 +25,8 @@ SUFFIXES = (".json", ".yaml", ".yml", ".jsonl")
 _LONG_NUMBER = re.compile(rb"[0-9][0-9.]{15,}")
 _JSON_POS = re.compile(r"at line (\d+) column (\d+)")
 _MAX_ERRORS = 5
+STDIN_NAME = "<stdin>"
+STDIN = Path("-")      # what :func:`expand` yields for ``-``; a file named "-" is given as ./-
 
 
 @dataclass(frozen=True)
@@ -52,8 +55,14 @@ class Loaded:
 
 
 def expand(paths: Iterable[str | Path]) -> Iterator[Path | InputError]:
-    """Files to read, in the order given; a folder is read recursively in sorted path order."""
+    """Files to read, in the order given; a folder is read recursively in sorted path order.
+
+    ``-`` (as text) stands for standard input and is yielded as :data:`STDIN`.
+    """
     for raw in paths:
+        if isinstance(raw, str) and raw == "-":
+            yield STDIN
+            continue
         path = Path(raw)
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
@@ -69,8 +78,21 @@ def read_sources(paths: Iterable[str | Path]) -> Iterator[Loaded]:
     for item in expand(paths):
         if isinstance(item, InputError):
             yield Loaded(source=item.location, error=item)
+        elif item is STDIN:
+            yield read_stdin()
         else:
             yield from read_file(item)
+
+
+def read_stdin(stream: IO[bytes] | None = None) -> Loaded:
+    """One submission from standard input: JSON when it starts with ``{``, else YAML."""
+    try:
+        data = (stream or sys.stdin.buffer).read()
+    except OSError as exc:
+        return Loaded(source=STDIN_NAME, error=InputError(f"cannot read standard input ({exc.strerror})", STDIN_NAME))
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return parse_json(data, STDIN_NAME)
+    return parse_yaml(data, STDIN_NAME)
 
 
 def read_file(path: Path) -> Iterator[Loaded]:

@@ -13,25 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+
+from kpcheck.problems import Location
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-
-@dataclass(frozen=True)
-class Location:
-    """A place in a file, 1-based."""
-
-    file: str
-    line: int | None = None
-    column: int | None = None
-
-    def __str__(self) -> str:
-        if self.line is None:
-            return self.file
-        if self.column is None:
-            return f"{self.file}:{self.line}"
-        return f"{self.file}:{self.line}:{self.column}"
 
 
 class YamlSyntaxError(ValueError):

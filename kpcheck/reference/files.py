@@ -20,11 +20,13 @@ from pydantic import BaseModel, Field, PlainValidator, StrictBool, StringConstra
 from pydantic import ValidationError, create_model, model_validator
 from pydantic_core import PydanticCustomError
 
-from kpcheck.reference.workdays import (CalendarFile, CalendarYear, Day, NamedDay, Override, OverridesFile,
+from kpcheck.problems import KpcheckError
+from kpcheck.reference.workdays import (CalendarFile, CalendarYear, ConfirmedYear, Day, NamedDay, Override, OverridesFile,
                               Problem, StrictModel, Text, YearRange)
 from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, locate
+from kpcheck.paths import shipped
 
-DEFAULT_REGISTERS: Path = Path(__file__).resolve().parents[2] / "registers" / "example"
+DEFAULT_REGISTERS: Path = shipped("registers")
 PARTICIPANTS, EAEU = "participants.yaml", "eaeu.yaml"
 CALENDAR, OVERRIDES = "calendar-kz.yaml", "calendar-overrides.yaml"
 SIGNERS, CUSTOMS_POINTS, ENTITIES = "signers.yaml", "customs-points.yaml", "entities.yaml"
@@ -33,7 +35,7 @@ T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
 
-class ReferenceDataError(Exception):
+class ReferenceDataError(KpcheckError):
     """A problem in one reference file; ``str(e)`` is ``"{location}: {message}"``.
 
     Codes: REF001 bad date or date order, REF002 unknown status, REF003 overlapping periods,
@@ -43,15 +45,7 @@ class ReferenceDataError(Exception):
     """
 
     def __init__(self, location: Location, message: str, code: str):
-        super().__init__(f"{location}: {message}")
-        self.location = location
-        self.message = message
-        self.code = code
-
-
-# The name the API promises. It shadows the built-in ``ReferenceError`` (weak references) in
-# modules that import it; ``ReferenceDataError`` is the same class under a safe name.
-ReferenceError = ReferenceDataError  # noqa: A001
+        super().__init__(location, message, code)
 
 
 def bin_check_digit_ok(bin: str) -> bool:  # noqa: A002 - the API's parameter name
@@ -145,7 +139,7 @@ class _TradingEntity(StrictModel):
     since: Day
 
 
-class _ParticipantsFile(StrictModel):
+class ParticipantsFile(StrictModel):
     eu_members: dict[Code, _Span] = {}
     eu_also: list[Code] = []
     also_resolve: dict[Code, Code] = {}
@@ -153,7 +147,7 @@ class _ParticipantsFile(StrictModel):
     participants: dict[Code, _Participant]
 
 
-class _EaeuFile(StrictModel):
+class EaeuFile(StrictModel):
     members: dict[Code, _Span]
 
 
@@ -168,7 +162,7 @@ def _register_file(key: str, key_type: Any) -> type[StrictModel]:
                         **{key: (dict[key_type, _Entry], ...)})
 
 
-_REGISTERS = {  # file name -> (top-level key, schema)
+REGISTERS = {  # file name -> (top-level key, schema)
     SIGNERS: ("signers", _register_file("signers", Text)),
     CUSTOMS_POINTS: ("customs_points", _register_file("customs_points", Text)),
     ENTITIES: ("entities", _register_file("entities", Annotated[str, PlainValidator(_valid_bin)])),
@@ -176,9 +170,9 @@ _REGISTERS = {  # file name -> (top-level key, schema)
 
 
 _KNOWN_KEYS = sorted({f.alias or name for model in (
-    _Period, _Participant, _TradingEntity, _ParticipantsFile, _EaeuFile, _Entry, CalendarFile,
-    CalendarYear, YearRange, NamedDay, OverridesFile, Override,
-    *(m for _, m in _REGISTERS.values())) for name, f in model.model_fields.items()})
+    _Period, _Participant, _TradingEntity, ParticipantsFile, EaeuFile, _Entry, CalendarFile,
+    CalendarYear, YearRange, NamedDay, OverridesFile, Override, ConfirmedYear,
+    *(m for _, m in REGISTERS.values())) for name, f in model.model_fields.items()})
 
 
 # --- Reading one file and turning problems into located errors ----------------------------
@@ -294,7 +288,7 @@ def _read(doc: _Doc) -> None:
                  Location(str(doc.path), 1, 1))
 
 
-def _load(path: Path, model: type[M],
+def load_file(path: Path, model: type[M],
           check: Callable[[M], Iterable[Problem]]) -> tuple[M | None, _Doc]:
     """Read one file, validate it against ``model``, then run its semantic ``check``."""
     doc = _Doc(path)
@@ -315,16 +309,16 @@ def _load(path: Path, model: type[M],
 
 # --- Semantic checks beyond the schema -----------------------------------------------------
 
-def _overlap_problems(section: str, entries: Mapping[str, Any]) -> list[Problem]:
+def overlap_problems(section: str, entries: Mapping[str, Any]) -> list[Problem]:
     """Periods of an entry that overlap another of its periods."""
     return [((section, key, "periods", i), "REF003", f"this period overlaps another of {key}")
             for key, entry in entries.items()
             for i in Periods.overlapping([(s.start, s.end) for s in entry.periods])]
 
 
-def _participants_problems(f: _ParticipantsFile) -> list[Problem]:
+def participants_problems(f: ParticipantsFile) -> list[Problem]:
     """Overlaps, codes listed twice, resolution targets that are not participants."""
-    problems = _overlap_problems("participants", f.participants)
+    problems = overlap_problems("participants", f.participants)
     for code, span in f.eu_members.items():
         own = [(q.start, q.end) for q in f.participants[code].periods] \
             if code in f.participants else []
@@ -347,7 +341,7 @@ def _participants_problems(f: _ParticipantsFile) -> list[Problem]:
     return problems
 
 
-def _no_problems(_: Any) -> list[Problem]:
+def no_problems(_: Any) -> list[Problem]:
     return []
 
 

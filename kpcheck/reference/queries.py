@@ -24,17 +24,16 @@ from kpcheck.input.yamlio import Location
 
 from kpcheck.reference.files import (  # the public names are re-exported here
     ReferenceDataError,
-    ReferenceError,
     bin_check_digit_ok,
     Periods,
     Problem,
-    _REGISTERS,
-    _ParticipantsFile,
-    _EaeuFile,
-    _load,
-    _overlap_problems,
-    _participants_problems,
-    _no_problems,
+    REGISTERS,
+    ParticipantsFile,
+    EaeuFile,
+    load_file,
+    overlap_problems,
+    participants_problems,
+    no_problems,
     EU,
     PARTICIPANTS,
     EAEU,
@@ -130,6 +129,22 @@ class Reference:
         """Working days ``d`` with ``start < d <= end`` (0 if ``end <= start``)."""
         return self.calendar.working_days_between(start, end)
 
+    def working_day_deadline(self, start: date, n: int) -> date | None:
+        """The ``n``-th working day after ``start``, or None when the calendar does not cover
+        ``start`` or that day (never a guess from the plain week)."""
+        if not self.calendar.covers(start):
+            return None
+        deadline = self.calendar.add_working_days(start, n)
+        return deadline if self.calendar.covers(deadline) else None
+
+    def working_days_late(self, start: date, n: int, returned: date) -> int | None:
+        """Working days from the ``n``-th working day after ``start`` to ``returned`` (0 when on
+        time), or None when the calendar does not cover all three days."""
+        deadline = self.working_day_deadline(start, n)
+        if deadline is None or not self.calendar.covers(returned):
+            return None
+        return self.calendar.working_days_between(deadline, returned)
+
     def signer_registered(self, signer_id: str | None, on: date) -> bool:
         """Whether a signer is in the signature specimen register on ``on``."""
         return _member_on(self.signers, _norm_id(signer_id), on)
@@ -151,14 +166,14 @@ def _member_on(register: Mapping[str, Periods[bool]], key: str | None, on: date)
 # --- Loading everything ----------------------------------------------------------------------
 
 _LAW: dict[str, tuple[type[BaseModel], Callable[[Any], Iterable[Problem]]]] = {
-    PARTICIPANTS: (_ParticipantsFile, _participants_problems),
-    EAEU: (_EaeuFile, _no_problems),
+    PARTICIPANTS: (ParticipantsFile, participants_problems),
+    EAEU: (EaeuFile, no_problems),
     CALENDAR: (CalendarFile, calendar_problems),
     OVERRIDES: (OverridesFile, override_problems),
 }
 
 
-def _register_paths(
+def register_paths(
     registers_dir: Path | None,
 ) -> tuple[dict[str, Path], list[ReferenceDataError]]:
     """Each register from ``registers_dir`` when that file is there, else the shipped example."""
@@ -167,7 +182,7 @@ def _register_paths(
         errors.append(ReferenceDataError(Location(str(registers_dir)), "register folder not found",
                                          "REF006"))
     paths = {}
-    for name in _REGISTERS:
+    for name in REGISTERS:
         given = Path(registers_dir) / name if registers_dir is not None else None
         paths[name] = given if given is not None and given.is_file() else DEFAULT_REGISTERS / name
     return paths, errors
@@ -180,17 +195,17 @@ def _periods(spans: Iterable[Any], value: Any) -> Periods[Any]:
 def _build(parsed: Mapping[str, Any], law_files: tuple[Path, ...],
            register_files: tuple[Path, ...]) -> Reference:
     """The queryable :class:`Reference` from checked files."""
-    p: _ParticipantsFile = parsed[PARTICIPANTS]
+    p: ParticipantsFile = parsed[PARTICIPANTS]
     participants = {code: Periods.of((q.start, q.end, q.status) for q in entry.periods)
                     for code, entry in p.participants.items()}
     participants.update({code: Periods.of([(t.since, None, "member")])
                          for code, t in p.trading_entities.items()})
     registers = {name: {key: _periods(entry.periods, True)
-                        for key, entry in getattr(parsed[name], _REGISTERS[name][0]).items()}
-                 for name in _REGISTERS}
+                        for key, entry in getattr(parsed[name], REGISTERS[name][0]).items()}
+                 for name in REGISTERS}
     return Reference(
         law_files=law_files, register_files=register_files,
-        example_registers=any(parsed[name].example for name in _REGISTERS),
+        example_registers=any(parsed[name].example for name in REGISTERS),
         participants=participants,
         eu_members={code: _periods([span], True) for code, span in p.eu_members.items()},
         eu_also=frozenset(p.eu_also), also_resolve=dict(p.also_resolve),
@@ -205,19 +220,19 @@ def _gather(
 ) -> tuple[Reference | None, list[ReferenceDataError]]:
     """Load and check every file; the reference data, or None and every problem found."""
     law_paths = {name: Path(rules_dir) / "reference" / name for name in _LAW}
-    register_paths, errors = _register_paths(registers_dir)
+    registers, errors = register_paths(registers_dir)
     parsed: dict[str, Any] = {}
     for name, path in law_paths.items():
-        parsed[name], doc = _load(path, *_LAW[name])
+        parsed[name], doc = load_file(path, *_LAW[name])
         errors += doc.errors
-    for name, path in register_paths.items():
-        key, model = _REGISTERS[name]
-        parsed[name], doc = _load(
-            path, model, lambda f, key=key: _overlap_problems(key, getattr(f, key)))
+    for name, path in registers.items():
+        key, model = REGISTERS[name]
+        parsed[name], doc = load_file(
+            path, model, lambda f, key=key: overlap_problems(key, getattr(f, key)))
         errors += doc.errors
     if errors:
         return None, errors
-    return _build(parsed, tuple(law_paths.values()), tuple(register_paths.values())), []
+    return _build(parsed, tuple(law_paths.values()), tuple(registers.values())), []
 
 
 def collect_reference(

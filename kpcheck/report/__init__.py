@@ -28,7 +28,8 @@ def result_to_dict(result: Result) -> dict[str, Any]:
         "violations": [
             {"rule": f.rule, "severity": f.severity, "title": f.title, "message": f.message,
              "fields": list(f.fields), "legal_basis": [dict(b) for b in f.legal_basis],
-             **({"waived": dict(f.waived)} if f.waived else {})}
+             **({"waived": dict(f.waived)} if f.waived else {}),
+             **({"notes": list(f.notes)} if f.notes else {})}
             for f in result.findings
         ],
         "not_applicable": [{"rule": n.rule, "reason": n.reason} for n in result.not_applicable],

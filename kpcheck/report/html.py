@@ -179,7 +179,8 @@ def filters(tally: Tally, has_errors: bool) -> str:
 def footer(meta: dict[str, Any], fail_on: str) -> str:
     book = meta.get("rulebook") or {}
     registers = (meta.get("registers") or {}).get("sha256")
-    lines = [f"kpcheck {e(meta.get('kpcheck'))} · rulebook {e(book.get('version'))} · "
+    engine = f" · engine {e(meta['engine'])}" if meta.get("engine") else ""
+    lines = [f"kpcheck {e(meta.get('kpcheck'))}{engine} · rulebook {e(book.get('version'))} · "
              f"reference: {e(meta.get('reference'))} · fail on: {e(fail_on)}",
              f"rulebook sha256 {e(book.get('sha256'))}"]
     if registers:

@@ -88,7 +88,7 @@ class JunitWriter:
 
     def properties(self) -> list[str]:
         book = self.meta.get("rulebook") or {}
-        pairs = [("kpcheck", self.meta.get("kpcheck")), ("rulebook.version", book.get("version")),
+        pairs = [("kpcheck", self.meta.get("kpcheck")), ("engine", self.meta.get("engine")), ("rulebook.version", book.get("version")),
                  ("rulebook.sha256", book.get("sha256")), ("reference", self.meta.get("reference")),
                  ("fail_on", self.fail_on)]
         return [f"      <property name={attr(k)} value={attr(str(v))}/>" for k, v in pairs if v is not None]

@@ -37,7 +37,8 @@ def basis_text(basis: list[dict[str, Any]] | tuple[dict[str, Any], ...]) -> str:
 def identity_line(meta: dict[str, Any]) -> str:
     """What a report was made with, so that it can be made again years later."""
     book = meta.get("rulebook", {})
-    parts = [f"kpcheck {meta.get('kpcheck')}", f"rulebook {book.get('version')}",
+    parts = [f"kpcheck {meta.get('kpcheck')}", *([f"engine {meta['engine']}"] if meta.get("engine") else []),
+             f"rulebook {book.get('version')}",
              f"rulebook sha256 {book.get('sha256')}", f"reference: {meta.get('reference')}"]
     if meta.get("registers"):
         parts.append(f"registers sha256 {meta['registers']['sha256']}")

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from kpcheck import __version__
-from kpcheck.reference.queries import _register_paths
+from kpcheck.reference.queries import register_paths
 from kpcheck.rulebook.loader import rule_files
 
 _SOURCE = Path(__file__).resolve().parents[1]
@@ -35,7 +35,7 @@ def cache_dir() -> Path | None:
 def cache_key(rules_dir: Path, registers_dir: Path | None) -> str:
     """SHA-256 over every input of a load; unreadable inputs make the load itself report them."""
     digest = hashlib.sha256(f"{__version__}\0{rules_dir.resolve()}\0{registers_dir}\0".encode())
-    registers, _ = _register_paths(registers_dir)
+    registers, _ = register_paths(registers_dir)
     files = sorted(_SOURCE.rglob("*.py")) + [rules_dir / "rulebook.yaml"] + rule_files(rules_dir) \
         + sorted((rules_dir / "reference").glob("*")) + [registers[name] for name in sorted(registers)]
     for path in files:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Union
 
+from kpcheck.problems import KpcheckError
 from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, LIST, OBJECT, TEXT, VALUES, FieldType, suggest
 from kpcheck.input.yamlio import Location, key_location, node_location, value_location
 
@@ -35,12 +36,8 @@ OPERATORS = COMPARISONS + SETS + ("is",)
 ORDERED = (INT, DECIMAL, DATE)
 
 
-class ConditionError(ValueError):
-    """A condition that does not parse; carries its location and a stable code."""
-
-    def __init__(self, location: Location, message: str, code: str):
-        super().__init__(f"{location}: {message}")
-        self.location, self.message, self.code = location, message, code
+class ConditionError(KpcheckError, ValueError):
+    """A condition that does not parse; carries its location and a stable code (RUL010-RUL030)."""
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,8 @@ class DerivedFact:
     params: dict[str, str]          # parameter name -> kind (path, number, text, texts)
     func: Callable[..., Any]
     doc: str
+    calendar: bool = False          # counts Kazakh working days: a finding notes provisional years
+
 
 
 def blank(value: Any) -> bool:
@@ -209,15 +211,14 @@ def _tnved_match_lines(ctx: FactContext) -> bool | None:
 
 
 def _working_day_deadline(ctx: FactContext, after: dt.date | None, days: Decimal) -> dt.date | None:
-    return None if after is None else ctx.reference.add_working_days(after, int(days))
+    return None if after is None else ctx.reference.working_day_deadline(after, int(days))
 
 
 def _working_days_late(ctx: FactContext, after: dt.date | None, days: Decimal,
                        returned: dt.date | None) -> int | None:
     if after is None or returned is None:
         return None
-    deadline = ctx.reference.add_working_days(after, int(days))
-    return ctx.reference.working_days_between(deadline, returned)
+    return ctx.reference.working_days_late(after, int(days), returned)
 
 
 def _values_unless_true(ctx: FactContext, items: list | None, value: str, flag: str) -> str | None:
@@ -253,8 +254,9 @@ def _xref_price_outliers(ctx: FactContext, ratio: Decimal, min_lines: Decimal) -
                      for i, p, m in hits) or None
 
 
-def _fact(name: str, returns: str, params: dict[str, str], func: Callable[..., Any], doc: str) -> DerivedFact:
-    return DerivedFact(name, returns, params, func, doc)
+def _fact(name: str, returns: str, params: dict[str, str], func: Callable[..., Any], doc: str,
+          calendar: bool = False) -> DerivedFact:
+    return DerivedFact(name, returns, params, func, doc, calendar)
 
 
 FACTS: dict[str, DerivedFact] = {f.name: f for f in (
@@ -301,9 +303,11 @@ FACTS: dict[str, DerivedFact] = {f.name: f for f in (
     _fact("tnved_match_lines", BOOL, {}, _tnved_match_lines,
           "the declaration's TN VED codes are exactly the certificate lines' HS codes"),
     _fact("working_day_deadline", DATE, {"after": PATH, "days": NUMBER}, _working_day_deadline,
-          "the n-th Kazakh working day after a date (the date itself not counted)"),
+          "the n-th Kazakh working day after a date (the date itself not counted); "
+          "absent when the working-day calendar does not cover the date or the deadline", calendar=True),
     _fact("working_days_late", INT, {"after": PATH, "days": NUMBER, "returned": PATH}, _working_days_late,
-          "working days from that deadline to the return date (0 when on time)"),
+          "working days from that deadline to the return date (0 when on time); "
+          "absent when the working-day calendar does not cover the three days", calendar=True),
     _fact("values_unless_true", TEXT, {"items": PATH, "value": WORD, "flag": WORD}, _values_unless_true,
           "one field of every item whose flag field is not true, joined with ', '; absent when none"),
     _fact("countries_with_status", TEXT, {"countries": PATH, "on": PATH, "statuses": WORDS},

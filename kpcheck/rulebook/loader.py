@@ -20,13 +20,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from kpcheck.problems import KpcheckError
 from kpcheck.rulebook.conditions import ConditionError, Node, Parser, Ref, Scope
 from kpcheck.rulebook.facts import FACTS, NUMBER, PATH, WORD, WORDS
 from kpcheck.input.reader import loc_path
 from kpcheck.rulebook.schema import LIST, SUBMISSION_FIELDS, VALUES, suggest
 from kpcheck.input.yamlio import YamlSyntaxError, key_location, load_yaml, locate, node_location, plain
+from kpcheck.paths import shipped
 
-RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+RULES_DIR: Path = shipped("rules")
 NOT_RULES = {"reference", "bases"}
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
@@ -76,9 +78,12 @@ class Translation(_Schema):
     message: str | None = None
 
 
+DEFAULT_BASE = "compliant-export"   # the base fixture an example changes when it names none
+
+
 class Example(_Schema):
     name: str = Field(min_length=1)
-    base: str | None = None
+    base: str = DEFAULT_BASE
     change: dict[str, Any] | None = None
     submission: dict[str, Any] | None = None
     batch: list[dict[str, Any]] | None = None
@@ -105,12 +110,11 @@ class RuleFile(_Schema):
     examples: list[Example] = Field(default_factory=list)
 
 
-class RuleError(Exception):
-    """One problem in a rulebook: ``file:line:col: message`` with a stable code."""
+class RuleError(KpcheckError):
+    """One problem in a rulebook: ``file:line:col: message [CODE]`` (RUL001-RUL006)."""
 
-    def __init__(self, location: Any, message: str, code: str):
-        super().__init__(f"{location}: {message} [{code}]")
-        self.location, self.message, self.code = location, message, code
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message} [{self.code}]"
 
 
 @dataclass(frozen=True)

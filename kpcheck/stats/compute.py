@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from kpcheck.problems import KpcheckError
 from kpcheck.rulebook.facts import normalise_number
 from kpcheck.input.models import Submission
 from kpcheck.input.reader import Loaded
@@ -98,14 +99,10 @@ class Stats:
     has_production: bool
 
 
-class ProductionFileError(Exception):
+class ProductionFileError(KpcheckError):
     """The production file does not load; ``location`` is file:line[:col]."""
 
-    code = "production-file"
-
-    def __init__(self, location: Location | str, message: str):
-        super().__init__(f"{location}: {message}")
-        self.location, self.message = location, message
+    code = "STA001"
 
 
 def statistical_year(sub: Submission) -> int | None:

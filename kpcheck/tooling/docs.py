@@ -22,7 +22,7 @@ from kpcheck.tooling.docblocks import Block, Bullets, Code, Heading, Inline, Ite
 from kpcheck.tooling.docblocks import to_html, to_markdown
 from kpcheck.rulebook.facts import FACTS, PATH, format_value
 from kpcheck.reference.queries import load_reference
-from kpcheck.rulebook.loader import Rule, Rulebook, sha256_files
+from kpcheck.rulebook.loader import DEFAULT_BASE, Rule, Rulebook, sha256_files
 from kpcheck.rulebook.schema import DATE
 from kpcheck.input.yamlio import load_yaml
 
@@ -184,7 +184,7 @@ def _given(example: Any) -> Line:
     def one(base: Any, change: Any, whole: Any) -> Line:
         if whole is not None:
             return ("a whole submission written out in the rule file",)
-        line: Line = (str(base or "compliant-export"),)
+        line: Line = (str(base or DEFAULT_BASE),)
         for i, (path, value) in enumerate((change or {}).items()):
             line += (" with " if i == 0 else ", ", Code(f"{path}: {_flow(value)}"))
         return line

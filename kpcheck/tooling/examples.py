@@ -12,11 +12,11 @@ import copy
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from kpcheck.input.reader import Loaded, jsonable, parse_json
-from kpcheck.rulebook.loader import Example, Rule, Rulebook
+from kpcheck.rulebook.loader import DEFAULT_BASE, Example, Rule, Rulebook
 
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -34,6 +34,7 @@ class ExampleResult:
     actual: str
     detail: str = ""
     presented_on: dt.date | None = None     # of the submission (the first of a batch) it is about
+    found: Any = field(default=None, compare=False, repr=False)   # (findings, not applicable) as evaluated
 
     @property
     def passed(self) -> bool:
@@ -85,7 +86,7 @@ def build(book: Rulebook, example: Example, source: str) -> Loaded:
     if example.submission is not None:
         doc = jsonable(example.submission)
     else:
-        doc = copy.deepcopy(load_base(book, example.base or "compliant-export"))
+        doc = copy.deepcopy(load_base(book, example.base))
         for path, value in (example.change or {}).items():
             apply_change(doc, path, jsonable(value))
     return parse_json(json.dumps(doc).encode(), source)
@@ -103,7 +104,7 @@ def build_batch(book: Rulebook, example: Example, source: str) -> list[Loaded]:
     """The submissions of a batch example; the example's expectation is about the first."""
     out = []
     for i, item in enumerate(example.batch or []):
-        part = Example(name=f"{example.name}[{i}]", expect=example.expect, base=item.get("base"),
+        part = Example(name=f"{example.name}[{i}]", expect=example.expect, base=item.get("base", DEFAULT_BASE),
                        change=item.get("change"), submission=item.get("submission"))
         out.append(build(book, part, f"{source}[{i}]"))
     return out
@@ -135,18 +136,22 @@ def _subject(book: Rulebook, rule: Rule, example: Example) -> tuple[Any, Any, st
 
 def run_rule_examples(rule: Rule, book: Rulebook, engines: dict[str, Any]) -> list[ExampleResult]:
     """Every example of one rule on every engine given (name -> Engine of the rule's scope)."""
+    return [result for example in rule.spec.examples for result in run_example(rule, example, book, engines)]
+
+
+def run_example(rule: Rule, example: Example, book: Rulebook, engines: dict[str, Any]) -> list[ExampleResult]:
+    """One example of one rule on every engine given, whatever the rule's scope."""
+    subject, first, detail = _subject(book, rule, example)
+    on = first.presented_on if first is not None else None
     results = []
-    for example in rule.spec.examples:
-        subject, first, detail = _subject(book, rule, example)
-        on = first.presented_on if first is not None else None
-        for name, engine in engines.items():
-            actual = "error"
-            if subject is not None:
-                try:
-                    evaluation = engine.evaluate(None, subject) if rule.spec.scope == "batch" \
-                        else engine.evaluate(subject)
-                    actual = outcome(rule.id, evaluation)
-                except Exception as exc:  # noqa: BLE001 - reported as a failing example
-                    detail = str(exc)
-            results.append(ExampleResult(rule.id, example.name, name, example.expect, actual, detail, on))
+    for name, engine in engines.items():
+        actual, why, findings = "error", detail, None
+        if subject is not None:
+            try:
+                evaluation = engine.evaluate(None, subject) if rule.spec.scope == "batch" \
+                    else engine.evaluate(subject)
+                actual, findings = outcome(rule.id, evaluation), (evaluation.findings, evaluation.not_applicable)
+            except Exception as exc:  # noqa: BLE001 - reported as a failing example
+                why = str(exc)
+        results.append(ExampleResult(rule.id, example.name, name, example.expect, actual, why, on, findings))
     return results

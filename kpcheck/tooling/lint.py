@@ -2,7 +2,7 @@
 
 The loader's errors come first (``RUL0xx``, from :func:`~kpcheck.rulebook.loader.collect_rulebook`,
 with every schema error of a file rather than its first), then the reference data
-(``REFxxx``, from :func:`~kpcheck.reference.queries.check_reference`), then what only running the
+(``REFxxx``, from :func:`~kpcheck.reference.queries.collect_reference`), then what only running the
 examples shows, and warnings about texts the legal staff still owe. Codes are stable:
 
 ======  =======  ================================================================
@@ -20,6 +20,8 @@ LNT107  error    an evaluator cannot compile the rulebook
 LNT108  error    two examples of a rule share a name
 LNT201  warning  a legal basis whose provision is "to be confirmed"
 LNT202  warning  a rule without a Russian title and message
+LNT203  warning  a let that nothing reads
+LNT204  warning  the working-day calendar's confirmed years end within a year of the day of the lint
 ======  =======  ================================================================
 """
 
@@ -29,6 +31,7 @@ import dataclasses
 import enum
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +41,9 @@ from kpcheck.tooling.coverage import AFTER, ExampleRun, run_examples, side_text,
 from kpcheck.rulebook.conditions import Ref
 from kpcheck.engine import EngineError
 from kpcheck.engine.plan import refs_of, walk
-from kpcheck.reference.queries import ReferenceDataError, check_reference
+from kpcheck.reference.files import CALENDAR
+from kpcheck.reference.queries import ReferenceDataError, collect_reference
+from kpcheck.reference.workdays import WorkingCalendar
 from kpcheck.rulebook.loader import Rule, RuleError, RuleFile, Rulebook, Status, collect_rulebook, rule_files, schema_error
 from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, plain, value_location
 
@@ -82,8 +87,12 @@ class _File:
         return value_location(self.doc, key, str(self.path))
 
 
-def lint(directory: Path | str, registers: Path | str | None = None) -> list[Problem]:
-    """Every problem of the rulebook folder, sorted by file, line and column."""
+def lint(directory: Path | str, registers: Path | str | None = None, today: date | None = None) -> list[Problem]:
+    """Every problem of the rulebook folder, sorted by file, line and column.
+
+    With ``today`` (the command gives the day it runs), also whether the working-day calendar's
+    confirmed years end within a year of it (LNT204).
+    """
     directory = Path(directory)
     book, errors = collect_rulebook(directory)
     files = {str(p): _read(p) for p in rule_files(directory)}
@@ -93,12 +102,34 @@ def lint(directory: Path | str, registers: Path | str | None = None) -> list[Pro
         if f.spec is not None:
             problems += static_problems(f)
     if book is not None:
-        reference = check_reference(directory, Path(registers) if registers else None)
-        problems += [Problem(_as_location(e.location), e.message, e.code) for e in reference]
-        if not reference:
+        reference, reference_errors = collect_reference(directory, Path(registers) if registers else None)
+        problems += [Problem(_as_location(e.location), e.message, e.code) for e in reference_errors]
+        if reference is not None and not reference_errors:
             problems += example_problems(book, files, registers)
+            if today is not None:
+                problems += horizon_problems(directory, reference.calendar, today)
     unique = {(str(p.location), p.code, p.message): p for p in problems}
     return sorted(unique.values(), key=lambda p: p.sort_key)
+
+
+def horizon_problems(directory: Path, calendar: WorkingCalendar, today: date) -> list[Problem]:
+    """LNT204: the confirmed years of the working-day calendar end within a year of ``today``."""
+    until = calendar.confirmed_until
+    if until is not None and until >= today + timedelta(days=365):
+        return []
+    path = directory / "reference" / CALENDAR
+    try:
+        line = next((n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                     if text.startswith("years:")), None)
+    except OSError:
+        line = None
+    what = f"end on {until.isoformat()}" if until is not None else "are none"
+    return [Problem(Location(str(path), line, 1 if line else None),
+                    f"the working-day calendar's confirmed years {what}, within a year of {today.isoformat()}: "
+                    "when the Government's transfer decree for the next year is published, add its days to "
+                    "calendar-overrides.yaml and confirm the year there (or regenerate with a newer holidays "
+                    "release); until then deadlines in later years carry a provisional-calendar note",
+                    "LNT204", Level.WARNING)]
 
 
 def _as_location(where: Any) -> Location:

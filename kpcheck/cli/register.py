@@ -1,0 +1,143 @@
+"""``kpcheck register import|show|export`` and the register's part in ``check``, ``audit`` and
+``stats``. The helpers raise :class:`RegisterError`; the commands turn it into exit 2."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Callable, Iterable, Iterator
+
+import click
+
+from kpcheck.api import Checker, Result
+from kpcheck.batch.xref import XrefKey, key_of
+from kpcheck.cli.console import err_console, error, output_stream
+from kpcheck.input.reader import Loaded, parse_json, read_sources
+from kpcheck.register.desk import audit_history, check_register, record_decisions
+from kpcheck.register.errors import RegisterError
+from kpcheck.register.importer import import_sources, read_all
+from kpcheck.register.store import Register, canonical_documents, decisions_of, submissions_of
+from kpcheck.rulebook.facts import normalise_number
+
+EXIT_OK, EXIT_ERROR = 0, 2
+
+register_option = click.option(
+    "--register", "register", metavar="URL",
+    help="The register: a file path, sqlite:///PATH or postgresql://user@host/db "
+         "(default: register.sqlite in the user's data folder).")
+
+
+# ---- check, audit and stats: helpers that raise RegisterError ----------------------------------
+
+def desk_check(url: str, checker: Checker, files: Iterable[str], against: list[str], meta: dict[str, Any],
+               waive: Callable[[list[Result]], list[Result]], record: bool, by: str | None) -> list[Result]:
+    """``check --register``: the checked files' results with XREF-01/02 against the register
+    (and the ``--against`` files), recorded with ``--record``."""
+    checked = []
+    for loaded in read_sources(files):
+        sub = loaded.submission
+        checked.append((checker.check_loaded(loaded), key_of(sub) if sub else None, sub))
+    extra = [key_of(l.submission) for l in read_all(against) if l.submission is not None]
+    register = Register.open(url)
+    meta = {**meta, "engine": checker.engine.kind}
+    return check_register(register, checker, checked, meta, waive, record, by, extra)
+
+
+def audit_hooks(url: str, sources: list[str], record: bool
+                ) -> tuple[Register, list[XrefKey], dict[str, int]]:
+    """``audit --register``: the register, its history for the audit's index and, with
+    ``--record``, the audited submissions stored (row number by source location)."""
+    register = Register.open(url)
+    history, stored = audit_history(register, sources, record)
+    register.close()        # no pooled connection is inherited by the audit's worker processes
+    return register, history, stored
+
+
+def recorded(register: Register, results: Iterable[Result], stored: dict[str, int], meta: dict[str, Any],
+             engine: str, by: str | None) -> Iterator[Result]:
+    """The audit's results, each decision stored as it passes."""
+    return record_decisions(register, results, stored, {**meta, "engine": engine}, by)
+
+
+def register_loaded(url: str | None) -> Iterator[Loaded]:
+    """Every stored submission, read back in the order stored (``stats --register``)."""
+    register = Register.open(url)
+    with register.reading() as conn:
+        for pk, document in canonical_documents(conn):
+            yield parse_json(document.encode(), f"{register.shown}#{pk}")
+
+
+# ---- the register group ----------------------------------------------------------------------
+
+@click.group()
+def register() -> None:
+    """The certificate register: past submissions and the decisions taken on them."""
+
+
+@register.command("import")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@register_option
+def import_(paths: tuple[str, ...], register: str | None) -> None:
+    """Store past submissions (files, folders, JSON Lines) in the register; idempotent.
+
+    Unreadable submissions are reported with file and line and the others still go in
+    (exit 2 then)."""
+    from kpcheck.batch.audit import count_submissions
+    from kpcheck.cli.main import progress_bar
+
+    try:
+        reg = Register.open(register)
+        with progress_bar(count_submissions(paths) if err_console.is_terminal else 0, "importing") as advance:
+            summary = import_sources(reg, paths, advance)
+    except RegisterError as exc:
+        error(f"{exc}; the batches read before this point were stored")
+        sys.exit(EXIT_ERROR)
+    for problem in summary.errors:
+        error(f"{problem.location}: {problem.message}")
+    err_console.print(f"{summary.read} submission(s) read: {summary.added} stored, {summary.already} already "
+                      f"in the register, {len(summary.errors)} unreadable ({reg.shown})", soft_wrap=True)
+    sys.exit(EXIT_ERROR if summary.errors else EXIT_OK)
+
+
+@register.command()
+@click.argument("number")
+@register_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def show(number: str, register: str | None, fmt: str) -> None:
+    """Every submission and decision for a certificate NUMBER (either direction), oldest first."""
+    from kpcheck.register.render import render_json, render_text
+
+    wanted = normalise_number(number) or ""
+    try:
+        reg = Register.open(register)
+        with reg.reading() as conn:
+            subs = submissions_of(conn, wanted)
+            decisions = decisions_of(conn, [s["pk"] for s in subs])
+    except RegisterError as exc:
+        error(f"{exc}; nothing was shown")
+        sys.exit(EXIT_ERROR)
+    if not subs:
+        error(f"certificate number {number} is not in the register {reg.shown}")
+        sys.exit(EXIT_ERROR)
+    entries = [{**s, "decisions": decisions[s["pk"]]} for s in subs]
+    (render_json if fmt == "json" else render_text)(entries, sys.stdout)
+
+
+@register.command()
+@register_option
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+def export(register: str | None, output: str | None) -> None:
+    """Every stored submission as JSON Lines, in the order stored (readable by import and audit)."""
+    n = 0
+    try:
+        reg = Register.open(register)
+        with output_stream(output) as stream, reg.reading() as conn:
+            for _, document in canonical_documents(conn):
+                stream.write(document + "\n")
+                n += 1
+    except RegisterError as exc:
+        error(f"{exc}; the export is incomplete")
+        sys.exit(EXIT_ERROR)
+    except OSError as exc:
+        error(f"{output}: cannot write the export ({exc.strerror})")
+        sys.exit(EXIT_ERROR)
+    err_console.print(f"{n} submission(s) exported from {reg.shown}", soft_wrap=True)

@@ -1,0 +1,282 @@
+"""Settings a desk gives once: configuration files and ``KPCHECK_*`` environment variables.
+
+Every option of every command can be set outside the command line. Where a value comes
+from, the first that gives one wins:
+
+1. the command line;
+2. the environment variable ``KPCHECK_<OPTION>``: the option's long name upper-cased, ``-``
+   as ``_`` (``--lang`` → ``KPCHECK_LANG``, ``--fail-on`` → ``KPCHECK_FAIL_ON``); options
+   taking several values split it on spaces;
+3. the configuration files, the first that has the key: the file ``KPCHECK_CONFIG`` names;
+   ``kpcheck.toml`` in the working folder, else ``[tool.kpcheck]`` of its ``pyproject.toml``;
+   ``kpcheck.toml`` in the user's configuration folder. In a file, a key at the top applies to
+   every command that has that option; a table named after a command (``[check]``,
+   ``["rules test"]``, or nested: ``[register.add]``) applies to that command only and wins;
+4. the option's own default.
+
+:func:`adopt` gives every option its environment variable (commands reached through a
+:class:`~kpcheck.cli.console.LazyGroup` adopt it when resolved, so commands added later follow
+the same convention without code); :class:`CommandDefaults` is click's ``default_map``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kpcheck.paths import user_config_dir
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+PREFIX = "KPCHECK"
+FILE_NAME = "kpcheck.toml"
+CONFIG_VARIABLE = "KPCHECK_CONFIG"
+_NEVER_SET = ("help", "version")        # options no file or variable gives
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+_HEADER = re.compile(r"^\s*\[+\s*(.+?)\s*\]+\s*(?:#.*)?$")
+
+
+class SettingsError(click.ClickException):
+    """A configuration file that does not read or names what does not exist (exit 2):
+    ``file:line: message [CFG00x]``."""
+
+    exit_code = 2
+
+    def __init__(self, location: str, message: str, code: str):
+        super().__init__(f"{location}: {message} [{code}]")
+        self.location, self.code = location, code
+
+
+@dataclass
+class Layer:
+    """One configuration file: its options at the top and per command."""
+
+    path: Path
+    text: str
+    table: str | None                                   # "tool.kpcheck" in a pyproject.toml
+    flat: dict[str, Any] = field(default_factory=dict)
+    sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def line_of(self, section: str | None, key: str) -> int | None:
+        """The line where ``key`` is set (in ``section``, or at the top), for messages."""
+        current = ""
+        for number, line in enumerate(self.text.splitlines(), 1):
+            header = _HEADER.match(line)
+            if header:
+                current = _section_name(header.group(1), self.table)
+            elif current == (section or "") and _norm(line.partition("=")[0].strip().strip("\"'")) == key:
+                return number
+        return None
+
+    def where(self, section: str | None, key: str) -> str:
+        line = self.line_of(section, key)
+        return f"{self.path}:{line}" if line else str(self.path)
+
+
+def option_key(param: click.Parameter) -> str | None:
+    """The name an option is known by in files and variables: its long name without ``--``."""
+    if not isinstance(param, click.Option):
+        return None
+    longs = [o for o in param.opts if o.startswith("--")]
+    return max(longs, key=len)[2:] if longs else None
+
+
+def envvar_of(key: str) -> str:
+    return f"{PREFIX}_{key.upper().replace('-', '_')}"
+
+
+def adopt(command: click.Command) -> click.Command:
+    """Give every option of ``command`` (and of its subcommands) its ``KPCHECK_*`` variable."""
+    for param in command.params:
+        key = option_key(param)
+        if key is not None and param.envvar is None and key not in _NEVER_SET:
+            param.envvar = envvar_of(key)
+            param.show_envvar = True  # type: ignore[attr-defined]
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            adopt(sub)
+    return command
+
+
+def _norm(key: str) -> str:
+    return key.strip().replace("_", "-")
+
+
+def _section_name(header: str, table: str | None) -> str:
+    """``[check]``, ``["rules test"]``, ``[rules.test]``, ``[tool.kpcheck.check]`` as a command path."""
+    parts = [p.strip().strip("\"'") for p in re.split(r"\.(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", header)]
+    if table and parts[:len(table.split("."))] == table.split("."):
+        parts = parts[len(table.split(".")):]
+    return " ".join(" ".join(parts).split())
+
+
+def _split(path: Path, text: str, data: dict[str, Any], table: str | None) -> Layer:
+    """Options at the top (``flat``) and in tables named after a command path (``sections``)."""
+    layer = Layer(path, text, table)
+    pending: list[tuple[str, dict[str, Any]]] = [("", data)]
+    while pending:
+        prefix, values = pending.pop()
+        for key, value in values.items():
+            if isinstance(value, dict):
+                pending.append((" ".join(f"{prefix} {key}".split()), value))
+            elif prefix:
+                layer.sections.setdefault(prefix, {})[_norm(key)] = value
+            else:
+                layer.flat[_norm(key)] = value
+    return layer
+
+
+def read_layer(path: Path, table: str | None = None) -> Layer | None:
+    """One file, or None when a ``pyproject.toml`` has no ``[tool.kpcheck]``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except OSError as exc:
+        raise SettingsError(str(path), f"cannot read the configuration file ({exc.strerror})", "CFG001") from exc
+    except UnicodeDecodeError as exc:
+        raise SettingsError(str(path), f"not UTF-8 text ({exc.reason})", "CFG001") from exc
+    except tomllib.TOMLDecodeError as exc:
+        found = _TOML_POSITION.search(str(exc))
+        where = f"{path}:{found.group(1)}:{found.group(2)}" if found else str(path)
+        raise SettingsError(where, f"not valid TOML: {_TOML_POSITION.sub('', str(exc)).strip()}", "CFG001") from exc
+    if table:
+        for part in table.split("."):
+            data = data.get(part) if isinstance(data, dict) else None
+        if data is None:
+            return None
+        if not isinstance(data, dict):
+            raise SettingsError(str(path), f"[{table}] must be a table", "CFG001")
+    return _split(path, text, data, table)
+
+
+def config_files(cwd: Path | None = None) -> list[tuple[Path, str | None, bool]]:
+    """The files looked at, highest first: (path, table or None, whether it must exist)."""
+    cwd = cwd or Path.cwd()
+    found: list[tuple[Path, str | None, bool]] = []
+    named = os.environ.get(CONFIG_VARIABLE)
+    if named:
+        found.append((Path(named), None, True))
+    local = cwd / FILE_NAME
+    found.append((local, None, False) if local.is_file() else (cwd / "pyproject.toml", "tool.kpcheck", False))
+    found.append((user_config_dir() / FILE_NAME, None, False))
+    return found
+
+
+@dataclass
+class Settings:
+    """The configuration files in force, highest priority first."""
+
+    layers: list[Layer]
+
+    @classmethod
+    def load(cls, cwd: Path | None = None) -> "Settings":
+        layers = []
+        for path, table, required in config_files(cwd):
+            if not path.is_file():
+                if required:
+                    raise SettingsError(str(path), f"no such configuration file ({CONFIG_VARIABLE})", "CFG004")
+                continue
+            layer = read_layer(path, table)
+            if layer is not None:
+                layers.append(layer)
+        return cls(layers)
+
+    def lookup(self, command: str, key: str) -> tuple[Any, Layer, str | None] | None:
+        """(value, file, section or None) of ``key`` for the command path, or None."""
+        for layer in self.layers:
+            section = layer.sections.get(command)
+            if section is not None and key in section:
+                return section[key], layer, command
+            if key in layer.flat:
+                return layer.flat[key], layer, None
+        return None
+
+    def check_section(self, command: str, keys: set[str]) -> None:
+        """Refuse an option a command's own table names that the command does not have."""
+        for layer in self.layers:
+            for key in layer.sections.get(command, {}):
+                if key not in keys:
+                    close = get_close_matches(key, sorted(keys), n=1)
+                    hint = f" (did you mean {close[0]!r}?)" if close else ""
+                    raise SettingsError(layer.where(command, key), f"[{command}] has no option {key!r}{hint}", "CFG002")
+
+
+def _from_folder(folder: Path, value: Any) -> Any:
+    """A relative path in a configuration file is relative to the file's folder."""
+    if isinstance(value, list):
+        return [_from_folder(folder, v) for v in value]
+    if isinstance(value, str) and value and value != "-" and not Path(value).expanduser().is_absolute():
+        return str(folder / value)
+    return value
+
+
+class CommandDefaults(Mapping[str, Any]):
+    """click's ``default_map`` for one command path, read from :class:`Settings`.
+
+    Looked up by parameter name (an option's value) or, on a group, by subcommand name
+    (the child command's defaults).
+    """
+
+    def __init__(self, settings: Settings | Callable[[], Settings], command: click.Command,
+                 path: tuple[str, ...] = ()):
+        self._settings, self.command, self.path = settings, command, path
+        self.options = {p.name: p for p in command.params
+                        if p.name and option_key(p) not in (None, *_NEVER_SET)}
+        if path and not isinstance(command, click.Group):
+            self.settings.check_section(" ".join(path), {option_key(p) for p in self.options.values()})  # type: ignore
+
+    @property
+    def settings(self) -> Settings:
+        """The files, read on first use (``kpcheck --version`` reads none)."""
+        if callable(self._settings):
+            self._settings = self._settings()
+        return self._settings
+
+    def __getitem__(self, name: str) -> Any:
+        if isinstance(self.command, click.Group) and name in self.command.commands:
+            return CommandDefaults(self.settings, self.command.commands[name], (*self.path, name))
+        param = self.options.get(name)
+        if param is None:
+            raise KeyError(name)
+        found = self.settings.lookup(" ".join(self.path), option_key(param))  # type: ignore[arg-type]
+        if found is None:
+            raise KeyError(name)
+        value, layer, section = found
+        if param.multiple and isinstance(value, str):
+            value = [value]
+        if isinstance(param.type, click.Path):
+            value = _from_folder(layer.path.parent, value)
+        try:
+            param.type_cast_value(None, value)  # type: ignore[arg-type]
+        except click.BadParameter as exc:
+            raise SettingsError(layer.where(section, option_key(param) or ""),
+                                f"{option_key(param)} = {value!r}: {exc.message}", "CFG003") from exc
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in self.options if name in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __contains__(self, name: object) -> bool:
+        try:
+            self[name]  # type: ignore[index]
+        except KeyError:
+            return False
+        return True
+
+
+__all__ = ["CONFIG_VARIABLE", "CommandDefaults", "FILE_NAME", "Layer", "Settings", "SettingsError", "adopt",
+           "config_files", "envvar_of", "option_key", "read_layer"]

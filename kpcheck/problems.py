@@ -1,0 +1,151 @@
+"""One shape for every problem kpcheck reports with a place, and the catalogue of their codes.
+
+A :class:`Problem` is ``location: message [CODE]`` at a :class:`Level`; a :class:`KpcheckError`
+is the exception that carries one (every located error of a rule file, reference file, waiver
+file or production file derives from it). Every code is defined once, in :data:`CATALOGUE`,
+with a one-line explanation; ``docs/codes.md`` is generated from it by
+``tools/gen_codes_doc.py`` and a test fails when code uses a code the catalogue lacks.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a file, 1-based; a bare file name when the place is the whole file."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.file
+        if self.column is None:
+            return f"{self.file}:{self.line}"
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class Level(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Code:
+    """One entry of the catalogue: what the code means and how grave it is."""
+
+    code: str
+    level: Level
+    summary: str
+
+
+def _codes(level: Level, table: dict[str, str]) -> dict[str, Code]:
+    return {code: Code(code, level, summary) for code, summary in table.items()}
+
+
+E, W = Level.ERROR, Level.WARNING
+CATALOGUE: dict[str, Code] = {
+    **_codes(E, {
+        "RUL001": "a rule file is not valid YAML or cannot be read",
+        "RUL002": "a rule file does not follow the rule-file schema (unknown, missing or mistyped key)",
+        "RUL003": "a rule's id does not match its file name",
+        "RUL004": "the folder has no valid rulebook.yaml (not a rulebook folder)",
+        "RUL005": "two rule files share one rule id",
+        "RUL006": "a retired rule has no valid replaced_by",
+        "RUL010": "a condition is not a mapping of a known form, or a list where one is needed",
+        "RUL011": "an unknown condition keyword",
+        "RUL012": "for_any/for_all names something that is not a list of items",
+        "RUL013": "a comparison names no operator, or more than one",
+        "RUL014": "'is' takes present or absent; 'one_of' takes a list",
+        "RUL015": "a comparison's value has the wrong form",
+        "RUL016": "a type mismatch: an operator or parameter applied to a value of the wrong type",
+        "RUL017": "an unknown field path",
+        "RUL018": "two fields compared directly (compare them through a derived fact)",
+        "RUL020": "a malformed 'let' (derived fact definition)",
+        "RUL021": "an unknown derived fact",
+        "RUL022": "a derived fact called with a missing or unknown parameter",
+        "RUL023": "a rule parameter used but not declared under 'params:'",
+        "RUL030": "a condition the engines cannot evaluate identically (refused for both)",
+        "REF001": "a reference file has a bad date or dates in the wrong order",
+        "REF002": "a reference file has an unknown status",
+        "REF003": "a reference file has overlapping periods for one entry",
+        "REF004": "a BIN or IIN with a wrong check digit",
+        "REF005": "a reference file does not follow its schema",
+        "REF006": "a reference file is missing or cannot be read",
+        "REF007": "a reference file lists one entry twice",
+        "REF008": "a reference file has a bad or unknown code",
+        "REF009": "a reference file is not valid YAML",
+        "WAI001": "a waiver is malformed and is ignored",
+        "WAI002": "a waiver names an unknown rule and is ignored",
+        "WAI003": "a waiver of an 'invalid' finding is refused",
+        "WAI004": "a waiver has expired by the submission's presented date",
+        "WAI005": "a waiver matches no finding",
+        "WAI010": "the waiver file as a whole cannot be read",
+        "STA001": "the production file for the annual-report statistics cannot be read",
+        "REG001": "a register URL, path or setting that cannot be used (unknown scheme, missing folder, no driver)",
+        "REG002": "the register cannot be reached, opened or read",
+        "REG003": "the register stayed locked by another writer past KPCHECK_REGISTER_TIMEOUT",
+        "REG004": "the register's schema is newer than this kpcheck knows",
+        "LNT101": "no example expects the rule to trigger",
+        "LNT102": "no example expects the rule to stay clean",
+        "LNT103": "an example does not behave as declared (on some evaluator)",
+        "LNT104": "the condition triggers on none of the rule's own examples",
+        "LNT105": "no example on some side of the dates in force",
+        "LNT106": "a retired rule's id is reused (or a rule replaces itself)",
+        "LNT107": "an evaluator cannot compile the rulebook",
+        "LNT108": "two examples of a rule share a name",
+    }),
+    **_codes(E, {
+        "CFG001": "a configuration file cannot be read or is not valid TOML",
+        "CFG002": "a configuration file names an option the command does not have (at the top: no command has)",
+        "CFG003": "a configuration file gives an option a value it does not take",
+        "CFG004": "KPCHECK_CONFIG names a file that does not exist",
+    }),
+    **_codes(W, {
+        "LNT201": "a legal basis whose provision is \"to be confirmed\"",
+        "LNT202": "a rule without a Russian title and message",
+        "LNT203": "a 'let' that no condition or message reads",
+        "LNT204": "the working-day calendar's confirmed years end within a year of the lint's day (--today)",
+    }),
+}
+
+
+def explain(code: str) -> Code:
+    """The catalogue entry of ``code``; an unknown code is a programming error."""
+    try:
+        return CATALOGUE[code]
+    except KeyError:
+        raise KeyError(f"problem code {code!r} is not in kpcheck.problems.CATALOGUE") from None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem with its place: ``file:line:col: level: message [CODE]``."""
+
+    location: Location | str
+    code: str
+    message: str
+    level: Level = Level.ERROR
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.level.value}: {self.message} [{self.code}]"
+
+
+class KpcheckError(Exception):
+    """The base of every located error kpcheck raises: ``str(e)`` is ``location: message``."""
+
+    code: str = ""
+
+    def __init__(self, location: Location | str, message: str, code: str | None = None):
+        super().__init__(f"{location}: {message}")
+        self.location, self.message = location, message
+        if code is not None:
+            self.code = code
+
+    @property
+    def problem(self) -> Problem:
+        return Problem(self.location, self.code, self.message, explain(self.code).level)

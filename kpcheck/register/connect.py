@@ -1,0 +1,133 @@
+"""Opening a register by URL: a file path or ``sqlite:///...`` (WAL mode, busy timeout), or
+``postgresql://user@host/db`` (psycopg 3). Database failures become :class:`RegisterError`."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import Any, Iterator
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+
+from kpcheck.paths import user_data_dir
+from kpcheck.register.errors import LOCKED, UNREACHABLE, UNUSABLE, RegisterError
+
+DEFAULT_NAME = "default"
+TIMEOUT_ENV = "KPCHECK_REGISTER_TIMEOUT"
+DEFAULT_TIMEOUT = 30.0
+
+
+def default_path() -> Path:
+    """The default register: ``register.sqlite`` in the user's data folder (platformdirs;
+    ``KPCHECK_DATA_DIR`` moves it)."""
+    return user_data_dir() / "register.sqlite"
+
+
+def timeout() -> float:
+    """Seconds to wait for a lock (``KPCHECK_REGISTER_TIMEOUT``, default 30)."""
+    raw = os.environ.get(TIMEOUT_ENV)
+    if not raw:
+        return DEFAULT_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        raise RegisterError(TIMEOUT_ENV, f"{raw!r} is not a number of seconds", UNUSABLE) from None
+    if value <= 0:
+        raise RegisterError(TIMEOUT_ENV, f"{raw!r} must be more than 0 seconds", UNUSABLE)
+    return value
+
+
+def database_url(name: str | None) -> str:
+    """The SQLAlchemy URL of a ``--register`` value (``None`` or ``default``: the default file)."""
+    if not name or name == DEFAULT_NAME:
+        path = default_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+    if name.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + name.split("://", 1)[1]
+    if name.startswith(("postgresql+psycopg://", "sqlite:///")):
+        return name
+    if name.rstrip("/") in ("sqlite:", "sqlite:/") or name.startswith("sqlite://:memory:"):
+        raise RegisterError(name, "a register in memory would keep nothing; give a file path or sqlite:///PATH",
+                            UNUSABLE)
+    if "://" in name:
+        scheme = name.split("://", 1)[0]
+        raise RegisterError(shown(name), f"unsupported register URL scheme {scheme!r}; "
+                            "give a file path, sqlite:///PATH or postgresql://user@host/db", UNUSABLE)
+    path = Path(name).expanduser()
+    if path.is_dir():
+        raise RegisterError(name, f"is a folder; the register is a file (for example {name}/register.sqlite)", UNUSABLE)
+    if not path.parent.is_dir():
+        raise RegisterError(name, f"the folder {path.parent} does not exist", UNUSABLE)
+    return f"sqlite:///{path.resolve()}"
+
+
+def shown(url: str) -> str:
+    """A URL fit for a message: the password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def make_engine(url: str) -> Engine:
+    """A SQLAlchemy engine for the URL, configured for the register's locking."""
+    wait = timeout()
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"timeout": wait})
+            _sqlite_events(engine, wait)
+        else:
+            engine = create_engine(url, connect_args={"connect_timeout": max(1, int(wait))})
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise RegisterError(shown(url), f"not a usable register URL ({exc})", UNUSABLE) from None
+    except ImportError as exc:
+        raise RegisterError(shown(url), f"the PostgreSQL driver is missing ({exc}); install kpcheck with "
+                            "the 'postgresql' extra: pip install -e '.[postgresql]'", UNUSABLE) from None
+    return engine
+
+
+def _sqlite_events(engine: Engine, wait: float) -> None:
+    """WAL mode and a busy timeout on every connection; transactions begin as the caller asks
+    (``BEGIN IMMEDIATE`` for writers, so that two desks queue instead of failing at commit)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None          # the driver issues no BEGIN of its own
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write") else "BEGIN")
+
+
+@contextlib.contextmanager
+def translated(url: str) -> Iterator[None]:
+    """Database failures as :class:`RegisterError` naming the register (password hidden)."""
+    try:
+        yield
+    except RegisterError:
+        raise
+    except DBAPIError as exc:
+        raise RegisterError(shown(url), *describe(exc)) from None
+    except SQLAlchemyError as exc:
+        raise RegisterError(shown(url), str(exc)) from None
+
+
+def describe(exc: DBAPIError) -> tuple[str, str]:
+    """A database failure in a line, with its code: locked past the timeout, unreachable, or
+    what the database said."""
+    text = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+    code = getattr(exc.orig, "sqlstate", None)
+    if "database is locked" in text or code == "55P03":
+        return f"the register stayed locked by another desk for more than {timeout():g} s ({text})", LOCKED
+    if exc.connection_invalidated or "connection" in text.lower() or "unable to open" in text:
+        return f"cannot reach the register ({text})", UNREACHABLE
+    return text, UNREACHABLE

@@ -1,0 +1,114 @@
+"""The register at work: ``check --register [--record]`` and ``audit --register [--record]``.
+
+The checks across submissions are the batch module's own (:func:`check_with_history`, the
+audit's index): the register only supplies the past submissions' keys, so that a check against
+the register gives exactly the findings ``check --against`` gives over the same history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable, Iterable, Iterator, Mapping
+
+from sqlalchemy import Connection
+
+from kpcheck.api import Checker, Result
+from kpcheck.batch.audit import check_with_history
+from kpcheck.batch.xref import XrefKey
+from kpcheck.input.models import Submission
+from kpcheck.register.rows import decision_row, finding_rows, submission_row
+from kpcheck.register.importer import import_sources, numbers_of
+from kpcheck.register.store import Register, history_keys, insert_decision, insert_submissions, last_pk
+
+Checked = tuple[Result, XrefKey | None, Submission | None]
+Waive = Callable[[list[Result]], list[Result]]
+RECORD_BATCH = 1_000
+
+
+def _numbers(keys: Iterable[XrefKey | None]) -> set[str]:
+    wanted: set[str] = set()
+    for key in keys:
+        if key is not None:
+            wanted.add(key.number)
+            if key.original:
+                wanted.add(key.original)
+    return wanted
+
+
+def check_register(register: Register, checker: Checker, checked: list[Checked], meta: Mapping[str, Any],
+                   waive: Waive, record: bool = False, by: str | None = None,
+                   extra: list[XrefKey] | None = None) -> list[Result]:
+    """XREF-01/02 of the checked submissions against the register (and the ``extra`` keys of
+    ``--against`` files), waivers applied; with ``record``, the readable submissions and their
+    decisions stored in the same transaction, so that of two desks recording one new number,
+    the second sees the first."""
+
+    def work(conn: Connection) -> list[Result]:
+        pairs = [(result, key) for result, key, _ in checked]
+        history = [*history_keys(conn, _numbers(key for _, key in pairs)), *(extra or [])]
+        results = waive(check_with_history(checker, pairs, history))
+        if record:
+            _record(conn, results, [sub for _, _, sub in checked], meta, by)
+        return results
+
+    return register.write(work) if record else _read(register, work)
+
+
+def _read(register: Register, work: Callable[[Connection], list[Result]]) -> list[Result]:
+    with register.reading() as conn:
+        return work(conn)
+
+
+def _record(conn: Connection, results: list[Result], subs: list[Submission | None], meta: Mapping[str, Any],
+            by: str | None) -> None:
+    now = dt.datetime.now(dt.timezone.utc)
+    rows = [(result, submission_row(sub, result.source, now)) for result, sub in zip(results, subs) if sub is not None]
+    known, _ = insert_submissions(conn, [row for _, row in rows])
+    for result, row in rows:
+        insert_decision(conn, decision_row(result, known[row["sha256"]], meta, "check", by, now),
+                        lambda pk, result=result: finding_rows(result, pk))
+
+
+def audit_history(register: Register, sources: list[str], record: bool) -> tuple[list[XrefKey], dict[str, int]]:
+    """``audit --register``: the keys of the stored submissions that share a number with the
+    audited ones (the register as it stood before this audit) and, with ``record``, the audited
+    submissions stored first (row number by source location)."""
+    with register.reading() as conn:
+        upto = last_pk(conn)
+    if record:
+        imported = import_sources(register, sources, keep_rows=True)
+        stored, numbers = imported.stored, imported.numbers
+    else:
+        stored, numbers = {}, numbers_of(sources)
+    with register.reading() as conn:
+        return history_keys(conn, numbers, upto), stored
+
+
+def record_decisions(register: Register, results: Iterable[Result], stored: Mapping[str, int],
+                     meta: Mapping[str, Any], by: str | None) -> Iterator[Result]:
+    """Pass the audit's results on, storing the decision on each stored submission as it goes
+    (in transactions of a thousand decisions)."""
+    pending: list[tuple[Result, int]] = []
+    for result in results:
+        pk = stored.get(result.source)
+        if pk is not None and result.status != "error":
+            pending.append((result, pk))
+        if len(pending) >= RECORD_BATCH:
+            _record_audit(register, pending, meta, by)
+            pending = []
+        yield result
+    _record_audit(register, pending, meta, by)
+
+
+def _record_audit(register: Register, pending: list[tuple[Result, int]], meta: Mapping[str, Any],
+                  by: str | None) -> None:
+    if not pending:
+        return
+    now = dt.datetime.now(dt.timezone.utc)
+
+    def work(conn: Connection) -> None:
+        for result, pk in pending:
+            insert_decision(conn, decision_row(result, pk, meta, "audit", by, now),
+                            lambda decision, result=result: finding_rows(result, decision))
+
+    register.write(work)

@@ -1,0 +1,193 @@
+"""A register opened by URL: its transactions (one writer at a time) and its queries.
+
+Writers serialise: SQLite takes the write lock when the transaction begins (``BEGIN
+IMMEDIATE``), PostgreSQL an advisory transaction lock with a lock timeout; a transaction that
+still fails on a serialization failure or a deadlock is run again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Callable, Iterable, Iterator, TypeVar
+
+from sqlalchemy import Connection, Engine, Select, func, select, text
+from sqlalchemy.exc import DBAPIError
+
+from kpcheck.batch.xref import XrefKey
+from kpcheck.register import schema
+from kpcheck.register.connect import database_url, make_engine, shown, timeout, translated
+from kpcheck.register.errors import NEWER, RegisterError
+from kpcheck.register.rows import KEY_COLUMNS, key_of_row
+
+T = TypeVar("T")
+LOCK_KEY = 0x6B70636865636B        # "kpcheck": the advisory lock every writer takes on PostgreSQL
+RETRIES = 5
+_RETRY_CODES = {"40001", "40P01"}   # serialization failure, deadlock detected
+_LOOKUP_CHUNK = 500
+
+
+class Register:
+    """One register; open with :meth:`open`, which migrates it forward."""
+
+    def __init__(self, engine: Engine, url: str):
+        self.engine = engine
+        self.url = url
+        self.wait = timeout()              # seconds a writer waits for the lock
+
+    @classmethod
+    def open(cls, name: str | None) -> "Register":
+        """Open (creating or migrating) the register ``--register`` names; raises :class:`RegisterError`."""
+        url = database_url(name)
+        register = cls(make_engine(url), url)
+        with register.reading() as conn:
+            version = schema.current_version(conn)
+        if version != schema.VERSION:          # migrate (or refuse a newer schema) under the write lock
+            register.write(register._migrate)
+        return register
+
+    def _migrate(self, conn: Connection) -> None:
+        try:
+            schema.migrate(conn)
+        except schema.NewerSchema as exc:
+            raise RegisterError(self.shown, str(exc), NEWER) from None
+
+    @property
+    def shown(self) -> str:
+        return shown(self.url)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def write(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in one writing transaction, alone among the register's writers."""
+        for attempt in range(RETRIES):
+            try:
+                with translated(self.url), self._writing() as conn:
+                    return work(conn)
+            except RegisterError as exc:
+                if attempt + 1 < RETRIES and _retryable(exc.__context__):
+                    continue
+                raise
+        raise AssertionError("unreachable")
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            conn.info["write"] = True
+            with conn.begin():
+                if self.dialect == "postgresql":
+                    conn.execute(text(f"SET LOCAL lock_timeout = {int(self.wait * 1000)}"))
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+                yield conn
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A read-only transaction (it waits for no writer)."""
+        with translated(self.url), self.engine.connect() as conn:
+            conn.info["write"] = False          # info lives on the pooled connection: say it each time
+            with conn.begin():
+                yield conn
+
+    def close(self) -> None:
+        """Close the pooled connections; the register opens new ones when used again."""
+        self.engine.dispose()
+
+
+def _retryable(exc: BaseException | None) -> bool:
+    while exc is not None:
+        if isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in _RETRY_CODES:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def history_keys(conn: Connection, numbers: Iterable[str], upto: int | None = None) -> list[XrefKey]:
+    """The keys of every stored submission (up to row ``upto`` when given) whose normalised
+    number is one of ``numbers``: all that XREF-01 (same direction and number) and XREF-02
+    (the original's number) read."""
+    wanted = sorted({n for n in numbers if n})
+    keys = []
+    for chunk in _chunks(wanted, _LOOKUP_CHUNK):
+        for row in conn.execute(history_query(chunk, upto)).mappings():
+            keys.append(key_of_row(row))
+    return keys
+
+
+def history_query(numbers: list[str], upto: int | None = None) -> Select:
+    """The key columns of the submissions carrying these normalised numbers (an index look-up)."""
+    s = schema.submissions
+    query = select(*[s.c[name] for name in KEY_COLUMNS]).where(s.c.number.in_(numbers)).order_by(s.c.pk)
+    return query if upto is None else query.where(s.c.pk <= upto)
+
+
+def canonical_documents(conn: Connection, batch: int = 5_000) -> Iterator[tuple[int, str]]:
+    """(row number, canonical JSON) of every stored submission, in the order stored."""
+    s = schema.submissions
+    result = conn.execution_options(yield_per=batch).execute(select(s.c.pk, s.c.canonical).order_by(s.c.pk))
+    for pk, document in result:
+        yield pk, document
+
+
+def count(conn: Connection) -> int:
+    return conn.execute(select(func.count()).select_from(schema.submissions)).scalar_one()
+
+
+def last_pk(conn: Connection) -> int:
+    """The row number of the last stored submission (0 when none)."""
+    return conn.execute(select(func.max(schema.submissions.c.pk))).scalar_one() or 0
+
+
+def pks_of(conn: Connection, hashes: list[str]) -> dict[str, int]:
+    """Row numbers of stored submissions by SHA-256."""
+    s = schema.submissions
+    out: dict[str, int] = {}
+    for chunk in _chunks(hashes, _LOOKUP_CHUNK):
+        out.update(dict(conn.execute(select(s.c.sha256, s.c.pk).where(s.c.sha256.in_(chunk))).all()))
+    return out
+
+
+def insert_submissions(conn: Connection, rows: list[dict[str, Any]]) -> tuple[dict[str, int], int]:
+    """Store the rows not stored yet (by SHA-256); (row number by SHA-256, how many were new)."""
+    if not rows:
+        return {}, 0
+    unique = list({row["sha256"]: row for row in rows}.values())
+    known = pks_of(conn, [row["sha256"] for row in unique])
+    new = [row for row in unique if row["sha256"] not in known]
+    if new:
+        conn.execute(schema.submissions.insert(), new)
+        known.update(pks_of(conn, [row["sha256"] for row in new]))
+    return known, len(new)
+
+
+def insert_decision(conn: Connection, decision: dict[str, Any], findings: Callable[[int], list[dict[str, Any]]]) -> int:
+    pk = conn.execute(schema.decisions.insert().values(**decision).returning(schema.decisions.c.pk)).scalar_one()
+    rows = findings(pk)
+    if rows:
+        conn.execute(schema.findings.insert(), rows)
+    return pk
+
+
+def submissions_of(conn: Connection, number: str) -> list[dict[str, Any]]:
+    """Every stored submission with this normalised number, either direction, in the order stored."""
+    s = schema.submissions
+    return [dict(r) for r in conn.execute(select(s).where(s.c.number == number).order_by(s.c.pk)).mappings()]
+
+
+def decisions_of(conn: Connection, submission_pks: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The decisions on these submissions, each with its findings, oldest first."""
+    d, f = schema.decisions, schema.findings
+    out: dict[int, list[dict[str, Any]]] = {pk: [] for pk in submission_pks}
+    rows = conn.execute(select(d).where(d.c.submission.in_(submission_pks)).order_by(d.c.pk)).mappings().all()
+    by_pk = {row["pk"]: {**row, "findings": []} for row in rows}
+    if by_pk:
+        for finding in conn.execute(select(f).where(f.c.decision.in_(list(by_pk))).order_by(f.c.pk)).mappings():
+            by_pk[finding["decision"]]["findings"].append(dict(finding))
+    for decision in by_pk.values():
+        out[decision["submission"]].append(decision)
+    return out
