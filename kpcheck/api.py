@@ -15,7 +15,7 @@ from typing import Any, Iterable, Iterator
 
 from kpcheck import __version__
 from kpcheck.engine import Engine, EngineError, Finding, NotApplicable
-from kpcheck.input.reader import Loaded, read_sources
+from kpcheck.input.reader import Loaded, parse_data, read_sources
 from kpcheck.rulebook.cache import cached
 from kpcheck.reference.queries import DEFAULT_REGISTERS, Reference, collect_reference
 from kpcheck.rulebook.loader import RULES_DIR, Rulebook, Severity, collect_rulebook, sha256_files
@@ -46,6 +46,9 @@ class Result:
     certificate: str | None = None
     direction: str | None = None
     presented_on: dt.date | None = None
+    department: str | None = None        # territorial_department as given
+    counterparty: str | None = None      # counterparty country code as given (importer on export, issuer on import)
+    prices: tuple[tuple[str, int, int], ...] = ()   # audit only: (hs_code, line index, US$/ct x 10^6) per line
 
     def fails(self, fail_on: str) -> bool:
         """At or above ``--fail-on``: a finding of that severity or worse (errors are exit 2)."""
@@ -59,6 +62,14 @@ def status_of(findings: Iterable[Finding]) -> str:
     """The worst finding decides: invalid > non_compliant > review > compliant."""
     worst = max((Severity(f.severity).rank for f in findings), default=0)
     return _STATUS_OF_SEVERITY[[s.value for s in Severity if s.rank == worst][0]]
+
+
+def counterparty_of(sub: Any) -> str | None:
+    """The counterparty country as given (rulebook.md): the importer's on export, the issuer's on import."""
+    if sub.direction == "export":
+        importer = sub.certificate.importer
+        return importer.country if importer is not None else None
+    return sub.certificate.issuing_country
 
 
 def summarize(results: Iterable[Result]) -> dict[str, int]:
@@ -117,14 +128,28 @@ class Checker:
         for loaded in read_sources(paths):
             yield self.check_loaded(loaded)
 
-    def check_loaded(self, loaded: Loaded) -> Result:
+    def check_data(self, data: bytes | str | dict, source: str = "<data>", kind: str = "json",
+                   lang: str | None = None) -> Result:
+        """Check one submission held in memory: JSON or YAML bytes or text, or a parsed mapping.
+        Not thread-safe (the engine is not): callers that serve requests serialise the calls."""
+        return self.check_loaded(parse_data(data, source, kind), lang)
+
+    def check_loaded(self, loaded: Loaded, lang: str | None = None) -> Result:
+        """The result for one read submission; ``lang`` overrides the language of titles and messages."""
+        if lang is not None and lang != self.engine.lang:
+            kept, self.engine.lang = self.engine.lang, lang
+            try:
+                return self.check_loaded(loaded)
+            finally:
+                self.engine.lang = kept
         if loaded.submission is None:
             err = loaded.error
             error = {"message": err.message, "location": err.location} if err else \
                 {"message": "unreadable", "location": loaded.source}
             return Result(loaded.raw_id, loaded.source, "error", error=error)
         sub = loaded.submission
-        base = dict(certificate=sub.certificate.number, direction=sub.direction, presented_on=sub.presented_on)
+        base = dict(certificate=sub.certificate.number, direction=sub.direction, presented_on=sub.presented_on,
+                    department=sub.territorial_department, counterparty=counterparty_of(sub))
         try:
             evaluation = self.engine.evaluate(sub)
         except EngineError as exc:

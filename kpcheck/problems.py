@@ -110,6 +110,8 @@ CATALOGUE: dict[str, Code] = {
         "LNT202": "a rule without a Russian title and message",
         "LNT203": "a 'let' that no condition or message reads",
         "LNT204": "the working-day calendar's confirmed years end within a year of the lint's day (--today)",
+        "LNT205": "a translation marked 'draft: true', not yet reviewed by the legal staff",
+        "LNT206": "a rule without a Kazakh title and message",
     }),
 }
 

@@ -37,6 +37,67 @@ def base(name: str = "compliant-export") -> dict:
     return copy.deepcopy(json.loads((RULES_DIR / "bases" / f"{name}.json").read_text()))
 
 
+# ---- the desk (kpcheck serve): a real uvicorn server in its own process, for live and browser tests
+
+SERVE_TOKEN = "desk-test-token-0123456789"
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_desk(*options: str, env: dict | None = None):
+    """``kpcheck serve`` on a free loopback port; returns (process, base URL) once /healthz answers."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+    import time
+    import urllib.request
+
+    port = free_port()
+    cmd = [sys.executable, "-c", "from kpcheck.cli.main import main; main()", "serve", "--port", str(port), *options]
+    log = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: the access log must never block the server
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("KPCHECK_") or k in _KEPT_VARIABLES}
+    clean["KPCHECK_CONFIG_DIR"] = tempfile.mkdtemp(prefix="kpcheck-no-user-config-")  # no user settings
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**clean, **(env or {})},
+                            stdout=subprocess.DEVNULL, stderr=log, text=True)
+    proc.log = log  # type: ignore[attr-defined]
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):  # up to a minute on a busy machine
+        if proc.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"kpcheck serve exited {proc.returncode}: {log.read()}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2):
+                return proc, url
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("kpcheck serve did not answer /healthz within a minute")
+
+
+def stop_desk(proc) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except Exception:
+        proc.kill()
+        proc.wait()
+    proc.log.close()
+
+
+@pytest.fixture(scope="session")
+def desk_url():
+    """The desk served for the whole session (no token), as a controller starts it."""
+    proc, url = start_desk()
+    yield url
+    stop_desk(proc)
+
+
 # Settings of the person running the tests never reach them: no user configuration folder and
 # no KPCHECK_<OPTION> variable (kpcheck.cli.settings); the cache variables stay. `rules lint`
 # measures the calendar's horizon from a fixed day (KPCHECK_TODAY is its --today), so that no
@@ -68,9 +129,7 @@ def postgres_server():
     except ServerUnavailable as exc:
         if server is not None:
             server.stop()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL tests cannot run: {exc}")
-        pytest.skip(f"PostgreSQL server unavailable: {exc}")
+        unavailable(f"PostgreSQL server unavailable: {exc}")
     yield server
     server.stop()
 
@@ -85,3 +144,10 @@ def register_url(request, tmp_path):
         return str(tmp_path / "register.sqlite")
     server = request.getfixturevalue("postgres_server")
     return server.create_database(f"kpcheck_test_{next(_databases)}")
+
+
+def unavailable(reason: str) -> None:
+    """A real server or browser a test needs is missing: a failure in CI, a skip elsewhere."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"this test must run in CI: {reason}")
+    pytest.skip(reason)

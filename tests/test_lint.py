@@ -24,6 +24,9 @@ translations:
   ru:
     title: Тестовое правило
     message: Сертификат {certificate.number} с подчистками.
+  kk:
+    title: Сынақ ережесі
+    message: "{certificate.number} сертификатында өшірулер бар."
 examples:
   - name: erasure
     change: {certificate.condition.erasures: true}
@@ -112,7 +115,8 @@ CASES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
     "T/T-17.yaml": (edit(good("T-17"), "provision: Art. 1", "provision: to be confirmed"),
                     [("LNT201", "to be confirmed", "the provision of Test act is to be confirmed")]),
     "T/T-18.yaml": (re.sub(r"translations:\n(  .*\n)+", "", good("T-18")),
-                    [("LNT202", "id:", "rule T-18 has no Russian text")]),
+                    [("LNT202", "id:", "rule T-18 has no Russian text"),
+                     ("LNT206", "id:", "rule T-18 has no Kazakh title and message")]),
 }
 
 
@@ -157,7 +161,7 @@ def test_warnings_are_warnings_and_errors_errors(bad_problems):
 
 
 def test_cli_prints_every_problem_sorted_and_exits_1(bad_book, bad_problems):
-    result = CliRunner().invoke(main, ["rules", "lint", str(bad_book)])
+    result = CliRunner().invoke(main, ["rules", "lint", "-v", str(bad_book)])
     assert result.exit_code == 1, result.output
     lines = result.stdout.splitlines()
     assert lines[:-1] == [str(p) for p in bad_problems]
@@ -189,7 +193,7 @@ def test_reference_data_that_does_not_load(tmp_path):
 
 def test_warnings_alone_exit_0(tmp_path):
     directory = make_rulebook(tmp_path, {"T-17": CASES["T/T-17.yaml"][0]})
-    result = CliRunner().invoke(main, ["rules", "lint", str(directory)])
+    result = CliRunner().invoke(main, ["rules", "lint", "--verbose", str(directory)])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1] == "0 errors, 1 warning"
     assert ": warning: the provision of Test act is to be confirmed [LNT201]" in result.stdout
@@ -228,3 +232,18 @@ def test_a_let_never_read_is_a_warning(tmp_path):
     assert problem.severity is Level.WARNING
     assert str(problem.location) == f"{book / 'T' / 'T-01.yaml'}:11:3"
     assert "spare" in problem.message
+
+
+def test_every_condition_and_message_error_of_a_file_in_one_run(tmp_path):
+    text = edit(good("T-01"), "field: certificate.condition.erasures\n  equals", "field: certificate.condition.erasure\n  equals")
+    text = edit(text, "message: Certificate {certificate.number}", "message: Certificate {certificate.numbr}")
+    directory = make_rulebook(tmp_path, {"T-01": text})
+    codes = sorted(p.code for p in lint(directory) if p.severity is Level.ERROR)
+    assert codes == ["RUL017", "RUL030"], [str(p) for p in lint(directory)]
+
+
+def test_a_schema_error_does_not_hide_a_condition_error(tmp_path):
+    text = edit(good("T-01"), "severity: violation", "severity: fatal")
+    text = edit(text, "field: certificate.condition.erasures\n  equals", "field: certificate.condition.erasure\n  equals")
+    directory = make_rulebook(tmp_path, {"T-01": text})
+    assert sorted(p.code for p in lint(directory) if p.severity is Level.ERROR) == ["RUL002", "RUL017"]

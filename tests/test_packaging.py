@@ -89,3 +89,13 @@ def test_a_zipped_install_runs_from_another_folder(built, tmp_path):
         done = subprocess.run([sys.executable, "-m", "kpcheck", "check", "--engine", "python", str(SUBMISSIONS / name)],
                               cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
         assert done.returncode == code, done.stderr
+
+
+def test_the_wheel_carries_the_desk_templates_and_static_files(built):
+    wheel, _ = built
+    names = set(zipfile.ZipFile(wheel).namelist())
+    serve = ROOT / "kpcheck" / "serve"
+    shipped_files = {p.relative_to(ROOT).as_posix() for folder in ("templates", "static")
+                     for p in (serve / folder).iterdir() if p.is_file()}
+    assert shipped_files and shipped_files <= names
+    assert {"kpcheck/serve/templates/desk.html", "kpcheck/serve/static/desk.js"} <= names

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from kpcheck.tooling.examples import build
@@ -55,3 +57,27 @@ def test_retired_rules_name_their_replacement():
 def test_every_rule_has_a_russian_text():
     missing = [r.id for r in BOOK.rules if "ru" not in r.spec.translations]
     assert not missing, f"rules without a Russian title/message: {missing}"
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_KAZAKH_ONLY = set("әғқңөұүһі")
+
+
+@pytest.mark.parametrize("rule", BOOK.rules, ids=IDS)
+def test_kazakh_title_and_message_in_draft_with_the_english_placeholders(rule):
+    kk = rule.spec.translations.get("kk")
+    assert kk is not None and kk.title and kk.message, f"{rule.id} has no Kazakh title and message"
+    assert kk.draft, f"{rule.id}: the Kazakh text is marked draft until the legal staff review it"
+    assert set(_PLACEHOLDER.findall(kk.message)) == set(_PLACEHOLDER.findall(rule.spec.message))
+    assert _KAZAKH_ONLY & set((kk.title + kk.message).lower()), f"{rule.id}: not written in Kazakh letters"
+
+
+def test_draft_is_a_yes_or_no(tmp_path):
+    from pydantic import ValidationError
+
+    from kpcheck.rulebook.loader import Translation
+
+    assert Translation.model_validate({"title": "t", "message": "m", "draft": True}).draft
+    assert not Translation.model_validate({"title": "t", "message": "m"}).draft
+    with pytest.raises(ValidationError):
+        Translation.model_validate({"title": "t", "message": "m", "draft": "maybe"})

@@ -77,11 +77,11 @@ def test_each_rule_has_its_parts(generated):
                  "Not applicable (“the certificate's erasures were not recorded”) unless "
                  "`certificate.condition.erasures` is present",
                  "- `certificate.condition.erasures` is true", "**Message**: Certificate {certificate.number} bears",
-                 "| `erasure` | compliant-export with `certificate.condition.erasures: true` | triggers | ✓ triggers |",
+                 "| `erasure` | `compliant-export` with `certificate.condition.erasures: true` | triggers | ✓ triggers |",
                  "| `before-resolution-356` |"):
         assert text in entry, text
     assert "## <a id=\"derived-facts\"></a>Appendix: derived facts" in md
-    assert "| `working_day_deadline` | `after` (path), `days` (number) | date |" in md
+    assert "| `working_day_deadline` | `after` (`path`), `days` (`number`) | `date` |" in md
 
 
 def test_html_is_self_contained_and_its_links_resolve(generated):
@@ -130,7 +130,7 @@ def test_an_example_that_fails_is_shown_as_it_ran(tmp_path):
     out = tmp_path / "book.md"
     result = CliRunner().invoke(main, ["rules", "docs", str(directory), "--output", str(out)])
     assert result.exit_code == 0, result.output
-    assert "| `wrong` | compliant-export with `certificate.condition.erasures: true` | clean | ✗ **triggers** |" \
+    assert "| `wrong` | `compliant-export` with `certificate.condition.erasures: true` | clean | ✗ **triggers** |" \
         in out.read_text(encoding="utf-8")
 
 

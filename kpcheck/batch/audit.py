@@ -242,7 +242,8 @@ def audit(sources: list[str], options: dict[str, Any], jobs: int = 1,
         batch = BatchChecks(checker)
         for unit in spooled:
             for result, key in unit.read():
-                yield batch.apply(result, key, index)
+                checked = batch.apply(result, key, index)
+                yield replace(checked, prices=key.prices) if key is not None else checked
             os.remove(unit.path)
 
 

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from kpcheck.cli.console import verbosity_options
 from kpcheck.cli.settings import CommandDefaults, Settings, SettingsError, config_files, option_key
 
 out = Console(highlight=False)
@@ -86,6 +87,7 @@ def _check_flat_keys(settings: Settings, known: set[str]) -> None:
 
 @click.command("config", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("words", nargs=-1, type=click.UNPROCESSED, metavar="[COMMAND [OPTIONS]]")
+@verbosity_options
 @click.pass_context
 def config(ctx: click.Context, words: tuple[str, ...]) -> None:
     """The settings in force and where each comes from (default, a configuration file,

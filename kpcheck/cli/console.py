@@ -1,4 +1,6 @@
-"""The standard-error console every command reports problems on (NO_COLOR is honoured)."""
+"""The standard-error console every command reports problems on (NO_COLOR is honoured), and how
+talkative a run is: ``-q/--quiet`` (errors only) and ``-v/--verbose`` (every detail), options of
+every command, kept in the run's click context so that each invocation starts afresh."""
 
 from __future__ import annotations
 
@@ -9,18 +11,60 @@ from typing import IO, Any, Iterator
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from kpcheck.cli.settings import CommandDefaults, Settings, adopt
 
 err_console = Console(stderr=True, highlight=False)
+QUIET, NORMAL, VERBOSE = -1, 0, 1
+_KEY = "kpcheck.verbosity"
+
+
+def _meta() -> dict:
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta if ctx is not None else {}
+
+
+def verbosity() -> int:
+    """QUIET, NORMAL or VERBOSE for the running command (NORMAL outside a command)."""
+    return int(_meta().get(_KEY, NORMAL))
+
+
+def _set(level: int) -> Any:
+    def callback(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+        if value:
+            ctx.meta[_KEY] = level
+    return callback
+
+
+def verbosity_options(func: Any) -> Any:
+    """``-q/--quiet`` and ``-v/--verbose`` on a command (they set the run's verbosity; the last given wins)."""
+    func = click.option("-v", "--verbose", is_flag=True, expose_value=False, callback=_set(VERBOSE),
+                        help="Show everything: every failing submission, every warning in full.")(func)
+    return click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_set(QUIET),
+                        help="Print nothing but errors (and the reports asked for with --format).")(func)
 
 
 def error(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
 
 
-def warning(message: str) -> None:
-    err_console.print(f"[yellow]warning:[/] {message}", markup=True, soft_wrap=True)
+def warning(message: str, once: str | None = None) -> None:
+    """A warning on standard error, unless the run is quiet; with ``once``, at most once per run."""
+    if verbosity() <= QUIET:
+        return
+    if once is not None:
+        said = _meta().setdefault("kpcheck.warned", set())
+        if once in said:
+            return
+        said.add(once)
+    err_console.print(f"[yellow]warning:[/] {escape(message)}", markup=True, soft_wrap=True)
+
+
+def note(message: str) -> None:
+    """Information on standard error (not an error, not a warning), unless the run is quiet."""
+    if verbosity() > QUIET:
+        err_console.print(message, markup=False, soft_wrap=True, highlight=False)
 
 
 @contextlib.contextmanager

@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from kpcheck.cli.console import output_stream, error, warning
+from kpcheck.cli.console import verbosity_options, output_stream, error, warning
 from kpcheck.engine import KINDS
 from kpcheck.tooling.impact import ImpactRulebookInvalid, impact as run_impact, render_text, to_json
 from kpcheck.report.text import make_console
@@ -30,6 +30,7 @@ EXIT_OK, EXIT_ERROR = 0, 2
 @click.option("--engine", type=click.Choice(KINDS), help="Evaluator (default: durable where it imports).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes per audit (default: every core).")
+@verbosity_options
 def impact(sources: tuple[str, ...], old_dir: str | None, new_dir: str, fmt: str, output: str | None,
            reference: str | None, engine: str | None, jobs: int | None) -> None:
     """Re-run past submissions (SOURCE...) under the --old and --new rulebooks and show what changes.
@@ -48,7 +49,7 @@ def impact(sources: tuple[str, ...], old_dir: str | None, new_dir: str, fmt: str
         sys.exit(EXIT_ERROR)
     if report.reference == "example":
         warning("using the shipped EXAMPLE registers (signers, customs points, entities); "
-                "pass --reference DIR for the official lists")
+                "pass --reference DIR for the official lists", once="example-registers")
     if report.errors:
         warning(f"{report.errors} submission(s) could not be read or checked under either rulebook; "
                 "`kpcheck audit` shows why")

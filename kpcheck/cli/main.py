@@ -12,7 +12,7 @@ import click
 
 from kpcheck import __version__
 from kpcheck.api import FAIL_ON, Checker, Result, RulebookInvalid, summarize
-from kpcheck.cli.console import LazyGroup, err_console, error, warning
+from kpcheck.cli.console import QUIET, VERBOSE, LazyGroup, err_console, error, verbosity, verbosity_options, warning
 from kpcheck.engine import KINDS, describe_default
 from kpcheck.register.errors import RegisterError
 from kpcheck.input.reader import read_sources
@@ -25,9 +25,15 @@ if TYPE_CHECKING:  # a desk check imports neither the audit machinery nor the wa
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
 
+MAX_LISTED_ON_TERMINAL = 50   # failing submissions an audit lists on a terminal without -v (docs/decisions.md)
+
+
 def parse_formats(formats: Iterable[str], output: str | None, allowed: tuple[str, ...]) -> list[tuple[str, str | None]]:
-    """``--format`` values as (format, file or None for standard output)."""
+    """``--format`` values as (format, file or None for standard output); none at all with
+    ``--quiet`` and no ``--format`` (the default text report is not printed)."""
     out: list[tuple[str, str | None]] = []
+    if not formats and verbosity() <= QUIET:
+        return []
     for raw in formats or ("text",):
         fmt, _, file = raw.partition("=")
         if fmt not in allowed:
@@ -56,7 +62,10 @@ def open_writers(targets: list[tuple[str, str | None]], options: dict[str, Any])
         yield writers
 
 
-def load_checker(rules: str | None, reference: str | None, engine: str | None, lang: str = "en") -> Checker | None:
+def load_checker(rules: str | None, reference: str | None, engine: str | None, lang: str = "en",
+                 banner_shown: bool = False) -> Checker | None:
+    """The checker, or None after printing why it does not load. The example-registers warning
+    is given once per run, and not at all when a text report shows its banner on the terminal."""
     try:
         checker = Checker.load(rules, reference, engine, lang=lang)
     except RulebookInvalid as exc:
@@ -68,18 +77,24 @@ def load_checker(rules: str | None, reference: str | None, engine: str | None, l
         missing = [r.id for r in checker.book.active() if lang not in r.spec.translations]
         if missing:
             fallback = "Russian, else English" if lang == "kk" else "English"
-            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+            few = verbosity() >= VERBOSE or len(missing) <= 5
+            shown = ", ".join(missing if few else missing[:5]) + ("" if few else f" (and {len(missing) - 5} more; -v lists them all)")
             warning(f"{len(missing)} rule(s) have no text in {lang!r} and are shown in {fallback}: {shown}")
-    if checker.reference_kind == "example":
+    if checker.reference_kind == "example" and not banner_shown:
         warning("using the shipped EXAMPLE registers (signers, customs points, entities); "
-                "pass --reference DIR for the official lists")
+                "pass --reference DIR for the official lists", once="example-registers")
     return checker
 
 
+def text_on_terminal(targets: list[tuple[str, str | None]]) -> bool:
+    """A text report goes to standard output and that is a terminal (it shows the registers banner)."""
+    return sys.stdout.isatty() and any(f in ("text", "audit-text") and file is None for f, file in targets)
+
+
 def prepare(rules: str | None, reference: str | None, engine: str | None, lang: str,
-            waivers: str | None) -> tuple[Checker, WaiverBook | None]:
+            waivers: str | None, banner_shown: bool = False) -> tuple[Checker, WaiverBook | None]:
     """The checker and the waivers of a run; exits 2 when either does not load."""
-    checker = load_checker(rules, reference, engine, lang)
+    checker = load_checker(rules, reference, engine, lang, banner_shown)
     if checker is None:
         sys.exit(EXIT_ERROR)
     if not waivers:
@@ -112,11 +127,15 @@ def waive(results: Iterable[Result], book: WaiverBook | None) -> Iterable[Result
     return results if book is None else book.waive(results, lambda problem: warning(str(problem)))
 
 
-def emit(results: Iterable[Result], writers: list[Any], meta: dict[str, Any], fail_on: str) -> int:
-    """Stream results to every writer; the exit code of report-format.md."""
+def emit(results: Iterable[Result], writers: list[Any], meta: dict[str, Any], fail_on: str,
+         summary: dict[str, int] | None = None) -> int:
+    """Stream results to every writer; the exit code of report-format.md. ``summary``, when
+    given, is filled with the counts per status."""
     for w in writers:
         w.start(meta)
-    summary = summarize([])
+    if summary is None:
+        summary = {}
+    summary.update(summarize([]))
     code = EXIT_OK
     for result in results:
         summary["submissions"] += 1
@@ -173,10 +192,12 @@ def with_common(func: Any) -> Any:
 
 
 @click.group(cls=LazyGroup, lazy={"rules": "kpcheck.cli.rules:rules", "stats": "kpcheck.cli.stats:stats",
-                   "config": "kpcheck.cli.config:config", "register": "kpcheck.cli.register:register"},
+                   "config": "kpcheck.cli.config:config", "register": "kpcheck.cli.register:register",
+                   "serve": "kpcheck.cli.serve:serve"},
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kpcheck",
                       message=f"%(prog)s, version %(version)s\nengine: {describe_default()}")
+@verbosity_options
 def main() -> None:
     """Check Kimberley Process rough-diamond certificates against the law of the Republic of Kazakhstan."""
 
@@ -184,6 +205,7 @@ def main() -> None:
 @main.command()
 @click.argument("files", nargs=-1, required=True)
 @with_common
+@verbosity_options
 @click.option("--against", "against", multiple=True, metavar="SOURCE",
               help="Past submissions (files, folders, JSON Lines): also run XREF-01/02 against them.")
 @register_options_of
@@ -193,7 +215,7 @@ def check(files: tuple[str, ...], formats: tuple[str, ...], output: str | None, 
     """Pre-check one or more submissions (JSON, YAML, JSON Lines)."""
     targets = parse_formats(formats, output, FORMATS_CHECK)
     require_register(register, record)
-    checker, waiver_book = prepare(rules, reference, engine, lang, waivers)
+    checker, waiver_book = prepare(rules, reference, engine, lang, waivers, text_on_terminal(targets))
     meta = report_meta(checker, waivers)
     results: Iterable[Result] = waive(checker.check_paths(files), waiver_book)
     if register:
@@ -212,7 +234,7 @@ def check(files: tuple[str, ...], formats: tuple[str, ...], output: str | None, 
         pairs = [(checker.check_loaded(loaded), key_of(loaded.submission) if loaded.submission else None)
                  for loaded in read_sources(files)]
         results = waive(check_against(checker, pairs, list(against)), waiver_book)
-    with open_writers(targets, {"fail_on": fail_on}) as writers:
+    with open_writers(targets, {"fail_on": fail_on, "lang": lang}) as writers:
         code = emit(results, writers, meta, fail_on)
     sys.exit(code)
 
@@ -222,29 +244,35 @@ def check(files: tuple[str, ...], formats: tuple[str, ...], output: str | None, 
 @with_common
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: every core).")
+@click.option("--rulebook-url", metavar="URL",
+              help="The rulebook document (kpcheck rules docs -o rulebook.html) the HTML report links rules to "
+                   "(default: the shipped docs/rulebook.html).")
 @register_options_of
+@verbosity_options
 def audit(sources: tuple[str, ...], formats: tuple[str, ...], output: str | None, rules: str | None,
           reference: str | None, engine: str | None, fail_on: str, lang: str, waivers: str | None,
-          jobs: int | None, register: str | None, record: bool, by: str | None) -> None:
+          jobs: int | None, rulebook_url: str | None, register: str | None, record: bool, by: str | None) -> None:
     """Batch-audit past submissions: files, folders, JSON Lines; with the checks across them."""
     targets = [("audit-text" if f == "text" else f, file) for f, file in parse_formats(formats, output, FORMATS_AUDIT)]
     require_register(register, record)
     options = {"rules": rules, "registers": reference, "engine": engine, "lang": lang}
-    checker, waiver_book = prepare(rules, reference, engine, lang, waivers)
+    checker, waiver_book = prepare(rules, reference, engine, lang, waivers, text_on_terminal(targets))
     meta = report_meta(checker, waivers)
     from kpcheck.batch.audit import count_submissions
     from kpcheck.batch.workers import WorkerFailed, WorkerLost, cpu_count
 
     jobs = jobs or cpu_count()
+    show_progress = err_console.is_terminal and verbosity() > QUIET
+    summary: dict[str, int] = {}
     try:
         with stopped_by_signals(), contextlib.ExitStack() as stack:
-            advance = stack.enter_context(progress_bar(count_submissions(sources) if err_console.is_terminal else 0))
+            advance = stack.enter_context(progress_bar(count_submissions(sources) if show_progress else 0))
             results = audited(list(sources), options, jobs, advance, checker, lambda done: waive(done, waiver_book),
                               (register, record, by), meta)
             if hasattr(results, "close"):      # stop the workers and remove the spools on every way out
                 stack.callback(results.close)
-            with open_writers(targets, {"fail_on": fail_on, "compact": True}) as writers:
-                code = emit(results, writers, meta, fail_on)
+            with open_writers(targets, audit_options(checker, fail_on, lang, rulebook_url, rules)) as writers:
+                code = emit(results, writers, meta, fail_on, summary)
     except RegisterError as exc:
         error(f"{exc}; the audit stopped there (the register holds the decisions recorded before)")
         sys.exit(EXIT_ERROR)
@@ -254,7 +282,34 @@ def audit(sources: tuple[str, ...], formats: tuple[str, ...], output: str | None
     except Interrupted as exc:
         error(f"the audit was interrupted ({exc}); its report is incomplete")
         sys.exit(EXIT_ERROR)
+    print_audit_summary(summary, targets, fail_on, lang, code)
     sys.exit(code)
+
+
+def audit_options(checker: Checker, fail_on: str, lang: str, rulebook_url: str | None,
+                  rules: str | None) -> dict[str, Any]:
+    """What the audit's writers are told: level, language, the terminal's cap, the HTML extras."""
+    xref = checker.book.get("XREF-03")
+    shipped = Path(__file__).resolve().parents[2] / "docs" / "rulebook.html"
+    if rulebook_url is None and rules is None and shipped.is_file():
+        rulebook_url = shipped.as_uri()
+    capped = sys.stdout.isatty() and verbosity() < VERBOSE
+    return {"fail_on": fail_on, "lang": lang, "compact": True, "rulebook_url": rulebook_url,
+            "max_listed": MAX_LISTED_ON_TERMINAL if capped else None,
+            "price_rule": dict(xref.spec.params) if xref is not None else None}
+
+
+def print_audit_summary(summary: dict[str, int], targets: list[tuple[str, str | None]], fail_on: str, lang: str,
+                        code: int) -> None:
+    """The audit's summary, last: on standard output when no report went there, else on standard
+    error unless the text report (which ends with its own) did; nothing with --quiet."""
+    if verbosity() <= QUIET or any(f == "audit-text" and file is None for f, file in targets):
+        return
+    from kpcheck.report.summary import summary_lines
+    to_stdout = all(file is not None for _, file in targets)
+    lines = summary_lines(summary, [(f, file) for f, file in targets if file is not None], fail_on, lang, code)
+    stream = sys.stdout if to_stdout else sys.stderr
+    stream.write("".join(line + "\n" for line in lines))
 
 
 class Interrupted(Exception):

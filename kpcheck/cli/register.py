@@ -10,7 +10,7 @@ import click
 
 from kpcheck.api import Checker, Result
 from kpcheck.batch.xref import XrefKey, key_of
-from kpcheck.cli.console import err_console, error, output_stream
+from kpcheck.cli.console import err_console, error, output_stream, verbosity_options
 from kpcheck.input.reader import Loaded, parse_json, read_sources
 from kpcheck.register.desk import audit_history, check_register, record_decisions
 from kpcheck.register.errors import RegisterError
@@ -69,6 +69,7 @@ def register_loaded(url: str | None) -> Iterator[Loaded]:
 # ---- the register group ----------------------------------------------------------------------
 
 @click.group()
+@verbosity_options
 def register() -> None:
     """The certificate register: past submissions and the decisions taken on them."""
 
@@ -76,6 +77,7 @@ def register() -> None:
 @register.command("import")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @register_option
+@verbosity_options
 def import_(paths: tuple[str, ...], register: str | None) -> None:
     """Store past submissions (files, folders, JSON Lines) in the register; idempotent.
 
@@ -102,6 +104,7 @@ def import_(paths: tuple[str, ...], register: str | None) -> None:
 @click.argument("number")
 @register_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@verbosity_options
 def show(number: str, register: str | None, fmt: str) -> None:
     """Every submission and decision for a certificate NUMBER (either direction), oldest first."""
     from kpcheck.register.render import render_json, render_text
@@ -125,6 +128,7 @@ def show(number: str, register: str | None, fmt: str) -> None:
 @register.command()
 @register_option
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+@verbosity_options
 def export(register: str | None, output: str | None) -> None:
     """Every stored submission as JSON Lines, in the order stored (readable by import and audit)."""
     n = 0

@@ -15,19 +15,33 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from kpcheck.cli.console import LazyGroup, error
+from kpcheck.cli.console import VERBOSE, LazyGroup, error, verbosity, verbosity_options
 from kpcheck.tooling.coverage import AFTER, BEFORE, IN_FORCE, Coverage, ExampleRun, coverage, run_as_dict, run_as_junit
 from kpcheck.tooling.coverage import run_examples
 from kpcheck.engine import EngineError
-from kpcheck.tooling.lint import counts, lint
+from kpcheck.tooling.lint import counts, lint, select, summarise
 from kpcheck.reference.queries import ReferenceDataError
-from kpcheck.report.text import basis_text
+from kpcheck.report.text import basis_text, print_trimmed
 from kpcheck.rulebook.loader import RULES_DIR, Rulebook, collect_rulebook
 from kpcheck.tooling.docs import FORMATS, render
+from kpcheck.i18n import LANGUAGES
 from kpcheck.tooling.export import ExportError, export_rulebook
 from kpcheck.input.yamlio import dump_yaml, load_yaml
 
 out = Console(highlight=False)
+WIDE = 10_000   # piped or written to a file, lines are as long as their content: no word is split
+
+
+def _console() -> Console:
+    """Standard output: the terminal's width there, no wrapping at all into a pipe or a file."""
+    return out if out.is_terminal else Console(highlight=False, width=WIDE, no_color=out.no_color)
+
+
+def _print(console: Console, renderable: Any) -> None:
+    if console.is_terminal:
+        console.print(renderable)
+    else:
+        print_trimmed(console, renderable)
 
 
 def _book(directory: str | None) -> Rulebook | None:
@@ -43,30 +57,36 @@ def _dates(rule: Any) -> str:
 
 
 @click.group(cls=LazyGroup, lazy={"impact": "kpcheck.cli.impact:impact"})
+@verbosity_options
 def rules() -> None:
     """The rulebook: list it, show one rule, run its examples, lint it, write it out as a document."""
 
 
 @rules.command("list")
 @click.option("--rules", "directory", type=click.Path(file_okay=False), help="Rulebook folder.")
+@verbosity_options
 def list_rules(directory: str | None) -> None:
     """Every rule with its family, severity, dates in force and legal basis."""
     book = _book(directory)
     if book is None:
         sys.exit(2)
-    table = Table(title=f"Rulebook {book.version} ({len(book.rules)} rules)", show_lines=False, expand=True)
+    console = _console()
+    table = Table(title=f"Rulebook {book.version} ({len(book.rules)} rules)", show_lines=False,
+                  expand=console.is_terminal, title_justify="left",
+                  box=box.HEAVY_HEAD if console.is_terminal else box.SIMPLE_HEAD)
     for name in ("Rule", "Family", "Severity", "Status", "In force", "Title", "Legal basis"):
-        table.add_column(name, overflow="fold")
+        table.add_column(name, no_wrap=name in ("Rule", "Family", "Severity", "Status", "In force"))
     for rule in book.rules:
         spec = rule.spec
         table.add_row(spec.id, rule.family, spec.severity.value, spec.status.value, _dates(rule), spec.title,
                       basis_text([b.model_dump() for b in spec.legal_basis]))
-    out.print(table)
+    _print(console, table)
 
 
 @rules.command("show")
 @click.argument("rule_id")
 @click.option("--rules", "directory", type=click.Path(file_okay=False), help="Rulebook folder.")
+@verbosity_options
 def show_rule(rule_id: str, directory: str | None) -> None:
     """One rule in full: basis, dates, applicability, message, examples, and its file."""
     book = _book(directory)
@@ -87,13 +107,14 @@ def show_rule(rule_id: str, directory: str | None) -> None:
         rows.append(("Replaced by", spec.replaced_by))
     for lang, t in spec.translations.items():
         rows.append((f"Message ({lang})", t.message or ""))
+    console = _console()
     for label, value in rows:
-        out.print(Text(f"{label:>14}: ", style="bold"), Text(value))
+        console.print(Text(f"{label:>14}: ", style="bold") + Text(value), soft_wrap=not console.is_terminal)
     doc = load_yaml(rule.file)
     for key in ("let", "condition"):
         if key in doc:
             out.print(Text(f"{key.capitalize()}:", style="bold"))
-            out.print(Text(dump_yaml(doc[key]), style="cyan"))
+            out.print(Text(dump_yaml(doc[key]).rstrip("\n"), style="cyan"), soft_wrap=True)  # never re-wrapped
     out.print(Text("Examples:", style="bold"))
     for ex in spec.examples:
         if ex.batch is not None:
@@ -103,7 +124,7 @@ def show_rule(rule_id: str, directory: str | None) -> None:
         else:
             what = ", ".join(f"{k} = {json.dumps(v, default=str, ensure_ascii=False)}"
                              for k, v in (ex.change or {}).items()) or "the base unchanged"
-        out.print(f"  - {ex.name} [{ex.expect}] from {ex.base}: {what}", markup=False)
+        out.print(f"  - {ex.name} [{ex.expect}] from {ex.base}: {what}", markup=False, soft_wrap=True)
 
 
 def _directory(directory: str | None, rules_option: str | None) -> Path:
@@ -126,6 +147,7 @@ def _run(book: Rulebook) -> ExampleRun | None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
 @click.option("--coverage", "with_coverage", is_flag=True,
               help="Also show, per legal act and provision, the rules implementing it and their examples.")
+@verbosity_options
 def test_rules(directory: str | None, rules_option: str | None, fmt: str, output: str | None,
                with_coverage: bool) -> None:
     """Run every rule's examples on both engines; exit 1 when one fails."""
@@ -149,6 +171,8 @@ def test_rules(directory: str | None, rules_option: str | None, fmt: str, output
 def _print_results(console: Console, run: ExampleRun, cover: Coverage | None) -> None:
     failed = [r for r in run.results if not r.passed]
     for r in run.results:
+        if r.passed and verbosity() < 0:
+            continue
         mark = Text("passed", style="green") if r.passed else Text("FAILED", style="bold red")
         detail = "" if r.passed else f" (got {r.actual}{': ' + r.detail if r.detail else ''})"
         console.print(Text.assemble(f"{r.test_id} [{r.engine}] ", mark, detail), soft_wrap=True)
@@ -186,6 +210,11 @@ def _print_coverage(console: Console, cover: Coverage) -> None:
         console.print(Text(f"{c.rule}: no example presented {'; '.join(c.missing)}", style="yellow"))
 
 
+def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Codes given as repeated options, or comma- or space-separated (as in the environment)."""
+    return tuple(c for v in values for c in v.replace(",", " ").split())
+
+
 @rules.command("lint")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 @click.option("--rules", "rules_option", type=click.Path(file_okay=False), help="Rulebook folder.")
@@ -193,27 +222,40 @@ def _print_coverage(console: Console, cover: Coverage) -> None:
               help="Registers folder (default: the shipped example registers).")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="The day the calendar's horizon is measured from (default: today).")
+@click.option("--select", "chosen", multiple=True, metavar="CODE", envvar="KPCHECK_LINT_SELECT",
+              help="Report only these codes (or prefixes: LNT2), repeatable or comma-separated.")
+@click.option("--ignore", "ignored", multiple=True, metavar="CODE", envvar="KPCHECK_LINT_IGNORE",
+              help="Do not report these codes (or prefixes), repeatable or comma-separated.")
+@verbosity_options
 def lint_rules(directory: str | None, rules_option: str | None, registers: str | None,
-               today: dt.datetime | None) -> None:
+               today: dt.datetime | None, chosen: tuple[str, ...], ignored: tuple[str, ...]) -> None:
     """Everything wrong with a rulebook, as file:line:col: level: message [CODE].
 
-    Exit 0 when clean (warnings alone included), 1 when there are errors, 2 on a usage error.
+    Warnings that concern many rules (provisions to be confirmed, translations owed or in
+    draft) are summarised in one line each; -v lists each. Exit 0 when clean (warnings alone
+    included), 1 when there are errors (of the codes selected), 2 on a usage error.
     """
     folder = _directory(directory, rules_option)
     if not (folder / "rulebook.yaml").is_file():
         error(f"{folder}: no rulebook.yaml; not a rulebook folder")
         sys.exit(2)
-    problems = lint(folder, registers, today.date() if today else dt.date.today())
-    for problem in problems:
-        click.echo(str(problem))
+    problems = select(lint(folder, registers, today.date() if today else dt.date.today()), _codes(chosen),
+                      _codes(ignored))
+    if verbosity() < VERBOSE:
+        problems = summarise(problems, folder / "rulebook.yaml")
     errors, warnings = counts(problems)
-    click.echo(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
+    if verbosity() >= 0 or errors:
+        for problem in problems:
+            if verbosity() >= 0 or problem.severity.value == "error":
+                click.echo(str(problem))
+        click.echo(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
     sys.exit(1 if errors else 0)
 
 
 @rules.command("export")
 @click.argument("target", type=click.Path(file_okay=False))
 @click.option("--force", is_flag=True, help="Write into a folder that is not empty (files of the same name are replaced).")
+@verbosity_options
 def export_rules(target: str, force: bool) -> None:
     """Write a copy of the shipped rulebook (rules, reference data, bases, a README) into TARGET,
     for legal staff to amend and use with --rules TARGET."""
@@ -222,7 +264,9 @@ def export_rules(target: str, force: bool) -> None:
     except ExportError as exc:
         error(str(exc))
         sys.exit(2)
-    out.print(f"wrote {len(written)} files to {target}; check them with: kpcheck rules lint {target}", markup=False)
+    if verbosity() >= 0:
+        out.print(f"wrote {len(written)} files to {target}; check them with: kpcheck rules lint {target}",
+                  markup=False)
 
 
 @rules.command("docs")
@@ -230,7 +274,10 @@ def export_rules(target: str, force: bool) -> None:
 @click.option("--rules", "rules_option", type=click.Path(file_okay=False), help="Rulebook folder.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="FILE.md or FILE.html (default: Markdown on standard output).")
-def docs_rules(directory: str | None, rules_option: str | None, output: str | None) -> None:
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
+              help="Language of the document (rule texts, acts, headings).")
+@verbosity_options
+def docs_rules(directory: str | None, rules_option: str | None, output: str | None, lang: str) -> None:
     """The rulebook as a document for people, grouped by legal act, with its examples run."""
     fmt = FORMATS.get(Path(output).suffix.lower()) if output else "markdown"
     if fmt is None:
@@ -239,7 +286,7 @@ def docs_rules(directory: str | None, rules_option: str | None, output: str | No
     if book is None:
         sys.exit(1)
     try:
-        text = render(book, fmt)
+        text = render(book, fmt, lang=lang)
     except (ReferenceDataError, EngineError) as exc:
         error(str(exc))
         sys.exit(1)
@@ -247,4 +294,5 @@ def docs_rules(directory: str | None, rules_option: str | None, output: str | No
         click.echo(text, nl=False)
         return
     Path(output).write_text(text, encoding="utf-8", newline="\n")
-    out.print(f"wrote {output}", markup=False)
+    if verbosity() >= 0:
+        out.print(f"wrote {output}", markup=False)

@@ -151,12 +151,14 @@ def read_layer(path: Path, table: str | None = None) -> Layer | None:
         where = f"{path}:{found.group(1)}:{found.group(2)}" if found else str(path)
         raise SettingsError(where, f"not valid TOML: {_TOML_POSITION.sub('', str(exc)).strip()}", "CFG001") from exc
     if table:
+        node: Any = data
         for part in table.split("."):
-            data = data.get(part) if isinstance(data, dict) else None
-        if data is None:
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is None:
             return None
-        if not isinstance(data, dict):
+        if not isinstance(node, dict):
             raise SettingsError(str(path), f"[{table}] must be a table", "CFG001")
+        data = node
     return _split(path, text, data, table)
 
 

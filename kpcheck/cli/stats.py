@@ -9,7 +9,7 @@ from typing import Iterable
 
 import click
 
-from kpcheck.cli.console import error, output_stream, warning
+from kpcheck.cli.console import verbosity_options, error, output_stream, warning
 from kpcheck.input.reader import Loaded, read_sources
 from kpcheck.register.errors import RegisterError
 from kpcheck.stats.compute import Production, ProductionFileError, Stats, compute_stats, load_production
@@ -42,6 +42,7 @@ def _report_left_out(result: Stats, fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+@verbosity_options
 def stats(sources: tuple[str, ...], register: str | None, year_from: int | None, year_to: int | None,
           production: str | None, fmt: str, output: str | None) -> None:
     """Annual statistics of SOURCE... (KP annual report, section E).

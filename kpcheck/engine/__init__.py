@@ -10,6 +10,7 @@ evaluator). Nothing outside this package knows which one ran.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from kpcheck.engine import durable
 from kpcheck.engine.codegen import compile_rulebook, rules_of
 from kpcheck.engine.plan import Projector, nnf
 from kpcheck.i18n import gettext_for
+from kpcheck.i18n.labels import DIRECTION
 from kpcheck.rulebook.facts import FACTS, format_value
 from kpcheck.engine.python import compile_test, explain
 from kpcheck.input.models import Submission
@@ -204,7 +206,7 @@ class Engine:
             translation = spec.translations.get("ru")
         if translation is not None:
             title, template = translation.title or title, translation.message or template
-        message = render(template, c.rule, raw, sub)
+        message = render(template, c.rule, raw, sub, self.lang)
         notes = self.calendar_notes(c.rule, raw)
         if notes:
             message = " ".join((message, *notes))
@@ -228,16 +230,31 @@ class Engine:
         return (gettext_for(self.lang)(PROVISIONAL_NOTE).format(years=", ".join(map(str, years))),)
 
 
-def render(template: str, rule: Rule, raw: dict[str, Any], sub: Submission | None) -> str:
-    """Fill ``{name}`` placeholders with the submission's values and the rule's lets."""
+def render(template: str, rule: Rule, raw: dict[str, Any], sub: Submission | None, lang: str = "en") -> str:
+    """Fill ``{name}`` placeholders with the submission's values and the rule's lets; in ``lang``
+    the words kpcheck itself puts into values (an absent value, a direction, a price outlier)."""
     out, rest = [], template
     while "{" in rest and "}" in rest:
         head, _, tail = rest.partition("{")
         name, _, rest = tail.partition("}")
         out.append(head)
-        out.append(format_value(_value(name, rule, raw, sub)))
+        text = format_value(_value(name, rule, raw, sub))
+        out.append(localise_value(name, text, lang) if lang != "en" else text)
     out.append(rest)
     return "".join(out)
+
+
+_OUTLIER = re.compile(r"line (\d+): ([\d,.]+) US\$/ct against a median of ([\d,.]+)")
+
+
+def localise_value(name: str, text: str, lang: str) -> str:
+    """A value's own words in ``lang``: "(none)", "(not named)", export/import, the outlier lines."""
+    _ = gettext_for(lang)
+    if name == "direction":
+        return _(DIRECTION.get(text, text))
+    text = text.replace("(none)", _("(none)")).replace("(not named)", _("(not named)"))
+    return _OUTLIER.sub(lambda m: _("line {n}: {price} US$/ct against a median of {median}").replace(
+        "{n}", m.group(1)).replace("{price}", m.group(2)).replace("{median}", m.group(3)), text)
 
 
 def _value(name: str, rule: Rule, raw: dict[str, Any], sub: Submission | None) -> Any:

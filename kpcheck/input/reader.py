@@ -131,6 +131,18 @@ def parse_jsonl_line(line: bytes, path: str, number: int) -> Loaded:
     return parse_json(line, f"{path}:{number}", line_offset=number - 1)
 
 
+def parse_data(data: bytes | str | dict, source: str, kind: str = "json") -> Loaded:
+    """One submission held in memory: JSON or YAML (``kind``) bytes or text, or a parsed mapping."""
+    if isinstance(data, dict):
+        return parse_json(json.dumps(jsonable(data), ensure_ascii=False).encode(), source)
+    raw = data.encode() if isinstance(data, str) else data
+    if kind == "yaml":
+        return parse_yaml(raw, source)
+    if kind != "json":
+        raise ValueError(f"unknown submission kind {kind!r}; expected json or yaml")
+    return parse_json(raw, source)
+
+
 def parse_json(raw: bytes, source: str, line_offset: int = 0) -> Loaded:
     """Validate one JSON document; amounts are read exactly as :class:`Decimal`."""
     try:
@@ -222,12 +234,12 @@ def describe_errors(exc: ValidationError) -> str:
     """All validation problems of one submission: the first (whose field path the location
     names) explained, then the others each with its own path."""
     errors = exc.errors()
-    parts = [_explain(errors[0])]
-    for err in errors[1:_MAX_ERRORS]:
-        parts.append(f"{loc_path(err['loc'])}: {_explain(err)}")
-    if len(errors) > _MAX_ERRORS:
-        parts.append(f"and {len(errors) - _MAX_ERRORS} more")
-    return "; also ".join(parts)
+    others = [f"{loc_path(err['loc'])}: {_explain(err)}" for err in errors[1:_MAX_ERRORS]]
+    more = max(len(errors) - _MAX_ERRORS, 0)
+    text = _explain(errors[0]) + "".join(f"; also {part}" for part in others)
+    if more:
+        text += f" (and {more} more problem{'s' * (more != 1)})"
+    return text
 
 
 def _explain(err: dict[str, Any]) -> str:

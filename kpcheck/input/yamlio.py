@@ -146,10 +146,12 @@ def plain(node: Any) -> Any:
 
 
 def dump_yaml(node: Any) -> str:
-    """A parsed node back as YAML 1.2 text (for showing rule conditions to people)."""
+    """A parsed node back as YAML 1.2 text (for showing rule conditions to people), never
+    folded at a width: a flow mapping stays on its line as the rule file has it."""
     import io
 
     buffer = io.StringIO()
     yaml = YAML(typ="rt")
+    yaml.width = 100_000
     yaml.dump(node, buffer)
     return buffer.getvalue().rstrip()

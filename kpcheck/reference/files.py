@@ -158,8 +158,8 @@ class _Entry(StrictModel):
 
 def _register_file(key: str, key_type: Any) -> type[StrictModel]:
     """The schema of one register file: ``example`` and a mapping ``key`` of entries."""
-    return create_model(f"_{key}_file", __base__=StrictModel, example=(StrictBool, False),
-                        **{key: (dict[key_type, _Entry], ...)})
+    fields: dict[str, Any] = {"example": (StrictBool, False), key: (dict[key_type, _Entry], ...)}
+    return create_model(f"_{key}_file", __base__=StrictModel, **fields)
 
 
 REGISTERS = {  # file name -> (top-level key, schema)
@@ -169,10 +169,11 @@ REGISTERS = {  # file name -> (top-level key, schema)
 }
 
 
-_KNOWN_KEYS = sorted({f.alias or name for model in (
+_MODELS: tuple[type[BaseModel], ...] = (
     _Period, _Participant, _TradingEntity, ParticipantsFile, EaeuFile, _Entry, CalendarFile,
     CalendarYear, YearRange, NamedDay, OverridesFile, Override, ConfirmedYear,
-    *(m for _, m in REGISTERS.values())) for name, f in model.model_fields.items()})
+    *(m for _, m in REGISTERS.values()))
+_KNOWN_KEYS = sorted({f.alias or name for model in _MODELS for name, f in model.model_fields.items()})
 
 
 # --- Reading one file and turning problems into located errors ----------------------------
@@ -303,7 +304,7 @@ def load_file(path: Path, model: type[M],
         return None, doc
     for loc, code, message in check(parsed):
         doc.add(loc, code, message)
-    doc.errors.sort(key=lambda e: (e.location.line or 0, e.location.column or 0))
+    doc.errors.sort(key=lambda e: (getattr(e.location, "line", None) or 0, getattr(e.location, "column", None) or 0))
     return (None if doc.errors else parsed), doc
 
 

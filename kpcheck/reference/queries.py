@@ -10,6 +10,7 @@ knows nothing about rules. Period dates are inclusive at both ends; no ``to`` me
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -111,7 +112,7 @@ class Reference:
         resolved = self.resolve_participant(key, on)
         if resolved == EU:
             return frozenset({key, EU}) | (self._eu_timeline.at(on) or frozenset())
-        return frozenset({key, resolved} - {None})
+        return frozenset(code for code in (key, resolved) if code is not None)
 
     def is_eaeu_member(self, code: str | None, on: date) -> bool:
         """Whether a country (as given, no resolution) is an EAEU member on ``on``."""
@@ -196,7 +197,7 @@ def _build(parsed: Mapping[str, Any], law_files: tuple[Path, ...],
            register_files: tuple[Path, ...]) -> Reference:
     """The queryable :class:`Reference` from checked files."""
     p: ParticipantsFile = parsed[PARTICIPANTS]
-    participants = {code: Periods.of((q.start, q.end, q.status) for q in entry.periods)
+    participants: dict[str, Periods[str]] = {code: Periods.of((q.start, q.end, q.status) for q in entry.periods)
                     for code, entry in p.participants.items()}
     participants.update({code: Periods.of([(t.since, None, "member")])
                          for code, t in p.trading_entities.items()})
@@ -215,6 +216,10 @@ def _build(parsed: Mapping[str, Any], law_files: tuple[Path, ...],
         entities=registers[ENTITIES])
 
 
+def _register_overlaps(key: str, parsed: Any) -> Any:
+    return overlap_problems(key, getattr(parsed, key))
+
+
 def _gather(
     rules_dir: Path, registers_dir: Path | None,
 ) -> tuple[Reference | None, list[ReferenceDataError]]:
@@ -227,8 +232,7 @@ def _gather(
         errors += doc.errors
     for name, path in registers.items():
         key, model = REGISTERS[name]
-        parsed[name], doc = load_file(
-            path, model, lambda f, key=key: overlap_problems(key, getattr(f, key)))
+        parsed[name], doc = load_file(path, model, functools.partial(_register_overlaps, key))
         errors += doc.errors
     if errors:
         return None, errors

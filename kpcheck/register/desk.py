@@ -8,6 +8,7 @@ the register gives exactly the findings ``check --against`` gives over the same 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from sqlalchemy import Connection
@@ -66,7 +67,7 @@ def _record(conn: Connection, results: list[Result], subs: list[Submission | Non
     known, _ = insert_submissions(conn, [row for _, row in rows])
     for result, row in rows:
         insert_decision(conn, decision_row(result, known[row["sha256"]], meta, "check", by, now),
-                        lambda pk, result=result: finding_rows(result, pk))
+                        functools.partial(finding_rows, result))
 
 
 def audit_history(register: Register, sources: list[str], record: bool) -> tuple[list[XrefKey], dict[str, int]]:
@@ -109,6 +110,6 @@ def _record_audit(register: Register, pending: list[tuple[Result, int]], meta: M
     def work(conn: Connection) -> None:
         for result, pk in pending:
             insert_decision(conn, decision_row(result, pk, meta, "audit", by, now),
-                            lambda decision, result=result: finding_rows(result, decision))
+                            functools.partial(finding_rows, result))
 
     register.write(work)

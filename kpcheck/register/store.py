@@ -115,7 +115,7 @@ def history_keys(conn: Connection, numbers: Iterable[str], upto: int | None = No
     keys = []
     for chunk in _chunks(wanted, _LOOKUP_CHUNK):
         for row in conn.execute(history_query(chunk, upto)).mappings():
-            keys.append(key_of_row(row))
+            keys.append(key_of_row(dict(row)))
     return keys
 
 

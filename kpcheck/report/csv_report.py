@@ -1,7 +1,9 @@
 """The CSV report: one row per finding, and one per submission that could not be read.
 
 Columns: submission, source, certificate, presented_on, direction, status, rule, severity,
-message, fields. ``fields`` are the finding's field paths joined with ``"; "``. A submission
+message, fields, legal_basis. ``fields`` are the finding's field paths joined with ``"; "``;
+``legal_basis`` is ``act, provision`` per act joined with ``"; "``, in the report's language
+(``--lang``) like the message (statuses and severities stay the machine values of the JSON report). A submission
 with status ``error`` gets one row with an empty rule, severity ``error`` and the message
 ``"location: message"``, so that nothing disappears from a spreadsheet; a compliant
 submission without findings has no row. Lines end with ``\n`` (the same on standard output
@@ -18,10 +20,12 @@ import csv
 from typing import IO, Any, Iterator
 
 from kpcheck.api import Result
+from kpcheck.i18n import gettext_for
+from kpcheck.i18n.labels import Gettext, basis_text
 from kpcheck.waivers import waived_note
 
 COLUMNS = ("submission", "source", "certificate", "presented_on", "direction", "status",
-           "rule", "severity", "message", "fields")
+           "rule", "severity", "message", "fields", "legal_basis")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -32,8 +36,9 @@ def error_message(result: Result) -> str:
     return f"{location}: {err.get('message', '')}" if location else str(err.get("message", ""))
 
 
-def rows(result: Result) -> Iterator[dict[str, str]]:
-    """The report's rows of one result, as ``{column: text}`` (also the HTML table's rows)."""
+def rows(result: Result, _: Gettext = str) -> Iterator[dict[str, str]]:
+    """The report's rows of one result, as ``{column: text}`` plus the rule's ``title`` (also the
+    HTML table's rows); ``_`` translates the legal basis."""
     base = {
         "submission": result.submission or "",
         "source": result.source,
@@ -43,11 +48,13 @@ def rows(result: Result) -> Iterator[dict[str, str]]:
         "status": result.status,
     }
     if result.status == "error":
-        yield {**base, "rule": "", "severity": "error", "message": error_message(result), "fields": ""}
+        yield {**base, "rule": "", "title": "", "severity": "error", "message": error_message(result), "fields": "",
+               "legal_basis": ""}
         return
     for f in result.findings:
-        yield {**base, "rule": f.rule, "severity": f.severity, "message": f.message + waived_note(f),
-               "fields": "; ".join(f.fields)}
+        yield {**base, "rule": f.rule, "title": f.title, "severity": f.severity,
+               "message": f.message + waived_note(f), "fields": "; ".join(f.fields),
+               "legal_basis": basis_text(f.legal_basis, _)}
 
 
 def neutralise(cell: str) -> str:
@@ -59,12 +66,13 @@ class CsvWriter:
     def __init__(self, stream: IO[str], options: dict[str, Any]):
         self.stream = stream
         self.writer = csv.writer(stream, lineterminator="\n")
+        self._ = gettext_for(options.get("lang") or "en")
 
     def start(self, meta: dict[str, Any]) -> None:
         self.writer.writerow(COLUMNS)
 
     def add(self, result: Result) -> None:
-        for row in rows(result):
+        for row in rows(result, self._):
             self.writer.writerow([neutralise(row[c]) for c in COLUMNS])
 
     def finish(self, summary: dict[str, int]) -> None:

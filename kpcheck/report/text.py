@@ -1,4 +1,8 @@
-"""The text report for the terminal: a plain verdict per submission, its findings, a summary."""
+"""The text report for the terminal: a plain verdict per submission, its findings, a summary.
+
+Every word follows the report's language (``options["lang"]``). Written to a file or a pipe,
+lines are never padded with trailing blanks and the identity line is not wrapped.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,12 @@ from rich.table import Table
 from rich.text import Text
 
 from kpcheck.api import Result
+from kpcheck.i18n import gettext_for, ngettext_for
+from kpcheck.i18n.labels import SEVERITY, STATUS, VERDICT, Gettext, basis_text as _basis_text, word
 from kpcheck.waivers import waived_note
 
-VERDICT = {"invalid": ("INVALID", "bold white on red"), "non_compliant": ("NON-COMPLIANT", "bold red"),
-           "review": ("REVIEW", "bold yellow"), "compliant": ("COMPLIANT", "bold green"),
-           "error": ("ERROR", "bold magenta")}
+VERDICT_STYLE = {"invalid": "bold white on red", "non_compliant": "bold red", "review": "bold yellow",
+                 "compliant": "bold green", "error": "bold magenta"}
 SEVERITY_STYLE = {"invalid": "red", "violation": "red", "warning": "yellow", "info": "cyan"}
 
 
@@ -25,29 +30,38 @@ def make_console(stream: IO[str], width: int | None = None) -> Console:
     return Console(file=stream, width=width, soft_wrap=False, highlight=False)
 
 
-def basis_text(basis: list[dict[str, Any]] | tuple[dict[str, Any], ...]) -> str:
-    parts = []
-    for b in basis:
-        provision = b.get("provision") or ""
-        mark = " (provision unconfirmed)" if provision.strip().lower() == "to be confirmed" else f", {provision}"
-        parts.append(f"{b['act']}{mark}")
-    return "; ".join(parts)
+def print_trimmed(console: Console, renderable: Any) -> None:
+    """Print without the trailing blanks rich pads table cells with (goldens, diffs, editors)."""
+    with console.capture() as capture:
+        console.print(renderable)
+    lines = capture.get().splitlines()
+    console.file.write("".join(line.rstrip() + "\n" for line in lines))
 
 
-def identity_line(meta: dict[str, Any]) -> str:
+def basis_text(basis: Any, _: Gettext = str) -> str:
+    """``act, provision; act (provision unconfirmed)``; ``_`` gives the acts' names in a language."""
+    return _basis_text(basis, _)
+
+
+def identity_line(meta: dict[str, Any], _: Gettext = str) -> str:
     """What a report was made with, so that it can be made again years later."""
     book = meta.get("rulebook", {})
-    parts = [f"kpcheck {meta.get('kpcheck')}", *([f"engine {meta['engine']}"] if meta.get("engine") else []),
-             f"rulebook {book.get('version')}",
-             f"rulebook sha256 {book.get('sha256')}", f"reference: {meta.get('reference')}"]
+    parts = [f"kpcheck {meta.get('kpcheck')}", *([f"{_('engine')} {meta['engine']}"] if meta.get("engine") else []),
+             f"{_('rulebook')} {book.get('version')}",
+             f"{_('rulebook')} sha256 {book.get('sha256')}", f"{_('reference')}: {_(str(meta.get('reference')))}"]
     if meta.get("registers"):
-        parts.append(f"registers sha256 {meta['registers']['sha256']}")
+        parts.append(f"{_('registers')} sha256 {meta['registers']['sha256']}")
     if meta.get("waivers"):
-        parts.append(f"waivers sha256 {meta['waivers']['sha256']}")
+        parts.append(f"{_('waivers')} sha256 {meta['waivers']['sha256']}")
     return " · ".join(parts)
 
 
-def findings_table(result: Result) -> Table:
+def example_banner(_: Gettext) -> Text:
+    return Text(_("EXAMPLE REGISTERS: the signer, customs-point and entity lists are examples, "
+                  "not the authorised body's official lists."), style="bold yellow")
+
+
+def findings_table(result: Result, _: Gettext = str) -> Table:
     """One finding per row: rule and severity, then what is wrong, the field and the law,
     so that the message keeps the width and nothing is cut in the middle of a word."""
     table = Table.grid(padding=(0, 1), expand=True)
@@ -55,15 +69,28 @@ def findings_table(result: Result) -> Table:
     table.add_column(no_wrap=True)
     table.add_column(ratio=1)
     for f in result.findings:
-        severity = Text(f"{f.severity} (waived)" if f.waived else f.severity,
+        name = word(SEVERITY, f.severity, _)
+        severity = Text(f"{name} ({_('waived')})" if f.waived else name,
                         style="dim" if f.waived else SEVERITY_STYLE.get(f.severity, ""))
-        body = Text(f.message + waived_note(f))
+        body = Text(f.message + waived_note(f, _))
         if f.fields:
-            body.append("\nField: ", style="bold dim").append(", ".join(f.fields), style="cyan")
-        body.append("\nLegal basis: ", style="bold dim").append(basis_text(f.legal_basis), style="dim")
+            body.append(f"\n{_('Field')}: ", style="bold dim").append(", ".join(f.fields), style="cyan")
+        body.append(f"\n{_('Legal basis')}: ", style="bold dim").append(basis_text(f.legal_basis, _), style="dim")
         table.add_row(Text(f"  {f.rule}", style="bold"), severity, body)
         table.add_row("", "", "")
     return table
+
+
+def summary_parts(summary: dict[str, int], lang: str) -> list[str]:
+    """``5 submissions``, ``1 compliant``, … in ``lang`` (zero counts left out)."""
+    _, n_ = gettext_for(lang), ngettext_for(lang)
+    total = summary["submissions"]
+    parts = [n_("{n} submission", "{n} submissions", total).replace("{n}", str(total))]
+    for status in ("compliant", "review", "non_compliant", "invalid", "error"):
+        if summary.get(status):
+            label = _("could not be read") if status == "error" else word(STATUS, status, _).lower()
+            parts.append(f"{summary[status]} {label}")
+    return parts
 
 
 class TextWriter:
@@ -71,35 +98,35 @@ class TextWriter:
 
     def __init__(self, stream: IO[str], options: dict[str, Any]):
         self.console = make_console(stream, options.get("width"))
+        self.lang = options.get("lang") or "en"
+        self._ = gettext_for(self.lang)
         self.meta: dict[str, Any] = {}
 
     def start(self, meta: dict[str, Any]) -> None:
         self.meta = meta
         if meta.get("reference") == "example":
-            self.console.print(Text("EXAMPLE REGISTERS: the signer, customs-point and entity lists are examples, "
-                                    "not the authorised body's official lists.", style="bold yellow"))
+            self.console.print(example_banner(self._), soft_wrap=not self.console.is_terminal)
 
     def add(self, result: Result) -> None:
-        label, style = VERDICT[result.status]
+        _ = self._
         head = Text()
-        head.append(f" {label} ", style=style)
-        head.append(f"  {result.submission or '(no id)'}  ", style="bold")
+        head.append(f" {word(VERDICT, result.status, _)} ", style=VERDICT_STYLE.get(result.status, ""))
+        head.append(f"  {result.submission or _('(no id)')}  ", style="bold")
         head.append(result.source, style="dim")
-        self.console.print(head)
+        self.console.print(head, soft_wrap=True)
         if result.error:
-            self.console.print(f"  {result.error['location']}: {result.error['message']}")
+            self.console.print(f"  {result.error['location']}: {result.error['message']}", soft_wrap=True,
+                               markup=False)
         elif result.findings:
-            self.console.print(findings_table(result))
+            print_trimmed(self.console, findings_table(result, _))
         else:
-            self.console.print("  No findings.", style="green")
+            self.console.print(f"  {_('No findings.')}", style="green")
         if result.not_applicable:
             names = ", ".join(n.rule for n in result.not_applicable)
-            self.console.print(Text(f"  Not applicable ({len(result.not_applicable)}): {names}", style="dim"))
+            label = _("Not applicable ({n})").replace("{n}", str(len(result.not_applicable)))
+            self.console.print(Text(f"  {label}: {names}", style="dim"))
         self.console.print()
 
     def finish(self, summary: dict[str, int]) -> None:
-        parts = [f"{summary['submissions']} submission(s)"] + [
-            f"{summary[k]} {VERDICT[k][0].lower()}" for k in ("compliant", "review", "non_compliant", "invalid", "error")
-            if summary.get(k)]
-        self.console.print(Text(" · ".join(parts), style="bold"))
-        self.console.print(Text(identity_line(self.meta), style="dim"))
+        self.console.print(Text(" · ".join(summary_parts(summary, self.lang)), style="bold"), soft_wrap=True)
+        self.console.print(Text(identity_line(self.meta, self._), style="dim"), soft_wrap=True)

@@ -14,6 +14,7 @@ import enum
 import hashlib
 import re
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -76,6 +77,7 @@ class Applicability(_Schema):
 class Translation(_Schema):
     title: str | None = None
     message: str | None = None
+    draft: bool = False     # true until the legal staff have reviewed the translation (lint: LNT205)
 
 
 DEFAULT_BASE = "compliant-export"   # the base fixture an example changes when it names none
@@ -308,6 +310,42 @@ def load_rule_file(path: Path, table: _LetTable, directory: Path) -> Rule:
         return _RuleCompiler(path, doc, table).compile(spec, family)
     except ConditionError as exc:
         raise RuleError(exc.location, exc.message, exc.code) from None
+
+
+def section_errors(path: Path, doc: Any) -> list[RuleError]:
+    """Every condition-language error of a rule file, each section parsed on its own (lets one by
+    one, each ``applies_when`` condition, the condition, the message templates), so that lint
+    reports them all in one run where loading stops at the first. A let that does not parse
+    leaves out the "unknown field" errors its uses would add."""
+    if not isinstance(doc, dict):
+        return []
+    compiler, scope, out, broken = _RuleCompiler(path, doc, _LetTable()), Scope(SUBMISSION_FIELDS), [], []
+
+    def attempt(parse: Any, *args: Any) -> None:
+        try:
+            parse(*args)
+        except ConditionError as exc:
+            if not (exc.code == "RUL017" and any(f"'{name}'" in exc.message for name in broken)):
+                out.append(RuleError(exc.location, exc.message, exc.code))
+
+    lets = doc.get("let")
+    for name in (lets if isinstance(lets, dict) else {}):
+        before = len(out)
+        attempt(compiler.parse_lets, {name: lets[name]}, scope)
+        if len(out) > before:
+            broken.append(str(name))
+    for entry in doc.get("applies_when") or []:
+        if isinstance(entry, dict) and "condition" in entry:
+            attempt(compiler.parser.parse, entry["condition"], scope)
+    if "condition" in doc:
+        attempt(compiler.parser.parse, doc["condition"], scope)
+    translations = doc.get("translations") if isinstance(doc.get("translations"), dict) else {}
+    texts = SimpleNamespace(message=str(doc.get("message") or ""), params=doc.get("params") or {},
+                            translations={k: SimpleNamespace(message=v.get("message") if isinstance(v, dict) else None)
+                                          for k, v in translations.items()})
+    if not broken:
+        attempt(compiler.check_message, texts, scope)
+    return out
 
 
 def collect_rulebook(directory: Path) -> tuple[Rulebook | None, list[RuleError]]:

@@ -161,8 +161,8 @@ def _span(year_from: int | None, year_to: int | None, counted: set[int],
     present = counted or produced
     if year_from is None and year_to is None:
         return (min(present), max(present)) if present else (None, None)
-    first = year_from if year_from is not None else min(present | {year_to})
-    last = year_to if year_to is not None else max(present | {year_from})
+    first = year_from if year_from is not None else min(present | ({year_to} if year_to is not None else set()))
+    last = year_to if year_to is not None else max(present | ({year_from} if year_from is not None else set()))
     return first, last
 
 

@@ -157,10 +157,10 @@ a { color: #0a58ca; text-decoration: none; } a:hover { text-decoration: underlin
 """.strip()
 
 
-def to_html(blocks: list[Block], title: str) -> str:
-    """One self-contained page: inline CSS, no scripts, no external resources."""
+def to_html(blocks: list[Block], title: str, lang: str = "en") -> str:
+    """One self-contained page in ``lang``: inline CSS, no scripts, no external resources."""
     body = "\n".join(_html_block(b) for b in blocks)
-    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+    return (f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{html.escape(title)}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n<main>\n"
             f"{body}\n</main>\n</body>\n</html>\n")

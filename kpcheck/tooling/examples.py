@@ -130,7 +130,7 @@ def _subject(book: Rulebook, rule: Rule, example: Example) -> tuple[Any, Any, st
     first = loaded[0].submission
     if rule.spec.scope != "batch":
         return first, first, ""
-    keys = [key_of(item.submission) for item in loaded]
+    keys = [key_of(item.submission) for item in loaded if item.submission is not None]
     return XrefView(keys[0], build_index(keys)), first, ""
 
 

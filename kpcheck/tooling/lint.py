@@ -22,7 +22,14 @@ LNT201  warning  a legal basis whose provision is "to be confirmed"
 LNT202  warning  a rule without a Russian title and message
 LNT203  warning  a let that nothing reads
 LNT204  warning  the working-day calendar's confirmed years end within a year of the day of the lint
+LNT205  warning  a translation marked ``draft: true`` (not yet reviewed by the legal staff)
+LNT206  warning  a rule without a Kazakh title and message
 ======  =======  ================================================================
+
+:func:`select` keeps the codes a run asks for (``--select``/``--ignore``, by code or prefix);
+:func:`summarise` turns the warnings that concern many rules at once (``SUMMARISED``: the
+provisions to be confirmed, the translations owed or not yet reviewed) into one line each,
+naming the rules, so that a run says everything once.
 """
 
 from __future__ import annotations
@@ -45,6 +52,7 @@ from kpcheck.reference.files import CALENDAR
 from kpcheck.reference.queries import ReferenceDataError, collect_reference
 from kpcheck.reference.workdays import WorkingCalendar
 from kpcheck.rulebook.loader import Rule, RuleError, RuleFile, Rulebook, Status, collect_rulebook, rule_files, schema_error
+from kpcheck.rulebook.loader import section_errors
 from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, plain, value_location
 
 
@@ -61,6 +69,7 @@ class Problem:
     message: str
     code: str
     severity: Level = Level.ERROR
+    rule: str | None = None       # the rule concerned, for the summaries
 
     def __str__(self) -> str:
         return f"{self.location}: {self.severity.value}: {self.message} [{self.code}]"
@@ -99,6 +108,7 @@ def lint(directory: Path | str, registers: Path | str | None = None, today: date
     problems = [_from_loader(e, files) for e in errors]
     for f in files.values():
         problems += f.schema_errors or []
+        problems += [Problem(_as_location(e.location), e.message, e.code) for e in section_errors(f.path, f.doc)]
         if f.spec is not None:
             problems += static_problems(f)
     if book is not None:
@@ -109,7 +119,10 @@ def lint(directory: Path | str, registers: Path | str | None = None, today: date
             if today is not None:
                 problems += horizon_problems(directory, reference.calendar, today)
     unique = {(str(p.location), p.code, p.message): p for p in problems}
-    return sorted(unique.values(), key=lambda p: p.sort_key)
+    placed = {(p.location.file, p.code, p.message) for p in unique.values() if p.location.line}
+    # the loader's copy of an error lint found section by section, without its line, is said once
+    kept = [p for p in unique.values() if p.location.line or (p.location.file, p.code, p.message) not in placed]
+    return sorted(kept, key=lambda p: p.sort_key)
 
 
 def horizon_problems(directory: Path, calendar: WorkingCalendar, today: date) -> list[Problem]:
@@ -193,9 +206,29 @@ def static_problems(f: _File) -> list[Problem]:
     for i, basis in enumerate(spec.legal_basis):
         if not basis.confirmed:
             where = value_location(doc["legal_basis"][i], "provision", str(f.path))
-            out.append(Problem(where, f"the provision of {basis.act} is to be confirmed", "LNT201", Level.WARNING))
-    out += _russian(f)
-    return out
+            out.append(Problem(where, f"the provision of {basis.act} is to be confirmed", "LNT201", Level.WARNING,
+                               spec.id))
+    return out + _russian(f) + _kazakh(f) + _drafts(f)
+
+
+def _kazakh(f: _File) -> list[Problem]:
+    spec = f.spec
+    assert spec is not None
+    kk = spec.translations.get("kk")
+    if kk is not None and kk.title and kk.message:
+        return []
+    where = f.at_key("translations") if "translations" in f.doc else f.at_key("id")
+    return [Problem(where, f"rule {spec.id} has no Kazakh title and message (translations.kk)", "LNT206",
+                    Level.WARNING, spec.id)]
+
+
+def _drafts(f: _File) -> list[Problem]:
+    spec = f.spec
+    assert spec is not None
+    return [Problem(key_location(f.doc["translations"], lang, str(f.path)),
+                    f"the {LANGUAGE_NAMES.get(lang, lang)} text of rule {spec.id} is a draft awaiting review by the "
+                    "legal staff (remove 'draft: true' once reviewed)", "LNT205", Level.WARNING, spec.id)
+            for lang, t in spec.translations.items() if t.draft]
 
 
 def _russian(f: _File) -> list[Problem]:
@@ -204,12 +237,12 @@ def _russian(f: _File) -> list[Problem]:
     ru = spec.translations.get("ru")
     if ru is None:
         where = f.at_key("translations") if "translations" in f.doc else f.at_key("id")
-        return [Problem(where, f"rule {spec.id} has no Russian text (translations.ru)", "LNT202", Level.WARNING)]
+        return [Problem(where, f"rule {spec.id} has no Russian text (translations.ru)", "LNT202", Level.WARNING, spec.id)]
     missing = [part for part in ("title", "message") if not getattr(ru, part)]
     if missing:
         where = key_location(f.doc["translations"], "ru", str(f.path))
         return [Problem(where, f"the Russian text of rule {spec.id} has no {' and no '.join(missing)}",
-                        "LNT202", Level.WARNING)]
+                        "LNT202", Level.WARNING, spec.id)]
     return []
 
 
@@ -279,6 +312,39 @@ def _dates(rule: Rule, f: _File, run: ExampleRun) -> list[Problem]:
         key = "to" if side == AFTER else "from"
         where = value_location(in_force, key, str(f.path)) if in_force is not None else f.at_key("id")
         out.append(Problem(where, f"rule {rule.id} has no example presented {side_text(rule, side)}", "LNT105"))
+    return out
+
+
+LANGUAGE_NAMES = {"ru": "Russian", "kk": "Kazakh"}
+SUMMARISED = {  # code -> what the one summary line says of the rules concerned
+    "LNT201": "{n} legal bases have a provision still to be confirmed, in rules",
+    "LNT202": "{n} rules have no Russian title and message:",
+    "LNT205": "{n} translations are drafts awaiting review by the legal staff (draft: true), in rules",
+    "LNT206": "{n} rules have no Kazakh title and message:",
+}
+
+
+def select(problems: list[Problem], chosen: tuple[str, ...] = (), ignored: tuple[str, ...] = ()) -> list[Problem]:
+    """The problems whose code starts with one of ``chosen`` (all when none), less those of ``ignored``."""
+    def matches(code: str, prefixes: tuple[str, ...]) -> bool:
+        return any(code.upper().startswith(p.strip().upper()) for p in prefixes if p.strip())
+    return [p for p in problems if (not chosen or matches(p.code, chosen)) and not matches(p.code, ignored)]
+
+
+def summarise(problems: list[Problem], manifest: Path | str) -> list[Problem]:
+    """The problems with each ``SUMMARISED`` code said once, at the rulebook manifest, naming its rules."""
+    grouped: dict[str, list[Problem]] = {}
+    out = []
+    for p in problems:
+        if p.code in SUMMARISED and p.rule:
+            grouped.setdefault(p.code, []).append(p)
+        else:
+            out.append(p)
+    for code, group in sorted(grouped.items()):
+        rules = list(dict.fromkeys(p.rule for p in group if p.rule))
+        head = SUMMARISED[code].replace("{n}", str(len(group)))
+        out.append(Problem(Location(str(manifest)), f"{head} {', '.join(rules)} (-v lists each)", code,
+                           Level.WARNING))
     return out
 
 

@@ -1,0 +1,76 @@
+"""The interface words every report shares: statuses, severities, directions, acts, provisions.
+
+Each is an English msgid of the ``kpcheck`` catalogue, marked with :func:`N_` so that the
+catalogue and the code name the same texts; a report translates them with the ``_`` of its
+language (:func:`kpcheck.i18n.gettext_for`). Acts and provisions are rule data written in
+English in the rule files; the catalogue holds the names the acts officially bear in Russian
+and Kazakh, so a finding cites its law in the reader's language. An act or provision the
+catalogue does not know (an amended rulebook) is shown as the rule file gives it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Mapping
+
+Gettext = Callable[[str], str]
+
+
+def N_(text: str) -> str:
+    """Mark a text for the catalogue without translating it here."""
+    return text
+
+
+STATUS = {"compliant": N_("Compliant"), "review": N_("Review"), "non_compliant": N_("Non-compliant"),
+          "invalid": N_("Invalid"), "error": N_("Error")}
+VERDICT = {"compliant": N_("COMPLIANT"), "review": N_("REVIEW"), "non_compliant": N_("NON-COMPLIANT"),
+           "invalid": N_("INVALID"), "error": N_("ERROR")}
+SEVERITY = {"invalid": N_("invalid"), "violation": N_("violation"), "warning": N_("warning"),
+            "info": N_("info"), "error": N_("error")}
+DIRECTION = {"export": N_("export"), "import": N_("import")}
+RULE_STATUS = {"active": N_("active"), "retired": N_("retired")}
+UNCONFIRMED = "to be confirmed"
+
+ACTS = (
+    N_("Government Resolution No 356 of 20.06.2016 (rules for import and export of rough natural diamonds)"),
+    N_("Government Resolution No 356 of 20.06.2016"),
+    N_("Kimberley Process Certification Scheme Core Document"),
+    N_("EEC Board Decision No 30 of 21.04.2015 (as amended by Decision No 131 of 06.10.2015)"),
+    N_("EAEU Agreement on operations with precious metals and precious stones of 22.11.2019"),
+    N_("Republic of Kazakhstan annual report on the KPCS for 2023"),
+)
+PROVISIONS = (
+    N_("to be confirmed"), N_("section C"), N_("section C (duplicates of damaged certificates)"),
+    N_("section E (statistics)"), N_("Annex I (minimum requirements for certificates)"),
+    N_("Annex 13 (precious stones), Appendix 2"), N_("Annex 13, Appendix 2 (state control)"),
+    N_("Art. 7 (in force 24.05.2021)"), N_("Section III"),
+    N_("Section II and Annex I (each certificate uniquely numbered, one certificate per shipment)"),
+    N_("Section V (statistics; review of anomalous trade data)"),
+)
+
+
+def word(table: Mapping[str, str], key: str | None, _: Gettext) -> str:
+    """``key``'s label from ``table`` in the language of ``_``; an unknown key as it is."""
+    if key is None:
+        return _("unknown")
+    return _(table[key]) if key in table else key
+
+
+def confirmed(basis: Mapping[str, Any]) -> bool:
+    return str(basis.get("provision") or "").strip().lower() != UNCONFIRMED
+
+
+def act_name(basis: Mapping[str, Any], _: Gettext) -> str:
+    return _(str(basis.get("act") or "").strip())
+
+
+def provision_name(basis: Mapping[str, Any], _: Gettext) -> str:
+    return _(str(basis.get("provision") or "").strip())
+
+
+def basis_text(bases: Iterable[Mapping[str, Any]], _: Gettext) -> str:
+    """``act, provision; act (provision to be confirmed)`` in the language of ``_``."""
+    parts = []
+    for b in bases:
+        mark = f" ({_('provision unconfirmed')})" if not confirmed(b) else f", {provision_name(b, _)}"
+        parts.append(act_name(b, _) + mark)
+    return "; ".join(parts)

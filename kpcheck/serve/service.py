@@ -1,0 +1,113 @@
+"""Checks for the web desk: one loaded checker, one worker thread, JSON reports as the CLI writes them.
+
+durable_rules holds the GIL and is not thread-safe (engine notes 7): every use of the checker
+goes through :meth:`CheckService.run`, a single-thread executor, so that concurrent requests
+are checked one after another and never see each other's facts. The rulebook is loaded and
+compiled once, before the service is made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from kpcheck.api import Checker, Result, summarize
+from kpcheck.batch.xref import key_of
+from kpcheck.input.models import Submission
+from kpcheck.input.reader import Loaded, parse_data
+from kpcheck.report.json_report import JsonWriter
+from kpcheck.rulebook.loader import sha256_files
+from kpcheck.waivers import WaiverBook
+
+log = logging.getLogger("kpcheck.serve")
+
+
+class RecordRefused(Exception):
+    """``?record=true`` without a register to record in."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One check: the result, the JSON report text (as ``check --format json`` writes it), the submission."""
+
+    result: Result
+    report: str
+    submission: Submission | None
+
+
+class CheckService:
+    """The loaded checker and the worker thread that alone drives it."""
+
+    def __init__(self, checker: Checker, waivers: WaiverBook | None = None, waivers_file: str | None = None,
+                 register: Any = None, by: str | None = None):
+        """``register``: an open :class:`~kpcheck.register.store.Register` (``--register``), whose
+        history every check runs XREF-01/02 against; ``by`` the default name stored with records."""
+        self.checker, self.waivers, self.register, self.by = checker, waivers, register, by
+        self.meta = checker.meta()
+        if waivers_file:
+            self.meta["waivers"] = {"sha256": sha256_files([Path(waivers_file)])}
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kpcheck-engine")
+        self.checks = 0
+
+    async def run(self, work: Callable[[], Any]) -> Any:
+        """Run ``work`` on the engine's worker thread, one call at a time."""
+        return await asyncio.get_running_loop().run_in_executor(self.worker, work)
+
+    async def check(self, raw: bytes, kind: str, source: str, lang: str, record: bool = False,
+                    by: str | None = None) -> Outcome:
+        """Check one submission body; raises :class:`RecordRefused` for ``record`` without a
+        register, and the register's :class:`~kpcheck.register.errors.RegisterError`."""
+        if record and self.register is None:
+            raise RecordRefused("recording needs a register: start the desk with --register")
+        return await self.run(lambda: self.check_now(parse_data(raw, source, kind), lang, record, by or self.by))
+
+    async def read(self, raw: bytes, kind: str, source: str) -> Loaded:
+        """Read and validate a submission without checking it (loading a file into the form);
+        off the event loop, beside the engine's thread (reading touches no engine)."""
+        return await asyncio.to_thread(parse_data, raw, source, kind)
+
+    def check_now(self, loaded: Loaded, lang: str, record: bool, by: str | None) -> Outcome:
+        """On the worker thread: evaluate, run XREF against the register (recording when asked)
+        with the waivers applied before anything is stored, write the report."""
+        result = self.checker.check_loaded(loaded, lang)
+        sub = loaded.submission
+        if self.register is not None and sub is not None:
+            from kpcheck.register.desk import check_register
+
+            meta = {**self.meta, "engine": self.checker.engine.kind}
+            result = check_register(self.register, self.checker, [(result, key_of(sub), sub)], meta,
+                                    self.waive_all, record, by)[0]
+        else:
+            result = self.waive(result)
+        self.checks += 1
+        return Outcome(result, self.report(result), sub)
+
+    def waive(self, result: Result) -> Result:
+        if self.waivers is None:
+            return result
+        result, problems = self.waivers.apply(result)
+        for problem in problems:
+            log.warning("%s", problem)
+        return result
+
+    def waive_all(self, results: list[Result]) -> list[Result]:
+        return [self.waive(r) for r in results]
+
+    def report(self, result: Result) -> str:
+        """The JSON report of one result, byte for byte what ``kpcheck check --format json`` writes."""
+        stream = io.StringIO()
+        writer = JsonWriter(stream, {})
+        writer.start(self.meta)
+        writer.add(result)
+        writer.finish(summarize([result]))
+        return stream.getvalue()
+
+    def close(self) -> None:
+        self.worker.shutdown(wait=True)
+        if self.register is not None:
+            self.register.close()

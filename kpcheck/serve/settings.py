@@ -1,0 +1,50 @@
+"""How the desk is bound and guarded: host, port, token, the Host names it answers to."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+MAX_BODY = 1024 * 1024  # 1 MiB: a submission is a few kilobytes
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
+class BindingRefused(Exception):
+    """Binding to a non-loopback address without a token."""
+
+
+def is_loopback(host: str) -> bool:
+    """``localhost`` or an address in 127.0.0.0/8 or ::1."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def is_wildcard(host: str) -> bool:
+    return host.strip("[]") in ("0.0.0.0", "::", "")
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    token: str | None = None
+    allow_hosts: tuple[str, ...] = ()
+    api_lang: str = "en"
+    page_lang: str = "ru"
+    max_body: int = MAX_BODY
+
+    def __post_init__(self) -> None:
+        if not is_loopback(self.host) and not self.token:
+            raise BindingRefused(
+                f"refusing to listen on {self.host}: the desk would be open to the network without a token; "
+                "give --token (or KPCHECK_TOKEN), or keep the default --host 127.0.0.1")
+
+    def trusted_hosts(self) -> list[str]:
+        """The ``Host`` header values answered (anything else is refused: DNS rebinding)."""
+        names = [*LOOPBACK_NAMES, *self.allow_hosts] if is_loopback(self.host) or is_wildcard(self.host) \
+            else [self.host, *self.allow_hosts]
+        return sorted({n.strip("[]").lower() for n in names})
