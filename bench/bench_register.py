@@ -9,7 +9,7 @@
     submissions and a plain ``kpcheck check``: median wall time of ``--runs`` processes each.
     Also, in one process, the register look-up itself (the keys XREF-01/02 need) against
     reading the 100 files' keys, per check.
-(b) ``kpcheck register import`` of the ``--import-size`` batch of bench_audit.py into an empty
+(b) ``kpcheck register import`` of the ``--import-size`` batch of bench.py into an empty
     register against ``kpcheck audit --jobs 1`` on the same file (the target: at least half
     its speed), with GNU time.
 
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_audit import batch, timed  # noqa: E402
+from bench import batch, timed  # noqa: E402
 
 from kpcheck.batch.audit import loaded_of, plan_units  # noqa: E402
 from kpcheck.batch.xref import key_of  # noqa: E402
@@ -67,12 +67,12 @@ def big_register(size: int) -> Path:
                 sub = sub.model_copy(update={"id": f"{sub.id}-R{rep}", "certificate": cert})
             rows.append(submission_row(sub, f"bench:{rep}", now))
             if len(rows) >= INSERT_BATCH:
-                register.write(lambda conn: conn.execute(schema.submissions.insert(), rows))
+                register.write(lambda conn, rows=rows: conn.execute(schema.submissions.insert(), rows))
                 made += len(rows)
                 rows = []
                 print(f"  built {made:,} rows ({made / (time.perf_counter() - started):,.0f}/s)", end="\r", flush=True)
         if rows:
-            register.write(lambda conn: conn.execute(schema.submissions.insert(), rows))
+            register.write(lambda conn, rows=rows: conn.execute(schema.submissions.insert(), rows))
             made += len(rows)
             rows = []
     register.close()
@@ -107,7 +107,7 @@ def copied(source: Path, url: str) -> str:
     with Register.open(str(source)).reading() as src:
         rows = src.execution_options(yield_per=INSERT_BATCH).execute(select(schema.submissions)).mappings()
         for part in rows.partitions():
-            target.write(lambda conn: conn.execute(schema.submissions.insert(), [dict(r) for r in part]))
+            target.write(lambda conn, part=part: conn.execute(schema.submissions.insert(), [dict(r) for r in part]))
     with target.reading() as conn:   # fresh planner statistics for the look-ups
         conn.exec_driver_sql("ANALYZE submissions")
     return url
@@ -173,7 +173,7 @@ def lookup_vs_files(register_path: Path | str, folder: Path, new: Path) -> None:
     lookup = (time.perf_counter() - started) / 200
     started = time.perf_counter()
     for _ in range(20):
-        keys = [key_of(l.submission) for unit in plan_units([folder]) for l in loaded_of(unit)]
+        keys = [key_of(one.submission) for unit in plan_units([folder]) for one in loaded_of(unit)]
     reading = (time.perf_counter() - started) / 20
     print(f"    in-process: register look-up {lookup * 1000:.2f} ms ({len(found)} key(s)) vs reading "
           f"{len(keys)} files {reading * 1000:.1f} ms")

@@ -44,7 +44,7 @@ def start(port: int, engine: str | None, log) -> subprocess.Popen:
                 return proc
         except OSError:
             if proc.poll() is not None:
-                raise SystemExit(f"kpcheck serve exited {proc.returncode}")
+                raise SystemExit(f"kpcheck serve exited {proc.returncode}") from None
             time.sleep(0.1)
     proc.kill()
     raise SystemExit("kpcheck serve did not start")

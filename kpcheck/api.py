@@ -129,18 +129,6 @@ class Checker:
             raise RulebookInvalid([exc]) from exc
         return cls(book, reference, built, law, registers_hash)
 
-    def recipe(self) -> tuple[Any, ...]:
-        """What :meth:`rebuild` needs (picklable: no engine), for a worker process."""
-        return (self.book, self.reference, self.engine.kind, self.engine.lang, self.rules_sha256,
-                self.registers_sha256)
-
-    @classmethod
-    def rebuild(cls, recipe: tuple[Any, ...]) -> "Checker":
-        """The same rulebook and reference data with an engine of this process's own: a worker
-        must not read the rule files again (they may have changed since the run began)."""
-        book, reference, kind, lang, law, registers = recipe
-        return cls(book, reference, Engine(book, reference, kind, lang=lang), law, registers)
-
     @property
     def reference_kind(self) -> str:
         return "example" if self.reference.example_registers else "official"

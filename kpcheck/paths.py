@@ -21,12 +21,19 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sys
 import tempfile
 from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
+
+if TYPE_CHECKING:
+    if sys.version_info >= (3, 11):
+        from importlib.resources.abc import Traversable
+    else:
+        from importlib.abc import Traversable
 
 from kpcheck import __version__
 
@@ -58,7 +65,7 @@ def shipped(name: str) -> Path:
     """A shipped data folder (``rules`` or ``registers``) as a real folder on disk."""
     if name not in SHIPPED:
         raise ValueError(f"unknown shipped folder {name!r}; expected one of {', '.join(SHIPPED)}")
-    inside = resources.files(APP).joinpath("_data", name)
+    inside = resources.files(APP).joinpath("_data").joinpath(name)
     if inside.is_dir():
         if isinstance(inside, Path):
             return inside

@@ -71,7 +71,8 @@ def test_audit_register_uses_the_history_as_check_against_does(register_url, tmp
     new, again = reused(tmp_path), reused(tmp_path, "again.json", id="NEW-0002")
     audited = report(run("audit", "--register", register_url, "--format", "json", "--jobs", "1", new, again))
     checked = report(run("check", "--against", FIXTURES, "--format", "json", new, again))
-    xref = lambda doc: [f for f in doc["violations"] if f["rule"] in ("XREF-01", "XREF-02")]
+    def xref(doc):
+        return [f for f in doc["violations"] if f["rule"] in ("XREF-01", "XREF-02")]
     assert [xref(r) for r in audited["results"]] == [xref(r) for r in checked["results"]]
     assert "2 other" in xref(audited["results"][0])[0]["message"]
     plain = run("audit", "--format", "json", "--jobs", "1", new)
@@ -107,7 +108,8 @@ def test_export_round_trip(register_url, tmp_path):
     assert run("register", "export", "--register", again).stdout == exported.read_text()
     audited = run("audit", "--format", "json", "--jobs", "1", exported)
     direct = run("audit", "--format", "json", "--jobs", "1", FIXTURES)
-    statuses = lambda result: sorted(r["status"] for r in report(result)["results"])
+    def statuses(result):
+        return sorted(r["status"] for r in report(result)["results"])
     assert statuses(audited) == statuses(direct)
 
 
@@ -245,7 +247,8 @@ def test_history_lookups_use_the_index(register_url):
         if register.dialect == "postgresql":
             conn.execute(text("SET LOCAL enable_seqscan = off"))
         compiled = query.compile(conn, compile_kwargs={"literal_binds": True})
-        plan = " ".join(str(row) for row in conn.execute(text(f"EXPLAIN {'QUERY PLAN ' if register.dialect == 'sqlite' else ''}{compiled}")))
+        explain = "EXPLAIN QUERY PLAN" if register.dialect == "sqlite" else "EXPLAIN"
+        plan = " ".join(str(row) for row in conn.execute(text(f"{explain} {compiled}")))
     register.close()
     assert "ix_submissions_number" in plan, plan
 

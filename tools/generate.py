@@ -531,7 +531,7 @@ def generate(count: int, violation_share: float = 0.0, seed: int = 0) -> Iterato
 def write_jsonl(items: Iterable[dict[str, Any]], path: Path) -> int:
     n = 0
     with open(path, "w", encoding="utf-8", newline="\n") as out:
-        for n, item in enumerate(items, start=1):
+        for n, item in enumerate(items, start=1):  # noqa: B007 - n is the count written, read after the loop
             out.write(json.dumps(item, ensure_ascii=False, separators=(",", ":")))
             out.write("\n")
     return n

@@ -9,7 +9,7 @@ held for the whole batch.
 
 from __future__ import annotations
 
-import multiprocessing
+import io
 import os
 import pickle
 import tempfile
@@ -19,50 +19,89 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from kpcheck.api import Checker, Result, status_of
 from kpcheck.engine import Engine, EngineError
-from kpcheck.input.reader import InputError, Loaded, display_name, expand, guarded, parse_json, read_file
+from kpcheck.input.reader import InputError, Loaded, expand, jsonl_lines, parse_jsonl_line, read_file
+from kpcheck.batch.workers import WorkerPool
 from kpcheck.batch.xref import XrefIndex, XrefKey, XrefView, build_index, key_of
 
 CHUNK_LINES = 500
+CHUNK_FILES = 50
+CHUNK_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
 class Unit:
-    """A piece of work for one worker: a whole file, or a run of JSON Lines."""
+    """A piece of work for one worker: a byte range of a JSON Lines file, a group of whole
+    files, or an error. The worker reads the range itself: only a few numbers cross the pipe."""
 
-    path: str
-    first_line: int = 0                # 1-based line of the first entry of `lines`; 0 for a whole file
-    lines: tuple[bytes, ...] = ()
+    path: str = ""
+    first_line: int = 0                # 1-based number of the range's first line; 0: no range
+    start: int = 0                     # byte offsets of the range [start, end)
+    end: int = 0
+    files: tuple[str, ...] = ()
     error: InputError | None = None
+
+    def describe(self) -> str:
+        if self.first_line:
+            return f"{self.path} from line {self.first_line}"
+        if self.files:
+            return self.files[0] + (f" and {len(self.files) - 1} more file(s)" if len(self.files) > 1 else "")
+        return self.path
 
 
 def plan_units(sources: Iterable[str | Path]) -> Iterator[Unit]:
+    files: list[str] = []
     for item in expand(sources):
+        if files and (not isinstance(item, Path) or item.suffix.lower() == ".jsonl" or len(files) >= CHUNK_FILES):
+            yield Unit(files=tuple(files))
+            files = []
         if isinstance(item, InputError):
             yield Unit(item.location, error=item)
         elif item.suffix.lower() == ".jsonl":
             yield from _jsonl_units(item)
         else:
-            yield Unit(str(item))
+            files.append(str(item))
+    if files:
+        yield Unit(files=tuple(files))
 
 
 def _jsonl_units(path: Path) -> Iterator[Unit]:
+    """Ranges of about CHUNK_LINES lines, cut after a LF (the line ending jsonl_lines knows)."""
     try:
         stream = path.open("rb")
     except OSError as exc:
-        yield Unit(display_name(path), error=InputError(f"cannot read the file ({exc.strerror})", display_name(path)))
+        yield Unit(str(path), error=InputError(f"cannot read the file ({exc.strerror})", str(path)))
         return
     with stream:
-        batch: list[bytes] = []
-        first = 1
-        for number, line in enumerate(stream, start=1):
-            if not batch:
-                first = number
-            batch.append(line)
-            if len(batch) >= CHUNK_LINES:
-                yield Unit(str(path), first, tuple(batch))
-                batch = []
-        if batch:
-            yield Unit(str(path), first, tuple(batch))
+        start, line, buffered = 0, 1, b""
+        while True:
+            block = stream.read(CHUNK_BYTES)
+            if not block:
+                break
+            buffered += block
+            size = _cut(buffered, CHUNK_LINES)
+            while size:
+                yield Unit(str(path), line, start, start + size)
+                start, line, buffered = start + size, line + CHUNK_LINES, buffered[size:]
+                size = _cut(buffered, CHUNK_LINES)
+        if buffered:
+            yield Unit(str(path), line, start, start + len(buffered))
+
+
+def _cut(data: bytes, lines: int) -> int:
+    """The length of ``data`` up to and including its ``lines``-th LF, or 0."""
+    at = -1
+    for _ in range(lines):
+        at = data.find(b"\n", at + 1)
+        if at < 0:
+            return 0
+    return at + 1
+
+
+def read_range(unit: Unit) -> Iterator[tuple[int, bytes]]:
+    with open(unit.path, "rb") as stream:
+        stream.seek(unit.start)
+        data = stream.read(unit.end - unit.start)
+    return jsonl_lines(io.BytesIO(data), unit.first_line)
 
 
 def count_submissions(sources: Iterable[str | Path]) -> int:
@@ -70,8 +109,11 @@ def count_submissions(sources: Iterable[str | Path]) -> int:
     total = 0
     for item in expand(sources):
         if isinstance(item, Path) and item.suffix.lower() == ".jsonl":
-            with item.open("rb") as stream:
-                total += sum(1 for line in stream if line.strip())
+            try:
+                with item.open("rb") as stream:
+                    total += sum(1 for _ in jsonl_lines(stream))
+            except OSError:
+                total += 1
         else:
             total += 1
     return total
@@ -80,13 +122,16 @@ def count_submissions(sources: Iterable[str | Path]) -> int:
 def loaded_of(unit: Unit) -> Iterator[Loaded]:
     if unit.error is not None:
         yield Loaded(source=unit.path, error=unit.error)
-    elif unit.first_line:
-        for offset, line in enumerate(unit.lines):
-            if line.strip():
-                number = unit.first_line + offset
-                yield guarded(parse_json, line, f"{display_name(unit.path)}:{number}", number - 1)
-    else:
-        yield from read_file(Path(unit.path))
+    if unit.first_line:
+        try:
+            numbered = list(read_range(unit))
+        except OSError as exc:
+            yield Loaded(source=unit.path, error=InputError(f"cannot read the file ({exc.strerror})", unit.path))
+            return
+        for number, line in numbered:
+            yield parse_jsonl_line(line, unit.path, number)
+    for file in unit.files:
+        yield from read_file(Path(file))
 
 
 def check_unit(checker: Checker, unit: Unit) -> list[tuple[Result, XrefKey | None]]:
@@ -106,32 +151,36 @@ class Spooled:
     count: int
     keys: tuple[XrefKey | None, ...] = ()
 
+    def read_keys(self) -> list[XrefKey | None]:
+        with open(self.path, "rb") as stream:
+            return pickle.load(stream)
+
     def read(self) -> Iterator[tuple[Result, XrefKey | None]]:
         with open(self.path, "rb") as stream:
-            for _ in range(self.count):
-                yield pickle.load(stream)
+            keys = pickle.load(stream)
+            results = pickle.load(stream)
+        return zip(results, keys)
 
 
 def spool_unit(checker: Checker, unit: Unit, directory: str) -> Spooled:
     """Check a unit and spool its results: the main process only gets the XREF keys back."""
     pairs = check_unit(checker, unit)
     handle, path = tempfile.mkstemp(dir=directory, suffix=".pickle")
-    with os.fdopen(handle, "wb") as stream:
-        for pair in pairs:
-            pickle.dump(pair, stream, protocol=pickle.HIGHEST_PROTOCOL)
-    return Spooled(path, len(pairs), tuple(key for _, key in pairs))
+    keys = [key for _, key in pairs]
+    with os.fdopen(handle, "wb") as stream:      # the keys first: the second XREF look reads only them
+        pickle.dump(keys, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump([result for result, _ in pairs], stream, protocol=pickle.HIGHEST_PROTOCOL)
+    return Spooled(path, len(pairs), tuple(keys))
 
 
-_worker: Checker | None = None
-
-
-def _init_worker(recipe: tuple[Any, ...]) -> None:
-    global _worker
-    _worker = Checker.rebuild(recipe)   # the parent's rulebook, not the files as they are now
+_worker: Checker | None = None      # the checker of this process: inherited by forked workers
+_options: dict[str, Any] = {}
 
 
 def _work(task: tuple[Unit, str]) -> Spooled:
-    assert _worker is not None
+    global _worker
+    if _worker is None:      # a spawned worker (no fork on this system) loads its own
+        _worker = Checker.load(**_options)
     return spool_unit(_worker, *task)
 
 
@@ -162,8 +211,10 @@ def audit(sources: list[str], options: dict[str, Any], jobs: int = 1,
           history: Sequence[XrefKey] = ()) -> Iterator[Result]:
     """Every submission of the sources, checked, in input order, with XREF findings.
 
-    ``options`` are :meth:`Checker.load`'s, for the worker processes; ``checker``, when the
-    caller has one loaded with them already, is used in this process instead of a second load.
+    ``options`` are :meth:`Checker.load`'s, for worker processes that cannot be forked;
+    ``checker``, when the caller has one loaded with them already, is used instead of a
+    second load. A lost worker raises :class:`~kpcheck.batch.workers.WorkerLost`; the spool
+    folder is removed on every way out, the workers stopped.
     ``history`` holds the keys of past submissions (``audit --register``): they join the index
     as ``check --against`` files do, without results of their own.
     """
@@ -183,7 +234,7 @@ def audit(sources: list[str], options: dict[str, Any], jobs: int = 1,
         index.freeze()
         if index.needs_second_look:
             for unit in spooled:
-                for _, key in unit.read():
+                for key in unit.read_keys():
                     if key is not None:
                         index.add_reused(key)
             for key in history:
@@ -198,14 +249,15 @@ def audit(sources: list[str], options: dict[str, Any], jobs: int = 1,
 
 def _pass_one(sources: list[str], options: dict[str, Any], jobs: int, checker: Checker,
               directory: str) -> Iterator[Spooled]:
+    global _worker, _options
     units = plan_units(sources)
     if jobs <= 1:
         for unit in units:
             yield spool_unit(checker, unit, directory)
         return
-    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with context.Pool(jobs, initializer=_init_worker, initargs=(checker.recipe(),)) as pool:
-        yield from pool.imap(_work, ((unit, directory) for unit in units), chunksize=1)
+    _worker, _options = checker, options
+    with WorkerPool(jobs, _work, describe=lambda task: task[0].describe()) as pool:
+        yield from pool.map((unit, directory) for unit in units)
 
 
 def check_against(checker: Checker, results: list[tuple[Result, XrefKey | None]],

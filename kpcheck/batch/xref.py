@@ -47,10 +47,19 @@ class XrefKey:
     original: str | None              # normalised original_number of a duplicate request
     raw_original: str | None = None   # as given, for messages
     prices: tuple[tuple[str, int, int], ...] = ()   # (hs_code, line index, US$/ct in millionths)
+    hashes: tuple[int, int, int] = (0, 0, 0)         # of number, group, original: computed once, by key_of
 
     @property
     def group(self) -> int:
-        return _h(f"{self.direction}:{self.number}")
+        return self.hashes[1] or _h(f"{self.direction}:{self.number}")
+
+    @property
+    def number_hash(self) -> int:
+        return self.hashes[0] or _h(self.number)
+
+    @property
+    def original_hash(self) -> int:
+        return self.hashes[2] if self.hashes[1] else _h(self.original)
 
 
 def key_of(sub: Submission) -> XrefKey:
@@ -61,10 +70,12 @@ def key_of(sub: Submission) -> XrefKey:
             per_carat = (line.value_usd / line.carats * PRICE_SCALE).to_integral_value(ROUND_HALF_EVEN)
             prices.append((line.hs_code, i, min(int(per_carat), MAX_PRICE)))
     dup = sub.duplicate
-    return XrefKey(sub.direction, sub.presented_on, cert.number, normalise_number(cert.number) or "",
-                   _h(sub.id), _h(sub.supersedes),
-                   dup is not None, normalise_number(dup.original_number) if dup else None,
-                   raw_original=dup.original_number if dup else None, prices=tuple(prices))
+    number = normalise_number(cert.number) or ""
+    original = normalise_number(dup.original_number) if dup else None
+    hashes = (_h(number), _h(f"{sub.direction}:{number}"), _h(original))
+    return XrefKey(sub.direction, sub.presented_on, cert.number, number, _h(sub.id), _h(sub.supersedes),
+                   dup is not None, original, raw_original=dup.original_number if dup else None,
+                   prices=tuple(prices), hashes=hashes)
 
 
 @dataclass(frozen=True)
@@ -100,7 +111,7 @@ class XrefIndex:
     frozen: bool = False
 
     def add(self, key: XrefKey) -> None:
-        self.numbers.append(_h(key.number))
+        self.numbers.append(key.number_hash)
         self.groups.append(key.group)
         for hs, _, price in key.prices:
             self.prices[hs].append(price)
@@ -109,7 +120,7 @@ class XrefIndex:
         """Second look at a key once :meth:`freeze` knows which groups repeat."""
         if key.group in self._members:
             self._members[key.group].append(
-                _Member(key.id_hash, key.supersedes_hash, _h(key.original), _h(key.number)))
+                _Member(key.id_hash, key.supersedes_hash, key.original_hash, key.number_hash))
 
     def freeze(self) -> None:
         """Sort for look-ups and compute the medians; returns nothing, call once after every add."""
@@ -131,8 +142,10 @@ class XrefIndex:
 
     def same_number_others(self, key: XrefKey) -> int:
         """XREF-01: other submissions of the same direction and number, exempt pairs left out."""
-        members = self._members.get(key.group, [])
-        me = _Member(key.id_hash, key.supersedes_hash, _h(key.original), _h(key.number))
+        members = self._members.get(key.group)
+        if not members:
+            return 0
+        me = _Member(key.id_hash, key.supersedes_hash, key.original_hash, key.number_hash)
         # the same submission id seen twice (a register that holds the checked file) is not a reuse
         return sum(1 for other in members if other.id_hash != me.id_hash and not _exempt(me, other))
 
@@ -140,7 +153,7 @@ class XrefIndex:
         """XREF-02: a duplicate request's original number is another audited submission's number."""
         if not key.duplicate_request or not key.original:
             return None
-        wanted = _h(key.original)
+        wanted = key.original_hash
         i = bisect_left(self.numbers, wanted)
         hits = 0
         while i < len(self.numbers) and self.numbers[i] == wanted:

@@ -54,7 +54,7 @@ def _context_of(root: click.Context, path: tuple[str, ...], command: click.Comma
 
 
 def _origin(ctx: click.Context, param: click.Parameter, settings: Settings, path: tuple[str, ...]) -> str:
-    source = ctx.get_parameter_source(param.name)  # type: ignore[arg-type]
+    source = ctx.get_parameter_source(param.name or "")
     if source is ParameterSource.COMMANDLINE:
         return "command line"
     if source is ParameterSource.ENVIRONMENT:

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-import os
+import signal
 import sys
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import click
 
 from kpcheck import __version__
 from kpcheck.api import FAIL_ON, Checker, EngineUnavailable, Result, RulebookInvalid, summarize
-from kpcheck.batch.audit import audit as run_audit
-from kpcheck.batch.audit import check_against, count_submissions
 from kpcheck.cli.console import QUIET, VERBOSE, LazyGroup, err_console, error, verbosity, verbosity_options, warning
 from kpcheck.cli.outputs import output_files, refuse_clashes, refuse_unreadable
 from kpcheck.engine import KINDS, describe_default
@@ -21,9 +19,9 @@ from kpcheck.register.errors import RegisterError
 from kpcheck.input.reader import read_sources
 from kpcheck.rulebook.loader import sha256_files
 from kpcheck.report import FORMATS_AUDIT, FORMATS_CHECK, make_writer
-from kpcheck.waivers import WaiverBook, WaiverFileError, severities_of
-from kpcheck.batch.xref import key_of
 
+if TYPE_CHECKING:  # a desk check imports neither the audit machinery nor the waivers (start-up time)
+    from kpcheck.waivers import WaiverBook
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
@@ -94,6 +92,10 @@ def prepare(rules: str | None, reference: str | None, engine: str | None, lang: 
     checker = load_checker(rules, reference, engine, lang, banner_shown)
     if checker is None:
         sys.exit(EXIT_ERROR)
+    if not waivers:
+        return checker, None
+    from kpcheck.waivers import WaiverFileError
+
     try:
         return checker, load_waivers(waivers, checker)
     except WaiverFileError as exc:
@@ -103,6 +105,8 @@ def prepare(rules: str | None, reference: str | None, engine: str | None, lang: 
 
 def load_waivers(path: str | None, checker: Checker) -> WaiverBook | None:
     """The ``--waivers`` file; raises :class:`WaiverFileError` when it does not read."""
+    from kpcheck.waivers import WaiverBook, severities_of
+
     return WaiverBook.load(path, severities_of(checker.book)) if path else None
 
 
@@ -221,6 +225,9 @@ def check(files: tuple[str, ...], formats: tuple[str, ...], output: str | None, 
             error(f"{exc}; nothing was checked")
             sys.exit(EXIT_ERROR)
     elif against:
+        from kpcheck.batch.audit import check_against
+        from kpcheck.batch.xref import key_of
+
         pairs = [(checker.check_loaded(loaded), key_of(loaded.submission) if loaded.submission else None)
                  for loaded in read_sources(files)]
         results = waive(check_against(checker, pairs, list(against)), waiver_book)
@@ -249,17 +256,29 @@ def audit(sources: tuple[str, ...], formats: tuple[str, ...], output: str | None
     options = {"rules": rules, "registers": reference, "engine": engine, "lang": lang}
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers, text_on_terminal(targets))
     meta = report_meta(checker, waivers)
-    jobs = jobs or os.cpu_count() or 1
+    from kpcheck.batch.audit import count_submissions
+    from kpcheck.batch.workers import WorkerFailed, WorkerLost, cpu_count
+
+    jobs = jobs or cpu_count()
     show_progress = err_console.is_terminal and verbosity() > QUIET
     summary: dict[str, int] = {}
     try:
-        with progress_bar(count_submissions(sources) if show_progress else 0) as advance:
+        with stopped_by_signals(), contextlib.ExitStack() as stack:
+            advance = stack.enter_context(progress_bar(count_submissions(sources) if show_progress else 0))
             results = audited(list(sources), options, jobs, advance, checker, lambda done: waive(done, waiver_book),
                               (register, record, by), meta)
+            if hasattr(results, "close"):      # stop the workers and remove the spools on every way out
+                stack.callback(results.close)
             with open_writers(targets, audit_options(checker, fail_on, lang, rulebook_url, rules)) as writers:
                 code = emit(results, writers, meta, fail_on, summary)
     except RegisterError as exc:
         error(f"{exc}; the audit stopped there (the register holds the decisions recorded before)")
+        sys.exit(EXIT_ERROR)
+    except (WorkerLost, WorkerFailed) as exc:
+        error(f"{exc}; the audit was stopped and its report is incomplete")
+        sys.exit(EXIT_ERROR)
+    except Interrupted as exc:
+        error(f"the audit was interrupted ({exc}); its report is incomplete")
         sys.exit(EXIT_ERROR)
     print_audit_summary(summary, targets, fail_on, lang, code)
     sys.exit(code)
@@ -291,12 +310,34 @@ def print_audit_summary(summary: dict[str, int], targets: list[tuple[str, str | 
     stream.write("".join(line + "\n" for line in lines))
 
 
+class Interrupted(Exception):
+    """Ctrl-C or SIGTERM during a run: stop, clean up, exit 2 without a traceback."""
+
+
+@contextlib.contextmanager
+def stopped_by_signals() -> Iterator[None]:
+    """SIGTERM and Ctrl-C raise :class:`Interrupted`, so every ``with`` on the way cleans up."""
+    def stop(signum: int, _frame: Any) -> None:
+        raise Interrupted(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        raise Interrupted("SIGINT") from exc
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def audited(sources: list[str], options: dict[str, Any], jobs: int, advance: Any, checker: Checker,
             waived: Callable[[Iterable[Result]], Iterable[Result]], storing: tuple[str | None, bool, str | None],
             meta: dict[str, Any]) -> Iterable[Result]:
     """The audit's results, waivers applied; with a register (URL, --record, --by), its history
     joins the checks across submissions and, with --record, the submissions and the decisions
     (waived findings marked) are stored."""
+    from kpcheck.batch.audit import audit as run_audit
+
     register, record, by = storing
     if not register:
         return waived(run_audit(sources, options, jobs, advance, checker))

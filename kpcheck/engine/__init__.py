@@ -16,6 +16,7 @@ from typing import Any
 
 from kpcheck.rulebook.conditions import All, Compare, Node, Ref
 from kpcheck.engine import durable
+from kpcheck.engine.codegen import compile_rulebook, rules_of
 from kpcheck.engine.plan import Projector, nnf
 from kpcheck.i18n import gettext_for
 from kpcheck.i18n.labels import DIRECTION
@@ -125,6 +126,8 @@ class Engine:
                 durable.to_durable(node)
         except durable.DurableError as exc:
             raise EngineError(str(exc)) from exc
+        self.shared: dict[Any, Any] = {}     # immutable pieces of results, made once
+        self.code = compile_rulebook(self.projector, rules_of(self.compiled), reference)
         self.durable = None
         if self.kind == "durable" and self.compiled:
             try:
@@ -132,32 +135,37 @@ class Engine:
             except durable.DurableError as exc:
                 raise EngineError(str(exc)) from exc
 
-    def evaluate(self, submission: Submission | None, batch: Any = None) -> Evaluation:
+    def evaluate(self, submission: Submission | None, batch: Any = None, plain: bool = False) -> Evaluation:
         """Findings and rules not applicable for one submission; raises :class:`EngineError`
         (:class:`InternalFailure` for an unexpected exception, so that no input takes a run down).
 
         Rules across submissions (scope ``batch``) are evaluated on ``batch``, an
-        :class:`~kpcheck.batch.xref.XrefView`, with ``submission`` None.
+        :class:`~kpcheck.batch.xref.XrefView`, with ``submission`` None. ``plain`` runs the
+        reference path instead of the compiled one (rule trees walked, for the tests).
         """
         try:
-            return self._evaluate(submission, batch)
+            return self._evaluate(submission, batch, plain)
         except EngineError:
             raise
         except Exception as exc:  # noqa: BLE001
             raise InternalFailure(internal_error("checking", exc)) from exc
 
-    def _evaluate(self, submission: Submission | None, batch: Any) -> Evaluation:
-        fact, raw = self.projector.project(submission, self.reference, batch)
+    def _evaluate(self, submission: Submission | None, batch: Any, plain: bool) -> Evaluation:
+        if plain:
+            fact, raw = self.projector.project(submission, self.reference, batch)
+        else:
+            fact, raw = self.code.project(submission, batch)
         presented_on = submission.presented_on if submission is not None else batch.fields["presented_on"]
+        decide = self.decide_plain if plain else self.decide
         if self.memo is not None:
             key = (presented_on, tuple(sorted(fact.items())))
             decided = self.memo.get(key)
             if decided is None:
                 if len(self.memo) >= MEMO_SIZE:
                     self.memo.clear()
-                decided = self.memo[key] = self.decide(fact, presented_on)
+                decided = self.memo[key] = decide(fact, presented_on)
         else:
-            decided = self.decide(fact, presented_on)
+            decided = decide(fact, presented_on)
         triggered, skipped = decided
         findings = [self.finding(c, fact, raw, submission) for c in triggered]
         return Evaluation(findings, list(skipped))
@@ -170,14 +178,32 @@ class Engine:
                 fired = self.durable.fired(fact)
             except durable.DurableError as exc:
                 raise EngineError(str(exc)) from exc
+        hits, misses = self.code.decide(fact, presented_on.toordinal(), fired)
+        compiled = self.compiled
+        skipped = []
+        shared = self.shared
+        for index, reason in misses:
+            c = compiled[index]
+            if fired is not None and c.rule.id in fired:
+                raise EngineError(f"durable_rules fired {c.rule.id}, which does not apply "
+                                  f"({reason or self.not_applicable(c, presented_on, fact)})")
+            if reason is None:
+                skipped.append(NotApplicable(c.rule.id, self.not_applicable(c, presented_on, fact) or ""))
+            else:  # the same reason object every time: reports and spools share it
+                na = shared.get((index, reason))
+                if na is None:
+                    na = shared[(index, reason)] = NotApplicable(c.rule.id, reason)
+                skipped.append(na)
+        return [compiled[i] for i in hits], skipped
+
+    def decide_plain(self, fact: dict[str, Any], presented_on: dt.date) -> tuple[list[_Compiled], list[NotApplicable]]:
+        """The reference decision: every rule tree walked by the plain Python evaluator."""
         triggered, skipped = [], []
         for c in self.compiled:
             reason = self.not_applicable(c, presented_on, fact)
             if reason is not None:
-                if fired is not None and c.rule.id in fired:
-                    raise EngineError(f"durable_rules fired {c.rule.id}, which does not apply ({reason})")
                 skipped.append(NotApplicable(c.rule.id, reason))
-            elif c.rule.id in fired if fired is not None else c.test(fact):
+            elif c.test(fact):
                 triggered.append(c)
         return triggered, skipped
 
@@ -205,7 +231,9 @@ class Engine:
         notes = self.calendar_notes(c.rule, raw)
         if notes:
             message = " ".join((message, *notes))
-        basis = tuple(b.model_dump() for b in spec.legal_basis)
+        basis = self.shared.get(spec.id)
+        if basis is None:
+            basis = self.shared[spec.id] = tuple(b.model_dump() for b in spec.legal_basis)
         return Finding(spec.id, spec.severity.value, title, message, fields, basis, notes=notes)
 
     def calendar_notes(self, rule: Rule, raw: dict[str, Any]) -> tuple[str, ...]:

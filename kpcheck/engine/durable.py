@@ -20,6 +20,8 @@ import os
 from importlib import metadata
 from typing import Any
 
+import orjson
+
 from kpcheck.rulebook.conditions import AnyOf, All, Compare, Node, Presence, Quantified, Ref
 from kpcheck.engine.plan import NEGATE, literal_value
 
@@ -45,6 +47,15 @@ DISCRIMINATOR = {"t": "kp"}
 _OPS = {"equals": None, "not_equals": "$neq", "less_than": "$lt", "at_most": "$lte",
         "greater_than": "$gt", "at_least": "$gte"}
 _names = itertools.count()
+
+
+def _dumps(value: Any) -> str:
+    """JSON text for the engine; rulesets and facts go through the same encoder (orjson:
+    a fifth of the standard library's time), so texts compare byte for byte."""
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:  # integers beyond 64 bits: the standard library, same spelling
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class DurableError(RuntimeError):
@@ -228,7 +239,7 @@ class DurableEvaluator:
         self.shards = []
         for group in shard(rules):
             definition = {rid: {"all": [{"m": {"$and": [DISCRIMINATOR, to_durable(node)]}}]} for rid, node in group}
-            handle = _create(json.dumps(definition))
+            handle = _create(_dumps(definition))
             self.shards.append((handle, sorted({k for _, node in group for k in keys_read(node)})))
         self._serial = itertools.count()
 
@@ -239,7 +250,7 @@ class DurableEvaluator:
         for handle, keys in self.shards:
             message = {k: fact[k] for k in keys if k in fact}
             message.update(DISCRIMINATOR, sid="0", id=serial)
-            fired |= self._run(handle, json.dumps(message))
+            fired |= self._run(handle, _dumps(message))
         return fired
 
     @staticmethod
@@ -254,7 +265,7 @@ class DurableEvaluator:
                 result = _engine.start_action_for_state(handle, state)
                 while result:
                     message = result[1] if isinstance(result, tuple) else result
-                    fired.update(json.loads(message))
+                    fired.update(orjson.loads(message))
                     result = _engine.complete_and_start_action(handle, state)
             elif code != 1:
                 raise DurableError(f"durable_rules answered code {code} for the fact")

@@ -6,6 +6,7 @@ Every input yields exactly one :class:`Loaded` per submission it holds, or one w
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -108,9 +109,8 @@ def read_file(path: Path) -> Iterator[Loaded]:
         yield Loaded(source=name, error=InputError(f"cannot read the file ({exc.strerror})", name))
         return
     if suffix == ".jsonl":
-        for number, line in enumerate(data.splitlines(), start=1):
-            if line.strip():
-                yield guarded(parse_json, line, f"{name}:{number}", number - 1)
+        for number, line in jsonl_lines(io.BytesIO(data)):
+            yield parse_jsonl_line(line, name, number)
     elif suffix in (".yaml", ".yml"):
         yield guarded(parse_yaml, data, name)
     elif suffix == ".json":
@@ -133,6 +133,22 @@ def guarded(parse: Any, raw: bytes, source: str, *args: Any) -> Loaded:
         return Loaded(source=source, error=InputError(internal_error("reading", exc), source))
 
 
+def jsonl_lines(stream: Iterable[bytes], first: int = 1) -> Iterator[tuple[int, bytes]]:
+    """The non-blank lines of a JSON Lines stream, numbered from ``first``: lines end at LF
+    only (a lone CR stays inside its line, as JSON Lines says), without their LF or CRLF.
+    ``check`` and ``audit`` both read JSON Lines through this one function."""
+    for number, line in enumerate(stream, start=first):
+        if line.endswith(b"\n"):
+            line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
+        if line.strip():
+            yield number, line
+
+
+def parse_jsonl_line(line: bytes, path: str, number: int) -> Loaded:
+    """One line of a JSON Lines file, located as ``path:line`` (errors ``path:line:column``)."""
+    return parse_json(line, f"{path}:{number}", line_offset=number - 1)
+
+
 def parse_data(data: bytes | str | dict, source: str, kind: str = "json") -> Loaded:
     """One submission held in memory: JSON or YAML (``kind``) bytes or text, or a parsed mapping."""
     if isinstance(data, dict):
@@ -152,7 +168,7 @@ def parse_json(raw: bytes, source: str, line_offset: int = 0) -> Loaded:
             lone = lone_surrogate(json.loads(raw))
             if lone is not None:
                 return Loaded(source=source, error=InputError(SURROGATE_MESSAGE, f"{source}: {loc_path(lone)}"))
-        if _LONG_NUMBER.search(raw):
+        if _maybe_long_number(raw) and _LONG_NUMBER.search(raw):
             raw = _exact_numbers(raw)
         return Loaded(source=source, submission=Submission.model_validate_json(raw))
     except ValidationError as exc:
@@ -177,6 +193,15 @@ def lone_surrogate(node: Any, path: tuple[Any, ...] = ()) -> tuple[Any, ...] | N
         elif isinstance(node, list):
             stack.extend((value, (*path, i)) for i, value in reversed(list(enumerate(node))))
     return None
+
+
+_DIGITS_AS_ZERO = bytes.maketrans(b"0123456789.", b"0" * 11)
+
+
+def _maybe_long_number(raw: bytes) -> bool:
+    """A quick filter before the regular expression (a fifth of its time): 16 characters of
+    digits and dots in a row; only then can a number have more digits than a float keeps."""
+    return b"0" * 16 in raw.translate(_DIGITS_AS_ZERO)
 
 
 def _exact_numbers(raw: bytes) -> bytes:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from kpcheck.batch.audit import loaded_of, plan_units
 from kpcheck.batch.xref import key_of
@@ -56,7 +56,7 @@ def import_sources(register: Register, sources: Iterable[str | Path], progress: 
     decisions ``audit --record`` stores afterwards) and lists the numbers it carries.
     """
     summary = Imported()
-    pending: list[tuple[str, dict]] = []
+    pending: list[tuple[str, dict[str, Any]]] = []
     now = dt.datetime.now(dt.timezone.utc)
     for loaded in read_all(sources):
         if loaded.submission is None:
@@ -72,7 +72,7 @@ def import_sources(register: Register, sources: Iterable[str | Path], progress: 
     return summary
 
 
-def _flush(register: Register, pending: list[tuple[str, dict]], summary: Imported, keep_rows: bool,
+def _flush(register: Register, pending: list[tuple[str, dict[str, Any]]], summary: Imported, keep_rows: bool,
            progress: Callable[[int], None] | None) -> None:
     if not pending:
         return

@@ -119,7 +119,7 @@ def history_keys(conn: Connection, numbers: Iterable[str], upto: int | None = No
     return keys
 
 
-def history_query(numbers: list[str], upto: int | None = None) -> Select:
+def history_query(numbers: list[str], upto: int | None = None) -> Select[Any]:
     """The key columns of the submissions carrying these normalised numbers (an index look-up)."""
     s = schema.submissions
     query = select(*[s.c[name] for name in KEY_COLUMNS]).where(s.c.number.in_(numbers)).order_by(s.c.pk)
@@ -166,7 +166,7 @@ def insert_submissions(conn: Connection, rows: list[dict[str, Any]]) -> tuple[di
 
 
 def insert_decision(conn: Connection, decision: dict[str, Any], findings: Callable[[int], list[dict[str, Any]]]) -> int:
-    pk = conn.execute(schema.decisions.insert().values(**decision).returning(schema.decisions.c.pk)).scalar_one()
+    pk: int = conn.execute(schema.decisions.insert().values(**decision).returning(schema.decisions.c.pk)).scalar_one()
     rows = findings(pk)
     if rows:
         conn.execute(schema.findings.insert(), rows)

@@ -28,7 +28,7 @@ from typing import Any, Union
 
 from kpcheck.problems import KpcheckError
 from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, LIST, OBJECT, TEXT, VALUES, FieldType, suggest
-from kpcheck.input.yamlio import Location, key_location, node_location, value_location
+from kpcheck.input.yamlio import key_location, node_location, value_location
 
 COMPARISONS = ("equals", "not_equals", "less_than", "at_most", "greater_than", "at_least")
 SETS = ("one_of", "not_one_of")

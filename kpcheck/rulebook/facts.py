@@ -55,11 +55,14 @@ def blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+_NUMBER_NOISE = str.maketrans("", "", " -\t")
+
+
 def normalise_number(value: str | None) -> str | None:
     """Certificate and document numbers compare upper-cased without spaces and hyphens."""
     if blank(value):
         return None
-    return "".join(ch for ch in str(value).upper() if ch not in " -\t")
+    return str(value).upper().translate(_NUMBER_NOISE)
 
 
 def format_value(value: Any) -> str:

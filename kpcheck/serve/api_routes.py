@@ -71,7 +71,8 @@ def guarded(handler: Any) -> Any:
         if not token_ok(request.app.state.settings.token, bearer(request)):
             return unauthorised()
         try:
-            return await handler(request, service)
+            answer: Response = await handler(request, service)
+            return answer
         except BadRequest as exc:
             return problem(str(exc), exc.location, exc.status)
     return endpoint

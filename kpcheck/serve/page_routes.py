@@ -58,8 +58,9 @@ def script_texts(lang: str) -> dict[str, Any]:
 
 
 def page_lang(request: Request) -> str:
-    lang = request.query_params.get("lang", request.app.state.settings.page_lang)
-    return lang if lang in LANGUAGES else request.app.state.settings.page_lang
+    fallback: str = request.app.state.settings.page_lang
+    lang = request.query_params.get("lang", fallback)
+    return lang if lang in LANGUAGES else fallback
 
 
 def render(request: Request, name: str, lang: str, status: int = 200, **context: Any) -> HTMLResponse:

@@ -64,7 +64,9 @@ class CheckService:
         register, and the register's :class:`~kpcheck.register.errors.RegisterError`."""
         if record and self.register is None:
             raise RecordRefused("recording needs a register: start the desk with --register")
-        return await self.run(lambda: self.check_now(parse_data(raw, source, kind), lang, record, by or self.by))
+        outcome: Outcome = await self.run(
+            lambda: self.check_now(parse_data(raw, source, kind), lang, record, by or self.by))
+        return outcome
 
     async def read(self, raw: bytes, kind: str, source: str) -> Loaded:
         """Read and validate a submission without checking it (loading a file into the form);

@@ -1,0 +1,192 @@
+"""Every speed figure of kpcheck in one run, side by side (issue 13).
+
+    python bench/bench.py            # full: rates on 40,000, memory at 10,000 and 1,000,000
+    python bench/bench.py --quick    # about a minute: rates on 10,000, no 1,000,000 run
+
+It prints, measured in this one run so that the ratios share the machine's load:
+
+1. the parse-only rate: a process that reads the batch and runs pydantic's
+   ``Submission.model_validate_json`` on every line, nothing else;
+2. ``kpcheck audit --jobs 1`` and ``--jobs 2`` with each engine, whole process: rate, and
+   the ratio to the parse-only rate; ``--jobs 2`` over ``--jobs 1``;
+3. evaluation of the whole rulebook per submission, in process, per engine, as a multiple
+   of one validation of the same bytes;
+4. one desk ``kpcheck check`` of one file (warm cache) as a multiple of
+   ``python -c "import pydantic"`` (medians);
+5. peak memory (largest resident set of the process or any child, GNU time) of
+   ``audit --jobs 2`` at 10,000 and 1,000,000 submissions, and the wall time at 1,000,000.
+
+Batches come from tools/generate.py (20% with defects) and are kept in bench/out/.
+Numbers, not assertions: the load average is printed beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(ROOT / "tools"))
+
+PARSE_ONLY = """
+import sys
+from kpcheck.input.models import Submission
+v = Submission.model_validate_json
+with open(sys.argv[1], 'rb') as f:
+    for line in f:
+        if line.strip():
+            v(line)
+"""
+
+
+def batch(size: int) -> Path:
+    """A generated batch of ``size`` submissions, written once and kept."""
+    from generate import generate
+
+    path = OUT / f"batch-{size}.jsonl"
+    if not path.exists():
+        OUT.mkdir(parents=True, exist_ok=True)
+        part = path.with_suffix(".part")
+        with part.open("w") as stream:
+            for doc in generate(size, 0.2, 11):
+                stream.write(json.dumps(doc) + "\n")
+        part.replace(path)
+    return path
+
+
+def timed(cmd: list[str]) -> tuple[float, int]:
+    """(wall seconds, peak RSS in MB of the process or its largest child), by GNU time."""
+    result = subprocess.run(["/usr/bin/time", "-f", "%e %M", *cmd], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, check=False)
+    seconds, kilobytes = result.stderr.strip().splitlines()[-1].split()
+    return float(seconds), int(kilobytes) // 1024
+
+
+def best(cmd: list[str], runs: int) -> tuple[float, int]:
+    """The fastest of ``runs`` runs (the least disturbed by other load), and its peak memory."""
+    return min(timed(cmd) for _ in range(runs))
+
+
+def audit_cmd(path: Path, jobs: int, engine: str) -> list[str]:
+    kpcheck = str(Path(sys.executable).with_name("kpcheck"))
+    return [kpcheck, "audit", str(path), "--jobs", str(jobs), "--engine", engine, "--fail-on", "never",
+            "--format", f"json={OUT / f'audit-{path.stem}-j{jobs}-{engine}.json'}"]
+
+
+def engines() -> list[str]:
+    from kpcheck.engine import durable
+    return ["python"] + (["durable"] if durable.AVAILABLE else [])
+
+
+def whole_process(size: int, runs: int) -> None:
+    path = batch(size)
+    warm = [str(Path(sys.executable).with_name("kpcheck")), "check", str(ROOT / "rules" / "bases" / "compliant-export.json")]
+    subprocess.run(warm, capture_output=True, check=False)      # the rulebook cache, once, before any timing
+    parse_s, _ = best([sys.executable, "-c", PARSE_ONLY, str(path)], runs)
+    parse_rate = size / parse_s
+    print(f"\n[1-2] whole processes on {size:,} submissions (fastest of {runs})")
+    print(f"  parse only (model_validate_json)   {parse_s:7.2f} s {parse_rate:>9,.0f}/s")
+    for engine in engines():
+        rates = {}
+        for jobs in (1, 2):
+            seconds, mb = best(audit_cmd(path, jobs, engine), runs)
+            rates[jobs] = size / seconds
+            print(f"  audit --jobs {jobs} --engine {engine:<8} {seconds:7.2f} s {rates[jobs]:>9,.0f}/s "
+                  f"= {rates[jobs] / parse_rate:4.2f} of the parse  (peak {mb} MB)")
+        print(f"  --jobs 2 / --jobs 1 ({engine}): {rates[2] / rates[1]:.2f}")
+
+
+def in_process(count: int) -> None:
+    from generate import generate
+
+    from kpcheck.engine import Engine
+    from kpcheck.input.models import Submission
+    from kpcheck.reference.queries import load_reference
+    from kpcheck.rulebook.loader import RULES_DIR, load_rulebook
+
+    raw = [json.dumps(doc).encode() for doc in generate(count, 0.2, 7)]
+    subs = [Submission.model_validate_json(b) for b in raw]
+    book, reference = load_rulebook(RULES_DIR), load_reference(RULES_DIR)
+    parse = per_item(Submission.model_validate_json, raw)
+    print(f"\n[3] evaluation of the whole rulebook, in process, {count:,} submissions (best of 3)")
+    print(f"  one validation (model_validate_json): {parse * 1e6:6.1f} µs")
+    for kind in engines():
+        engine = Engine(book, reference, kind)
+        cost = per_item(engine.evaluate, subs)
+        print(f"  evaluate [{kind:<7}] {len(engine.compiled)} rules: {cost * 1e6:6.1f} µs = "
+              f"{cost / parse:4.2f} validations")
+
+
+def per_item(func, items, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for item in items:
+            func(item)
+        times.append(time.perf_counter() - start)
+    return min(times) / len(items)
+
+
+def desk_check(runs: int) -> None:
+    sample = ROOT / "rules" / "bases" / "compliant-export.json"
+    kpcheck = str(Path(sys.executable).with_name("kpcheck"))
+    check = [kpcheck, "check", str(sample)]
+    subprocess.run(check, capture_output=True, check=False)        # warm the rulebook cache
+    t_check = median_wall(check, runs)
+    t_import = median_wall([sys.executable, "-c", "import pydantic"], runs)
+    print(f"\n[4] one desk `kpcheck check` of one file, warm, median of {runs}: {t_check * 1000:.0f} ms; "
+          f"`python -c 'import pydantic'` {t_import * 1000:.0f} ms: check = {t_check / t_import:.2f}x")
+
+
+def median_wall(cmd: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def memory(sizes: list[int]) -> None:
+    print("\n[5] audit --jobs 2 (default engine): wall time and peak memory")
+    peaks = {}
+    for size in sizes:
+        path = batch(size)
+        kpcheck = str(Path(sys.executable).with_name("kpcheck"))
+        seconds, mb = timed([kpcheck, "audit", str(path), "--jobs", "2", "--fail-on", "never",
+                             "--format", f"json={OUT / f'audit-{size}-memory.json'}"])
+        peaks[size] = mb
+        print(f"  {size:>9,} submissions: {seconds:8.1f} s ({size / seconds:,.0f}/s), peak {mb} MB")
+    if len(peaks) > 1:
+        low, high = min(peaks), max(peaks)
+        print(f"  peak at {high:,} / peak at {low:,}: {peaks[high] / peaks[low]:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="about a minute: 10,000 only, one run each")
+    args = parser.parse_args()
+    os.environ.setdefault("KPCHECK_CACHE_DIR", str(OUT / "cache"))
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} cores")
+    if args.quick:
+        whole_process(10_000, 1)
+        in_process(2_000)
+        desk_check(5)
+        memory([10_000])
+    else:
+        whole_process(40_000, 3)
+        in_process(10_000)
+        desk_check(11)
+        memory([10_000, 1_000_000])
+    print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()

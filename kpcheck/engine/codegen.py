@@ -1,0 +1,256 @@
+"""The rulebook compiled to Python source: what runs per submission, without walking rule trees.
+
+:func:`compile_rulebook` turns a :class:`~kpcheck.engine.plan.Projector` and the rules of
+one scope into one generated module with two functions:
+
+* ``project(sub, ctx, batch)`` — straight-line code that reads exactly the fields the
+  rulebook reads, computes the derived facts and returns ``(fact, raw)``, the same two
+  dicts :meth:`Projector.project` builds (the plain reference);
+* ``decide(fact, on, fired)`` — the dates in force, every ``applies_when`` and every
+  condition as Python expressions over the fact; ``fired`` is ``None`` for the Python
+  evaluator, or the set of rule ids durable_rules fired (the conditions are then the
+  engine's). It returns the indexes of the rules that trigger and ``(index, reason)`` of
+  those that do not apply.
+
+The semantics are those of :mod:`kpcheck.engine.python` (absent values, ``None`` never
+stored in a fact); a differential test holds the two to the same results. The source is
+generated in milliseconds and kept in memory by the engine that compiled it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from kpcheck.rulebook.conditions import AnyOf, All, Compare, Node, Presence, Quantified, Ref
+from kpcheck.engine.plan import AMOUNT_SCALE, Projector, literal_value, nnf
+from kpcheck.rulebook.facts import FACTS, FactContext
+from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, LIST, OBJECT, TEXT, VALUES
+
+# derived facts that read only their parameters and the reference data (never the
+# submission itself): their results are memoised per engine, keyed by the arguments
+PURE = frozenset({"participant_status", "eaeu_member", "signer_registered", "entity_registered",
+                  "customs_point_designated", "working_day_deadline", "working_days_late", "text_contains"})
+MEMO_LIMIT = 1 << 16
+_MISS = object()
+_OPS = {"equals": "==", "not_equals": "!=", "less_than": "<", "at_most": "<=", "greater_than": ">",
+        "at_least": ">=", "one_of": "in", "not_one_of": "not in"}
+
+
+@dataclass
+class Compiled:
+    """The generated functions and their source (kept for reading and for tests)."""
+
+    source: str
+    project: Callable[..., tuple[dict[str, Any], dict[str, Any]]]
+    decide: Callable[..., tuple[list[int], list[tuple[int, str]]]]
+
+
+@dataclass
+class _Source:
+    """Generated lines and the constants they refer to by name."""
+
+    lines: list[str] = field(default_factory=list)
+    consts: dict[str, Any] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)
+    memos: list[str] = field(default_factory=list)
+
+    def const(self, value: Any) -> str:
+        if isinstance(value, (bool, int, str)) or value is None:
+            return repr(value)
+        key = id(value)
+        if key not in self.names:
+            self.names[key] = name = f"_k{len(self.consts)}"
+            self.consts[name] = value
+        return self.names[key]
+
+    def add(self, indent: int, line: str) -> None:
+        self.lines.append("    " * indent + line)
+
+
+def compile_rulebook(projector: Projector, rules: list[tuple[str, Node, list[tuple[Node, str]], Any]],
+                     reference: Any) -> Compiled:
+    """``rules`` are (id, NNF condition, [(NNF applies node, reason)], in_force spec)."""
+    src = _Source()
+    src.consts.update(_Scaled=_scaled, _MISS=_MISS, MEMO_LIMIT=MEMO_LIMIT, FactContext=FactContext, _reference=reference)
+    _gen_project(src, projector)
+    src.lines[:0] = _memo_keeper(src.memos)
+    _gen_decide(src, rules)
+    text = "\n".join(src.lines) + "\n"
+    namespace: dict[str, Any] = dict(src.consts)
+    exec(compile(text, "<kpcheck compiled rulebook>", "exec"), namespace)  # noqa: S102 - our own source
+    return Compiled(text, namespace["project"], namespace["decide"])
+
+
+def _scaled(value: Any) -> int:
+    from decimal import ROUND_HALF_EVEN, Decimal
+    return int(Decimal(value).scaleb(AMOUNT_SCALE).to_integral_value(ROUND_HALF_EVEN))
+
+
+def _store(src: _Source, indent: int, target: str, key: str, kind: str, value: str = "v") -> None:
+    """``target[key] = engine value of v`` unless absent (see plan.engine_value)."""
+    k = repr(key)
+    if kind == TEXT:
+        src.add(indent, f"if {value} is not None and {value}.strip(): {target}[{k}] = {value}")
+    elif kind == DATE:
+        src.add(indent, f"if {value} is not None: {target}[{k}] = {value}.toordinal()")
+    elif kind == DECIMAL:
+        src.add(indent, f"if {value} is not None: {target}[{k}] = _Scaled({value})")
+    elif kind in (OBJECT, VALUES):
+        src.add(indent, f"if {value}: {target}[{k}] = True")
+    elif kind in (BOOL, INT):
+        src.add(indent, f"if {value} is not None: {target}[{k}] = {value}")
+    else:
+        raise TypeError(f"no engine value for kind {kind}")
+
+
+def _gen_project(src: _Source, p: Projector) -> None:
+    local = {path: f"p{n}" for n, path in enumerate(p.attrs)}
+    src.add(0, "def project(sub, batch=None):")
+    src.add(1, "ctx = FactContext(sub, _reference, batch)")
+    src.add(1, "if _clear_memos.pop(): _clear()")
+    src.add(1, "if sub is None:")
+    src.add(2, "raw = dict(batch.fields)")
+    for path, name in local.items():
+        src.add(2, f"{name} = raw.setdefault({path!r}, None)")
+    src.add(1, "else:")
+    _gen_reads(src, p, local)
+    src.add(1, "fact = {}")
+    for path, kind in p.paths.items():
+        if kind != LIST:
+            _store(src, 1, "fact", path, kind, local[path])
+    known = dict(local)
+    for n, key in enumerate(p.top_lets):
+        name = known[key] = f"q{n}"
+        _gen_let(src, 1, name, p, key, None, known)
+        src.add(1, f"raw[{key!r}] = {name}")
+        _store(src, 1, "fact", key, FACTS[p.book.lets[key].fact].returns, name)
+    for path, plan in p.lists.items():
+        _gen_list(src, p, path, plan, local[path])
+    src.add(1, "return fact, raw")
+
+
+def _gen_reads(src: _Source, p: Projector, local: dict[str, str]) -> None:
+    """One local per object on the way (``None`` when an object on the way is), then ``raw``."""
+    objects: dict[tuple[str, ...], str] = {}
+    for path, attrs in p.attrs.items():
+        parent = "sub"
+        for depth in range(1, len(attrs) + 1):
+            prefix = attrs[:depth]
+            if prefix not in objects:
+                objects[prefix] = name = local[path] if depth == len(attrs) else f"o{len(objects)}"
+                read = f"{parent}.{attrs[depth - 1]}"
+                src.add(2, f"{name} = {read}" if depth == 1 else f"{name} = None if {parent} is None else {read}")
+            parent = objects[prefix]
+        if objects[attrs] != local[path]:
+            src.add(2, f"{local[path]} = {objects[attrs]}")
+    src.add(2, "raw = {" + ", ".join(f"{path!r}: {name}" for path, name in local.items()) + "}")
+
+
+def _gen_let(src: _Source, indent: int, target: str, p: Projector, key: str, env: str | None,
+             known: dict[str, str]) -> None:
+    """``target = `` one derived fact call, through a memo when the fact is pure."""
+    let = p.book.lets[key]
+    args, values = [], []
+    for param, arg in let.args:
+        if isinstance(arg, Ref):
+            name = repr(arg.name)
+            outer = known.get(arg.name, f"raw.get({name})")
+            value = f"({env}[{name}] if {name} in {env} else {outer})" if env else outer
+            values.append(value)
+        else:
+            value = src.const(arg)
+        args.append(f"{param}={value}")
+    call = f"{src.const(FACTS[let.fact].func)}(ctx{''.join(', ' + a for a in args)})"
+    if let.fact not in PURE or not values:
+        src.add(indent, f"{target} = {call}")
+        return
+    memo = src.const({})
+    src.memos.append(memo)
+    src.add(indent, f"k = ({', '.join(values)},)")
+    src.add(indent, f"{target} = {memo}.get(k, _MISS)")
+    src.add(indent, f"if {target} is _MISS: {target} = {memo}[k] = {call}")
+
+
+def _memo_keeper(memos: list[str]) -> list[str]:
+    """Lines that empty every memo once every MEMO_LIMIT submissions, so that memory stays flat."""
+    return ["def _clear():",
+            *(f"    {m}.clear()" for m in memos),
+            "    _clear_memos.extend([True] + [False] * MEMO_LIMIT)",
+            "_clear_memos = [True]"]
+
+
+def _gen_list(src: _Source, p: Projector, path: str, plan: Any, local: str) -> None:
+    src.add(1, "items = []")
+    src.add(1, f"for item in {local} or ():")
+    src.add(2, "out = {}")
+    if plan.lets:
+        src.add(2, "env = {}")
+    for name, kind in plan.fields.items():
+        src.add(2, f"v = item.{name}")
+        if plan.lets:
+            src.add(2, f"env[{name!r}] = v")
+        _store(src, 2, "out", name, kind)
+    for key in plan.lets:
+        _gen_let(src, 2, "v", p, key, "env", {})
+        src.add(2, f"env[{key!r}] = v")
+        _store(src, 2, "out", key, FACTS[p.book.lets[key].fact].returns)
+    src.add(2, "items.append(out)")
+    src.add(1, f"if items: fact[{path!r}] = items")
+
+
+def _gen_decide(src: _Source, rules: list[tuple[str, Node, list[tuple[Node, str]], Any]]) -> None:
+    src.add(0, "def decide(f, on, fired):")
+    src.add(1, "g = f.get")
+    src.add(1, "triggered, skipped = [], []")
+    for index, (rule_id, condition, applies, in_force) in enumerate(rules):
+        start, end = in_force.from_.toordinal(), (in_force.to.toordinal() if in_force.to else None)
+        out_of_force = f"on < {start}" + (f" or on > {end}" if end is not None else "")
+        src.add(1, f"if {out_of_force}: skipped.append(({index}, None))")
+        for node, reason in applies:
+            src.add(1, f"elif not ({expression(src, node, 'g', 0)}): skipped.append(({index}, {src.const(reason)}))")
+        cond = expression(src, condition, "g", 0)
+        src.add(1, f"elif ({rule_id!r} in fired) if fired is not None else ({cond}): triggered.append({index})")
+    src.add(1, "return triggered, skipped")
+
+
+def expression(src: _Source, node: Node, get: str, depth: int) -> str:
+    """A Python expression that is true when the (NNF) condition holds on the fact."""
+    if isinstance(node, All):
+        return "(" + " and ".join(expression(src, i, get, depth) for i in node.items) + ")" if node.items else "True"
+    if isinstance(node, AnyOf):
+        return "(" + " or ".join(expression(src, i, get, depth) for i in node.items) + ")" if node.items else "False"
+    if isinstance(node, Quantified):
+        item = f"_i{depth}"
+        where = expression(src, node.where, f"{item}.get", depth + 1)
+        quantifier = "all" if node.every else "any"
+        return f"{quantifier}({where} for {item} in {get}({node.list.name!r}, ()))"
+    if isinstance(node, Presence):
+        return f"({get}({node.ref.name!r}) is {'not ' if node.present else ''}None)"
+    if isinstance(node, Compare):
+        return _compare(src, node, get, depth)
+    raise TypeError(node)
+
+
+def _compare(src: _Source, node: Compare, get: str, depth: int) -> str:
+    op = _OPS[node.op]
+    a, b = f"_a{depth}", f"_b{depth}"
+    left = f"({a} := {get}({node.left.name!r}))"
+    if isinstance(node.right, Ref):
+        right = f"({b} := {get}({node.right.name!r}))"
+        if node.negated:
+            return f"({left} is None or {right} is None or not ({a} {op} {b}))"
+        return f"({left} is not None and {right} is not None and {a} {op} {b})"
+    value = literal_value(node.right, node.left.type)
+    if isinstance(value, tuple):
+        value = frozenset(value)
+    lit = src.const(value)
+    if node.negated:
+        return f"({left} is None or not ({a} {op} {lit}))"
+    return f"({left} is not None and {a} {op} {lit})"
+
+
+def rules_of(compiled: list[Any]) -> list[tuple[str, Node, list[tuple[Node, str]], Any]]:
+    """The decide input for an engine's compiled rules (rule, NNF condition, applies)."""
+    return [(c.rule.id, c.condition, [(nnf(n), r) for n, r in c.rule.applies], c.rule.spec.in_force)
+            for c in compiled]
