@@ -116,7 +116,7 @@ def test_stats_and_impact_survive_the_same_inputs(tmp_path, command):
 def test_an_internal_error_is_reported_as_such_never_exit_1(tmp_path, monkeypatch):
     from kpcheck.engine import Engine
 
-    def broken(self, submission, batch=None):
+    def broken(self, *args):
         raise ZeroDivisionError("boom")
 
     monkeypatch.setattr(Engine, "_evaluate", broken)

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from kpcheck.api import Checker, Result, status_of
 from kpcheck.engine import Engine, EngineError
-from kpcheck.input.reader import InputError, Loaded, expand, jsonl_lines, parse_jsonl_line, read_file
+from kpcheck.input.reader import InputError, Loaded, display_name, expand, jsonl_lines, parse_jsonl_line, read_file
 from kpcheck.batch.workers import WorkerPool
 from kpcheck.batch.xref import XrefIndex, XrefKey, XrefView, build_index, key_of
 
@@ -126,10 +126,10 @@ def loaded_of(unit: Unit) -> Iterator[Loaded]:
         try:
             numbered = list(read_range(unit))
         except OSError as exc:
-            yield Loaded(source=unit.path, error=InputError(f"cannot read the file ({exc.strerror})", unit.path))
+            yield Loaded(source=display_name(unit.path), error=InputError(f"cannot read the file ({exc.strerror})", display_name(unit.path)))
             return
         for number, line in numbered:
-            yield parse_jsonl_line(line, unit.path, number)
+            yield parse_jsonl_line(line, display_name(unit.path), number)
     for file in unit.files:
         yield from read_file(Path(file))
 
