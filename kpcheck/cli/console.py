@@ -14,6 +14,7 @@ from rich.markup import escape
 
 from kpcheck.input.shorten import shorten
 
+from kpcheck.cli.exits import EXIT_ERROR
 from kpcheck.cli.settings import CommandDefaults, Settings, adopt
 
 err_console = Console(stderr=True, highlight=False)
@@ -91,7 +92,7 @@ class LazyGroup(click.Group):
                 raise
             error(f"kpcheck stopped on an internal error ({type(exc).__name__}: {shorten(str(exc), 300)}); "
                   "please report it with the command and its input (KPCHECK_DEBUG=1 shows where)")
-            ctx.exit(2)
+            ctx.exit(EXIT_ERROR)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.lazy and name not in self.commands:

@@ -8,13 +8,13 @@ import sys
 
 import click
 
+from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK
 from kpcheck.cli.console import verbosity_options, error, warning
 from kpcheck.cli.outputs import output_stream, refuse_clashes
 from kpcheck.engine import KINDS, EngineUnavailable
 from kpcheck.tooling.impact import ImpactRulebookInvalid, impact as run_impact, render_text, to_json
 from kpcheck.report.text import make_console
 
-EXIT_OK, EXIT_ERROR = 0, 2
 
 
 @click.command("impact")
@@ -38,7 +38,7 @@ def impact(sources: tuple[str, ...], old_dir: str | None, new_dir: str, fmt: str
 
     Lists the submissions whose status or findings change, the status transitions, the
     findings that appear or disappear per rule and the changes per year presented. An
-    informational command: exit 0 when it ran, 2 when a rulebook does not load.
+    informational command: exit 0 when it ran, 2 when a rulebook does not load or a submission could not be read.
     """
     refuse_clashes([("impact report", output)], sources)
     try:
@@ -63,5 +63,5 @@ def impact(sources: tuple[str, ...], old_dir: str | None, new_dir: str, fmt: str
             stream.write(json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n")
         else:
             render_text(report, make_console(stream))
-    sys.exit(EXIT_OK)
+    sys.exit(EXIT_ERROR if report.errors else EXIT_OK)
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 import click
 
 from kpcheck import __version__
+from kpcheck.cli.exits import EXIT_ERROR, EXIT_FAIL, EXIT_OK
 from kpcheck.api import FAIL_ON, Checker, EngineUnavailable, Result, RulebookInvalid, summarize
 from kpcheck.cli.console import QUIET, VERBOSE, LazyGroup, err_console, error, verbosity, verbosity_options, warning
 from kpcheck.cli.outputs import output_files, refuse_clashes, refuse_unreadable
@@ -23,7 +24,6 @@ from kpcheck.report import FORMATS_AUDIT, FORMATS_CHECK, make_writer
 if TYPE_CHECKING:  # a desk check imports neither the audit machinery nor the waivers (start-up time)
     from kpcheck.waivers import WaiverBook
 
-EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
 
 MAX_LISTED_ON_TERMINAL = 50   # failing submissions an audit lists on a terminal without -v (docs/decisions.md)

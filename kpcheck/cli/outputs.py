@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 from kpcheck.cli.console import error
+from kpcheck.cli.exits import EXIT_ERROR
 from kpcheck.input.reader import InputError, expand
 
-EXIT_ERROR = 2
 SUBMISSION_SUFFIXES = (".json", ".yaml", ".yml", ".jsonl")
 
 

@@ -8,6 +8,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import click
 
+from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK
 from kpcheck.api import Checker, Result
 from kpcheck.batch.xref import XrefKey, key_of
 from kpcheck.cli.console import err_console, error, verbosity_options
@@ -19,7 +20,6 @@ from kpcheck.register.importer import import_sources, read_all
 from kpcheck.register.store import Register, canonical_documents, decisions_of, submissions_of
 from kpcheck.rulebook.facts import normalise_number
 
-EXIT_OK, EXIT_ERROR = 0, 2
 
 register_option = click.option(
     "--register", "register", metavar="URL",
@@ -37,7 +37,7 @@ def desk_check(url: str, checker: Checker, files: Iterable[str], against: list[s
     for loaded in read_sources(files):
         sub = loaded.submission
         checked.append((checker.check_loaded(loaded), key_of(sub) if sub else None, sub))
-    extra = [key_of(l.submission) for l in read_all(against) if l.submission is not None]
+    extra = [key_of(one.submission) for one in read_all(against) if one.submission is not None]
     register = Register.open(url)
     meta = {**meta, "engine": checker.engine.kind}
     return check_register(register, checker, checked, meta, waive, record, by, extra)

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from kpcheck.cli.exits import EXIT_ERROR, EXIT_FAIL, EXIT_OK
 from kpcheck.cli.console import VERBOSE, LazyGroup, error, verbosity, verbosity_options, warning
 from kpcheck.cli.outputs import output_stream
 from kpcheck.tooling.coverage import AFTER, BEFORE, IN_FORCE, Coverage, ExampleRun, coverage, run_as_dict, run_as_junit
@@ -69,7 +70,7 @@ def list_rules(directory: str | None) -> None:
     """Every rule with its family, severity, dates in force and legal basis."""
     book = _book(directory)
     if book is None:
-        sys.exit(2)
+        sys.exit(EXIT_ERROR)
     console = _console()
     table = Table(title=f"Rulebook {book.version} ({len(book.rules)} rules)", show_lines=False,
                   expand=console.is_terminal, title_justify="left",
@@ -91,11 +92,11 @@ def show_rule(rule_id: str, directory: str | None) -> None:
     """One rule in full: basis, dates, applicability, message, examples, and its file."""
     book = _book(directory)
     if book is None:
-        sys.exit(2)
+        sys.exit(EXIT_ERROR)
     rule = book.get(rule_id.upper())
     if rule is None:
         error(f"no rule {rule_id}; `kpcheck rules list` shows them all")
-        sys.exit(2)
+        sys.exit(EXIT_ERROR)
     spec = rule.spec
     out.print(Text(f"{spec.id}  {spec.title}", style="bold"))
     rows = [("Family", rule.family), ("Severity", spec.severity.value), ("Status", spec.status.value),
@@ -154,7 +155,7 @@ def test_rules(directory: str | None, rules_option: str | None, fmt: str, output
     book = _book(str(_directory(directory, rules_option)))
     run = _run(book) if book is not None else None
     if book is None or run is None:
-        sys.exit(1)
+        sys.exit(EXIT_FAIL)
     cover = coverage(book, run) if with_coverage else None
     if "durable" not in run.engines:
         warning("durable_rules does not run on this Python (it imports on 3.10-3.12): "
@@ -167,7 +168,7 @@ def test_rules(directory: str | None, rules_option: str | None, fmt: str, output
         else:
             console = Console(file=stream, highlight=False, width=160, no_color=True) if output else out
             _print_results(console, run, cover)
-    sys.exit(1 if any(not r.passed for r in run.results) else 0)
+    sys.exit(EXIT_FAIL if any(not r.passed for r in run.results) else EXIT_OK)
 
 
 def _print_results(console: Console, run: ExampleRun, cover: Coverage | None) -> None:
@@ -240,7 +241,7 @@ def lint_rules(directory: str | None, rules_option: str | None, registers: str |
     folder = _directory(directory, rules_option)
     if not (folder / "rulebook.yaml").is_file():
         error(f"{folder}: no rulebook.yaml; not a rulebook folder")
-        sys.exit(2)
+        sys.exit(EXIT_ERROR)
     problems = select(lint(folder, registers, today.date() if today else dt.date.today()), _codes(chosen),
                       _codes(ignored))
     if verbosity() < VERBOSE:
@@ -251,7 +252,7 @@ def lint_rules(directory: str | None, rules_option: str | None, registers: str |
             if verbosity() >= 0 or problem.severity.value == "error":
                 click.echo(str(problem))
         click.echo(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
-    sys.exit(1 if errors else 0)
+    sys.exit(EXIT_FAIL if errors else EXIT_OK)
 
 
 @rules.command("export")
@@ -265,7 +266,7 @@ def export_rules(target: str, force: bool) -> None:
         written = export_rulebook(Path(target), force)
     except ExportError as exc:
         error(str(exc))
-        sys.exit(2)
+        sys.exit(EXIT_ERROR)
     if verbosity() >= 0:
         out.print(f"wrote {len(written)} files to {target}; check them with: kpcheck rules lint {target}",
                   markup=False)
@@ -286,12 +287,12 @@ def docs_rules(directory: str | None, rules_option: str | None, output: str | No
         raise click.BadParameter("the file name must end in .md or .html", param_hint="--output")
     book = _book(str(_directory(directory, rules_option)))
     if book is None:
-        sys.exit(1)
+        sys.exit(EXIT_ERROR)
     try:
         text = render(book, fmt, lang=lang)
     except (ReferenceDataError, EngineError) as exc:
         error(str(exc))
-        sys.exit(1)
+        sys.exit(EXIT_ERROR)
     if output is None:
         click.echo(text, nl=False)
         return

@@ -7,11 +7,11 @@ import sys
 
 import click
 
+from kpcheck.cli.exits import EXIT_ERROR
 from kpcheck.cli.console import err_console, error, warning
 from kpcheck.engine import KINDS
 from kpcheck.serve.settings import BindingRefused, Settings, is_wildcard
 
-EXIT_ERROR = 2
 MIN_TOKEN = 16
 
 

@@ -9,6 +9,7 @@ from typing import Iterable
 
 import click
 
+from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK
 from kpcheck.cli.console import verbosity_options, error, warning
 from kpcheck.cli.outputs import output_stream, refuse_clashes
 from kpcheck.input.reader import Loaded, read_sources
@@ -16,7 +17,6 @@ from kpcheck.register.errors import RegisterError
 from kpcheck.stats.compute import Production, ProductionFileError, Stats, compute_stats, load_production
 from kpcheck.stats.render import FORMATS, RENDERERS, notes
 
-EXIT_OK, EXIT_ERROR = 0, 2
 
 
 def _report_left_out(result: Stats, fmt: str) -> None:
@@ -50,7 +50,7 @@ def stats(sources: tuple[str, ...], register: str | None, year_from: int | None,
 
     Per year the import and export volume (carats), value (US$) and US$/ct, and the number of
     KP certificates. Each certificate counts once: exports in the year of issue, imports in the
-    year presented. Unreadable submissions and duplicate requests are left out. No rule is run.
+    year presented. Unreadable submissions (exit 2) and duplicate requests are left out. No rule is run.
     """
     if not sources and not register:
         raise click.UsageError("give SOURCE... or --register URL")
@@ -84,4 +84,4 @@ def stats(sources: tuple[str, ...], register: str | None, year_from: int | None,
     _report_left_out(result, fmt)
     with output_stream(output, "statistics") as stream:
         RENDERERS[fmt](result, stream)
-    sys.exit(EXIT_OK)
+    sys.exit(EXIT_ERROR if result.left_out.unreadable else EXIT_OK)

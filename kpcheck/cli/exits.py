@@ -1,0 +1,14 @@
+"""The one exit-code contract of every command (README, "Exit codes"; report-format.md's table
+extended to every command). Only ``kpcheck/cli/`` turns outcomes and errors into these codes.
+
+- 0: the command did its job and found nothing at or above ``--fail-on``.
+- 1: it found something: a finding at or above ``--fail-on`` (``check``, ``audit``), a rule problem
+  or a failing example (``rules test``, ``rules lint``).
+- 2: it could not do its job: a usage error; a rulebook, reference folder, register, configuration,
+  waiver or production file that does not load; a report that cannot be written; a submission that
+  could not be read or checked (every other one is still checked). 2 wins over 1.
+"""
+
+from __future__ import annotations
+
+EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
