@@ -157,8 +157,9 @@ class Checker:
                 {"message": "unreadable", "location": loaded.source}
             return Result(loaded.raw_id, loaded.source, "error", error=error)
         sub = loaded.submission
-        base = dict(certificate=sub.certificate.number, direction=sub.direction, presented_on=sub.presented_on,
-                    department=sub.territorial_department, counterparty=counterparty_of(sub))
+        base: dict[str, Any] = dict(certificate=sub.certificate.number, direction=sub.direction,
+                                    presented_on=sub.presented_on, department=sub.territorial_department,
+                                    counterparty=counterparty_of(sub))
         try:
             evaluation = self.engine.evaluate(sub)
         except InternalFailure as exc:

@@ -18,9 +18,9 @@ _TEST_CACHE = tempfile.mkdtemp(prefix="kpcheck-test-cache-")
 os.environ["KPCHECK_CACHE_DIR"] = _TEST_CACHE
 atexit.register(shutil.rmtree, _TEST_CACHE, True)
 
-from kpcheck.engine import Engine, durable
-from kpcheck.reference.queries import load_reference
-from kpcheck.rulebook.loader import RULES_DIR, load_rulebook
+from kpcheck.engine import Engine, durable  # noqa: E402 - after the cache folder is set
+from kpcheck.reference.queries import load_reference  # noqa: E402
+from kpcheck.rulebook.loader import RULES_DIR, load_rulebook  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGINE_KINDS = ["python"] + (["durable"] if durable.AVAILABLE else [])

@@ -10,7 +10,6 @@ configuration or report file that does not load or cannot be written, an unreada
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner

@@ -126,7 +126,8 @@ def loaded_of(unit: Unit) -> Iterator[Loaded]:
         try:
             numbered = list(read_range(unit))
         except OSError as exc:
-            yield Loaded(source=display_name(unit.path), error=InputError(f"cannot read the file ({exc.strerror})", display_name(unit.path)))
+            where = display_name(unit.path)
+            yield Loaded(source=where, error=InputError(f"cannot read the file ({exc.strerror})", where))
             return
         for number, line in numbered:
             yield parse_jsonl_line(line, display_name(unit.path), number)
@@ -263,7 +264,7 @@ def _pass_one(sources: list[str], options: dict[str, Any], jobs: int, checker: C
 def check_against(checker: Checker, results: list[tuple[Result, XrefKey | None]],
                   past: list[str]) -> list[Result]:
     """``check --against``: XREF-01 and XREF-02 of the checked submissions against past ones."""
-    history = [key_of(loaded.submission) for loaded in (l for unit in plan_units(past) for l in loaded_of(unit))
+    history = [key_of(loaded.submission) for loaded in (one for unit in plan_units(past) for one in loaded_of(unit))
                if loaded.submission is not None]
     return check_with_history(checker, results, history)
 

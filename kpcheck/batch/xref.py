@@ -176,9 +176,9 @@ class XrefIndex:
 
 def _exempt(a: _Member, b: _Member) -> bool:
     """A duplicate request naming the other's number, or one superseding the other."""
-    return (a.original and a.original == b.number) or (b.original and b.original == a.number) \
-        or (a.supersedes_hash and a.supersedes_hash == b.id_hash) \
-        or (b.supersedes_hash and b.supersedes_hash == a.id_hash)
+    return bool((a.original and a.original == b.number) or (b.original and b.original == a.number)
+                or (a.supersedes_hash and a.supersedes_hash == b.id_hash)
+                or (b.supersedes_hash and b.supersedes_hash == a.id_hash))
 
 
 def build_index(keys: list[XrefKey]) -> XrefIndex:

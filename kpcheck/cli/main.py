@@ -135,7 +135,7 @@ def emit(results: Iterable[Result], writers: list[Any], meta: dict[str, Any], fa
     for result in results:
         summary["submissions"] += 1
         summary[result.status] += 1
-        if result.status == "error":
+        if result.status == "error" and result.error is not None:
             error(f"{result.error['location']}: {result.error['message']}")
             code = EXIT_ERROR
         elif result.fails(fail_on) and code == EXIT_OK:

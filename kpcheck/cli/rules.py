@@ -129,7 +129,8 @@ def show_rule(rule_id: str, directory: str | None) -> None:
 
 
 def _directory(directory: str | None, rules_option: str | None) -> Path:
-    return Path(directory or rules_option) if (directory or rules_option) else RULES_DIR
+    given = directory or rules_option
+    return Path(given) if given else RULES_DIR
 
 
 def _run(book: Rulebook) -> ExampleRun | None:

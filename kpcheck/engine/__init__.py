@@ -222,7 +222,7 @@ class Engine:
         spec = c.rule.spec
         fields = tuple(spec.fields) if spec.fields else tuple(explain(c.condition, fact))
         title, template = spec.title, spec.message
-        translation = spec.translations.get(self.lang) if self.lang != "en" else None
+        translation = spec.translations.get(self.lang) if self.lang in ("ru", "kk") else None  # type: ignore[call-overload]
         if translation is None and self.lang == "kk":
             translation = spec.translations.get("ru")
         if translation is not None:

@@ -95,7 +95,8 @@ def item_terms(node: Node) -> list[list[Node]]:
     if isinstance(node, Compare) and node.negated:
         refs = [node.left] + ([node.right] if isinstance(node.right, Ref) else [])
         held = Compare(node.left, NEGATE[node.op], node.right)
-        return [[Presence(r, False)] for r in refs] + [[held]]
+        absent: list[list[Node]] = [[Presence(r, False)] for r in refs]
+        return absent + [[held]]
     return [[node]]
 
 
@@ -135,6 +136,7 @@ def _compare(node: Compare, item: bool) -> dict[str, Any]:
     op = NEGATE[node.op] if node.negated else node.op
     left = _key(node.left, item)
     refs = [left] + ([_key(node.right, item)] if isinstance(node.right, Ref) else [])
+    test: dict[Any, Any]
     if isinstance(node.right, Ref):
         right = {"$m": refs[1]}
         test = {left: right} if op == "equals" else {_OPS[op]: {left: right}}

@@ -284,7 +284,7 @@ def describe_errors(exc: ValidationError) -> str:
     return text
 
 
-def _explain(err: dict[str, Any]) -> str:
+def _explain(err: Any) -> str:
     kind = err["type"]
     if not err["loc"] and kind in ("model_type", "dict_type", "model_attributes_type"):
         kind_got = "nothing" if err.get("input") is None else type(err["input"]).__name__

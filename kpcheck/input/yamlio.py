@@ -14,7 +14,6 @@ before anything expands it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -44,7 +43,7 @@ class YamlSyntaxError(ValueError):
 class _DecimalConstructor(RoundTripConstructor):
     """Reads YAML floats as :class:`~decimal.Decimal`: carats and dollars without binary loss."""
 
-    def construct_yaml_float(self, node: Any) -> Any:  # type: ignore[override]
+    def construct_yaml_float(self, node: Any) -> Any:
         text = str(self.construct_scalar(node)).replace("_", "")
         try:
             return Decimal(text)
@@ -52,7 +51,7 @@ class _DecimalConstructor(RoundTripConstructor):
             return super().construct_yaml_float(node)
 
 
-    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:  # type: ignore[override]
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
         """A date-like scalar that is no real date (2024-13-01) stays text, for the schema to refuse."""
         try:
             return super().construct_yaml_timestamp(node, values)
@@ -60,7 +59,7 @@ class _DecimalConstructor(RoundTripConstructor):
             return str(node.value)
 
 
-    def construct_yaml_int(self, node: Any) -> Any:  # type: ignore[override]
+    def construct_yaml_int(self, node: Any) -> Any:
         digits = sum(ch.isdigit() for ch in str(node.value))
         if digits > MAX_INT_DIGITS:
             raise ConstructorError(None, None, f"an integer of {digits} digits; at most {MAX_INT_DIGITS} are read",
@@ -209,7 +208,8 @@ def locate(root: Any, loc: tuple[Any, ...], file: str) -> Location:
     Walks as deep as the document allows and answers the deepest place found, so that a
     wrong value points at the value and a missing key points at its parent mapping.
     """
-    node, parent, last = root, None, None
+    node, last = root, None
+    parent: Any = None
     for part in loc:
         if isinstance(node, CommentedMap) and part in node:
             parent, last, node = node, part, node[part]

@@ -35,9 +35,19 @@ HS_TO_TNVED = {"7102.10": "7102100000", "7102.21": "7102210000", "7102.31": "710
 
 @dataclass(frozen=True)
 class FactContext:
+    """What a derived fact reads: the submission (rules on one submission), the reference data, and
+    for rules across submissions the batch view (an XrefView of kpcheck.batch.xref)."""
+
     submission: Submission | None
     reference: Reference
-    batch: Any = None        # for checks across submissions: an XrefView (kpcheck.batch.xref)
+    batch: Any = None
+
+    @property
+    def sub(self) -> Submission:
+        """The submission of a fact on one submission (never asked in the batch scope)."""
+        if self.submission is None:
+            raise ValueError("a derived fact of one submission was asked without a submission")
+        return self.submission
 
 
 @dataclass(frozen=True)
@@ -85,7 +95,8 @@ def normalise_text(value: str | None) -> str | None:
 
 def _text_contains(ctx: FactContext, text: str | None, phrase: str) -> bool:
     norm = normalise_text(text)
-    return norm is not None and normalise_text(phrase) in norm
+    wanted = normalise_text(phrase)
+    return norm is not None and wanted is not None and wanted in norm
 
 
 def _contains(ctx: FactContext, values: list | None, value: str) -> bool:
@@ -127,7 +138,7 @@ def _numbers_equal(ctx: FactContext, a: str | None, b: str | None) -> bool | Non
 def _number_prefix_accepted(ctx: FactContext, number: str | None, country: str | None,
                             on: dt.date | None) -> bool | None:
     norm = normalise_number(number)
-    if norm is None or blank(country) or on is None:
+    if norm is None or country is None or blank(country) or on is None:
         return None
     for prefix in ctx.reference.number_prefixes(country.strip().upper(), on):
         if norm.startswith(prefix) and norm[len(prefix):len(prefix) + 1].isdigit():
@@ -136,8 +147,8 @@ def _number_prefix_accepted(ctx: FactContext, number: str | None, country: str |
 
 
 def _counterparty_country(ctx: FactContext) -> str | None:
-    cert = ctx.submission.certificate
-    if ctx.submission.direction == "export":
+    cert = ctx.sub.certificate
+    if ctx.sub.direction == "export":
         country = cert.importer.country if cert.importer else None
     else:
         country = cert.issuing_country
@@ -145,8 +156,8 @@ def _counterparty_country(ctx: FactContext) -> str | None:
 
 
 def _kazakh_party(ctx: FactContext, part: str) -> Any:
-    cert = ctx.submission.certificate
-    party = cert.exporter if ctx.submission.direction == "export" else cert.importer
+    cert = ctx.sub.certificate
+    party = cert.exporter if ctx.sub.direction == "export" else cert.importer
     value = getattr(party, part) if party is not None else None
     return None if blank(value) else value
 
@@ -174,7 +185,7 @@ def _on_register(lookup: Callable[[Reference, str, dt.date], bool]) -> Callable[
     """A fact "is this entry in that register on that date"; absent when either is absent."""
     def fact(ctx: FactContext, on: dt.date | None, **entry: str | None) -> bool | None:
         (value,) = entry.values()
-        return None if blank(value) or on is None else lookup(ctx.reference, value, on)
+        return None if value is None or blank(value) or on is None else lookup(ctx.reference, value, on)
     return fact
 
 
@@ -184,7 +195,7 @@ _customs_point_designated = _on_register(Reference.customs_point_designated)
 
 
 def _is_signer(ctx: FactContext, value: str | None, role: str) -> bool | None:
-    ids = [s.signer_id for s in ctx.submission.certificate.signatures or []
+    ids = [s.signer_id for s in ctx.sub.certificate.signatures or []
            if s.role == role and not blank(s.signer_id)]
     if blank(value) or not ids:
         return None
@@ -192,7 +203,7 @@ def _is_signer(ctx: FactContext, value: str | None, role: str) -> bool | None:
 
 
 def _document_with_code(ctx: FactContext, code: str) -> bool:
-    docs = ctx.submission.customs.documents if ctx.submission.customs else None
+    docs = ctx.sub.customs.documents if ctx.sub.customs else None
     return any(d.code == code for d in docs or [])
 
 
@@ -200,12 +211,12 @@ def _document_cited(ctx: FactContext, code: str, number: str | None) -> bool | N
     wanted = normalise_number(number)
     if wanted is None:
         return None
-    docs = ctx.submission.customs.documents if ctx.submission.customs else None
+    docs = ctx.sub.customs.documents if ctx.sub.customs else None
     return any(d.code == code and normalise_number(d.number) == wanted for d in docs or [])
 
 
 def _tnved_match_lines(ctx: FactContext) -> bool | None:
-    customs, lines = ctx.submission.customs, ctx.submission.certificate.lines or []
+    customs, lines = ctx.sub.customs, ctx.sub.certificate.lines or []
     if customs is None:
         return None
     hs = {HS_TO_TNVED.get(line.hs_code or "", f"?{line.hs_code}") for line in lines}

@@ -220,7 +220,8 @@ class _RuleCompiler:
                 raise ConditionError(key_location(given, param, str(self.file)),
                                      f"'{fact.name}' has no parameter '{param}'{suggest(str(param), fact.params)}",
                                      "RUL022")
-        args, fields = [], []
+        args: list[Any] = []
+        fields: list[Any] = []
         for param, kind in fact.params.items():
             if param not in given:
                 raise ConditionError(where, f"'{fact.name}' needs the parameter '{param}'", "RUL022")
@@ -276,7 +277,8 @@ class _RuleCompiler:
             for name in _PLACEHOLDER.findall(text):
                 if name in spec.params:
                     continue
-                if scope.resolve(name) is None or scope.resolve(name).type in (LIST, VALUES):
+                resolved = scope.resolve(name)
+                if resolved is None or resolved.type in (LIST, VALUES):
                     raise ConditionError(key_location(self.doc, key, str(self.file)),
                                          f"message names unknown fact '{{{name}}}'{suggest(name, scope.known())}",
                                          "RUL030")
@@ -354,7 +356,9 @@ def section_errors(path: Path, doc: Any) -> list[RuleError]:
     leaves out the "unknown field" errors its uses would add."""
     if not isinstance(doc, dict):
         return []
-    compiler, scope, out, broken = _RuleCompiler(path, doc, _LetTable()), Scope(SUBMISSION_FIELDS), [], []
+    compiler, scope = _RuleCompiler(path, doc, _LetTable()), Scope(SUBMISSION_FIELDS)
+    out: list[Any] = []
+    broken: list[Any] = []
 
     def attempt(parse: Any, *args: Any) -> None:
         try:
@@ -363,8 +367,9 @@ def section_errors(path: Path, doc: Any) -> list[RuleError]:
             if not (exc.code == "RUL017" and any(f"'{name}'" in exc.message for name in broken)):
                 out.append(RuleError(exc.location, exc.message, exc.code))
 
-    lets = doc.get("let")
-    for name in (lets if isinstance(lets, dict) else {}):
+    raw_lets = doc.get("let")
+    lets: dict[Any, Any] = raw_lets if isinstance(raw_lets, dict) else {}
+    for name in lets:
         before = len(out)
         attempt(compiler.parse_lets, {name: lets[name]}, scope)
         if len(out) > before:
@@ -374,7 +379,8 @@ def section_errors(path: Path, doc: Any) -> list[RuleError]:
             attempt(compiler.parser.parse, entry["condition"], scope)
     if "condition" in doc:
         attempt(compiler.parser.parse, doc["condition"], scope)
-    translations = doc.get("translations") if isinstance(doc.get("translations"), dict) else {}
+    raw_translations = doc.get("translations")
+    translations: dict[Any, Any] = raw_translations if isinstance(raw_translations, dict) else {}
     texts = SimpleNamespace(message=str(doc.get("message") or ""), params=doc.get("params") or {},
                             translations={k: SimpleNamespace(message=v.get("message") if isinstance(v, dict) else None)
                                           for k, v in translations.items()})
@@ -393,7 +399,9 @@ def collect_rulebook(directory: Path) -> tuple[Rulebook | None, list[RuleError]]
     version, errors = read_manifest(manifest)
     if version is None:
         return None, errors
-    table, rules, seen = _LetTable(), [], {}
+    table = _LetTable()
+    rules: list[Rule] = []
+    seen: dict[str, Any] = {}
     files = rule_files(directory)
     for path in files:
         try:

@@ -168,7 +168,8 @@ def _read(path: Path) -> _File:
 def _schema_problem(f: _File, err: Any) -> Problem:
     """One schema error, worded as the loader words its first one (RUL002)."""
     exc = schema_error(f.doc, f.path, err)
-    return Problem(exc.location, exc.message, exc.code)
+    where = exc.location if isinstance(exc.location, Location) else Location(str(exc.location))
+    return Problem(where, exc.message, exc.code)
 
 
 def _from_loader(exc: RuleError, files: dict[str, _File]) -> Problem:
