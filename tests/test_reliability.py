@@ -110,7 +110,8 @@ def test_stats_and_impact_survive_the_same_inputs(tmp_path, command):
         suffix, doc = CRASHERS[name]
         write(tmp_path / f"in{i}{suffix}", doc)
     outcome = run(*command, tmp_path)
-    assert outcome.exit_code == 0, outcome.output
+    assert outcome.exit_code == 2, outcome.output        # the exit-code contract: unreadable inputs, reported
+    assert "Traceback" not in outcome.output
 
 
 def test_an_internal_error_is_reported_as_such_never_exit_1(tmp_path, monkeypatch):
