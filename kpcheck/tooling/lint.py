@@ -36,7 +36,6 @@ naming the rules, so that a run says everything once.
 from __future__ import annotations
 
 import dataclasses
-import enum
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -54,12 +53,8 @@ from kpcheck.reference.queries import ReferenceDataError, collect_reference
 from kpcheck.reference.workdays import WorkingCalendar
 from kpcheck.rulebook.loader import Rule, RuleError, RuleFile, Rulebook, Status, collect_rulebook, rule_files, schema_error
 from kpcheck.rulebook.loader import section_errors
-from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, plain, value_location
-
-
-class Level(str, enum.Enum):
-    ERROR = "error"
-    WARNING = "warning"
+from kpcheck.problems import Level, Location
+from kpcheck.input.yamlio import YamlSyntaxError, key_location, load_yaml, plain, value_location
 
 
 @dataclass(frozen=True)
