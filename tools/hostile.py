@@ -159,7 +159,7 @@ def rulebooks(tally: Tally, opts: argparse.Namespace, work: Path, env: dict[str,
         return True
 
     with ThreadPoolExecutor(opts.jobs) as pool:
-        for done in pool.map(one, range(opts.rulebooks)):
+        for done in pool.map(one, range(opts.rulebook_first, opts.rulebook_first + opts.rulebooks)):
             tally.rulebooks += done
             if done and tally.rulebooks % 25 == 0:
                 print(f"rulebook {tally.rulebooks}/{opts.rulebooks}: {len(tally.failures)} failure(s)", flush=True)
@@ -171,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-files", type=int, default=500, help="files per audited folder")
     parser.add_argument("--lines", type=int, default=6, help="at most this many lines per JSON Lines file")
     parser.add_argument("--rulebooks", type=int, default=20, help="corrupted rulebooks (default 20)")
+    parser.add_argument("--rulebook-first", type=int, default=0,
+                        help="number of the first corrupted rulebook (to continue a long run in parts; default 0)")
     parser.add_argument("--rulebook-minutes", type=float, default=0,
                         help="stop starting corrupted rulebooks after this many minutes (0: no limit)")
     parser.add_argument("--engines", default="durable,python", help="engines to run (comma-separated)")
@@ -202,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def figures_of(tally: Tally, opts: argparse.Namespace, seconds: float) -> dict[str, Any]:
-    return {"files": tally.files, "inputs": tally.inputs, "rulebooks": tally.rulebooks, "engines": opts.engines,
+    return {"files": tally.files, "inputs": tally.inputs, "rulebooks": tally.rulebooks,
+            "rulebook_first": opts.rulebook_first, "engines": opts.engines,
             "commands": dict(tally.commands), "statuses": dict(tally.results),
             "tracebacks": tally.kinds["traceback"], "crashes": tally.kinds["crash"], "hangs": tally.kinds["hang"],
             "unaccounted": tally.kinds["unaccounted"], "invalid_reports": tally.kinds["invalid report"],
