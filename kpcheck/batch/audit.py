@@ -2,9 +2,12 @@
 
 Pass 1 reads and checks each submission (per-submission rules) in worker processes — one
 engine per process — and spools the result and its :class:`~kpcheck.batch.xref.XrefKey` to a
-temporary file, keeping only the compact XREF index in memory. Pass 2 reads the spool in
-input order, adds the XREF findings and hands each result on. No report or submission is
-held for the whole batch.
+temporary file, keeping only the compact XREF index in memory. Pass 2, once the index is
+frozen, runs in worker processes forked then (they share the index copy-on-write): each reads
+one spooled unit, adds the XREF findings and hands the unit's results to a ``finish``
+function of the caller's (in the worker: the CLI renders the unit's part of the reports
+there); the main process gets the parts back in input order. No report or submission is held
+for the whole batch.
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from kpcheck.api import Checker, Result, status_of
 from kpcheck.engine import Engine, EngineError
 from kpcheck.input.reader import InputError, Loaded, display_name, expand, jsonl_lines, parse_jsonl_line, read_file
-from kpcheck.batch.workers import WorkerPool
-from kpcheck.batch.xref import XrefIndex, XrefKey, XrefView, build_index, key_of
+from kpcheck.batch.workers import WorkerPool, can_fork
+from kpcheck.batch.xref import IndexPart, XrefIndex, XrefKey, XrefView, build_index, index_part, key_of
 
 CHUNK_LINES = 500
 CHUNK_FILES = 50
@@ -150,7 +153,8 @@ class Spooled:
 
     path: str
     count: int
-    keys: tuple[XrefKey | None, ...] = ()
+    what: str = ""                        # the unit, for messages
+    index: IndexPart | None = None        # what it adds to the XREF index (dropped once added)
 
     def read_keys(self) -> list[XrefKey | None]:
         with open(self.path, "rb") as stream:
@@ -164,14 +168,15 @@ class Spooled:
 
 
 def spool_unit(checker: Checker, unit: Unit, directory: str) -> Spooled:
-    """Check a unit and spool its results: the main process only gets the XREF keys back."""
+    """Check a unit and spool its results: the main process only gets the unit's part of the
+    XREF index back, packed."""
     pairs = check_unit(checker, unit)
     handle, path = tempfile.mkstemp(dir=directory, suffix=".pickle")
     keys = [key for _, key in pairs]
     with os.fdopen(handle, "wb") as stream:      # the keys first: the second XREF look reads only them
         pickle.dump(keys, stream, protocol=pickle.HIGHEST_PROTOCOL)
         pickle.dump([result for result, _ in pairs], stream, protocol=pickle.HIGHEST_PROTOCOL)
-    return Spooled(path, len(pairs), tuple(keys))
+    return Spooled(path, len(pairs), unit.describe(), index_part(keys))
 
 
 _worker: Checker | None = None      # the checker of this process: inherited by forked workers
@@ -185,6 +190,10 @@ def _work(task: tuple[Unit, str]) -> Spooled:
     return spool_unit(_worker, *task)
 
 
+def _rule(item: Any) -> str:
+    return item.rule
+
+
 class BatchChecks:
     """The rules across submissions (scope ``batch``) of a checker's rulebook."""
 
@@ -196,56 +205,120 @@ class BatchChecks:
         """The result with the findings across submissions added and its status recomputed."""
         if key is None or result.status == "error":
             return result
+        checked = replace(result)
+        self.add_to(checked, key, index)
+        return checked
+
+    def add_to(self, result: Result, key: XrefKey, index: XrefIndex) -> None:
+        """:meth:`apply` in place, for a result of :meth:`Checker.check_loaded` that nobody else
+        holds (an audit's pass 2). Its findings are sorted by rule and its status is theirs
+        already: only new findings change them."""
+        if result.status == "error":
+            return
         try:
             evaluation = self.engine.evaluate(None, XrefView(key, index))
         except EngineError as exc:
-            return replace(result, status="error", error={"message": f"engine failure: {exc}", "location": result.source})
-        findings = [f for f in evaluation.findings if self.only is None or f.rule in self.only]
-        skipped = [n for n in evaluation.not_applicable if self.only is None or n.rule in self.only]
-        merged = sorted([*result.findings, *findings], key=lambda f: f.rule)
-        return replace(result, findings=merged, status=status_of(merged),
-                       not_applicable=sorted([*result.not_applicable, *skipped], key=lambda n: n.rule))
+            result.status, result.error = "error", {"message": f"engine failure: {exc}", "location": result.source}
+            return
+        only = self.only
+        findings = [f for f in evaluation.findings if only is None or f.rule in only]
+        skipped = [n for n in evaluation.not_applicable if only is None or n.rule in only]
+        if findings:
+            result.findings = sorted([*result.findings, *findings], key=_rule)
+            result.status = status_of(result.findings)
+        if skipped:
+            result.not_applicable = sorted([*result.not_applicable, *skipped], key=_rule)
 
 
 def audit(sources: list[str], options: dict[str, Any], jobs: int = 1,
           progress: Callable[[int], None] | None = None, checker: Checker | None = None,
           history: Sequence[XrefKey] = ()) -> Iterator[Result]:
-    """Every submission of the sources, checked, in input order, with XREF findings.
+    """Every submission of the sources, checked, in input order, with XREF findings
+    (:func:`audit_parts`, each unit's results as they are)."""
+    for part in audit_parts(sources, options, jobs, progress, checker, history):
+        yield from part
 
-    ``options`` are :meth:`Checker.load`'s, for worker processes that cannot be forked;
-    ``checker``, when the caller has one loaded with them already, is used instead of a
-    second load. A lost worker raises :class:`~kpcheck.batch.workers.WorkerLost`; the spool
-    folder is removed on every way out, the workers stopped.
-    ``history`` holds the keys of past submissions (``audit --register``): they join the index
-    as ``check --against`` files do, without results of their own.
+
+def audit_parts(sources: list[str], options: dict[str, Any], jobs: int = 1,
+                progress: Callable[[int], None] | None = None, checker: Checker | None = None,
+                history: Sequence[XrefKey] = (), finish: Callable[[list[Result]], Any] = list) -> Iterator[Any]:
+    """``finish`` of the results of every unit of the sources, checked, with XREF findings, in
+    input order.
+
+    ``finish`` gets the results of one unit in input order and runs where pass 2 runs: in the
+    worker processes when there are several jobs and the system can fork (its return value is
+    pickled back), else here. ``options`` are :meth:`Checker.load`'s, for worker processes that
+    cannot be forked; ``checker``, when the caller has one loaded with them already, is used
+    instead of a second load. A lost worker raises :class:`~kpcheck.batch.workers.WorkerLost`,
+    an exception in a task :class:`~kpcheck.batch.workers.WorkerFailed`; the spool folder is
+    removed on every way out, the workers stopped. ``history`` holds the keys of past
+    submissions (``audit --register``): they join the index as ``check --against`` files do,
+    without results of their own.
     """
+    global _pass_two_state
     checker = checker or Checker.load(**options)
     with tempfile.TemporaryDirectory(prefix="kpcheck-audit-") as directory:
         index = XrefIndex()
         spooled: list[Spooled] = []
         for unit in _pass_one(sources, options, jobs, checker, directory):
-            for key in unit.keys:
-                if key is not None:
-                    index.add(key)
-            spooled.append(replace(unit, keys=()))       # the keys live on in the index only
+            if unit.index is not None:
+                index.add_part(unit.index)
+            spooled.append(replace(unit, index=None))       # the keys live on in the index only
             if progress:
                 progress(unit.count)
-        for key in history:
-            index.add(key)
-        index.freeze()
-        if index.needs_second_look:
-            for unit in spooled:
-                for key in unit.read_keys():
-                    if key is not None:
-                        index.add_reused(key)
-            for key in history:
-                index.add_reused(key)
-        batch = BatchChecks(checker)
+        _second_look(index, spooled, history)
+        _pass_two_state = (index, BatchChecks(checker), finish)     # inherited by the pass-2 workers
+        try:
+            yield from _pass_two(spooled, jobs)
+        finally:
+            _pass_two_state = None
+
+
+def _second_look(index: XrefIndex, spooled: list[Spooled], history: Sequence[XrefKey]) -> None:
+    for key in history:
+        index.add(key)
+    index.freeze()
+    if index.needs_second_look:
         for unit in spooled:
-            for result, key in unit.read():
-                checked = batch.apply(result, key, index)
-                yield replace(checked, prices=key.prices) if key is not None else checked
+            for key in unit.read_keys():
+                if key is not None:
+                    index.add_reused(key)
+        for key in history:
+            index.add_reused(key)
+
+
+_pass_two_state: tuple[XrefIndex, BatchChecks, Callable[[list[Result]], Any]] | None = None
+
+
+def finish_unit(unit: Spooled) -> Any:
+    """Pass 2 of one spooled unit: its results with the XREF findings (and the US$/ct of their
+    lines, for the reports), handed to the audit's ``finish``."""
+    assert _pass_two_state is not None, "finish_unit runs inside audit_parts only"
+    index, batch, finish = _pass_two_state
+    results = []
+    for result, key in unit.read():
+        if key is not None:
+            batch.add_to(result, key, index)
+            result.prices = key.prices
+        results.append(result)
+    return finish(results)
+
+
+def _pass_two(spooled: list[Spooled], jobs: int) -> Iterator[Any]:
+    if jobs <= 1 or len(spooled) < 2 or not can_fork():     # spawned workers would not have the index
+        for unit in spooled:
+            part = finish_unit(unit)
             os.remove(unit.path)
+            yield part
+        return
+    with WorkerPool(jobs, _work_two, describe=lambda unit: f"{unit.what}, across submissions") as pool:
+        for unit, part in zip(spooled, pool.map(spooled)):
+            os.remove(unit.path)
+            yield part
+
+
+def _work_two(unit: Spooled) -> Any:
+    return finish_unit(unit)
 
 
 def _pass_one(sources: list[str], options: dict[str, Any], jobs: int, checker: Checker,

@@ -84,7 +84,7 @@ class WorkerPool:
 
     def __init__(self, jobs: int, work: Callable[[Any], Any], describe: Callable[[Any], str] = repr,
                  window: int | None = None):
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        method = "fork" if can_fork() else "spawn"
         context = multiprocessing.get_context(method)
         self.workers: list[_Worker] = []
         for _ in range(jobs):
@@ -163,6 +163,11 @@ class WorkerPool:
         how = f"was killed by signal {-code}" if code is not None and code < 0 else f"ended (exit code {code})"
         task = self.describe(given[worker.held[0]]) if worker.held else "no task"
         raise WorkerLost(f"a worker process (pid {worker.process.pid}) {how} while checking {task}")
+
+
+def can_fork() -> bool:
+    """Whether workers can be forked (and so inherit what the main process holds)."""
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def cpu_count() -> int:

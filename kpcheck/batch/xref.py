@@ -1,9 +1,9 @@
 """Checks across submissions: the compact index behind XREF-01, XREF-02 and XREF-03.
 
 An audit reads every submission once. Each leaves an :class:`XrefKey` (what the checks
-across submissions need of it) and the index keeps a few dozen bytes of it: 64-bit hashes
-of its certificate number, id, ``supersedes`` and duplicate ``original_number``, and the
-US$/ct of its lines in millionths. The checks themselves are derived facts (see
+across submissions need of it) and the index keeps a few bytes of it: a 64-bit hash of its
+direction and certificate number and the US$/ct of its lines in millionths (for the few
+numbers that repeat, also hashes of its id, ``supersedes`` and duplicate ``original_number``). The checks themselves are derived facts (see
 :mod:`kpcheck.rulebook.facts`) that the XREF rule files call with their thresholds.
 
 Hash collisions between two different 64-bit hashes of numbers are possible in principle
@@ -15,16 +15,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from array import array
-from bisect import bisect_left
+import heapq
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Iterable, Iterator
 
 from kpcheck.rulebook.facts import normalise_number
 from kpcheck.input.models import Submission
 
 PRICE_SCALE = Decimal(10**6)
 MAX_PRICE = 2**62       # US$/ct in millionths, capped so that it fits the index's 64-bit arrays
+DIRECTIONS = ("export", "import")
+RUN = 1 << 16           # values sorted at once by XrefIndex.freeze
 
 
 def _h(text: str | None) -> int:
@@ -99,22 +103,52 @@ class _Member:
     number: int
 
 
+@dataclass(frozen=True)
+class IndexPart:
+    """What one unit of an audit adds to the index, as packed 64-bit arrays (made by the worker
+    that checked the unit: the main process extends its arrays with them, in C)."""
+
+    groups: bytes = b""
+    prices: tuple[tuple[str, bytes], ...] = ()
+
+
+def index_part(keys: Iterable[XrefKey | None]) -> IndexPart:
+    groups = array("q")
+    prices: dict[str, array] = defaultdict(lambda: array("q"))
+    for key in keys:
+        if key is not None:
+            groups.append(key.group)
+            for hs, _, price in key.prices:
+                prices[hs].append(price)
+    return IndexPart(groups.tobytes(), tuple((hs, values.tobytes()) for hs, values in prices.items()))
+
+
 @dataclass
 class XrefIndex:
-    """All keys of a batch, compactly; answers the XREF questions for one key."""
+    """All keys of a batch, compactly; answers the XREF questions for one key.
 
-    numbers: array = field(default_factory=lambda: array("q"))      # hash of every certificate number
+    Until :meth:`freeze`, one 64-bit hash of (direction, number) per submission and the US$/ct
+    of every line per HS code; after it, the hashes as sorted runs (XREF-02 looks numbers up in
+    them), the members of the groups that repeat (XREF-01) and the medians (XREF-03). Nothing
+    is ever held as a Python list of the whole batch (memory stays flat, docs/decisions.md).
+    """
+
     groups: array = field(default_factory=lambda: array("q"))       # hash of (direction, number)
     prices: dict[str, array] = field(default_factory=lambda: defaultdict(lambda: array("q")))
+    _runs: list[array] = field(default_factory=list)                  # the groups, sorted, after freeze
     _members: dict[int, list[_Member]] = field(default_factory=dict)
     _medians: dict[str, tuple[int, int]] = field(default_factory=dict)   # hs -> (2 x median, count)
     frozen: bool = False
 
     def add(self, key: XrefKey) -> None:
-        self.numbers.append(key.number_hash)
         self.groups.append(key.group)
         for hs, _, price in key.prices:
             self.prices[hs].append(price)
+
+    def add_part(self, part: IndexPart) -> None:
+        self.groups.frombytes(part.groups)
+        for hs, values in part.prices:
+            self.prices[hs].frombytes(values)
 
     def add_reused(self, key: XrefKey) -> None:
         """Second look at a key once :meth:`freeze` knows which groups repeat."""
@@ -124,14 +158,12 @@ class XrefIndex:
 
     def freeze(self) -> None:
         """Sort for look-ups and compute the medians; returns nothing, call once after every add."""
-        self.numbers = array("q", sorted(self.numbers))
-        ordered = sorted(self.groups)
-        self._members = {g: [] for i, g in enumerate(ordered) if i and ordered[i - 1] == g}
-        self.groups = array("q")
+        self._runs = sorted_runs(self.groups)
+        self._members = {g: [] for g in repeated(self._runs)}
         for hs, values in self.prices.items():
-            s = sorted(values)
-            n = len(s)
-            twice = 2 * s[n // 2] if n % 2 else s[n // 2 - 1] + s[n // 2]
+            runs = sorted_runs(values)
+            n = sum(len(r) for r in runs)
+            twice = 2 * kth(runs, n // 2) if n % 2 else kth(runs, n // 2 - 1) + kth(runs, n // 2)
             self._medians[hs] = (twice, n)
         self.prices = defaultdict(lambda: array("q"))
         self.frozen = True
@@ -150,15 +182,11 @@ class XrefIndex:
         return sum(1 for other in members if other.id_hash != me.id_hash and not _exempt(me, other))
 
     def original_known(self, key: XrefKey) -> bool | None:
-        """XREF-02: a duplicate request's original number is another audited submission's number."""
+        """XREF-02: a duplicate request's original number is another audited submission's number
+        (of either direction)."""
         if not key.duplicate_request or not key.original:
             return None
-        wanted = key.original_hash
-        i = bisect_left(self.numbers, wanted)
-        hits = 0
-        while i < len(self.numbers) and self.numbers[i] == wanted:
-            hits += 1
-            i += 1
+        hits = sum(count_in(self._runs, _h(f"{direction}:{key.original}")) for direction in DIRECTIONS)
         own = 1 if key.original == key.number else 0
         return hits - own > 0
 
@@ -172,6 +200,43 @@ class XrefIndex:
             if 2 * price > ratio * twice or 2 * price * ratio < twice:
                 out.append((index, price, Decimal(twice) / 2))
         return out
+
+
+def sorted_runs(values: array) -> list[array]:
+    """The values as sorted runs of at most RUN each; ``values`` is emptied from its end as it
+    goes, so that no more than RUN of them are ever Python integers at once."""
+    runs = []
+    while values:
+        runs.append(array("q", sorted(values[-RUN:])))
+        del values[-RUN:]
+    return runs
+
+
+def count_in(runs: list[array], value: int) -> int:
+    """How many times ``value`` occurs in the sorted runs."""
+    return sum(bisect_right(run, value) - bisect_left(run, value) for run in runs)
+
+
+def kth(runs: list[array], k: int) -> int:
+    """The ``k``-th smallest value (from 0) of sorted runs, by bisection on the value."""
+    lo, hi = min(run[0] for run in runs), max(run[-1] for run in runs)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if sum(bisect_right(run, mid) for run in runs) > k:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def repeated(runs: list[array]) -> Iterator[int]:
+    """Every value that occurs more than once in the sorted runs, once, in order."""
+    previous = last = None
+    for value in heapq.merge(*runs):
+        if value == previous and value != last:
+            last = value
+            yield value
+        previous = value
 
 
 def _exempt(a: _Member, b: _Member) -> bool:

@@ -17,6 +17,7 @@ audited files, and opening the report must not execute what they hold.
 from __future__ import annotations
 
 import csv
+import io
 from typing import IO, Any, Iterator
 
 from kpcheck.api import Result
@@ -74,6 +75,20 @@ class CsvWriter:
     def add(self, result: Result) -> None:
         for row in rows(result, self._):
             self.writer.writerow([neutralise(row[c]) for c in COLUMNS])
+
+    def render(self, results: list[Result]) -> str:
+        """The rows of consecutive results, as :meth:`add` writes them: pure, so that an
+        audit's workers render their own part."""
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        for result in results:
+            for row in rows(result, self._):
+                writer.writerow([neutralise(row[c]) for c in COLUMNS])
+        return text.getvalue()
+
+    def add_rendered(self, text: str, count: int) -> None:
+        """Write what :meth:`render` made of ``count`` results."""
+        self.stream.write(text)
 
     def finish(self, summary: dict[str, int]) -> None:
         self.stream.flush()

@@ -23,9 +23,20 @@ class JsonWriter:
         self.stream.write(head[:-2] + ',\n  "results": [')
 
     def add(self, result: Result) -> None:
-        text = json.dumps(result_to_dict(result), indent=self.indent, ensure_ascii=False)
-        self.stream.write(("," if self.count else "") + "\n    " + text.replace("\n", "\n    "))
-        self.count += 1
+        self.add_rendered(self.render([result]), 1)
+
+    def render(self, results: list[Result]) -> str:
+        """The report's text of consecutive results, as :meth:`add` writes them, without the
+        comma before the first: pure, so that an audit's workers render their own part."""
+        indent = self.indent
+        return ",".join("\n    " + json.dumps(result_to_dict(r), indent=indent, ensure_ascii=False).replace("\n", "\n    ")
+                        for r in results)
+
+    def add_rendered(self, text: str, count: int) -> None:
+        """Write what :meth:`render` made of ``count`` results."""
+        if count:
+            self.stream.write(("," if self.count else "") + text)
+            self.count += count
 
     def finish(self, summary: dict[str, int]) -> None:
         self.stream.write(("\n  " if self.count else "") + '],\n  "summary": ' + json.dumps(summary) + "\n}\n")

@@ -1,0 +1,68 @@
+"""An audit's reports in parts: each unit's results rendered where they were checked.
+
+An audit's pass 2 runs in worker processes (:func:`kpcheck.batch.audit.audit_parts`). There a
+:class:`PartMaker` turns the results of one unit into a :class:`Part`: waivers applied, the
+text of every writer that renders parts (``render``: JSON, CSV) made, and the little the main
+process still needs (counts per status, the errors and waiver warnings to print in input
+order, whether a result is at or above ``--fail-on``). The main process writes the parts in
+input order, copying text; writers that cannot render a part alone (text, JUnit, HTML: they
+gather the whole batch) get the results themselves, which then travel with the part.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from kpcheck.api import Result
+from kpcheck.waivers import Waiver, WaiverBook, apply_waivers
+
+
+@dataclass
+class Part:
+    """One unit's results, as the main process merges them into the reports."""
+
+    count: int
+    statuses: dict[str, int]
+    notes: list[tuple[str, str]] = field(default_factory=list)   # ("error" | "warning", text), in input order
+    errors: bool = False            # a result that could not be read or checked (exit 2)
+    failing: bool = False           # a result at or above --fail-on (exit 1)
+    texts: dict[int, str] = field(default_factory=dict)          # writer position -> its text of the part
+    results: list[Result] | None = None     # for the writers that do not render parts
+    matched: set[Waiver] = field(default_factory=set)            # waivers that matched a finding here
+
+
+class PartMaker:
+    """Makes the :class:`Part` of a unit's results for the given writers (their ``render``, when
+    they have one, must not touch their stream); pickled or forked into the pass-2 workers."""
+
+    def __init__(self, writers: list[Any], fail_on: str, waivers: WaiverBook | None = None):
+        self.renderers = {i: w.render for i, w in enumerate(writers) if hasattr(w, "render")}
+        self.keep = len(self.renderers) < len(writers)
+        self.fail_on = fail_on
+        self.waivers = waivers
+
+    def __call__(self, results: list[Result]) -> Part:
+        part = Part(len(results), {})
+        if self.waivers is not None:
+            results = [self._waive(result, part) for result in results]
+        statuses: Counter[str] = Counter()
+        for result in results:
+            statuses[result.status] += 1
+            if result.status == "error" and result.error is not None:
+                part.notes.append(("error", f"{result.error['location']}: {result.error['message']}"))
+                part.errors = True
+            elif not part.failing and result.fails(self.fail_on):
+                part.failing = True
+        part.statuses = dict(statuses)
+        part.texts = {i: render(results) for i, render in self.renderers.items()}
+        part.results = results if self.keep else None
+        return part
+
+    def _waive(self, result: Result, part: Part) -> Result:
+        assert self.waivers is not None
+        waived, problems = apply_waivers(result, result.presented_on, result.certificate,
+                                         self.waivers.candidates(result), part.matched)
+        part.notes.extend(("warning", str(problem)) for problem in problems)
+        return waived
