@@ -24,7 +24,7 @@ from kpcheck.api import Checker, Result, status_of
 from kpcheck.engine import Engine, EngineError
 from kpcheck.input.reader import InputError, Loaded, display_name, expand, jsonl_lines, parse_jsonl_line, read_file
 from kpcheck.batch.workers import WorkerPool, can_fork
-from kpcheck.batch.xref import IndexPart, XrefIndex, XrefKey, XrefView, build_index, index_part, key_of
+from kpcheck.batch.xref import IndexPart, XrefIndex, XrefKey, XrefView, build_index, index_part, key_of, pack_members
 
 CHUNK_LINES = 500
 CHUNK_FILES = 50
@@ -156,12 +156,14 @@ class Spooled:
     what: str = ""                        # the unit, for messages
     index: IndexPart | None = None        # what it adds to the XREF index (dropped once added)
 
-    def read_keys(self) -> list[XrefKey | None]:
+    def read_members(self) -> bytes:
+        """The unit's keys as :func:`~kpcheck.batch.xref.pack_members` packed them."""
         with open(self.path, "rb") as stream:
             return pickle.load(stream)
 
     def read(self) -> Iterator[tuple[Result, XrefKey | None]]:
         with open(self.path, "rb") as stream:
+            pickle.load(stream)
             keys = pickle.load(stream)
             results = pickle.load(stream)
         return zip(results, keys)
@@ -173,7 +175,8 @@ def spool_unit(checker: Checker, unit: Unit, directory: str) -> Spooled:
     pairs = check_unit(checker, unit)
     handle, path = tempfile.mkstemp(dir=directory, suffix=".pickle")
     keys = [key for _, key in pairs]
-    with os.fdopen(handle, "wb") as stream:      # the keys first: the second XREF look reads only them
+    with os.fdopen(handle, "wb") as stream:      # the packed keys first: the second XREF look reads only them
+        pickle.dump(pack_members(keys), stream, protocol=pickle.HIGHEST_PROTOCOL)
         pickle.dump(keys, stream, protocol=pickle.HIGHEST_PROTOCOL)
         pickle.dump([result for result, _ in pairs], stream, protocol=pickle.HIGHEST_PROTOCOL)
     return Spooled(path, len(pairs), unit.describe(), index_part(keys))
@@ -280,9 +283,7 @@ def _second_look(index: XrefIndex, spooled: list[Spooled], history: Sequence[Xre
     index.freeze()
     if index.needs_second_look:
         for unit in spooled:
-            for key in unit.read_keys():
-                if key is not None:
-                    index.add_reused(key)
+            index.add_reused_packed(unit.read_members())
         for key in history:
             index.add_reused(key)
 

@@ -112,6 +112,19 @@ class IndexPart:
     prices: tuple[tuple[str, bytes], ...] = ()
 
 
+MEMBER_WIDTH = 5
+
+
+def pack_members(keys: Iterable[XrefKey | None]) -> bytes:
+    """The keys as the second look reads them (group, id, supersedes, original, number hashes),
+    packed: read back without a Python object per key."""
+    values = array("q")
+    for key in keys:
+        if key is not None:
+            values.extend((key.group, key.id_hash, key.supersedes_hash, key.original_hash, key.number_hash))
+    return values.tobytes()
+
+
 def index_part(keys: Iterable[XrefKey | None]) -> IndexPart:
     groups = array("q")
     prices: dict[str, array] = defaultdict(lambda: array("q"))
@@ -155,6 +168,15 @@ class XrefIndex:
         if key.group in self._members:
             self._members[key.group].append(
                 _Member(key.id_hash, key.supersedes_hash, key.original_hash, key.number_hash))
+
+    def add_reused_packed(self, packed: bytes) -> None:
+        """:meth:`add_reused` of every key that :func:`pack_members` packed."""
+        values = array("q", packed)
+        members = self._members
+        for i in range(0, len(values), MEMBER_WIDTH):
+            group = values[i]
+            if group in members:
+                members[group].append(_Member(*values[i + 1:i + MEMBER_WIDTH]))
 
     def freeze(self) -> None:
         """Sort for look-ups and compute the medians; returns nothing, call once after every add."""
