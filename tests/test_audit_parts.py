@@ -175,3 +175,15 @@ def test_a_json_part_is_what_add_writes_result_by_result():
         for w in (a, b):
             w.finish({"submissions": 30})
         assert parts.getvalue() == one.getvalue()
+
+
+def test_without_fork_pass_two_runs_in_the_main_process(generated, small_units, monkeypatch, tmp_path):
+    """Spawned workers would not have the index: pass 2 then runs where it is, same report."""
+    expected = _audit(generated, "--jobs", 1, "--fail-on", "never", "--format", "json").stdout
+
+    def never(unit):
+        raise AssertionError("no pass-2 worker without fork")
+
+    monkeypatch.setattr(audit_module, "can_fork", lambda: False)
+    monkeypatch.setattr(audit_module, "_work_two", never)
+    assert _audit(generated, "--jobs", 2, "--fail-on", "never", "--format", "json").stdout == expected

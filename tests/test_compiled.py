@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from kpcheck.batch.xref import XrefIndex, XrefView, key_of
+from kpcheck.batch.xref import XrefView, build_index, key_of
 from kpcheck.engine import Engine
 from kpcheck.engine.codegen import MEMO_LIMIT
 from kpcheck.input.models import Submission
@@ -65,10 +65,7 @@ def test_compiled_projection_equals_the_plain_projection(engines, generated, ref
 def test_batch_scope_compiled_equals_plain(book, reference, generated):
     engine = Engine(book, reference, "python", scope="batch")
     keys = [key_of(sub) for sub in generated[:3000]]
-    index = XrefIndex()
-    for key in keys:
-        index.add(key)
-    index.freeze()
+    index = build_index(keys)
     for key in keys:
         view = XrefView(key, index)
         assert engine.code.project(None, view) == engine.projector.project(None, reference, view)

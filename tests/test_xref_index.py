@@ -1,8 +1,10 @@
-"""The XREF index frozen in sorted runs: the same answers as whole sorted lists, in flat memory."""
+"""The XREF index in flat memory: number hashes frozen in sorted runs, medians from bucket counts;
+the same answers as whole sorted lists."""
 
 from __future__ import annotations
 
 import random
+import statistics
 import tracemalloc
 from array import array
 from collections import Counter
@@ -10,7 +12,8 @@ from collections import Counter
 import pytest
 
 from kpcheck.batch import xref
-from kpcheck.batch.xref import XrefIndex, count_in, kth, repeated, sorted_runs
+from kpcheck.batch.medians import Medians, bucket, bucket_range, count_buckets
+from kpcheck.batch.xref import XrefIndex, count_in, repeated, sorted_runs
 
 
 @pytest.mark.parametrize("size,spread", [(1, 5), (2, 1), (999, 50), (1000, 10**18), (4097, 3)])
@@ -20,35 +23,50 @@ def test_runs_answer_as_a_sorted_list_does(monkeypatch, size, spread):
     values = [rng.randint(-spread, spread) for _ in range(size)]
     runs = sorted_runs(array("q", values))
     assert all(len(run) <= 64 and list(run) == sorted(run) for run in runs)
-    whole = sorted(values)
-    assert [kth(runs, k) for k in range(0, size, max(1, size // 50))] == whole[::max(1, size // 50)]
+    assert sorted(v for run in runs for v in run) == sorted(values)
     assert list(repeated(runs)) == sorted(v for v, n in Counter(values).items() if n > 1)
     for probe in values[:20] + [spread + 1, -spread - 1]:
         assert count_in(runs, probe) == values.count(probe)
 
 
-def test_medians_and_repeats_of_the_index_are_exact(monkeypatch):
-    monkeypatch.setattr(xref, "RUN", 16)
-    index = XrefIndex()
-    prices = [random.Random(7).randint(1, 10**9) for _ in range(301)] + [5, 5]
-    index.prices["7102.10"].extend(prices)
-    index.groups.extend([1, 2, 3, 2, 9, 9, 9])
-    index.freeze()
-    s = sorted(prices)
-    assert index._medians["7102.10"] == (s[151] + s[150], 303)
-    assert sorted(index._members) == [2, 9]
+def test_buckets_grow_with_the_value_and_cover_it():
+    rng = random.Random(5)
+    values = sorted({0, 1, 15, 16, 17, 31, 32, 2**62, -1, -16, -17, -(2**62)}
+                    | {rng.randint(-10**15, 10**15) for _ in range(3000)})
+    keys = [bucket(v) for v in values]
+    assert keys == sorted(keys)
+    for v, key in zip(values, keys):
+        lo, hi = bucket_range(key)
+        assert lo <= v <= hi and bucket(lo) == key == bucket(hi)
+        assert bucket(lo - 1) < key < bucket(hi + 1)
 
 
-def test_freezing_a_large_index_holds_no_whole_batch_list():
+@pytest.mark.parametrize("size", [1, 2, 3, 20, 1001, 5000])
+def test_medians_from_bucket_counts_are_exact(size):
+    rng = random.Random(size)
+    prices = [int(10 ** rng.uniform(5, 12)) for _ in range(size)] + [123_456] * (size // 3)
+    medians = Medians()
+    for part in (prices[: size // 2], prices[size // 2:]):      # counted by two workers
+        medians.add_counts("7102.10", count_buckets(part))
+    medians.plan()
+    medians.offer("7102.10", array("q", prices[:7]))
+    medians.offer("7102.10", array("q", prices[7:]))
+    assert medians.settle() == {"7102.10": (int(2 * statistics.median(prices)), len(prices))}
+
+
+def test_a_large_index_holds_numbers_in_runs_and_no_price_at_all():
     n = 400_000
-    index = XrefIndex()
-    index.groups.extend(random.Random(1).randrange(-2**62, 2**62) for _ in range(n))
-    index.prices["7102.31"].extend(random.Random(2).randrange(1, 2**40) for _ in range(n))
+    rng = random.Random(1)
     tracemalloc.start()
+    index = XrefIndex()
+    index.groups.extend(rng.randrange(-2**62, 2**62) for _ in range(n))
+    for _unit in range(0, n, 500):                 # one unit's counts at a time, as workers send them
+        index.prices.add_counts("7102.31", count_buckets(int(10 ** rng.uniform(5, 12)) for _ in range(500)))
     index.freeze()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    # sorted lists of Python integers (the way it was: 37 MB here) would take n x (8 + 32) bytes
-    # each, 16 MB; the runs are arrays (3.2 MB for each of the two), one run sorted at a time
-    # as Python integers about 2.6 MB, the array being cut into runs re-allocated as it shrinks
-    assert peak < 12_000_000
+    # the hashes themselves are 3.2 MB (an array, then its sorted runs); a sorted list of them as
+    # Python integers (the way it was: 37 MB with the prices) would be n x (8 + 32) bytes, 16 MB;
+    # one run sorted at a time is about 2.6 MB; the prices are a few hundred bucket counts
+    assert peak < 9_000_000
+    assert index.needs_second_look

@@ -18,13 +18,13 @@ import pickle
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Generator, Iterable, Iterator, Sequence
 
 from kpcheck.api import Checker, Result, status_of
 from kpcheck.engine import Engine, EngineError
 from kpcheck.input.reader import InputError, Loaded, display_name, expand, jsonl_lines, parse_jsonl_line, read_file
 from kpcheck.batch.workers import WorkerPool, can_fork
-from kpcheck.batch.xref import IndexPart, XrefIndex, XrefKey, XrefView, build_index, index_part, key_of, pack_members
+from kpcheck.batch.xref import IndexPart, XrefIndex, XrefKey, XrefView, build_index, index_part, key_of, pack_members, pack_prices
 
 CHUNK_LINES = 500
 CHUNK_FILES = 50
@@ -156,8 +156,9 @@ class Spooled:
     what: str = ""                        # the unit, for messages
     index: IndexPart | None = None        # what it adds to the XREF index (dropped once added)
 
-    def read_members(self) -> bytes:
-        """The unit's keys as :func:`~kpcheck.batch.xref.pack_members` packed them."""
+    def read_members(self) -> tuple[bytes, tuple[tuple[str, bytes], ...]]:
+        """The unit's keys as :func:`~kpcheck.batch.xref.pack_members` and
+        :func:`~kpcheck.batch.xref.pack_prices` packed them."""
         with open(self.path, "rb") as stream:
             return pickle.load(stream)
 
@@ -176,7 +177,7 @@ def spool_unit(checker: Checker, unit: Unit, directory: str) -> Spooled:
     handle, path = tempfile.mkstemp(dir=directory, suffix=".pickle")
     keys = [key for _, key in pairs]
     with os.fdopen(handle, "wb") as stream:      # the packed keys first: the second XREF look reads only them
-        pickle.dump(pack_members(keys), stream, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((pack_members(keys), pack_prices(keys)), stream, protocol=pickle.HIGHEST_PROTOCOL)
         pickle.dump(keys, stream, protocol=pickle.HIGHEST_PROTOCOL)
         pickle.dump([result for result, _ in pairs], stream, protocol=pickle.HIGHEST_PROTOCOL)
     return Spooled(path, len(pairs), unit.describe(), index_part(keys))
@@ -244,7 +245,8 @@ def audit(sources: list[str], options: dict[str, Any], jobs: int = 1,
 
 def audit_parts(sources: list[str], options: dict[str, Any], jobs: int = 1,
                 progress: Callable[[int], None] | None = None, checker: Checker | None = None,
-                history: Sequence[XrefKey] = (), finish: Callable[[list[Result]], Any] = list) -> Iterator[Any]:
+                history: Sequence[XrefKey] = (), finish: Callable[[list[Result]], Any] = list
+                ) -> Generator[Any, None, None]:
     """``finish`` of the results of every unit of the sources, checked, with XREF findings, in
     input order.
 
@@ -283,9 +285,10 @@ def _second_look(index: XrefIndex, spooled: list[Spooled], history: Sequence[Xre
     index.freeze()
     if index.needs_second_look:
         for unit in spooled:
-            index.add_reused_packed(unit.read_members())
+            index.add_reused_packed(*unit.read_members())
         for key in history:
             index.add_reused(key)
+    index.settle()
 
 
 _pass_two_state: tuple[XrefIndex, BatchChecks, Callable[[list[Result]], Any]] | None = None

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Iterable, Iterator
 
+from kpcheck.batch.medians import Medians, count_buckets
 from kpcheck.rulebook.facts import normalise_number
 from kpcheck.input.models import Submission
 
@@ -105,11 +106,12 @@ class _Member:
 
 @dataclass(frozen=True)
 class IndexPart:
-    """What one unit of an audit adds to the index, as packed 64-bit arrays (made by the worker
-    that checked the unit: the main process extends its arrays with them, in C)."""
+    """What one unit of an audit adds to the index, made by the worker that checked it: its
+    number hashes packed (the main process extends its array with them, in C) and its prices
+    counted per HS code and bucket (:mod:`kpcheck.batch.medians`)."""
 
     groups: bytes = b""
-    prices: tuple[tuple[str, bytes], ...] = ()
+    price_counts: tuple[tuple[str, dict[int, int]], ...] = ()
 
 
 MEMBER_WIDTH = 5
@@ -125,29 +127,34 @@ def pack_members(keys: Iterable[XrefKey | None]) -> bytes:
     return values.tobytes()
 
 
-def index_part(keys: Iterable[XrefKey | None]) -> IndexPart:
-    groups = array("q")
+def pack_prices(keys: Iterable[XrefKey | None]) -> tuple[tuple[str, bytes], ...]:
+    """The keys' US$/ct per HS code, packed, for the second look."""
     prices: dict[str, array] = defaultdict(lambda: array("q"))
     for key in keys:
         if key is not None:
-            groups.append(key.group)
             for hs, _, price in key.prices:
                 prices[hs].append(price)
-    return IndexPart(groups.tobytes(), tuple((hs, values.tobytes()) for hs, values in prices.items()))
+    return tuple((hs, values.tobytes()) for hs, values in prices.items())
+
+
+def index_part(keys: list[XrefKey | None]) -> IndexPart:
+    groups = array("q", (key.group for key in keys if key is not None))
+    return IndexPart(groups.tobytes(), tuple((hs, count_buckets(array("q", packed))) for hs, packed in pack_prices(keys)))
 
 
 @dataclass
 class XrefIndex:
     """All keys of a batch, compactly; answers the XREF questions for one key.
 
-    Until :meth:`freeze`, one 64-bit hash of (direction, number) per submission and the US$/ct
-    of every line per HS code; after it, the hashes as sorted runs (XREF-02 looks numbers up in
-    them), the members of the groups that repeat (XREF-01) and the medians (XREF-03). Nothing
+    Until :meth:`freeze`, one 64-bit hash of (direction, number) per submission and the counts
+    of US$/ct per HS code and bucket; after it, the hashes as sorted runs (XREF-02 looks numbers
+    up in them) and the groups that repeat; the second look (:meth:`add_reused`) adds their
+    members (XREF-01) and the prices the medians need (XREF-03), :meth:`settle` ends it. Nothing
     is ever held as a Python list of the whole batch (memory stays flat, docs/decisions.md).
     """
 
     groups: array = field(default_factory=lambda: array("q"))       # hash of (direction, number)
-    prices: dict[str, array] = field(default_factory=lambda: defaultdict(lambda: array("q")))
+    prices: Medians = field(default_factory=Medians)
     _runs: list[array] = field(default_factory=list)                  # the groups, sorted, after freeze
     _members: dict[int, list[_Member]] = field(default_factory=dict)
     _medians: dict[str, tuple[int, int]] = field(default_factory=dict)   # hs -> (2 x median, count)
@@ -156,21 +163,25 @@ class XrefIndex:
     def add(self, key: XrefKey) -> None:
         self.groups.append(key.group)
         for hs, _, price in key.prices:
-            self.prices[hs].append(price)
+            self.prices.add(hs, price)
 
     def add_part(self, part: IndexPart) -> None:
         self.groups.frombytes(part.groups)
-        for hs, values in part.prices:
-            self.prices[hs].frombytes(values)
+        for hs, counts in part.price_counts:
+            self.prices.add_counts(hs, counts)
 
     def add_reused(self, key: XrefKey) -> None:
         """Second look at a key once :meth:`freeze` knows which groups repeat."""
         if key.group in self._members:
             self._members[key.group].append(
                 _Member(key.id_hash, key.supersedes_hash, key.original_hash, key.number_hash))
+        for hs, _, price in key.prices:
+            self.prices.offer(hs, (price,))
 
-    def add_reused_packed(self, packed: bytes) -> None:
-        """:meth:`add_reused` of every key that :func:`pack_members` packed."""
+    def add_reused_packed(self, packed: bytes, prices: tuple[tuple[str, bytes], ...]) -> None:
+        """:meth:`add_reused` of every key that :func:`pack_members` and :func:`pack_prices` packed."""
+        for hs, packed_prices in prices:
+            self.prices.offer(hs, array("q", packed_prices))
         values = array("q", packed)
         members = self._members
         for i in range(0, len(values), MEMBER_WIDTH):
@@ -179,20 +190,20 @@ class XrefIndex:
                 members[group].append(_Member(*values[i + 1:i + MEMBER_WIDTH]))
 
     def freeze(self) -> None:
-        """Sort for look-ups and compute the medians; returns nothing, call once after every add."""
+        """Sort for look-ups and plan the medians; call once after every add, then give the
+        second look (when :attr:`needs_second_look`) and :meth:`settle`."""
         self._runs = sorted_runs(self.groups)
         self._members = {g: [] for g in repeated(self._runs)}
-        for hs, values in self.prices.items():
-            runs = sorted_runs(values)
-            n = sum(len(r) for r in runs)
-            twice = 2 * kth(runs, n // 2) if n % 2 else kth(runs, n // 2 - 1) + kth(runs, n // 2)
-            self._medians[hs] = (twice, n)
-        self.prices = defaultdict(lambda: array("q"))
+        self.prices.plan()
+
+    def settle(self) -> None:
+        """The end of the second look: the medians computed; the index answers from now on."""
+        self._medians = self.prices.settle()
         self.frozen = True
 
     @property
     def needs_second_look(self) -> bool:
-        return bool(self._members)
+        return bool(self._members) or self.prices.needs_values
 
     def same_number_others(self, key: XrefKey) -> int:
         """XREF-01: other submissions of the same direction and number, exempt pairs left out."""
@@ -239,18 +250,6 @@ def count_in(runs: list[array], value: int) -> int:
     return sum(bisect_right(run, value) - bisect_left(run, value) for run in runs)
 
 
-def kth(runs: list[array], k: int) -> int:
-    """The ``k``-th smallest value (from 0) of sorted runs, by bisection on the value."""
-    lo, hi = min(run[0] for run in runs), max(run[-1] for run in runs)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if sum(bisect_right(run, mid) for run in runs) > k:
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
-
-
 def repeated(runs: list[array]) -> Iterator[int]:
     """Every value that occurs more than once in the sorted runs, once, in order."""
     previous = last = None
@@ -276,4 +275,5 @@ def build_index(keys: list[XrefKey]) -> XrefIndex:
     index.freeze()
     for key in keys:
         index.add_reused(key)
+    index.settle()
     return index
