@@ -3,6 +3,7 @@ the same answers as whole sorted lists."""
 
 from __future__ import annotations
 
+import json
 import random
 import statistics
 import tracemalloc
@@ -70,3 +71,30 @@ def test_a_large_index_holds_numbers_in_runs_and_no_price_at_all():
     # one run sorted at a time is about 2.6 MB; the prices are a few hundred bucket counts
     assert peak < 9_000_000
     assert index.needs_second_look
+
+
+def test_the_index_answers_as_a_search_of_every_key_does(monkeypatch):
+    import importlib.util
+    from pathlib import Path
+
+    from kpcheck.batch.xref import build_index, key_of
+    from kpcheck.input.models import Submission
+
+    monkeypatch.setattr(xref, "RUN", 50)
+    spec = importlib.util.spec_from_file_location("kpcheck_tools_generate_index", Path(__file__).parents[1] / "tools" / "generate.py")
+    assert spec and spec.loader
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    keys = [key_of(Submission.model_validate_json(json.dumps(doc))) for doc in gen.generate(800, 0.3, 9)]
+    originals = [k.number for k in keys[::40]] + ["NOWHERE-1"]
+    keys += [xref.XrefKey("export", keys[0].presented_on, o, o + "-D", 7, 0, True, o) for o in originals]
+    index = build_index(keys)
+    for key in keys:
+        others = [k for k in keys if k.group == key.group and k.id_hash != key.id_hash
+                  and not (key.original and key.original == k.number) and not (k.original and k.original == key.number)
+                  and not (key.supersedes_hash and key.supersedes_hash == k.id_hash)
+                  and not (k.supersedes_hash and k.supersedes_hash == key.id_hash)]
+        assert index.same_number_others(key) == len(others)
+        if key.duplicate_request:
+            assert index.original_known(key) == any(k.number == key.original for k in keys if k is not key)
+    assert sum(index.same_number_others(k) > 0 for k in keys) > 10

@@ -29,7 +29,7 @@ from kpcheck.input.models import Submission
 PRICE_SCALE = Decimal(10**6)
 MAX_PRICE = 2**62       # US$/ct in millionths, capped so that it fits the index's 64-bit arrays
 DIRECTIONS = ("export", "import")
-RUN = 1 << 16           # values sorted at once by XrefIndex.freeze
+RUN = 1 << 14           # values sorted at once by XrefIndex.freeze
 
 
 def _h(text: str | None) -> int:
@@ -156,7 +156,7 @@ class XrefIndex:
     groups: array = field(default_factory=lambda: array("q"))       # hash of (direction, number)
     prices: Medians = field(default_factory=Medians)
     _runs: list[array] = field(default_factory=list)                  # the groups, sorted, after freeze
-    _members: dict[int, list[_Member]] = field(default_factory=dict)
+    _members: dict[int, array] = field(default_factory=dict)   # repeated group -> its members, 4 hashes each
     _medians: dict[str, tuple[int, int]] = field(default_factory=dict)   # hs -> (2 x median, count)
     frozen: bool = False
 
@@ -173,8 +173,7 @@ class XrefIndex:
     def add_reused(self, key: XrefKey) -> None:
         """Second look at a key once :meth:`freeze` knows which groups repeat."""
         if key.group in self._members:
-            self._members[key.group].append(
-                _Member(key.id_hash, key.supersedes_hash, key.original_hash, key.number_hash))
+            self._members[key.group].extend((key.id_hash, key.supersedes_hash, key.original_hash, key.number_hash))
         for hs, _, price in key.prices:
             self.prices.offer(hs, (price,))
 
@@ -187,13 +186,13 @@ class XrefIndex:
         for i in range(0, len(values), MEMBER_WIDTH):
             group = values[i]
             if group in members:
-                members[group].append(_Member(*values[i + 1:i + MEMBER_WIDTH]))
+                members[group].extend(values[i + 1:i + MEMBER_WIDTH])
 
     def freeze(self) -> None:
         """Sort for look-ups and plan the medians; call once after every add, then give the
         second look (when :attr:`needs_second_look`) and :meth:`settle`."""
         self._runs = sorted_runs(self.groups)
-        self._members = {g: [] for g in repeated(self._runs)}
+        self._members = {g: array("q") for g in repeated(self._runs)}
         self.prices.plan()
 
     def settle(self) -> None:
@@ -207,10 +206,11 @@ class XrefIndex:
 
     def same_number_others(self, key: XrefKey) -> int:
         """XREF-01: other submissions of the same direction and number, exempt pairs left out."""
-        members = self._members.get(key.group)
-        if not members:
+        packed = self._members.get(key.group)
+        if not packed:
             return 0
         me = _Member(key.id_hash, key.supersedes_hash, key.original_hash, key.number_hash)
+        members = (_Member(*packed[i:i + 4]) for i in range(0, len(packed), 4))
         # the same submission id seen twice (a register that holds the checked file) is not a reuse
         return sum(1 for other in members if other.id_hash != me.id_hash and not _exempt(me, other))
 
