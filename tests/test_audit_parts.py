@@ -187,3 +187,20 @@ def test_without_fork_pass_two_runs_in_the_main_process(generated, small_units, 
     monkeypatch.setattr(audit_module, "can_fork", lambda: False)
     monkeypatch.setattr(audit_module, "_work_two", never)
     assert _audit(generated, "--jobs", 2, "--fail-on", "never", "--format", "json").stdout == expected
+
+
+@pytest.mark.parametrize("signum,name", [(signal.SIGTERM, "SIGTERM"), (signal.SIGINT, "SIGINT")])
+def test_sigterm_and_ctrl_c_in_pass_two_stop_the_audit_cleanly(generated, small_units, monkeypatch, tmp_path,
+                                                               signum, name):
+    def work(unit):
+        if unit.what.endswith("from line 371"):
+            os.kill(os.getppid(), signum)
+        return audit_module.finish_unit(unit)
+
+    monkeypatch.setattr(audit_module, "_work_two", work)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    result = _audit(generated, "--jobs", 2, "--fail-on", "never", "--format", f"json={tmp_path / 'r.json'}")
+    assert result.exit_code == 2
+    assert f"the audit was interrupted ({name})" in result.stderr and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
