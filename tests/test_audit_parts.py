@@ -204,3 +204,22 @@ def test_sigterm_and_ctrl_c_in_pass_two_stop_the_audit_cleanly(generated, small_
     assert f"the audit was interrupted ({name})" in result.stderr and "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+
+def _frozen(_task):
+    import gc
+    return gc.get_freeze_count()
+
+
+def test_forked_workers_start_with_the_inherited_objects_frozen_for_the_collector():
+    """Fewer copy-on-write pages: the workers' garbage collections skip what they inherited."""
+    import gc
+
+    from kpcheck.batch.workers import WorkerPool, can_fork
+
+    if not can_fork():
+        pytest.skip("no fork on this system")
+    with WorkerPool(2, _frozen) as pool:
+        counts = list(pool.map(range(4)))
+    assert all(count > 1000 for count in counts)
+    assert gc.get_freeze_count() == 0

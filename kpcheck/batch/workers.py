@@ -14,6 +14,7 @@ only the main process decides.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -87,8 +88,14 @@ class WorkerPool:
         method = "fork" if can_fork() else "spawn"
         context = multiprocessing.get_context(method)
         self.workers: list[_Worker] = []
-        for _ in range(jobs):
-            self.workers.append(_Worker(context, work, self.workers))
+        if method == "fork":     # the workers' collections leave the inherited objects (and their pages) alone
+            gc.freeze()
+        try:
+            for _ in range(jobs):
+                self.workers.append(_Worker(context, work, self.workers))
+        finally:
+            if method == "fork":
+                gc.unfreeze()
         self.window = window or 2 * jobs
         self.describe = describe
         self.clean = False
