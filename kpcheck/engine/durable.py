@@ -17,7 +17,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-from importlib import metadata
 from typing import Any
 
 import orjson
@@ -37,6 +36,8 @@ def version() -> str | None:
     """The installed durable-rules version, or None when it does not import."""
     if not AVAILABLE:
         return None
+    from importlib import metadata
+
     try:
         return metadata.version("durable-rules")
     except metadata.PackageNotFoundError:  # pragma: no cover - built by hand

@@ -88,7 +88,7 @@ class Reference:
         object.__setattr__(self, "_eu_timeline", Periods.of(
             (cut, None if i + 1 == len(cuts) else cuts[i + 1] - timedelta(days=1), members[i])
             for i, cut in enumerate(cuts)))
-        dated = [*self.participants.values(), *self.eu_members.values(), *self.eaeu_members.values(),
+        dated: list[Periods[Any]] = [*self.participants.values(), *self.eu_members.values(), *self.eaeu_members.values(),
                  *self.signers.values(), *self.customs_points.values(), *self.entities.values()]
         object.__setattr__(self, "epochs", tuple(sorted(
             {s for p in dated for s in p.starts} | {e + timedelta(days=1) for p in dated for e in p.ends

@@ -28,7 +28,7 @@ from typing import Any, Union
 
 from kpcheck.problems import KpcheckError
 from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, LIST, OBJECT, TEXT, VALUES, FieldType, suggest
-from kpcheck.input.yamlio import key_location, node_location, value_location
+from kpcheck.input.yamlio import key_location, node_location, plain, value_location
 
 COMPARISONS = ("equals", "not_equals", "less_than", "at_most", "greater_than", "at_least")
 SETS = ("one_of", "not_one_of")
@@ -226,4 +226,4 @@ class Parser:
         if not ok:
             raise ConditionError(value_location(node, key, self.file),
                                  f"type mismatch: '{left.name}' is {left.type}, compared with {value!r}", "RUL016")
-        return str(value) if left.type == TEXT else value
+        return plain(value)           # an int, not the reader's ScalarInt (a cached rulebook needs no YAML reader)
