@@ -137,3 +137,34 @@ def test_the_user_cache_folder_comes_from_platformdirs(monkeypatch):
 
 def test_the_tests_never_use_the_users_cache():
     assert Path(os.environ["KPCHECK_CACHE_DIR"]) != Path(platformdirs.user_cache_dir("kpcheck", appauthor=False))
+
+
+DESK_PROBE = """
+import runpy, sys
+sys.argv = ["kpcheck", "check", "-q", sys.argv[1]]
+try:
+    runpy.run_module("kpcheck", run_name="__main__")
+except SystemExit:
+    pass
+print(" ".join(sorted(sys.modules)), file=sys.__stderr__)
+"""
+
+
+def test_a_warm_desk_check_of_a_json_file_imports_only_what_it_needs(tmp_path):
+    """Start-up time (issue 13): a desk check from a warm cache reads no YAML, no waivers, no
+    register, no audit machinery and no package metadata of kpcheck's own (not timed: which
+    modules load is what decides the time)."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "KPCHECK_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("KPCHECK_NO_CACHE", None)
+    base = str(RULES_DIR / "bases" / "compliant-export.json")
+    for _ in range(2):           # the first run fills the cache
+        done = subprocess.run([sys.executable, "-c", DESK_PROBE, base], env=env, capture_output=True, text=True,
+                              check=True)
+    modules = set(done.stderr.split())
+    assert "kpcheck.engine" in modules and "kpcheck.input.models" in modules    # the probe saw a real check
+    for heavy in ("ruamel.yaml", "kpcheck.waivers", "sqlalchemy", "kpcheck.register.store", "kpcheck.batch.audit",
+                  "kpcheck.batch.workers", "starlette", "kpcheck.tooling.lint"):
+        assert heavy not in modules, heavy
