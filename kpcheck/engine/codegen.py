@@ -20,11 +20,10 @@ generated in milliseconds and kept in memory by the engine that compiled it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Callable
 
-from kpcheck.rulebook.conditions import AnyOf, All, Compare, Node, Presence, Quantified, Ref
-from kpcheck.engine.plan import AMOUNT_SCALE, Projector, literal_value, nnf
+from kpcheck.rulebook.conditions import AnyOf, All, Compare, Node, Presence, Quantified, Ref, nnf
+from kpcheck.engine.plan import Projector, literal_value, scaled
 from kpcheck.rulebook.facts import FACTS, FactContext
 from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, LIST, OBJECT, TEXT, VALUES
 
@@ -78,7 +77,7 @@ def compile_rulebook(projector: Projector, rules: list[tuple[str, Node, list[tup
                      reference: Any) -> Compiled:
     """``rules`` are (id, NNF condition, [(NNF applies node, reason)], in_force spec)."""
     src = _Source()
-    src.consts.update(_Scaled=_scaled, _MISS=_MISS, MEMO_LIMIT=MEMO_LIMIT, FactContext=FactContext, _reference=reference,
+    src.consts.update(_Scaled=scaled, _MISS=_MISS, MEMO_LIMIT=MEMO_LIMIT, FactContext=FactContext, _reference=reference,
                       _epoch=reference.epoch)
     _gen_project(src, projector)
     src.lines[:0] = _memo_keeper(src.memos)
@@ -89,14 +88,8 @@ def compile_rulebook(projector: Projector, rules: list[tuple[str, Node, list[tup
     return Compiled(text, namespace["project"], namespace["decide"])
 
 
-def _scaled(value: Any) -> int:
-    if type(value) is not Decimal:
-        value = Decimal(value)
-    return int(value.scaleb(AMOUNT_SCALE).to_integral_value(ROUND_HALF_EVEN))
-
-
 def _store(src: _Source, indent: int, target: str, key: str, kind: str, value: str = "v") -> None:
-    """``target[key] = engine value of v`` unless absent (see plan.engine_value)."""
+    """``target[key] = engine value of v`` unless absent: plan.CONVERT, written inline."""
     k = repr(key)
     if kind == TEXT:
         src.add(indent, f"if {value} is not None and {value}.strip(): {target}[{k}] = {value}")

@@ -21,8 +21,8 @@ from typing import Any
 
 import orjson
 
-from kpcheck.rulebook.conditions import AnyOf, All, Compare, Node, Presence, Quantified, Ref
-from kpcheck.engine.plan import NEGATE, literal_value
+from kpcheck.rulebook.conditions import NEGATE, AnyOf, All, Compare, Node, Presence, Quantified, Ref
+from kpcheck.engine.plan import literal_value
 
 try:  # durable_rules builds and imports on Python 3.10-3.12 only
     import durable_rules_engine as _engine
