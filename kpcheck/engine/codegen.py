@@ -24,6 +24,7 @@ from typing import Any, Callable
 
 from kpcheck.rulebook.conditions import AnyOf, All, Compare, Node, Presence, Quantified, Ref, nnf
 from kpcheck.engine.plan import Projector, literal_value, scaled
+from kpcheck.rulebook.cache import compiled as cached_compile
 from kpcheck.rulebook.facts import FACTS, FactContext
 from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, LIST, OBJECT, TEXT, VALUES
 
@@ -84,7 +85,7 @@ def compile_rulebook(projector: Projector, rules: list[tuple[str, Node, list[tup
     _gen_decide(src, rules)
     text = "\n".join(src.lines) + "\n"
     namespace: dict[str, Any] = dict(src.consts)
-    exec(compile(text, "<kpcheck compiled rulebook>", "exec"), namespace)  # noqa: S102 - our own source
+    exec(cached_compile(text, "<kpcheck compiled rulebook>"), namespace)  # noqa: S102 - our own source
     return Compiled(text, namespace["project"], namespace["decide"])
 
 
