@@ -223,3 +223,19 @@ def test_forked_workers_start_with_the_inherited_objects_frozen_for_the_collecto
         counts = list(pool.map(range(4)))
     assert all(count > 1000 for count in counts)
     assert gc.get_freeze_count() == 0
+
+
+def test_two_audits_side_by_side_keep_their_own_second_pass(generated, small_units, tmp_path):
+    """``rules impact`` runs two audits in lockstep: each keeps its own index and XREF rules."""
+    lines = generated.read_text().splitlines()
+    other = tmp_path / "other.jsonl"
+    other.write_text("\n".join(lines[:300] + lines[:300]) + "\n")      # every number used twice
+    checker = Checker.load(engine="python")
+
+    def outcomes(results):
+        return [(r.source.rsplit(":", 1)[1], r.status, [f.rule for f in r.findings]) for r in results]
+
+    alone = [outcomes(audit_module.audit([str(path)], {}, 1, checker=checker)) for path in (generated, other)]
+    together = list(zip(*zip(audit_module.audit([str(generated)], {}, 1, checker=checker),
+                             audit_module.audit([str(other)], {}, 1, checker=checker))))
+    assert [outcomes(side) for side in together] == [alone[0][:600], alone[1]]

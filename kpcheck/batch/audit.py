@@ -260,7 +260,6 @@ def audit_parts(sources: list[str], options: dict[str, Any], jobs: int = 1,
     submissions (``audit --register``): they join the index as ``check --against`` files do,
     without results of their own.
     """
-    global _pass_two_state
     checker = checker or Checker.load(**options)
     with tempfile.TemporaryDirectory(prefix="kpcheck-audit-") as directory:
         index = XrefIndex()
@@ -272,11 +271,7 @@ def audit_parts(sources: list[str], options: dict[str, Any], jobs: int = 1,
             if progress:
                 progress(unit.count)
         _second_look(index, spooled, history)
-        _pass_two_state = (index, BatchChecks(checker), finish)     # inherited by the pass-2 workers
-        try:
-            yield from _pass_two(spooled, jobs)
-        finally:
-            _pass_two_state = None
+        yield from _pass_two(spooled, jobs, (index, BatchChecks(checker), finish))
 
 
 def _second_look(index: XrefIndex, spooled: list[Spooled], history: Sequence[XrefKey]) -> None:
@@ -291,14 +286,17 @@ def _second_look(index: XrefIndex, spooled: list[Spooled], history: Sequence[Xre
     index.settle()
 
 
-_pass_two_state: tuple[XrefIndex, BatchChecks, Callable[[list[Result]], Any]] | None = None
+PassTwo = tuple[XrefIndex, BatchChecks, Callable[[list[Result]], Any]]
+_pass_two_state: PassTwo | None = None      # set while the pass-2 workers are forked: they inherit it
 
 
-def finish_unit(unit: Spooled) -> Any:
+def finish_unit(unit: Spooled, state: PassTwo | None = None) -> Any:
     """Pass 2 of one spooled unit: its results with the XREF findings (and the US$/ct of their
-    lines, for the reports), handed to the audit's ``finish``."""
-    assert _pass_two_state is not None, "finish_unit runs inside audit_parts only"
-    index, batch, finish = _pass_two_state
+    lines, for the reports), handed to the audit's ``finish``; ``state`` is the audit's index,
+    XREF rules and ``finish`` (in a pass-2 worker: the one it inherited)."""
+    state = state or _pass_two_state
+    assert state is not None, "finish_unit runs inside audit_parts only"
+    index, batch, finish = state
     results = []
     for result, key in unit.read():
         if key is not None:
@@ -308,14 +306,22 @@ def finish_unit(unit: Spooled) -> Any:
     return finish(results)
 
 
-def _pass_two(spooled: list[Spooled], jobs: int) -> Iterator[Any]:
+def _pass_two(spooled: list[Spooled], jobs: int, state: PassTwo) -> Iterator[Any]:
+    """Each unit's ``finish``, in order. The state goes to forked workers through a global set
+    only while they start, so that audits run side by side (``rules impact``) never share it."""
+    global _pass_two_state
     if jobs <= 1 or len(spooled) < 2 or not can_fork():     # spawned workers would not have the index
         for unit in spooled:
-            part = finish_unit(unit)
+            part = finish_unit(unit, state)
             os.remove(unit.path)
             yield part
         return
-    with WorkerPool(jobs, _work_two, describe=lambda unit: f"{unit.what}, across submissions") as pool:
+    _pass_two_state = state
+    try:
+        pool = WorkerPool(jobs, _work_two, describe=lambda unit: f"{unit.what}, across submissions")
+    finally:
+        _pass_two_state = None
+    with pool:
         for unit, part in zip(spooled, pool.map(spooled)):
             os.remove(unit.path)
             yield part
