@@ -70,10 +70,26 @@ def test_a_large_index_holds_numbers_in_runs_and_no_price_at_all():
     # Python integers (the way it was: 37 MB with the prices) would be n x (8 + 32) bytes, 16 MB;
     # one run sorted at a time is about 2.6 MB; the prices are a few hundred bucket counts
     assert peak < 9_000_000
-    assert index.needs_second_look
 
 
-def test_the_index_answers_as_a_search_of_every_key_does(monkeypatch):
+def _as_an_audit_builds_it(keys):
+    """Packed unit by unit, the second look from the packed arrays, the runs let go."""
+    from kpcheck.batch.xref import index_part, pack_members, pack_prices
+
+    index = XrefIndex()
+    units = [keys[i:i + 97] for i in range(0, len(keys), 97)]
+    for unit in units:
+        index.add_part(index_part(unit))
+    index.freeze()
+    for unit in units:
+        index.add_reused_packed(pack_members(unit), pack_prices(unit))
+    index.settle(drop_runs=True)
+    assert index._runs == []
+    return index
+
+
+@pytest.mark.parametrize("built", ["in memory", "as an audit"])
+def test_the_index_answers_as_a_search_of_every_key_does(monkeypatch, built):
     import importlib.util
     from pathlib import Path
 
@@ -88,7 +104,7 @@ def test_the_index_answers_as_a_search_of_every_key_does(monkeypatch):
     keys = [key_of(Submission.model_validate_json(json.dumps(doc))) for doc in gen.generate(800, 0.3, 9)]
     originals = [k.number for k in keys[::40]] + ["NOWHERE-1"]
     keys += [xref.XrefKey("export", keys[0].presented_on, o, o + "-D", 7, 0, True, o) for o in originals]
-    index = build_index(keys)
+    index = build_index(keys) if built == "in memory" else _as_an_audit_builds_it(keys)
     for key in keys:
         others = [k for k in keys if k.group == key.group and k.id_hash != key.id_hash
                   and not (key.original and key.original == k.number) and not (k.original and k.original == key.number)
@@ -98,3 +114,5 @@ def test_the_index_answers_as_a_search_of_every_key_does(monkeypatch):
         if key.duplicate_request:
             assert index.original_known(key) == any(k.number == key.original for k in keys if k is not key)
     assert sum(index.same_number_others(k) > 0 for k in keys) > 10
+    assert sum(bool(index.original_known(k)) for k in keys) > 10
+    assert index._medians == build_index(keys)._medians != {}

@@ -278,12 +278,11 @@ def _second_look(index: XrefIndex, spooled: list[Spooled], history: Sequence[Xre
     for key in history:
         index.add(key)
     index.freeze()
-    if index.needs_second_look:
-        for unit in spooled:
-            index.add_reused_packed(*unit.read_members())
-        for key in history:
-            index.add_reused(key)
-    index.settle()
+    for unit in spooled:        # a few packed bytes per submission, read back
+        index.add_reused_packed(*unit.read_members())
+    for key in history:
+        index.add_reused(key)
+    index.settle(drop_runs=True)        # XREF-02's counts are in: the pass-2 workers need no runs
 
 
 PassTwo = tuple[XrefIndex, BatchChecks, Callable[[list[Result]], Any]]

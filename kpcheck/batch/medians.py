@@ -65,10 +65,6 @@ class Medians:
             self._wanted[hs] = (n, found)
         self.counts = defaultdict(Counter)
 
-    @property
-    def needs_values(self) -> bool:
-        return bool(self._wanted)
-
     def offer(self, hs: str, values: Sequence[int]) -> None:
         """Prices of a code seen again: those inside a median's bucket are kept."""
         wanted = self._wanted.get(hs)

@@ -114,16 +114,25 @@ class IndexPart:
     price_counts: tuple[tuple[str, dict[int, int]], ...] = ()
 
 
-MEMBER_WIDTH = 5
+MEMBER_WIDTH = 7
+
+
+def original_groups(key: XrefKey) -> tuple[int, int]:
+    """The group hashes a duplicate request's original number has in either direction (XREF-02
+    looks for them); zeros for any other submission."""
+    if not key.duplicate_request or not key.original:
+        return 0, 0
+    return _h(f"{DIRECTIONS[0]}:{key.original}"), _h(f"{DIRECTIONS[1]}:{key.original}")
 
 
 def pack_members(keys: Iterable[XrefKey | None]) -> bytes:
-    """The keys as the second look reads them (group, id, supersedes, original, number hashes),
-    packed: read back without a Python object per key."""
+    """The keys as the second look reads them (group, id, supersedes, original, number hashes,
+    :func:`original_groups`), packed: read back without a Python object per key."""
     values = array("q")
     for key in keys:
         if key is not None:
-            values.extend((key.group, key.id_hash, key.supersedes_hash, key.original_hash, key.number_hash))
+            values.extend((key.group, key.id_hash, key.supersedes_hash, key.original_hash, key.number_hash,
+                           *original_groups(key)))
     return values.tobytes()
 
 
@@ -157,6 +166,8 @@ class XrefIndex:
     prices: Medians = field(default_factory=Medians)
     _runs: list[array] = field(default_factory=list)                  # the groups, sorted, after freeze
     _members: dict[int, array] = field(default_factory=dict)   # repeated group -> its members, 4 hashes each
+    _originals: dict[int, int] = field(default_factory=dict)   # a duplicate's original's group -> its count
+    _dropped: bool = False                                     # the runs were let go (audits, after settle)
     _medians: dict[str, tuple[int, int]] = field(default_factory=dict)   # hs -> (2 x median, count)
     frozen: bool = False
 
@@ -174,6 +185,9 @@ class XrefIndex:
         """Second look at a key once :meth:`freeze` knows which groups repeat."""
         if key.group in self._members:
             self._members[key.group].extend((key.id_hash, key.supersedes_hash, key.original_hash, key.number_hash))
+        for group in original_groups(key):
+            if group:
+                self._originals[group] = 0
         for hs, _, price in key.prices:
             self.prices.offer(hs, (price,))
 
@@ -182,27 +196,31 @@ class XrefIndex:
         for hs, packed_prices in prices:
             self.prices.offer(hs, array("q", packed_prices))
         values = array("q", packed)
-        members = self._members
+        members, originals = self._members, self._originals
         for i in range(0, len(values), MEMBER_WIDTH):
             group = values[i]
             if group in members:
-                members[group].extend(values[i + 1:i + MEMBER_WIDTH])
+                members[group].extend(values[i + 1:i + 5])
+            if values[i + 5]:
+                originals[values[i + 5]] = originals[values[i + 6]] = 0
 
     def freeze(self) -> None:
         """Sort for look-ups and plan the medians; call once after every add, then give the
-        second look (when :attr:`needs_second_look`) and :meth:`settle`."""
+        second look (:meth:`add_reused`) and :meth:`settle`."""
         self._runs = sorted_runs(self.groups)
         self._members = {g: array("q") for g in repeated(self._runs)}
         self.prices.plan()
 
-    def settle(self) -> None:
-        """The end of the second look: the medians computed; the index answers from now on."""
+    def settle(self, drop_runs: bool = False) -> None:
+        """The end of the second look: the medians computed, the originals of the duplicate
+        requests seen counted; the index answers from now on. ``drop_runs`` lets the number
+        hashes go (8 bytes a submission): then only keys given to the second look are asked about."""
         self._medians = self.prices.settle()
+        for group in self._originals:
+            self._originals[group] = count_in(self._runs, group)
+        if drop_runs:
+            self._runs, self._dropped = [], True
         self.frozen = True
-
-    @property
-    def needs_second_look(self) -> bool:
-        return bool(self._members) or self.prices.needs_values
 
     def same_number_others(self, key: XrefKey) -> int:
         """XREF-01: other submissions of the same direction and number, exempt pairs left out."""
@@ -219,7 +237,13 @@ class XrefIndex:
         (of either direction)."""
         if not key.duplicate_request or not key.original:
             return None
-        hits = sum(count_in(self._runs, _h(f"{direction}:{key.original}")) for direction in DIRECTIONS)
+        hits = 0
+        for group in original_groups(key):
+            if group in self._originals:
+                hits += self._originals[group]
+            else:
+                assert not self._dropped, "a key the second look did not see"
+                hits += count_in(self._runs, group)
         own = 1 if key.original == key.number else 0
         return hits - own > 0
 
