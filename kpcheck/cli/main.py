@@ -119,7 +119,7 @@ def report_meta(checker: Checker, waivers: str | None) -> dict[str, Any]:
 
 
 def waive(results: Iterable[Result], book: WaiverBook | None) -> Iterable[Result]:
-    return results if book is None else book.waive(results, lambda problem: warning(str(problem)))
+    return results if book is None else book.waive(results, lambda problem: warning(problem.text))
 
 
 def emit(results: Iterable[Result], writers: list[Any], meta: dict[str, Any], fail_on: str,

@@ -21,6 +21,7 @@ from kpcheck.tooling.coverage import AFTER, BEFORE, IN_FORCE, Coverage, ExampleR
 from kpcheck.tooling.coverage import run_examples
 from kpcheck.engine import EngineError
 from kpcheck.tooling.lint import counts, lint, select, summarise
+from kpcheck.problems import Level
 from kpcheck.reference.queries import ReferenceDataError
 from kpcheck.report.text import basis_text, print_trimmed
 from kpcheck.rulebook.loader import RULES_DIR, Rulebook, collect_rulebook
@@ -250,7 +251,7 @@ def lint_rules(directory: str | None, rules_option: str | None, registers: str |
     errors, warnings = counts(problems)
     if verbosity() >= 0 or errors:
         for problem in problems:
-            if verbosity() >= 0 or problem.severity.value == "error":
+            if verbosity() >= 0 or problem.level is Level.ERROR:
                 click.echo(str(problem))
         click.echo(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
     sys.exit(EXIT_FAIL if errors else EXIT_OK)

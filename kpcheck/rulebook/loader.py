@@ -118,7 +118,7 @@ class RuleError(KpcheckError):
     """One problem in a rulebook: ``file:line:col: message [CODE]`` (RUL001-RUL006)."""
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.message} [{self.code}]"
+        return self.problem.text
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ class CheckService:
             return result
         result, problems = self.waivers.apply(result)
         for problem in problems:
-            log.warning("%s", problem)
+            log.warning("%s", problem.text)
         return result
 
     def waive_all(self, results: list[Result]) -> list[Result]:
