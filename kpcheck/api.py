@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from kpcheck import __version__
 from kpcheck.engine import Engine, EngineError, EngineUnavailable, Finding, InternalFailure, NotApplicable
@@ -20,6 +20,11 @@ from kpcheck.input.shorten import shorten
 from kpcheck.rulebook.cache import cached
 from kpcheck.reference.queries import DEFAULT_REGISTERS, Reference, collect_reference
 from kpcheck.rulebook.loader import RULES_DIR, Rulebook, Severity, collect_rulebook, sha256_files
+from kpcheck.problems import Problem
+
+if TYPE_CHECKING:
+    from kpcheck.checking import Checked, Data, Past
+    from kpcheck.waivers import WaiverBook
 
 STATUSES = ("compliant", "review", "non_compliant", "invalid", "error")
 _STATUS_OF_SEVERITY = {"invalid": "invalid", "violation": "non_compliant", "warning": "review", "info": "compliant"}
@@ -143,6 +148,39 @@ class Checker:
         Not thread-safe (the engine is not): callers that serve requests serialise the calls."""
         return self.check_loaded(parse_data(data, source, kind), lang)
 
+    def check(self, *submissions: Data, kind: str = "json", history: Iterable[Past] | None = None,
+              waivers: WaiverBook | Path | str | None = None, lang: str | None = None) -> Checked:
+        """Check submissions held in memory, with a history and waivers: the one way to do all three.
+
+        ``submissions``: parsed mappings, or JSON or YAML (``kind``) bytes or text; their sources
+        read ``<data>`` (``<data:N>`` for several). ``history``: past submissions (mappings,
+        bytes or text, :class:`~kpcheck.batch.xref.XrefKey`, or a :class:`~pathlib.Path` of a file,
+        folder or JSON Lines); given, even empty, the rules across submissions that need only a
+        history (XREF-01/02) run over the submissions and it together. ``waivers``: a waiver
+        file or a loaded :class:`~kpcheck.waivers.WaiverBook`; a file that does not read raises
+        :class:`~kpcheck.waivers.WaiverFileError`. ``lang`` overrides the language of the texts.
+        Returns the results in order and the run's warnings; never prints. Not thread-safe."""
+        if lang is not None and lang != self.engine.lang:
+            kept, self.engine.lang = self.engine.lang, lang
+            try:
+                return self.check(*submissions, kind=kind, history=history, waivers=waivers)
+            finally:
+                self.engine.lang = kept
+        from kpcheck.checking import Checked, check_loaded, history_keys, read_data
+        from kpcheck.waivers import WaiverBook, severities_of
+
+        book = WaiverBook.load(waivers, severities_of(self.book)) if isinstance(waivers, (str, Path)) else waivers
+        keys = history_keys(history, kind) if history is not None else None
+        warnings: list[Problem] = []
+        results = list(check_loaded(self, read_data(submissions, kind), keys, book, warnings.append))
+        return Checked(results, warnings)
+
+    def untranslated(self, lang: str) -> list[str]:
+        """The ids of the rules in force that have no text in ``lang`` (none for English, the source)."""
+        if lang == "en":
+            return []
+        return [rule.id for rule in self.book.active() if lang not in rule.spec.translations]
+
     def check_loaded(self, loaded: Loaded, lang: str | None = None) -> Result:
         """The result for one read submission; ``lang`` overrides the language of titles and messages."""
         if lang is not None and lang != self.engine.lang:
@@ -171,12 +209,16 @@ class Checker:
         return Result(sub.id, loaded.source, status_of(findings), findings,
                       sorted(evaluation.not_applicable, key=lambda n: n.rule), **base)
 
-    def meta(self) -> dict:
-        return {"kpcheck": __version__,
-                "engine": self.engine.kind,
-                "rulebook": {"version": self.book.version, "sha256": self.rules_sha256},
-                "reference": self.reference_kind,
-                "registers": {"sha256": self.registers_sha256}}
+    def meta(self, waivers: Path | str | None = None) -> dict:
+        """A report's identity: kpcheck, engine, rulebook, registers and, given, the waiver file's hash."""
+        meta: dict[str, Any] = {"kpcheck": __version__,
+                                "engine": self.engine.kind,
+                                "rulebook": {"version": self.book.version, "sha256": self.rules_sha256},
+                                "reference": self.reference_kind,
+                                "registers": {"sha256": self.registers_sha256}}
+        if waivers:
+            meta["waivers"] = {"sha256": sha256_files([Path(waivers)])}
+        return meta
 
 
 __all__ = ["Checker", "EngineUnavailable", "Result", "RulebookInvalid", "status_of", "summarize", "DEFAULT_REGISTERS"]
