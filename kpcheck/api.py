@@ -4,6 +4,11 @@
     checker = Checker.load()                      # shipped rulebook and example registers
     for result in checker.check_paths(["fixtures/submissions"]):
         print(result.submission, result.status)
+    checked = checker.check(submission, history=[past], waivers="waivers.yaml")   # in memory
+
+:meth:`Checker.check` is the one way to check submissions held in memory with a history and
+waivers (README, "From Python"); the commands and the desk go through the same code
+(:mod:`kpcheck.checking`).
 """
 
 from __future__ import annotations
