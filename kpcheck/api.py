@@ -24,16 +24,16 @@ from kpcheck.input.reader import Loaded, parse_data, read_sources
 from kpcheck.input.shorten import shorten
 from kpcheck.rulebook.cache import cached
 from kpcheck.reference.queries import DEFAULT_REGISTERS, Reference, collect_reference
-from kpcheck.rulebook.loader import RULES_DIR, Rulebook, Severity, collect_rulebook, sha256_files
+from kpcheck.rulebook.loader import RULES_DIR, Rulebook, collect_rulebook, sha256_files
+from kpcheck.verdicts import Severity, Verdict
 from kpcheck.problems import Problem
 
 if TYPE_CHECKING:
     from kpcheck.checking import Checked, Data, Past
     from kpcheck.waivers import WaiverBook
 
-STATUSES = ("compliant", "review", "non_compliant", "invalid", "error")
-_STATUS_OF_SEVERITY = {"invalid": "invalid", "violation": "non_compliant", "warning": "review", "info": "compliant"}
-FAIL_ON = ("invalid", "violation", "warning", "never")
+STATUSES = tuple(Verdict)        # compliant, review, non_compliant, invalid, error: the order reports count them in
+FAIL_ON = (Severity.INVALID.value, Severity.VIOLATION.value, Severity.WARNING.value, "never")
 
 
 class RulebookInvalid(Exception):
@@ -50,7 +50,7 @@ class Result:
 
     submission: str | None
     source: str
-    status: str
+    status: Verdict
     findings: list[Finding] = field(default_factory=list)
     not_applicable: list[NotApplicable] = field(default_factory=list)
     error: dict[str, str] | None = None
@@ -61,18 +61,20 @@ class Result:
     counterparty: str | None = None      # counterparty country code as given (importer on export, issuer on import)
     prices: tuple[tuple[str, int, int], ...] = ()   # audit only: (hs_code, line index, US$/ct x 10^6) per line
 
+    def __post_init__(self) -> None:
+        self.status = Verdict(self.status)        # given as text too ("compliant"): always the enum
+
     def fails(self, fail_on: str) -> bool:
         """At or above ``--fail-on``: a finding of that severity or worse (errors are exit 2)."""
-        if fail_on == "never" or self.status == "error":
+        if fail_on == "never" or self.status is Verdict.ERROR:
             return False
         floor = Severity(fail_on).rank
         return any(Severity(f.severity).rank >= floor for f in self.findings if f.waived is None)
 
 
-def status_of(findings: Iterable[Finding]) -> str:
+def status_of(findings: Iterable[Finding]) -> Verdict:
     """The worst finding decides: invalid > non_compliant > review > compliant."""
-    worst = max((Severity(f.severity).rank for f in findings), default=0)
-    return _STATUS_OF_SEVERITY[[s.value for s in Severity if s.rank == worst][0]]
+    return Verdict.of(max((Severity(f.severity) for f in findings), key=lambda s: s.rank, default=Severity.INFO))
 
 
 def counterparty_of(sub: Any) -> str | None:
@@ -84,7 +86,7 @@ def counterparty_of(sub: Any) -> str | None:
 
 
 def summarize(results: Iterable[Result]) -> dict[str, int]:
-    summary = {"submissions": 0, **{s: 0 for s in STATUSES}}
+    summary = {"submissions": 0, **{s.value: 0 for s in STATUSES}}
     for result in results:
         add_to_summary(summary, result)
     return summary
@@ -198,7 +200,7 @@ class Checker:
             err = loaded.error
             error = {"message": err.message, "location": err.location} if err else \
                 {"message": "unreadable", "location": loaded.source}
-            return Result(loaded.raw_id, loaded.source, "error", error=error)
+            return Result(loaded.raw_id, loaded.source, Verdict.ERROR, error=error)
         sub = loaded.submission
         base: dict[str, Any] = dict(certificate=sub.certificate.number, direction=sub.direction,
                                     presented_on=sub.presented_on, department=sub.territorial_department,
@@ -206,10 +208,11 @@ class Checker:
         try:
             evaluation = self.engine.evaluate(sub)
         except InternalFailure as exc:
-            return Result(sub.id, loaded.source, "error", error={"message": str(exc), "location": loaded.source}, **base)
+            return Result(sub.id, loaded.source, Verdict.ERROR, error={"message": str(exc), "location": loaded.source},
+                          **base)
         except EngineError as exc:
-            return Result(sub.id, loaded.source, "error", error={"message": f"engine failure: {shorten(str(exc), 300)}",
-                                                                  "location": loaded.source}, **base)
+            failure = {"message": f"engine failure: {shorten(str(exc), 300)}", "location": loaded.source}
+            return Result(sub.id, loaded.source, Verdict.ERROR, error=failure, **base)
         findings = sorted(evaluation.findings, key=lambda f: f.rule)
         return Result(sub.id, loaded.source, status_of(findings), findings,
                       sorted(evaluation.not_applicable, key=lambda n: n.rule), **base)
@@ -226,4 +229,5 @@ class Checker:
         return meta
 
 
-__all__ = ["Checker", "EngineUnavailable", "Result", "RulebookInvalid", "status_of", "summarize", "DEFAULT_REGISTERS"]
+__all__ = ["Checker", "EngineUnavailable", "Result", "RulebookInvalid", "Severity", "Verdict", "status_of", "summarize",
+           "DEFAULT_REGISTERS"]

@@ -26,6 +26,7 @@ from typing import Annotated, Any, Callable, Iterable, Iterator, Mapping
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError, model_validator
 
 from kpcheck.problems import KpcheckError, Level, Problem
+from kpcheck.verdicts import Severity, Verdict
 from kpcheck.api import Result, status_of
 from kpcheck.rulebook.facts import normalise_number
 from kpcheck.rulebook.schema import suggest
@@ -157,7 +158,7 @@ def _parse_entry(entry: Any, line: str, file: str,
         return bad(_wording(first, entry), key=key if key in entry else None)
     if spec.rule not in severities:
         return bad(f"no rule {spec.rule} in the rulebook{suggest(spec.rule, severities)}", UNKNOWN_RULE, "rule")
-    if severities[spec.rule] == "invalid":
+    if severities[spec.rule] == Severity.INVALID:
         return bad(f"{spec.rule} has severity invalid and cannot be waived: the certificate is void", REFUSED, "rule")
     return Waiver(spec.rule, spec.reason, spec.granted_by, spec.expires_on, line, submission=spec.submission,
                   certificate=normalise_number(spec.certificate) if spec.certificate else None), None
@@ -194,7 +195,7 @@ def apply_waivers(result: Result, submission_presented_on: dt.date | None, certi
     that have expired are reported. Every waiver that matches a finding is added to
     ``matched`` (for :func:`inapplicable`). Results with status ``error`` are left alone.
     """
-    if result.status == "error" or submission_presented_on is None:
+    if result.status is Verdict.ERROR or submission_presented_on is None:
         return result, []
     warnings: list[Problem] = []
     findings = []
@@ -204,7 +205,7 @@ def apply_waivers(result: Result, submission_presented_on: dt.date | None, certi
         if matched is not None:
             matched.update(hits)
         valid = next((w for w in hits if w.expires_on >= submission_presented_on), None)
-        if valid is not None and finding.severity != "invalid":
+        if valid is not None and finding.severity != Severity.INVALID:
             finding = replace(finding, waived=valid.mark())
         elif valid is None:
             warnings.extend(_expired(w, result, submission_presented_on) for w in hits)

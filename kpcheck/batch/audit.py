@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from kpcheck.api import Checker, Result, status_of
 from kpcheck.engine import Engine, EngineError
+from kpcheck.verdicts import Verdict
 from kpcheck.input.reader import InputError, Loaded, display_name, expand, jsonl_lines, parse_jsonl_line, read_file
 from kpcheck.batch.workers import WorkerPool
 from kpcheck.batch.xref import XrefIndex, XrefKey, XrefView, build_index, key_of
@@ -194,12 +195,12 @@ class BatchChecks:
 
     def apply(self, result: Result, key: XrefKey | None, index: XrefIndex) -> Result:
         """The result with the findings across submissions added and its status recomputed."""
-        if key is None or result.status == "error":
+        if key is None or result.status is Verdict.ERROR:
             return result
         try:
             evaluation = self.engine.evaluate(None, XrefView(key, index))
         except EngineError as exc:
-            return replace(result, status="error", error={"message": f"engine failure: {exc}", "location": result.source})
+            return replace(result, status=Verdict.ERROR, error={"message": f"engine failure: {exc}", "location": result.source})
         findings = [f for f in evaluation.findings if self.only is None or f.rule in self.only]
         skipped = [n for n in evaluation.not_applicable if self.only is None or n.rule in self.only]
         merged = sorted([*result.findings, *findings], key=lambda f: f.rule)

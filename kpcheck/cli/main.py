@@ -19,6 +19,7 @@ from kpcheck.engine import KINDS, describe_default
 from kpcheck.register.errors import RegisterError
 from kpcheck.input.reader import read_sources
 from kpcheck.problems import Problem
+from kpcheck.verdicts import Verdict
 from kpcheck.report import FORMATS_AUDIT, FORMATS_CHECK, make_writer
 
 if TYPE_CHECKING:  # a desk check imports neither the audit machinery nor the waivers (start-up time)
@@ -131,7 +132,7 @@ def emit(results: Iterable[Result], writers: list[Any], meta: dict[str, Any], fa
     for result in results:
         summary["submissions"] += 1
         summary[result.status] += 1
-        if result.status == "error" and result.error is not None:
+        if result.status is Verdict.ERROR and result.error is not None:
             error(f"{result.error['location']}: {result.error['message']}")
             code = EXIT_ERROR
         elif result.fails(fail_on) and code == EXIT_OK:

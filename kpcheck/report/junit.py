@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 from kpcheck.api import Result
 from kpcheck.waivers import waived_note
 from kpcheck.report.csv_report import error_message
-from kpcheck.rulebook.loader import Severity
+from kpcheck.verdicts import Severity, Verdict
 
 # Characters XML 1.0 does not allow, even escaped; they become U+FFFD.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -61,7 +61,7 @@ class JunitWriter:
         classname = f"kpcheck.{result.direction or 'error'}"
         name = result.submission or result.source
         out = [f"    <testcase classname={attr(classname)} name={attr(name)}>"]
-        if result.status == "error":
+        if result.status is Verdict.ERROR:
             self.errors += 1
             message = error_message(result)
             out.append(f"      <error message={attr(message)} type=\"error\">"

@@ -22,6 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kpcheck.problems import KpcheckError
+from kpcheck.verdicts import Severity
 from kpcheck.rulebook.conditions import ConditionError, Node, Parser, Ref, Scope
 from kpcheck.rulebook.facts import COUNT, FACTS, MAX_COUNT, MAX_NUMBER, NUMBER, PATH, WORD, WORDS
 from kpcheck.input.reader import loc_path
@@ -34,17 +35,6 @@ from kpcheck.paths import shipped
 RULES_DIR: Path = shipped("rules")
 NOT_RULES = {"reference", "bases"}
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
-
-
-class Severity(str, enum.Enum):
-    INVALID = "invalid"
-    VIOLATION = "violation"
-    WARNING = "warning"
-    INFO = "info"
-
-    @property
-    def rank(self) -> int:
-        return {"invalid": 3, "violation": 2, "warning": 1, "info": 0}[self.value]
 
 
 class Status(str, enum.Enum):

@@ -23,6 +23,7 @@ from rich.text import Text
 from kpcheck.api import STATUSES, Checker, Result, RulebookInvalid
 from kpcheck.batch.audit import audit
 from kpcheck.rulebook.loader import RULES_DIR
+from kpcheck.verdicts import Verdict
 
 UNKNOWN_YEAR = "unknown"
 
@@ -79,7 +80,7 @@ class ImpactReport:
         year = str(before.presented_on.year) if before.presented_on else UNKNOWN_YEAR
         count = self.years.setdefault(year, YearCount())
         count.submissions += 1
-        if before.status == "error" and after.status == "error":
+        if before.status is Verdict.ERROR and after.status is Verdict.ERROR:
             self.errors += 1
         change = compare(before, after, year)
         if change is None:
