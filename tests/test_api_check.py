@@ -106,3 +106,37 @@ def test_untranslated_rules(checker):
     assert checker.untranslated("en") == []
     missing = {r.id for r in checker.book.active() if "kk" not in r.spec.translations}
     assert set(checker.untranslated("kk")) == missing
+
+
+def test_the_rules_a_history_runs_are_marked_in_their_rule_files(checker, tmp_path):
+    """``needs: history`` (XREF-01/02) decides what a check with a history runs, not a list in code."""
+    import shutil
+
+    from kpcheck.rulebook.loader import RULES_DIR
+
+    assert checker.book.history_rules() == {"XREF-01", "XREF-02"}
+    assert [r.id for r in checker.book.calling("xref_price_outliers")] == ["XREF-03"]
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules)
+    xref01 = rules / "XREF" / "XREF-01.yaml"
+    xref01.write_text(xref01.read_text(encoding="utf-8").replace("needs: history", "needs: batch", 1), encoding="utf-8")
+    amended = Checker.load(rules, engine="python")
+    assert amended.book.history_rules() == {"XREF-02"}
+    (result,) = amended.check(AGAIN, history=[PAST]).results
+    assert result.status == "compliant" and result.findings == []
+
+
+def test_needs_is_refused_on_a_rule_of_one_submission(tmp_path):
+    import shutil
+
+    from kpcheck.rulebook.loader import RULES_DIR, collect_rulebook
+
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules)
+    dup = rules / "DUP" / "DUP-01.yaml"
+    text = dup.read_text(encoding="utf-8")
+    dup.write_text(text.replace("status: active\n", "status: active\nneeds: history\n", 1), encoding="utf-8")
+    book, errors = collect_rulebook(rules)
+    (error,) = errors
+    assert error.code == "RUL002" and "'needs' is given only with 'scope: batch'" in error.message
+    assert str(error.location).startswith(str(dup))

@@ -262,19 +262,12 @@ def _pass_one(sources: list[str], options: dict[str, Any], jobs: int, checker: C
         yield from pool.map((unit, directory) for unit in units)
 
 
-def check_against(checker: Checker, results: list[tuple[Result, XrefKey | None]],
-                  past: list[str]) -> list[Result]:
-    """``check --against``: XREF-01 and XREF-02 of the checked submissions against past ones."""
-    history = [key_of(loaded.submission) for loaded in (one for unit in plan_units(past) for one in loaded_of(unit))
-               if loaded.submission is not None]
-    return check_with_history(checker, results, history)
-
-
 def check_with_history(checker: Checker, results: list[tuple[Result, XrefKey | None]],
                        history: list[XrefKey]) -> list[Result]:
-    """XREF-01 and XREF-02 of the checked submissions against the keys of past ones
-    (``check --against`` reads them from files, ``check --register`` from the register)."""
+    """The rules that need a history (``needs: history`` in their rule files: XREF-01/02) of the
+    checked submissions against the keys of past ones (``check --against`` reads them from
+    files, ``check --register`` from the register)."""
     keys = [key for _, key in results if key is not None]
     index = build_index([*keys, *history])
-    batch = BatchChecks(checker, only={"XREF-01", "XREF-02"})
+    batch = BatchChecks(checker, only=checker.book.history_rules())
     return [batch.apply(result, key, index) for result, key in results]

@@ -280,14 +280,14 @@ def audit(sources: tuple[str, ...], formats: tuple[str, ...], output: str | None
 def audit_options(checker: Checker, fail_on: str, lang: str, rulebook_url: str | None,
                   rules: str | None) -> dict[str, Any]:
     """What the audit's writers are told: level, language, the terminal's cap, the HTML extras."""
-    xref = checker.book.get("XREF-03")
+    outliers = checker.book.calling("xref_price_outliers")      # the rule that draws the price band (XREF-03)
     shipped = Path(__file__).resolve().parents[2] / "docs" / "rulebook.html"
     if rulebook_url is None and rules is None and shipped.is_file():
         rulebook_url = shipped.as_uri()
     capped = sys.stdout.isatty() and verbosity() < VERBOSE
     return {"fail_on": fail_on, "lang": lang, "compact": True, "rulebook_url": rulebook_url,
             "max_listed": MAX_LISTED_ON_TERMINAL if capped else None,
-            "price_rule": dict(xref.spec.params) if xref is not None else None}
+            "price_rule": {"id": outliers[0].id, **outliers[0].spec.params} if outliers else None}
 
 
 def print_audit_summary(summary: dict[str, int], targets: list[tuple[str, str | None]], fail_on: str, lang: str,

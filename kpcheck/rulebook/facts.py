@@ -30,7 +30,6 @@ from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, TEXT
 PATH, NUMBER, COUNT, WORD, WORDS = "path", "number", "count", "text", "texts"
 MAX_NUMBER = 10**6          # a number parameter lies within +-MAX_NUMBER
 MAX_COUNT = 10_000          # a count parameter (days, places, lines) is a whole number 0..MAX_COUNT
-HS_TO_TNVED = {"7102.10": "7102100000", "7102.21": "7102210000", "7102.31": "7102310000"}
 
 
 @dataclass(frozen=True)
@@ -219,7 +218,7 @@ def _tnved_match_lines(ctx: FactContext) -> bool | None:
     customs, lines = ctx.sub.customs, ctx.sub.certificate.lines or []
     if customs is None:
         return None
-    hs = {HS_TO_TNVED.get(line.hs_code or "", f"?{line.hs_code}") for line in lines}
+    hs = {ctx.reference.tnved_of(line.hs_code) or f"?{line.hs_code}" for line in lines}
     return set(customs.tnved_codes or []) == hs
 
 

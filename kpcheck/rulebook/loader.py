@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from kpcheck.problems import KpcheckError
 from kpcheck.verdicts import Severity
@@ -101,7 +101,14 @@ class RuleFile(_Schema):
     translations: dict[Literal["ru", "kk"], Translation] = Field(default_factory=dict)
     params: dict[str, Any] = Field(default_factory=dict)
     scope: Literal["submission", "batch"] = "submission"
+    needs: Literal["history", "batch"] | None = None     # scope batch: what of the others it reads (docs)
     examples: list[Example] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _needs_is_of_batch_rules(self) -> "RuleFile":
+        if self.needs is not None and self.scope != "batch":
+            raise ValueError("'needs' is given only with 'scope: batch' (a rule across submissions)")
+        return self
 
 
 class RuleError(KpcheckError):
@@ -148,6 +155,15 @@ class Rulebook:
 
     def active(self, scope: str = "submission") -> list[Rule]:
         return [r for r in self.rules if r.spec.status is Status.ACTIVE and r.spec.scope == scope]
+
+    def history_rules(self) -> set[str]:
+        """The active rules across submissions that need only a history of other submissions
+        (``needs: history``): ``check --against``/``--register`` run them; an audit runs every one."""
+        return {r.id for r in self.active("batch") if r.spec.needs == "history"}
+
+    def calling(self, fact: str, scope: str = "batch") -> list[Rule]:
+        """The active rules of ``scope`` with a let that calls the derived fact ``fact``."""
+        return [r for r in self.active(scope) if any(self.lets[ref.name].fact == fact for ref in r.lets.values())]
 
 
 def sha256_files(files: list[Path], root: Path | None = None) -> str:
