@@ -28,7 +28,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, 
 from kpcheck.problems import KpcheckError, Level, Problem
 from kpcheck.verdicts import Severity, Verdict
 from kpcheck.api import Result, status_of
-from kpcheck.rulebook.facts import normalise_number
+from kpcheck.input.text import normalise_number
 from kpcheck.rulebook.schema import suggest
 from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, value_location
 

@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from kpcheck.rulebook.facts import normalise_number
+from kpcheck.input.text import normalise_number
 from kpcheck.input.models import Submission
 
 PRICE_SCALE = Decimal(10**6)

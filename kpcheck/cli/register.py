@@ -18,7 +18,7 @@ from kpcheck.register.desk import audit_history, record_decisions
 from kpcheck.register.errors import RegisterError
 from kpcheck.register.importer import import_sources
 from kpcheck.register.store import Register, canonical_documents, decisions_of, submissions_of
-from kpcheck.rulebook.facts import normalise_number
+from kpcheck.input.text import normalise_number
 
 
 register_option = click.option(

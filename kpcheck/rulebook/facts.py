@@ -24,6 +24,8 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from kpcheck.input.models import Submission
+from kpcheck.input.text import blank, normalise_number, normalise_text
+from kpcheck.input.text import format_value  # noqa: F401 - still imported from here by kpcheck.engine
 from kpcheck.reference.queries import Reference
 from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, TEXT
 
@@ -58,38 +60,6 @@ class DerivedFact:
     doc: str
     calendar: bool = False          # counts Kazakh working days: a finding notes provisional years
 
-
-
-def blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-_NUMBER_NOISE = str.maketrans("", "", " -\t")
-
-
-def normalise_number(value: str | None) -> str | None:
-    """Certificate and document numbers compare upper-cased without spaces and hyphens."""
-    if blank(value):
-        return None
-    return str(value).upper().translate(_NUMBER_NOISE)
-
-
-def format_value(value: Any) -> str:
-    """How a value reads in a message or a document: ISO dates, plain decimals, true/false."""
-    if value is None:
-        return "(none)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
-
-
-def normalise_text(value: str | None) -> str | None:
-    """Texts compare lower-cased, trimmed, with every run of whitespace as one space."""
-    return None if value is None else " ".join(value.lower().split())
 
 
 def _text_contains(ctx: FactContext, text: str | None, phrase: str) -> bool:

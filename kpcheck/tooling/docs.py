@@ -26,7 +26,8 @@ from kpcheck.rulebook.conditions import All, AnyOf, Node, Not, Presence, Quantif
 from kpcheck.tooling.coverage import ExampleRun, run_examples
 from kpcheck.tooling.docblocks import Block, Bullets, Code, Heading, Inline, Item, Line, Link, Para, Strong, Table
 from kpcheck.tooling.docblocks import to_html, to_markdown
-from kpcheck.rulebook.facts import FACTS, PATH, format_value
+from kpcheck.input.text import format_value
+from kpcheck.rulebook.facts import FACTS, PATH
 from kpcheck.reference.queries import load_reference
 from kpcheck.rulebook.loader import DEFAULT_BASE, Rule, Rulebook, sha256_files
 from kpcheck.rulebook.schema import DATE
