@@ -117,3 +117,31 @@ def check_register(checker: Checker, loaded: Iterable[Loaded], url: str, history
 def _zip_read(checker: Checker, loaded: Iterable[Loaded]) -> list[tuple[Loaded, tuple[Result, XrefKey | None]]]:
     read = list(loaded)
     return list(zip(read, paired(checker, read)))
+
+
+def audit_results(checker: Checker, sources: list[str], options: Mapping[str, Any], jobs: int,
+                  progress: Callable[[int], None] | None, waivers: WaiverBook | None = None, warn: Warn | None = None,
+                  register: str | None = None, record: bool = False, by: str | None = None,
+                  meta: Mapping[str, Any] | None = None) -> Iterable[Result]:
+    """An audit's results in input order, waivers applied. With a ``register`` URL its history
+    joins the checks across submissions and, with ``record``, the audited submissions and then
+    each decision (waived findings marked) are stored. Raises
+    :class:`~kpcheck.register.errors.RegisterError`; what it returns may have ``close()``, which
+    stops the audit's workers."""
+    from kpcheck.batch.audit import audit
+
+    def waive(results: Iterable[Result]) -> Iterable[Result]:
+        return results if waivers is None else waivers.waive(results, warn or (lambda _problem: None))
+
+    if not register:
+        return waive(audit(sources, dict(options), jobs, progress, checker))
+    from kpcheck.register.desk import audit_history, record_decisions
+    from kpcheck.register.store import Register
+
+    opened = Register.open(register)
+    history, stored = audit_history(opened, sources, record)
+    opened.close()        # no pooled connection is inherited by the audit's worker processes
+    results = waive(audit(sources, dict(options), jobs, progress, checker, history))
+    if not record:
+        return results
+    return record_decisions(opened, results, stored, {**(meta or {}), "engine": checker.engine.kind}, by)

@@ -6,7 +6,7 @@ import contextlib
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 import click
 
@@ -113,10 +113,6 @@ def load_waivers(path: str | None, checker: Checker) -> WaiverBook | None:
 def warn(problem: Problem) -> None:
     """A warning of the library's (a waiver ignored, expired or unused), as ``warning: file:line: ...``."""
     warning(problem.text)
-
-
-def waive(results: Iterable[Result], book: WaiverBook | None) -> Iterable[Result]:
-    return results if book is None else book.waive(results, warn)
 
 
 def emit(results: Iterable[Result], writers: list[Any], meta: dict[str, Any], fail_on: str,
@@ -251,6 +247,7 @@ def audit(sources: tuple[str, ...], formats: tuple[str, ...], output: str | None
     meta = checker.meta(waivers)
     from kpcheck.batch.audit import count_submissions
     from kpcheck.batch.workers import WorkerFailed, WorkerLost, cpu_count
+    from kpcheck.checking import audit_results
 
     jobs = jobs or cpu_count()
     show_progress = err_console.is_terminal and verbosity() > QUIET
@@ -258,8 +255,8 @@ def audit(sources: tuple[str, ...], formats: tuple[str, ...], output: str | None
     try:
         with stopped_by_signals(), contextlib.ExitStack() as stack:
             advance = stack.enter_context(progress_bar(count_submissions(sources) if show_progress else 0))
-            results = audited(list(sources), options, jobs, advance, checker, lambda done: waive(done, waiver_book),
-                              (register, record, by), meta)
+            results = audit_results(checker, list(sources), options, jobs, advance, waiver_book, warn, register, record,
+                                    by, meta)
             if hasattr(results, "close"):      # stop the workers and remove the spools on every way out
                 stack.callback(results.close)
             with open_writers(targets, audit_options(checker, fail_on, lang, rulebook_url, rules)) as writers:
@@ -321,24 +318,6 @@ def stopped_by_signals() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-
-
-def audited(sources: list[str], options: dict[str, Any], jobs: int, advance: Any, checker: Checker,
-            waived: Callable[[Iterable[Result]], Iterable[Result]], storing: tuple[str | None, bool, str | None],
-            meta: dict[str, Any]) -> Iterable[Result]:
-    """The audit's results, waivers applied; with a register (URL, --record, --by), its history
-    joins the checks across submissions and, with --record, the submissions and the decisions
-    (waived findings marked) are stored."""
-    from kpcheck.batch.audit import audit as run_audit
-
-    register, record, by = storing
-    if not register:
-        return waived(run_audit(sources, options, jobs, advance, checker))
-    from kpcheck.cli.register import audit_hooks, recorded
-
-    opened, history, stored = audit_hooks(register, sources, record)
-    results = waived(run_audit(sources, options, jobs, advance, checker, history))
-    return recorded(opened, results, stored, meta, checker.engine.kind, by) if record else results
 
 
 def require_register(register: str | None, record: bool) -> None:

@@ -4,17 +4,14 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, Iterable, Iterator
+from typing import Iterator
 
 import click
 
 from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK
-from kpcheck.api import Result
-from kpcheck.batch.xref import XrefKey
 from kpcheck.cli.console import err_console, error, verbosity_options
 from kpcheck.cli.outputs import output_stream
 from kpcheck.input.reader import Loaded, parse_json
-from kpcheck.register.desk import audit_history, record_decisions
 from kpcheck.register.errors import RegisterError
 from kpcheck.register.importer import import_sources
 from kpcheck.register.store import Register, canonical_documents, decisions_of, submissions_of
@@ -28,22 +25,6 @@ register_option = click.option(
 
 
 # ---- check, audit and stats: helpers that raise RegisterError ----------------------------------
-
-def audit_hooks(url: str, sources: list[str], record: bool
-                ) -> tuple[Register, list[XrefKey], dict[str, int]]:
-    """``audit --register``: the register, its history for the audit's index and, with
-    ``--record``, the audited submissions stored (row number by source location)."""
-    register = Register.open(url)
-    history, stored = audit_history(register, sources, record)
-    register.close()        # no pooled connection is inherited by the audit's worker processes
-    return register, history, stored
-
-
-def recorded(register: Register, results: Iterable[Result], stored: dict[str, int], meta: dict[str, Any],
-             engine: str, by: str | None) -> Iterator[Result]:
-    """The audit's results, each decision stored as it passes."""
-    return record_decisions(register, results, stored, {**meta, "engine": engine}, by)
-
 
 def register_loaded(url: str | None) -> Iterator[Loaded]:
     """Every stored submission, read back in the order stored (``stats --register``)."""
