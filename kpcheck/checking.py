@@ -29,6 +29,10 @@ Past = Union[Data, XrefKey, Path]
 Warn = Callable[[Problem], None]
 
 
+def _unheard(_problem: Problem) -> None:
+    """Where warnings go when the caller gives no ``warn``."""
+
+
 @dataclass
 class Checked:
     """The outcome of :meth:`kpcheck.api.Checker.check`: a result per submission, in the order
@@ -93,7 +97,7 @@ def check_loaded(checker: Checker, loaded: Iterable[Loaded], history: Sequence[X
         results = check_with_history(checker, paired(checker, loaded), list(history))
     if waivers is None:
         return iter(results)
-    return waivers.waive(results, warn or (lambda _problem: None))
+    return waivers.waive(results, warn or _unheard)
 
 
 def check_register(checker: Checker, loaded: Iterable[Loaded], url: str, history: Sequence[XrefKey],
@@ -105,18 +109,14 @@ def check_register(checker: Checker, loaded: Iterable[Loaded], url: str, history
     from kpcheck.register.desk import check_register as run
     from kpcheck.register.store import Register
 
-    checked = [(result, key, one.submission) for one, (result, key) in _zip_read(checker, loaded)]
+    read = list(loaded)
+    checked = [(result, key, one.submission) for one, (result, key) in zip(read, paired(checker, read))]
     register = Register.open(url)
 
     def waive(results: list[Result]) -> list[Result]:
-        return list(results) if waivers is None else list(waivers.waive(results, warn or (lambda _problem: None)))
+        return list(results) if waivers is None else list(waivers.waive(results, warn or _unheard))
 
     return run(register, checker, checked, {**meta, "engine": checker.engine.kind}, waive, record, by, list(history))
-
-
-def _zip_read(checker: Checker, loaded: Iterable[Loaded]) -> list[tuple[Loaded, tuple[Result, XrefKey | None]]]:
-    read = list(loaded)
-    return list(zip(read, paired(checker, read)))
 
 
 def audit_results(checker: Checker, sources: list[str], options: Mapping[str, Any], jobs: int,
@@ -131,7 +131,7 @@ def audit_results(checker: Checker, sources: list[str], options: Mapping[str, An
     from kpcheck.batch.audit import audit
 
     def waive(results: Iterable[Result]) -> Iterable[Result]:
-        return results if waivers is None else waivers.waive(results, warn or (lambda _problem: None))
+        return results if waivers is None else waivers.waive(results, warn or _unheard)
 
     if not register:
         return waive(audit(sources, dict(options), jobs, progress, checker))
