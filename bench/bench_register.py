@@ -85,7 +85,7 @@ def wipe(url: str) -> None:
     """Drop the register's tables from a scratch PostgreSQL database."""
     from sqlalchemy import create_engine
 
-    from kpcheck.register.connect import database_url
+    from kpcheck.register.urls import database_url
 
     engine = create_engine(database_url(url))
     with engine.begin() as conn:

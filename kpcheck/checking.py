@@ -106,16 +106,25 @@ def check_register(checker: Checker, loaded: Iterable[Loaded], url: str, history
     """``check --register``: the history rules against the register's submissions (and
     ``history``), waivers applied; with ``record``, the submissions and decisions stored.
     Raises :class:`~kpcheck.register.errors.RegisterError`."""
-    from kpcheck.register.desk import check_register as run
-    from kpcheck.register.store import Register
-
     read = list(loaded)
-    checked = [(result, key, one.submission) for one, (result, key) in zip(read, paired(checker, read))]
-    register = Register.open(url)
+    pairs = paired(checker, read)
 
     def waive(results: list[Result]) -> list[Result]:
         return list(results) if waivers is None else list(waivers.waive(results, warn or _unheard))
 
+    if not record:      # a plain SQLite register is read without SQLAlchemy (kpcheck.register.quick)
+        from kpcheck.register.quick import sqlite_history
+
+        stored = sqlite_history(url, {n for _, key in pairs if key is not None for n in (key.number, key.original) if n})
+        if stored is not None:
+            from kpcheck.batch.audit import check_with_history
+
+            return waive(check_with_history(checker, pairs, [*stored, *history]))
+    from kpcheck.register.desk import check_register as run
+    from kpcheck.register.store import Register
+
+    checked = [(result, key, one.submission) for one, (result, key) in zip(read, pairs)]
+    register = Register.open(url)
     return run(register, checker, checked, {**meta, "engine": checker.engine.kind}, waive, record, by, list(history))
 
 

@@ -23,7 +23,6 @@ import os
 import shutil
 import sys
 import tempfile
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,6 +64,13 @@ def shipped(name: str) -> Path:
     """A shipped data folder (``rules`` or ``registers``) as a real folder on disk."""
     if name not in SHIPPED:
         raise ValueError(f"unknown shipped folder {name!r}; expected one of {', '.join(SHIPPED)}")
+    here = Path(__file__).parent
+    if (here / "_data" / name).is_dir():                  # an installed wheel: a real folder, found at once
+        return here / "_data" / name
+    if here.is_dir():                                     # a source checkout (editable install)
+        return _CHECKOUT / SHIPPED[name]
+    from importlib import resources                       # a zipped install (or another loader)
+
     inside = resources.files(APP).joinpath("_data").joinpath(name)
     if inside.is_dir():
         if isinstance(inside, Path):

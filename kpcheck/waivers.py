@@ -268,16 +268,6 @@ class WaiverBook:
             warn(problem)
 
 
-def waived_note(finding: Any, _: Callable[[str], str] = str) -> str:
-    """`` (waived: reason; order; until date; file:line)`` for a waived finding, else empty (for reports);
-    ``_`` translates its words (:func:`kpcheck.i18n.gettext_for`)."""
-    w = getattr(finding, "waived", None)
-    if not w:
-        return ""
-    return (f" ({_('waived')}: {w['reason'].rstrip('.')}; {w['granted_by']}; {_('until')} {w['expires_on']}; "
-            f"{w['line']})")
-
-
 def severities_of(book: Any) -> dict[str, str]:
     """Rule ID → severity of every rule of a :class:`~kpcheck.rulebook.loader.Rulebook`, retired ones included."""
     return {rule.id: rule.spec.severity.value for rule in book.rules}

@@ -140,3 +140,31 @@ def test_needs_is_refused_on_a_rule_of_one_submission(tmp_path):
     (error,) = errors
     assert error.code == "RUL002" and "'needs' is given only with 'scope: batch'" in error.message
     assert str(error.location).startswith(str(dup))
+
+
+def test_a_desk_check_against_a_sqlite_register_reads_it_without_sqlalchemy(tmp_path):
+    """check --register FILE (no --record): the plain SQLite register is read by kpcheck.register.quick,
+    with the findings the full way gives."""
+    import subprocess
+    import sys
+
+    from click.testing import CliRunner
+
+    from kpcheck.cli.main import main
+
+    path = tmp_path / "register.sqlite"
+    (tmp_path / "past.json").write_text(json.dumps(PAST), encoding="utf-8")
+    assert CliRunner().invoke(main, ["register", "import", "--register", str(path), str(tmp_path / "past.json")]).exit_code == 0
+    (tmp_path / "again.json").write_text(json.dumps(AGAIN), encoding="utf-8")
+    code = textwrap.dedent(f"""
+        import sys
+        from kpcheck.api import Checker
+        from kpcheck.checking import check_register
+        from kpcheck.input.reader import read_sources
+        checker = Checker.load(engine="python")
+        (result,) = check_register(checker, read_sources([{str(tmp_path / "again.json")!r}]), {str(path)!r}, [], {{}})
+        print(result.status, [f.rule for f in result.findings], "sqlalchemy" in sys.modules)
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[0] == "non_compliant ['XREF-01'] False"

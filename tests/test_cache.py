@@ -108,7 +108,7 @@ def test_a_folder_of_another_user_is_not_used(folder, monkeypatch):
 def test_old_entries_are_pruned(folder):
     folder.mkdir(mode=0o700)
     now = time.time()
-    for i in range(12):
+    for i in range(cache.KEEP + 4):
         path = folder / f"{i:064x}{cache.SUFFIX}"
         path.write_bytes(b"x")
         os.utime(path, (now - i * 3600, now - i * 3600))
@@ -137,3 +137,60 @@ def test_the_user_cache_folder_comes_from_platformdirs(monkeypatch):
 
 def test_the_tests_never_use_the_users_cache():
     assert Path(os.environ["KPCHECK_CACHE_DIR"]) != Path(platformdirs.user_cache_dir("kpcheck", appauthor=False))
+
+
+DESK_PROBE = """
+import runpy, sys
+sys.argv = ["kpcheck", "check", "-q", sys.argv[1]]
+try:
+    runpy.run_module("kpcheck", run_name="__main__")
+except SystemExit:
+    pass
+print(" ".join(sorted(sys.modules)), file=sys.__stderr__)
+"""
+
+
+def test_a_warm_desk_check_of_a_json_file_imports_only_what_it_needs(tmp_path):
+    """Start-up time (issue 13): a desk check from a warm cache reads no YAML, no waivers, no
+    register, no audit machinery and no package metadata of kpcheck's own (not timed: which
+    modules load is what decides the time)."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "KPCHECK_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("KPCHECK_NO_CACHE", None)
+    base = str(RULES_DIR / "bases" / "compliant-export.json")
+    for _ in range(2):           # the first run fills the cache
+        done = subprocess.run([sys.executable, "-c", DESK_PROBE, base], env=env, capture_output=True, text=True,
+                              check=True)
+    modules = set(done.stderr.split())
+    assert "kpcheck.engine" in modules and "kpcheck.input.models" in modules    # the probe saw a real check
+    for heavy in ("ruamel.yaml", "kpcheck.waivers", "sqlalchemy", "kpcheck.register.store", "kpcheck.batch.audit",
+                  "kpcheck.batch.workers", "starlette", "kpcheck.tooling.lint"):
+        assert heavy not in modules, heavy
+
+
+def test_generated_code_is_compiled_once_and_a_planted_code_entry_never_runs(folder):
+    source = "def answer():\n    return 42\n"
+    first = cache.compiled(source, "<test>")
+    entries = list(folder.glob(f"code-*{cache.SUFFIX}"))
+    assert len(entries) == 1
+    again = cache.compiled(source, "<test>")
+    assert again.co_consts == first.co_consts and again is not first     # read back from the entry
+    namespace: dict = {}
+    exec(again, namespace)
+    assert namespace["answer"]() == 42
+    # a forged entry (code that would create MARKER, signed with no valid key) is ignored
+    planted = compile(f"import pathlib\npathlib.Path({str(MARKER)!r}).touch()\n", "<planted>", "exec")
+    import marshal
+    entries[0].write_bytes(cache.MAGIC + b"\0" * 32 + marshal.dumps(planted))
+    namespace = {}
+    exec(cache.compiled(source, "<test>"), namespace)
+    assert namespace["answer"]() == 42 and not MARKER.exists()
+
+
+def test_without_a_cache_the_code_is_compiled_in_memory(tmp_path, monkeypatch):
+    monkeypatch.setenv("KPCHECK_NO_CACHE", "1")
+    namespace: dict = {}
+    exec(cache.compiled("x = 1\n", "<test>"), namespace)
+    assert namespace["x"] == 1

@@ -103,3 +103,32 @@ def test_a_rule_applies_through_its_dates_in_force_in_compiled_code(engines):
         evaluation = engines[kind].evaluate(sub)
         assert evaluation == engines["python"].evaluate(sub, plain=True)
         assert any(n.reason.startswith("not in force on 1999-01-04") for n in evaluation.not_applicable)
+
+
+def test_dated_lookups_are_constant_within_an_epoch(reference):
+    """The memo of participant status, EAEU membership and register entries is keyed by the
+    reference data's epoch, not the day: every dated answer must be the same on the first, a
+    middle and the last day of every epoch, and must change at some boundary (else the test
+    shows nothing)."""
+    import datetime as dt
+
+    queries = [
+        *((reference.participant_status, code) for code in [*reference.participants, *reference.eu_members, "XX"]),
+        *((reference.is_eaeu_member, code) for code in reference.eaeu_members),
+        *((reference.signer_registered, key) for key in reference.signers),
+        *((reference.customs_point_designated, key) for key in reference.customs_points),
+        *((reference.entity_registered, key) for key in reference.entities),
+    ]
+    one = dt.timedelta(days=1)
+    cuts = [dt.date(1990, 1, 1), *reference.epochs, dt.date(2060, 1, 1)]
+    changed = 0
+    for first, following in zip(cuts, cuts[1:]):
+        last = following - one
+        days = [first, first + (last - first) / 2, last]
+        assert len({reference.epoch(day) for day in days}) == 1
+        assert reference.epoch(following) == reference.epoch(last) + 1 or following == cuts[-1]
+        for query, key in queries:
+            answers = {query(key, day) for day in days}
+            assert len(answers) == 1, (query.__name__, key, days)
+            changed += query(key, following) != query(key, last)
+    assert changed > 10

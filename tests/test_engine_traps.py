@@ -206,3 +206,54 @@ def test_for_all_with_alternatives_on_several_fields_is_refused(tmp_path, refere
     book = load_rulebook(make_rulebook(tmp_path, rules))
     with pytest.raises(EngineError, match="for_all certificate.lines"):
         Engine(book, reference, "durable")
+
+
+def _quantifier_conditions(expression):
+    """Every item condition of a $iall/$iany in a durable_rules expression."""
+    if isinstance(expression, dict):
+        for key, value in expression.items():
+            if key in ("$iall", "$iany"):
+                (inner,) = value.values()
+                yield inner
+            yield from _quantifier_conditions(value)
+    elif isinstance(expression, list):
+        for item in expression:
+            yield from _quantifier_conditions(item)
+
+
+def _last_node_is_or(expression):
+    if "$or" in expression:
+        return True
+    return "$and" in expression and _last_node_is_or(expression["$and"][-1])
+
+
+def test_no_quantifier_ends_in_an_alternative(book):
+    """durable_rules 2.0.28 reads an unset field of an $or's node when the $or ends a
+    quantifier's item condition, and then refuses the ruleset (error 102) whenever the memory
+    there holds 0x09 or 0x0C: seen about once in a few dozen processes before the encoding
+    avoided it (reproduced on demand by filling freed heap blocks with 0x09). Every quantifier
+    of every rule must end in a plain test."""
+    from kpcheck.engine import in_force_node
+    from kpcheck.rulebook.conditions import All, nnf
+
+    quantified = 0
+    for scope in ("submission", "batch"):
+        for rule in book.active(scope):
+            whole = nnf(All((in_force_node(rule), *(n for n, _ in rule.applies), rule.condition)))
+            for inner in _quantifier_conditions(durable.to_durable(whole)):
+                quantified += 1
+                assert not _last_node_is_or(inner), (rule.id, inner)
+    assert quantified >= 5                     # the rulebook has quantifiers, alternatives among them
+
+
+def test_alternatives_on_one_item_field_end_in_a_plain_test(tmp_path, reference):
+    """'for_all' with alternatives on one field (no signature by a state controller) keeps
+    its meaning with the closing always-true test."""
+    from kpcheck.rulebook.conditions import Compare, Quantified, Ref
+
+    role = Ref("role", "text", ("certificate.signatures[].role",))
+    node = Quantified(True, Ref("certificate.signatures", "list", ("certificate.signatures",)),
+                      Compare(role, "equals", "state_controller", negated=True))
+    expression = durable.to_durable(node)
+    inner = next(_quantifier_conditions(expression))
+    assert inner["$and"][-1] == durable.ALWAYS_TRUE_ITEM and "$or" in inner["$and"][0]

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 
 from kpcheck.cli.main import main
 from kpcheck.register import schema
-from kpcheck.register.connect import database_url
+from kpcheck.register.urls import database_url
 from kpcheck.register.errors import RegisterError
 from kpcheck.register.store import Register
 

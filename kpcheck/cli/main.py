@@ -179,12 +179,20 @@ def with_common(func: Any) -> Any:
     return func
 
 
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: which engine runs is asked only here (reading package metadata costs a
+    desk check's start-up time otherwise)."""
+    if value and not ctx.resilient_parsing:
+        click.echo(f"kpcheck, version {__version__}\nengine: {describe_default()}")
+        ctx.exit()
+
+
 @click.group(cls=LazyGroup, lazy={"rules": "kpcheck.cli.rules:rules", "stats": "kpcheck.cli.stats:stats",
                    "config": "kpcheck.cli.config:config", "register": "kpcheck.cli.register:register",
                    "serve": "kpcheck.cli.serve:serve"},
              context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="kpcheck",
-                      message=f"%(prog)s, version %(version)s\nengine: {describe_default()}")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
+              help="Show the version and the engine that runs by default, and exit.")
 @verbosity_options
 def main() -> None:
     """Check Kimberley Process rough-diamond certificates against the law of the Republic of Kazakhstan."""

@@ -22,8 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from kpcheck.rulebook.conditions import AnyOf, All, Compare, Node, Presence, Quantified, Ref
-from kpcheck.engine.plan import AMOUNT_SCALE, Projector, literal_value, nnf
+from kpcheck.rulebook.conditions import AnyOf, All, Compare, Node, Presence, Quantified, Ref, nnf
+from kpcheck.engine.plan import Projector, literal_value, scaled
+from kpcheck.rulebook.cache import compiled as cached_compile
 from kpcheck.rulebook.facts import FACTS, FactContext
 from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, LIST, OBJECT, TEXT, VALUES
 
@@ -31,6 +32,11 @@ from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, LIST, OBJECT, TEXT
 # submission itself): their results are memoised per engine, keyed by the arguments
 PURE = frozenset({"participant_status", "eaeu_member", "signer_registered", "entity_registered",
                   "customs_point_designated", "working_day_deadline", "working_days_late", "text_contains"})
+# of those, the ones whose date parameter is only looked up in dated periods of the reference
+# data: memoised by the date's epoch (Reference.epoch), so that submissions presented on
+# different days of one epoch share the answer
+BY_EPOCH = {"participant_status": "on", "eaeu_member": "on", "signer_registered": "on",
+            "entity_registered": "on", "customs_point_designated": "on"}
 MEMO_LIMIT = 1 << 16
 _MISS = object()
 _OPS = {"equals": "==", "not_equals": "!=", "less_than": "<", "at_most": "<=", "greater_than": ">",
@@ -72,23 +78,19 @@ def compile_rulebook(projector: Projector, rules: list[tuple[str, Node, list[tup
                      reference: Any) -> Compiled:
     """``rules`` are (id, NNF condition, [(NNF applies node, reason)], in_force spec)."""
     src = _Source()
-    src.consts.update(_Scaled=_scaled, _MISS=_MISS, MEMO_LIMIT=MEMO_LIMIT, FactContext=FactContext, _reference=reference)
+    src.consts.update(_Scaled=scaled, _MISS=_MISS, MEMO_LIMIT=MEMO_LIMIT, FactContext=FactContext, _reference=reference,
+                      _epoch=reference.epoch)
     _gen_project(src, projector)
     src.lines[:0] = _memo_keeper(src.memos)
     _gen_decide(src, rules)
     text = "\n".join(src.lines) + "\n"
     namespace: dict[str, Any] = dict(src.consts)
-    exec(compile(text, "<kpcheck compiled rulebook>", "exec"), namespace)  # noqa: S102 - our own source
+    exec(cached_compile(text, "<kpcheck compiled rulebook>"), namespace)  # noqa: S102 - our own source
     return Compiled(text, namespace["project"], namespace["decide"])
 
 
-def _scaled(value: Any) -> int:
-    from decimal import ROUND_HALF_EVEN, Decimal
-    return int(Decimal(value).scaleb(AMOUNT_SCALE).to_integral_value(ROUND_HALF_EVEN))
-
-
 def _store(src: _Source, indent: int, target: str, key: str, kind: str, value: str = "v") -> None:
-    """``target[key] = engine value of v`` unless absent (see plan.engine_value)."""
+    """``target[key] = engine value of v`` unless absent: plan.CONVERT, written inline."""
     k = repr(key)
     if kind == TEXT:
         src.add(indent, f"if {value} is not None and {value}.strip(): {target}[{k}] = {value}")
@@ -157,7 +159,10 @@ def _gen_let(src: _Source, indent: int, target: str, p: Projector, key: str, env
             name = repr(arg.name)
             outer = known.get(arg.name, f"raw.get({name})")
             value = f"({env}[{name}] if {name} in {env} else {outer})" if env else outer
-            values.append(value)
+            if BY_EPOCH.get(let.fact) == param:
+                values.append(f"(None if (_d := {value}) is None else _epoch(_d))")
+            else:
+                values.append(value)
         else:
             value = src.const(arg)
         args.append(f"{param}={value}")

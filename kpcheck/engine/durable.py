@@ -17,13 +17,12 @@ from __future__ import annotations
 import itertools
 import json
 import os
-from importlib import metadata
 from typing import Any
 
 import orjson
 
-from kpcheck.rulebook.conditions import AnyOf, All, Compare, Node, Presence, Quantified, Ref
-from kpcheck.engine.plan import NEGATE, literal_value
+from kpcheck.rulebook.conditions import NEGATE, AnyOf, All, Compare, Node, Presence, Quantified, Ref
+from kpcheck.engine.plan import literal_value
 
 try:  # durable_rules builds and imports on Python 3.10-3.12 only
     import durable_rules_engine as _engine
@@ -37,6 +36,8 @@ def version() -> str | None:
     """The installed durable-rules version, or None when it does not import."""
     if not AVAILABLE:
         return None
+    from importlib import metadata
+
     try:
         return metadata.version("durable-rules")
     except metadata.PackageNotFoundError:  # pragma: no cover - built by hand
@@ -44,6 +45,12 @@ def version() -> str | None:
 
 MAX_FIRINGS = 56
 DISCRIMINATOR = {"t": "kp"}
+# durable_rules 2.0.28 checks the last node of a quantifier's item condition for its right
+# operand's type; an $or's last node is a "forward" node whose right operand the C code never
+# sets, so the check reads uninitialised memory and refuses the ruleset (error 102) when that
+# memory happens to hold 0x09 or 0x0C. Ending the condition with this atom (an item field that
+# never exists is absent) gives the check a node it did set; the meaning is unchanged.
+ALWAYS_TRUE_ITEM = {"$nex": {"$i.__kpcheck_never__": 1}}
 _OPS = {"equals": None, "not_equals": "$neq", "less_than": "$lt", "at_most": "$lte",
         "greater_than": "$gt", "at_least": "$gte"}
 _names = itertools.count()
@@ -105,8 +112,9 @@ def _quantified(node: Quantified) -> dict[str, Any]:
     name = node.list.name
     if node.every:
         if len(terms) > 1 and len({_field_of(a) for t in terms for a in t}) == 1:
-            # alternatives on one and the same field are evaluated right (measured)
-            inner = {"$or": [_conjunction(t) for t in terms]}
+            # alternatives on one and the same field are evaluated right (measured); the
+            # always-true atom after them keeps the $or from being the quantifier's last node
+            inner = {"$and": [{"$or": [_conjunction(t, guard=False) for t in terms]}, ALWAYS_TRUE_ITEM]}
             return {"$or": [{"$nex": {name: 1}}, {"$iall": {name: inner}}]}
         if len(terms) > 1:
             raise DurableError(f"'for_all {name}' with alternatives inside cannot be evaluated by durable_rules; "
@@ -123,8 +131,12 @@ def _field_of(atom: Node) -> tuple[str, ...]:
     return (atom.left.name,) + ((atom.right.name,) if isinstance(atom.right, Ref) else ())
 
 
-def _conjunction(atoms: list[Node]) -> dict[str, Any]:
-    compiled = [to_durable(a, True) for a in atoms]
+def _conjunction(atoms: list[Node], guard: bool = True) -> dict[str, Any]:
+    """An item condition's term. ``guard=False`` leaves out the existence tests of its
+    comparisons: only for alternatives on one field, where a branch that the field is absent
+    already holds (the quantifier's expression stays within durable_rules' 32 per rule)."""
+    compiled = [_compare(a, True, guard) if isinstance(a, Compare) and not guard else to_durable(a, True)
+                for a in atoms]
     return compiled[0] if len(compiled) == 1 else {"$and": compiled}
 
 
@@ -132,7 +144,7 @@ def _key(ref: Ref, item: bool) -> str:
     return f"$i.{ref.name}" if item else ref.name
 
 
-def _compare(node: Compare, item: bool) -> dict[str, Any]:
+def _compare(node: Compare, item: bool, guard: bool = True) -> dict[str, Any]:
     op = NEGATE[node.op] if node.negated else node.op
     left = _key(node.left, item)
     refs = [left] + ([_key(node.right, item)] if isinstance(node.right, Ref) else [])
@@ -150,6 +162,8 @@ def _compare(node: Compare, item: bool) -> dict[str, Any]:
             test = {left: value}
         else:
             test = {_OPS[op]: {left: value}}
+    if not guard:
+        return test
     held = {"$and": [*({"$ex": {r: 1}} for r in refs), test]}
     if not node.negated:
         return held
@@ -218,10 +232,12 @@ CREATE_ATTEMPTS = 3
 def _create(definition: str) -> int:
     """Create a ruleset under a fresh name; a refusal is a :class:`DurableError`, never a traceback.
 
-    durable_rules 2.0.28 now and then refuses a ruleset it accepts otherwise (error 102,
-    "unexpected type", seen about once in a few dozen processes, never on demand: its
-    compiler reads a node field it has not always set), so a refusal is tried again, under a
-    new name, before it counts.
+    durable_rules 2.0.28 used to refuse a ruleset now and then (error 102, "unexpected type",
+    about once in a few dozen processes): its compiler reads an unset field of an ``$or``
+    node that ends a quantifier's item condition. The encoding no longer ends one that way
+    (:data:`ALWAYS_TRUE_ITEM`; tools/durable_heap_check.py reproduces the old refusal on
+    demand). A refusal is still tried again, under a new name, before it counts: the C
+    compiler may read other memory it has not set.
     """
     for attempt in range(CREATE_ATTEMPTS):
         try:

@@ -13,9 +13,9 @@ import datetime as dt
 import operator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any, Iterator
+from typing import Any
 
-from kpcheck.rulebook.conditions import AnyOf, All, Compare, Node, Not, Presence, Quantified, Ref
+from kpcheck.rulebook.conditions import Node, Quantified, Ref, refs_of, walk
 from kpcheck.rulebook.facts import FACTS, FactContext
 from kpcheck.input.models import Submission
 from kpcheck.reference.queries import Reference
@@ -23,33 +23,20 @@ from kpcheck.rulebook.loader import Rulebook
 from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, LIST, OBJECT, SUBMISSION_FIELDS, TEXT, VALUES
 
 AMOUNT_SCALE = 6
-NEGATE = {"equals": "not_equals", "not_equals": "equals", "less_than": "at_least", "at_least": "less_than",
-          "greater_than": "at_most", "at_most": "greater_than", "one_of": "not_one_of", "not_one_of": "one_of"}
 
 
-def engine_value(value: Any, kind: str) -> Any:
-    """A Python value as the engine sees it; ``None`` for absent."""
-    if value is None:
-        return None
-    if kind == DECIMAL:
-        return int(Decimal(value).scaleb(AMOUNT_SCALE).to_integral_value(ROUND_HALF_EVEN))
-    if kind == DATE:
-        return value.toordinal()
-    if kind == TEXT:
-        return value if value.strip() else None
-    if kind in (OBJECT, VALUES):
-        return True if value else None
-    if kind in (BOOL, INT):
-        return value
-    raise TypeError(f"no engine value for kind {kind}")
+
+def scaled(value: Any) -> int:
+    """An amount as the engine sees it: an integer of millionths, rounded half to even in Decimal."""
+    if type(value) is not Decimal:
+        value = Decimal(value)
+    return int(value.scaleb(AMOUNT_SCALE).to_integral_value(ROUND_HALF_EVEN))
 
 
-def _scaled(value: Any) -> int:
-    return int(Decimal(value).scaleb(AMOUNT_SCALE).to_integral_value(ROUND_HALF_EVEN))
-
-
-_CONVERT = {
-    DECIMAL: _scaled,
+# the one table of engine values: a present Python value of each kind -> the engine's value,
+# or None (absent); :mod:`kpcheck.engine.codegen` writes the same conversions inline
+CONVERT = {
+    DECIMAL: scaled,
     DATE: lambda v: v.toordinal(),
     TEXT: lambda v: v if v.strip() else None,
     OBJECT: lambda v: True if v else None,
@@ -59,37 +46,20 @@ _CONVERT = {
 }
 
 
-def nnf(node: Node, negate: bool = False) -> Node:
-    """Negation normal form: ``not`` pushed down to the comparisons (De Morgan)."""
-    if isinstance(node, Not):
-        return nnf(node.item, not negate)
-    if isinstance(node, (All, AnyOf)):
-        items = tuple(nnf(i, negate) for i in node.items)
-        return (AnyOf(items) if isinstance(node, All) else All(items)) if negate else type(node)(items)
-    if isinstance(node, Quantified):
-        return Quantified(node.every != negate, node.list, nnf(node.where, negate))
-    if isinstance(node, Presence):
-        return Presence(node.ref, node.present != negate)
-    if isinstance(node, Compare):
-        return Compare(node.left, node.op, node.right, node.negated != negate)
-    raise TypeError(node)
+def engine_value(value: Any, kind: str) -> Any:
+    """A Python value as the engine sees it; ``None`` for absent."""
+    if value is None:
+        return None
+    convert = CONVERT.get(kind)
+    if convert is None:
+        raise TypeError(f"no engine value for kind {kind}")
+    return convert(value)
 
 
 def literal_value(value: Any, kind: str) -> Any:
     if isinstance(value, tuple):
         return tuple(engine_value(v, kind) for v in value)
     return engine_value(value, kind)
-
-
-def walk(node: Node) -> Iterator[Node]:
-    yield node
-    if isinstance(node, (All, AnyOf)):
-        for item in node.items:
-            yield from walk(item)
-    elif isinstance(node, Not):
-        yield from walk(node.item)
-    elif isinstance(node, Quantified):
-        yield from walk(node.where)
 
 
 @dataclass
@@ -154,8 +124,8 @@ class Projector:
     def _compile(self) -> None:
         """Precomputed steps, so that projecting a submission does no look-ups by name."""
         self._getters = [(p, operator.attrgetter(p), a) for p, a in self.attrs.items()]
-        self._fields = [(p, self.attrs[p], _CONVERT[k]) for p, k in self.paths.items() if k != LIST]
-        self._lists = [(p, self.attrs[p], [(n, _CONVERT[k]) for n, k in plan.fields.items()],
+        self._fields = [(p, self.attrs[p], CONVERT[k]) for p, k in self.paths.items() if k != LIST]
+        self._lists = [(p, self.attrs[p], [(n, CONVERT[k]) for n, k in plan.fields.items()],
                         [self._let_step(key) for key in plan.lets]) for p, plan in self.lists.items()]
         self._lets = [self._let_step(key) for key in self.top_lets]
 
@@ -164,7 +134,7 @@ class Projector:
         fixed = {param: arg for param, arg in let.args if not isinstance(arg, Ref)}
         refs = [(param, arg.name) for param, arg in let.args if isinstance(arg, Ref)]
         fact = FACTS[let.fact]
-        return key, fact.func, fixed, refs, _CONVERT[fact.returns]
+        return key, fact.func, fixed, refs, CONVERT[fact.returns]
 
     def project(self, submission: Submission | None, reference: Reference,
                 batch: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -236,15 +206,6 @@ def _lets_used(book: Rulebook, rules: list) -> set[str]:
                 used.add(arg.name)
                 pending.append(arg.name)
     return used
-
-
-def refs_of(node: Node) -> list[Ref]:
-    """The values one comparison or presence test reads."""
-    if isinstance(node, Compare):
-        return [node.left] + ([node.right] if isinstance(node.right, Ref) else [])
-    if isinstance(node, Presence):
-        return [node.ref]
-    return []
 
 
 def _get(obj: Any, attrs: tuple[str, ...]) -> Any:

@@ -74,3 +74,13 @@ def basis_text(bases: Iterable[Mapping[str, Any]], _: Gettext) -> str:
         mark = f" ({_('provision unconfirmed')})" if not confirmed(b) else f", {provision_name(b, _)}"
         parts.append(act_name(b, _) + mark)
     return "; ".join(parts)
+
+
+def waived_note(finding: Any, _: Callable[[str], str] = str) -> str:
+    """`` (waived: reason; order; until date; file:line)`` for a waived finding, else empty (for reports);
+    ``_`` translates its words (:func:`kpcheck.i18n.gettext_for`)."""
+    w = getattr(finding, "waived", None)
+    if not w:
+        return ""
+    return (f" ({_('waived')}: {w['reason'].rstrip('.')}; {w['granted_by']}; {_('until')} {w['expires_on']}; "
+            f"{w['line']})")

@@ -37,7 +37,7 @@ Count = Annotated[int, Field(gt=-MAX_COUNT, lt=MAX_COUNT)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 class Origin(_Model):

@@ -14,21 +14,13 @@ before anything expands it).
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-
 from kpcheck.problems import Location
-from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.constructor import ConstructorError
 
-MAX_DEPTH = 64
-MAX_INT_DIGITS = 50
-MAX_NODES = 100_000
+from kpcheck.input.limits import MAX_DEPTH, MAX_NODES
 
 
 class YamlSyntaxError(ValueError):
@@ -40,50 +32,13 @@ class YamlSyntaxError(ValueError):
         self.message = message
 
 
-class _DecimalConstructor(RoundTripConstructor):
-    """Reads YAML floats as :class:`~decimal.Decimal`: carats and dollars without binary loss."""
+def _yaml() -> Any:
+    from ruamel.yaml import YAML
 
-    def construct_yaml_float(self, node: Any) -> Any:
-        text = str(self.construct_scalar(node)).replace("_", "")
-        try:
-            return Decimal(text)
-        except InvalidOperation:
-            return super().construct_yaml_float(node)
-
-
-    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
-        """A date-like scalar that is no real date (2024-13-01) stays text, for the schema to refuse."""
-        try:
-            return super().construct_yaml_timestamp(node, values)
-        except ValueError:
-            return str(node.value)
-
-
-    def construct_yaml_int(self, node: Any) -> Any:
-        digits = sum(ch.isdigit() for ch in str(node.value))
-        if digits > MAX_INT_DIGITS:
-            raise ConstructorError(None, None, f"an integer of {digits} digits; at most {MAX_INT_DIGITS} are read",
-                                   node.start_mark)
-        return super().construct_yaml_int(node)
-
-    def refuse_tag(self, node: Any) -> Any:
-        """Tags kpcheck does not read (application tags, binary, sets, ordered maps) are refused."""
-        tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
-        raise ConstructorError(None, None, f"the YAML tag {tag} is not allowed here; "
-                               "write plain mappings, lists, texts, numbers, dates and booleans", node.start_mark)
-
-
-_DecimalConstructor.add_constructor("tag:yaml.org,2002:float", _DecimalConstructor.construct_yaml_float)
-_DecimalConstructor.add_constructor("tag:yaml.org,2002:timestamp", _DecimalConstructor.construct_yaml_timestamp)
-_DecimalConstructor.add_constructor("tag:yaml.org,2002:int", _DecimalConstructor.construct_yaml_int)
-for _tag in ("binary", "set", "omap", "pairs"):
-    _DecimalConstructor.add_constructor(f"tag:yaml.org,2002:{_tag}", _DecimalConstructor.refuse_tag)
-_DecimalConstructor.add_constructor(None, _DecimalConstructor.refuse_tag)
-
-
-def _yaml() -> YAML:
     yaml = YAML(typ="rt")
-    yaml.Constructor = _DecimalConstructor
+    from kpcheck.input.yaml_constructor import DecimalConstructor
+
+    yaml.Constructor = DecimalConstructor
     yaml.version = (1, 2)
     yaml.allow_duplicate_keys = False
     return yaml
@@ -91,6 +46,8 @@ def _yaml() -> YAML:
 
 def load_yaml_text(text: str, file: str) -> Any:
     """Parse YAML 1.2 text; raises :class:`YamlSyntaxError` with the file, line and column."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     try:
         doc = _yaml().load(text)
     except RecursionError:
@@ -131,6 +88,8 @@ def _check_size(doc: Any, file: str) -> None:
 
 def _too_deep_at(text: str, file: str) -> Location:
     """Where nesting first goes past :data:`MAX_DEPTH` (the parser is not recursive)."""
+    from ruamel.yaml.error import YAMLError
+
     depth = 0
     try:
         for event in _yaml().parse(text):
@@ -170,13 +129,22 @@ def load_yaml(path: Path | str) -> Any:
     return load_yaml_text(decode(path.read_bytes(), str(path)), str(path))
 
 
+def _parsed_map(node: Any) -> bool:
+    """A mapping as the YAML reader made it (it knows its lines and columns)."""
+    return isinstance(node, dict) and hasattr(node, "lc")
+
+
+def _parsed_seq(node: Any) -> bool:
+    return isinstance(node, list) and hasattr(node, "lc")
+
+
 def _mark(node: Any, key: Any, file: str, which: str) -> Location | None:
     """Line and column of a mapping's key or value ("key"/"value"), or of a sequence item."""
     try:
-        if isinstance(node, CommentedMap):
+        if _parsed_map(node):
             line, col = getattr(node.lc, which)(key)
             return Location(file, line + 1, col + 1)
-        if isinstance(node, CommentedSeq):
+        if _parsed_seq(node):
             line, col = node.lc.item(key)
             return Location(file, line + 1, col + 1)
     except (KeyError, IndexError, TypeError, AttributeError):
@@ -211,32 +179,50 @@ def locate(root: Any, loc: tuple[Any, ...], file: str) -> Location:
     node, last = root, None
     parent: Any = None
     for part in loc:
-        if isinstance(node, CommentedMap) and part in node:
+        if _parsed_map(node) and part in node:
             parent, last, node = node, part, node[part]
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+        elif _parsed_seq(node) and isinstance(part, int) and 0 <= part < len(node):
             parent, last, node = node, part, node[part]
         else:
             break
     if parent is None:
         return node_location(root, file)
-    if isinstance(parent, CommentedMap):
+    if _parsed_map(parent):
         return value_location(parent, last, file)
     return key_location(parent, last, file)
 
 
 def plain(node: Any) -> Any:
-    """A deep copy of a parsed document with plain ``dict``/``list`` containers."""
+    """A deep copy of a parsed document with plain ``dict``/``list`` containers and plain
+    scalars (the reader's ``ScalarInt``, ``FoldedScalarString``... become ``int`` and ``str``,
+    so that nothing made of it needs ruamel.yaml again, e.g. when a cached rulebook is read)."""
     if isinstance(node, dict):
-        return {str(k) if not isinstance(k, str) else k: plain(v) for k, v in node.items()}
+        return {plain(k) if isinstance(k, str) else str(k): plain(v) for k, v in node.items()}
     if isinstance(node, list):
         return [plain(v) for v in node]
+    kind = type(node)
+    if kind in _PLAIN or node is None:
+        return node
+    if isinstance(node, str):
+        return str(node)
+    if kind.__name__ == "ScalarBoolean":
+        return bool(node)
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
     return node
+
+
+_PLAIN = frozenset({str, int, bool, float, Decimal})
 
 
 def dump_yaml(node: Any) -> str:
     """A parsed node back as YAML 1.2 text (for showing rule conditions to people), never
     folded at a width: a flow mapping stays on its line as the rule file has it."""
     import io
+
+    from ruamel.yaml import YAML
 
     buffer = io.StringIO()
     yaml = YAML(typ="rt")

@@ -11,6 +11,7 @@ knows nothing about rules. Period dates are inclusive at both ends; no ``to`` me
 from __future__ import annotations
 
 import functools
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -81,6 +82,7 @@ class Reference:
     entities: Mapping[str, Periods[bool]] = field(repr=False)
     tnved_of_hs: Mapping[str, str] = field(repr=False)
     _eu_timeline: Periods[frozenset[str]] = field(init=False, repr=False)
+    epochs: tuple[date, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         cuts = sorted({s for p in self.eu_members.values() for s in p.starts}
@@ -90,6 +92,17 @@ class Reference:
         object.__setattr__(self, "_eu_timeline", Periods.of(
             (cut, None if i + 1 == len(cuts) else cuts[i + 1] - timedelta(days=1), members[i])
             for i, cut in enumerate(cuts)))
+        dated: list[Periods[Any]] = [*self.participants.values(), *self.eu_members.values(), *self.eaeu_members.values(),
+                 *self.signers.values(), *self.customs_points.values(), *self.entities.values()]
+        object.__setattr__(self, "epochs", tuple(sorted(
+            {s for p in dated for s in p.starts} | {e + timedelta(days=1) for p in dated for e in p.ends
+                                                    if e is not None and e < date.max})))
+
+    def epoch(self, on: date) -> int:
+        """Which of the periods cut by every start and end in the reference data ``on`` falls
+        in: every dated answer (status, membership, register entry) is the same for two days
+        of one epoch, so lookups are memoised by epoch rather than by day."""
+        return bisect_right(self.epochs, on)
 
     def resolve_participant(self, code: str | None, on: date) -> str | None:
         """The participant a country code trades as on ``on`` (rulebook: participant resolution)."""

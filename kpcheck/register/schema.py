@@ -12,7 +12,7 @@ from typing import Callable
 from sqlalchemy import (BigInteger, Boolean, Column, Connection, Date, DateTime, ForeignKey, Index, Integer,
                         MetaData, String, Table, Text, inspect, select, text)
 
-VERSION_TABLE = "kpcheck_schema"
+from kpcheck.register.urls import SCHEMA_VERSION, VERSION_TABLE
 
 
 def _v1_tables(metadata: MetaData) -> tuple[Table, Table, Table]:
@@ -101,6 +101,8 @@ def _v2(conn: Connection) -> None:
 
 MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2]
 VERSION = len(MIGRATIONS)
+if VERSION != SCHEMA_VERSION:       # the light module says the same (a desk check reads it without SQLAlchemy)
+    raise ImportError(f"kpcheck.register.urls.SCHEMA_VERSION is {SCHEMA_VERSION}, the migrations make {VERSION}")
 
 metadata = MetaData()
 submissions, decisions, findings = _v1_tables(metadata)

@@ -15,15 +15,17 @@ from sqlalchemy.exc import DBAPIError
 
 from kpcheck.batch.xref import XrefKey
 from kpcheck.register import schema
-from kpcheck.register.connect import database_url, make_engine, shown, timeout, translated
+from kpcheck.register.connect import make_engine, shown, translated
+from kpcheck.register.urls import database_url, timeout
 from kpcheck.register.errors import NEWER, RegisterError
+from kpcheck.register.quick import LOOKUP_CHUNK
 from kpcheck.register.rows import KEY_COLUMNS, key_of_row
 
 T = TypeVar("T")
 LOCK_KEY = 0x6B70636865636B        # "kpcheck": the advisory lock every writer takes on PostgreSQL
 RETRIES = 5
 _RETRY_CODES = {"40001", "40P01"}   # serialization failure, deadlock detected
-_LOOKUP_CHUNK = 500
+
 
 
 class Register:
@@ -113,7 +115,7 @@ def history_keys(conn: Connection, numbers: Iterable[str], upto: int | None = No
     (the original's number) read."""
     wanted = sorted({n for n in numbers if n})
     keys = []
-    for chunk in _chunks(wanted, _LOOKUP_CHUNK):
+    for chunk in _chunks(wanted, LOOKUP_CHUNK):
         for row in conn.execute(history_query(chunk, upto)).mappings():
             keys.append(key_of_row(dict(row)))
     return keys
@@ -147,7 +149,7 @@ def pks_of(conn: Connection, hashes: list[str]) -> dict[str, int]:
     """Row numbers of stored submissions by SHA-256."""
     s = schema.submissions
     out: dict[str, int] = {}
-    for chunk in _chunks(hashes, _LOOKUP_CHUNK):
+    for chunk in _chunks(hashes, LOOKUP_CHUNK):
         out.update(dict(conn.execute(select(s.c.sha256, s.c.pk).where(s.c.sha256.in_(chunk))).all()))
     return out
 

@@ -26,7 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kpcheck.api import STATUSES, Result
-from kpcheck.waivers import waived_note
+from kpcheck.i18n.labels import waived_note
 from kpcheck.i18n import gettext_for
 from kpcheck.i18n.labels import DIRECTION, SEVERITY, VERDICT, Gettext, word
 from kpcheck.report.text import SEVERITY_STYLE, VERDICT_STYLE, example_banner, identity_line, make_console

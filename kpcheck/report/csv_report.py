@@ -22,7 +22,7 @@ from typing import IO, Any, Iterator
 from kpcheck.api import Result
 from kpcheck.i18n import gettext_for
 from kpcheck.i18n.labels import Gettext, basis_text
-from kpcheck.waivers import waived_note
+from kpcheck.i18n.labels import waived_note
 from kpcheck.verdicts import Verdict
 
 COLUMNS = ("submission", "source", "certificate", "presented_on", "direction", "status",

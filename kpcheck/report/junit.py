@@ -18,7 +18,7 @@ from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
 from kpcheck.api import Result
-from kpcheck.waivers import waived_note
+from kpcheck.i18n.labels import waived_note
 from kpcheck.report.csv_report import error_message
 from kpcheck.verdicts import Severity, Verdict
 

@@ -16,7 +16,7 @@ from rich.text import Text
 from kpcheck.api import Result
 from kpcheck.i18n import gettext_for, ngettext_for
 from kpcheck.i18n.labels import SEVERITY, STATUS, VERDICT, Gettext, basis_text as _basis_text, word
-from kpcheck.waivers import waived_note
+from kpcheck.i18n.labels import waived_note
 from kpcheck.verdicts import Verdict
 
 VERDICT_STYLE = {"invalid": "bold white on red", "non_compliant": "bold red", "review": "bold yellow",

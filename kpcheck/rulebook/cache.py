@@ -13,6 +13,9 @@ shape is ignored and rebuilt. Entries not used for :data:`MAX_AGE_DAYS` days, an
 :data:`KEEP` most recently used, are pruned when a new one is stored. A load whose files
 changed while it ran is not stored (the key would not match what was read).
 
+The rulebook's generated code (:mod:`kpcheck.engine.codegen`) is kept the same way, as
+marshalled code objects keyed by the source and the Python version (:func:`compiled`).
+
 The folder is the user cache folder of :mod:`platformdirs` (``~/.cache/kpcheck`` on Linux);
 ``KPCHECK_CACHE_DIR`` moves it, ``KPCHECK_NO_CACHE=1`` turns the cache off.
 """
@@ -20,15 +23,19 @@ The folder is the user cache folder of :mod:`platformdirs` (``~/.cache/kpcheck``
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
+import marshal
 import os
 import pickle
 import secrets
 import stat
+import sys
 import tempfile
 import time
 from pathlib import Path
+from types import CodeType
 from typing import Any, Callable
 
 from kpcheck import __version__
@@ -39,7 +46,7 @@ from kpcheck.rulebook.loader import rule_files
 _SOURCE = Path(__file__).resolve().parents[1]
 MAGIC = b"kpcheck-cache-2\n"
 SUFFIX = ".entry"
-KEEP = 8
+KEEP = 24                # entries: rulebooks and their compiled code (two scopes each)
 MAX_AGE_DAYS = 30
 _SECRET = "secret.key"
 
@@ -105,7 +112,7 @@ def _mac(secret: bytes, key: str, payload: bytes) -> bytes:
     return hmac.new(secret, key.encode() + b"\0" + payload, hashlib.sha256).digest()
 
 
-def read_entry(path: Path, key: str, secret: bytes) -> Any | None:
+def read_entry(path: Path, key: str, secret: bytes, decode: Callable[[bytes], Any] = pickle.loads) -> Any | None:
     """The value of an authenticated entry, or None (missing, forged, damaged)."""
     try:
         data = path.read_bytes()
@@ -115,7 +122,7 @@ def read_entry(path: Path, key: str, secret: bytes) -> Any | None:
     if head != MAGIC or not hmac.compare_digest(mac, _mac(secret, key, payload)):
         return None
     try:
-        value = pickle.loads(payload)   # authenticated: written by this user's kpcheck
+        value = decode(payload)         # authenticated: written by this user's kpcheck
     except Exception:  # noqa: BLE001 - an entry of an older kpcheck that no longer loads
         return None
     with contextlib.suppress(OSError):
@@ -146,13 +153,31 @@ def cached(rules_dir: Path, registers_dir: Path | None, load: Callable[[], tuple
     return value, errors
 
 
-def _store(where: Path, path: Path, key: str, secret: bytes, value: Any) -> None:
+def compiled(source: str, filename: str) -> CodeType:
+    """``compile(source, filename, "exec")``, kept in the cache folder (marshalled, signed like
+    every entry, keyed by the source and the Python that compiled it): the rulebook's generated
+    code is compiled once, not on every desk check."""
+    where = cache_dir()
+    secret = user_secret(where) if where is not None and safe_folder(where) else None
+    if where is None or secret is None:
+        return compile(source, filename, "exec")
+    key = hashlib.sha256(f"{sys.version}\0{filename}\0{source}".encode()).hexdigest()
+    path = where / f"code-{key}{SUFFIX}"
+    code = read_entry(path, key, secret, marshal.loads)
+    if not isinstance(code, CodeType):
+        code = compile(source, filename, "exec")
+        _store(where, path, key, secret, code, marshal.dumps)
+    return code
+
+
+def _store(where: Path, path: Path, key: str, secret: bytes, value: Any,
+           encode: Callable[[Any], bytes] = functools.partial(pickle.dumps, protocol=pickle.HIGHEST_PROTOCOL)) -> None:
     try:
-        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        payload = encode(value)
         with tempfile.NamedTemporaryFile(dir=where, delete=False, suffix=".tmp") as stream:
             stream.write(MAGIC + _mac(secret, key, payload) + payload)
         os.replace(stream.name, path)
-    except (OSError, pickle.PicklingError):
+    except (OSError, pickle.PicklingError, ValueError):
         return  # a cache that cannot be written only costs time
     prune(where, keep=path)
 

@@ -24,11 +24,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Union
+from typing import Any, Iterator, Union
 
 from kpcheck.problems import KpcheckError
 from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, LIST, OBJECT, TEXT, VALUES, FieldType, suggest
-from kpcheck.input.yamlio import key_location, node_location, value_location
+from kpcheck.input.yamlio import key_location, node_location, plain, value_location
 
 COMPARISONS = ("equals", "not_equals", "less_than", "at_most", "greater_than", "at_least")
 SETS = ("one_of", "not_one_of")
@@ -86,6 +86,47 @@ class Quantified:
 
 
 Node = Union[Compare, Presence, All, AnyOf, Not, Quantified]
+
+# --- Walking condition trees (both evaluators, lint and docs) ------------------------------
+
+NEGATE = {"equals": "not_equals", "not_equals": "equals", "less_than": "at_least", "at_least": "less_than",
+          "greater_than": "at_most", "at_most": "greater_than", "one_of": "not_one_of", "not_one_of": "one_of"}
+
+
+def nnf(node: Node, negate: bool = False) -> Node:
+    """Negation normal form: ``not`` pushed down to the comparisons (De Morgan)."""
+    if isinstance(node, Not):
+        return nnf(node.item, not negate)
+    if isinstance(node, (All, AnyOf)):
+        items = tuple(nnf(i, negate) for i in node.items)
+        return (AnyOf(items) if isinstance(node, All) else All(items)) if negate else type(node)(items)
+    if isinstance(node, Quantified):
+        return Quantified(node.every != negate, node.list, nnf(node.where, negate))
+    if isinstance(node, Presence):
+        return Presence(node.ref, node.present != negate)
+    if isinstance(node, Compare):
+        return Compare(node.left, node.op, node.right, node.negated != negate)
+    raise TypeError(node)
+
+
+def walk(node: Node) -> Iterator[Node]:
+    yield node
+    if isinstance(node, (All, AnyOf)):
+        for item in node.items:
+            yield from walk(item)
+    elif isinstance(node, Not):
+        yield from walk(node.item)
+    elif isinstance(node, Quantified):
+        yield from walk(node.where)
+
+
+def refs_of(node: Node) -> list[Ref]:
+    """The values one comparison or presence test reads."""
+    if isinstance(node, Compare):
+        return [node.left] + ([node.right] if isinstance(node.right, Ref) else [])
+    if isinstance(node, Presence):
+        return [node.ref]
+    return []
 
 
 @dataclass
@@ -226,4 +267,4 @@ class Parser:
         if not ok:
             raise ConditionError(value_location(node, key, self.file),
                                  f"type mismatch: '{left.name}' is {left.type}, compared with {value!r}", "RUL016")
-        return str(value) if left.type == TEXT else value
+        return plain(value)           # an int, not the reader's ScalarInt (a cached rulebook needs no YAML reader)

@@ -81,22 +81,40 @@ def _all_in(ctx: FactContext, values: list | None, allowed: list[str]) -> bool |
 
 
 def _sum(ctx: FactContext, items: list | None, amount: str) -> Decimal | None:
-    amounts = [getattr(item, amount) for item in items or []]
-    if not amounts or any(a is None for a in amounts):
+    if not items:
         return None
-    return sum(amounts, Decimal(0))
+    total = _ZERO
+    for item in items:
+        value = getattr(item, amount)
+        if value is None:
+            return None
+        total += value
+    return total
+
+
+_ZERO = Decimal(0)
+
+
+def _decimal(value: Any) -> Decimal:
+    return value if type(value) is Decimal else Decimal(value)
 
 
 def _differs(ctx: FactContext, a: Any, b: Any, tolerance: Decimal) -> bool | None:
     if a is None or b is None:
         return None
-    return abs(Decimal(a) - Decimal(b)) > Decimal(tolerance)
+    return abs(_decimal(a) - _decimal(b)) > _decimal(tolerance)
+
+
+_QUANTA: dict[Any, Decimal] = {}
 
 
 def _decimal_places_exceed(ctx: FactContext, value: Decimal | None, places: Decimal) -> bool | None:
     if value is None:
         return None
-    return value != value.quantize(Decimal(1).scaleb(-int(places)), rounding="ROUND_DOWN")
+    quantum = _QUANTA.get(places)
+    if quantum is None:
+        quantum = _QUANTA[places] = Decimal(1).scaleb(-int(places))
+    return value != value.quantize(quantum, rounding="ROUND_DOWN")
 
 
 def _numbers_equal(ctx: FactContext, a: str | None, b: str | None) -> bool | None:
@@ -125,8 +143,8 @@ def _counterparty_country(ctx: FactContext) -> str | None:
 
 
 def _kazakh_party(ctx: FactContext, part: str) -> Any:
-    cert = ctx.sub.certificate
-    party = cert.exporter if ctx.sub.direction == "export" else cert.importer
+    sub = ctx.sub
+    party = sub.certificate.exporter if sub.direction == "export" else sub.certificate.importer
     value = getattr(party, part) if party is not None else None
     return None if blank(value) else value
 
@@ -172,16 +190,22 @@ def _is_signer(ctx: FactContext, value: str | None, role: str) -> bool | None:
 
 
 def _document_with_code(ctx: FactContext, code: str) -> bool:
-    docs = ctx.sub.customs.documents if ctx.sub.customs else None
-    return any(d.code == code for d in docs or [])
+    customs = ctx.sub.customs
+    for doc in (customs.documents if customs else None) or ():
+        if doc.code == code:
+            return True
+    return False
 
 
 def _document_cited(ctx: FactContext, code: str, number: str | None) -> bool | None:
     wanted = normalise_number(number)
     if wanted is None:
         return None
-    docs = ctx.sub.customs.documents if ctx.sub.customs else None
-    return any(d.code == code and normalise_number(d.number) == wanted for d in docs or [])
+    customs = ctx.sub.customs
+    for doc in (customs.documents if customs else None) or ():
+        if doc.code == code and normalise_number(doc.number) == wanted:
+            return True
+    return False
 
 
 def _tnved_match_lines(ctx: FactContext) -> bool | None:

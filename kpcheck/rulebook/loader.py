@@ -43,7 +43,7 @@ class Status(str, enum.Enum):
 
 
 class _Schema(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class LegalBasis(_Schema):

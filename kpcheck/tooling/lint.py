@@ -25,9 +25,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from kpcheck.tooling.coverage import AFTER, ExampleRun, run_examples, side_text, sides
-from kpcheck.rulebook.conditions import Ref
+from kpcheck.rulebook.conditions import Ref, refs_of, walk
 from kpcheck.engine import EngineError
-from kpcheck.engine.plan import refs_of, walk
 from kpcheck.reference.files import CALENDAR
 from kpcheck.reference.queries import ReferenceDataError, collect_reference
 from kpcheck.reference.workdays import WorkingCalendar

@@ -1,0 +1,244 @@
+"""The engine: compile a rulebook once, evaluate submissions, return findings (see the package doc)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from kpcheck.rulebook.conditions import All, Compare, Node, Ref, nnf
+from kpcheck.engine import durable
+from kpcheck.engine.codegen import compile_rulebook, rules_of
+from kpcheck.engine.messages import render
+from kpcheck.engine.plan import Projector
+from kpcheck.i18n import gettext_for
+from kpcheck.rulebook.facts import FACTS
+from kpcheck.engine.python import compile_test, explain
+from kpcheck.input.models import Submission
+from kpcheck.input.shorten import internal_error
+from kpcheck.reference.queries import Reference
+from kpcheck.rulebook.loader import Rule, Rulebook
+from kpcheck.rulebook.schema import DATE
+
+KINDS = ("durable", "python")
+PROVISIONAL_NOTE = ("Note: the working-day calendar for {years} is provisional (no Government transfer decree "
+                    "known yet); the deadline may still move.")
+MEMO_SIZE = 4096
+_PRESENTED = Ref("presented_on", DATE, ("presented_on",))
+
+
+def default_kind() -> str:
+    return "durable" if durable.AVAILABLE else "python"
+
+
+def describe_default() -> str:
+    """Which evaluator runs by default here, for ``kpcheck --version``."""
+    if durable.AVAILABLE:
+        return f"durable (durable_rules {durable.version()})"
+    return ("python (durable_rules is not installed here; "
+            "pip install 'kpcheck[durable]' on Python 3.10-3.12 for it)")
+
+
+class EngineError(RuntimeError):
+    """The engine failed on a submission; the submission gets status ``error``."""
+
+
+class EngineUnavailable(EngineError):
+    """The evaluator asked for does not run on this Python (durable_rules imports on 3.10-3.12)."""
+
+
+class InternalFailure(EngineError):
+    """kpcheck's own code failed on a submission (a bug, reported as such, never a crash)."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    title: str
+    message: str
+    fields: tuple[str, ...]
+    legal_basis: tuple[dict[str, Any], ...]
+    waived: dict[str, str] | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NotApplicable:
+    rule: str
+    reason: str
+
+
+@dataclass
+class Evaluation:
+    findings: list[Finding] = field(default_factory=list)
+    not_applicable: list[NotApplicable] = field(default_factory=list)
+
+
+@dataclass
+class _Compiled:
+    rule: Rule
+    condition: Node
+    test: Any
+    applies: list[tuple[Any, str]]
+
+
+def in_force_node(rule: Rule) -> Node:
+    """``presented_on`` within the rule's dates in force, as a condition."""
+    parts = [Compare(_PRESENTED, "at_least", rule.spec.in_force.from_)]
+    if rule.spec.in_force.to:
+        parts.append(Compare(_PRESENTED, "at_most", rule.spec.in_force.to))
+    return All(tuple(parts))
+
+
+class Engine:
+    def __init__(self, book: Rulebook, reference: Reference, kind: str | None = None, lang: str = "en",
+                 scope: str = "submission"):
+        self.book, self.reference, self.lang = book, reference, lang
+        self.kind = kind or default_kind()
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown engine {self.kind!r}; expected durable or python")
+        if self.kind == "durable" and not durable.AVAILABLE:
+            raise EngineUnavailable("--engine durable is not available on this Python (durable_rules imports on "
+                                    "Python 3.10-3.12 only); use --engine python, or leave --engine out")
+        self.projector = Projector(book, book.active(scope))
+        self.compiled = []
+        for rule in book.active(scope):
+            condition = nnf(rule.condition)
+            applies = [(compile_test(nnf(node)), reason) for node, reason in rule.applies]
+            self.compiled.append(_Compiled(rule, condition, compile_test(condition), applies))
+        # rules across submissions see a handful of small facts that repeat from one
+        # submission to the next: their decisions are memoised (never the messages)
+        self.memo: dict[Any, Any] | None = {} if scope == "batch" else None
+        whole = [(c.rule.id, nnf(All((in_force_node(c.rule), *(n for n, _ in c.rule.applies), c.rule.condition))))
+                 for c in self.compiled]
+        try:  # compiled for both kinds, so that a rule durable_rules cannot take is refused either way
+            for _, node in whole:
+                durable.to_durable(node)
+        except durable.DurableError as exc:
+            raise EngineError(str(exc)) from exc
+        self.shared: dict[Any, Any] = {}     # immutable pieces of results, made once
+        self.code = compile_rulebook(self.projector, rules_of(self.compiled), reference)
+        self.durable = None
+        if self.kind == "durable" and self.compiled:
+            try:
+                self.durable = durable.DurableEvaluator(whole)
+            except durable.DurableError as exc:
+                raise EngineError(str(exc)) from exc
+
+    def evaluate(self, submission: Submission | None, batch: Any = None, plain: bool = False) -> Evaluation:
+        """Findings and rules not applicable for one submission; raises :class:`EngineError`
+        (:class:`InternalFailure` for an unexpected exception, so that no input takes a run down).
+
+        Rules across submissions (scope ``batch``) are evaluated on ``batch``, an
+        :class:`~kpcheck.batch.xref.XrefView`, with ``submission`` None. ``plain`` runs the
+        reference path instead of the compiled one (rule trees walked, for the tests).
+        """
+        try:
+            return self._evaluate(submission, batch, plain)
+        except EngineError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise InternalFailure(internal_error("checking", exc)) from exc
+
+    def _evaluate(self, submission: Submission | None, batch: Any, plain: bool) -> Evaluation:
+        if plain:
+            fact, raw = self.projector.project(submission, self.reference, batch)
+        else:
+            fact, raw = self.code.project(submission, batch)
+        presented_on = submission.presented_on if submission is not None else batch.fields["presented_on"]
+        decide = self.decide_plain if plain else self.decide
+        if self.memo is not None:
+            key = (presented_on, tuple(sorted(fact.items())))
+            decided = self.memo.get(key)
+            if decided is None:
+                if len(self.memo) >= MEMO_SIZE:
+                    self.memo.clear()
+                decided = self.memo[key] = decide(fact, presented_on)
+        else:
+            decided = decide(fact, presented_on)
+        triggered, skipped = decided
+        findings = [self.finding(c, fact, raw, submission) for c in triggered]
+        return Evaluation(findings, list(skipped))
+
+    def decide(self, fact: dict[str, Any], presented_on: dt.date) -> tuple[list[_Compiled], list[NotApplicable]]:
+        """Which rules trigger and which do not apply: a pure function of the fact and the date."""
+        fired = None
+        if self.durable is not None:
+            try:
+                fired = self.durable.fired(fact)
+            except durable.DurableError as exc:
+                raise EngineError(str(exc)) from exc
+        hits, misses = self.code.decide(fact, presented_on.toordinal(), fired)
+        compiled = self.compiled
+        skipped = []
+        shared = self.shared
+        for index, reason in misses:
+            c = compiled[index]
+            if fired is not None and c.rule.id in fired:
+                raise EngineError(f"durable_rules fired {c.rule.id}, which does not apply "
+                                  f"({reason or self.not_applicable(c, presented_on, fact)})")
+            if reason is None:
+                skipped.append(NotApplicable(c.rule.id, self.not_applicable(c, presented_on, fact) or ""))
+            else:  # the same reason object every time: reports and spools share it
+                na = shared.get((index, reason))
+                if na is None:
+                    na = shared[(index, reason)] = NotApplicable(c.rule.id, reason)
+                skipped.append(na)
+        return [compiled[i] for i in hits], skipped
+
+    def decide_plain(self, fact: dict[str, Any], presented_on: dt.date) -> tuple[list[_Compiled], list[NotApplicable]]:
+        """The reference decision: every rule tree walked by the plain Python evaluator."""
+        triggered, skipped = [], []
+        for c in self.compiled:
+            reason = self.not_applicable(c, presented_on, fact)
+            if reason is not None:
+                skipped.append(NotApplicable(c.rule.id, reason))
+            elif c.test(fact):
+                triggered.append(c)
+        return triggered, skipped
+
+    @staticmethod
+    def not_applicable(c: _Compiled, on: dt.date, fact: dict[str, Any]) -> str | None:
+        spec = c.rule.spec.in_force
+        if on < spec.from_ or (spec.to is not None and on > spec.to):  # dates compare in C
+            until = f" to {spec.to.isoformat()}" if spec.to else ""
+            return f"not in force on {on.isoformat()} (in force from {spec.from_.isoformat()}{until})"
+        for test, reason in c.applies:
+            if not test(fact):
+                return reason
+        return None
+
+    def finding(self, c: _Compiled, fact: dict[str, Any], raw: dict[str, Any], sub: Submission | None) -> Finding:
+        spec = c.rule.spec
+        fields = tuple(spec.fields) if spec.fields else tuple(explain(c.condition, fact))
+        title, template = spec.title, spec.message
+        translation = spec.translations.get(self.lang) if self.lang in ("ru", "kk") else None  # type: ignore[call-overload]
+        if translation is None and self.lang == "kk":
+            translation = spec.translations.get("ru")
+        if translation is not None:
+            title, template = translation.title or title, translation.message or template
+        message = render(template, c.rule, raw, sub, self.lang)
+        notes = self.calendar_notes(c.rule, raw)
+        if notes:
+            message = " ".join((message, *notes))
+        basis = self.shared.get(spec.id)
+        if basis is None:
+            basis = self.shared[spec.id] = tuple(b.model_dump() for b in spec.legal_basis)
+        return Finding(spec.id, spec.severity.value, title, message, fields, basis, notes=notes)
+
+    def calendar_notes(self, rule: Rule, raw: dict[str, Any]) -> tuple[str, ...]:
+        """A note when the working days a rule counted cross a provisional calendar year."""
+        days: list[dt.date] = []
+        for ref in rule.lets.values():
+            let = self.book.lets.get(ref.name)
+            if let is None or let.item_of is not None or not FACTS[let.fact].calendar:
+                continue
+            values = [raw.get(arg.name) for _, arg in let.args if isinstance(arg, Ref)] + [raw.get(let.key)]
+            days += [v for v in values if isinstance(v, dt.date)]
+        years = self.reference.calendar.provisional_years(min(days), max(days)) if days else []
+        if not years:
+            return ()
+        return (gettext_for(self.lang)(PROVISIONAL_NOTE).format(years=", ".join(map(str, years))),)
+
+

@@ -1,0 +1,52 @@
+"""Finding messages: a rule's template filled with the submission's values, in the report's language."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from kpcheck.i18n import gettext_for
+from kpcheck.i18n.labels import DIRECTION
+from kpcheck.input.models import Submission
+from kpcheck.rulebook.facts import format_value
+from kpcheck.rulebook.loader import Rule
+
+
+def render(template: str, rule: Rule, raw: dict[str, Any], sub: Submission | None, lang: str = "en") -> str:
+    """Fill ``{name}`` placeholders with the submission's values and the rule's lets; in ``lang``
+    the words kpcheck itself puts into values (an absent value, a direction, a price outlier)."""
+    out, rest = [], template
+    while "{" in rest and "}" in rest:
+        head, _, tail = rest.partition("{")
+        name, _, rest = tail.partition("}")
+        out.append(head)
+        text = format_value(_value(name, rule, raw, sub))
+        out.append(localise_value(name, text, lang) if lang != "en" else text)
+    out.append(rest)
+    return "".join(out)
+
+
+_OUTLIER = re.compile(r"line (\d+): ([\d,.]+) US\$/ct against a median of ([\d,.]+)")
+
+
+def localise_value(name: str, text: str, lang: str) -> str:
+    """A value's own words in ``lang``: "(none)", "(not named)", export/import, the outlier lines."""
+    _ = gettext_for(lang)
+    if name == "direction":
+        return _(DIRECTION.get(text, text))
+    text = text.replace("(none)", _("(none)")).replace("(not named)", _("(not named)"))
+    return _OUTLIER.sub(lambda m: _("line {n}: {price} US$/ct against a median of {median}").replace(
+        "{n}", m.group(1)).replace("{price}", m.group(2)).replace("{median}", m.group(3)), text)
+
+
+def _value(name: str, rule: Rule, raw: dict[str, Any], sub: Submission | None) -> Any:
+    if name in rule.spec.params:
+        return rule.spec.params[name]
+    if name in rule.lets:
+        return raw.get(rule.lets[name].name)
+    if name in raw:
+        return raw[name]
+    obj: Any = sub
+    for attr in name.split("."):
+        obj = getattr(obj, attr, None) if obj is not None else None
+    return obj
