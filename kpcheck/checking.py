@@ -15,17 +15,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence, Union
 
 from kpcheck.api import Checker, Result
-from kpcheck.batch.xref import XrefKey, key_of
 from kpcheck.input.reader import Loaded, parse_data
 from kpcheck.problems import Problem
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:       # a desk check without a history imports neither the XREF keys nor the waivers
+    from kpcheck.batch.xref import XrefKey
     from kpcheck.waivers import WaiverBook
 
-Data = Union[Mapping[str, Any], bytes, str]
-"""One submission held in memory: a parsed mapping, or JSON or YAML bytes or text."""
-Past = Union[Data, XrefKey, Path]
-"""One item of a history: a submission in memory, its key, or a path (file, folder, JSON Lines)."""
+    Data = Union[Mapping[str, Any], bytes, str]
+    """One submission held in memory: a parsed mapping, or JSON or YAML bytes or text."""
+    Past = Union[Data, XrefKey, Path]
+    """One item of a history: a submission in memory, its key, or a path (file, folder, JSON Lines)."""
 Warn = Callable[[Problem], None]
 
 
@@ -58,6 +58,7 @@ def history_keys(past: Iterable[Past], kind: str = "json") -> list[XrefKey]:
     """The keys of a history; past submissions that do not read are left out (they cannot
     have been accepted). Paths are read as ``audit`` reads its sources."""
     from kpcheck.batch.audit import loaded_of, plan_units
+    from kpcheck.batch.xref import XrefKey, key_of
 
     keys: list[XrefKey] = []
     for n, item in enumerate(past, 1):
@@ -80,6 +81,8 @@ def source_keys(sources: Iterable[str | Path]) -> list[XrefKey]:
 
 def paired(checker: Checker, loaded: Iterable[Loaded]) -> list[tuple[Result, XrefKey | None]]:
     """Each submission's result beside its key (None when it did not read)."""
+    from kpcheck.batch.xref import key_of
+
     return [(checker.check_loaded(one), key_of(one.submission) if one.submission is not None else None)
             for one in loaded]
 
@@ -89,11 +92,11 @@ def check_loaded(checker: Checker, loaded: Iterable[Loaded], history: Sequence[X
     """The results of read submissions, in order: streamed one by one without a history; with
     one (even empty), the history rules run over them and it together once all are checked.
     Waivers apply last; their warnings go to ``warn`` (the file's first, the unused ones last)."""
-    from kpcheck.batch.audit import check_with_history
-
     if history is None:
         results: Iterable[Result] = (checker.check_loaded(one) for one in loaded)
-    else:
+    else:           # the audit machinery only when there is a history (a desk check's start-up time)
+        from kpcheck.batch.audit import check_with_history
+
         results = check_with_history(checker, paired(checker, loaded), list(history))
     if waivers is None:
         return iter(results)
