@@ -31,6 +31,7 @@ from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, TEXT
 
 PATH, NUMBER, COUNT, WORD, WORDS = "path", "number", "count", "text", "texts"
 MAX_NUMBER = 10**6          # a number parameter lies within +-MAX_NUMBER
+HISTORY, BATCH = "history", "batch"   # what of the other submissions a fact reads (a rule's ``needs:``)
 MAX_COUNT = 10_000          # a count parameter (days, places, lines) is a whole number 0..MAX_COUNT
 
 
@@ -59,6 +60,7 @@ class DerivedFact:
     func: Callable[..., Any]
     doc: str
     calendar: bool = False          # counts Kazakh working days: a finding notes provisional years
+    across: str | None = None       # reads other submissions: "history" (their numbers) or "batch" (all of them)
 
 
 
@@ -261,8 +263,8 @@ def _xref_price_outliers(ctx: FactContext, ratio: Decimal, min_lines: Decimal) -
 
 
 def _fact(name: str, returns: str, params: dict[str, str], func: Callable[..., Any], doc: str,
-          calendar: bool = False) -> DerivedFact:
-    return DerivedFact(name, returns, params, func, doc, calendar)
+          calendar: bool = False, across: str | None = None) -> DerivedFact:
+    return DerivedFact(name, returns, params, func, doc, calendar, across)
 
 
 FACTS: dict[str, DerivedFact] = {f.name: f for f in (
@@ -320,9 +322,12 @@ FACTS: dict[str, DerivedFact] = {f.name: f for f in (
           _countries_with_status,
           "the listed countries having one of the statuses on the date, as 'CF (partial), ...'; absent when none"),
     _fact("xref_same_number", INT, {}, _xref_same_number,
-          "batch: other submissions of the same direction with the same certificate number (exempt pairs left out)"),
+          "batch: other submissions of the same direction with the same certificate number (exempt pairs left out)",
+          across=HISTORY),
     _fact("xref_original_known", BOOL, {}, _xref_original_known,
-          "batch: a duplicate request's original number is another audited submission's certificate number"),
+          "batch: a duplicate request's original number is another audited submission's certificate number",
+          across=HISTORY),
     _fact("xref_price_outliers", TEXT, {"ratio": NUMBER, "min_lines": COUNT}, _xref_price_outliers,
-          "batch: lines whose US$/ct is beyond ratio times (or under 1/ratio of) the median for their HS code"),
+          "batch: lines whose US$/ct is beyond ratio times (or under 1/ratio of) the median for their HS code",
+          across=BATCH),
 )}

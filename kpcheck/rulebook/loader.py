@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from kpcheck.problems import KpcheckError
 from kpcheck.verdicts import Severity
 from kpcheck.rulebook.conditions import ConditionError, Node, Parser, Ref, Scope
-from kpcheck.rulebook.facts import COUNT, FACTS, MAX_COUNT, MAX_NUMBER, NUMBER, PATH, WORD, WORDS
+from kpcheck.rulebook.facts import BATCH, COUNT, FACTS, HISTORY, MAX_COUNT, MAX_NUMBER, NUMBER, PATH, WORD, WORDS
 from kpcheck.input.reader import loc_path
 from kpcheck.input.shorten import shorten, shown
 from kpcheck.rulebook.schema import LIST, SUBMISSION_FIELDS, VALUES, suggest
@@ -220,6 +220,7 @@ class _RuleCompiler:
         if fact is None:
             raise ConditionError(where, f"unknown derived fact '{call['fact']}'{suggest(str(call['fact']), FACTS)}",
                                  "RUL021")
+        self.check_reach(fact.name, fact.across, where)
         given = call.get("with") or {}
         for param in given:
             if param not in fact.params:
@@ -237,6 +238,15 @@ class _RuleCompiler:
                 fields.extend(value.fields)
         let = self.table.add(fact.name, tuple(args), scope.item_of)
         return Ref(let.key, fact.returns, tuple(dict.fromkeys(fields)))
+
+    def check_reach(self, fact: str, across: str | None, where: Location) -> None:
+        """A fact that reads other submissions needs a rule across submissions that reads as much (RUL024)."""
+        batch = isinstance(self.doc, dict) and self.doc.get("scope") == "batch"
+        if across is not None and not batch:
+            raise ConditionError(where, f"'{fact}' reads other submissions: the rule needs 'scope: batch'", "RUL024")
+        if across == BATCH and self.doc.get("needs") == HISTORY:
+            raise ConditionError(where, f"'{fact}' reads the whole audited batch: a rule with 'needs: history' "
+                                 "cannot call it (make it 'needs: batch')", "RUL024")
 
     def argument(self, given: Any, param: str, kind: str, scope: Scope) -> Any:
         value = given[param]
