@@ -157,7 +157,7 @@ class AuditTextWriter:
 
     def __init__(self, stream: IO[str], options: dict[str, Any]):
         self.console = make_console(stream, options.get("width"))
-        self.fail_on = options.get("fail_on") or "violation"
+        self.fail_on = options.get("fail_on") or Severity.VIOLATION.value
         self._ = gettext_for(options.get("lang") or "en")
         self.max_listed: int | None = options.get("max_listed")
         self.tally = Tally()

@@ -47,7 +47,7 @@ def finding_line(f: Any) -> str:
 class JunitWriter:
     def __init__(self, stream: IO[str], options: dict[str, Any]):
         self.stream = stream
-        self.fail_on = options.get("fail_on") or "violation"
+        self.fail_on = options.get("fail_on") or Severity.VIOLATION.value
         self.floor = Severity(self.fail_on).rank if self.fail_on != "never" else None
         self.spool: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
         self.meta: dict[str, Any] = {}
