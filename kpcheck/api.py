@@ -7,7 +7,7 @@
     checked = checker.check(submission, history=[past], waivers="waivers.yaml")   # in memory
 
 :meth:`Checker.check` is the one way to check submissions held in memory with a history and
-waivers (README, "From Python"); the commands and the desk go through the same code
+waivers (README, "From Python"); `check` and `audit` go through the same code
 (:mod:`kpcheck.checking`).
 """
 
