@@ -22,7 +22,7 @@ from pydantic_core import PydanticCustomError
 
 from kpcheck.problems import KpcheckError
 from kpcheck.reference.workdays import (CalendarFile, CalendarYear, ConfirmedYear, Day, NamedDay, Override, OverridesFile,
-                              Problem, StrictModel, Text, YearRange)
+                              FileIssue, StrictModel, Text, YearRange)
 from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, locate
 from kpcheck.paths import shipped
 
@@ -305,7 +305,7 @@ def _read(doc: _Doc) -> None:
 
 
 def load_file(path: Path, model: type[M],
-          check: Callable[[M], Iterable[Problem]]) -> tuple[M | None, _Doc]:
+          check: Callable[[M], Iterable[FileIssue]]) -> tuple[M | None, _Doc]:
     """Read one file, validate it against ``model``, then run its semantic ``check``."""
     doc = _Doc(path)
     _read(doc)
@@ -325,14 +325,14 @@ def load_file(path: Path, model: type[M],
 
 # --- Semantic checks beyond the schema -----------------------------------------------------
 
-def overlap_problems(section: str, entries: Mapping[str, Any]) -> list[Problem]:
+def overlap_problems(section: str, entries: Mapping[str, Any]) -> list[FileIssue]:
     """Periods of an entry that overlap another of its periods."""
     return [((section, key, "periods", i), "REF003", f"this period overlaps another of {key}")
             for key, entry in entries.items()
             for i in Periods.overlapping([(s.start, s.end) for s in entry.periods])]
 
 
-def participants_problems(f: ParticipantsFile) -> list[Problem]:
+def participants_problems(f: ParticipantsFile) -> list[FileIssue]:
     """Overlaps, codes listed twice, resolution targets that are not participants."""
     problems = overlap_problems("participants", f.participants)
     for code, span in f.eu_members.items():
@@ -357,13 +357,13 @@ def participants_problems(f: ParticipantsFile) -> list[Problem]:
     return problems
 
 
-def hs_tnved_problems(f: HsTnvedFile) -> list[Problem]:
+def hs_tnved_problems(f: HsTnvedFile) -> list[FileIssue]:
     """A TN VED code that does not begin with its HS code's digits (so no code serves two HS codes)."""
     return [(("tnved_of_hs", hs), "REF008", f"{tnved} does not begin with the digits of HS {hs} ({hs.replace('.', '')})")
             for hs, tnved in f.tnved_of_hs.items() if not tnved.startswith(hs.replace(".", ""))]
 
 
-def no_problems(_: Any) -> list[Problem]:
+def no_problems(_: Any) -> list[FileIssue]:
     return []
 
 

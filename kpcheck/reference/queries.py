@@ -28,7 +28,7 @@ from kpcheck.reference.files import (  # the public names are re-exported here
     ReferenceDataError,
     bin_check_digit_ok,
     Periods,
-    Problem,
+    FileIssue,
     REGISTERS,
     ParticipantsFile,
     EaeuFile,
@@ -187,7 +187,7 @@ def _member_on(register: Mapping[str, Periods[bool]], key: str | None, on: date)
 
 # --- Loading everything ----------------------------------------------------------------------
 
-_LAW: dict[str, tuple[type[BaseModel], Callable[[Any], Iterable[Problem]]]] = {
+_LAW: dict[str, tuple[type[BaseModel], Callable[[Any], Iterable[FileIssue]]]] = {
     PARTICIPANTS: (ParticipantsFile, participants_problems),
     EAEU: (EaeuFile, no_problems),
     CALENDAR: (CalendarFile, calendar_problems),
