@@ -1,4 +1,4 @@
-"""The rule-file schema and the loading of a rulebook folder.
+"""The loading of a rulebook folder (the rule-file schema is :mod:`kpcheck.rulebook.rulefile`).
 
 A rulebook folder holds ``rulebook.yaml`` (its version), one rule per YAML file in a
 folder per family (``COND/COND-01.yaml``), the law-level reference data in ``reference/``
@@ -9,25 +9,24 @@ refused whole.
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
 import hashlib
 import re
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ValidationError
 
 from kpcheck.problems import KpcheckError
-from kpcheck.verdicts import Severity
 from kpcheck.rulebook.conditions import ConditionError, Node, Parser, Ref, Scope
 from kpcheck.rulebook.facts import BATCH, COUNT, FACTS, HISTORY, MAX_COUNT, MAX_NUMBER, NUMBER, PATH, WORD, WORDS
 from kpcheck.input.reader import loc_path
 from kpcheck.input.shorten import shorten, shown
 from kpcheck.rulebook.schema import LIST, SUBMISSION_FIELDS, VALUES, suggest
+from kpcheck.rulebook.rulefile import (DEFAULT_BASE, Applicability, Example, InForce, LegalBasis, RuleFile,  # noqa: F401
+                                      Severity, Status, Translation)   # the schema's names, re-exported
 from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, locate, node_location, plain
 from kpcheck.input.yamlio import value_location
 from kpcheck.paths import shipped
@@ -35,80 +34,6 @@ from kpcheck.paths import shipped
 RULES_DIR: Path = shipped("rules")
 NOT_RULES = {"reference", "bases"}
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
-
-
-class Status(str, enum.Enum):
-    ACTIVE = "active"
-    RETIRED = "retired"
-
-
-class _Schema(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
-
-
-class LegalBasis(_Schema):
-    act: str = Field(min_length=1)
-    provision: str = Field(min_length=1)
-    url: str | None = None
-
-    @property
-    def confirmed(self) -> bool:
-        return self.provision.strip().lower() != "to be confirmed"
-
-
-class InForce(_Schema):
-    from_: dt.date = Field(alias="from")
-    to: dt.date | None = None
-
-
-class Applicability(_Schema):
-    condition: Any
-    reason: str = Field(min_length=1)
-
-
-class Translation(_Schema):
-    title: str | None = None
-    message: str | None = None
-    draft: bool = False     # true until the legal staff have reviewed the translation (lint: LNT205)
-
-
-DEFAULT_BASE = "compliant-export"   # the base fixture an example changes when it names none
-
-
-class Example(_Schema):
-    name: str = Field(min_length=1)
-    base: str = DEFAULT_BASE
-    change: dict[str, Any] | None = None
-    submission: dict[str, Any] | None = None
-    batch: list[dict[str, Any]] | None = None
-    expect: Literal["triggers", "clean", "not_applicable"]
-    note: str | None = None
-
-
-class RuleFile(_Schema):
-    id: str
-    title: str = Field(min_length=1)
-    severity: Severity
-    status: Status
-    replaced_by: str | None = None
-    legal_basis: list[LegalBasis] = Field(min_length=1)
-    in_force: InForce
-    applies_when: list[Applicability] = Field(default_factory=list)
-    let: dict[str, Any] = Field(default_factory=dict)
-    condition: Any
-    fields: list[str] | None = None
-    message: str = Field(min_length=1)
-    translations: dict[Literal["ru", "kk"], Translation] = Field(default_factory=dict)
-    params: dict[str, Any] = Field(default_factory=dict)
-    scope: Literal["submission", "batch"] = "submission"
-    needs: Literal["history", "batch"] | None = None     # scope batch: what of the others it reads (docs)
-    examples: list[Example] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _needs_is_of_batch_rules(self) -> "RuleFile":
-        if self.needs is not None and self.scope != "batch":
-            raise ValueError("'needs' is given only with 'scope: batch' (a rule across submissions)")
-        return self
 
 
 class RuleError(KpcheckError):
