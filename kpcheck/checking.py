@@ -1,5 +1,5 @@
-"""Checking submissions with their history and waivers: what ``check``, the desk and
-:meth:`kpcheck.api.Checker.check` share. No printing, no exits.
+"""Checking submissions with their history, waivers or a register: what ``check``, ``audit``
+and :meth:`kpcheck.api.Checker.check` share. No printing, no exits.
 
 A check evaluates each submission; given a *history* (past submissions, as files, in memory
 or as :class:`~kpcheck.batch.xref.XrefKey`), it also runs the rules across submissions that
