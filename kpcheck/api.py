@@ -4,6 +4,11 @@
     checker = Checker.load()                      # shipped rulebook and example registers
     for result in checker.check_paths(["fixtures/submissions"]):
         print(result.submission, result.status)
+    checked = checker.check(submission, history=[past], waivers="waivers.yaml")   # in memory
+
+:meth:`Checker.check` is the one way to check submissions held in memory with a history and
+waivers (README, "From Python"); `check` and `audit` go through the same code
+(:mod:`kpcheck.checking`).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from kpcheck import __version__
 from kpcheck.engine import Engine, EngineError, EngineUnavailable, Finding, InternalFailure, NotApplicable
@@ -19,11 +24,16 @@ from kpcheck.input.reader import Loaded, parse_data, read_sources
 from kpcheck.input.shorten import shorten
 from kpcheck.rulebook.cache import cached
 from kpcheck.reference.queries import DEFAULT_REGISTERS, Reference, collect_reference
-from kpcheck.rulebook.loader import RULES_DIR, Rulebook, Severity, collect_rulebook, sha256_files
+from kpcheck.rulebook.loader import RULES_DIR, Rulebook, collect_rulebook, sha256_files
+from kpcheck.verdicts import Severity, Verdict
+from kpcheck.problems import Problem
 
-STATUSES = ("compliant", "review", "non_compliant", "invalid", "error")
-_STATUS_OF_SEVERITY = {"invalid": "invalid", "violation": "non_compliant", "warning": "review", "info": "compliant"}
-FAIL_ON = ("invalid", "violation", "warning", "never")
+if TYPE_CHECKING:
+    from kpcheck.checking import Checked, Data, Past
+    from kpcheck.waivers import WaiverBook
+
+STATUSES = tuple(Verdict)        # compliant, review, non_compliant, invalid, error: the order reports count them in
+FAIL_ON = (Severity.INVALID.value, Severity.VIOLATION.value, Severity.WARNING.value, "never")
 
 
 class RulebookInvalid(Exception):
@@ -40,7 +50,7 @@ class Result:
 
     submission: str | None
     source: str
-    status: str
+    status: Verdict
     findings: list[Finding] = field(default_factory=list)
     not_applicable: list[NotApplicable] = field(default_factory=list)
     error: dict[str, str] | None = None
@@ -51,18 +61,20 @@ class Result:
     counterparty: str | None = None      # counterparty country code as given (importer on export, issuer on import)
     prices: tuple[tuple[str, int, int], ...] = ()   # audit only: (hs_code, line index, US$/ct x 10^6) per line
 
+    def __post_init__(self) -> None:
+        self.status = Verdict(self.status)        # given as text too ("compliant"): always the enum
+
     def fails(self, fail_on: str) -> bool:
         """At or above ``--fail-on``: a finding of that severity or worse (errors are exit 2)."""
-        if fail_on == "never" or self.status == "error":
+        if fail_on == "never" or self.status is Verdict.ERROR:
             return False
         floor = Severity(fail_on).rank
         return any(Severity(f.severity).rank >= floor for f in self.findings if f.waived is None)
 
 
-def status_of(findings: Iterable[Finding]) -> str:
+def status_of(findings: Iterable[Finding]) -> Verdict:
     """The worst finding decides: invalid > non_compliant > review > compliant."""
-    worst = max((Severity(f.severity).rank for f in findings), default=0)
-    return _STATUS_OF_SEVERITY[[s.value for s in Severity if s.rank == worst][0]]
+    return Verdict.of(max((Severity(f.severity) for f in findings), key=lambda s: s.rank, default=Severity.INFO))
 
 
 def counterparty_of(sub: Any) -> str | None:
@@ -74,7 +86,7 @@ def counterparty_of(sub: Any) -> str | None:
 
 
 def summarize(results: Iterable[Result]) -> dict[str, int]:
-    summary = {"submissions": 0, **{s: 0 for s in STATUSES}}
+    summary = {"submissions": 0, **{s.value: 0 for s in STATUSES}}
     for result in results:
         add_to_summary(summary, result)
     return summary
@@ -143,6 +155,39 @@ class Checker:
         Not thread-safe (the engine is not): callers that serve requests serialise the calls."""
         return self.check_loaded(parse_data(data, source, kind), lang)
 
+    def check(self, *submissions: Data, kind: str = "json", history: Iterable[Past] | None = None,
+              waivers: WaiverBook | Path | str | None = None, lang: str | None = None) -> Checked:
+        """Check submissions held in memory, with a history and waivers: the one way to do all three.
+
+        ``submissions``: parsed mappings, or JSON or YAML (``kind``) bytes or text; their sources
+        read ``<data>`` (``<data:N>`` for several). ``history``: past submissions (mappings,
+        bytes or text, :class:`~kpcheck.batch.xref.XrefKey`, or a :class:`~pathlib.Path` of a file,
+        folder or JSON Lines); given, even empty, the rules across submissions that need only a
+        history (XREF-01/02) run over the submissions and it together. ``waivers``: a waiver
+        file or a loaded :class:`~kpcheck.waivers.WaiverBook`; a file that does not read raises
+        :class:`~kpcheck.waivers.WaiverFileError`. ``lang`` overrides the language of the texts.
+        Returns the results in order and the run's warnings; never prints. Not thread-safe."""
+        if lang is not None and lang != self.engine.lang:
+            kept, self.engine.lang = self.engine.lang, lang
+            try:
+                return self.check(*submissions, kind=kind, history=history, waivers=waivers)
+            finally:
+                self.engine.lang = kept
+        from kpcheck.checking import Checked, check_loaded, history_keys, read_data
+        from kpcheck.waivers import WaiverBook, severities_of
+
+        book = WaiverBook.load(waivers, severities_of(self.book)) if isinstance(waivers, (str, Path)) else waivers
+        keys = history_keys(history, kind) if history is not None else None
+        warnings: list[Problem] = []
+        results = list(check_loaded(self, read_data(submissions, kind), keys, book, warnings.append))
+        return Checked(results, warnings)
+
+    def untranslated(self, lang: str) -> list[str]:
+        """The ids of the rules in force that have no text in ``lang`` (none for English, the source)."""
+        if lang == "en":
+            return []
+        return [rule.id for rule in self.book.active() if lang not in rule.spec.translations]
+
     def check_loaded(self, loaded: Loaded, lang: str | None = None) -> Result:
         """The result for one read submission; ``lang`` overrides the language of titles and messages."""
         if lang is not None and lang != self.engine.lang:
@@ -155,7 +200,7 @@ class Checker:
             err = loaded.error
             error = {"message": err.message, "location": err.location} if err else \
                 {"message": "unreadable", "location": loaded.source}
-            return Result(loaded.raw_id, loaded.source, "error", error=error)
+            return Result(loaded.raw_id, loaded.source, Verdict.ERROR, error=error)
         sub = loaded.submission
         base: dict[str, Any] = dict(certificate=sub.certificate.number, direction=sub.direction,
                                     presented_on=sub.presented_on, department=sub.territorial_department,
@@ -163,20 +208,26 @@ class Checker:
         try:
             evaluation = self.engine.evaluate(sub)
         except InternalFailure as exc:
-            return Result(sub.id, loaded.source, "error", error={"message": str(exc), "location": loaded.source}, **base)
+            return Result(sub.id, loaded.source, Verdict.ERROR, error={"message": str(exc), "location": loaded.source},
+                          **base)
         except EngineError as exc:
-            return Result(sub.id, loaded.source, "error", error={"message": f"engine failure: {shorten(str(exc), 300)}",
-                                                                  "location": loaded.source}, **base)
+            failure = {"message": f"engine failure: {shorten(str(exc), 300)}", "location": loaded.source}
+            return Result(sub.id, loaded.source, Verdict.ERROR, error=failure, **base)
         findings = sorted(evaluation.findings, key=lambda f: f.rule)
         return Result(sub.id, loaded.source, status_of(findings), findings,
                       sorted(evaluation.not_applicable, key=lambda n: n.rule), **base)
 
-    def meta(self) -> dict:
-        return {"kpcheck": __version__,
-                "engine": self.engine.kind,
-                "rulebook": {"version": self.book.version, "sha256": self.rules_sha256},
-                "reference": self.reference_kind,
-                "registers": {"sha256": self.registers_sha256}}
+    def meta(self, waivers: Path | str | None = None) -> dict:
+        """A report's identity: kpcheck, engine, rulebook, registers and, given, the waiver file's hash."""
+        meta: dict[str, Any] = {"kpcheck": __version__,
+                                "engine": self.engine.kind,
+                                "rulebook": {"version": self.book.version, "sha256": self.rules_sha256},
+                                "reference": self.reference_kind,
+                                "registers": {"sha256": self.registers_sha256}}
+        if waivers:
+            meta["waivers"] = {"sha256": sha256_files([Path(waivers)])}
+        return meta
 
 
-__all__ = ["Checker", "EngineUnavailable", "Result", "RulebookInvalid", "status_of", "summarize", "DEFAULT_REGISTERS"]
+__all__ = ["Checker", "EngineUnavailable", "Result", "RulebookInvalid", "Severity", "Verdict", "status_of", "summarize",
+           "DEFAULT_REGISTERS"]

@@ -69,6 +69,7 @@ CATALOGUE: dict[str, Code] = {
         "RUL021": "an unknown derived fact",
         "RUL022": "a derived fact called with a missing or unknown parameter",
         "RUL023": "a rule parameter used but not declared under 'params:'",
+        "RUL024": "a derived fact that reads other submissions in a rule that does not reach them (scope, needs)",
         "RUL030": "a condition the engines cannot evaluate identically (refused for both)",
         "REF001": "a reference file has a bad date or dates in the wrong order",
         "REF002": "a reference file has an unknown status",
@@ -79,11 +80,6 @@ CATALOGUE: dict[str, Code] = {
         "REF007": "a reference file lists one entry twice",
         "REF008": "a reference file has a bad or unknown code",
         "REF009": "a reference file is not valid YAML",
-        "WAI001": "a waiver is malformed and is ignored",
-        "WAI002": "a waiver names an unknown rule and is ignored",
-        "WAI003": "a waiver of an 'invalid' finding is refused",
-        "WAI004": "a waiver has expired by the submission's presented date",
-        "WAI005": "a waiver matches no finding",
         "WAI010": "the waiver file as a whole cannot be read",
         "STA001": "the production file for the annual-report statistics cannot be read",
         "REG001": "a register URL, path or setting that cannot be used (unknown scheme, missing folder, no driver)",
@@ -106,6 +102,11 @@ CATALOGUE: dict[str, Code] = {
         "CFG004": "KPCHECK_CONFIG names a file that does not exist",
     }),
     **_codes(W, {
+        "WAI001": "a waiver is malformed and is ignored",
+        "WAI002": "a waiver names an unknown rule and is ignored",
+        "WAI003": "a waiver of an 'invalid' finding is refused",
+        "WAI004": "a waiver has expired by the submission's presented date",
+        "WAI005": "a waiver matches no finding",
         "LNT201": "a legal basis whose provision is \"to be confirmed\"",
         "LNT202": "a rule without a Russian title and message",
         "LNT203": "a 'let' that no condition or message reads",
@@ -127,15 +128,33 @@ def explain(code: str) -> Code:
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem with its place: ``file:line:col: level: message [CODE]``."""
+    """One problem with its place: ``file:line:col: level: message [CODE]``; ``rule`` names the
+    rule it concerns, when there is one (a lint run summarises some codes by rule)."""
 
     location: Location | str
     code: str
     message: str
     level: Level = Level.ERROR
+    rule: str | None = None
 
     def __str__(self) -> str:
         return f"{self.location}: {self.level.value}: {self.message} [{self.code}]"
+
+    @property
+    def text(self) -> str:
+        """``location: message [CODE]``, for where the level is said already (``warning:`` before it)."""
+        return f"{self.location}: {self.message} [{self.code}]"
+
+    @property
+    def place(self) -> Location:
+        """The location as a :class:`Location` (a bare text is the file)."""
+        return self.location if isinstance(self.location, Location) else Location(str(self.location))
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """File, line, column, code, message: the order problems are listed in."""
+        loc = self.place
+        return (loc.file, loc.line or 0, loc.column or 0, self.code, self.message)
 
 
 class KpcheckError(Exception):

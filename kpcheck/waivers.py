@@ -12,8 +12,8 @@ A waiver file is YAML 1.2 kept by the authorised body::
 A waived finding stays in the result, marked with its waiver, and no longer counts toward
 the status. Expiry is compared with the submission's ``presented_on``, never the clock. A
 finding of severity ``invalid`` cannot be waived: the certificate is void. A waiver that is
-malformed, refused, expired or matches no finding is ignored with a :class:`WaiverWarning`
-naming its line. This module neither prints nor exits.
+malformed, refused, expired or matches no finding is ignored with a warning (a
+:class:`~kpcheck.problems.Problem`) naming its line. This module neither prints nor exits.
 """
 
 from __future__ import annotations
@@ -25,9 +25,10 @@ from typing import Annotated, Any, Callable, Iterable, Iterator, Mapping
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError, model_validator
 
-from kpcheck.problems import KpcheckError
+from kpcheck.problems import KpcheckError, Level, Problem
+from kpcheck.verdicts import Severity, Verdict
 from kpcheck.api import Result, status_of
-from kpcheck.rulebook.facts import normalise_number
+from kpcheck.input.text import normalise_number
 from kpcheck.rulebook.schema import suggest
 from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, value_location
 
@@ -53,18 +54,6 @@ class WaiverFileError(KpcheckError):
     """The waiver file as a whole cannot be read: ``file:line:col: message``."""
 
     code = "WAI010"
-
-
-@dataclass(frozen=True)
-class WaiverWarning:
-    """A waiver that was ignored, with where it stands and a stable code."""
-
-    location: str
-    message: str
-    code: str = MALFORMED
-
-    def __str__(self) -> str:
-        return f"{self.location}: {self.message} [{self.code}]"
 
 
 @dataclass(frozen=True)
@@ -96,7 +85,7 @@ class Waiver:
                 "expires_on": self.expires_on.isoformat(), "line": self.line}
 
 
-def load_waivers(path: Path | str, rule_severities: Mapping[str, str]) -> tuple[list[Waiver], list[WaiverWarning]]:
+def load_waivers(path: Path | str, rule_severities: Mapping[str, str]) -> tuple[list[Waiver], list[Problem]]:
     """The usable waivers of a file and a warning per entry ignored.
 
     ``rule_severities`` maps every rule ID of the rulebook to its severity. Raises
@@ -116,7 +105,7 @@ def load_waivers(path: Path | str, rule_severities: Mapping[str, str]) -> tuple[
         raise WaiverFileError(key_location(doc, extra[0], file), f"unknown top-level key '{extra[0]}'; "
                               "a waiver file holds only 'waivers:'")
     waivers: list[Waiver] = []
-    warnings: list[WaiverWarning] = []
+    warnings: list[Problem] = []
     for index, entry in enumerate(doc["waivers"]):
         line = _line(key_location(doc["waivers"], index, file))
         waiver, problem = _parse_entry(entry, line, file, rule_severities)
@@ -151,10 +140,10 @@ class WaiverEntry(BaseModel):
 
 
 def _parse_entry(entry: Any, line: str, file: str,
-                 severities: Mapping[str, str]) -> tuple[Waiver | None, WaiverWarning | None]:
-    def bad(message: str, code: str = MALFORMED, key: str | None = None) -> tuple[None, WaiverWarning]:
+                 severities: Mapping[str, str]) -> tuple[Waiver | None, Problem | None]:
+    def bad(message: str, code: str = MALFORMED, key: str | None = None) -> tuple[None, Problem]:
         where = _line(value_location(entry, key, file)) if key is not None else line
-        return None, WaiverWarning(where, f"waiver ignored: {message}", code)
+        return None, Problem(where, code, f"waiver ignored: {message}", Level.WARNING)
 
     if not isinstance(entry, dict):
         return bad("an entry is a mapping of " + ", ".join(FIELDS))
@@ -169,7 +158,7 @@ def _parse_entry(entry: Any, line: str, file: str,
         return bad(_wording(first, entry), key=key if key in entry else None)
     if spec.rule not in severities:
         return bad(f"no rule {spec.rule} in the rulebook{suggest(spec.rule, severities)}", UNKNOWN_RULE, "rule")
-    if severities[spec.rule] == "invalid":
+    if severities[spec.rule] == Severity.INVALID:
         return bad(f"{spec.rule} has severity invalid and cannot be waived: the certificate is void", REFUSED, "rule")
     return Waiver(spec.rule, spec.reason, spec.granted_by, spec.expires_on, line, submission=spec.submission,
                   certificate=normalise_number(spec.certificate) if spec.certificate else None), None
@@ -198,7 +187,7 @@ def _wording(error: Any, entry: dict[str, Any]) -> str:
 
 
 def apply_waivers(result: Result, submission_presented_on: dt.date | None, certificate_number: str | None,
-                  waivers: Iterable[Waiver], matched: set[Waiver] | None = None) -> tuple[Result, list[WaiverWarning]]:
+                  waivers: Iterable[Waiver], matched: set[Waiver] | None = None) -> tuple[Result, list[Problem]]:
     """The result with its waived findings marked and its status recomputed.
 
     For each finding the first waiver (in file order) of its rule and submission or
@@ -206,9 +195,9 @@ def apply_waivers(result: Result, submission_presented_on: dt.date | None, certi
     that have expired are reported. Every waiver that matches a finding is added to
     ``matched`` (for :func:`inapplicable`). Results with status ``error`` are left alone.
     """
-    if result.status == "error" or submission_presented_on is None:
+    if result.status is Verdict.ERROR or submission_presented_on is None:
         return result, []
-    warnings: list[WaiverWarning] = []
+    warnings: list[Problem] = []
     findings = []
     candidates = list(waivers)
     for finding in result.findings:
@@ -216,7 +205,7 @@ def apply_waivers(result: Result, submission_presented_on: dt.date | None, certi
         if matched is not None:
             matched.update(hits)
         valid = next((w for w in hits if w.expires_on >= submission_presented_on), None)
-        if valid is not None and finding.severity != "invalid":
+        if valid is not None and finding.severity != Severity.INVALID:
             finding = replace(finding, waived=valid.mark())
         elif valid is None:
             warnings.extend(_expired(w, result, submission_presented_on) for w in hits)
@@ -225,16 +214,16 @@ def apply_waivers(result: Result, submission_presented_on: dt.date | None, certi
     return replace(result, findings=findings, status=status_of(counted)), warnings
 
 
-def _expired(waiver: Waiver, result: Result, presented_on: dt.date) -> WaiverWarning:
-    return WaiverWarning(waiver.line, f"waiver of {waiver.rule} for {waiver.target} expired on "
-                         f"{waiver.expires_on.isoformat()}, before submission {result.submission} was presented "
-                         f"on {presented_on.isoformat()}; not applied", EXPIRED)
+def _expired(waiver: Waiver, result: Result, presented_on: dt.date) -> Problem:
+    return Problem(waiver.line, EXPIRED, f"waiver of {waiver.rule} for {waiver.target} expired on "
+                   f"{waiver.expires_on.isoformat()}, before submission {result.submission} was presented "
+                   f"on {presented_on.isoformat()}; not applied", Level.WARNING, waiver.rule)
 
 
-def inapplicable(waivers: Iterable[Waiver], matched: set[Waiver]) -> list[WaiverWarning]:
+def inapplicable(waivers: Iterable[Waiver], matched: set[Waiver]) -> list[Problem]:
     """A warning for every waiver that matched no finding of the submissions checked."""
-    return [WaiverWarning(w.line, f"waiver of {w.rule} for {w.target} matches no finding of the submissions "
-                          "checked; ignored", INAPPLICABLE) for w in waivers if w not in matched]
+    return [Problem(w.line, INAPPLICABLE, f"waiver of {w.rule} for {w.target} matches no finding of the "
+                    "submissions checked; ignored", Level.WARNING, w.rule) for w in waivers if w not in matched]
 
 
 @dataclass
@@ -242,7 +231,7 @@ class WaiverBook:
     """The usable waivers of one file, remembering which ones matched a finding."""
 
     waivers: list[Waiver]
-    warnings: list[WaiverWarning] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
     matched: set[Waiver] = field(default_factory=set)
 
     @classmethod
@@ -263,10 +252,10 @@ class WaiverBook:
                  *self._by_target.get(("certificate", normalise_number(result.certificate) or ""), [])]
         return [waiver for _, waiver in sorted(found, key=lambda pair: pair[0])]
 
-    def apply(self, result: Result) -> tuple[Result, list[WaiverWarning]]:
+    def apply(self, result: Result) -> tuple[Result, list[Problem]]:
         return apply_waivers(result, result.presented_on, result.certificate, self.candidates(result), self.matched)
 
-    def waive(self, results: Iterable[Result], warn: Callable[[WaiverWarning], None]) -> Iterator[Result]:
+    def waive(self, results: Iterable[Result], warn: Callable[[Problem], None]) -> Iterator[Result]:
         """The results with waivers applied; every warning goes to ``warn``, unused waivers last."""
         for problem in self.warnings:
             warn(problem)

@@ -151,11 +151,11 @@ def test_each_kind_of_problem_names_file_line_column_and_code(bad_book, bad_prob
         line, column = where(text, needle)
         assert (problem.location.line, problem.location.column) == (line, column), str(problem)
         assert phrase in problem.message, str(problem)
-        assert str(problem) == f"{path}:{line}:{column}: {problem.severity.value}: {problem.message} [{code}]"
+        assert str(problem) == f"{path}:{line}:{column}: {problem.level.value}: {problem.message} [{code}]"
 
 
 def test_warnings_are_warnings_and_errors_errors(bad_problems):
-    levels = {p.code: p.severity for p in bad_problems}
+    levels = {p.code: p.level for p in bad_problems}
     assert levels["LNT201"] is levels["LNT202"] is Level.WARNING
     assert all(level is Level.ERROR for code, level in levels.items() if not code.startswith("LNT2"))
 
@@ -165,7 +165,7 @@ def test_cli_prints_every_problem_sorted_and_exits_1(bad_book, bad_problems):
     assert result.exit_code == 1, result.output
     lines = result.stdout.splitlines()
     assert lines[:-1] == [str(p) for p in bad_problems]
-    errors = sum(p.severity is Level.ERROR for p in bad_problems)
+    errors = sum(p.level is Level.ERROR for p in bad_problems)
     assert lines[-1] == f"{errors} errors, {len(bad_problems) - errors} warnings"
     keys = [(p.location.file, p.location.line) for p in bad_problems]
     assert keys == sorted(keys)
@@ -221,7 +221,7 @@ def test_lint_does_not_touch_the_folder(tmp_path):
     directory = tmp_path / "rules"
     shutil.copytree(RULES_DIR, directory)
     before = sorted(str(p.relative_to(directory)) for p in directory.rglob("*"))
-    assert not [p for p in lint(directory) if p.severity is Level.ERROR]
+    assert not [p for p in lint(directory) if p.level is Level.ERROR]
     assert sorted(str(p.relative_to(directory)) for p in Path(directory).rglob("*")) == before
 
 
@@ -229,7 +229,7 @@ def test_a_let_never_read_is_a_warning(tmp_path):
     body = GOOD_BODY.replace("condition:", "let:\n  spare: {fact: counterparty_country}\ncondition:", 1)
     book = make_rulebook(tmp_path, {"T-01": rule_text("T-01", body)})
     (problem,) = [p for p in lint(book) if p.code == "LNT203"]
-    assert problem.severity is Level.WARNING
+    assert problem.level is Level.WARNING
     assert str(problem.location) == f"{book / 'T' / 'T-01.yaml'}:11:3"
     assert "spare" in problem.message
 
@@ -238,7 +238,7 @@ def test_every_condition_and_message_error_of_a_file_in_one_run(tmp_path):
     text = edit(good("T-01"), "field: certificate.condition.erasures\n  equals", "field: certificate.condition.erasure\n  equals")
     text = edit(text, "message: Certificate {certificate.number}", "message: Certificate {certificate.numbr}")
     directory = make_rulebook(tmp_path, {"T-01": text})
-    codes = sorted(p.code for p in lint(directory) if p.severity is Level.ERROR)
+    codes = sorted(p.code for p in lint(directory) if p.level is Level.ERROR)
     assert codes == ["RUL017", "RUL030"], [str(p) for p in lint(directory)]
 
 
@@ -246,4 +246,4 @@ def test_a_schema_error_does_not_hide_a_condition_error(tmp_path):
     text = edit(good("T-01"), "severity: violation", "severity: fatal")
     text = edit(text, "field: certificate.condition.erasures\n  equals", "field: certificate.condition.erasure\n  equals")
     directory = make_rulebook(tmp_path, {"T-01": text})
-    assert sorted(p.code for p in lint(directory) if p.severity is Level.ERROR) == ["RUL002", "RUL017"]
+    assert sorted(p.code for p in lint(directory) if p.level is Level.ERROR) == ["RUL002", "RUL017"]

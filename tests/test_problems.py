@@ -63,3 +63,23 @@ def test_every_located_error_class_derives_from_the_one_base():
         assert issubclass(cls, KpcheckError)
     assert WaiverFileError("w.yaml", "x").code in CATALOGUE
     assert ProductionFileError("p.csv", "x").code in CATALOGUE
+
+
+def test_a_problem_without_its_level_and_in_order():
+    """``text`` is the problem where the level is said before it; ``sort_key`` orders by place."""
+    near = Problem(Location("r.yaml", 3, 5), "RUL017", "unknown field 'x'")
+    far = Problem("r.yaml", "WAI005", "matches nothing", Level.WARNING, rule="DUP-01")
+    assert near.text == "r.yaml:3:5: unknown field 'x' [RUL017]"
+    assert far.text == "r.yaml: matches nothing [WAI005]" and far.place == Location("r.yaml")
+    assert sorted([near, far], key=lambda p: p.sort_key) == [far, near]
+
+
+def test_a_rule_error_reads_as_its_problem_without_the_level():
+    from kpcheck.rulebook.loader import RuleError
+    error = RuleError(Location("rules/X/X-01.yaml", 2, 1), "a rule file must be a mapping", "RUL002")
+    assert str(error) == error.problem.text == "rules/X/X-01.yaml:2:1: a rule file must be a mapping [RUL002]"
+
+
+def test_lint_gives_problems_of_the_one_type():
+    from kpcheck.tooling import lint
+    assert lint.Problem is Problem

@@ -69,6 +69,9 @@ def rules_copy(tmp_path: Path, source: Path = RULES) -> Path:
     return rules
 
 
+HS_TNVED = 'tnved_of_hs:\n  "7102.10": "7102100000"\n  "7102.21": "7102210000"\n'
+
+
 def write(rules: Path, name: str, text: str) -> Path:
     path = rules / "reference" / name
     path.write_text(text, encoding="utf-8")
@@ -84,6 +87,7 @@ def tiny_rules(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write(rules, "eaeu.yaml", "members:\n  KZ: {from: 2015-01-01}\n")
     write(rules, "calendar-kz.yaml", CALENDAR_HEAD)
     write(rules, "calendar-overrides.yaml", "overrides: []\n")
+    write(rules, "hs-tnved.yaml", HS_TNVED)
     assert check_reference(rules) == []
     return rules
 
@@ -111,7 +115,7 @@ def test_shipped_reference_has_no_problems() -> None:
 
 def test_files_read(ref: Reference) -> None:
     assert [p.name for p in ref.law_files] == [
-        "participants.yaml", "eaeu.yaml", "calendar-kz.yaml", "calendar-overrides.yaml"]
+        "participants.yaml", "eaeu.yaml", "calendar-kz.yaml", "calendar-overrides.yaml", "hs-tnved.yaml"]
     assert all(p.parent == RULES / "reference" for p in ref.law_files)
     assert ref.register_files == tuple(
         DEFAULT_REGISTERS / n for n in ("signers.yaml", "customs-points.yaml", "entities.yaml"))
@@ -480,6 +484,13 @@ def test_unknown_key_comes_first_and_suggests_the_known_one(tmp_path: Path, tiny
     ("eaeu.yaml", "members:\n  AM: {from: 2015-01-02}\n  kg: {from: 2015-08-12}\n", 3, "REF008"),
     ("eaeu.yaml", "members:\n  AM: {from: 2015-01-02, to: 2014-01-01}\n", 2, "REF001"),
     ("eaeu.yaml", "members:\n  AM: {from: 2015-02-30}\n", 2, "REF001"),
+    ("hs-tnved.yaml", "tnved_of_hs: {}\n", 1, "REF005"),
+    ("hs-tnved.yaml", HS_TNVED + '  "7102.3": "7102300000"\n', 4, "REF008"),
+    ("hs-tnved.yaml", HS_TNVED + '  "7102.39": "710239000"\n', 4, "REF008"),
+    ("hs-tnved.yaml", HS_TNVED + '  "7102.39": 7102390000\n', 4, "REF005"),
+    ("hs-tnved.yaml", HS_TNVED + '  "7102.39": "7102310000"\n', 4, "REF008"),
+    ("hs-tnved.yaml", HS_TNVED.replace('"7102210000"', '"7102100000"'), 3, "REF008"),
+    ("hs-tnved.yaml", HS_TNVED + "tnved: {}\n", 4, "REF005"),
 ])
 def test_refused_law_files(
     tmp_path: Path, tiny_rules: Path, name: str, text: str, line: int, code: str
@@ -578,3 +589,24 @@ def test_a_mapping_as_a_key_is_refused(tmp_path: Path, tiny_rules: Path) -> None
     (tmp_path / "signers.yaml").write_text("? signers: {}\n: x\n")
     error = first_error(tiny_rules, tmp_path)
     assert error.code == "REF009" and error.location.file == str(tmp_path / "signers.yaml")
+
+
+def test_tnved_of_the_shipped_hs_codes(ref: Reference) -> None:
+    assert {hs: ref.tnved_of(hs) for hs in ("7102.10", "7102.21", "7102.31")} == {
+        "7102.10": "7102100000", "7102.21": "7102210000", "7102.31": "7102310000"}
+    assert ref.tnved_of("7102.39") is None and ref.tnved_of(None) is None
+
+
+def test_hs_tnved_codes_are_described(tmp_path: Path, tiny_rules: Path) -> None:
+    rules = rules_copy(tmp_path, tiny_rules)
+    write(rules, "hs-tnved.yaml", 'tnved_of_hs:\n  "7102-10": "7102100000"\n  "7102.21": "71022100"\n')
+    messages = [e.message for e in check_reference(rules)]
+    assert any("'7102-10' is not an HS code" in m for m in messages), messages
+    assert any("'71022100' is not a TN VED code" in m for m in messages), messages
+
+
+def test_a_missing_hs_tnved_file_is_located(tmp_path: Path, tiny_rules: Path) -> None:
+    rules = rules_copy(tmp_path, tiny_rules)
+    (rules / "reference" / "hs-tnved.yaml").unlink()
+    error = first_error(rules)
+    assert error.code == "REF006" and error.location.file.endswith("hs-tnved.yaml")

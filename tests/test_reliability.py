@@ -253,7 +253,7 @@ def test_lint_binary_title_and_unknown_manifest_key(tmp_path):
     rule.write_text(rule.read_text().replace("title: ", "title: !!binary aGVsbG8= #", 1))
     manifest = (folder / "rulebook.yaml").read_text()
     (folder / "rulebook.yaml").write_text(manifest + "verison: 2\n")
-    problems = [p for p in lint(folder) if p.severity.value == "error"]
+    problems = [p for p in lint(folder) if p.level.value == "error"]
     where = {p.code: str(p.location) for p in problems}
     assert where["RUL001"].startswith(f"{rule}:") and where["RUL001"].count(":") == 2
     assert where["RUL004"] == f"{folder / 'rulebook.yaml'}:{manifest.count(chr(10)) + 1}:1"

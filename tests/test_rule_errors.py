@@ -51,3 +51,27 @@ def test_all_errors_are_collected(tmp_path):
     })
     book, errors = collect_rulebook(directory)
     assert [e.code for e in errors] == ["RUL017", "RUL011"]
+
+
+@pytest.mark.parametrize("head, fact, message", [
+    ("", "xref_same_number: {fact: xref_same_number}", "reads other submissions: the rule needs 'scope: batch'"),
+    ("scope: batch\nneeds: history\n",
+     "xref_price_outliers: {fact: xref_price_outliers, with: {ratio: 10, min_lines: 20}}",
+     "reads the whole audited batch: a rule with 'needs: history' cannot call it"),
+])
+def test_a_fact_across_submissions_needs_a_rule_that_reaches_as_far(tmp_path, head, fact, message):
+    name = fact.split(":")[0]
+    body = f"{head}let:\n  {fact}\ncondition: {{field: {name}, is: present}}\n"
+    directory = make_rulebook(tmp_path, {"T-01": rule_text("T-01", body)})
+    (err,) = collect_rulebook(directory)[1]
+    assert err.code == "RUL024" and message in str(err), str(err)
+    assert str(err).startswith(f"{directory / 'T' / 'T-01.yaml'}:")
+
+
+def test_a_history_fact_in_a_history_rule_and_a_batch_fact_in_a_batch_rule_load(tmp_path):
+    body = ("scope: batch\nneeds: history\nlet:\n  n: {fact: xref_same_number}\ncondition: {field: n, greater_than: 0}\n")
+    body3 = ("scope: batch\nlet:\n  o: {fact: xref_price_outliers, with: {ratio: 10, min_lines: 20}}\n"
+             "condition: {field: o, is: present}\n")
+    directory = make_rulebook(tmp_path, {"T-01": rule_text("T-01", body), "T-02": rule_text("T-02", body3)})
+    book, errors = collect_rulebook(directory)
+    assert errors == [] and book is not None and book.history_rules() == {"T-01"}

@@ -129,3 +129,28 @@ def test_rulebook_that_does_not_load_exits_1(tmp_path):
 
 def test_unknown_format_is_a_usage_error():
     assert run("--format", "pdf").exit_code == 2
+
+
+def test_compute_and_render_are_apart():
+    """One rendering pattern: tooling's computing modules render nothing, their *_render beside them do."""
+    import ast
+    import io
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from kpcheck.tooling import coverage as coverage_module, impact
+    from kpcheck.tooling.examples_render import print_results
+
+    for module in (coverage_module, impact):
+        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert not {m for m in imported if m and (m.startswith("rich") or m.startswith("kpcheck.report"))}, module
+    book = load_rulebook(RULES_DIR)
+    run_ = run_examples(book)
+    stream = io.StringIO()
+    print_results(Console(file=stream, width=200, no_color=True), run_, coverage(book, run_), passed=False)
+    text = stream.getvalue()
+    assert "] passed" not in text
+    assert "Every rule has an example on each side of its dates in force." in text
+    assert text.rstrip().endswith(f"{len(run_.results)} passed, 0 failed")

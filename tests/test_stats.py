@@ -26,7 +26,7 @@ import pytest
 from click.testing import CliRunner
 
 from kpcheck.cli.stats import stats
-from kpcheck.rulebook.facts import normalise_number
+from kpcheck.input.text import normalise_number
 from kpcheck.input.models import Submission
 from kpcheck.input.reader import Loaded, parse_json, read_sources
 from kpcheck.stats.compute import Production, ProductionFileError, compute_stats, load_production

@@ -10,6 +10,7 @@ import textwrap
 import pytest
 
 from kpcheck.api import Checker, status_of
+from kpcheck.problems import Level, Problem, explain
 from kpcheck.batch.audit import audit
 from kpcheck.waivers import (EXPIRED, INAPPLICABLE, MALFORMED, REFUSED, UNKNOWN_RULE, Waiver, WaiverBook,
                              WaiverFileError, apply_waivers, load_waivers, severities_of)
@@ -167,7 +168,10 @@ def test_malformed_waivers_are_ignored_with_their_line(severities, tmp_path):
     assert "did you mean 'expires_on'" in messages[4]
     assert "did you mean 'DUP-01'" in messages[5]
     assert "quote it" in messages[6]
-    assert all(str(w).startswith(f"{w.location}: waiver ignored: ") for w in warnings)
+    assert all(w.text.startswith(f"{w.location}: waiver ignored: ") and w.text.endswith(f" [{w.code}]")
+               for w in warnings)
+    # one problem type: each warning is a Problem at the level the catalogue gives its code
+    assert all(isinstance(w, Problem) and w.level is Level.WARNING is explain(w.code).level for w in warnings)
 
 
 def test_a_waiver_of_an_invalid_finding_is_refused(checker, severities, tmp_path):
@@ -209,6 +213,7 @@ def test_a_waiver_that_matches_no_finding_is_reported_at_the_end(checker, severi
     (warning,) = warned
     assert (warning.location, warning.code) == (f"{path}:7", INAPPLICABLE)
     assert "DUP-03" in warning.message and "matches no finding" in warning.message
+    assert (warning.rule, warning.level) == ("DUP-03", Level.WARNING)
 
 
 def test_an_error_result_is_left_alone(checker, severities, tmp_path):

@@ -22,6 +22,7 @@ from typing import Any, Callable, Generator, Iterable, Iterator, Sequence
 
 from kpcheck.api import Checker, Result, status_of
 from kpcheck.engine import Engine, EngineError
+from kpcheck.verdicts import Verdict
 from kpcheck.input.reader import InputError, Loaded, display_name, expand, jsonl_lines, parse_jsonl_line, read_file
 from kpcheck.batch.workers import WorkerPool, can_fork
 from kpcheck.batch.xref import IndexPart, XrefIndex, XrefKey, XrefView, build_index, index_part, key_of, pack_members, pack_prices
@@ -207,7 +208,7 @@ class BatchChecks:
 
     def apply(self, result: Result, key: XrefKey | None, index: XrefIndex) -> Result:
         """The result with the findings across submissions added and its status recomputed."""
-        if key is None or result.status == "error":
+        if key is None or result.status is Verdict.ERROR:
             return result
         checked = replace(result)
         self.add_to(checked, key, index)
@@ -217,12 +218,12 @@ class BatchChecks:
         """:meth:`apply` in place, for a result of :meth:`Checker.check_loaded` that nobody else
         holds (an audit's pass 2). Its findings are sorted by rule and its status is theirs
         already: only new findings change them."""
-        if result.status == "error":
+        if result.status is Verdict.ERROR:
             return
         try:
             evaluation = self.engine.evaluate(None, XrefView(key, index))
         except EngineError as exc:
-            result.status, result.error = "error", {"message": f"engine failure: {exc}", "location": result.source}
+            result.status, result.error = Verdict.ERROR, {"message": f"engine failure: {exc}", "location": result.source}
             return
         only = self.only
         findings = [f for f in evaluation.findings if only is None or f.rule in only]
@@ -343,19 +344,12 @@ def _pass_one(sources: list[str], options: dict[str, Any], jobs: int, checker: C
         yield from pool.map((unit, directory) for unit in units)
 
 
-def check_against(checker: Checker, results: list[tuple[Result, XrefKey | None]],
-                  past: list[str]) -> list[Result]:
-    """``check --against``: XREF-01 and XREF-02 of the checked submissions against past ones."""
-    history = [key_of(loaded.submission) for loaded in (one for unit in plan_units(past) for one in loaded_of(unit))
-               if loaded.submission is not None]
-    return check_with_history(checker, results, history)
-
-
 def check_with_history(checker: Checker, results: list[tuple[Result, XrefKey | None]],
                        history: list[XrefKey]) -> list[Result]:
-    """XREF-01 and XREF-02 of the checked submissions against the keys of past ones
-    (``check --against`` reads them from files, ``check --register`` from the register)."""
+    """The rules that need a history (``needs: history`` in their rule files: XREF-01/02) of the
+    checked submissions against the keys of past ones (``check --against`` reads them from
+    files, ``check --register`` from the register)."""
     keys = [key for _, key in results if key is not None]
     index = build_index([*keys, *history])
-    batch = BatchChecks(checker, only={"XREF-01", "XREF-02"})
+    batch = BatchChecks(checker, only=checker.book.history_rules())
     return [batch.apply(result, key, index) for result, key in results]

@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Iterable, Iterator
 
 from kpcheck.batch.medians import Medians, count_buckets
-from kpcheck.rulebook.facts import normalise_number
+from kpcheck.input.text import normalise_number
 from kpcheck.input.models import Submission
 
 PRICE_SCALE = Decimal(10**6)

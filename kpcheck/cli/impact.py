@@ -12,7 +12,8 @@ from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK
 from kpcheck.cli.console import verbosity_options, error, warning
 from kpcheck.cli.outputs import output_stream, refuse_clashes
 from kpcheck.engine import KINDS, EngineUnavailable
-from kpcheck.tooling.impact import ImpactRulebookInvalid, impact as run_impact, render_text, to_json
+from kpcheck.tooling.impact import ImpactRulebookInvalid, impact as run_impact
+from kpcheck.tooling.impact_render import render_text, to_json
 from kpcheck.report.text import make_console
 
 

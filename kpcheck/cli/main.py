@@ -18,7 +18,8 @@ from kpcheck.cli.outputs import output_files, refuse_clashes, refuse_unreadable
 from kpcheck.engine import KINDS, describe_default
 from kpcheck.register.errors import RegisterError
 from kpcheck.input.reader import read_sources
-from kpcheck.rulebook.loader import sha256_files
+from kpcheck.problems import Problem
+from kpcheck.verdicts import Verdict
 from kpcheck.report import FORMATS_AUDIT, FORMATS_CHECK, make_writer
 
 if TYPE_CHECKING:  # a desk check imports neither the audit machinery nor the waivers (start-up time)
@@ -68,13 +69,12 @@ def load_checker(rules: str | None, reference: str | None, engine: str | None, l
             error(str(problem))
         error("the rulebook or reference data does not load; nothing was checked")
         return None
-    if lang != "en":
-        missing = [r.id for r in checker.book.active() if lang not in r.spec.translations]
-        if missing:
-            fallback = "Russian, else English" if lang == "kk" else "English"
-            few = verbosity() >= VERBOSE or len(missing) <= 5
-            shown = ", ".join(missing if few else missing[:5]) + ("" if few else f" (and {len(missing) - 5} more; -v lists them all)")
-            warning(f"{len(missing)} rule(s) have no text in {lang!r} and are shown in {fallback}: {shown}")
+    missing = checker.untranslated(lang)
+    if missing:
+        fallback = "Russian, else English" if lang == "kk" else "English"
+        few = verbosity() >= VERBOSE or len(missing) <= 5
+        shown = ", ".join(missing if few else missing[:5]) + ("" if few else f" (and {len(missing) - 5} more; -v lists them all)")
+        warning(f"{len(missing)} rule(s) have no text in {lang!r} and are shown in {fallback}: {shown}")
     if checker.reference_kind == "example" and not banner_shown:
         warning("using the shipped EXAMPLE registers (signers, customs points, entities); "
                 "pass --reference DIR for the official lists", once="example-registers")
@@ -110,16 +110,9 @@ def load_waivers(path: str | None, checker: Checker) -> WaiverBook | None:
     return WaiverBook.load(path, severities_of(checker.book)) if path else None
 
 
-def report_meta(checker: Checker, waivers: str | None) -> dict[str, Any]:
-    """The report's identity: kpcheck, rulebook, registers and, when given, the waivers file."""
-    meta = checker.meta()
-    if waivers:
-        meta["waivers"] = {"sha256": sha256_files([Path(waivers)])}
-    return meta
-
-
-def waive(results: Iterable[Result], book: WaiverBook | None) -> Iterable[Result]:
-    return results if book is None else book.waive(results, lambda problem: warning(str(problem)))
+def warn(problem: Problem) -> None:
+    """A warning of the library's (a waiver ignored, expired or unused), as ``warning: file:line: ...``."""
+    warning(problem.text)
 
 
 def emit(results: Iterable[Result], writers: list[Any], meta: dict[str, Any], fail_on: str,
@@ -135,7 +128,7 @@ def emit(results: Iterable[Result], writers: list[Any], meta: dict[str, Any], fa
     for result in results:
         summary["submissions"] += 1
         summary[result.status] += 1
-        if result.status == "error" and result.error is not None:
+        if result.status is Verdict.ERROR and result.error is not None:
             error(f"{result.error['location']}: {result.error['message']}")
             code = EXIT_ERROR
         elif result.fails(fail_on) and code == EXIT_OK:
@@ -221,24 +214,20 @@ def check(files: tuple[str, ...], formats: tuple[str, ...], output: str | None, 
     refuse_unreadable(against, "--against")
     require_register(register, record)
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers, text_on_terminal(targets))
-    meta = report_meta(checker, waivers)
-    results: Iterable[Result] = waive(checker.check_paths(files), waiver_book)
-    if register:
-        from kpcheck.cli.register import desk_check
+    meta = checker.meta(waivers)
+    from kpcheck.checking import check_loaded, check_register, source_keys
 
+    history = source_keys(against) if against else None
+    results: Iterable[Result]
+    if register:
         try:
-            results = desk_check(register, checker, files, list(against), meta,
-                                 lambda done: list(waive(done, waiver_book)), record, by)
+            results = check_register(checker, read_sources(files), register, history or [], meta, waiver_book, warn,
+                                     record, by)
         except RegisterError as exc:
             error(f"{exc}; nothing was checked")
             sys.exit(EXIT_ERROR)
-    elif against:
-        from kpcheck.batch.audit import check_against
-        from kpcheck.batch.xref import key_of
-
-        pairs = [(checker.check_loaded(loaded), key_of(loaded.submission) if loaded.submission else None)
-                 for loaded in read_sources(files)]
-        results = waive(check_against(checker, pairs, list(against)), waiver_book)
+    else:
+        results = check_loaded(checker, read_sources(files), history, waiver_book, warn)
     with open_writers(targets, {"fail_on": fail_on, "lang": lang}) as writers:
         code = emit(results, writers, meta, fail_on)
     sys.exit(code)
@@ -263,7 +252,7 @@ def audit(sources: tuple[str, ...], formats: tuple[str, ...], output: str | None
     require_register(register, record)
     options = {"rules": rules, "registers": reference, "engine": engine, "lang": lang}
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers, text_on_terminal(targets))
-    meta = report_meta(checker, waivers)
+    meta = checker.meta(waivers)
     from kpcheck.batch.audit import count_submissions
     from kpcheck.batch.workers import WorkerFailed, WorkerLost, cpu_count
     from kpcheck.cli.audit_run import run_audit
@@ -293,14 +282,14 @@ def audit(sources: tuple[str, ...], formats: tuple[str, ...], output: str | None
 def audit_options(checker: Checker, fail_on: str, lang: str, rulebook_url: str | None,
                   rules: str | None) -> dict[str, Any]:
     """What the audit's writers are told: level, language, the terminal's cap, the HTML extras."""
-    xref = checker.book.get("XREF-03")
+    outliers = checker.book.calling("xref_price_outliers")      # the rule that draws the price band (XREF-03)
     shipped = Path(__file__).resolve().parents[2] / "docs" / "rulebook.html"
     if rulebook_url is None and rules is None and shipped.is_file():
         rulebook_url = shipped.as_uri()
     capped = sys.stdout.isatty() and verbosity() < VERBOSE
     return {"fail_on": fail_on, "lang": lang, "compact": True, "rulebook_url": rulebook_url,
             "max_listed": MAX_LISTED_ON_TERMINAL if capped else None,
-            "price_rule": dict(xref.spec.params) if xref is not None else None}
+            "price_rule": {"id": outliers[0].id, **outliers[0].spec.params} if outliers else None}
 
 
 def print_audit_summary(summary: dict[str, int], targets: list[tuple[str, str | None]], fail_on: str, lang: str,

@@ -4,21 +4,18 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, Iterable, Iterator
+from typing import Iterator
 
 import click
 
 from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK
-from kpcheck.api import Checker, Result
-from kpcheck.batch.xref import XrefKey, key_of
 from kpcheck.cli.console import err_console, error, verbosity_options
 from kpcheck.cli.outputs import output_stream
-from kpcheck.input.reader import Loaded, parse_json, read_sources
-from kpcheck.register.desk import audit_history, check_register, record_decisions
+from kpcheck.input.reader import Loaded, parse_json
 from kpcheck.register.errors import RegisterError
-from kpcheck.register.importer import import_sources, read_all
+from kpcheck.register.importer import import_sources
 from kpcheck.register.store import Register, canonical_documents, decisions_of, submissions_of
-from kpcheck.rulebook.facts import normalise_number
+from kpcheck.input.text import normalise_number
 
 
 register_option = click.option(
@@ -28,36 +25,6 @@ register_option = click.option(
 
 
 # ---- check, audit and stats: helpers that raise RegisterError ----------------------------------
-
-def desk_check(url: str, checker: Checker, files: Iterable[str], against: list[str], meta: dict[str, Any],
-               waive: Callable[[list[Result]], list[Result]], record: bool, by: str | None) -> list[Result]:
-    """``check --register``: the checked files' results with XREF-01/02 against the register
-    (and the ``--against`` files), recorded with ``--record``."""
-    checked = []
-    for loaded in read_sources(files):
-        sub = loaded.submission
-        checked.append((checker.check_loaded(loaded), key_of(sub) if sub else None, sub))
-    extra = [key_of(one.submission) for one in read_all(against) if one.submission is not None]
-    register = Register.open(url)
-    meta = {**meta, "engine": checker.engine.kind}
-    return check_register(register, checker, checked, meta, waive, record, by, extra)
-
-
-def audit_hooks(url: str, sources: list[str], record: bool
-                ) -> tuple[Register, list[XrefKey], dict[str, int]]:
-    """``audit --register``: the register, its history for the audit's index and, with
-    ``--record``, the audited submissions stored (row number by source location)."""
-    register = Register.open(url)
-    history, stored = audit_history(register, sources, record)
-    register.close()        # no pooled connection is inherited by the audit's worker processes
-    return register, history, stored
-
-
-def recorded(register: Register, results: Iterable[Result], stored: dict[str, int], meta: dict[str, Any],
-             engine: str, by: str | None) -> Iterator[Result]:
-    """The audit's results, each decision stored as it passes."""
-    return record_decisions(register, results, stored, {**meta, "engine": engine}, by)
-
 
 def register_loaded(url: str | None) -> Iterator[Loaded]:
     """Every stored submission, read back in the order stored (``stats --register``)."""

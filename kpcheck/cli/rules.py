@@ -17,10 +17,12 @@ from rich.text import Text
 from kpcheck.cli.exits import EXIT_ERROR, EXIT_FAIL, EXIT_OK
 from kpcheck.cli.console import VERBOSE, LazyGroup, error, verbosity, verbosity_options, warning
 from kpcheck.cli.outputs import output_stream
-from kpcheck.tooling.coverage import AFTER, BEFORE, IN_FORCE, Coverage, ExampleRun, coverage, run_as_dict, run_as_junit
+from kpcheck.tooling.coverage import ExampleRun, coverage
+from kpcheck.tooling.examples_render import print_results, run_as_dict, run_as_junit
 from kpcheck.tooling.coverage import run_examples
 from kpcheck.engine import EngineError
 from kpcheck.tooling.lint import counts, lint, select, summarise
+from kpcheck.problems import Level
 from kpcheck.reference.queries import ReferenceDataError
 from kpcheck.report.text import basis_text, print_trimmed
 from kpcheck.rulebook.loader import RULES_DIR, Rulebook, collect_rulebook
@@ -168,50 +170,8 @@ def test_rules(directory: str | None, rules_option: str | None, fmt: str, output
             stream.write(run_as_junit(run, cover))
         else:
             console = Console(file=stream, highlight=False, width=160, no_color=True) if output else out
-            _print_results(console, run, cover)
+            print_results(console, run, cover, passed=verbosity() >= 0)
     sys.exit(EXIT_FAIL if any(not r.passed for r in run.results) else EXIT_OK)
-
-
-def _print_results(console: Console, run: ExampleRun, cover: Coverage | None) -> None:
-    failed = [r for r in run.results if not r.passed]
-    for r in run.results:
-        if r.passed and verbosity() < 0:
-            continue
-        mark = Text("passed", style="green") if r.passed else Text("FAILED", style="bold red")
-        detail = "" if r.passed else f" (got {r.actual}{': ' + r.detail if r.detail else ''})"
-        console.print(Text.assemble(f"{r.test_id} [{r.engine}] ", mark, detail), soft_wrap=True)
-    if cover is not None:
-        _print_coverage(console, cover)
-    console.print(Text(f"{len(run.results) - len(failed)} passed, {len(failed)} failed", style="bold"))
-
-
-def _yes(flag: bool | None) -> Text:
-    return Text("-") if flag is None else Text("✓", style="green") if flag else Text("✗", style="bold red")
-
-
-def _print_coverage(console: Console, cover: Coverage) -> None:
-    """One table per legal act: each provision, the rules citing it, and how their examples cover them."""
-    acts: dict[str, list[Any]] = {}
-    for p in cover.provisions:
-        acts.setdefault(p.act, []).append(p)
-    for act, provisions in acts.items():
-        table = Table(title=act, title_justify="left", title_style="bold", expand=True, box=box.SIMPLE_HEAD)
-        table.add_column("Provision", ratio=1, overflow="fold")
-        for name in ("Rule", "Ex.", "Pass", "Trig.", "Clean", "Before", "In", "After"):
-            table.add_column(name, no_wrap=True)
-        for p in provisions:
-            provision = p.provision if p.confirmed else "TO BE CONFIRMED"
-            for i, c in enumerate(p.rules):
-                table.add_row(provision if i == 0 else "", c.rule, str(c.examples), _yes(c.passed),
-                              _yes(c.triggers_passed), _yes(c.clean_passed), _yes(c.sides[BEFORE]),
-                              _yes(c.sides[IN_FORCE]), _yes(c.sides.get(AFTER)))
-        console.print(table)
-    console.print("Ex.: examples; Pass: all passed on every evaluator; Trig./Clean: a triggering / clean example "
-                  "passed; Before/In/After: an example presented before, within, after the dates in force.")
-    if not cover.missing_sides:
-        console.print("Every rule has an example on each side of its dates in force.")
-    for c in cover.missing_sides:
-        console.print(Text(f"{c.rule}: no example presented {'; '.join(c.missing)}", style="yellow"))
 
 
 def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -250,7 +210,7 @@ def lint_rules(directory: str | None, rules_option: str | None, registers: str |
     errors, warnings = counts(problems)
     if verbosity() >= 0 or errors:
         for problem in problems:
-            if verbosity() >= 0 or problem.severity.value == "error":
+            if verbosity() >= 0 or problem.level is Level.ERROR:
                 click.echo(str(problem))
         click.echo(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
     sys.exit(EXIT_FAIL if errors else EXIT_OK)

@@ -22,13 +22,14 @@ from pydantic_core import PydanticCustomError
 
 from kpcheck.problems import KpcheckError
 from kpcheck.reference.workdays import (CalendarFile, CalendarYear, ConfirmedYear, Day, NamedDay, Override, OverridesFile,
-                              Problem, StrictModel, Text, YearRange)
+                              FileIssue, StrictModel, Text, YearRange)
 from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, locate
 from kpcheck.paths import shipped
 
 DEFAULT_REGISTERS: Path = shipped("registers")
 PARTICIPANTS, EAEU = "participants.yaml", "eaeu.yaml"
 CALENDAR, OVERRIDES = "calendar-kz.yaml", "calendar-overrides.yaml"
+HS_TNVED = "hs-tnved.yaml"
 SIGNERS, CUSTOMS_POINTS, ENTITIES = "signers.yaml", "customs-points.yaml", "entities.yaml"
 EU = "EU"
 T = TypeVar("T")
@@ -151,6 +152,17 @@ class EaeuFile(StrictModel):
     members: dict[Code, _Span]
 
 
+HS_PATTERN, TNVED_PATTERN = r"^[0-9]{4}\.[0-9]{2}$", r"^[0-9]{10}$"
+HsCode = Annotated[str, StringConstraints(pattern=HS_PATTERN)]
+TnvedCode = Annotated[str, StringConstraints(pattern=TNVED_PATTERN)]
+
+
+class HsTnvedFile(StrictModel):
+    """``hs-tnved.yaml``: the TN VED EAEU code of each HS code a certificate line may carry."""
+
+    tnved_of_hs: dict[HsCode, TnvedCode] = Field(min_length=1)
+
+
 class _Entry(StrictModel):
     name: Text
     periods: list[_Span] = Field(min_length=1)
@@ -170,7 +182,7 @@ REGISTERS = {  # file name -> (top-level key, schema)
 
 
 _MODELS: tuple[type[BaseModel], ...] = (
-    _Period, _Participant, _TradingEntity, ParticipantsFile, EaeuFile, _Entry, CalendarFile,
+    _Period, _Participant, _TradingEntity, ParticipantsFile, EaeuFile, HsTnvedFile, _Entry, CalendarFile,
     CalendarYear, YearRange, NamedDay, OverridesFile, Override, ConfirmedYear,
     *(m for _, m in REGISTERS.values()))
 _KNOWN_KEYS = sorted({f.alias or name for model in _MODELS for name, f in model.model_fields.items()})
@@ -251,7 +263,7 @@ def _describe(err: Mapping[str, Any], loc: tuple[Any, ...]) -> str:
         close = [key for key in close if key != loc[-1]]
         return f"unknown key '{loc[-1]}'" + (f" (did you mean '{close[0]}'?)" if close else "")
     if kind == "string_pattern_mismatch":
-        return f"'{value}' is not a country code (two upper-case letters, ISO 3166-1 alpha-2)"
+        return f"'{value}' is not {_PATTERN_NAMES.get(err.get('ctx', {}).get('pattern'), _COUNTRY)}"
     if kind == "literal_error" and loc[-1:] == ("status",):
         return f"unknown status '{value}'; expected member, suspended, self_suspended or partial"
     if kind.startswith("date") and kind != "date_order":
@@ -263,6 +275,9 @@ def _describe(err: Mapping[str, Any], loc: tuple[Any, ...]) -> str:
     return str(err["msg"])
 
 
+_COUNTRY = "a country code (two upper-case letters, ISO 3166-1 alpha-2)"
+_PATTERN_NAMES = {HS_PATTERN: "an HS code (four digits, a dot and two digits: \"7102.10\")",
+                  TNVED_PATTERN: "a TN VED code (ten digits: \"7102100000\")"}
 _DUPLICATE_KEY = re.compile(r'found duplicate key "(.*?)" with value')
 
 
@@ -290,7 +305,7 @@ def _read(doc: _Doc) -> None:
 
 
 def load_file(path: Path, model: type[M],
-          check: Callable[[M], Iterable[Problem]]) -> tuple[M | None, _Doc]:
+          check: Callable[[M], Iterable[FileIssue]]) -> tuple[M | None, _Doc]:
     """Read one file, validate it against ``model``, then run its semantic ``check``."""
     doc = _Doc(path)
     _read(doc)
@@ -310,14 +325,14 @@ def load_file(path: Path, model: type[M],
 
 # --- Semantic checks beyond the schema -----------------------------------------------------
 
-def overlap_problems(section: str, entries: Mapping[str, Any]) -> list[Problem]:
+def overlap_problems(section: str, entries: Mapping[str, Any]) -> list[FileIssue]:
     """Periods of an entry that overlap another of its periods."""
     return [((section, key, "periods", i), "REF003", f"this period overlaps another of {key}")
             for key, entry in entries.items()
             for i in Periods.overlapping([(s.start, s.end) for s in entry.periods])]
 
 
-def participants_problems(f: ParticipantsFile) -> list[Problem]:
+def participants_problems(f: ParticipantsFile) -> list[FileIssue]:
     """Overlaps, codes listed twice, resolution targets that are not participants."""
     problems = overlap_problems("participants", f.participants)
     for code, span in f.eu_members.items():
@@ -342,7 +357,13 @@ def participants_problems(f: ParticipantsFile) -> list[Problem]:
     return problems
 
 
-def no_problems(_: Any) -> list[Problem]:
+def hs_tnved_problems(f: HsTnvedFile) -> list[FileIssue]:
+    """A TN VED code that does not begin with its HS code's digits (so no code serves two HS codes)."""
+    return [(("tnved_of_hs", hs), "REF008", f"{tnved} does not begin with the digits of HS {hs} ({hs.replace('.', '')})")
+            for hs, tnved in f.tnved_of_hs.items() if not tnved.startswith(hs.replace(".", ""))]
+
+
+def no_problems(_: Any) -> list[FileIssue]:
     return []
 
 

@@ -1,9 +1,9 @@
 """Reference data: load it, validate it, and answer "as of date D" questions.
 
 Law-level files (kept and hashed with the rules) live in ``RULES/reference/``: the KP
-participants, the EAEU members, the generated Kazakh calendar and its overrides. Registers
-(kept by the authorised body) are taken file by file from a registers folder, else from the
-shipped example folder :data:`DEFAULT_REGISTERS`. Every file is validated on load; each
+participants, the EAEU members, the generated Kazakh calendar and its overrides, the TN VED codes
+of the HS codes. Registers (kept by the authorised body) are taken file by file from a registers
+folder, else from the shipped example folder :data:`DEFAULT_REGISTERS`. Every file is validated on load; each
 problem is a :class:`ReferenceDataError` naming ``file:line:col`` and a stable code. This module
 knows nothing about rules. Period dates are inclusive at both ends; no ``to`` means open.
 """
@@ -28,10 +28,12 @@ from kpcheck.reference.files import (  # the public names are re-exported here
     ReferenceDataError,
     bin_check_digit_ok,
     Periods,
-    Problem,
+    FileIssue,
     REGISTERS,
     ParticipantsFile,
     EaeuFile,
+    HsTnvedFile,
+    hs_tnved_problems,
     load_file,
     overlap_problems,
     participants_problems,
@@ -41,6 +43,7 @@ from kpcheck.reference.files import (  # the public names are re-exported here
     EAEU,
     CALENDAR,
     OVERRIDES,
+    HS_TNVED,
     SIGNERS,
     CUSTOMS_POINTS,
     ENTITIES,
@@ -77,6 +80,7 @@ class Reference:
     signers: Mapping[str, Periods[bool]] = field(repr=False)
     customs_points: Mapping[str, Periods[bool]] = field(repr=False)
     entities: Mapping[str, Periods[bool]] = field(repr=False)
+    tnved_of_hs: Mapping[str, str] = field(repr=False)
     _eu_timeline: Periods[frozenset[str]] = field(init=False, repr=False)
     epochs: tuple[date, ...] = field(init=False, repr=False)
 
@@ -131,6 +135,10 @@ class Reference:
         """Whether a country (as given, no resolution) is an EAEU member on ``on``."""
         return _member_on(self.eaeu_members, _norm_code(code), on)
 
+    def tnved_of(self, hs_code: str | None) -> str | None:
+        """The TN VED EAEU code of a certificate line's HS code as given (``hs-tnved.yaml``), or None."""
+        return self.tnved_of_hs.get(hs_code or "")
+
     def is_working_day(self, d: date) -> bool:
         """Whether ``d`` is a Kazakh working day (calendar file, overrides win)."""
         return self.calendar.is_working_day(d)
@@ -179,11 +187,12 @@ def _member_on(register: Mapping[str, Periods[bool]], key: str | None, on: date)
 
 # --- Loading everything ----------------------------------------------------------------------
 
-_LAW: dict[str, tuple[type[BaseModel], Callable[[Any], Iterable[Problem]]]] = {
+_LAW: dict[str, tuple[type[BaseModel], Callable[[Any], Iterable[FileIssue]]]] = {
     PARTICIPANTS: (ParticipantsFile, participants_problems),
     EAEU: (EaeuFile, no_problems),
     CALENDAR: (CalendarFile, calendar_problems),
     OVERRIDES: (OverridesFile, override_problems),
+    HS_TNVED: (HsTnvedFile, hs_tnved_problems),
 }
 
 
@@ -225,6 +234,7 @@ def _build(parsed: Mapping[str, Any], law_files: tuple[Path, ...],
         eu_also=frozenset(p.eu_also), also_resolve=dict(p.also_resolve),
         eaeu_members={code: _periods([span], True) for code, span in parsed[EAEU].members.items()},
         calendar=calendar_from_files(parsed[CALENDAR], parsed[OVERRIDES]),
+        tnved_of_hs=dict(parsed[HS_TNVED].tnved_of_hs),
         signers=registers[SIGNERS], customs_points=registers[CUSTOMS_POINTS],
         entities=registers[ENTITIES])
 

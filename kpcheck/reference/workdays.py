@@ -136,8 +136,9 @@ class WorkingCalendar:
 
 Day = Annotated[date, Strict()]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-# A problem found by a check: (path inside the file, stable code, message without the path).
-Problem = tuple[tuple[Any, ...], str, str]
+# What a semantic check of a reference file finds: (path inside the file, stable code, message without the
+# path); load_file places it (file:line:col) as a ReferenceDataError, whose problem is a kpcheck.problems.Problem.
+FileIssue = tuple[tuple[Any, ...], str, str]
 _WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -204,12 +205,12 @@ class OverridesFile(StrictModel):
     confirmed: list[ConfirmedYear] = []
 
 
-def calendar_problems(file: CalendarFile) -> list[Problem]:
+def calendar_problems(file: CalendarFile) -> list[FileIssue]:
     """Years missing or extra, days in the wrong year or of the wrong kind, days listed twice."""
     first, last = file.years.first, file.years.last
     if last < first:
         return [(("years",), "REF001", f"`to` {last} is before `from` {first}")]
-    problems: list[Problem] = [
+    problems: list[FileIssue] = [
         (("calendar",), "REF005", f"year {year} is missing")
         for year in range(first, last + 1) if year not in file.calendar]
     seen: set[date] = set()
@@ -239,10 +240,10 @@ def _listed_day_problem(
     return None
 
 
-def override_problems(file: OverridesFile) -> list[Problem]:
+def override_problems(file: OverridesFile) -> list[FileIssue]:
     """Days given more than one override; years confirmed twice."""
     seen: set[date] = set()
-    problems: list[Problem] = []
+    problems: list[FileIssue] = []
     for i, entry in enumerate(file.overrides):
         if entry.day in seen:
             problems.append((("overrides", i, "date"), "REF007", f"{entry.day} has two overrides"))

@@ -31,9 +31,10 @@ from kpcheck.i18n import gettext_for
 from kpcheck.i18n.labels import DIRECTION, SEVERITY, VERDICT, Gettext, word
 from kpcheck.report.text import SEVERITY_STYLE, VERDICT_STYLE, example_banner, identity_line, make_console
 from kpcheck.report.text import print_trimmed
+from kpcheck.verdicts import Severity, Verdict
 
 UNKNOWN = "unknown"
-SEVERITIES = ("invalid", "violation", "warning", "info")
+SEVERITIES = tuple(Severity)
 
 
 @dataclass
@@ -59,7 +60,7 @@ class Tally:
     def add(self, result: Result) -> None:
         self.status[result.status] += 1
         for table, key in ((self.departments, result.department), (self.counterparties, result.counterparty)):
-            if result.status == "error":
+            if result.status is Verdict.ERROR:
                 break
             counts = table.setdefault(key.strip() or None if key else None, Counter())
             counts["submissions"] += 1
@@ -156,7 +157,7 @@ class AuditTextWriter:
 
     def __init__(self, stream: IO[str], options: dict[str, Any]):
         self.console = make_console(stream, options.get("width"))
-        self.fail_on = options.get("fail_on") or "violation"
+        self.fail_on = options.get("fail_on") or Severity.VIOLATION.value
         self._ = gettext_for(options.get("lang") or "en")
         self.max_listed: int | None = options.get("max_listed")
         self.tally = Tally()
@@ -170,16 +171,16 @@ class AuditTextWriter:
 
     def add(self, result: Result) -> None:
         self.tally.add(result)
-        if result.status != "error" and not result.fails(self.fail_on):
+        if result.status is not Verdict.ERROR and not result.fails(self.fail_on):
             return
-        if result.status == "error":
+        if result.status is Verdict.ERROR:
             self.errors += 1
         else:
             self.failing += 1
         if self.max_listed is not None and self.listed >= self.max_listed:
             return
         self.listed += 1
-        self.list_error(result) if result.status == "error" else self.list_failing(result)
+        self.list_error(result) if result.status is Verdict.ERROR else self.list_failing(result)
 
     def wrap(self, text: str, indent: str = "    ") -> str:
         return textwrap.fill(text, self.width, initial_indent=indent, subsequent_indent=indent + "  ",

@@ -24,6 +24,7 @@ from kpcheck.api import Result
 from kpcheck.i18n import gettext_for
 from kpcheck.i18n.labels import Gettext, basis_text
 from kpcheck.i18n.labels import waived_note
+from kpcheck.verdicts import Verdict
 
 COLUMNS = ("submission", "source", "certificate", "presented_on", "direction", "status",
            "rule", "severity", "message", "fields", "legal_basis")
@@ -48,7 +49,7 @@ def rows(result: Result, _: Gettext = str) -> Iterator[dict[str, str]]:
         "direction": result.direction or "",
         "status": result.status,
     }
-    if result.status == "error":
+    if result.status is Verdict.ERROR:
         yield {**base, "rule": "", "title": "", "severity": "error", "message": error_message(result), "fields": "",
                "legal_basis": ""}
         return

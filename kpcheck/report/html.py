@@ -32,6 +32,7 @@ from kpcheck.report.csv_report import rows
 from kpcheck.report.html_assets import NOSCRIPT, SCRIPT, STYLE
 from kpcheck.report.html_parts import anchor, breakdown, cards, num, period_table, rule_chart, rule_list, year_chart
 from kpcheck.report.html_prices import PriceChart
+from kpcheck.verdicts import Severity, Verdict
 
 MAX_ROWS = 20_000
 COLUMNS = ("submission", "certificate", "presented_on", "direction", "status", "rule", "severity", "message",
@@ -51,7 +52,7 @@ def e(value: object) -> str:
 class HtmlWriter:
     def __init__(self, stream: IO[str], options: dict[str, Any]):
         self.stream = stream
-        self.fail_on = options.get("fail_on") or "violation"
+        self.fail_on = options.get("fail_on") or Severity.VIOLATION.value
         self.max_rows = int(options.get("html_max_rows", MAX_ROWS))
         self.lang = options.get("lang") or "en"
         self._ = gettext_for(self.lang)
@@ -126,7 +127,7 @@ class HtmlWriter:
 
     def filters(self) -> str:
         _ = self._
-        kinds = (*SEVERITIES, *(("error",) if self.tally.status["error"] else ()))
+        kinds = (*SEVERITIES, *((Verdict.ERROR,) if self.tally.status[Verdict.ERROR] else ()))
         sev = "".join(f'<option value="{s}">{e(word(SEVERITY, s, _))}</option>' for s in kinds)
         rules = "".join(f'<option value="{e(r)}">{e(r)}</option>' for r in sorted(self.tally.rules))
         count = _("rows {from}–{to} of {shown} shown ({total} in all)")

@@ -5,7 +5,8 @@ line counted, in 120 bins, bar heights by square root so that a few lines still 
 batch median as a line, the band XREF-03 accepts (median / ratio to median x ratio) shaded,
 and the lines of submissions XREF-03 reported that lie outside the band marked as red dots
 (each with its submission in a tooltip). The ratio and the minimum number of lines come from
-the XREF-03 rule file (``options["price_rule"]``); without that rule no band is drawn.
+the XREF-03 rule file (``options["price_rule"]``: its ``id`` and parameters; the rule whose lets
+call ``xref_price_outliers``); without that rule no band is drawn.
 
 Prices are US$/ct in millionths (integers, as the XREF index keeps them); the chart holds
 8 bytes per line and at most ``MAX_MARKS`` marked outliers per HS code.
@@ -22,7 +23,6 @@ from kpcheck.api import Result
 
 BINS, WIDTH, HEIGHT, LEFT, RIGHT, TOP, AXIS = 120, 1000, 120, 8, 8, 14, 22
 MAX_MARKS = 300
-OUTLIER_RULE = "XREF-03"
 
 
 def e(value: object) -> str:
@@ -45,11 +45,12 @@ class PriceChart:
     def __init__(self, rule: dict[str, Any] | None):
         self.ratio = float(rule["ratio"]) if rule and rule.get("ratio") else None
         self.min_lines = int(rule.get("min_lines", 0)) if rule else 0
+        self.rule_id = rule.get("id") if rule else None     # the rule reporting outliers (XREF-03)
         self.values: dict[str, array] = {}
         self.flagged: dict[str, list[tuple[int, str]]] = {}   # hs -> (price, submission) of XREF-03 results
 
     def add(self, result: Result) -> None:
-        reported = any(f.rule == OUTLIER_RULE for f in result.findings)
+        reported = self.rule_id is not None and any(f.rule == self.rule_id for f in result.findings)
         for hs, _, price in result.prices:
             self.values.setdefault(hs, array("q")).append(price)
             if reported:

@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 from kpcheck.api import Result
 from kpcheck.i18n.labels import waived_note
 from kpcheck.report.csv_report import error_message
-from kpcheck.rulebook.loader import Severity
+from kpcheck.verdicts import Severity, Verdict
 
 # Characters XML 1.0 does not allow, even escaped; they become U+FFFD.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -47,7 +47,7 @@ def finding_line(f: Any) -> str:
 class JunitWriter:
     def __init__(self, stream: IO[str], options: dict[str, Any]):
         self.stream = stream
-        self.fail_on = options.get("fail_on") or "violation"
+        self.fail_on = options.get("fail_on") or Severity.VIOLATION.value
         self.floor = Severity(self.fail_on).rank if self.fail_on != "never" else None
         self.spool: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
         self.meta: dict[str, Any] = {}
@@ -61,7 +61,7 @@ class JunitWriter:
         classname = f"kpcheck.{result.direction or 'error'}"
         name = result.submission or result.source
         out = [f"    <testcase classname={attr(classname)} name={attr(name)}>"]
-        if result.status == "error":
+        if result.status is Verdict.ERROR:
             self.errors += 1
             message = error_message(result)
             out.append(f"      <error message={attr(message)} type=\"error\">"

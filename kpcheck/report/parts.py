@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kpcheck.api import Result
+from kpcheck.problems import Problem
+from kpcheck.verdicts import Verdict
 from kpcheck.waivers import Waiver, WaiverBook, apply_waivers
 
 
@@ -25,7 +27,7 @@ class Part:
 
     count: int
     statuses: dict[str, int]
-    notes: list[tuple[str, str]] = field(default_factory=list)   # ("error" | "warning", text), in input order
+    notes: list[str | Problem] = field(default_factory=list)   # errors (text) and waiver warnings, in input order
     errors: bool = False            # a result that could not be read or checked (exit 2)
     failing: bool = False           # a result at or above --fail-on (exit 1)
     texts: dict[int, str] = field(default_factory=dict)          # writer position -> its text of the part
@@ -50,8 +52,8 @@ class PartMaker:
         statuses: Counter[str] = Counter()
         for result in results:
             statuses[result.status] += 1
-            if result.status == "error" and result.error is not None:
-                part.notes.append(("error", f"{result.error['location']}: {result.error['message']}"))
+            if result.status is Verdict.ERROR and result.error is not None:
+                part.notes.append(f"{result.error['location']}: {result.error['message']}")
                 part.errors = True
             elif not part.failing and result.fails(self.fail_on):
                 part.failing = True
@@ -64,5 +66,5 @@ class PartMaker:
         assert self.waivers is not None
         waived, problems = apply_waivers(result, result.presented_on, result.certificate,
                                          self.waivers.candidates(result), part.matched)
-        part.notes.extend(("warning", str(problem)) for problem in problems)
+        part.notes.extend(problems)
         return waived

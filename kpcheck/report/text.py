@@ -17,6 +17,7 @@ from kpcheck.api import Result
 from kpcheck.i18n import gettext_for, ngettext_for
 from kpcheck.i18n.labels import SEVERITY, STATUS, VERDICT, Gettext, basis_text as _basis_text, word
 from kpcheck.i18n.labels import waived_note
+from kpcheck.verdicts import Verdict
 
 VERDICT_STYLE = {"invalid": "bold white on red", "non_compliant": "bold red", "review": "bold yellow",
                  "compliant": "bold green", "error": "bold magenta"}
@@ -86,9 +87,9 @@ def summary_parts(summary: dict[str, int], lang: str) -> list[str]:
     _, n_ = gettext_for(lang), ngettext_for(lang)
     total = summary["submissions"]
     parts = [n_("{n} submission", "{n} submissions", total).replace("{n}", str(total))]
-    for status in ("compliant", "review", "non_compliant", "invalid", "error"):
+    for status in Verdict:
         if summary.get(status):
-            label = _("could not be read") if status == "error" else word(STATUS, status, _).lower()
+            label = _("could not be read") if status is Verdict.ERROR else word(STATUS, status, _).lower()
             parts.append(f"{summary[status]} {label}")
     return parts
 

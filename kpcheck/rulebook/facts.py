@@ -24,13 +24,15 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from kpcheck.input.models import Submission
+from kpcheck.input.text import blank, normalise_number, normalise_text
+from kpcheck.input.text import format_value  # noqa: F401 - still imported from here by kpcheck.engine
 from kpcheck.reference.queries import Reference
 from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, TEXT
 
 PATH, NUMBER, COUNT, WORD, WORDS = "path", "number", "count", "text", "texts"
 MAX_NUMBER = 10**6          # a number parameter lies within +-MAX_NUMBER
+HISTORY, BATCH = "history", "batch"   # what of the other submissions a fact reads (a rule's ``needs:``)
 MAX_COUNT = 10_000          # a count parameter (days, places, lines) is a whole number 0..MAX_COUNT
-HS_TO_TNVED = {"7102.10": "7102100000", "7102.21": "7102210000", "7102.31": "7102310000"}
 
 
 @dataclass(frozen=True)
@@ -58,39 +60,8 @@ class DerivedFact:
     func: Callable[..., Any]
     doc: str
     calendar: bool = False          # counts Kazakh working days: a finding notes provisional years
+    across: str | None = None       # reads other submissions: "history" (their numbers) or "batch" (all of them)
 
-
-
-def blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-_NUMBER_NOISE = str.maketrans("", "", " -\t")
-
-
-def normalise_number(value: str | None) -> str | None:
-    """Certificate and document numbers compare upper-cased without spaces and hyphens."""
-    if value is None or isinstance(value, str) and not value.strip():
-        return None
-    return str(value).upper().translate(_NUMBER_NOISE)
-
-
-def format_value(value: Any) -> str:
-    """How a value reads in a message or a document: ISO dates, plain decimals, true/false."""
-    if value is None:
-        return "(none)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
-
-
-def normalise_text(value: str | None) -> str | None:
-    """Texts compare lower-cased, trimmed, with every run of whitespace as one space."""
-    return None if value is None else " ".join(value.lower().split())
 
 
 def _text_contains(ctx: FactContext, text: str | None, phrase: str) -> bool:
@@ -243,7 +214,7 @@ def _tnved_match_lines(ctx: FactContext) -> bool | None:
     customs, lines = ctx.sub.customs, ctx.sub.certificate.lines or []
     if customs is None:
         return None
-    hs = {HS_TO_TNVED.get(line.hs_code or "", f"?{line.hs_code}") for line in lines}
+    hs = {ctx.reference.tnved_of(line.hs_code) or f"?{line.hs_code}" for line in lines}
     return set(customs.tnved_codes or []) == hs
 
 
@@ -292,8 +263,8 @@ def _xref_price_outliers(ctx: FactContext, ratio: Decimal, min_lines: Decimal) -
 
 
 def _fact(name: str, returns: str, params: dict[str, str], func: Callable[..., Any], doc: str,
-          calendar: bool = False) -> DerivedFact:
-    return DerivedFact(name, returns, params, func, doc, calendar)
+          calendar: bool = False, across: str | None = None) -> DerivedFact:
+    return DerivedFact(name, returns, params, func, doc, calendar, across)
 
 
 FACTS: dict[str, DerivedFact] = {f.name: f for f in (
@@ -351,9 +322,12 @@ FACTS: dict[str, DerivedFact] = {f.name: f for f in (
           _countries_with_status,
           "the listed countries having one of the statuses on the date, as 'CF (partial), ...'; absent when none"),
     _fact("xref_same_number", INT, {}, _xref_same_number,
-          "batch: other submissions of the same direction with the same certificate number (exempt pairs left out)"),
+          "batch: other submissions of the same direction with the same certificate number (exempt pairs left out)",
+          across=HISTORY),
     _fact("xref_original_known", BOOL, {}, _xref_original_known,
-          "batch: a duplicate request's original number is another audited submission's certificate number"),
+          "batch: a duplicate request's original number is another audited submission's certificate number",
+          across=HISTORY),
     _fact("xref_price_outliers", TEXT, {"ratio": NUMBER, "min_lines": COUNT}, _xref_price_outliers,
-          "batch: lines whose US$/ct is beyond ratio times (or under 1/ratio of) the median for their HS code"),
+          "batch: lines whose US$/ct is beyond ratio times (or under 1/ratio of) the median for their HS code",
+          across=BATCH),
 )}

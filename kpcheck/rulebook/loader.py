@@ -1,4 +1,4 @@
-"""The rule-file schema and the loading of a rulebook folder.
+"""The loading of a rulebook folder (the rule-file schema is :mod:`kpcheck.rulebook.rulefile`).
 
 A rulebook folder holds ``rulebook.yaml`` (its version), one rule per YAML file in a
 folder per family (``COND/COND-01.yaml``), the law-level reference data in ``reference/``
@@ -9,24 +9,24 @@ refused whole.
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
 import hashlib
 import re
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from kpcheck.problems import KpcheckError
 from kpcheck.rulebook.conditions import ConditionError, Node, Parser, Ref, Scope
-from kpcheck.rulebook.facts import COUNT, FACTS, MAX_COUNT, MAX_NUMBER, NUMBER, PATH, WORD, WORDS
+from kpcheck.rulebook.facts import BATCH, COUNT, FACTS, HISTORY, MAX_COUNT, MAX_NUMBER, NUMBER, PATH, WORD, WORDS
 from kpcheck.input.reader import loc_path
 from kpcheck.input.shorten import shorten, shown
 from kpcheck.rulebook.schema import LIST, SUBMISSION_FIELDS, VALUES, suggest
+from kpcheck.rulebook.rulefile import (DEFAULT_BASE, Applicability, Example, InForce, LegalBasis, RuleFile,  # noqa: F401
+                                      Severity, Status, Translation)   # the schema's names, re-exported
 from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, locate, node_location, plain
 from kpcheck.input.yamlio import value_location
 from kpcheck.paths import shipped
@@ -36,89 +36,11 @@ NOT_RULES = {"reference", "bases"}
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
-class Severity(str, enum.Enum):
-    INVALID = "invalid"
-    VIOLATION = "violation"
-    WARNING = "warning"
-    INFO = "info"
-
-    @property
-    def rank(self) -> int:
-        return {"invalid": 3, "violation": 2, "warning": 1, "info": 0}[self.value]
-
-
-class Status(str, enum.Enum):
-    ACTIVE = "active"
-    RETIRED = "retired"
-
-
-class _Schema(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
-
-
-class LegalBasis(_Schema):
-    act: str = Field(min_length=1)
-    provision: str = Field(min_length=1)
-    url: str | None = None
-
-    @property
-    def confirmed(self) -> bool:
-        return self.provision.strip().lower() != "to be confirmed"
-
-
-class InForce(_Schema):
-    from_: dt.date = Field(alias="from")
-    to: dt.date | None = None
-
-
-class Applicability(_Schema):
-    condition: Any
-    reason: str = Field(min_length=1)
-
-
-class Translation(_Schema):
-    title: str | None = None
-    message: str | None = None
-    draft: bool = False     # true until the legal staff have reviewed the translation (lint: LNT205)
-
-
-DEFAULT_BASE = "compliant-export"   # the base fixture an example changes when it names none
-
-
-class Example(_Schema):
-    name: str = Field(min_length=1)
-    base: str = DEFAULT_BASE
-    change: dict[str, Any] | None = None
-    submission: dict[str, Any] | None = None
-    batch: list[dict[str, Any]] | None = None
-    expect: Literal["triggers", "clean", "not_applicable"]
-    note: str | None = None
-
-
-class RuleFile(_Schema):
-    id: str
-    title: str = Field(min_length=1)
-    severity: Severity
-    status: Status
-    replaced_by: str | None = None
-    legal_basis: list[LegalBasis] = Field(min_length=1)
-    in_force: InForce
-    applies_when: list[Applicability] = Field(default_factory=list)
-    let: dict[str, Any] = Field(default_factory=dict)
-    condition: Any
-    fields: list[str] | None = None
-    message: str = Field(min_length=1)
-    translations: dict[Literal["ru", "kk"], Translation] = Field(default_factory=dict)
-    params: dict[str, Any] = Field(default_factory=dict)
-    scope: Literal["submission", "batch"] = "submission"
-    examples: list[Example] = Field(default_factory=list)
-
-
 class RuleError(KpcheckError):
     """One problem in a rulebook: ``file:line:col: message [CODE]`` (RUL001-RUL006)."""
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.message} [{self.code}]"
+        return self.problem.text
 
 
 @dataclass(frozen=True)
@@ -158,6 +80,15 @@ class Rulebook:
 
     def active(self, scope: str = "submission") -> list[Rule]:
         return [r for r in self.rules if r.spec.status is Status.ACTIVE and r.spec.scope == scope]
+
+    def history_rules(self) -> set[str]:
+        """The active rules across submissions that need only a history of other submissions
+        (``needs: history``): ``check --against``/``--register`` run them; an audit runs every one."""
+        return {r.id for r in self.active("batch") if r.spec.needs == "history"}
+
+    def calling(self, fact: str, scope: str = "batch") -> list[Rule]:
+        """The active rules of ``scope`` with a let that calls the derived fact ``fact``."""
+        return [r for r in self.active(scope) if any(self.lets[ref.name].fact == fact for ref in r.lets.values())]
 
 
 def sha256_files(files: list[Path], root: Path | None = None) -> str:
@@ -214,6 +145,7 @@ class _RuleCompiler:
         if fact is None:
             raise ConditionError(where, f"unknown derived fact '{call['fact']}'{suggest(str(call['fact']), FACTS)}",
                                  "RUL021")
+        self.check_reach(fact.name, fact.across, where)
         given = call.get("with") or {}
         for param in given:
             if param not in fact.params:
@@ -231,6 +163,15 @@ class _RuleCompiler:
                 fields.extend(value.fields)
         let = self.table.add(fact.name, tuple(args), scope.item_of)
         return Ref(let.key, fact.returns, tuple(dict.fromkeys(fields)))
+
+    def check_reach(self, fact: str, across: str | None, where: Location) -> None:
+        """A fact that reads other submissions needs a rule across submissions that reads as much (RUL024)."""
+        batch = isinstance(self.doc, dict) and self.doc.get("scope") == "batch"
+        if across is not None and not batch:
+            raise ConditionError(where, f"'{fact}' reads other submissions: the rule needs 'scope: batch'", "RUL024")
+        if across == BATCH and self.doc.get("needs") == HISTORY:
+            raise ConditionError(where, f"'{fact}' reads the whole audited batch: a rule with 'needs: history' "
+                                 "cannot call it (make it 'needs: batch')", "RUL024")
 
     def argument(self, given: Any, param: str, kind: str, scope: Scope) -> Any:
         value = given[param]

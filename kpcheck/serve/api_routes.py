@@ -22,6 +22,7 @@ from kpcheck.serve.openapi import openapi
 from kpcheck.serve.rules_view import rule_detail, rule_summary
 from kpcheck.serve.security import bearer, token_ok, unauthorised
 from kpcheck.serve.service import CheckService, RecordRefused
+from kpcheck.verdicts import Verdict
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 JSON_TYPES = ("application/json", "")
@@ -90,7 +91,7 @@ async def check(request: Request, service: CheckService) -> Response:
     except RegisterError as exc:
         return problem(f"the register cannot be used: {exc}; nothing was checked", "register", 503)
     status = 200
-    if outcome.result.status == "error":
+    if outcome.result.status is Verdict.ERROR:
         status = 422 if outcome.submission is None else 500
     return Response(outcome.report, status_code=status, media_type="application/json")
 

@@ -13,7 +13,6 @@ import io
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable
 
 from kpcheck.api import Checker, Result, summarize
@@ -21,7 +20,6 @@ from kpcheck.batch.xref import key_of
 from kpcheck.input.models import Submission
 from kpcheck.input.reader import Loaded, parse_data
 from kpcheck.report.json_report import JsonWriter
-from kpcheck.rulebook.loader import sha256_files
 from kpcheck.waivers import WaiverBook
 
 log = logging.getLogger("kpcheck.serve")
@@ -48,9 +46,7 @@ class CheckService:
         """``register``: an open :class:`~kpcheck.register.store.Register` (``--register``), whose
         history every check runs XREF-01/02 against; ``by`` the default name stored with records."""
         self.checker, self.waivers, self.register, self.by = checker, waivers, register, by
-        self.meta = checker.meta()
-        if waivers_file:
-            self.meta["waivers"] = {"sha256": sha256_files([Path(waivers_file)])}
+        self.meta = checker.meta(waivers_file)
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kpcheck-engine")
         self.checks = 0
 
@@ -94,7 +90,7 @@ class CheckService:
             return result
         result, problems = self.waivers.apply(result)
         for problem in problems:
-            log.warning("%s", problem)
+            log.warning("%s", problem.text)
         return result
 
     def waive_all(self, results: list[Result]) -> list[Result]:

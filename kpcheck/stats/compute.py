@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from kpcheck.problems import KpcheckError
-from kpcheck.rulebook.facts import normalise_number
+from kpcheck.input.text import normalise_number
 from kpcheck.input.models import Submission
 from kpcheck.input.reader import Loaded
 from kpcheck.input.yamlio import Location, YamlSyntaxError, load_yaml_text, node_location, value_location

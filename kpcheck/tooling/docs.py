@@ -26,7 +26,8 @@ from kpcheck.rulebook.conditions import All, AnyOf, Node, Not, Presence, Quantif
 from kpcheck.tooling.coverage import ExampleRun, run_examples
 from kpcheck.tooling.docblocks import Block, Bullets, Code, Heading, Inline, Item, Line, Link, Para, Strong, Table
 from kpcheck.tooling.docblocks import to_html, to_markdown
-from kpcheck.rulebook.facts import FACTS, PATH, format_value
+from kpcheck.input.text import format_value
+from kpcheck.rulebook.facts import FACTS, PATH
 from kpcheck.reference.queries import load_reference
 from kpcheck.rulebook.loader import DEFAULT_BASE, Rule, Rulebook, sha256_files
 from kpcheck.rulebook.schema import DATE
@@ -194,6 +195,8 @@ def _facts_line(rule: Rule, book: Rulebook) -> list[Item]:
                         provision_name(b.model_dump(), _) if b.confirmed else Strong(_("provision to be confirmed")))
                        + ((" (", Code(b.url), ")") if b.url else ())) for b in spec.legal_basis)
     scope = _("each submission") if spec.scope == "submission" else _("the submissions of a batch together")
+    if spec.needs == "history":      # run with a history too (rule-language.md, "needs")
+        scope = _("the submissions of a batch together, or one submission against past ones (check --against, --register)")
     dates = _("from {from}").replace("{from}", f.from_.isoformat()) + (
         " " + _("to {to}").replace("{to}", f.to.isoformat()) if f.to else "")
     in_force = dates + " " + _("(by the date the submission is presented on; otherwise not applicable)")

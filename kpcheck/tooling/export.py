@@ -13,8 +13,8 @@ README = """\
 
 This folder is a copy of the rulebook kpcheck {version} ships: one rule per file in a folder
 per family (`COND/`, `FORM/`, ...), the law-level reference data in `reference/` (KP
-participants, EAEU members, the Kazakh working-day calendar and its overrides), and in
-`bases/` the base submissions that rule examples change. `rulebook.yaml` names its version.
+participants, EAEU members, the Kazakh working-day calendar and its overrides, the TN VED
+codes of the HS codes), and in `bases/` the base submissions that rule examples change. `rulebook.yaml` names its version.
 
 ## Amend it
 

@@ -5,7 +5,7 @@ across submissions, through :func:`kpcheck.batch.audit.audit`), walks the two re
 lock-step — same sources, same order — and keeps only what differs: the submissions whose
 status or set of triggered rules changes, with counts per status transition, per rule and
 per year of ``presented_on``. Neither audit is held in memory. Rendering is
-:func:`render_text` (rich) and :func:`to_json`; nothing here prints on its own or exits.
+:mod:`kpcheck.tooling.impact_render`'s (text and JSON); nothing here prints or exits.
 """
 
 from __future__ import annotations
@@ -16,13 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
-from kpcheck.api import STATUSES, Checker, Result, RulebookInvalid
+from kpcheck.api import Checker, Result, RulebookInvalid
 from kpcheck.batch.audit import audit
 from kpcheck.rulebook.loader import RULES_DIR
+from kpcheck.verdicts import Verdict
 
 UNKNOWN_YEAR = "unknown"
 
@@ -79,7 +76,7 @@ class ImpactReport:
         year = str(before.presented_on.year) if before.presented_on else UNKNOWN_YEAR
         count = self.years.setdefault(year, YearCount())
         count.submissions += 1
-        if before.status == "error" and after.status == "error":
+        if before.status is Verdict.ERROR and after.status is Verdict.ERROR:
             self.errors += 1
         change = compare(before, after, year)
         if change is None:
@@ -146,94 +143,3 @@ def lockstep(sources: list[str], old_dir: Path | str, new_dir: Path | str, regis
 
 def _meta(checker: Checker) -> dict[str, str]:
     return {"version": checker.book.version, "sha256": checker.rules_sha256}
-
-
-def transition_key(pair: tuple[str, str], arrow: str = " -> ") -> str:
-    return f"{pair[0]}{arrow}{pair[1]}"
-
-
-def _sorted_transitions(counter: Counter) -> list[tuple[tuple[str, str], int]]:
-    return sorted(counter.items(), key=lambda kv: (STATUSES.index(kv[0][0]), STATUSES.index(kv[0][1])))
-
-
-def to_json(report: ImpactReport) -> dict[str, Any]:
-    """The JSON impact report: ``changes`` (input order) and ``summary``."""
-    changes = [{"submission": c.submission, "source": c.source, "status_before": c.status_before,
-                "status_after": c.status_after, "findings_added": list(c.findings_added),
-                "findings_removed": list(c.findings_removed)} for c in report.changes]
-    summary = {
-        "submissions": report.submissions,
-        "changed": len(report.changes),
-        "status_changes": {transition_key(k): n for k, n in _sorted_transitions(report.status_changes)},
-        "rules": {rule: dict(report.rules[rule]) for rule in sorted(report.rules)},
-        "old": dict(report.old),
-        "new": dict(report.new),
-    }
-    return {"changes": changes, "summary": summary}
-
-
-def render_text(report: ImpactReport, console: Console) -> None:
-    """The impact report for people: summary, transitions, rules, years, then each change."""
-    console.print(Text(f"Rulebook {report.old['version']} (sha256 {report.old['sha256'][:12]}) → "
-                       f"{report.new['version']} (sha256 {report.new['sha256'][:12]})", style="bold"))
-    if report.reference == "example":
-        console.print(Text("EXAMPLE REGISTERS: the signer, customs-point and entity lists are examples.",
-                           style="yellow"))
-    line = f"{report.submissions} submission(s) re-run, {len(report.changes)} changed"
-    if report.errors:
-        line += f", {report.errors} could not be read or checked under either rulebook"
-    console.print(Text(line, style="bold"))
-    if not report.changes:
-        console.print(Text("The amendment changes no submission of this corpus.", style="green"))
-        return
-    if report.status_changes:
-        console.print(_transitions_table(report))
-    if report.rules:
-        console.print(_rules_table(report))
-    console.print(_years_table(report))
-    _print_changes(report, console)
-
-
-def _transitions_table(report: ImpactReport) -> Table:
-    table = Table(title="Status changes", title_justify="left", show_header=True, header_style="bold")
-    table.add_column("From → to")
-    table.add_column("Submissions", justify="right")
-    for pair, n in _sorted_transitions(report.status_changes):
-        table.add_row(transition_key(pair, " → "), str(n))
-    return table
-
-
-def _rules_table(report: ImpactReport) -> Table:
-    table = Table(title="Findings per rule", title_justify="left", show_header=True, header_style="bold")
-    table.add_column("Rule")
-    table.add_column("Appear", justify="right")
-    table.add_column("Disappear", justify="right")
-    for rule in sorted(report.rules):
-        counts = report.rules[rule]
-        table.add_row(rule, str(counts["added"]), str(counts["removed"]))
-    return table
-
-
-def _years_table(report: ImpactReport) -> Table:
-    table = Table(title="By year presented", title_justify="left", show_header=True, header_style="bold")
-    table.add_column("Year")
-    table.add_column("Re-run", justify="right")
-    table.add_column("Changed", justify="right")
-    table.add_column("Status changes")
-    for year in sorted(report.years):
-        count = report.years[year]
-        moves = ", ".join(f"{transition_key(k, ' → ')}: {n}" for k, n in _sorted_transitions(count.status_changes))
-        table.add_row(year, str(count.submissions), str(count.changed), moves or "-")
-    return table
-
-
-def _print_changes(report: ImpactReport, console: Console) -> None:
-    """One line per submission that changes (never wrapped, so that it can be searched)."""
-    console.print(Text("Submissions that change", style="italic"))
-    for c in report.changes:
-        status = c.status_before if c.status_before == c.status_after else f"{c.status_before} → {c.status_after}"
-        rules = " ".join([f"+{r}" for r in c.findings_added] + [f"-{r}" for r in c.findings_removed])
-        line = Text(f"  {c.submission or '(no id)'}  ", style="bold")
-        line.append(f"{status}  {rules or '(same rules)'}  ")
-        line.append(c.source, style="dim")
-        console.print(line, soft_wrap=True)

@@ -3,29 +3,9 @@
 The loader's errors come first (``RUL0xx``, from :func:`~kpcheck.rulebook.loader.collect_rulebook`,
 with every schema error of a file rather than its first), then the reference data
 (``REFxxx``, from :func:`~kpcheck.reference.queries.collect_reference`), then what only running the
-examples shows, and warnings about texts the legal staff still owe. Codes are stable:
-
-======  =======  ================================================================
-code    level    problem
-======  =======  ================================================================
-RUL0xx  error    the rule file does not load (see kpcheck.rulebook.loader, kpcheck.rulebook.conditions)
-REFxxx  error    the reference data does not load (see kpcheck.reference.queries)
-LNT101  error    no example expects the rule to trigger
-LNT102  error    no example expects the rule to stay clean
-LNT103  error    an example does not behave as declared (on some evaluator)
-LNT104  error    the condition triggers on none of the rule's own examples
-LNT105  error    no example on some side of the dates in force
-LNT106  error    a retired rule's id is reused (or a rule replaces itself)
-LNT107  error    an evaluator cannot compile the rulebook
-LNT108  error    two examples of a rule share a name
-LNT201  warning  a legal basis whose provision is "to be confirmed"
-LNT202  warning  a rule without a Russian title and message
-LNT203  warning  a let that nothing reads
-LNT204  warning  the working-day calendar's confirmed years end within a year of the day of the lint
-LNT205  warning  a translation marked ``draft: true`` (not yet reviewed by the legal staff)
-LNT206  warning  a rule without a Kazakh title and message
-LNT207  warning  a rule parameter (``params:``) that no let or message uses
-======  =======  ================================================================
+examples shows, and warnings about texts the legal staff still owe. Every problem is a
+:class:`kpcheck.problems.Problem`; its code (``RUL0xx``, ``REFxxx``, ``LNT1xx`` errors, ``LNT2xx``
+warnings) and what it means are in :data:`kpcheck.problems.CATALOGUE` (``docs/codes.md``).
 
 :func:`select` keeps the codes a run asks for (``--select``/``--ignore``, by code or prefix);
 :func:`summarise` turns the warnings that concern many rules at once (``SUMMARISED``: the
@@ -52,27 +32,8 @@ from kpcheck.reference.queries import ReferenceDataError, collect_reference
 from kpcheck.reference.workdays import WorkingCalendar
 from kpcheck.rulebook.loader import Rule, RuleError, RuleFile, Rulebook, Status, collect_rulebook, rule_files, schema_error
 from kpcheck.rulebook.loader import section_errors
-from kpcheck.problems import Level, Location
+from kpcheck.problems import Level, Location, Problem
 from kpcheck.input.yamlio import YamlSyntaxError, key_location, load_yaml, plain, value_location
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem of a rulebook: ``file:line:col: level: message [CODE]``."""
-
-    location: Location
-    message: str
-    code: str
-    severity: Level = Level.ERROR
-    rule: str | None = None       # the rule concerned, for the summaries
-
-    def __str__(self) -> str:
-        return f"{self.location}: {self.severity.value}: {self.message} [{self.code}]"
-
-    @property
-    def sort_key(self) -> tuple[Any, ...]:
-        loc = self.location
-        return (loc.file, loc.line or 0, loc.column or 0, self.code, self.message)
 
 
 @dataclass
@@ -103,20 +64,20 @@ def lint(directory: Path | str, registers: Path | str | None = None, today: date
     problems = [_from_loader(e, files) for e in errors]
     for f in files.values():
         problems += f.schema_errors or []
-        problems += [Problem(_as_location(e.location), e.message, e.code) for e in section_errors(f.path, f.doc)]
+        problems += [Problem(_as_location(e.location), e.code, e.message) for e in section_errors(f.path, f.doc)]
         if f.spec is not None:
             problems += static_problems(f)
     if book is not None:
         reference, reference_errors = collect_reference(directory, Path(registers) if registers else None)
-        problems += [Problem(_as_location(e.location), e.message, e.code) for e in reference_errors]
+        problems += [Problem(_as_location(e.location), e.code, e.message) for e in reference_errors]
         if reference is not None and not reference_errors:
             problems += example_problems(book, files, registers)
             if today is not None:
                 problems += horizon_problems(directory, reference.calendar, today)
     unique = {(str(p.location), p.code, p.message): p for p in problems}
-    placed = {(p.location.file, p.code, p.message) for p in unique.values() if p.location.line}
+    placed = {(p.place.file, p.code, p.message) for p in unique.values() if p.place.line}
     # the loader's copy of an error lint found section by section, without its line, is said once
-    kept = [p for p in unique.values() if p.location.line or (p.location.file, p.code, p.message) not in placed]
+    kept = [p for p in unique.values() if p.place.line or (p.place.file, p.code, p.message) not in placed]
     return sorted(kept, key=lambda p: p.sort_key)
 
 
@@ -132,12 +93,11 @@ def horizon_problems(directory: Path, calendar: WorkingCalendar, today: date) ->
     except OSError:
         line = None
     what = f"end on {until.isoformat()}" if until is not None else "are none"
-    return [Problem(Location(str(path), line, 1 if line else None),
+    return [Problem(Location(str(path), line, 1 if line else None), "LNT204",
                     f"the working-day calendar's confirmed years {what}, within a year of {today.isoformat()}: "
                     "when the Government's transfer decree for the next year is published, add its days to "
                     "calendar-overrides.yaml and confirm the year there (or regenerate with a newer holidays "
-                    "release); until then deadlines in later years carry a provisional-calendar note",
-                    "LNT204", Level.WARNING)]
+                    "release); until then deadlines in later years carry a provisional-calendar note", Level.WARNING)]
 
 
 def _as_location(where: Any) -> Location:
@@ -163,25 +123,25 @@ def _schema_problem(f: _File, err: Any) -> Problem:
     """One schema error, worded as the loader words its first one (RUL002)."""
     exc = schema_error(f.doc, f.path, err)
     where = exc.location if isinstance(exc.location, Location) else Location(str(exc.location))
-    return Problem(where, exc.message, exc.code)
+    return Problem(where, exc.code, exc.message)
 
 
 def _from_loader(exc: RuleError, files: dict[str, _File]) -> Problem:
     """A loader error; those it reports against a whole file get the line of the key at fault."""
     f = files.get(str(exc.location)) if not isinstance(exc.location, Location) else None
     if f is None or f.doc is None or f.spec is None:
-        return Problem(_as_location(exc.location), exc.message, exc.code)
+        return Problem(_as_location(exc.location), exc.code, exc.message)
     if exc.code == "RUL005":
         twins = [g for g in files.values() if g.spec is not None and g.spec.id == f.spec.id]
         if any(g.spec.status is Status.RETIRED for g in twins if g.spec is not None):
             others = ", ".join(str(g.path) for g in twins if g is not f)
-            return Problem(f.at_value("id"), f"rule id {f.spec.id} is retired ({others}); a retired id is never "
-                           "reused: give the new rule an id of its own", "LNT106")
-        return Problem(f.at_value("id"), exc.message, exc.code)
+            return Problem(f.at_value("id"), "LNT106", f"rule id {f.spec.id} is retired ({others}); a retired id "
+                           "is never reused: give the new rule an id of its own")
+        return Problem(f.at_value("id"), exc.code, exc.message)
     if exc.code == "RUL006":
         key = "replaced_by" if "replaced_by" in f.doc else "status"
-        return Problem(f.at_value(key), exc.message, exc.code)
-    return Problem(f.at_key("id") if "id" in f.doc else Location(str(f.path)), exc.message, exc.code)
+        return Problem(f.at_value(key), exc.code, exc.message)
+    return Problem(f.at_key("id") if "id" in f.doc else Location(str(f.path)), exc.code, exc.message)
 
 
 def static_problems(f: _File) -> list[Problem]:
@@ -191,18 +151,18 @@ def static_problems(f: _File) -> list[Problem]:
     at_examples = f.at_key("examples") if "examples" in doc else f.at_key("id")
     expects = [e.expect for e in spec.examples]
     if "triggers" not in expects:
-        out.append(Problem(at_examples, f"rule {spec.id} has no example that expects it to trigger", "LNT101"))
+        out.append(Problem(at_examples, "LNT101", f"rule {spec.id} has no example that expects it to trigger"))
     if "clean" not in expects:
-        out.append(Problem(at_examples, f"rule {spec.id} has no example that expects it to stay clean", "LNT102"))
+        out.append(Problem(at_examples, "LNT102", f"rule {spec.id} has no example that expects it to stay clean"))
     for name, n in sorted(Counter(e.name for e in spec.examples).items()):
         if n > 1:
-            out.append(Problem(at_examples, f"{n} examples of rule {spec.id} are named '{name}'", "LNT108"))
+            out.append(Problem(at_examples, "LNT108", f"{n} examples of rule {spec.id} are named '{name}'"))
     if spec.replaced_by is not None and spec.replaced_by == spec.id:
-        out.append(Problem(f.at_value("replaced_by"), f"rule {spec.id} cannot be replaced by itself", "LNT106"))
+        out.append(Problem(f.at_value("replaced_by"), "LNT106", f"rule {spec.id} cannot be replaced by itself"))
     for i, basis in enumerate(spec.legal_basis):
         if not basis.confirmed:
             where = value_location(doc["legal_basis"][i], "provision", str(f.path))
-            out.append(Problem(where, f"the provision of {basis.act} is to be confirmed", "LNT201", Level.WARNING,
+            out.append(Problem(where, "LNT201", f"the provision of {basis.act} is to be confirmed", Level.WARNING,
                                spec.id))
     return out + _russian(f) + _kazakh(f) + _drafts(f) + _unused_params(f)
 
@@ -214,7 +174,7 @@ def _kazakh(f: _File) -> list[Problem]:
     if kk is not None and kk.title and kk.message:
         return []
     where = f.at_key("translations") if "translations" in f.doc else f.at_key("id")
-    return [Problem(where, f"rule {spec.id} has no Kazakh title and message (translations.kk)", "LNT206",
+    return [Problem(where, "LNT206", f"rule {spec.id} has no Kazakh title and message (translations.kk)",
                     Level.WARNING, spec.id)]
 
 
@@ -222,8 +182,8 @@ def _drafts(f: _File) -> list[Problem]:
     spec = f.spec
     assert spec is not None
     return [Problem(key_location(f.doc["translations"], lang, str(f.path)),
-                    f"the {LANGUAGE_NAMES.get(lang, lang)} text of rule {spec.id} is a draft awaiting review by the "
-                    "legal staff (remove 'draft: true' once reviewed)", "LNT205", Level.WARNING, spec.id)
+                    "LNT205", f"the {LANGUAGE_NAMES.get(lang, lang)} text of rule {spec.id} is a draft awaiting "
+                    "review by the legal staff (remove 'draft: true' once reviewed)", Level.WARNING, spec.id)
             for lang, t in spec.translations.items() if t.draft]
 
 
@@ -244,8 +204,8 @@ def _unused_params(f: _File) -> list[Problem]:
     used = _params_named(f.doc.get("let"))
     texts = [spec.message, *(t.message or "" for t in spec.translations.values())]
     return [Problem(key_location(f.doc["params"], name, str(f.path)),
-                    f"parameter '{name}' is never used: remove it or pass it to a let with {{param: {name}}}",
-                    "LNT207", Level.WARNING, spec.id)
+                    "LNT207", f"parameter '{name}' is never used: remove it or pass it to a let with {{param: {name}}}",
+                    Level.WARNING, spec.id)
             for name in spec.params if name not in used and not any(f"{{{name}}}" in t for t in texts)]
 
 
@@ -255,12 +215,13 @@ def _russian(f: _File) -> list[Problem]:
     ru = spec.translations.get("ru")
     if ru is None:
         where = f.at_key("translations") if "translations" in f.doc else f.at_key("id")
-        return [Problem(where, f"rule {spec.id} has no Russian text (translations.ru)", "LNT202", Level.WARNING, spec.id)]
+        return [Problem(where, "LNT202", f"rule {spec.id} has no Russian text (translations.ru)", Level.WARNING,
+                        spec.id)]
     missing = [part for part in ("title", "message") if not getattr(ru, part)]
     if missing:
         where = key_location(f.doc["translations"], "ru", str(f.path))
-        return [Problem(where, f"the Russian text of rule {spec.id} has no {' and no '.join(missing)}",
-                        "LNT202", Level.WARNING, spec.id)]
+        return [Problem(where, "LNT202", f"the Russian text of rule {spec.id} has no {' and no '.join(missing)}",
+                        Level.WARNING, spec.id)]
     return []
 
 
@@ -272,9 +233,9 @@ def example_problems(book: Rulebook, files: dict[str, _File], registers: Path | 
     try:
         run = run_examples(book, registers)
     except EngineError as exc:
-        return [Problem(manifest, f"an evaluator cannot compile the rulebook: {exc}", "LNT107")]
+        return [Problem(manifest, "LNT107", f"an evaluator cannot compile the rulebook: {exc}")]
     except ReferenceDataError as exc:
-        return [Problem(_as_location(exc.location), exc.message, exc.code)]
+        return [Problem(_as_location(exc.location), exc.code, exc.message)]
     out: list[Problem] = []
     for rule in book.rules:
         f = files.get(str(rule.file))
@@ -296,7 +257,7 @@ def _unused_lets(rule: Rule, book: Rulebook, f: _File) -> list[Problem]:
     for name, ref in rule.lets.items():
         if ref.name not in used and not any(f"{{{name}}}" in text for text in texts):
             out.append(Problem(key_location(f.doc["let"], name, str(f.path)),
-                               f"let '{name}' is never read: remove it or use it", "LNT203", Level.WARNING))
+                               "LNT203", f"let '{name}' is never read: remove it or use it", Level.WARNING))
     return out
 
 
@@ -310,13 +271,13 @@ def _behaviour(rule: Rule, f: _File, run: ExampleRun) -> list[Problem]:
         got = ", ".join(f"{r.actual} ({engine}{': ' + r.detail if r.detail else ''})"
                         for engine, r in results.items())
         out.append(Problem(key_location(node, "name", str(f.path)),
-                           f"example '{example.name}' of {rule.id} expects {example.expect} but gives {got}",
-                           "LNT103"))
+                           "LNT103", f"example '{example.name}' of {rule.id} expects {example.expect} but gives {got}"))
     declared = [e for e in rule.spec.examples if e.expect == "triggers"]
     if declared and not any(r.actual == "triggers" for r in run.of(rule.id)):
         where = f.at_key("condition") if "condition" in f.doc else f.at_key("id")
-        out.append(Problem(where, f"the condition of {rule.id} triggers on none of its {len(rule.spec.examples)} "
-                           f"examples ({len(declared)} expect{'s' * (len(declared) == 1)} it to)", "LNT104"))
+        out.append(Problem(where, "LNT104", f"the condition of {rule.id} triggers on none of its "
+                           f"{len(rule.spec.examples)} "
+                           f"examples ({len(declared)} expect{'s' * (len(declared) == 1)} it to)"))
     return out
 
 
@@ -329,7 +290,7 @@ def _dates(rule: Rule, f: _File, run: ExampleRun) -> list[Problem]:
             continue
         key = "to" if side == AFTER else "from"
         where = value_location(in_force, key, str(f.path)) if in_force is not None else f.at_key("id")
-        out.append(Problem(where, f"rule {rule.id} has no example presented {side_text(rule, side)}", "LNT105"))
+        out.append(Problem(where, "LNT105", f"rule {rule.id} has no example presented {side_text(rule, side)}"))
     return out
 
 
@@ -361,12 +322,12 @@ def summarise(problems: list[Problem], manifest: Path | str) -> list[Problem]:
     for code, group in sorted(grouped.items()):
         rules = list(dict.fromkeys(p.rule for p in group if p.rule))
         head = SUMMARISED[code].replace("{n}", str(len(group)))
-        out.append(Problem(Location(str(manifest)), f"{head} {', '.join(rules)} (-v lists each)", code,
+        out.append(Problem(Location(str(manifest)), code, f"{head} {', '.join(rules)} (-v lists each)",
                            Level.WARNING))
     return out
 
 
 def counts(problems: list[Problem]) -> tuple[int, int]:
     """How many errors and warnings."""
-    errors = sum(1 for p in problems if p.severity is Level.ERROR)
+    errors = sum(1 for p in problems if p.level is Level.ERROR)
     return errors, len(problems) - errors
