@@ -25,7 +25,7 @@ from typing import Any, Callable
 from kpcheck.rulebook.conditions import AnyOf, All, Compare, Node, Presence, Quantified, Ref, nnf
 from kpcheck.engine.plan import Projector, literal_value, scaled
 from kpcheck.rulebook.cache import compiled as cached_compile
-from kpcheck.rulebook.facts import FACTS, FactContext
+from kpcheck.rulebook.facts import FACTS, BatchContext, FactContext
 from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, LIST, OBJECT, TEXT, VALUES
 
 # derived facts that read only their parameters and the reference data (never the
@@ -78,7 +78,8 @@ def compile_rulebook(projector: Projector, rules: list[tuple[str, Node, list[tup
                      reference: Any) -> Compiled:
     """``rules`` are (id, NNF condition, [(NNF applies node, reason)], in_force spec)."""
     src = _Source()
-    src.consts.update(_Scaled=scaled, _MISS=_MISS, MEMO_LIMIT=MEMO_LIMIT, FactContext=FactContext, _reference=reference,
+    src.consts.update(_Scaled=scaled, _MISS=_MISS, MEMO_LIMIT=MEMO_LIMIT, FactContext=FactContext,
+                      BatchContext=BatchContext, _reference=reference,
                       _epoch=reference.epoch)
     _gen_project(src, projector)
     src.lines[:0] = _memo_keeper(src.memos)
@@ -109,13 +110,14 @@ def _store(src: _Source, indent: int, target: str, key: str, kind: str, value: s
 def _gen_project(src: _Source, p: Projector) -> None:
     local = {path: f"p{n}" for n, path in enumerate(p.attrs)}
     src.add(0, "def project(sub, batch=None):")
-    src.add(1, "ctx = FactContext(sub, _reference, batch)")
     src.add(1, "if _clear_memos.pop(): _clear()")
     src.add(1, "if sub is None:")
+    src.add(2, "ctx = BatchContext(_reference, batch)")
     src.add(2, "raw = dict(batch.fields)")
     for path, name in local.items():
         src.add(2, f"{name} = raw.setdefault({path!r}, None)")
     src.add(1, "else:")
+    src.add(2, "ctx = FactContext(sub, _reference)")
     _gen_reads(src, p, local)
     src.add(1, "fact = {}")
     for path, kind in p.paths.items():
