@@ -38,6 +38,7 @@ from bench import batch, timed  # noqa: E402
 from kpcheck.batch.audit import loaded_of, plan_units  # noqa: E402
 from kpcheck.batch.xref import key_of  # noqa: E402
 from kpcheck.input.reader import parse_json  # noqa: E402
+from kpcheck.register.quick import sqlite_history  # noqa: E402
 from kpcheck.register import schema  # noqa: E402
 from kpcheck.register.rows import submission_row  # noqa: E402
 from kpcheck.register.store import Register, count, history_keys  # noqa: E402
@@ -172,11 +173,17 @@ def lookup_vs_files(register_path: Path | str, folder: Path, new: Path) -> None:
             found = history_keys(conn, {key.number, key.original or ""})
     lookup = (time.perf_counter() - started) / 200
     started = time.perf_counter()
+    for _ in range(200):
+        quick = sqlite_history(str(register_path), {key.number, key.original or ""})
+    quick_lookup = (time.perf_counter() - started) / 200 if quick is not None else None
+    started = time.perf_counter()
     for _ in range(20):
         keys = [key_of(one.submission) for unit in plan_units([folder]) for one in loaded_of(unit)]
     reading = (time.perf_counter() - started) / 20
     print(f"    in-process: register look-up {lookup * 1000:.2f} ms ({len(found)} key(s)) vs reading "
           f"{len(keys)} files {reading * 1000:.1f} ms")
+    if quick_lookup is not None:
+        print(f"    in-process: the desk's SQLite reader (no SQLAlchemy) {quick_lookup * 1000:.2f} ms")
 
 
 def bench_import(size: int, kpcheck: str, postgresql: str | None) -> None:

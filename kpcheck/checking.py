@@ -116,9 +116,9 @@ def check_register(checker: Checker, loaded: Iterable[Loaded], url: str, history
         return list(results) if waivers is None else list(waivers.waive(results, warn or _unheard))
 
     if not record:      # a plain SQLite register is read without SQLAlchemy (kpcheck.register.quick)
-        from kpcheck.register.quick import sqlite_history
+        from kpcheck.register.quick import numbers_of, sqlite_history
 
-        stored = sqlite_history(url, {n for _, key in pairs if key is not None for n in (key.number, key.original) if n})
+        stored = sqlite_history(url, numbers_of(key for _, key in pairs))
         if stored is not None:
             from kpcheck.batch.audit import check_with_history
 

@@ -69,7 +69,7 @@ CATALOGUE: dict[str, Code] = {
         "RUL021": "an unknown derived fact",
         "RUL022": "a derived fact called with a missing or unknown parameter",
         "RUL023": "a rule parameter used but not declared under 'params:'",
-        "RUL024": "a derived fact that reads other submissions in a rule that does not reach them (scope, needs)",
+        "RUL024": "a derived fact that reads further than its rule reaches (other submissions; the submission in a batch rule)",
         "RUL030": "a condition the engines cannot evaluate identically (refused for both)",
         "REF001": "a reference file has a bad date or dates in the wrong order",
         "REF002": "a reference file has an unknown status",

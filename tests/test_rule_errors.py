@@ -58,6 +58,8 @@ def test_all_errors_are_collected(tmp_path):
     ("scope: batch\nneeds: history\n",
      "xref_price_outliers: {fact: xref_price_outliers, with: {ratio: 10, min_lines: 20}}",
      "reads the whole audited batch: a rule with 'needs: history' cannot call it"),
+    ("scope: batch\nneeds: history\n", "kazakh_party: {fact: kazakh_party, with: {part: name}}",
+     "reads the submission itself: a rule across submissions (scope: batch) cannot call it"),
 ])
 def test_a_fact_across_submissions_needs_a_rule_that_reaches_as_far(tmp_path, head, fact, message):
     name = fact.split(":")[0]

@@ -9,8 +9,8 @@ one scope into one generated module with two functions:
 * ``decide(fact, on, fired)`` — the dates in force, every ``applies_when`` and every
   condition as Python expressions over the fact; ``fired`` is ``None`` for the Python
   evaluator, or the set of rule ids durable_rules fired (the conditions are then the
-  engine's). It returns the indexes of the rules that trigger and ``(index, reason)`` of
-  those that do not apply.
+  engine's). It returns the indexes of the rules that trigger and, for those that do not
+  apply, a prebuilt "not applicable" object (``(index, None)`` when out of force).
 
 The semantics are those of :mod:`kpcheck.engine.python` (absent values, ``None`` never
 stored in a fact); a differential test holds the two to the same results. The source is
@@ -25,7 +25,7 @@ from typing import Any, Callable
 from kpcheck.rulebook.conditions import AnyOf, All, Compare, Node, Presence, Quantified, Ref, nnf
 from kpcheck.engine.plan import Projector, literal_value, scaled
 from kpcheck.rulebook.cache import compiled as cached_compile
-from kpcheck.rulebook.facts import FACTS, FactContext
+from kpcheck.rulebook.facts import FACTS, BatchContext, FactContext
 from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, LIST, OBJECT, TEXT, VALUES
 
 # derived facts that read only their parameters and the reference data (never the
@@ -49,7 +49,7 @@ class Compiled:
 
     source: str
     project: Callable[..., tuple[dict[str, Any], dict[str, Any]]]
-    decide: Callable[..., tuple[list[int], list[tuple[int, str]]]]
+    decide: Callable[..., tuple[list[int], list[Any]]]      # (triggered indexes, not-applicable objects)
 
 
 @dataclass
@@ -75,14 +75,16 @@ class _Source:
 
 
 def compile_rulebook(projector: Projector, rules: list[tuple[str, Node, list[tuple[Node, str]], Any]],
-                     reference: Any) -> Compiled:
+                     reference: Any, not_applicable: Callable[[str, str], Any] = lambda rule, reason: (rule, reason)
+                     ) -> Compiled:
     """``rules`` are (id, NNF condition, [(NNF applies node, reason)], in_force spec)."""
     src = _Source()
-    src.consts.update(_Scaled=scaled, _MISS=_MISS, MEMO_LIMIT=MEMO_LIMIT, FactContext=FactContext, _reference=reference,
+    src.consts.update(_Scaled=scaled, _MISS=_MISS, MEMO_LIMIT=MEMO_LIMIT, FactContext=FactContext,
+                      BatchContext=BatchContext, _reference=reference,
                       _epoch=reference.epoch)
     _gen_project(src, projector)
     src.lines[:0] = _memo_keeper(src.memos)
-    _gen_decide(src, rules)
+    _gen_decide(src, rules, not_applicable)
     text = "\n".join(src.lines) + "\n"
     namespace: dict[str, Any] = dict(src.consts)
     exec(cached_compile(text, "<kpcheck compiled rulebook>"), namespace)  # noqa: S102 - our own source
@@ -109,13 +111,14 @@ def _store(src: _Source, indent: int, target: str, key: str, kind: str, value: s
 def _gen_project(src: _Source, p: Projector) -> None:
     local = {path: f"p{n}" for n, path in enumerate(p.attrs)}
     src.add(0, "def project(sub, batch=None):")
-    src.add(1, "ctx = FactContext(sub, _reference, batch)")
     src.add(1, "if _clear_memos.pop(): _clear()")
     src.add(1, "if sub is None:")
+    src.add(2, "ctx = BatchContext(_reference, batch)")
     src.add(2, "raw = dict(batch.fields)")
     for path, name in local.items():
         src.add(2, f"{name} = raw.setdefault({path!r}, None)")
     src.add(1, "else:")
+    src.add(2, "ctx = FactContext(sub, _reference)")
     _gen_reads(src, p, local)
     src.add(1, "fact = {}")
     for path, kind in p.paths.items():
@@ -204,7 +207,11 @@ def _gen_list(src: _Source, p: Projector, path: str, plan: Any, local: str) -> N
     src.add(1, f"if items: fact[{path!r}] = items")
 
 
-def _gen_decide(src: _Source, rules: list[tuple[str, Node, list[tuple[Node, str]], Any]]) -> None:
+def _gen_decide(src: _Source, rules: list[tuple[str, Node, list[tuple[Node, str]], Any]],
+                not_applicable: Callable[[str, str], Any]) -> None:
+    """``skipped`` gets ``(index, None)`` for a rule not in force on the day (the engine words
+    the reason with the dates) and, for an ``applies_when`` that does not hold, the one
+    ``not_applicable(rule id, reason)`` object made here for it (shared by every result)."""
     src.add(0, "def decide(f, on, fired):")
     src.add(1, "g = f.get")
     src.add(1, "triggered, skipped = [], []")
@@ -213,7 +220,8 @@ def _gen_decide(src: _Source, rules: list[tuple[str, Node, list[tuple[Node, str]
         out_of_force = f"on < {start}" + (f" or on > {end}" if end is not None else "")
         src.add(1, f"if {out_of_force}: skipped.append(({index}, None))")
         for node, reason in applies:
-            src.add(1, f"elif not ({expression(src, node, 'g', 0)}): skipped.append(({index}, {src.const(reason)}))")
+            skip = src.const(not_applicable(rule_id, reason))
+            src.add(1, f"elif not ({expression(src, node, 'g', 0)}): skipped.append({skip})")
         cond = expression(src, condition, "g", 0)
         src.add(1, f"elif ({rule_id!r} in fired) if fired is not None else ({cond}): triggered.append({index})")
     src.add(1, "return triggered, skipped")

@@ -118,7 +118,7 @@ class Engine:
         except durable.DurableError as exc:
             raise EngineError(str(exc)) from exc
         self.shared: dict[Any, Any] = {}     # immutable pieces of results, made once
-        self.code = compile_rulebook(self.projector, rules_of(self.compiled), reference)
+        self.code = compile_rulebook(self.projector, rules_of(self.compiled), reference, NotApplicable)
         self.durable = None
         if self.kind == "durable" and self.compiled:
             try:
@@ -171,20 +171,14 @@ class Engine:
                 raise EngineError(str(exc)) from exc
         hits, misses = self.code.decide(fact, presented_on.toordinal(), fired)
         compiled = self.compiled
-        skipped = []
-        shared = self.shared
-        for index, reason in misses:
-            c = compiled[index]
-            if fired is not None and c.rule.id in fired:
-                raise EngineError(f"durable_rules fired {c.rule.id}, which does not apply "
-                                  f"({reason or self.not_applicable(c, presented_on, fact)})")
-            if reason is None:
-                skipped.append(NotApplicable(c.rule.id, self.not_applicable(c, presented_on, fact) or ""))
-            else:  # the same reason object every time: reports and spools share it
-                na = shared.get((index, reason))
-                if na is None:
-                    na = shared[(index, reason)] = NotApplicable(c.rule.id, reason)
-                skipped.append(na)
+        skipped: list[NotApplicable] = []
+        for miss in misses:
+            if miss.__class__ is tuple:           # not in force on the day: worded with the dates
+                c = compiled[miss[0]]
+                miss = NotApplicable(c.rule.id, self.not_applicable(c, presented_on, fact) or "")
+            if fired is not None and miss.rule in fired:
+                raise EngineError(f"durable_rules fired {miss.rule}, which does not apply ({miss.reason})")
+            skipped.append(miss)
         return [compiled[i] for i in hits], skipped
 
     def decide_plain(self, fact: dict[str, Any], presented_on: dt.date) -> tuple[list[_Compiled], list[NotApplicable]]:

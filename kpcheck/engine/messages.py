@@ -8,7 +8,7 @@ from typing import Any
 from kpcheck.i18n import gettext_for
 from kpcheck.i18n.labels import DIRECTION
 from kpcheck.input.models import Submission
-from kpcheck.rulebook.facts import format_value
+from kpcheck.input.text import format_value
 from kpcheck.rulebook.loader import Rule
 
 

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from kpcheck.rulebook.conditions import Node, Quantified, Ref, refs_of, walk
-from kpcheck.rulebook.facts import FACTS, FactContext
+from kpcheck.rulebook.facts import FACTS, BatchContext, Context, FactContext
 from kpcheck.input.models import Submission
 from kpcheck.reference.queries import Reference
 from kpcheck.rulebook.loader import Rulebook
@@ -141,7 +141,8 @@ class Projector:
         """(engine fact, raw values by name) of one submission, or of a batch view of one."""
         if not hasattr(self, "_lets"):
             self._compile()
-        ctx = FactContext(submission, reference, batch)
+        ctx: Context = FactContext(submission, reference) if submission is not None \
+            else BatchContext(reference, batch)
         if submission is not None:
             raw: dict[str, Any] = {}
             for path, getter, attrs in self._getters:
@@ -172,7 +173,7 @@ class Projector:
         return fact, raw
 
 
-def _item(item: Any, fields: list, lets: list, ctx: FactContext, raw: dict[str, Any]) -> dict[str, Any]:
+def _item(item: Any, fields: list, lets: list, ctx: Context, raw: dict[str, Any]) -> dict[str, Any]:
     env: dict[str, Any] = {}
     out: dict[str, Any] = {}
     for name, convert in fields:

@@ -18,22 +18,13 @@ from kpcheck.batch.audit import check_with_history
 from kpcheck.batch.xref import XrefKey
 from kpcheck.input.models import Submission
 from kpcheck.register.rows import decision_row, finding_rows, submission_row
-from kpcheck.register.importer import import_sources, numbers_of
+from kpcheck.register.importer import import_sources, numbers_of as numbers_in_sources
+from kpcheck.register.quick import numbers_of
 from kpcheck.register.store import Register, history_keys, insert_decision, insert_submissions, last_pk
 
 Checked = tuple[Result, XrefKey | None, Submission | None]
 Waive = Callable[[list[Result]], list[Result]]
 RECORD_BATCH = 1_000
-
-
-def _numbers(keys: Iterable[XrefKey | None]) -> set[str]:
-    wanted: set[str] = set()
-    for key in keys:
-        if key is not None:
-            wanted.add(key.number)
-            if key.original:
-                wanted.add(key.original)
-    return wanted
 
 
 def check_register(register: Register, checker: Checker, checked: list[Checked], meta: Mapping[str, Any],
@@ -46,7 +37,7 @@ def check_register(register: Register, checker: Checker, checked: list[Checked],
 
     def work(conn: Connection) -> list[Result]:
         pairs = [(result, key) for result, key, _ in checked]
-        history = [*history_keys(conn, _numbers(key for _, key in pairs)), *(extra or [])]
+        history = [*history_keys(conn, numbers_of(key for _, key in pairs)), *(extra or [])]
         results = waive(check_with_history(checker, pairs, history))
         if record:
             _record(conn, results, [sub for _, _, sub in checked], meta, by)
@@ -80,7 +71,7 @@ def audit_history(register: Register, sources: list[str], record: bool) -> tuple
         imported = import_sources(register, sources, keep_rows=True)
         stored, numbers = imported.stored, imported.numbers
     else:
-        stored, numbers = {}, numbers_of(sources)
+        stored, numbers = {}, numbers_in_sources(sources)
     with register.reading() as conn:
         return history_keys(conn, numbers, upto), stored
 

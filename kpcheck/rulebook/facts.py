@@ -21,11 +21,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any, Callable, Union
 
 from kpcheck.input.models import Submission
 from kpcheck.input.text import blank, normalise_number, normalise_text
-from kpcheck.input.text import format_value  # noqa: F401 - still imported from here by kpcheck.engine
 from kpcheck.reference.queries import Reference
 from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, TEXT
 
@@ -35,21 +34,25 @@ HISTORY, BATCH = "history", "batch"   # what of the other submissions a fact rea
 MAX_COUNT = 10_000          # a count parameter (days, places, lines) is a whole number 0..MAX_COUNT
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FactContext:
-    """What a derived fact reads: the submission (rules on one submission), the reference data, and
-    for rules across submissions the batch view (an XrefView of kpcheck.batch.xref)."""
+    """What a derived fact of one submission reads: the submission and the reference data."""
 
-    submission: Submission | None
+    sub: Submission
     reference: Reference
-    batch: Any = None
 
-    @property
-    def sub(self) -> Submission:
-        """The submission of a fact on one submission (never asked in the batch scope)."""
-        if self.submission is None:
-            raise ValueError("a derived fact of one submission was asked without a submission")
-        return self.submission
+
+@dataclass(frozen=True, slots=True)
+class BatchContext:
+    """What a derived fact across submissions reads: the reference data and the batch view of
+    one submission among the others (an XrefView of kpcheck.batch.xref)."""
+
+    reference: Reference
+    batch: Any
+
+
+Context = Union[FactContext, BatchContext]
+"""Facts that read only their parameters and the reference data take either."""
 
 
 @dataclass(frozen=True)
@@ -61,28 +64,29 @@ class DerivedFact:
     doc: str
     calendar: bool = False          # counts Kazakh working days: a finding notes provisional years
     across: str | None = None       # reads other submissions: "history" (their numbers) or "batch" (all of them)
+    reads_submission: bool = False  # reads the submission itself, beyond its parameters (one submission only)
 
 
 
-def _text_contains(ctx: FactContext, text: str | None, phrase: str) -> bool:
+def _text_contains(ctx: Context, text: str | None, phrase: str) -> bool:
     norm = normalise_text(text)
     wanted = normalise_text(phrase)
     return norm is not None and wanted is not None and wanted in norm
 
 
-def _contains(ctx: FactContext, values: list | None, value: str) -> bool:
+def _contains(ctx: Context, values: list | None, value: str) -> bool:
     return value in (values or [])
 
 
-def _count(ctx: FactContext, values: list | None) -> int:
+def _count(ctx: Context, values: list | None) -> int:
     return len(values or [])
 
 
-def _all_in(ctx: FactContext, values: list | None, allowed: list[str]) -> bool | None:
+def _all_in(ctx: Context, values: list | None, allowed: list[str]) -> bool | None:
     return None if not values else all(v in allowed for v in values)
 
 
-def _sum(ctx: FactContext, items: list | None, amount: str) -> Decimal | None:
+def _sum(ctx: Context, items: list | None, amount: str) -> Decimal | None:
     if not items:
         return None
     total = _ZERO
@@ -101,7 +105,7 @@ def _decimal(value: Any) -> Decimal:
     return value if type(value) is Decimal else Decimal(value)
 
 
-def _differs(ctx: FactContext, a: Any, b: Any, tolerance: Decimal) -> bool | None:
+def _differs(ctx: Context, a: Any, b: Any, tolerance: Decimal) -> bool | None:
     if a is None or b is None:
         return None
     return abs(_decimal(a) - _decimal(b)) > _decimal(tolerance)
@@ -110,7 +114,7 @@ def _differs(ctx: FactContext, a: Any, b: Any, tolerance: Decimal) -> bool | Non
 _QUANTA: dict[Any, Decimal] = {}
 
 
-def _decimal_places_exceed(ctx: FactContext, value: Decimal | None, places: Decimal) -> bool | None:
+def _decimal_places_exceed(ctx: Context, value: Decimal | None, places: Decimal) -> bool | None:
     if value is None:
         return None
     quantum = _QUANTA.get(places)
@@ -119,12 +123,12 @@ def _decimal_places_exceed(ctx: FactContext, value: Decimal | None, places: Deci
     return value != value.quantize(quantum, rounding="ROUND_DOWN")
 
 
-def _numbers_equal(ctx: FactContext, a: str | None, b: str | None) -> bool | None:
+def _numbers_equal(ctx: Context, a: str | None, b: str | None) -> bool | None:
     na, nb = normalise_number(a), normalise_number(b)
     return None if na is None or nb is None else na == nb
 
 
-def _number_prefix_accepted(ctx: FactContext, number: str | None, country: str | None,
+def _number_prefix_accepted(ctx: Context, number: str | None, country: str | None,
                             on: dt.date | None) -> bool | None:
     norm = normalise_number(number)
     if norm is None or country is None or blank(country) or on is None:
@@ -151,19 +155,19 @@ def _kazakh_party(ctx: FactContext, part: str) -> Any:
     return None if blank(value) else value
 
 
-def _participant_status(ctx: FactContext, country: str | None, on: dt.date | None) -> str | None:
+def _participant_status(ctx: Context, country: str | None, on: dt.date | None) -> str | None:
     if blank(country) or on is None:
         return None
     return ctx.reference.participant_status(country, on) or "not_participant"
 
 
-def _eaeu_member(ctx: FactContext, country: str | None, on: dt.date | None) -> bool | None:
+def _eaeu_member(ctx: Context, country: str | None, on: dt.date | None) -> bool | None:
     if blank(country) or on is None:
         return None
     return ctx.reference.is_eaeu_member(country, on)
 
 
-def _any_status_in(ctx: FactContext, values: list | None, on: dt.date | None,
+def _any_status_in(ctx: Context, values: list | None, on: dt.date | None,
                    statuses: list[str]) -> bool | None:
     if not values or on is None:
         return None
@@ -172,7 +176,7 @@ def _any_status_in(ctx: FactContext, values: list | None, on: dt.date | None,
 
 def _on_register(lookup: Callable[[Reference, str, dt.date], bool]) -> Callable[..., bool | None]:
     """A fact "is this entry in that register on that date"; absent when either is absent."""
-    def fact(ctx: FactContext, on: dt.date | None, **entry: str | None) -> bool | None:
+    def fact(ctx: Context, on: dt.date | None, **entry: str | None) -> bool | None:
         (value,) = entry.values()
         return None if value is None or blank(value) or on is None else lookup(ctx.reference, value, on)
     return fact
@@ -218,25 +222,25 @@ def _tnved_match_lines(ctx: FactContext) -> bool | None:
     return set(customs.tnved_codes or []) == hs
 
 
-def _working_day_deadline(ctx: FactContext, after: dt.date | None, days: Decimal) -> dt.date | None:
+def _working_day_deadline(ctx: Context, after: dt.date | None, days: Decimal) -> dt.date | None:
     return None if after is None else ctx.reference.working_day_deadline(after, int(days))
 
 
-def _working_days_late(ctx: FactContext, after: dt.date | None, days: Decimal,
+def _working_days_late(ctx: Context, after: dt.date | None, days: Decimal,
                        returned: dt.date | None) -> int | None:
     if after is None or returned is None:
         return None
     return ctx.reference.working_days_late(after, int(days), returned)
 
 
-def _values_unless_true(ctx: FactContext, items: list | None, value: str, flag: str) -> str | None:
+def _values_unless_true(ctx: Context, items: list | None, value: str, flag: str) -> str | None:
     picked = [getattr(item, value, None) for item in items or [] if getattr(item, flag, None) is not True]
     if not picked:
         return None
     return ", ".join("(not named)" if blank(v) else str(v).strip() for v in picked)
 
 
-def _countries_with_status(ctx: FactContext, countries: list | None, on: dt.date | None,
+def _countries_with_status(ctx: Context, countries: list | None, on: dt.date | None,
                            statuses: list[str]) -> str | None:
     if not countries or on is None:
         return None
@@ -245,17 +249,15 @@ def _countries_with_status(ctx: FactContext, countries: list | None, on: dt.date
     return ", ".join(hits) or None
 
 
-def _xref_same_number(ctx: FactContext) -> int | None:
-    return None if ctx.batch is None else ctx.batch.index.same_number_others(ctx.batch.key)
+def _xref_same_number(ctx: BatchContext) -> int | None:
+    return ctx.batch.index.same_number_others(ctx.batch.key)
 
 
-def _xref_original_known(ctx: FactContext) -> bool | None:
-    return None if ctx.batch is None else ctx.batch.index.original_known(ctx.batch.key)
+def _xref_original_known(ctx: BatchContext) -> bool | None:
+    return ctx.batch.index.original_known(ctx.batch.key)
 
 
-def _xref_price_outliers(ctx: FactContext, ratio: Decimal, min_lines: Decimal) -> str | None:
-    if ctx.batch is None:
-        return None
+def _xref_price_outliers(ctx: BatchContext, ratio: Decimal, min_lines: Decimal) -> str | None:
     hits = ctx.batch.index.price_outliers(ctx.batch.key, Decimal(ratio), int(min_lines))
     scale = Decimal(10**6)
     return "; ".join(f"line {i + 1}: {Decimal(p) / scale:,.2f} US$/ct against a median of {m / scale:,.2f}"
@@ -264,7 +266,9 @@ def _xref_price_outliers(ctx: FactContext, ratio: Decimal, min_lines: Decimal) -
 
 def _fact(name: str, returns: str, params: dict[str, str], func: Callable[..., Any], doc: str,
           calendar: bool = False, across: str | None = None) -> DerivedFact:
-    return DerivedFact(name, returns, params, func, doc, calendar, across)
+    """A fact whose function takes a :class:`FactContext` reads the submission itself."""
+    reads = func.__annotations__.get("ctx") in ("FactContext", FactContext)
+    return DerivedFact(name, returns, params, func, doc, calendar, across, reads)
 
 
 FACTS: dict[str, DerivedFact] = {f.name: f for f in (

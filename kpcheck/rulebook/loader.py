@@ -145,7 +145,7 @@ class _RuleCompiler:
         if fact is None:
             raise ConditionError(where, f"unknown derived fact '{call['fact']}'{suggest(str(call['fact']), FACTS)}",
                                  "RUL021")
-        self.check_reach(fact.name, fact.across, where)
+        self.check_reach(fact.name, fact.across, where, fact.reads_submission)
         given = call.get("with") or {}
         for param in given:
             if param not in fact.params:
@@ -164,9 +164,13 @@ class _RuleCompiler:
         let = self.table.add(fact.name, tuple(args), scope.item_of)
         return Ref(let.key, fact.returns, tuple(dict.fromkeys(fields)))
 
-    def check_reach(self, fact: str, across: str | None, where: Location) -> None:
-        """A fact that reads other submissions needs a rule across submissions that reads as much (RUL024)."""
+    def check_reach(self, fact: str, across: str | None, where: Location, reads_submission: bool = False) -> None:
+        """A fact that reads other submissions needs a rule across submissions that reads as much;
+        one that reads the submission itself needs a rule on one submission (RUL024)."""
         batch = isinstance(self.doc, dict) and self.doc.get("scope") == "batch"
+        if reads_submission and batch:
+            raise ConditionError(where, f"'{fact}' reads the submission itself: a rule across submissions "
+                                 "(scope: batch) cannot call it", "RUL024")
         if across is not None and not batch:
             raise ConditionError(where, f"'{fact}' reads other submissions: the rule needs 'scope: batch'", "RUL024")
         if across == BATCH and self.doc.get("needs") == HISTORY:
