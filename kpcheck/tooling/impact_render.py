@@ -60,20 +60,25 @@ def render_text(report: ImpactReport, console: Console) -> None:
     _print_changes(report, console)
 
 
+def _table(title: str, *columns: str) -> Table:
+    """A report table; the first column reads left, the others (counts) right, unless named
+    with a trailing "<" (text)."""
+    table = Table(title=title, title_justify="left", show_header=True, header_style="bold")
+    for n, column in enumerate(columns):
+        text = n == 0 or column.endswith("<")
+        table.add_column(column.rstrip("<"), justify="left" if text else "right")
+    return table
+
+
 def _transitions_table(report: ImpactReport) -> Table:
-    table = Table(title="Status changes", title_justify="left", show_header=True, header_style="bold")
-    table.add_column("From → to")
-    table.add_column("Submissions", justify="right")
+    table = _table("Status changes", "From → to", "Submissions")
     for pair, n in _sorted_transitions(report.status_changes):
         table.add_row(transition_key(pair, " → "), str(n))
     return table
 
 
 def _rules_table(report: ImpactReport) -> Table:
-    table = Table(title="Findings per rule", title_justify="left", show_header=True, header_style="bold")
-    table.add_column("Rule")
-    table.add_column("Appear", justify="right")
-    table.add_column("Disappear", justify="right")
+    table = _table("Findings per rule", "Rule", "Appear", "Disappear")
     for rule in sorted(report.rules):
         counts = report.rules[rule]
         table.add_row(rule, str(counts["added"]), str(counts["removed"]))
@@ -81,11 +86,7 @@ def _rules_table(report: ImpactReport) -> Table:
 
 
 def _years_table(report: ImpactReport) -> Table:
-    table = Table(title="By year presented", title_justify="left", show_header=True, header_style="bold")
-    table.add_column("Year")
-    table.add_column("Re-run", justify="right")
-    table.add_column("Changed", justify="right")
-    table.add_column("Status changes")
+    table = _table("By year presented", "Year", "Re-run", "Changed", "Status changes<")
     for year in sorted(report.years):
         count = report.years[year]
         moves = ", ".join(f"{transition_key(k, ' → ')}: {n}" for k, n in _sorted_transitions(count.status_changes))
