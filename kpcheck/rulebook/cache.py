@@ -130,18 +130,25 @@ def read_entry(path: Path, key: str, secret: bytes, decode: Callable[[bytes], An
     return value
 
 
+def usable_folder() -> tuple[Path, bytes] | None:
+    """The cache folder and its signing key, or None when there is no cache or it is not safe."""
+    where = cache_dir()
+    if where is None or not safe_folder(where):
+        return None
+    secret = user_secret(where)
+    return None if secret is None else (where, secret)
+
+
 def cached(rules_dir: Path, registers_dir: Path | None, load: Callable[[], tuple[Any, list]],
            valid: Callable[[Any], bool] = lambda value: True) -> tuple[Any, list]:
     """``load()`` returns (value, errors); a value loaded without errors is cached.
 
     ``valid`` says whether a stored value has the expected shape; one that has not is rebuilt.
     """
-    where = cache_dir()
-    if where is None or not safe_folder(where):
+    usable = usable_folder()
+    if usable is None:
         return load()
-    secret = user_secret(where)
-    if secret is None:
-        return load()
+    where, secret = usable
     key = cache_key(rules_dir, registers_dir)
     path = where / f"{key}{SUFFIX}"
     value = read_entry(path, key, secret)
@@ -157,10 +164,10 @@ def compiled(source: str, filename: str) -> CodeType:
     """``compile(source, filename, "exec")``, kept in the cache folder (marshalled, signed like
     every entry, keyed by the source and the Python that compiled it): the rulebook's generated
     code is compiled once, not on every desk check."""
-    where = cache_dir()
-    secret = user_secret(where) if where is not None and safe_folder(where) else None
-    if where is None or secret is None:
+    usable = usable_folder()
+    if usable is None:
         return compile(source, filename, "exec")
+    where, secret = usable
     key = hashlib.sha256(f"{sys.version}\0{filename}\0{source}".encode()).hexdigest()
     path = where / f"code-{key}{SUFFIX}"
     code = read_entry(path, key, secret, marshal.loads)
