@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from kpcheck.api import Checker, summarize
 from kpcheck.cli.console import error
-from kpcheck.cli.exits import EXIT_ERROR, EXIT_FAIL, EXIT_OK
+from kpcheck.cli.exits import run_exit
 from kpcheck.cli.main import emit, warn
 from kpcheck.report.parts import Part, PartMaker
 from kpcheck.waivers import WaiverBook, inapplicable
@@ -66,7 +66,7 @@ def emit_parts(parts: Iterable[Part], writers: list[Any], meta: dict[str, Any], 
                     w.add(result)
     for w in writers:
         w.finish(summary)
-    return EXIT_ERROR if errors else EXIT_FAIL if failing else EXIT_OK
+    return run_exit(errors, failing)
 
 
 def waiver_warnings(parts: Iterable[Part], book: WaiverBook) -> Iterator[Part]:

@@ -12,3 +12,9 @@ extended to every command). Only ``kpcheck/cli/`` turns outcomes and errors into
 from __future__ import annotations
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+
+
+def run_exit(errors: bool, failing: bool) -> int:
+    """A check's or an audit's exit code: 2 when a submission could not be checked, else 1 when
+    a finding reaches ``--fail-on``, else 0 (report-format.md)."""
+    return EXIT_ERROR if errors else EXIT_FAIL if failing else EXIT_OK

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 import click
 
 from kpcheck import __version__
-from kpcheck.cli.exits import EXIT_ERROR, EXIT_FAIL, EXIT_OK
+from kpcheck.cli.exits import EXIT_ERROR, run_exit
 from kpcheck.api import FAIL_ON, Checker, EngineUnavailable, Result, RulebookInvalid, summarize
 from kpcheck.cli.console import QUIET, VERBOSE, LazyGroup, err_console, error, verbosity, verbosity_options, warning
 from kpcheck.cli.outputs import output_files, refuse_clashes, refuse_unreadable
@@ -124,20 +124,20 @@ def emit(results: Iterable[Result], writers: list[Any], meta: dict[str, Any], fa
     if summary is None:
         summary = {}
     summary.update(summarize([]))
-    code = EXIT_OK
+    errors = failing = False
     for result in results:
         summary["submissions"] += 1
         summary[result.status] += 1
         if result.status is Verdict.ERROR and result.error is not None:
             error(f"{result.error['location']}: {result.error['message']}")
-            code = EXIT_ERROR
-        elif result.fails(fail_on) and code == EXIT_OK:
-            code = EXIT_FAIL
+            errors = True
+        elif result.fails(fail_on):
+            failing = True
         for w in writers:
             w.add(result)
     for w in writers:
         w.finish(summary)
-    return code
+    return run_exit(errors, failing)
 
 
 common = [
