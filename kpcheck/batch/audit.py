@@ -24,7 +24,7 @@ from kpcheck.api import Checker, Result, status_of
 from kpcheck.engine import Engine, EngineError
 from kpcheck.verdicts import Verdict
 from kpcheck.input.reader import InputError, Loaded, display_name, expand, jsonl_lines, parse_jsonl_line, read_file
-from kpcheck.batch.workers import WorkerPool, can_fork
+from kpcheck.batch.workers import WorkerPool, batch_collections, can_fork
 from kpcheck.batch.xref import IndexPart, XrefIndex, XrefKey, XrefView, build_index, index_part, key_of, pack_members, pack_prices
 
 CHUNK_LINES = 500
@@ -262,7 +262,7 @@ def audit_parts(sources: list[str], options: dict[str, Any], jobs: int = 1,
     without results of their own.
     """
     checker = checker or Checker.load(**options)
-    with tempfile.TemporaryDirectory(prefix="kpcheck-audit-") as directory:
+    with batch_collections(), tempfile.TemporaryDirectory(prefix="kpcheck-audit-") as directory:
         index = XrefIndex()
         spooled: list[Spooled] = []
         for unit in _pass_one(sources, options, jobs, checker, directory):
