@@ -226,3 +226,27 @@ def test_period_counts_keep_statuses_and_severities_apart():
     counts = tally.periods[(2024, "export")]
     assert counts["submissions"] == 1 and counts["invalid"] == 1 and counts["findings"] == 2
     assert counts["severity:invalid"] == 2
+
+
+def test_json_compact_lines_read_as_the_pretty_report():
+    """An audit writes one result per line (orjson); a desk check pretty-prints (the standard
+    library): both read back to the same results, a text orjson refuses included."""
+    import json
+
+    from kpcheck.report.json_report import JsonWriter
+
+    results = [result("S-1", "non_compliant", finding("COND-01", "invalid", "Café «ü» — 40 ct")),
+               result("S-2", "compliant"), result("S-\udcff", "compliant")]
+    texts = {}
+    for compact in (True, False):
+        stream = io.StringIO()
+        writer = JsonWriter(stream, {"compact": compact})
+        writer.start({"kpcheck": "test"})
+        for r in results:
+            writer.add(r)
+        writer.finish({"submissions": 3})
+        texts[compact] = stream.getvalue()
+    assert json.loads(texts[True]) == json.loads(texts[False])
+    lines = [line for line in texts[True].splitlines() if line.startswith("    {")]
+    assert len(lines) == 3 and all(json.loads(line.rstrip(",")) for line in lines)
+    assert "Café «ü»" in texts[True]        # not escaped: the report is UTF-8

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
+import orjson
+
 from kpcheck.api import Result
 from kpcheck.report import result_to_dict
 
@@ -28,9 +30,10 @@ class JsonWriter:
     def render(self, results: list[Result]) -> str:
         """The report's text of consecutive results, as :meth:`add` writes them, without the
         comma before the first: pure, so that an audit's workers render their own part."""
-        indent = self.indent
-        return ",".join("\n    " + json.dumps(result_to_dict(r), indent=indent, ensure_ascii=False).replace("\n", "\n    ")
-                        for r in results)
+        if self.indent is None:
+            return ",".join("\n    " + _compact(result_to_dict(r)) for r in results)
+        return ",".join("\n    " + json.dumps(result_to_dict(r), indent=self.indent, ensure_ascii=False)
+                        .replace("\n", "\n    ") for r in results)
 
     def add_rendered(self, text: str, count: int) -> None:
         """Write what :meth:`render` made of ``count`` results."""
@@ -40,3 +43,12 @@ class JsonWriter:
 
     def finish(self, summary: dict[str, int]) -> None:
         self.stream.write(("\n  " if self.count else "") + '],\n  "summary": ' + json.dumps(summary) + "\n}\n")
+
+
+def _compact(value: Any) -> str:
+    """One result on one line: orjson (a fifth of the standard library's time, for millions of
+    results); a text it refuses (a lone surrogate) the standard library writes, escaped."""
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value)
