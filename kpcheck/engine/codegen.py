@@ -20,10 +20,11 @@ generated in milliseconds and kept in memory by the engine that compiled it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Callable
 
 from kpcheck.rulebook.conditions import AnyOf, All, Compare, Node, Presence, Quantified, Ref, nnf
-from kpcheck.engine.plan import Projector, literal_value, scaled
+from kpcheck.engine.plan import AMOUNT_SCALE, Projector, literal_value, scaled
 from kpcheck.rulebook.cache import compiled as cached_compile
 from kpcheck.rulebook.facts import FACTS, BatchContext, FactContext
 from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, LIST, OBJECT, TEXT, VALUES
@@ -31,12 +32,13 @@ from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, LIST, OBJECT, TEXT
 # derived facts that read only their parameters and the reference data (never the
 # submission itself): their results are memoised per engine, keyed by the arguments
 PURE = frozenset({"participant_status", "eaeu_member", "signer_registered", "entity_registered",
-                  "customs_point_designated", "working_day_deadline", "working_days_late", "text_contains"})
+                  "customs_point_designated", "working_day_deadline", "working_days_late", "text_contains",
+                  "countries_with_status"})
 # of those, the ones whose date parameter is only looked up in dated periods of the reference
 # data: memoised by the date's epoch (Reference.epoch), so that submissions presented on
 # different days of one epoch share the answer
 BY_EPOCH = {"participant_status": "on", "eaeu_member": "on", "signer_registered": "on",
-            "entity_registered": "on", "customs_point_designated": "on"}
+            "entity_registered": "on", "customs_point_designated": "on", "countries_with_status": "on"}
 MEMO_LIMIT = 1 << 16
 _MISS = object()
 _OPS = {"equals": "==", "not_equals": "!=", "less_than": "<", "at_most": "<=", "greater_than": ">",
@@ -79,7 +81,7 @@ def compile_rulebook(projector: Projector, rules: list[tuple[str, Node, list[tup
                      ) -> Compiled:
     """``rules`` are (id, NNF condition, [(NNF applies node, reason)], in_force spec)."""
     src = _Source()
-    src.consts.update(_Scaled=scaled, _MISS=_MISS, MEMO_LIMIT=MEMO_LIMIT, FactContext=FactContext,
+    src.consts.update(_Scaled=scaled, _Decimal=Decimal, _MISS=_MISS, MEMO_LIMIT=MEMO_LIMIT, FactContext=FactContext,
                       BatchContext=BatchContext, _reference=reference,
                       _epoch=reference.epoch)
     _gen_project(src, projector)
@@ -99,7 +101,8 @@ def _store(src: _Source, indent: int, target: str, key: str, kind: str, value: s
     elif kind == DATE:
         src.add(indent, f"if {value} is not None: {target}[{k}] = {value}.toordinal()")
     elif kind == DECIMAL:
-        src.add(indent, f"if {value} is not None: {target}[{k}] = _Scaled({value})")
+        src.add(indent, f"if {value} is not None: {target}[{k}] = round({value}.scaleb({AMOUNT_SCALE})) "
+                        f"if {value}.__class__ is _Decimal else _Scaled({value})")
     elif kind in (OBJECT, VALUES):
         src.add(indent, f"if {value}: {target}[{k}] = True")
     elif kind in (BOOL, INT):
@@ -157,20 +160,26 @@ def _gen_let(src: _Source, indent: int, target: str, p: Projector, key: str, env
     """``target = `` one derived fact call, through a memo when the fact is pure."""
     let = p.book.lets[key]
     args, values = [], []
+    pure = let.fact in PURE
     for param, arg in let.args:
         if isinstance(arg, Ref):
             name = repr(arg.name)
             outer = known.get(arg.name, f"raw.get({name})")
             value = f"({env}[{name}] if {name} in {env} else {outer})" if env else outer
+            kind = p.paths.get(arg.name)
             if BY_EPOCH.get(let.fact) == param:
                 values.append(f"(None if (_d := {value}) is None else _epoch(_d))")
+            elif kind == VALUES:         # a list of codes: its tuple is the key
+                values.append(f"(None if (_l := {value}) is None else tuple(_l))")
+            elif kind == LIST:           # a list of objects has no key: no memo
+                pure = False
             else:
                 values.append(value)
         else:
             value = src.const(arg)
         args.append(f"{param}={value}")
     call = f"{src.const(FACTS[let.fact].func)}(ctx{''.join(', ' + a for a in args)})"
-    if let.fact not in PURE or not values:
+    if not pure or not values:
         src.add(indent, f"{target} = {call}")
         return
     memo = src.const({})

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from typing import Any
 
 from kpcheck.rulebook.conditions import Node, Quantified, Ref, refs_of, walk
@@ -30,7 +30,7 @@ def scaled(value: Any) -> int:
     """An amount as the engine sees it: an integer of millionths, rounded half to even in Decimal."""
     if type(value) is not Decimal:
         value = Decimal(value)
-    return int(value.scaleb(AMOUNT_SCALE).to_integral_value(ROUND_HALF_EVEN))
+    return round(value.scaleb(AMOUNT_SCALE))        # Decimal's round(): to an int, half to even
 
 
 # the one table of engine values: a present Python value of each kind -> the engine's value,

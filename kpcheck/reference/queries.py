@@ -64,6 +64,10 @@ def _norm_id(value: str | None) -> str | None:
     return value.strip() or None
 
 
+MEMO_LIMIT = 4096
+_UNSET = object()
+
+
 @dataclass(frozen=True, eq=False)
 class Reference:
     """Validated reference data with precomputed lookups; every query is a dict hit or a bisect."""
@@ -83,8 +87,10 @@ class Reference:
     tnved_of_hs: Mapping[str, str] = field(repr=False)
     _eu_timeline: Periods[frozenset[str]] = field(init=False, repr=False)
     epochs: tuple[date, ...] = field(init=False, repr=False)
+    _memo: dict[tuple[str, str, int], Any] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "_memo", {})
         cuts = sorted({s for p in self.eu_members.values() for s in p.starts}
                       | {e + timedelta(days=1) for p in self.eu_members.values()
                          for e in p.ends if e is not None})
@@ -118,6 +124,9 @@ class Reference:
 
     def participant_status(self, code: str | None, on: date) -> str | None:
         """``member``/``suspended``/``self_suspended``/``partial`` after resolution, or None."""
+        return None if code is None else self._remembered("status", code, on, self._participant_status)
+
+    def _participant_status(self, code: str, on: date) -> str | None:
         resolved = self.resolve_participant(code, on)
         return None if resolved is None else self.participants[resolved].at(on)
 
@@ -126,6 +135,20 @@ class Reference:
         key = _norm_code(issuing_country)
         if key is None:
             return frozenset()
+        return self._remembered("prefixes", key, on, self._number_prefixes)
+
+    def _remembered(self, query: str, code: str, on: date, answer: Callable[[str, date], Any]) -> Any:
+        """``answer(code, on)``, remembered per epoch of ``on`` (the same for every day of it):
+        these queries run for every certificate checked, on a handful of codes and epochs."""
+        memo = (query, code, bisect_right(self.epochs, on))
+        found = self._memo.get(memo, _UNSET)
+        if found is _UNSET:
+            if len(self._memo) >= MEMO_LIMIT:
+                self._memo.clear()
+            found = self._memo[memo] = answer(code, on)
+        return found
+
+    def _number_prefixes(self, key: str, on: date) -> frozenset[str]:
         resolved = self.resolve_participant(key, on)
         if resolved == EU:
             return frozenset({key, EU}) | (self._eu_timeline.at(on) or frozenset())
