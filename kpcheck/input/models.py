@@ -27,7 +27,8 @@ def _amount_within_limits(value: Decimal) -> Decimal:
         raise ValueError(f"a number is needed, got {value}")
     if abs(value) >= MAX_AMOUNT:
         raise ValueError("amounts of 10^12 or more are not read")
-    if value != 0 and value.normalize().as_tuple().exponent < -MAX_PLACES:  # type: ignore[operator]
+    shifted = value.scaleb(MAX_PLACES)     # whole when it has MAX_PLACES places or fewer (trailing zeros aside)
+    if shifted != shifted.to_integral_value():
         raise ValueError(f"amounts with more than {MAX_PLACES} decimal places are not read")
     return value
 
