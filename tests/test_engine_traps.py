@@ -257,3 +257,25 @@ def test_alternatives_on_one_item_field_end_in_a_plain_test(tmp_path, reference)
     expression = durable.to_durable(node)
     inner = next(_quantifier_conditions(expression))
     assert inner["$and"][-1] == durable.ALWAYS_TRUE_ITEM and "$or" in inner["$and"][0]
+
+
+def test_durable_facts_use_short_names_and_presence_only_values():
+    """The rulesets read renamed properties: tests and $m references renamed, item
+    properties, literal values and operators kept; a property only tested for presence is
+    sent as true (its text never reaches the engine)."""
+    expression = {"$and": [{"t": "kp"}, {"$ex": {"certificate.number": 1}},
+                           {"$gt": {"presented_on": {"$m": "certificate.issued_on"}}},
+                           {"$iany": {"certificate.lines": {"$lt": {"$i.carats": 0}}}},
+                           {"direction": "certificate.number"}]}
+    names = {"certificate.number": "k0", "presented_on": "k1", "certificate.issued_on": "k2",
+             "certificate.lines": "k3", "direction": "k4"}
+    assert durable.renamed(expression, names) == {
+        "$and": [{"t": "kp"}, {"$ex": {"k0": 1}}, {"$gt": {"k1": {"$m": "k2"}}},
+                 {"$iany": {"k3": {"$lt": {"$i.carats": 0}}}}, {"k4": "certificate.number"}]}
+    if not durable.AVAILABLE:
+        return
+    engine = Checker.load(engine="durable").engine
+    assert engine.durable is not None
+    sent = {key: valued for _, keys in engine.durable.shards for key, _, valued in keys}
+    assert sent["certificate.exporter.name"] is False and sent["presented_on"] is True
+    assert sent["certificate.signatures"] is True       # a list quantified over: its items are read
