@@ -13,6 +13,7 @@ Hash collisions between two different 64-bit hashes of numbers are possible in p
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from array import array
 import heapq
@@ -90,7 +91,7 @@ class XrefView:
     key: XrefKey
     index: "XrefIndex"
 
-    @property
+    @functools.cached_property
     def fields(self) -> dict[str, object]:
         return {"presented_on": self.key.presented_on, "certificate.number": self.key.raw_number,
                 "direction": self.key.direction, "duplicate.original_number": self.key.raw_original}
