@@ -16,6 +16,8 @@ from kpcheck.batch import xref
 from kpcheck.batch.medians import Medians, bucket, bucket_range, count_buckets
 from kpcheck.batch.xref import XrefIndex, count_in, repeated, sorted_runs
 
+from conftest import ENGINE_KINDS, base
+
 
 @pytest.mark.parametrize("size,spread", [(1, 5), (2, 1), (999, 50), (1000, 10**18), (4097, 3)])
 def test_runs_answer_as_a_sorted_list_does(monkeypatch, size, spread):
@@ -116,3 +118,38 @@ def test_the_index_answers_as_a_search_of_every_key_does(monkeypatch, built):
     assert sum(index.same_number_others(k) > 0 for k in keys) > 10
     assert sum(bool(index.original_known(k)) for k in keys) > 10
     assert index._medians == build_index(keys)._medians != {}
+
+
+@pytest.mark.parametrize("kind", ENGINE_KINDS)
+def test_memoised_decisions_across_submissions_hold_for_every_day(kind):
+    """Pass 2 memoises the decisions of the rules across submissions by the period of their
+    dates in force, not by the day: the results equal those of a fresh engine for each
+    submission, before, across and after the days a rule's force starts (wording included)."""
+    import datetime as dt
+    from dataclasses import replace
+
+    from kpcheck.api import Checker, Result
+    from kpcheck.batch.audit import BatchChecks
+    from kpcheck.batch.xref import build_index, key_of
+    from kpcheck.input.models import Submission
+
+    checker = Checker.load(engine=kind)
+    batch = BatchChecks(checker)
+    periods = batch.engine.periods
+    assert periods.usable and periods.cuts
+    days = [dt.date.fromordinal(cut + shift) for cut in periods.cuts for shift in (-1, 0, 1)] + \
+        [dt.date(2025, 3, 3), dt.date(2025, 3, 4), dt.date(2026, 1, 2)]
+    subs = []
+    for n, day in enumerate(days * 2):
+        doc = base()
+        doc["id"], doc["presented_on"] = f"S-{n}", day.isoformat()
+        doc["certificate"]["number"] = f"KZ{n % 5:06d}"         # numbers that repeat: XREF-01 fires
+        subs.append(Submission.model_validate_json(json.dumps(doc)))
+    keys = [key_of(sub) for sub in subs]
+    index = build_index(keys)
+    for sub, key in zip(subs, keys):
+        empty = Result(sub.id, "x", "compliant")
+        memoised = batch.apply(empty, key, index)
+        fresh = BatchChecks(checker).apply(replace(empty), key, index)
+        assert (memoised.findings, memoised.not_applicable) == (fresh.findings, fresh.not_applicable), sub.presented_on
+    assert periods.of(days[-1]) is not None and periods.of(dt.date.fromordinal(periods.cuts[0] - 1)) is None

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
-from kpcheck.rulebook.conditions import All, Compare, Node, Ref, nnf
+from kpcheck.rulebook.conditions import All, Compare, Node, Ref, nnf, refs_of, walk
 from kpcheck.engine import durable
 from kpcheck.engine.codegen import compile_rulebook, rules_of
 from kpcheck.engine.messages import render
@@ -91,6 +92,39 @@ def in_force_node(rule: Rule) -> Node:
     return All(tuple(parts))
 
 
+@dataclass(frozen=True)
+class _ForcePeriods:
+    """The periods between the days any rule's force starts or ends (``cuts``, ordinals) in
+    which every rule is in force (``whole``). Decisions memoised for one day of such a period
+    hold for every day of it, unless a rule reads ``presented_on`` beyond its dates in force
+    (``None``: then the memo is keyed by the day)."""
+
+    cuts: tuple[int, ...] = ()
+    whole: frozenset[int] = frozenset()
+    usable: bool = False
+
+    def of(self, day: dt.date) -> int | None:
+        if not self.usable:
+            return None
+        period = bisect_right(self.cuts, day.toordinal())
+        return period if period in self.whole else None
+
+
+def _force_periods(compiled: list[_Compiled]) -> _ForcePeriods:
+    if any(ref.name == _PRESENTED.name for c in compiled for tree in (c.condition, *(n for n, _ in c.rule.applies))
+           for node in walk(tree) for ref in refs_of(node)):
+        return _ForcePeriods()
+    spans = [(c.rule.spec.in_force.from_.toordinal(),
+              c.rule.spec.in_force.to.toordinal() + 1 if c.rule.spec.in_force.to else None) for c in compiled]
+    cuts = tuple(sorted({day for span in spans for day in span if day is not None}))
+    bounds = [None, *cuts, None]        # period i runs from bounds[i] (inclusive) to bounds[i + 1]
+    whole = frozenset(i for i in range(len(cuts) + 1)
+                      if all(bounds[i] is not None and start <= bounds[i] and
+                             (end is None or (bounds[i + 1] is not None and bounds[i + 1] <= end))
+                             for start, end in spans))
+    return _ForcePeriods(cuts, whole, True)
+
+
 class Engine:
     def __init__(self, book: Rulebook, reference: Reference, kind: str | None = None, lang: str = "en",
                  scope: str = "submission"):
@@ -110,6 +144,7 @@ class Engine:
         # rules across submissions see a handful of small facts that repeat from one
         # submission to the next: their decisions are memoised (never the messages)
         self.memo: dict[Any, Any] | None = {} if scope == "batch" else None
+        self.periods = _force_periods(self.compiled)
         whole = [(c.rule.id, nnf(All((in_force_node(c.rule), *(n for n, _ in c.rule.applies), c.rule.condition))))
                  for c in self.compiled]
         try:  # compiled for both kinds, so that a rule durable_rules cannot take is refused either way
@@ -149,7 +184,11 @@ class Engine:
         presented_on = submission.presented_on if submission is not None else batch.fields["presented_on"]
         decide = self.decide_plain if plain else self.decide
         if self.memo is not None:
-            key = (presented_on, tuple(sorted(fact.items())))
+            period = self.periods.of(presented_on)
+            if period is None:
+                key: Any = (presented_on, tuple(sorted(fact.items())))
+            else:       # every rule in force: the day does not matter, only the period
+                key = (period, tuple(sorted(item for item in fact.items() if item[0] != "presented_on")))
             decided = self.memo.get(key)
             if decided is None:
                 if len(self.memo) >= MEMO_SIZE:
