@@ -117,12 +117,14 @@ def _force_periods(compiled: list[_Compiled]) -> _ForcePeriods:
     spans = [(c.rule.spec.in_force.from_.toordinal(),
               c.rule.spec.in_force.to.toordinal() + 1 if c.rule.spec.in_force.to else None) for c in compiled]
     cuts = tuple(sorted({day for span in spans for day in span if day is not None}))
-    bounds = [None, *cuts, None]        # period i runs from bounds[i] (inclusive) to bounds[i + 1]
-    whole = frozenset(i for i in range(len(cuts) + 1)
-                      if all(bounds[i] is not None and start <= bounds[i] and
-                             (end is None or (bounds[i + 1] is not None and bounds[i + 1] <= end))
-                             for start, end in spans))
-    return _ForcePeriods(cuts, whole, True)
+    bounds: list[int | None] = [None, *cuts, None]    # period i: from bounds[i] to the day before bounds[i + 1]
+
+    def in_force_throughout(period: int) -> bool:
+        first, after = bounds[period], bounds[period + 1]
+        return first is not None and all(start <= first and (end is None or (after is not None and after <= end))
+                                         for start, end in spans)
+
+    return _ForcePeriods(cuts, frozenset(filter(in_force_throughout, range(len(cuts) + 1))), True)
 
 
 class Engine:
