@@ -213,9 +213,8 @@ class Checker:
         except EngineError as exc:
             failure = {"message": f"engine failure: {shorten(str(exc), 300)}", "location": loaded.source}
             return Result(sub.id, loaded.source, Verdict.ERROR, error=failure, **base)
-        findings = sorted(evaluation.findings, key=lambda f: f.rule)
-        return Result(sub.id, loaded.source, status_of(findings), findings,
-                      sorted(evaluation.not_applicable, key=lambda n: n.rule), **base)
+        findings = evaluation.findings          # both lists in rule id order already
+        return Result(sub.id, loaded.source, status_of(findings), findings, evaluation.not_applicable, **base)
 
     def meta(self, waivers: Path | str | None = None) -> dict:
         """A report's identity: kpcheck, engine, rulebook, registers and, given, the waiver file's hash."""

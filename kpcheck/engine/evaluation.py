@@ -72,6 +72,8 @@ class NotApplicable:
 
 @dataclass
 class Evaluation:
+    """Both lists in rule id order (the engine keeps its rules in that order)."""
+
     findings: list[Finding] = field(default_factory=list)
     not_applicable: list[NotApplicable] = field(default_factory=list)
 
@@ -139,7 +141,7 @@ class Engine:
                                     "Python 3.10-3.12 only); use --engine python, or leave --engine out")
         self.projector = Projector(book, book.active(scope))
         self.compiled = []
-        for rule in book.active(scope):
+        for rule in sorted(book.active(scope), key=lambda r: r.id):     # results list rules in id order
             condition = nnf(rule.condition)
             applies = [(compile_test(nnf(node)), reason) for node, reason in rule.applies]
             self.compiled.append(_Compiled(rule, condition, compile_test(condition), applies))
