@@ -69,9 +69,15 @@ def timed(cmd: list[str]) -> tuple[float, int]:
     return float(seconds), int(kilobytes) // 1024
 
 
-def best(cmd: list[str], runs: int) -> tuple[float, int]:
-    """The fastest of ``runs`` runs (the least disturbed by other load), and its peak memory."""
-    return min(timed(cmd) for _ in range(runs))
+def interleaved(commands: dict, runs: int) -> dict:
+    """Each command's fastest of ``runs`` runs (the least disturbed by other load) and its peak
+    memory. The commands run in turn, round after round, so that a slow spell of the machine
+    (a shared virtual machine has them, for minutes) falls on every figure alike."""
+    fastest: dict = {}
+    for _ in range(runs):
+        for name, cmd in commands.items():
+            fastest[name] = min(fastest.get(name, (float("inf"), 0)), timed(cmd))
+    return fastest
 
 
 def audit_cmd(path: Path, jobs: int, engine: str) -> list[str]:
@@ -89,14 +95,17 @@ def whole_process(size: int, runs: int) -> None:
     path = batch(size)
     warm = [str(Path(sys.executable).with_name("kpcheck")), "check", str(ROOT / "rules" / "bases" / "compliant-export.json")]
     subprocess.run(warm, capture_output=True, check=False)      # the rulebook cache, once, before any timing
-    parse_s, _ = best([sys.executable, "-c", PARSE_ONLY, str(path)], runs)
+    commands = {"parse": [sys.executable, "-c", PARSE_ONLY, str(path)]}
+    commands.update({(engine, jobs): audit_cmd(path, jobs, engine) for engine in engines() for jobs in (1, 2)})
+    fastest = interleaved(commands, runs)
+    parse_s, _ = fastest["parse"]
     parse_rate = size / parse_s
-    print(f"\n[1-2] whole processes on {size:,} submissions (fastest of {runs})")
+    print(f"\n[1-2] whole processes on {size:,} submissions (fastest of {runs}, run in turn)")
     print(f"  parse only (model_validate_json)   {parse_s:7.2f} s {parse_rate:>9,.0f}/s")
     for engine in engines():
         rates = {}
         for jobs in (1, 2):
-            seconds, mb = best(audit_cmd(path, jobs, engine), runs)
+            seconds, mb = fastest[(engine, jobs)]
             rates[jobs] = size / seconds
             print(f"  audit --jobs {jobs} --engine {engine:<8} {seconds:7.2f} s {rates[jobs]:>9,.0f}/s "
                   f"= {rates[jobs] / parse_rate:4.2f} of the parse  (peak {mb} MB)")
@@ -114,24 +123,27 @@ def in_process(count: int) -> None:
     raw = [json.dumps(doc).encode() for doc in generate(count, 0.2, 7)]
     subs = [Submission.model_validate_json(b) for b in raw]
     book, reference = load_rulebook(RULES_DIR), load_reference(RULES_DIR)
-    parse = per_item(Submission.model_validate_json, raw)
-    print(f"\n[3] evaluation of the whole rulebook, in process, {count:,} submissions (best of 3)")
+    engines_ = {kind: Engine(book, reference, kind) for kind in engines()}
+    work = {"parse": (Submission.model_validate_json, raw)}
+    work.update({kind: (engine.evaluate, subs) for kind, engine in engines_.items()})
+    best = {name: float("inf") for name in work}
+    for _ in range(5):          # in turn, as the whole processes
+        for name, (func, items) in work.items():
+            best[name] = min(best[name], per_item(func, items))
+    parse = best["parse"]
+    print(f"\n[3] evaluation of the whole rulebook, in process, {count:,} submissions (best of 5, in turn)")
     print(f"  one validation (model_validate_json): {parse * 1e6:6.1f} µs")
-    for kind in engines():
-        engine = Engine(book, reference, kind)
-        cost = per_item(engine.evaluate, subs)
+    for kind, engine in engines_.items():
+        cost = best[kind]
         print(f"  evaluate [{kind:<7}] {len(engine.compiled)} rules: {cost * 1e6:6.1f} µs = "
               f"{cost / parse:4.2f} validations")
 
 
-def per_item(func, items, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for item in items:
-            func(item)
-        times.append(time.perf_counter() - start)
-    return min(times) / len(items)
+def per_item(func, items) -> float:
+    start = time.perf_counter()
+    for item in items:
+        func(item)
+    return (time.perf_counter() - start) / len(items)
 
 
 STACK_FLOOR = """
@@ -152,22 +164,24 @@ def desk_check(runs: int) -> None:
     kpcheck_exe = str(Path(sys.executable).with_name("kpcheck"))
     check = [kpcheck_exe, "check", str(sample)]
     subprocess.run(check, capture_output=True, check=False)        # warm the rulebook cache
-    t_check = median_wall(check, runs)
-    t_import = median_wall([sys.executable, "-c", "import pydantic"], runs)
-    t_floor = median_wall([sys.executable, "-c", STACK_FLOOR, str(sample)], runs)
+    walls = median_walls({"check": check, "import": [sys.executable, "-c", "import pydantic"],
+                          "floor": [sys.executable, "-c", STACK_FLOOR, str(sample)]}, runs)
+    t_check, t_import, t_floor = walls["check"], walls["import"], walls["floor"]
     print(f"\n[4] one desk `kpcheck check` of one file, warm, median of {runs}: {t_check * 1000:.0f} ms; "
           f"`python -c 'import pydantic'` {t_import * 1000:.0f} ms: check = {t_check / t_import:.2f}x")
     print(f"  the stack alone (import click and rich, validate the file with the Submission model, print): "
           f"{t_floor * 1000:.0f} ms = {t_floor / t_import:.2f}x; kpcheck's own part: {(t_check - t_floor) * 1000:.0f} ms")
 
 
-def median_wall(cmd: list[str], runs: int) -> float:
-    times = []
+def median_walls(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
+    """Each command's median wall time over ``runs`` rounds in which they run in turn."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, cmd in commands.items():
+            start = time.perf_counter()
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def memory(sizes: list[int]) -> None:
