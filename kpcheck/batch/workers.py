@@ -184,7 +184,7 @@ def batch_collections() -> Iterator[None]:
     generation is collected every YOUNG_COLLECTION allocations instead of 700. A checked
     submission allocates dozens of containers (models, facts, findings) and no cycles worth
     the hunt, so the default collected every few submissions, walking whatever the batch held
-    at the time: an eighth of an audit's time went there. Forked workers inherit the setting."""
+    at the time: about a tenth of an audit's CPU went there. Forked workers inherit the setting."""
     threshold = gc.get_threshold()
     thawed = not gc.get_freeze_count()
     gc.freeze()

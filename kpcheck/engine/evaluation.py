@@ -96,10 +96,10 @@ def in_force_node(rule: Rule) -> Node:
 
 @dataclass(frozen=True)
 class _ForcePeriods:
-    """The periods between the days any rule's force starts or ends (``cuts``, ordinals) in
-    which every rule is in force (``whole``). Decisions memoised for one day of such a period
-    hold for every day of it, unless a rule reads ``presented_on`` beyond its dates in force
-    (``None``: then the memo is keyed by the day)."""
+    """The periods between the days any rule's force starts or ends (``cuts``, ordinals), and
+    those in which every rule is in force (``whole``): decisions memoised for one day of such a
+    period hold for every day of it. Not ``usable`` when a rule reads ``presented_on`` beyond
+    its dates in force: the memo is then keyed by the day, as it is outside those periods."""
 
     cuts: tuple[int, ...] = ()
     whole: frozenset[int] = frozenset()
