@@ -127,14 +127,14 @@ def loaded_of(unit: Unit) -> Iterator[Loaded]:
     if unit.error is not None:
         yield Loaded(source=unit.path, error=unit.error)
     if unit.first_line:
+        where = display_name(unit.path)
         try:
             numbered = list(read_range(unit))
         except OSError as exc:
-            where = display_name(unit.path)
             yield Loaded(source=where, error=InputError(f"cannot read the file ({exc.strerror})", where))
             return
         for number, line in numbered:
-            yield parse_jsonl_line(line, display_name(unit.path), number)
+            yield parse_jsonl_line(line, where, number)
     for file in unit.files:
         yield from read_file(Path(file))
 
