@@ -4,9 +4,8 @@
 one scope into one generated module with two functions:
 
 * ``project(sub, ctx, batch)`` — straight-line code that reads exactly the fields the
-  rulebook reads, computes the derived facts and returns ``(fact, raw)``, equal to the two
-  dicts :meth:`Projector.project` builds (the plain reference); for one submission ``raw`` is
-  a :class:`LazyRaw`, made into a dict only when a finding's message reads it;
+  rulebook reads, computes the derived facts and returns ``(fact, raw)``, the same two
+  dicts :meth:`Projector.project` builds (the plain reference);
 * ``decide(fact, on, fired)`` — the dates in force, every ``applies_when`` and every
   condition as Python expressions over the fact; ``fired`` is ``None`` for the Python
   evaluator, or the set of rule ids durable_rules fired (the conditions are then the
@@ -22,7 +21,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from collections.abc import Iterator, Mapping
 from typing import Any, Callable
 
 from kpcheck.rulebook.conditions import AnyOf, All, Compare, Node, Presence, Quantified, Ref, nnf
@@ -56,32 +54,6 @@ class Compiled:
     decide: Callable[..., tuple[list[int], list[Any]]]      # (triggered indexes, not-applicable objects)
 
 
-class LazyRaw(Mapping[str, Any]):
-    """The values a submission gave for the paths and lets the rulebook reads (``None`` when
-    absent), by name, as messages quote them: the dict is made on the first look, so that the
-    submissions with no finding (most) never make it."""
-
-    __slots__ = ("_keys", "_values", "_dict")
-
-    def __init__(self, keys: tuple[str, ...], values: tuple[Any, ...]):
-        self._keys, self._values = keys, values
-        self._dict: dict[str, Any] | None = None
-
-    def _made(self) -> dict[str, Any]:
-        if self._dict is None:
-            self._dict = dict(zip(self._keys, self._values))
-        return self._dict
-
-    def __getitem__(self, key: str) -> Any:
-        return self._made()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._made())
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-
 @dataclass
 class _Source:
     """Generated lines and the constants they refer to by name."""
@@ -109,7 +81,7 @@ def compile_rulebook(projector: Projector, rules: list[tuple[str, Node, list[tup
                      ) -> Compiled:
     """``rules`` are (id, NNF condition, [(NNF applies node, reason)], in_force spec)."""
     src = _Source()
-    src.consts.update(_Scaled=scaled, _Decimal=Decimal, LazyRaw=LazyRaw, _MISS=_MISS, MEMO_LIMIT=MEMO_LIMIT, FactContext=FactContext,
+    src.consts.update(_Scaled=scaled, _Decimal=Decimal, _MISS=_MISS, MEMO_LIMIT=MEMO_LIMIT, FactContext=FactContext,
                       BatchContext=BatchContext, _reference=reference,
                       _epoch=reference.epoch)
     _gen_project(src, projector)
@@ -156,23 +128,18 @@ def _gen_project(src: _Source, p: Projector) -> None:
         if kind != LIST:
             _store(src, 1, "fact", path, kind, local[path])
     known = dict(local)
-    lets = {}
     for n, key in enumerate(p.top_lets):
-        name = known[key] = lets[key] = f"q{n}"
+        name = known[key] = f"q{n}"
         _gen_let(src, 1, name, p, key, None, known)
+        src.add(1, f"raw[{key!r}] = {name}")
         _store(src, 1, "fact", key, FACTS[p.book.lets[key].fact].returns, name)
     for path, plan in p.lists.items():
-        _gen_list(src, p, path, plan, local[path], known)
-    # the values as given, for messages: a mapping made only when a finding asks for it
-    src.consts["_RAW_KEYS"], src.consts["_LET_KEYS"] = (*local, *lets), tuple(lets)
-    src.add(1, "if raw is None:")
-    src.add(2, f"return fact, LazyRaw(_RAW_KEYS, ({''.join(v + ', ' for v in (*local.values(), *lets.values()))}))")
-    src.add(1, f"raw.update(zip(_LET_KEYS, ({''.join(v + ', ' for v in lets.values())})))")
+        _gen_list(src, p, path, plan, local[path])
     src.add(1, "return fact, raw")
 
 
 def _gen_reads(src: _Source, p: Projector, local: dict[str, str]) -> None:
-    """One local per object on the way (``None`` when an object on the way is)."""
+    """One local per object on the way (``None`` when an object on the way is), then ``raw``."""
     objects: dict[tuple[str, ...], str] = {}
     for path, attrs in p.attrs.items():
         parent = "sub"
@@ -185,7 +152,7 @@ def _gen_reads(src: _Source, p: Projector, local: dict[str, str]) -> None:
             parent = objects[prefix]
         if objects[attrs] != local[path]:
             src.add(2, f"{local[path]} = {objects[attrs]}")
-    src.add(2, "raw = None")
+    src.add(2, "raw = {" + ", ".join(f"{path!r}: {name}" for path, name in local.items()) + "}")
 
 
 def _gen_let(src: _Source, indent: int, target: str, p: Projector, key: str, env: str | None,
@@ -197,7 +164,7 @@ def _gen_let(src: _Source, indent: int, target: str, p: Projector, key: str, env
     for param, arg in let.args:
         if isinstance(arg, Ref):
             name = repr(arg.name)
-            outer = known.get(arg.name, f"(None if raw is None else raw.get({name}))")
+            outer = known.get(arg.name, f"raw.get({name})")
             value = f"({env}[{name}] if {name} in {env} else {outer})" if env else outer
             kind = p.paths.get(arg.name)
             if BY_EPOCH.get(let.fact) == param:
@@ -230,7 +197,7 @@ def _memo_keeper(memos: list[str]) -> list[str]:
             "_clear_memos = [True]"]
 
 
-def _gen_list(src: _Source, p: Projector, path: str, plan: Any, local: str, known: dict[str, str]) -> None:
+def _gen_list(src: _Source, p: Projector, path: str, plan: Any, local: str) -> None:
     src.add(1, "items = []")
     src.add(1, f"for item in {local} or ():")
     src.add(2, "out = {}")
@@ -242,7 +209,7 @@ def _gen_list(src: _Source, p: Projector, path: str, plan: Any, local: str, know
             src.add(2, f"env[{name!r}] = v")
         _store(src, 2, "out", name, kind)
     for key in plan.lets:
-        _gen_let(src, 2, "v", p, key, "env", known)
+        _gen_let(src, 2, "v", p, key, "env", {})
         src.add(2, f"env[{key!r}] = v")
         _store(src, 2, "out", key, FACTS[p.book.lets[key].fact].returns)
     src.add(2, "items.append(out)")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from collections.abc import Mapping
 from typing import Any
 
 from kpcheck.rulebook.conditions import All, Compare, Node, Ref, nnf, refs_of, walk
@@ -247,7 +246,7 @@ class Engine:
                 return reason
         return None
 
-    def finding(self, c: _Compiled, fact: dict[str, Any], raw: Mapping[str, Any], sub: Submission | None) -> Finding:
+    def finding(self, c: _Compiled, fact: dict[str, Any], raw: dict[str, Any], sub: Submission | None) -> Finding:
         spec = c.rule.spec
         fields = tuple(spec.fields) if spec.fields else tuple(explain(c.condition, fact))
         title, template = spec.title, spec.message
@@ -265,7 +264,7 @@ class Engine:
             basis = self.shared[spec.id] = tuple(b.model_dump() for b in spec.legal_basis)
         return Finding(spec.id, spec.severity.value, title, message, fields, basis, notes=notes)
 
-    def calendar_notes(self, rule: Rule, raw: Mapping[str, Any]) -> tuple[str, ...]:
+    def calendar_notes(self, rule: Rule, raw: dict[str, Any]) -> tuple[str, ...]:
         """A note when the working days a rule counted cross a provisional calendar year."""
         days: list[dt.date] = []
         for ref in rule.lets.values():

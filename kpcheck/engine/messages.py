@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any
 
 from kpcheck.i18n import gettext_for
@@ -13,7 +12,7 @@ from kpcheck.input.text import format_value
 from kpcheck.rulebook.loader import Rule
 
 
-def render(template: str, rule: Rule, raw: Mapping[str, Any], sub: Submission | None, lang: str = "en") -> str:
+def render(template: str, rule: Rule, raw: dict[str, Any], sub: Submission | None, lang: str = "en") -> str:
     """Fill ``{name}`` placeholders with the submission's values and the rule's lets; in ``lang``
     the words kpcheck itself puts into values (an absent value, a direction, a price outlier)."""
     out, rest = [], template
@@ -40,7 +39,7 @@ def localise_value(name: str, text: str, lang: str) -> str:
         "{n}", m.group(1)).replace("{price}", m.group(2)).replace("{median}", m.group(3)), text)
 
 
-def _value(name: str, rule: Rule, raw: Mapping[str, Any], sub: Submission | None) -> Any:
+def _value(name: str, rule: Rule, raw: dict[str, Any], sub: Submission | None) -> Any:
     if name in rule.spec.params:
         return rule.spec.params[name]
     if name in rule.lets:
