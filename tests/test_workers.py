@@ -133,3 +133,21 @@ def test_check_and_audit_read_json_lines_the_same_way(tmp_path):
     assert checked[1][1] == "error" and checked[2][1] == "error"
     assert checked[2][2] == f"{path}:3:10"
     assert checked[3][1] != "error"             # the CRLF of the last line is a line ending
+
+
+def test_the_collector_is_restored_after_overlapping_batches_end_in_any_order():
+    """``rules impact`` runs two audits side by side; whichever ends first, the collector's
+    settings come back only when the last one ends, and as they were before the first."""
+    import gc
+
+    from kpcheck.batch.workers import YOUNG_COLLECTION, batch_collections
+
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    first, second = batch_collections(), batch_collections()
+    first.__enter__()
+    second.__enter__()
+    assert gc.get_threshold()[0] == YOUNG_COLLECTION
+    first.__exit__(None, None, None)            # the first to start ends first
+    assert gc.get_threshold()[0] == YOUNG_COLLECTION
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == frozen

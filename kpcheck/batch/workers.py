@@ -19,6 +19,7 @@ import gc
 import multiprocessing
 import os
 import signal
+import threading
 import traceback
 from collections import deque
 from multiprocessing.connection import Connection, wait
@@ -177,6 +178,15 @@ class WorkerPool:
 YOUNG_COLLECTION = 20_000
 
 
+class _Collector:
+    """The collector's settings from before the batches that are running, and how many run."""
+
+    lock = threading.Lock()
+    running = 0
+    threshold: tuple[int, int, int] = (700, 10, 10)
+    thawed = False
+
+
 @contextlib.contextmanager
 def batch_collections() -> Iterator[None]:
     """The garbage collector set for a batch, restored after it. What is loaded before (the
@@ -184,17 +194,24 @@ def batch_collections() -> Iterator[None]:
     generation is collected every YOUNG_COLLECTION allocations instead of 700. A checked
     submission allocates dozens of containers (models, facts, findings) and no cycles worth
     the hunt, so the default collected every few submissions, walking whatever the batch held
-    at the time: about a tenth of an audit's CPU went there. Forked workers inherit the setting."""
-    threshold = gc.get_threshold()
-    thawed = not gc.get_freeze_count()
-    gc.freeze()
-    gc.set_threshold(YOUNG_COLLECTION, *threshold[1:])
+    at the time: about a tenth of an audit's CPU went there. Forked workers inherit the
+    setting. Batches may overlap and end in any order (``rules impact`` runs two audits side
+    by side): the first to start sets the collector, the last to end restores it."""
+    with _Collector.lock:
+        if not _Collector.running:
+            _Collector.threshold, _Collector.thawed = gc.get_threshold(), not gc.get_freeze_count()
+            gc.freeze()
+            gc.set_threshold(YOUNG_COLLECTION, *_Collector.threshold[1:])
+        _Collector.running += 1
     try:
         yield
     finally:
-        gc.set_threshold(*threshold)
-        if thawed:
-            gc.unfreeze()
+        with _Collector.lock:
+            _Collector.running -= 1
+            if not _Collector.running:
+                gc.set_threshold(*_Collector.threshold)
+                if _Collector.thawed:
+                    gc.unfreeze()
 
 
 def can_fork() -> bool:
