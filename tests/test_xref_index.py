@@ -81,7 +81,7 @@ def _as_an_audit_builds_it(keys):
     index = XrefIndex()
     units = [keys[i:i + 97] for i in range(0, len(keys), 97)]
     for unit in units:
-        index.add_part(index_part(unit))
+        index.add_part(index_part(unit, pack_prices(unit)))
     index.freeze()
     for unit in units:
         index.add_reused_packed(pack_members(unit), pack_prices(unit))

@@ -25,7 +25,8 @@ from kpcheck.engine import Engine, EngineError
 from kpcheck.verdicts import Verdict
 from kpcheck.input.reader import InputError, Loaded, display_name, expand, jsonl_lines, parse_jsonl_line, read_file
 from kpcheck.batch.workers import WorkerPool, batch_collections, can_fork
-from kpcheck.batch.xref import IndexPart, XrefIndex, XrefKey, XrefView, build_index, index_part, key_of, pack_members, pack_prices
+from kpcheck.batch.xref import (IndexPart, XrefIndex, XrefKey, XrefView, build_index, index_part, key_of,
+                                pack_members, pack_prices, packed)
 
 CHUNK_LINES = 500
 CHUNK_FILES = 50
@@ -177,11 +178,12 @@ def spool_unit(checker: Checker, unit: Unit, directory: str) -> Spooled:
     pairs = check_unit(checker, unit)
     handle, path = tempfile.mkstemp(dir=directory, suffix=".pickle")
     keys = [key for _, key in pairs]
+    prices = pack_prices(keys)
     with os.fdopen(handle, "wb") as stream:      # the packed keys first: the second XREF look reads only them
-        pickle.dump((pack_members(keys), pack_prices(keys)), stream, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((pack_members(keys), prices), stream, protocol=pickle.HIGHEST_PROTOCOL)
         pickle.dump(keys, stream, protocol=pickle.HIGHEST_PROTOCOL)
         pickle.dump([result for result, _ in pairs], stream, protocol=pickle.HIGHEST_PROTOCOL)
-    return Spooled(path, len(pairs), unit.describe(), index_part(keys))
+    return Spooled(path, len(pairs), unit.describe(), index_part(keys, prices))
 
 
 _worker: Checker | None = None      # the checker of this process: inherited by forked workers
@@ -276,13 +278,14 @@ def audit_parts(sources: list[str], options: dict[str, Any], jobs: int = 1,
 
 
 def _second_look(index: XrefIndex, spooled: list[Spooled], history: Sequence[XrefKey]) -> None:
-    for key in history:
-        index.add(key)
+    """The index completed: the history's keys join as the units' did, then the second look
+    reads every unit's packed keys back."""
+    past = packed(history)
+    index.add_keys(past)
     index.freeze()
     for unit in spooled:        # a few packed bytes per submission, read back
         index.add_reused_packed(*unit.read_members())
-    for key in history:
-        index.add_reused(key)
+    index.add_reused_keys(past)
     index.settle(drop_runs=True)        # XREF-02's counts are in: the pass-2 workers need no runs
 
 

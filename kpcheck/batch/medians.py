@@ -46,9 +46,6 @@ class Medians:
     _wanted: dict[str, tuple[int, list[tuple[int, int]]]] = field(default_factory=dict)   # n, (bucket, rank in it)
     _kept: dict[tuple[str, int], list[int]] = field(default_factory=lambda: defaultdict(list))
 
-    def add(self, hs: str, value: int) -> None:
-        self.counts[hs][bucket(value)] += 1
-
     def add_counts(self, hs: str, counts: dict[int, int]) -> None:
         self.counts[hs].update(counts)
 

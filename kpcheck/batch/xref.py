@@ -21,7 +21,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 from kpcheck.batch.medians import Medians, count_buckets
 from kpcheck.input.text import normalise_number
@@ -147,9 +147,11 @@ def pack_prices(keys: Iterable[XrefKey | None]) -> tuple[tuple[str, bytes], ...]
     return tuple((hs, values.tobytes()) for hs, values in prices.items())
 
 
-def index_part(keys: list[XrefKey | None]) -> IndexPart:
+def index_part(keys: list[XrefKey | None], prices: tuple[tuple[str, bytes], ...]) -> IndexPart:
+    """What ``keys`` add to an index before its :meth:`~XrefIndex.freeze`; ``prices`` are their
+    :func:`pack_prices`."""
     groups = array("q", (key.group for key in keys if key is not None))
-    return IndexPart(groups.tobytes(), tuple((hs, count_buckets(array("q", packed))) for hs, packed in pack_prices(keys)))
+    return IndexPart(groups.tobytes(), tuple((hs, count_buckets(array("q", packed))) for hs, packed in prices))
 
 
 @dataclass
@@ -158,7 +160,7 @@ class XrefIndex:
 
     Until :meth:`freeze`, one 64-bit hash of (direction, number) per submission and the counts
     of US$/ct per HS code and bucket; after it, the hashes as sorted runs (XREF-02 looks numbers
-    up in them) and the groups that repeat; the second look (:meth:`add_reused`) adds their
+    up in them) and the groups that repeat; the second look (:meth:`add_reused_packed`) adds their
     members (XREF-01) and the prices the medians need (XREF-03), :meth:`settle` ends it. Nothing
     is ever held as a Python list of the whole batch (memory stays flat, docs/decisions.md).
     """
@@ -172,28 +174,24 @@ class XrefIndex:
     _medians: dict[str, tuple[int, int]] = field(default_factory=dict)   # hs -> (2 x median, count)
     frozen: bool = False
 
-    def add(self, key: XrefKey) -> None:
-        self.groups.append(key.group)
-        for hs, _, price in key.prices:
-            self.prices.add(hs, price)
-
     def add_part(self, part: IndexPart) -> None:
         self.groups.frombytes(part.groups)
         for hs, counts in part.price_counts:
             self.prices.add_counts(hs, counts)
 
-    def add_reused(self, key: XrefKey) -> None:
-        """Second look at a key once :meth:`freeze` knows which groups repeat."""
-        if key.group in self._members:
-            self._members[key.group].extend((key.id_hash, key.supersedes_hash, key.original_hash, key.number_hash))
-        for group in original_groups(key):
-            if group:
-                self._originals[group] = 0
-        for hs, _, price in key.prices:
-            self.prices.offer(hs, (price,))
+    def add_keys(self, parts: Packed) -> None:
+        """:meth:`add_part` of keys (:func:`packed`)."""
+        for keys, prices in parts:
+            self.add_part(index_part(keys, prices))
+
+    def add_reused_keys(self, parts: Packed) -> None:
+        """:meth:`add_reused_packed` of keys (:func:`packed`), after :meth:`freeze`."""
+        for keys, prices in parts:
+            self.add_reused_packed(pack_members(keys), prices)
 
     def add_reused_packed(self, packed: bytes, prices: tuple[tuple[str, bytes], ...]) -> None:
-        """:meth:`add_reused` of every key that :func:`pack_members` and :func:`pack_prices` packed."""
+        """The second look at keys, once :meth:`freeze` knows which groups repeat: those that
+        :func:`pack_members` and :func:`pack_prices` packed."""
         for hs, packed_prices in prices:
             self.prices.offer(hs, array("q", packed_prices))
         values = array("q", packed)
@@ -206,8 +204,8 @@ class XrefIndex:
                 originals[values[i + 5]] = originals[values[i + 6]] = 0
 
     def freeze(self) -> None:
-        """Sort for look-ups and plan the medians; call once after every add, then give the
-        second look (:meth:`add_reused`) and :meth:`settle`."""
+        """Sort for look-ups and plan the medians; call once after every :meth:`add_part`, then
+        give the second look (:meth:`add_reused_packed`) and :meth:`settle`."""
         self._runs = sorted_runs(self.groups)
         self._members = {g: array("q") for g in repeated(self._runs)}
         self.prices.plan()
@@ -292,13 +290,21 @@ def _exempt(a: _Member, b: _Member) -> bool:
                 or (b.supersedes_hash and b.supersedes_hash == a.id_hash))
 
 
+Packed = list[tuple[list[XrefKey | None], tuple[tuple[str, bytes], ...]]]
+
+
+def packed(keys: Sequence[XrefKey | None], chunk: int = 10_000) -> Packed:
+    """Keys ``chunk`` at a time, each chunk with its :func:`pack_prices`: how keys that are not an
+    audit's units (a history, a desk check's) join an index, a register's millions included."""
+    parts = [list(keys[i:i + chunk]) for i in range(0, len(keys), chunk)]
+    return [(part, pack_prices(part)) for part in parts]
+
+
 def build_index(keys: list[XrefKey]) -> XrefIndex:
-    """An index of keys held in memory (small batches, rule examples, check --against)."""
-    index = XrefIndex()
-    for key in keys:
-        index.add(key)
+    """An index of ``keys``, built as an audit builds it."""
+    index, parts = XrefIndex(), packed(keys)
+    index.add_keys(parts)
     index.freeze()
-    for key in keys:
-        index.add_reused(key)
+    index.add_reused_keys(parts)
     index.settle()
     return index
