@@ -90,14 +90,14 @@ class WorkerPool:
         method = "fork" if can_fork() else "spawn"
         context = multiprocessing.get_context(method)
         self.workers: list[_Worker] = []
-        frozen = method == "fork" and not gc.get_freeze_count()
-        if frozen:     # the workers' collections leave the inherited objects (and their pages) alone
-            gc.freeze()
+        thawed = not gc.get_freeze_count()
+        if method == "fork":    # the workers' collections leave what they inherit (and its pages) alone,
+            gc.freeze()         # also what was made since a batch froze the collector (pass 2's index)
         try:
             for _ in range(jobs):
                 self.workers.append(_Worker(context, work, self.workers))
         finally:
-            if frozen:
+            if method == "fork" and thawed:
                 gc.unfreeze()
         self.window = window or 2 * jobs
         self.describe = describe
