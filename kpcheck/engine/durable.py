@@ -170,14 +170,16 @@ def _compare(node: Compare, item: bool, guard: bool = True) -> dict[str, Any]:
     return {"$or": [*({"$nex": {r: 1}} for r in refs), held]}
 
 
-def keys_read(node: Node) -> set[str]:
-    """The top-level fact properties a condition reads (a ruleset is given only those)."""
+def keys_read(node: Node, values_only: bool = False) -> set[str]:
+    """The top-level fact properties a condition reads (a ruleset is given only those);
+    ``values_only``: only those whose values it reads (compared, or a list quantified over),
+    not those it only tests for presence."""
     if isinstance(node, (All, AnyOf)):
-        return set().union(*(keys_read(i) for i in node.items))
+        return set().union(*(keys_read(i, values_only) for i in node.items))
     if isinstance(node, Quantified):
         return {node.list.name}
     if isinstance(node, Presence):
-        return {node.ref.name}
+        return set() if values_only else {node.ref.name}
     if isinstance(node, Compare):
         return {node.left.name} | ({node.right.name} if isinstance(node.right, Ref) else set())
     raise TypeError(node)
@@ -248,18 +250,6 @@ def _create(definition: str) -> int:
     raise AssertionError("unreachable")
 
 
-def keys_valued(node: Node) -> set[str]:
-    """The top-level fact properties whose values a condition reads (compared, or a list
-    quantified over); the other properties it reads it only tests for presence."""
-    if isinstance(node, (All, AnyOf)):
-        return set().union(*(keys_valued(i) for i in node.items))
-    if isinstance(node, Quantified):
-        return {node.list.name}
-    if isinstance(node, Compare):
-        return {node.left.name} | ({node.right.name} if isinstance(node.right, Ref) else set())
-    return set()
-
-
 def renamed(expression: Any, names: dict[str, str]) -> Any:
     """A durable_rules expression with its top-level fact properties renamed: property names
     (the keys of the tests) and the properties ``$m`` refers to. Item properties (``$i.``),
@@ -287,7 +277,7 @@ class DurableEvaluator:
         self.shards = []
         read = sorted({k for _, node in rules for k in keys_read(node)})
         names = {key: f"k{i}" for i, key in enumerate(read)}
-        valued = set().union(*(keys_valued(node) for _, node in rules))
+        valued = set().union(*(keys_read(node, values_only=True) for _, node in rules))
         for group in shard(rules):
             definition = {rid: {"all": [{"m": {"$and": [DISCRIMINATOR, renamed(to_durable(node), names)]}}]}
                           for rid, node in group}

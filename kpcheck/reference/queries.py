@@ -140,7 +140,7 @@ class Reference:
     def _remembered(self, query: str, code: str, on: date, answer: Callable[[str, date], Any]) -> Any:
         """``answer(code, on)``, remembered per epoch of ``on`` (the same for every day of it):
         these queries run for every certificate checked, on a handful of codes and epochs."""
-        memo = (query, code, bisect_right(self.epochs, on))
+        memo = (query, code, self.epoch(on))
         found = self._memo.get(memo, _UNSET)
         if found is _UNSET:
             if len(self._memo) >= MEMO_LIMIT:

@@ -108,8 +108,6 @@ def _decimal(value: Any) -> Decimal:
 def _differs(ctx: Context, a: Any, b: Any, tolerance: Decimal) -> bool | None:
     if a is None or b is None:
         return None
-    if a.__class__ is Decimal and b.__class__ is Decimal and tolerance.__class__ is Decimal:   # the usual case, inline
-        return abs(a - b) > tolerance
     return abs(_decimal(a) - _decimal(b)) > _decimal(tolerance)
 
 
