@@ -259,6 +259,20 @@ def test_alternatives_on_one_item_field_end_in_a_plain_test(tmp_path, reference)
     assert inner["$and"][-1] == durable.ALWAYS_TRUE_ITEM and "$or" in inner["$and"][0]
 
 
+def test_durable_message_of_a_fact():
+    """A ruleset's message: the properties it reads that the fact has, valued or ``true``,
+    under their short names, in the ruleset's order, then the discriminator, sid and id;
+    a property the fact lacks is left out (absent, never null)."""
+    build = durable.message_builder([("certificate.number", "k0", True), ("certificate.exporter.name", "k1", False),
+                                     ("customs.office", "k2", True), ("it's \"quoted\"", "k3", True)])
+    fact = {"certificate.number": "KZ 1", "certificate.exporter.name": "Name", "presented_on": 740000,
+            "it's \"quoted\"": False}
+    message = build(fact, 7)
+    assert message == {"k0": "KZ 1", "k1": True, "k3": False, "t": "kp", "sid": "0", "id": 7}
+    assert list(message) == ["k0", "k1", "k3", "t", "sid", "id"]
+    assert build({}, 8) == {"t": "kp", "sid": "0", "id": 8}
+
+
 def test_durable_facts_use_short_names_and_presence_only_values():
     """The rulesets read renamed properties: tests and $m references renamed, item
     properties, literal values and operators kept; a property only tested for presence is
@@ -276,6 +290,6 @@ def test_durable_facts_use_short_names_and_presence_only_values():
         return
     engine = Checker.load(engine="durable").engine
     assert engine.durable is not None
-    sent = {key: valued for _, keys in engine.durable.shards for key, _, valued in keys}
+    sent = {key: valued for _, keys, _ in engine.durable.shards for key, _, valued in keys}
     assert sent["certificate.exporter.name"] is False and sent["presented_on"] is True
     assert sent["certificate.signatures"] is True       # a list quantified over: its items are read
