@@ -153,3 +153,21 @@ def test_memoised_decisions_across_submissions_hold_for_every_day(kind):
         fresh = BatchChecks(checker).apply(replace(empty), key, index)
         assert (memoised.findings, memoised.not_applicable) == (fresh.findings, fresh.not_applicable), sub.presented_on
     assert periods.of(days[-1]) is not None and periods.of(dt.date.fromordinal(periods.cuts[0] - 1)) is None
+
+
+def test_findings_across_submissions_join_a_result_in_rule_order():
+    """Pass 2 joins the findings across submissions to a result's without sorting when they
+    come after them, and sorts when they do not: the result is in rule id order either way."""
+    from kpcheck.batch.audit import _merged
+    from kpcheck.engine import NotApplicable
+
+    def items(*ids):
+        return [NotApplicable(rule, "") for rule in ids]
+
+    for first, then in ((items("COND-01", "EAEU-02"), items("XREF-01", "XREF-02")),
+                        (items("COND-01", "ZZZ-01"), items("XREF-01")),
+                        (items("XREF-01"), items("AAA-01", "XREF-02")),
+                        ([], items("XREF-01")), (items("XREF-01"), items("XREF-01"))):
+        merged = _merged(first, then)
+        assert [n.rule for n in merged] == sorted(n.rule for n in [*first, *then])
+        assert len(merged) == len(first) + len(then)

@@ -201,6 +201,14 @@ def _rule(item: Any) -> str:
     return item.rule
 
 
+def _merged(first: list[Any], then: list[Any]) -> list[Any]:
+    """Two lists in rule id order as one: joined when the second begins after the first ends
+    (the rules across submissions usually sort last), else sorted."""
+    if not first or first[-1].rule <= then[0].rule:
+        return [*first, *then]
+    return sorted([*first, *then], key=_rule)
+
+
 class BatchChecks:
     """The rules across submissions (scope ``batch``) of a checker's rulebook."""
 
@@ -231,10 +239,10 @@ class BatchChecks:
         findings = [f for f in evaluation.findings if only is None or f.rule in only]
         skipped = [n for n in evaluation.not_applicable if only is None or n.rule in only]
         if findings:
-            result.findings = sorted([*result.findings, *findings], key=_rule)
+            result.findings = _merged(result.findings, findings)
             result.status = status_of(result.findings)
         if skipped:
-            result.not_applicable = sorted([*result.not_applicable, *skipped], key=_rule)
+            result.not_applicable = _merged(result.not_applicable, skipped)
 
 
 def audit(sources: list[str], options: dict[str, Any], jobs: int = 1,

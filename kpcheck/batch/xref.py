@@ -13,7 +13,6 @@ Hash collisions between two different 64-bit hashes of numbers are possible in p
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 from array import array
 import heapq
@@ -90,11 +89,13 @@ class XrefView:
 
     key: XrefKey
     index: "XrefIndex"
+    fields: dict[str, object] = field(init=False, repr=False, compare=False)   # the fields as given
 
-    @functools.cached_property
-    def fields(self) -> dict[str, object]:
-        return {"presented_on": self.key.presented_on, "certificate.number": self.key.raw_number,
-                "direction": self.key.direction, "duplicate.original_number": self.key.raw_original}
+    def __post_init__(self) -> None:    # made at once: functools.cached_property locks on every read (3.11)
+        object.__setattr__(self, "fields", {"presented_on": self.key.presented_on,
+                                            "certificate.number": self.key.raw_number,
+                                            "direction": self.key.direction,
+                                            "duplicate.original_number": self.key.raw_original})
 
 
 @dataclass
