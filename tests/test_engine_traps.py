@@ -8,6 +8,7 @@ import pytest
 
 from kpcheck.api import Checker
 from kpcheck.engine import Engine, EngineError, durable
+from kpcheck.input.models import Submission
 from kpcheck.input.reader import parse_json
 from kpcheck.rulebook.loader import load_rulebook
 
@@ -271,6 +272,29 @@ def test_durable_message_of_a_fact():
     assert message == {"k0": "KZ 1", "k1": True, "k3": False, "t": "kp", "sid": "0", "id": 7}
     assert list(message) == ["k0", "k1", "k3", "t", "sid", "id"]
     assert build({}, 8) == {"t": "kp", "sid": "0", "id": 8}
+
+
+@pytest.mark.skipif(not durable.AVAILABLE, reason="durable_rules imports on Python 3.10-3.12 only")
+def test_durable_sessions_keep_no_fact_after_a_check():
+    """After a check no fact stays in a ruleset's session: a fact that matched was retracted,
+    one that matched nothing was never stored. Asserted again, the same text is new (code 1
+    or 0), never "observed" (code 2, what a stored fact answers)."""
+    engine = Checker.load(engine="durable").engine
+    evaluator = engine.durable
+    assert evaluator is not None
+    defective = base()
+    defective["certificate"]["condition"]["erasures"] = True          # COND-01
+    for doc, triggers in ((base(), False), (defective, True)):
+        fact, _ = engine.code.project(Submission.model_validate_json(json.dumps(doc)), None)
+        assert bool(evaluator.fired(fact)) is triggers
+        serial = next(evaluator._serial) - 1          # the serial that check used: the same texts
+        codes = []
+        for handle, _, message in evaluator.shards:
+            text = durable._dumps(message(fact, serial))
+            code, _ = durable._engine.assert_fact(handle, text)
+            codes.append(code)
+            durable._engine.retract_fact(handle, text)
+        assert 2 not in codes and (0 in codes) is triggers
 
 
 def test_durable_facts_use_short_names_and_presence_only_values():
