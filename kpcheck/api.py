@@ -74,6 +74,8 @@ class Result:
 
 def status_of(findings: Iterable[Finding]) -> Verdict:
     """The worst finding decides: invalid > non_compliant > review > compliant."""
+    if not findings:                # most submissions: nothing to weigh
+        return Verdict.COMPLIANT
     return Verdict.of(max((Severity(f.severity) for f in findings), key=lambda s: s.rank, default=Severity.INFO))
 
 
