@@ -264,14 +264,16 @@ def test_durable_message_of_a_fact():
     """A ruleset's message: the properties it reads that the fact has, valued or ``true``,
     under their short names, in the ruleset's order, then the discriminator, sid and id;
     a property the fact lacks is left out (absent, never null)."""
-    build = durable.message_builder([("certificate.number", "k0", True), ("certificate.exporter.name", "k1", False),
-                                     ("customs.office", "k2", True), ("it's \"quoted\"", "k3", True)])
+    build, other = durable.message_builders([[("certificate.number", "k0", True), ("certificate.exporter.name", "k1", False),
+                                              ("customs.office", "k2", True), ("it's \"quoted\"", "k3", True)],
+                                             [("presented_on", "k4", True)]])
     fact = {"certificate.number": "KZ 1", "certificate.exporter.name": "Name", "presented_on": 740000,
             "it's \"quoted\"": False}
     message = build(fact, 7)
     assert message == {"k0": "KZ 1", "k1": True, "k3": False, "t": "kp", "sid": "0", "id": 7}
     assert list(message) == ["k0", "k1", "k3", "t", "sid", "id"]
     assert build({}, 8) == {"t": "kp", "sid": "0", "id": 8}
+    assert other(fact, 9) == {"k4": 740000, "t": "kp", "sid": "0", "id": 9}
 
 
 @pytest.mark.skipif(not durable.AVAILABLE, reason="durable_rules imports on Python 3.10-3.12 only")
