@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Iterator
 
-from kpcheck.api import Checker, summarize
-from kpcheck.cli.console import error
-from kpcheck.cli.exits import run_exit
-from kpcheck.cli.main import emit, warn
+from kpcheck.api import Checker
+from kpcheck.cli.main import emit, emit_parts, warn
 from kpcheck.report.parts import Part, PartMaker
 from kpcheck.waivers import WaiverBook, inapplicable
 
@@ -39,34 +37,6 @@ def run_audit(sources: list[str], options: dict[str, Any], jobs: int, advance: A
     parts = audit_parts(sources, options, jobs, advance, checker, finish=PartMaker(writers, fail_on, waivers))
     on_exit(parts.close)
     return emit_parts(parts if waivers is None else waiver_warnings(parts, waivers), writers, meta, summary)
-
-
-def emit_parts(parts: Iterable[Part], writers: list[Any], meta: dict[str, Any], summary: dict[str, int]) -> int:
-    """Write the parts to every writer in order (text as rendered, or results one by one); the
-    exit code of report-format.md, as :func:`~kpcheck.cli.main.emit` gives it."""
-    for w in writers:
-        w.start(meta)
-    summary.update(summarize([]))
-    errors = failing = False
-    for part in parts:
-        for note in part.notes:
-            if isinstance(note, str):
-                error(note)
-            else:
-                warn(note)
-        summary["submissions"] += part.count
-        for status, count in part.statuses.items():
-            summary[status] += count
-        errors, failing = errors or part.errors, failing or part.failing
-        for i, w in enumerate(writers):
-            if i in part.texts:
-                w.add_rendered(part.texts[i], part.count)
-            else:
-                for result in part.results or ():
-                    w.add(result)
-    for w in writers:
-        w.finish(summary)
-    return run_exit(errors, failing)
 
 
 def waiver_warnings(parts: Iterable[Part], book: WaiverBook) -> Iterator[Part]:

@@ -19,10 +19,10 @@ from kpcheck.engine import KINDS, describe_default
 from kpcheck.register.errors import RegisterError
 from kpcheck.input.reader import read_sources
 from kpcheck.problems import Problem
-from kpcheck.verdicts import Verdict
 from kpcheck.report import FORMATS_AUDIT, FORMATS_CHECK, make_writer
 
 if TYPE_CHECKING:  # a desk check imports neither the audit machinery nor the waivers (start-up time)
+    from kpcheck.report.parts import Part
     from kpcheck.waivers import WaiverBook
 
 
@@ -118,23 +118,38 @@ def warn(problem: Problem) -> None:
 def emit(results: Iterable[Result], writers: list[Any], meta: dict[str, Any], fail_on: str,
          summary: dict[str, int] | None = None) -> int:
     """Stream results to every writer; the exit code of report-format.md. ``summary``, when
-    given, is filled with the counts per status."""
+    given, is filled with the counts per status. Each result is a part of its own
+    (:func:`emit_parts`), so that a check and an audit count and report alike."""
+    from kpcheck.report.parts import PartMaker
+
+    make = PartMaker(writers, fail_on)
+    return emit_parts((make([result]) for result in results), writers, meta, {} if summary is None else summary)
+
+
+def emit_parts(parts: Iterable[Part], writers: list[Any], meta: dict[str, Any], summary: dict[str, int]) -> int:
+    """Write the parts to every writer in order (text as rendered, or results one by one), printing
+    their errors and warnings; ``summary`` is filled with the counts per status; the exit code
+    of report-format.md."""
     for w in writers:
         w.start(meta)
-    if summary is None:
-        summary = {}
     summary.update(summarize([]))
     errors = failing = False
-    for result in results:
-        summary["submissions"] += 1
-        summary[result.status] += 1
-        if result.status is Verdict.ERROR and result.error is not None:
-            error(f"{result.error['location']}: {result.error['message']}")
-            errors = True
-        elif result.fails(fail_on):
-            failing = True
-        for w in writers:
-            w.add(result)
+    for part in parts:
+        for note in part.notes:
+            if isinstance(note, str):
+                error(note)
+            else:
+                warn(note)
+        summary["submissions"] += part.count
+        for status, count in part.statuses.items():
+            summary[status] += count
+        errors, failing = errors or part.errors, failing or part.failing
+        for i, w in enumerate(writers):
+            if i in part.texts:
+                w.add_rendered(part.texts[i], part.count)
+            else:
+                for result in part.results or ():
+                    w.add(result)
     for w in writers:
         w.finish(summary)
     return run_exit(errors, failing)
