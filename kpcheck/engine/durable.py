@@ -297,19 +297,22 @@ class DurableEvaluator:
     assert and to retract it), so the bytes count: this made its part about 7% cheaper.
     """
 
-    def __init__(self, rules: list[tuple[str, Node]]):
+    def __init__(self, rules: list[tuple[str, Node]], expressions: dict[str, Any] | None = None):
+        """``rules``: (id, NNF condition); ``expressions``: their :func:`to_durable`, when the
+        caller made them already (the engine does, to refuse a rule whichever evaluator runs)."""
         if _engine is None:
             raise DurableError("durable_rules is not installed for this Python (it imports on 3.10-3.12)")
         self.shards = []
-        read = sorted({k for _, node in rules for k in keys_read(node)})
-        names = {key: f"k{i}" for i, key in enumerate(read)}
+        made = expressions if expressions is not None else {rid: to_durable(node) for rid, node in rules}
+        reads = {rid: keys_read(node) for rid, node in rules}
+        names = {key: f"k{i}" for i, key in enumerate(sorted(set().union(*reads.values())))}
         valued = set().union(*(keys_read(node, values_only=True) for _, node in rules))
         groups = shard(rules)
-        keys = [[(key, names[key], key in valued) for key in sorted({k for _, n in group for k in keys_read(n)})]
+        keys = [[(key, names[key], key in valued) for key in sorted(set().union(*(reads[rid] for rid, _ in group)))]
                 for group in groups]
         for group, read_keys, message in zip(groups, keys, message_builders(keys)):
-            definition = {rid: {"all": [{"m": {"$and": [DISCRIMINATOR, renamed(to_durable(node), names)]}}]}
-                          for rid, node in group}
+            definition = {rid: {"all": [{"m": {"$and": [DISCRIMINATOR, renamed(made[rid], names)]}}]}
+                          for rid, _ in group}
             self.shards.append((_create(_dumps(definition)), read_keys, message))
         self._serial = itertools.count()
 

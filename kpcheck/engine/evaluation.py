@@ -152,8 +152,7 @@ class Engine:
         whole = [(c.rule.id, nnf(All((in_force_node(c.rule), *(n for n, _ in c.rule.applies), c.rule.condition))))
                  for c in self.compiled]
         try:  # compiled for both kinds, so that a rule durable_rules cannot take is refused either way
-            for _, node in whole:
-                durable.to_durable(node)
+            expressions = {rule_id: durable.to_durable(node) for rule_id, node in whole}
         except durable.DurableError as exc:
             raise EngineError(str(exc)) from exc
         self.shared: dict[Any, Any] = {}     # immutable pieces of results, made once
@@ -161,7 +160,7 @@ class Engine:
         self.durable = None
         if self.kind == "durable" and self.compiled:
             try:
-                self.durable = durable.DurableEvaluator(whole)
+                self.durable = durable.DurableEvaluator(whole, expressions)
             except durable.DurableError as exc:
                 raise EngineError(str(exc)) from exc
 
