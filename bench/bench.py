@@ -30,6 +30,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
@@ -69,15 +70,21 @@ def timed(cmd: list[str]) -> tuple[float, int]:
     return float(seconds), int(kilobytes) // 1024
 
 
-def interleaved(commands: dict, runs: int) -> dict:
-    """Each command's fastest of ``runs`` runs (the least disturbed by other load) and its peak
-    memory. The commands run in turn, round after round, so that a slow spell of the machine
-    (a shared virtual machine has them, for minutes) falls on every figure alike."""
-    fastest: dict = {}
+def in_turn(work: dict, runs: int, measure: Callable[[Any], Any]) -> dict[Any, list]:
+    """``measure`` of each item of ``work`` over ``runs`` rounds in which they run in turn, so
+    that a slow spell of the machine (a shared virtual machine has them, for minutes) falls on
+    every figure alike: each item's list of measurements."""
+    samples: dict[Any, list] = {name: [] for name in work}
     for _ in range(runs):
-        for name, cmd in commands.items():
-            fastest[name] = min(fastest.get(name, (float("inf"), 0)), timed(cmd))
-    return fastest
+        for name, item in work.items():
+            samples[name].append(measure(item))
+    return samples
+
+
+def interleaved(commands: dict, runs: int) -> dict:
+    """Each command's fastest of ``runs`` runs in turn (the least disturbed by other load) and
+    its peak memory."""
+    return {name: min(values) for name, values in in_turn(commands, runs, timed).items()}
 
 
 def audit_cmd(path: Path, jobs: int, engine: str) -> list[str]:
@@ -126,10 +133,7 @@ def in_process(count: int) -> None:
     engines_ = {kind: Engine(book, reference, kind) for kind in engines()}
     work = {"parse": (Submission.model_validate_json, raw)}
     work.update({kind: (engine.evaluate, subs) for kind, engine in engines_.items()})
-    best = {name: float("inf") for name in work}
-    for _ in range(5):          # in turn, as the whole processes
-        for name, (func, items) in work.items():
-            best[name] = min(best[name], per_item(func, items))
+    best = {name: min(values) for name, values in in_turn(work, 5, lambda job: per_item(*job)).items()}
     parse = best["parse"]
     print(f"\n[3] evaluation of the whole rulebook, in process, {count:,} submissions (best of 5, in turn)")
     print(f"  one validation (model_validate_json): {parse * 1e6:6.1f} µs")
@@ -175,13 +179,12 @@ def desk_check(runs: int) -> None:
 
 def median_walls(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
     """Each command's median wall time over ``runs`` rounds in which they run in turn."""
-    times: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(runs):
-        for name, cmd in commands.items():
-            start = time.perf_counter()
-            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in times.items()}
+    def wall(cmd: list[str]) -> float:
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        return time.perf_counter() - start
+
+    return {name: statistics.median(values) for name, values in in_turn(commands, runs, wall).items()}
 
 
 def memory(sizes: list[int]) -> None:
