@@ -29,8 +29,9 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
@@ -64,8 +65,9 @@ def batch(size: int) -> Path:
 
 def timed(cmd: list[str]) -> tuple[float, int]:
     """(wall seconds, peak RSS in MB of the process or its largest child), by GNU time."""
-    result = subprocess.run(["/usr/bin/time", "-f", "%e %M", *cmd], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, check=False)
+    result = subprocess.run(
+        ["/usr/bin/time", "-f", "%e %M", *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False
+    )
     seconds, kilobytes = result.stderr.strip().splitlines()[-1].split()
     return float(seconds), int(kilobytes) // 1024
 
@@ -89,19 +91,31 @@ def interleaved(commands: dict, runs: int) -> dict:
 
 def audit_cmd(path: Path, jobs: int, engine: str) -> list[str]:
     kpcheck = str(Path(sys.executable).with_name("kpcheck"))
-    return [kpcheck, "audit", str(path), "--jobs", str(jobs), "--engine", engine, "--fail-on", "never",
-            "--format", f"json={OUT / f'audit-{path.stem}-j{jobs}-{engine}.json'}"]
+    return [
+        kpcheck,
+        "audit",
+        str(path),
+        "--jobs",
+        str(jobs),
+        "--engine",
+        engine,
+        "--fail-on",
+        "never",
+        "--format",
+        f"json={OUT / f'audit-{path.stem}-j{jobs}-{engine}.json'}",
+    ]
 
 
 def engines() -> list[str]:
     from kpcheck.engine import durable
+
     return ["python"] + (["durable"] if durable.AVAILABLE else [])
 
 
 def whole_process(size: int, runs: int) -> None:
     path = batch(size)
     warm = [str(Path(sys.executable).with_name("kpcheck")), "check", str(ROOT / "rules" / "bases" / "compliant-export.json")]
-    subprocess.run(warm, capture_output=True, check=False)      # the rulebook cache, once, before any timing
+    subprocess.run(warm, capture_output=True, check=False)  # the rulebook cache, once, before any timing
     commands = {"parse": [sys.executable, "-c", PARSE_ONLY, str(path)]}
     commands.update({(engine, jobs): audit_cmd(path, jobs, engine) for engine in engines() for jobs in (1, 2)})
     fastest = interleaved(commands, runs)
@@ -114,8 +128,10 @@ def whole_process(size: int, runs: int) -> None:
         for jobs in (1, 2):
             seconds, mb = fastest[(engine, jobs)]
             rates[jobs] = size / seconds
-            print(f"  audit --jobs {jobs} --engine {engine:<8} {seconds:7.2f} s {rates[jobs]:>9,.0f}/s "
-                  f"= {rates[jobs] / parse_rate:4.2f} of the parse  (peak {mb} MB)")
+            print(
+                f"  audit --jobs {jobs} --engine {engine:<8} {seconds:7.2f} s {rates[jobs]:>9,.0f}/s "
+                f"= {rates[jobs] / parse_rate:4.2f} of the parse  (peak {mb} MB)"
+            )
         print(f"  --jobs 2 / --jobs 1 ({engine}): {rates[2] / rates[1]:.2f}")
 
 
@@ -139,8 +155,7 @@ def in_process(count: int) -> None:
     print(f"  one validation (model_validate_json): {parse * 1e6:6.1f} µs")
     for kind, engine in engines_.items():
         cost = best[kind]
-        print(f"  evaluate [{kind:<7}] {len(engine.compiled)} rules: {cost * 1e6:6.1f} µs = "
-              f"{cost / parse:4.2f} validations")
+        print(f"  evaluate [{kind:<7}] {len(engine.compiled)} rules: {cost * 1e6:6.1f} µs = {cost / parse:4.2f} validations")
 
 
 def per_item(func, items) -> float:
@@ -163,22 +178,29 @@ def desk_check(runs: int) -> None:
 
     import kpcheck
 
-    compileall.compile_dir(Path(kpcheck.__file__).parent, quiet=1)   # as an installed wheel has it
+    compileall.compile_dir(Path(kpcheck.__file__).parent, quiet=1)  # as an installed wheel has it
     sample = ROOT / "rules" / "bases" / "compliant-export.json"
     kpcheck_exe = str(Path(sys.executable).with_name("kpcheck"))
     check = [kpcheck_exe, "check", str(sample)]
-    subprocess.run(check, capture_output=True, check=False)        # warm the rulebook cache
-    walls = median_walls({"check": check, "import": [sys.executable, "-c", "import pydantic"],
-                          "floor": [sys.executable, "-c", STACK_FLOOR, str(sample)]}, runs)
+    subprocess.run(check, capture_output=True, check=False)  # warm the rulebook cache
+    walls = median_walls(
+        {"check": check, "import": [sys.executable, "-c", "import pydantic"], "floor": [sys.executable, "-c", STACK_FLOOR, str(sample)]},
+        runs,
+    )
     t_check, t_import, t_floor = walls["check"], walls["import"], walls["floor"]
-    print(f"\n[4] one desk `kpcheck check` of one file, warm, median of {runs}: {t_check * 1000:.0f} ms; "
-          f"`python -c 'import pydantic'` {t_import * 1000:.0f} ms: check = {t_check / t_import:.2f}x")
-    print(f"  the stack alone (import click and rich, validate the file with the Submission model, print): "
-          f"{t_floor * 1000:.0f} ms = {t_floor / t_import:.2f}x; kpcheck's own part: {(t_check - t_floor) * 1000:.0f} ms")
+    print(
+        f"\n[4] one desk `kpcheck check` of one file, warm, median of {runs}: {t_check * 1000:.0f} ms; "
+        f"`python -c 'import pydantic'` {t_import * 1000:.0f} ms: check = {t_check / t_import:.2f}x"
+    )
+    print(
+        f"  the stack alone (import click and rich, validate the file with the Submission model, print): "
+        f"{t_floor * 1000:.0f} ms = {t_floor / t_import:.2f}x; kpcheck's own part: {(t_check - t_floor) * 1000:.0f} ms"
+    )
 
 
 def median_walls(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
     """Each command's median wall time over ``runs`` rounds in which they run in turn."""
+
     def wall(cmd: list[str]) -> float:
         start = time.perf_counter()
         subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
@@ -193,8 +215,9 @@ def memory(sizes: list[int]) -> None:
     for size in sizes:
         path = batch(size)
         kpcheck = str(Path(sys.executable).with_name("kpcheck"))
-        seconds, mb = timed([kpcheck, "audit", str(path), "--jobs", "2", "--fail-on", "never",
-                             "--format", f"json={OUT / f'audit-{size}-memory.json'}"])
+        seconds, mb = timed(
+            [kpcheck, "audit", str(path), "--jobs", "2", "--fail-on", "never", "--format", f"json={OUT / f'audit-{size}-memory.json'}"]
+        )
         peaks[size] = mb
         print(f"  {size:>9,} submissions: {seconds:8.1f} s ({size / seconds:,.0f}/s), peak {mb} MB")
     if len(peaks) > 1:

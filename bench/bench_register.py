@@ -34,12 +34,11 @@ OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench import batch, timed  # noqa: E402
-
 from kpcheck.batch.audit import loaded_of, plan_units  # noqa: E402
 from kpcheck.batch.xref import key_of  # noqa: E402
 from kpcheck.input.reader import parse_json  # noqa: E402
-from kpcheck.register.quick import sqlite_history  # noqa: E402
 from kpcheck.register import schema  # noqa: E402
+from kpcheck.register.quick import sqlite_history  # noqa: E402
 from kpcheck.register.rows import submission_row  # noqa: E402
 from kpcheck.register.store import Register, count, history_keys  # noqa: E402
 
@@ -109,7 +108,7 @@ def copied(source: Path, url: str) -> str:
         rows = src.execution_options(yield_per=INSERT_BATCH).execute(select(schema.submissions)).mappings()
         for part in rows.partitions():
             target.write(lambda conn, part=part: conn.execute(schema.submissions.insert(), [dict(r) for r in part]))
-    with target.reading() as conn:   # fresh planner statistics for the look-ups
+    with target.reading() as conn:  # fresh planner statistics for the look-ups
         conn.exec_driver_sql("ANALYZE submissions")
     return url
 
@@ -180,8 +179,10 @@ def lookup_vs_files(register_path: Path | str, folder: Path, new: Path) -> None:
     for _ in range(20):
         keys = [key_of(one.submission) for unit in plan_units([folder]) for one in loaded_of(unit)]
     reading = (time.perf_counter() - started) / 20
-    print(f"    in-process: register look-up {lookup * 1000:.2f} ms ({len(found)} key(s)) vs reading "
-          f"{len(keys)} files {reading * 1000:.1f} ms")
+    print(
+        f"    in-process: register look-up {lookup * 1000:.2f} ms ({len(found)} key(s)) vs reading "
+        f"{len(keys)} files {reading * 1000:.1f} ms"
+    )
     if quick_lookup is not None:
         print(f"    in-process: the desk's SQLite reader (no SQLAlchemy) {quick_lookup * 1000:.2f} ms")
 
@@ -194,8 +195,9 @@ def bench_import(size: int, kpcheck: str, postgresql: str | None) -> None:
     if postgresql:
         wipe(postgresql)
     imported, mb = timed([kpcheck, "register", "import", "--register", postgresql or str(target), str(path)])
-    audited, amb = timed([kpcheck, "audit", str(path), "--jobs", "1", "--fail-on", "never",
-                          "--format", f"json={OUT / f'audit-{size}-j1.json'}"])
+    audited, amb = timed(
+        [kpcheck, "audit", str(path), "--jobs", "1", "--fail-on", "never", "--format", f"json={OUT / f'audit-{size}-j1.json'}"]
+    )
     print(f"(b) {size:,} submissions:")
     print(f"    register import   {imported:8.1f} s {size / imported:9,.0f}/s {mb:6} MB")
     print(f"    audit --jobs 1    {audited:8.1f} s {size / audited:9,.0f}/s {amb:6} MB")

@@ -52,7 +52,7 @@ def start(port: int, engine: str | None, log) -> subprocess.Popen:
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -99,8 +99,10 @@ def run(port: int, bodies: list[bytes], checks: int, clients: int) -> tuple[list
 def report(latencies: list[float], failures: int, args: argparse.Namespace) -> None:
     ms = [t * 1000 for t in latencies]
     elapsed = run.elapsed  # type: ignore[attr-defined]
-    print(f"kpcheck serve, {args.checks} checks from {args.clients} concurrent clients "
-          f"(engine {args.engine or 'default'}, {os.cpu_count()} cores)")
+    print(
+        f"kpcheck serve, {args.checks} checks from {args.clients} concurrent clients "
+        f"(engine {args.engine or 'default'}, {os.cpu_count()} cores)"
+    )
     print(f"  answered: {len(ms)}, not 200: {failures}")
     print(f"  throughput: {len(ms) / elapsed:,.0f} checks/s over {elapsed:.2f} s")
     print(f"  latency ms: p50 {statistics.median(ms):.1f}  p95 {percentile(ms, 0.95):.1f}  max {max(ms):.1f}")

@@ -13,27 +13,25 @@ waivers (README, "From Python"); `check` and `audit` go through the same code
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from kpcheck import __version__
-from kpcheck.engine import Engine, EngineError, EngineUnavailable, Finding, InternalFailure, NotApplicable
+from kpcheck.engine import Engine, EngineError, EngineUnavailable, InternalFailure
 from kpcheck.input.reader import Loaded, parse_data, read_sources
 from kpcheck.input.shorten import shorten
-from kpcheck.rulebook.cache import cached
+from kpcheck.problems import Problem
 from kpcheck.reference.queries import DEFAULT_REGISTERS, Reference, collect_reference
+from kpcheck.results import Result, add_to_summary, counterparty_of, status_of, summarize
+from kpcheck.rulebook.cache import cached
 from kpcheck.rulebook.loader import RULES_DIR, Rulebook, collect_rulebook, sha256_files
 from kpcheck.verdicts import Severity, Verdict
-from kpcheck.problems import Problem
 
 if TYPE_CHECKING:
     from kpcheck.checking import Checked, Data, Past
     from kpcheck.waivers import WaiverBook
-
-STATUSES = tuple(Verdict)        # compliant, review, non_compliant, invalid, error: the order reports count them in
-FAIL_ON = (Severity.INVALID.value, Severity.VIOLATION.value, Severity.WARNING.value, "never")
 
 
 class RulebookInvalid(Exception):
@@ -42,61 +40,6 @@ class RulebookInvalid(Exception):
     def __init__(self, errors: list[Exception]):
         super().__init__("\n".join(str(e) for e in errors))
         self.errors = errors
-
-
-@dataclass
-class Result:
-    """The outcome for one submission, in input order."""
-
-    submission: str | None
-    source: str
-    status: Verdict
-    findings: list[Finding] = field(default_factory=list)
-    not_applicable: list[NotApplicable] = field(default_factory=list)
-    error: dict[str, str] | None = None
-    certificate: str | None = None
-    direction: str | None = None
-    presented_on: dt.date | None = None
-    department: str | None = None        # territorial_department as given
-    counterparty: str | None = None      # counterparty country code as given (importer on export, issuer on import)
-    prices: tuple[tuple[str, int, int], ...] = ()   # audit only: (hs_code, line index, US$/ct x 10^6) per line
-
-    def __post_init__(self) -> None:
-        self.status = Verdict(self.status)        # given as text too ("compliant"): always the enum
-
-    def fails(self, fail_on: str) -> bool:
-        """At or above ``--fail-on``: a finding of that severity or worse (errors are exit 2)."""
-        if fail_on == "never" or self.status is Verdict.ERROR:
-            return False
-        floor = Severity(fail_on).rank
-        return any(Severity(f.severity).rank >= floor for f in self.findings if f.waived is None)
-
-
-def status_of(findings: Iterable[Finding]) -> Verdict:
-    """The worst finding decides: invalid > non_compliant > review > compliant."""
-    if not findings:                # most submissions: nothing to weigh
-        return Verdict.COMPLIANT
-    return Verdict.of(max((Severity(f.severity) for f in findings), key=lambda s: s.rank, default=Severity.INFO))
-
-
-def counterparty_of(sub: Any) -> str | None:
-    """The counterparty country as given (rulebook.md): the importer's on export, the issuer's on import."""
-    if sub.direction == "export":
-        importer = sub.certificate.importer
-        return importer.country if importer is not None else None
-    return sub.certificate.issuing_country
-
-
-def summarize(results: Iterable[Result]) -> dict[str, int]:
-    summary = {"submissions": 0, **{s.value: 0 for s in STATUSES}}
-    for result in results:
-        add_to_summary(summary, result)
-    return summary
-
-
-def add_to_summary(summary: dict[str, int], result: Result) -> None:
-    summary["submissions"] += 1
-    summary[result.status] += 1
 
 
 def _load_all(rules_dir: Path, registers_dir: Path | None) -> tuple[tuple[Any, ...], list]:
@@ -111,8 +54,14 @@ def _load_all(rules_dir: Path, registers_dir: Path | None) -> tuple[tuple[Any, .
 
 def _well_shaped(value: Any) -> bool:
     """Whether a cached value is what :func:`_load_all` returns (else it is rebuilt)."""
-    return isinstance(value, tuple) and len(value) == 4 and isinstance(value[0], Rulebook) \
-        and isinstance(value[1], Reference) and isinstance(value[2], str) and isinstance(value[3], str)
+    return (
+        isinstance(value, tuple)
+        and len(value) == 4
+        and isinstance(value[0], Rulebook)
+        and isinstance(value[1], Reference)
+        and isinstance(value[2], str)
+        and isinstance(value[3], str)
+    )
 
 
 @dataclass
@@ -126,13 +75,15 @@ class Checker:
     registers_sha256: str
 
     @classmethod
-    def load(cls, rules: Path | str | None = None, registers: Path | str | None = None,
-             engine: str | None = None, lang: str = "en") -> "Checker":
+    def load(
+        cls, rules: Path | str | None = None, registers: Path | str | None = None, engine: str | None = None, lang: str = "en"
+    ) -> Checker:
         """Load and validate everything; raises :class:`RulebookInvalid` listing every problem."""
         rules_dir = Path(rules) if rules else RULES_DIR
         registers_dir = Path(registers) if registers else None
         (book, reference, law, registers_hash), errors = cached(
-            rules_dir, registers_dir, lambda: _load_all(rules_dir, registers_dir), _well_shaped)
+            rules_dir, registers_dir, lambda: _load_all(rules_dir, registers_dir), _well_shaped
+        )
         if errors or book is None or reference is None:
             raise RulebookInvalid(errors)
         try:
@@ -151,14 +102,19 @@ class Checker:
         for loaded in read_sources(paths):
             yield self.check_loaded(loaded)
 
-    def check_data(self, data: bytes | str | dict, source: str = "<data>", kind: str = "json",
-                   lang: str | None = None) -> Result:
+    def check_data(self, data: bytes | str | dict, source: str = "<data>", kind: str = "json", lang: str | None = None) -> Result:
         """Check one submission held in memory: JSON or YAML bytes or text, or a parsed mapping.
         Not thread-safe (the engine is not): callers that serve requests serialise the calls."""
         return self.check_loaded(parse_data(data, source, kind), lang)
 
-    def check(self, *submissions: Data, kind: str = "json", history: Iterable[Past] | None = None,
-              waivers: WaiverBook | Path | str | None = None, lang: str | None = None) -> Checked:
+    def check(
+        self,
+        *submissions: Data,
+        kind: str = "json",
+        history: Iterable[Past] | None = None,
+        waivers: WaiverBook | Path | str | None = None,
+        lang: str | None = None,
+    ) -> Checked:
         """Check submissions held in memory, with a history and waivers: the one way to do all three.
 
         ``submissions``: parsed mappings, or JSON or YAML (``kind``) bytes or text; their sources
@@ -200,35 +156,50 @@ class Checker:
                 self.engine.lang = kept
         if loaded.submission is None:
             err = loaded.error
-            error = {"message": err.message, "location": err.location} if err else \
-                {"message": "unreadable", "location": loaded.source}
+            error = {"message": err.message, "location": err.location} if err else {"message": "unreadable", "location": loaded.source}
             return Result(loaded.raw_id, loaded.source, Verdict.ERROR, error=error)
         sub = loaded.submission
-        base: dict[str, Any] = dict(certificate=sub.certificate.number, direction=sub.direction,
-                                    presented_on=sub.presented_on, department=sub.territorial_department,
-                                    counterparty=counterparty_of(sub))
+        base: dict[str, Any] = dict(
+            certificate=sub.certificate.number,
+            direction=sub.direction,
+            presented_on=sub.presented_on,
+            department=sub.territorial_department,
+            counterparty=counterparty_of(sub),
+        )
         try:
             evaluation = self.engine.evaluate(sub)
         except InternalFailure as exc:
-            return Result(sub.id, loaded.source, Verdict.ERROR, error={"message": str(exc), "location": loaded.source},
-                          **base)
+            return Result(sub.id, loaded.source, Verdict.ERROR, error={"message": str(exc), "location": loaded.source}, **base)
         except EngineError as exc:
             failure = {"message": f"engine failure: {shorten(str(exc), 300)}", "location": loaded.source}
             return Result(sub.id, loaded.source, Verdict.ERROR, error=failure, **base)
-        findings = evaluation.findings          # both lists in rule id order already
+        findings = evaluation.findings  # both lists in rule id order already
         return Result(sub.id, loaded.source, status_of(findings), findings, evaluation.not_applicable, **base)
 
     def meta(self, waivers: Path | str | None = None) -> dict:
         """A report's identity: kpcheck, engine, rulebook, registers and, given, the waiver file's hash."""
-        meta: dict[str, Any] = {"kpcheck": __version__,
-                                "engine": self.engine.kind,
-                                "rulebook": {"version": self.book.version, "sha256": self.rules_sha256},
-                                "reference": self.reference_kind,
-                                "registers": {"sha256": self.registers_sha256}}
+        meta: dict[str, Any] = {
+            "kpcheck": __version__,
+            "engine": self.engine.kind,
+            "rulebook": {"version": self.book.version, "sha256": self.rules_sha256},
+            "reference": self.reference_kind,
+            "registers": {"sha256": self.registers_sha256},
+        }
         if waivers:
             meta["waivers"] = {"sha256": sha256_files([Path(waivers)])}
         return meta
 
 
-__all__ = ["Checker", "EngineUnavailable", "Result", "RulebookInvalid", "Severity", "Verdict", "status_of", "summarize",
-           "DEFAULT_REGISTERS"]
+__all__ = [
+    "DEFAULT_REGISTERS",
+    "Checker",
+    "EngineUnavailable",
+    "Result",
+    "RulebookInvalid",
+    "Severity",
+    "Verdict",
+    "add_to_summary",
+    "counterparty_of",
+    "status_of",
+    "summarize",
+]

@@ -10,21 +10,23 @@ ignored, expired or unused) go to a ``warn`` callback as :class:`~kpcheck.proble
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence, Union
+from typing import TYPE_CHECKING, Any
 
-from kpcheck.api import Checker, Result
+from kpcheck.api import Checker
 from kpcheck.input.reader import Loaded, parse_data
 from kpcheck.problems import Problem
+from kpcheck.results import Result
 
-if TYPE_CHECKING:       # a desk check without a history imports neither the XREF keys nor the waivers
+if TYPE_CHECKING:  # a desk check without a history imports neither the XREF keys nor the waivers
     from kpcheck.batch.xref import XrefKey
     from kpcheck.waivers import WaiverBook
 
-    Data = Union[Mapping[str, Any], bytes, str]
+    Data = Mapping[str, Any] | bytes | str
     """One submission held in memory: a parsed mapping, or JSON or YAML bytes or text."""
-    Past = Union[Data, XrefKey, Path]
+    Past = Data | XrefKey | Path
     """One item of a history: a submission in memory, its key, or a path (file, folder, JSON Lines)."""
 Warn = Callable[[Problem], None]
 
@@ -65,8 +67,7 @@ def history_keys(past: Iterable[Past], kind: str = "json") -> list[XrefKey]:
         if isinstance(item, XrefKey):
             keys.append(item)
         elif isinstance(item, Path):
-            keys += [key_of(one.submission) for unit in plan_units([item]) for one in loaded_of(unit)
-                     if one.submission is not None]
+            keys += [key_of(one.submission) for unit in plan_units([item]) for one in loaded_of(unit) if one.submission is not None]
         else:
             loaded = parse_data(_plain(item), f"<history:{n}>", kind)
             if loaded.submission is not None:
@@ -83,18 +84,22 @@ def paired(checker: Checker, loaded: Iterable[Loaded]) -> list[tuple[Result, Xre
     """Each submission's result beside its key (None when it did not read)."""
     from kpcheck.batch.xref import key_of
 
-    return [(checker.check_loaded(one), key_of(one.submission) if one.submission is not None else None)
-            for one in loaded]
+    return [(checker.check_loaded(one), key_of(one.submission) if one.submission is not None else None) for one in loaded]
 
 
-def check_loaded(checker: Checker, loaded: Iterable[Loaded], history: Sequence[XrefKey] | None = None,
-                 waivers: WaiverBook | None = None, warn: Warn | None = None) -> Iterator[Result]:
+def check_loaded(
+    checker: Checker,
+    loaded: Iterable[Loaded],
+    history: Sequence[XrefKey] | None = None,
+    waivers: WaiverBook | None = None,
+    warn: Warn | None = None,
+) -> Iterator[Result]:
     """The results of read submissions, in order: streamed one by one without a history; with
     one (even empty), the history rules run over them and it together once all are checked.
     Waivers apply last; their warnings go to ``warn`` (the file's first, the unused ones last)."""
     if history is None:
         results: Iterable[Result] = (checker.check_loaded(one) for one in loaded)
-    else:           # the audit machinery only when there is a history (a desk check's start-up time)
+    else:  # the audit machinery only when there is a history (a desk check's start-up time)
         from kpcheck.batch.audit import check_with_history
 
         results = check_with_history(checker, paired(checker, loaded), list(history))
@@ -103,9 +108,17 @@ def check_loaded(checker: Checker, loaded: Iterable[Loaded], history: Sequence[X
     return waivers.waive(results, warn or _unheard)
 
 
-def check_register(checker: Checker, loaded: Iterable[Loaded], url: str, history: Sequence[XrefKey],
-                   meta: Mapping[str, Any], waivers: WaiverBook | None = None, warn: Warn | None = None,
-                   record: bool = False, by: str | None = None) -> list[Result]:
+def check_register(
+    checker: Checker,
+    loaded: Iterable[Loaded],
+    url: str,
+    history: Sequence[XrefKey],
+    meta: Mapping[str, Any],
+    waivers: WaiverBook | None = None,
+    warn: Warn | None = None,
+    record: bool = False,
+    by: str | None = None,
+) -> list[Result]:
     """``check --register``: the history rules against the register's submissions (and
     ``history``), waivers applied; with ``record``, the submissions and decisions stored.
     Raises :class:`~kpcheck.register.errors.RegisterError`."""
@@ -115,7 +128,7 @@ def check_register(checker: Checker, loaded: Iterable[Loaded], url: str, history
     def waive(results: list[Result]) -> list[Result]:
         return list(results) if waivers is None else list(waivers.waive(results, warn or _unheard))
 
-    if not record:      # a plain SQLite register is read without SQLAlchemy (kpcheck.register.quick)
+    if not record:  # a plain SQLite register is read without SQLAlchemy (kpcheck.register.quick)
         from kpcheck.register.quick import numbers_of, sqlite_history
 
         stored = sqlite_history(url, numbers_of(key for _, key in pairs))
@@ -131,10 +144,19 @@ def check_register(checker: Checker, loaded: Iterable[Loaded], url: str, history
     return run(register, checker, checked, {**meta, "engine": checker.engine.kind}, waive, record, by, list(history))
 
 
-def audit_results(checker: Checker, sources: list[str], options: Mapping[str, Any], jobs: int,
-                  progress: Callable[[int], None] | None, waivers: WaiverBook | None = None, warn: Warn | None = None,
-                  register: str | None = None, record: bool = False, by: str | None = None,
-                  meta: Mapping[str, Any] | None = None) -> Iterable[Result]:
+def audit_results(
+    checker: Checker,
+    sources: list[str],
+    options: Mapping[str, Any],
+    jobs: int,
+    progress: Callable[[int], None] | None,
+    waivers: WaiverBook | None = None,
+    warn: Warn | None = None,
+    register: str | None = None,
+    record: bool = False,
+    by: str | None = None,
+    meta: Mapping[str, Any] | None = None,
+) -> Iterable[Result]:
     """An audit's results in input order, waivers applied. With a ``register`` URL its history
     joins the checks across submissions and, with ``record``, the audited submissions and then
     each decision (waived findings marked) are stored. Raises
@@ -152,7 +174,7 @@ def audit_results(checker: Checker, sources: list[str], options: Mapping[str, An
 
     opened = Register.open(register)
     history, stored = audit_history(opened, sources, record)
-    opened.close()        # no pooled connection is inherited by the audit's worker processes
+    opened.close()  # no pooled connection is inherited by the audit's worker processes
     results = waive(audit(sources, dict(options), jobs, progress, checker, history))
     if not record:
         return results

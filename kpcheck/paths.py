@@ -65,11 +65,11 @@ def shipped(name: str) -> Path:
     if name not in SHIPPED:
         raise ValueError(f"unknown shipped folder {name!r}; expected one of {', '.join(SHIPPED)}")
     here = Path(__file__).parent
-    if (here / "_data" / name).is_dir():                  # an installed wheel: a real folder, found at once
+    if (here / "_data" / name).is_dir():  # an installed wheel: a real folder, found at once
         return here / "_data" / name
-    if here.is_dir():                                     # a source checkout (editable install)
+    if here.is_dir():  # a source checkout (editable install)
         return _CHECKOUT / SHIPPED[name]
-    from importlib import resources                       # a zipped install (or another loader)
+    from importlib import resources  # a zipped install (or another loader)
 
     inside = resources.files(APP).joinpath("_data").joinpath(name)
     if inside.is_dir():

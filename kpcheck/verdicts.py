@@ -47,10 +47,14 @@ class Verdict(_Text):
     ERROR = "error"
 
     @classmethod
-    def of(cls, severity: Severity | str) -> "Verdict":
+    def of(cls, severity: Severity | str) -> Verdict:
         """The verdict a finding of ``severity`` gives when it is the worst one."""
         return _VERDICT_OF[Severity(severity)]
 
 
-_VERDICT_OF = {Severity.INVALID: Verdict.INVALID, Severity.VIOLATION: Verdict.NON_COMPLIANT,
-               Severity.WARNING: Verdict.REVIEW, Severity.INFO: Verdict.COMPLIANT}
+_VERDICT_OF = {
+    Severity.INVALID: Verdict.INVALID,
+    Severity.VIOLATION: Verdict.NON_COMPLIANT,
+    Severity.WARNING: Verdict.REVIEW,
+    Severity.INFO: Verdict.COMPLIANT,
+}

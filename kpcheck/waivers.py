@@ -19,18 +19,19 @@ malformed, refused, expired or matches no finding is ignored with a warning (a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Annotated, Any, Callable, Iterable, Iterator, Mapping
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError, model_validator
 
-from kpcheck.problems import KpcheckError, Level, Problem
-from kpcheck.verdicts import Severity, Verdict
-from kpcheck.api import Result, status_of
 from kpcheck.input.text import normalise_number
-from kpcheck.rulebook.schema import suggest
 from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, value_location
+from kpcheck.problems import KpcheckError, Level, Problem
+from kpcheck.results import Result, status_of
+from kpcheck.rulebook.schema import suggest
+from kpcheck.verdicts import Severity, Verdict
 
 FIELDS = ("submission", "certificate", "rule", "reason", "granted_by", "expires_on")
 TARGET = "give exactly one of 'submission' and 'certificate'"
@@ -81,8 +82,7 @@ class Waiver:
 
     def mark(self) -> dict[str, str]:
         """The ``waived`` value of a finding (JSON-ready)."""
-        return {"reason": self.reason, "granted_by": self.granted_by,
-                "expires_on": self.expires_on.isoformat(), "line": self.line}
+        return {"reason": self.reason, "granted_by": self.granted_by, "expires_on": self.expires_on.isoformat(), "line": self.line}
 
 
 def load_waivers(path: Path | str, rule_severities: Mapping[str, str]) -> tuple[list[Waiver], list[Problem]]:
@@ -102,8 +102,7 @@ def load_waivers(path: Path | str, rule_severities: Mapping[str, str]) -> tuple[
         raise WaiverFileError(file, "a waiver file holds a top-level 'waivers:' list")
     extra = [k for k in doc if k != "waivers"]
     if extra:
-        raise WaiverFileError(key_location(doc, extra[0], file), f"unknown top-level key '{extra[0]}'; "
-                              "a waiver file holds only 'waivers:'")
+        raise WaiverFileError(key_location(doc, extra[0], file), f"unknown top-level key '{extra[0]}'; a waiver file holds only 'waivers:'")
     waivers: list[Waiver] = []
     warnings: list[Problem] = []
     for index, entry in enumerate(doc["waivers"]):
@@ -133,14 +132,13 @@ class WaiverEntry(BaseModel):
     expires_on: Annotated[dt.date, BeforeValidator(_iso_date)]
 
     @model_validator(mode="after")
-    def _one_target(self) -> "WaiverEntry":
+    def _one_target(self) -> WaiverEntry:
         if (self.submission is None) == (self.certificate is None):
             raise ValueError(TARGET)
         return self
 
 
-def _parse_entry(entry: Any, line: str, file: str,
-                 severities: Mapping[str, str]) -> tuple[Waiver | None, Problem | None]:
+def _parse_entry(entry: Any, line: str, file: str, severities: Mapping[str, str]) -> tuple[Waiver | None, Problem | None]:
     def bad(message: str, code: str = MALFORMED, key: str | None = None) -> tuple[None, Problem]:
         where = _line(value_location(entry, key, file)) if key is not None else line
         return None, Problem(where, code, f"waiver ignored: {message}", Level.WARNING)
@@ -160,8 +158,15 @@ def _parse_entry(entry: Any, line: str, file: str,
         return bad(f"no rule {spec.rule} in the rulebook{suggest(spec.rule, severities)}", UNKNOWN_RULE, "rule")
     if severities[spec.rule] == Severity.INVALID:
         return bad(f"{spec.rule} has severity invalid and cannot be waived: the certificate is void", REFUSED, "rule")
-    return Waiver(spec.rule, spec.reason, spec.granted_by, spec.expires_on, line, submission=spec.submission,
-                  certificate=normalise_number(spec.certificate) if spec.certificate else None), None
+    return Waiver(
+        spec.rule,
+        spec.reason,
+        spec.granted_by,
+        spec.expires_on,
+        line,
+        submission=spec.submission,
+        certificate=normalise_number(spec.certificate) if spec.certificate else None,
+    ), None
 
 
 def _priority(error: Any) -> tuple[int, int]:
@@ -186,8 +191,13 @@ def _wording(error: Any, entry: dict[str, Any]) -> str:
     return str(error["msg"])
 
 
-def apply_waivers(result: Result, submission_presented_on: dt.date | None, certificate_number: str | None,
-                  waivers: Iterable[Waiver], matched: set[Waiver] | None = None) -> tuple[Result, list[Problem]]:
+def apply_waivers(
+    result: Result,
+    submission_presented_on: dt.date | None,
+    certificate_number: str | None,
+    waivers: Iterable[Waiver],
+    matched: set[Waiver] | None = None,
+) -> tuple[Result, list[Problem]]:
     """The result with its waived findings marked and its status recomputed.
 
     For each finding the first waiver (in file order) of its rule and submission or
@@ -215,15 +225,30 @@ def apply_waivers(result: Result, submission_presented_on: dt.date | None, certi
 
 
 def _expired(waiver: Waiver, result: Result, presented_on: dt.date) -> Problem:
-    return Problem(waiver.line, EXPIRED, f"waiver of {waiver.rule} for {waiver.target} expired on "
-                   f"{waiver.expires_on.isoformat()}, before submission {result.submission} was presented "
-                   f"on {presented_on.isoformat()}; not applied", Level.WARNING, waiver.rule)
+    return Problem(
+        waiver.line,
+        EXPIRED,
+        f"waiver of {waiver.rule} for {waiver.target} expired on "
+        f"{waiver.expires_on.isoformat()}, before submission {result.submission} was presented "
+        f"on {presented_on.isoformat()}; not applied",
+        Level.WARNING,
+        waiver.rule,
+    )
 
 
 def inapplicable(waivers: Iterable[Waiver], matched: set[Waiver]) -> list[Problem]:
     """A warning for every waiver that matched no finding of the submissions checked."""
-    return [Problem(w.line, INAPPLICABLE, f"waiver of {w.rule} for {w.target} matches no finding of the "
-                    "submissions checked; ignored", Level.WARNING, w.rule) for w in waivers if w not in matched]
+    return [
+        Problem(
+            w.line,
+            INAPPLICABLE,
+            f"waiver of {w.rule} for {w.target} matches no finding of the submissions checked; ignored",
+            Level.WARNING,
+            w.rule,
+        )
+        for w in waivers
+        if w not in matched
+    ]
 
 
 @dataclass
@@ -235,21 +260,22 @@ class WaiverBook:
     matched: set[Waiver] = field(default_factory=set)
 
     @classmethod
-    def load(cls, path: Path | str, rule_severities: Mapping[str, str]) -> "WaiverBook":
+    def load(cls, path: Path | str, rule_severities: Mapping[str, str]) -> WaiverBook:
         waivers, warnings = load_waivers(path, rule_severities)
         return cls(waivers, warnings)
 
     def __post_init__(self) -> None:
         self._by_target: dict[tuple[str, str], list[tuple[int, Waiver]]] = {}
         for index, waiver in enumerate(self.waivers):
-            key = ("submission", waiver.submission) if waiver.submission is not None else \
-                ("certificate", waiver.certificate or "")
+            key = ("submission", waiver.submission) if waiver.submission is not None else ("certificate", waiver.certificate or "")
             self._by_target.setdefault(key, []).append((index, waiver))
 
     def candidates(self, result: Result) -> list[Waiver]:
         """The waivers naming the result's submission or certificate, in file order."""
-        found = [*self._by_target.get(("submission", result.submission or ""), []),
-                 *self._by_target.get(("certificate", normalise_number(result.certificate) or ""), [])]
+        found = [
+            *self._by_target.get(("submission", result.submission or ""), []),
+            *self._by_target.get(("certificate", normalise_number(result.certificate) or ""), []),
+        ]
         return [waiver for _, waiver in sorted(found, key=lambda pair: pair[0])]
 
     def apply(self, result: Result) -> tuple[Result, list[Problem]]:

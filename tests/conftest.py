@@ -53,6 +53,7 @@ SERVE_TOKEN = "desk-test-token-0123456789"
 
 def free_port() -> int:
     import socket
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -72,8 +73,7 @@ def start_desk(*options: str, env: dict | None = None):
     log = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: the access log must never block the server
     clean = {k: v for k, v in os.environ.items() if not k.startswith("KPCHECK_") or k in _KEPT_VARIABLES}
     clean["KPCHECK_CONFIG_DIR"] = tempfile.mkdtemp(prefix="kpcheck-no-user-config-")  # no user settings
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**clean, **(env or {})},
-                            stdout=subprocess.DEVNULL, stderr=log, text=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**clean, **(env or {})}, stdout=subprocess.DEVNULL, stderr=log, text=True)
     proc.log = log  # type: ignore[attr-defined]
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):  # up to a minute on a busy machine

@@ -21,8 +21,7 @@ class ServerUnavailable(Exception):
 def binaries() -> Path:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[4]) if Path(p).parts[4].isdigit() else 0)
     if not found:
-        raise ServerUnavailable("no PostgreSQL server binaries in /usr/lib/postgresql/*/bin "
-                                "(apt-get install postgresql)")
+        raise ServerUnavailable("no PostgreSQL server binaries in /usr/lib/postgresql/*/bin (apt-get install postgresql)")
     return Path(found[-1]).parent
 
 
@@ -51,18 +50,20 @@ class Server:
         cmd = ["runuser", "-u", self.user, "--", *args] if self.user else list(args)
         return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
 
-    def start(self) -> "Server":
+    def start(self) -> Server:
         if self.user:
             account = pwd.getpwnam(self.user)
             os.chown(self.folder, account.pw_uid, account.pw_gid)
             self.folder.chmod(0o700)
-        done = self._run(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres",
-                         "--no-sync", "-E", "UTF8", "--locale=C")
+        done = self._run(
+            str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"
+        )
         if done.returncode:
             raise ServerUnavailable(f"initdb failed: {done.stderr.strip()}")
         options = f"-p {self.port} -h 127.0.0.1 -k {self.folder} -c fsync=off -c max_connections=60"
-        done = self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options,
-                         "-l", str(self.folder / "log"), "-w", "-t", "60", "start")
+        done = self._run(
+            str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"), "-w", "-t", "60", "start"
+        )
         if done.returncode:
             log = (self.folder / "log").read_text(errors="replace") if (self.folder / "log").exists() else ""
             raise ServerUnavailable(f"pg_ctl start failed: {done.stderr.strip()} {log[-800:]}")
@@ -75,8 +76,7 @@ class Server:
     def create_database(self, name: str) -> str:
         import psycopg
 
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
-                             autocommit=True) as conn:
+        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 

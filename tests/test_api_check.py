@@ -9,6 +9,7 @@ import re
 import textwrap
 
 import pytest
+from conftest import ROOT
 
 from kpcheck.api import Checker
 from kpcheck.batch.xref import key_of
@@ -16,10 +17,8 @@ from kpcheck.input.reader import parse_data
 from kpcheck.problems import Level
 from kpcheck.waivers import WaiverFileError
 
-from conftest import ROOT
-
 PAST = json.loads((ROOT / "fixtures" / "submissions" / "compliant-export.json").read_text(encoding="utf-8"))
-AGAIN = {**PAST, "id": "ALA-2025-0001"}      # the same certificate number, submitted a second time
+AGAIN = {**PAST, "id": "ALA-2025-0001"}  # the same certificate number, submitted a second time
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +28,7 @@ def checker():
 
 def test_the_readme_example_runs_and_prints_what_the_readme_says(monkeypatch):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## From Python: the library"):]
+    section = readme[readme.index("## From Python: the library") :]
     code, shown = re.findall(r"```(?:python|text)\n(.*?)```", section, re.S)[:2]
     monkeypatch.chdir(ROOT)
     out = io.StringIO()
@@ -45,8 +44,13 @@ def test_without_a_history_no_check_across_submissions(checker):
 
 @pytest.mark.parametrize("form", ["dict", "bytes", "text", "key", "path"])
 def test_a_history_in_every_form_finds_the_reused_number(checker, form, tmp_path):
-    past = {"dict": PAST, "bytes": json.dumps(PAST).encode(), "text": json.dumps(PAST),
-            "key": key_of(parse_data(PAST, "p").submission), "path": tmp_path}[form]
+    past = {
+        "dict": PAST,
+        "bytes": json.dumps(PAST).encode(),
+        "text": json.dumps(PAST),
+        "key": key_of(parse_data(PAST, "p").submission),
+        "path": tmp_path,
+    }[form]
     (tmp_path / "old.json").write_text(json.dumps(PAST), encoding="utf-8")
     (result,) = checker.check(AGAIN, history=[past]).results
     assert result.status == "non_compliant" and [f.rule for f in result.findings] == ["XREF-01"]
@@ -72,7 +76,8 @@ def test_yaml_text_an_unreadable_submission_and_the_language(checker):
 
 def test_waivers_apply_and_their_warnings_are_returned(checker, tmp_path):
     path = tmp_path / "w.yaml"
-    path.write_text(textwrap.dedent("""\
+    path.write_text(
+        textwrap.dedent("""\
         waivers:
           - submission: ALA-2025-0001
             rule: XREF-01
@@ -84,13 +89,14 @@ def test_waivers_apply_and_their_warnings_are_returned(checker, tmp_path):
             reason: r
             granted_by: g
             expires_on: 2099-12-31
-    """), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     checked = checker.check(AGAIN, history=[PAST], waivers=path)
     (result,) = checked.results
     assert result.status == "compliant" and result.findings[0].waived is not None
     (warning,) = checked.warnings
-    assert (warning.code, warning.rule, warning.level, warning.location) == ("WAI005", "DUP-01", Level.WARNING,
-                                                                              f"{path}:7")
+    assert (warning.code, warning.rule, warning.level, warning.location) == ("WAI005", "DUP-01", Level.WARNING, f"{path}:7")
     with pytest.raises(WaiverFileError):
         checker.check(AGAIN, waivers=tmp_path / "absent.yaml")
 
@@ -136,7 +142,7 @@ def test_needs_is_refused_on_a_rule_of_one_submission(tmp_path):
     dup = rules / "DUP" / "DUP-01.yaml"
     text = dup.read_text(encoding="utf-8")
     dup.write_text(text.replace("status: active\n", "status: active\nneeds: history\n", 1), encoding="utf-8")
-    book, errors = collect_rulebook(rules)
+    _book, errors = collect_rulebook(rules)
     (error,) = errors
     assert error.code == "RUL002" and "'needs' is given only with 'scope: batch'" in error.message
     assert str(error.location).startswith(str(dup))

@@ -6,10 +6,9 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from conftest import base
 
 from kpcheck.cli.main import main
-
-from conftest import base
 
 
 def doc(sub_id, number, **changes):
@@ -27,11 +26,16 @@ def batch(tmp_path):
     invalid = doc("B-2", "KZ100002")
     invalid["certificate"]["condition"]["stains"] = True
     original = doc("B-6", "KZ100006")
-    duplicate = doc("B-7", "KZ100006", duplicate={"original_number": "KZ100006", "damaged_on": "2024-02-26",
-                                                  "returned_on": "2024-02-28"})
-    lines = [json.dumps(doc("B-1", "KZ100001")), json.dumps(invalid), "{not json",
-             json.dumps(doc("B-4", "KZ100004")), json.dumps(doc("B-5", "kz-100004")),
-             json.dumps(original), json.dumps(duplicate)]
+    duplicate = doc("B-7", "KZ100006", duplicate={"original_number": "KZ100006", "damaged_on": "2024-02-26", "returned_on": "2024-02-28"})
+    lines = [
+        json.dumps(doc("B-1", "KZ100001")),
+        json.dumps(invalid),
+        "{not json",
+        json.dumps(doc("B-4", "KZ100004")),
+        json.dumps(doc("B-5", "kz-100004")),
+        json.dumps(original),
+        json.dumps(duplicate),
+    ]
     (tmp_path / "a.jsonl").write_text("\n".join(lines) + "\n")
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "c.json").write_text(json.dumps(doc("B-8", "KZ100008")))
@@ -47,8 +51,15 @@ def test_statuses_xref_and_order(batch, jobs):
     result = audit(batch, "--jobs", jobs, "--format", "json", "--engine", "python")
     assert result.exit_code == 2  # one unreadable line
     report = json.loads(result.stdout)
-    rows = [(r["submission"], r["source"].replace(str(batch), ""), r["status"],
-             [v["rule"] for v in r["violations"] if v["rule"].startswith("XREF")]) for r in report["results"]]
+    rows = [
+        (
+            r["submission"],
+            r["source"].replace(str(batch), ""),
+            r["status"],
+            [v["rule"] for v in r["violations"] if v["rule"].startswith("XREF")],
+        )
+        for r in report["results"]
+    ]
     assert rows == [
         ("B-1", "/a.jsonl:1", "compliant", []),
         ("B-2", "/a.jsonl:2", "invalid", []),
@@ -60,8 +71,7 @@ def test_statuses_xref_and_order(batch, jobs):
         ("B-8", "/b/c.json", "compliant", []),
     ]
     assert report["results"][2]["error"]["location"] == f"{batch}/a.jsonl:3:2"
-    assert report["summary"] == {"submissions": 8, "compliant": 4, "review": 0, "non_compliant": 2,
-                                 "invalid": 1, "error": 1}
+    assert report["summary"] == {"submissions": 8, "compliant": 4, "review": 0, "non_compliant": 2, "invalid": 1, "error": 1}
 
 
 def test_jobs_one_and_two_give_the_same_report(batch):
@@ -72,9 +82,21 @@ def test_jobs_one_and_two_give_the_same_report(batch):
 
 def test_several_formats_at_once(batch, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
-    result = audit(batch, "--jobs", 1, "--format", "text", "--format", f"json={out / 'r.json'}",
-                   "--format", f"csv={out / 'f.csv'}", "--format", f"junit={out / 'j.xml'}",
-                   "--format", f"html={out / 'r.html'}")
+    result = audit(
+        batch,
+        "--jobs",
+        1,
+        "--format",
+        "text",
+        "--format",
+        f"json={out / 'r.json'}",
+        "--format",
+        f"csv={out / 'f.csv'}",
+        "--format",
+        f"junit={out / 'j.xml'}",
+        "--format",
+        f"html={out / 'r.html'}",
+    )
     assert result.exit_code == 2
     assert json.loads((out / "r.json").read_text())["summary"]["submissions"] == 8
     assert "XREF-01" in (out / "f.csv").read_text()

@@ -21,7 +21,7 @@ from kpcheck.report.csv_report import CsvWriter
 from kpcheck.report.json_report import JsonWriter
 
 ROOT = Path(__file__).resolve().parents[1]
-UNIT = 37          # lines per unit in these tests: many units, none aligned with anything
+UNIT = 37  # lines per unit in these tests: many units, none aligned with anything
 
 
 def _generate():
@@ -43,8 +43,7 @@ def generated(tmp_path_factory):
     for start, original in ((500, known["certificate"]["number"]), (900, "KZ-NOWHERE-1")):
         i = next(i for i in exports if i >= start)
         dup = json.loads(docs[i])
-        dup["duplicate"] = {"original_number": original, "damaged_on": dup["presented_on"],
-                            "returned_on": dup["presented_on"]}
+        dup["duplicate"] = {"original_number": original, "damaged_on": dup["presented_on"], "returned_on": dup["presented_on"]}
         docs[i] = json.dumps(dup)
     docs[100] = "{not json"
     docs[777] = '{"id": "X-1"}'
@@ -76,11 +75,20 @@ def test_reports_in_parts_are_byte_for_byte_those_of_one_result_at_a_time(genera
     code, json_expected = _one_by_one(generated, "json")
     _, csv_expected = _one_by_one(generated, "csv")
     rules = {v["rule"] for r in json.loads(json_expected)["results"] for v in r["violations"]}
-    assert {"XREF-01", "XREF-02", "XREF-03"} <= rules          # the batch exercises every check across
+    assert {"XREF-01", "XREF-02", "XREF-03"} <= rules  # the batch exercises every check across
     assert code == 2
     for jobs in (1, 2):
-        result = _audit(generated, "--jobs", jobs, "--fail-on", "never", "--format", f"json={tmp_path / 'r.json'}",
-                        "--format", f"csv={tmp_path / 'r.csv'}")
+        result = _audit(
+            generated,
+            "--jobs",
+            jobs,
+            "--fail-on",
+            "never",
+            "--format",
+            f"json={tmp_path / 'r.json'}",
+            "--format",
+            f"csv={tmp_path / 'r.csv'}",
+        )
         assert result.exit_code == 2
         assert (tmp_path / "r.json").read_text() == json_expected
         assert (tmp_path / "r.csv").read_text() == csv_expected
@@ -102,34 +110,50 @@ def test_the_exit_code_comes_from_every_part(generated, small_units, tmp_path):
     compliant = [line for line, status in zip(lines, statuses) if status == "compliant"][:150]
     invalid = next(line for line, status in zip(lines, statuses) if status == "invalid")
     path = tmp_path / "late.jsonl"
-    for tail, fail_on, code in (([], "invalid", 0), ([invalid], "never", 0), ([invalid], "invalid", 1),
-                                ([invalid, "{"], "invalid", 2)):
-        path.write_text("\n".join(compliant + tail) + "\n")     # what decides is in the last part
+    for tail, fail_on, code in (([], "invalid", 0), ([invalid], "never", 0), ([invalid], "invalid", 1), ([invalid, "{"], "invalid", 2)):
+        path.write_text("\n".join(compliant + tail) + "\n")  # what decides is in the last part
         assert _audit(path, "--jobs", 2, "--fail-on", fail_on, "--format", "json").exit_code == code
 
 
 def test_waivers_in_parts_warn_in_input_order_as_one_at_a_time(generated, small_units, tmp_path):
     report = json.loads(_one_by_one(generated, "json")[1])
-    hits = [(r["submission"], v["rule"]) for r in report["results"] for v in r["violations"]
-            if v["severity"] != "invalid"]
+    hits = [(r["submission"], v["rule"]) for r in report["results"] for v in r["violations"] if v["severity"] != "invalid"]
     chosen = [hits[0], hits[len(hits) // 2], hits[-1]]
     waivers = tmp_path / "waivers.yaml"
-    entries = [{"submission": sub, "rule": rule, "reason": "Test.", "granted_by": "Order 1",
-                "expires_on": "2001-01-01" if i == 1 else "2099-01-01"} for i, (sub, rule) in enumerate(chosen)]
-    entries.append({"submission": "NOBODY-1", "rule": "DUP-01", "reason": "Test.", "granted_by": "Order 2",
-                    "expires_on": "2099-01-01"})
+    entries = [
+        {
+            "submission": sub,
+            "rule": rule,
+            "reason": "Test.",
+            "granted_by": "Order 1",
+            "expires_on": "2001-01-01" if i == 1 else "2099-01-01",
+        }
+        for i, (sub, rule) in enumerate(chosen)
+    ]
+    entries.append({"submission": "NOBODY-1", "rule": "DUP-01", "reason": "Test.", "granted_by": "Order 2", "expires_on": "2099-01-01"})
     waivers.write_text(json.dumps({"waivers": entries}))
     runs, pages = [], []
     for jobs in (1, 2):
-        runs.append(_audit(generated, "--jobs", jobs, "--fail-on", "never", "--waivers", waivers, "--format", "json",
-                           "--format", f"html={tmp_path / 'r.html'}"))
+        runs.append(
+            _audit(
+                generated,
+                "--jobs",
+                jobs,
+                "--fail-on",
+                "never",
+                "--waivers",
+                waivers,
+                "--format",
+                "json",
+                "--format",
+                f"html={tmp_path / 'r.html'}",
+            )
+        )
         pages.append((tmp_path / "r.html").read_text())
     assert runs[0].stdout == runs[1].stdout and runs[0].stderr == runs[1].stderr and pages[0] == pages[1]
-    waived = [(r["submission"], v["rule"]) for r in json.loads(runs[1].stdout)["results"] for v in r["violations"]
-              if "waived" in v]
+    waived = [(r["submission"], v["rule"]) for r in json.loads(runs[1].stdout)["results"] for v in r["violations"] if "waived" in v]
     assert waived == [chosen[0], chosen[2]]
-    said = [line for line in runs[1].stderr.splitlines() if line.startswith(("warning:", "error:"))
-            and "EXAMPLE" not in line]
+    said = [line for line in runs[1].stderr.splitlines() if line.startswith(("warning:", "error:")) and "EXAMPLE" not in line]
     assert [s.split()[0] for s in said] == ["error:", "warning:", "error:", "warning:"]
     assert "expired on 2001-01-01" in said[1] and "matches no finding" in said[3]
 
@@ -146,18 +170,18 @@ def _fail_in_pass_two(unit):
     return audit_module.finish_unit(unit)
 
 
-@pytest.mark.parametrize("work,said", [(_kill_in_pass_two, "was killed by signal 9 while checking"),
-                                       (_fail_in_pass_two, "RuntimeError: the disk went away")])
-def test_a_lost_or_failing_pass_two_worker_stops_the_audit_like_one_of_pass_one(generated, small_units, monkeypatch,
-                                                                                 tmp_path, work, said):
+@pytest.mark.parametrize(
+    "work,said", [(_kill_in_pass_two, "was killed by signal 9 while checking"), (_fail_in_pass_two, "RuntimeError: the disk went away")]
+)
+def test_a_lost_or_failing_pass_two_worker_stops_the_audit_like_one_of_pass_one(generated, small_units, monkeypatch, tmp_path, work, said):
     monkeypatch.setattr(audit_module, "_work_two", work)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     result = _audit(generated, "--jobs", 2, "--fail-on", "never", "--format", f"json={tmp_path / 'r.json'}")
     assert result.exit_code == 2
     assert said in result.stderr and "across submissions" in result.stderr
     assert "the audit was stopped and its report is incomplete" in result.stderr
-    assert ("Traceback" in result.stderr) == (work is _fail_in_pass_two)    # a bug's trace is kept, as in pass 1
-    assert list(tmp_path.iterdir()) == []          # no spool, no report
+    assert ("Traceback" in result.stderr) == (work is _fail_in_pass_two)  # a bug's trace is kept, as in pass 1
+    assert list(tmp_path.iterdir()) == []  # no spool, no report
 
 
 def test_a_json_part_is_what_add_writes_result_by_result():
@@ -190,8 +214,7 @@ def test_without_fork_pass_two_runs_in_the_main_process(generated, small_units, 
 
 
 @pytest.mark.parametrize("signum,name", [(signal.SIGTERM, "SIGTERM"), (signal.SIGINT, "SIGINT")])
-def test_sigterm_and_ctrl_c_in_pass_two_stop_the_audit_cleanly(generated, small_units, monkeypatch, tmp_path,
-                                                               signum, name):
+def test_sigterm_and_ctrl_c_in_pass_two_stop_the_audit_cleanly(generated, small_units, monkeypatch, tmp_path, signum, name):
     def work(unit):
         if unit.what.endswith("from line 371"):
             os.kill(os.getppid(), signum)
@@ -208,6 +231,7 @@ def test_sigterm_and_ctrl_c_in_pass_two_stop_the_audit_cleanly(generated, small_
 
 def _frozen(_task):
     import gc
+
     return gc.get_freeze_count()
 
 
@@ -229,13 +253,14 @@ def test_two_audits_side_by_side_keep_their_own_second_pass(generated, small_uni
     """``rules impact`` runs two audits in lockstep: each keeps its own index and XREF rules."""
     lines = generated.read_text().splitlines()
     other = tmp_path / "other.jsonl"
-    other.write_text("\n".join(lines[:300] + lines[:300]) + "\n")      # every number used twice
+    other.write_text("\n".join(lines[:300] + lines[:300]) + "\n")  # every number used twice
     checker = Checker.load(engine="python")
 
     def outcomes(results):
         return [(r.source.rsplit(":", 1)[1], r.status, [f.rule for f in r.findings]) for r in results]
 
     alone = [outcomes(audit_module.audit([str(path)], {}, 1, checker=checker)) for path in (generated, other)]
-    together = list(zip(*zip(audit_module.audit([str(generated)], {}, 1, checker=checker),
-                             audit_module.audit([str(other)], {}, 1, checker=checker))))
+    together = list(
+        zip(*zip(audit_module.audit([str(generated)], {}, 1, checker=checker), audit_module.audit([str(other)], {}, 1, checker=checker)))
+    )
     assert [outcomes(side) for side in together] == [alone[0][:600], alone[1]]

@@ -39,6 +39,7 @@ def loader(value=("fresh",)):
     def load():
         calls.append(1)
         return value, []
+
     return load, calls
 
 
@@ -124,7 +125,7 @@ def test_old_entries_are_pruned(folder):
 def test_a_load_whose_files_change_meanwhile_is_not_stored(folder, monkeypatch):
     keys = iter(["a" * 64, "b" * 64])
     monkeypatch.setattr(cache, "cache_key", lambda rules, registers: next(keys))
-    load, calls = loader()
+    load, _calls = loader()
     cache.cached(RULES_DIR, None, load)
     assert not any(p.suffix == cache.SUFFIX for p in folder.iterdir())
 
@@ -160,13 +161,20 @@ def test_a_warm_desk_check_of_a_json_file_imports_only_what_it_needs(tmp_path):
     env = {**os.environ, "KPCHECK_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("KPCHECK_NO_CACHE", None)
     base = str(RULES_DIR / "bases" / "compliant-export.json")
-    for _ in range(2):           # the first run fills the cache
-        done = subprocess.run([sys.executable, "-c", DESK_PROBE, base], env=env, capture_output=True, text=True,
-                              check=True)
+    for _ in range(2):  # the first run fills the cache
+        done = subprocess.run([sys.executable, "-c", DESK_PROBE, base], env=env, capture_output=True, text=True, check=True)
     modules = set(done.stderr.split())
-    assert "kpcheck.engine" in modules and "kpcheck.input.models" in modules    # the probe saw a real check
-    for heavy in ("ruamel.yaml", "kpcheck.waivers", "sqlalchemy", "kpcheck.register.store", "kpcheck.batch.audit",
-                  "kpcheck.batch.workers", "starlette", "kpcheck.tooling.lint"):
+    assert "kpcheck.engine" in modules and "kpcheck.input.models" in modules  # the probe saw a real check
+    for heavy in (
+        "ruamel.yaml",
+        "kpcheck.waivers",
+        "sqlalchemy",
+        "kpcheck.register.store",
+        "kpcheck.batch.audit",
+        "kpcheck.batch.workers",
+        "starlette",
+        "kpcheck.tooling.lint",
+    ):
         assert heavy not in modules, heavy
 
 
@@ -176,13 +184,14 @@ def test_generated_code_is_compiled_once_and_a_planted_code_entry_never_runs(fol
     entries = list(folder.glob(f"code-*{cache.SUFFIX}"))
     assert len(entries) == 1
     again = cache.compiled(source, "<test>")
-    assert again.co_consts == first.co_consts and again is not first     # read back from the entry
+    assert again.co_consts == first.co_consts and again is not first  # read back from the entry
     namespace: dict = {}
     exec(again, namespace)
     assert namespace["answer"]() == 42
     # a forged entry (code that would create MARKER, signed with no valid key) is ignored
     planted = compile(f"import pathlib\npathlib.Path({str(MARKER)!r}).touch()\n", "<planted>", "exec")
     import marshal
+
     entries[0].write_bytes(cache.MAGIC + b"\0" * 32 + marshal.dumps(planted))
     namespace = {}
     exec(cache.compiled(source, "<test>"), namespace)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import ENGINE_KINDS, ROOT
 
 from kpcheck.api import Checker
 from kpcheck.cli.main import main
@@ -23,8 +24,6 @@ from kpcheck.input.reader import Loaded
 from kpcheck.reference.queries import check_reference, load_reference
 from kpcheck.rulebook.loader import RULES_DIR
 from kpcheck.tooling.lint import lint
-
-from conftest import ENGINE_KINDS, ROOT
 
 FIXTURE = ROOT / "fixtures" / "submissions" / "dup-deadline-2025-01-01.json"
 
@@ -47,7 +46,7 @@ def test_2029_deadline_counts_the_holiday_and_notes_the_provisional_year(checker
     assert "after the deadline of 2029-01-09: 3 working day(s) late" in dup01.message
     assert "2029-01-08" not in dup01.message
     assert len(dup01.notes) == 1 and "2029" in dup01.notes[0] and "provisional" in dup01.notes[0]
-    assert dup01.message.endswith(dup01.notes[0])      # every report format shows it
+    assert dup01.message.endswith(dup01.notes[0])  # every report format shows it
 
 
 def test_the_note_is_in_the_json_report_and_in_russian(tmp_path):
@@ -59,7 +58,7 @@ def test_the_note_is_in_the_json_report_and_in_russian(tmp_path):
     result = CliRunner().invoke(main, ["check", "--format", "json", "--lang", "ru", str(path)])
     assert result.exit_code == 1, result.output
     (dup01,) = [v for v in json.loads(result.stdout)["results"][0]["violations"] if v["rule"] == "DUP-01"]
-    assert dup01["notes"] == [dup01["message"][-len(dup01["notes"][0]):]]
+    assert dup01["notes"] == [dup01["message"][-len(dup01["notes"][0]) :]]
     assert "предварительный" in dup01["notes"][0] and "2029" in dup01["notes"][0]
 
 
@@ -101,8 +100,9 @@ def _copy(tmp_path: Path) -> Path:
 def test_legal_staff_confirm_a_year_in_the_overrides_file(tmp_path):
     rules = _copy(tmp_path)
     overrides = rules / "reference" / "calendar-overrides.yaml"
-    overrides.write_text(overrides.read_text(encoding="utf-8")
-                         + "confirmed:\n  - {year: 2027, source: Government Resolution (test)}\n", encoding="utf-8")
+    overrides.write_text(
+        overrides.read_text(encoding="utf-8") + "confirmed:\n  - {year: 2027, source: Government Resolution (test)}\n", encoding="utf-8"
+    )
     calendar = load_reference(rules).calendar
     assert calendar.confirmed_until == date(2027, 12, 31)
     assert calendar.provisional_years(date(2027, 1, 1), date(2028, 1, 1)) == [2028]
@@ -122,6 +122,6 @@ def test_lint_warns_when_the_confirmed_years_end_within_a_year():
     assert "LNT204" in codes
     assert "LNT204" not in {p.code for p in lint(RULES_DIR, today=date(2025, 6, 1))}
     result = CliRunner().invoke(main, ["rules", "lint", "--today", "2026-12-01"])
-    assert result.exit_code == 0, result.output            # a warning, not an error
+    assert result.exit_code == 0, result.output  # a warning, not an error
     (line,) = [x for x in result.stdout.splitlines() if "[LNT204]" in x]
     assert "calendar-kz.yaml:" in line and "2026-12-31" in line

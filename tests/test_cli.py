@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-
-from kpcheck.cli.main import main
-
 from conftest import ENGINE_KINDS, ROOT, base
 from rulebook_factory import make_rulebook, rule_text
+
+from kpcheck.cli.main import main
 
 CONFORMANCE = ROOT.parent / "shared" / "conformance" / "compliant-export.json"
 if not CONFORMANCE.is_file():  # a checkout without shared/ beside it: the same example, shipped
@@ -33,8 +32,7 @@ def test_compliant_submission_exits_0_with_json_contract(tmp_path):
     assert set(report) >= {"kpcheck", "rulebook", "reference", "results", "summary"}
     assert report["reference"] == "example"
     assert report["results"][0]["status"] == "compliant"
-    assert report["summary"] == {"submissions": 1, "compliant": 1, "review": 0, "non_compliant": 0,
-                                 "invalid": 0, "error": 0}
+    assert report["summary"] == {"submissions": 1, "compliant": 1, "review": 0, "non_compliant": 0, "invalid": 0, "error": 0}
 
 
 def test_invalid_certificate_exits_1_and_cites_the_law(tmp_path):
@@ -62,9 +60,13 @@ def test_bad_inputs_exit_2_while_the_others_are_checked(tmp_path):
     wrong_type["certificate"]["parcels"] = "two"
     unknown = base()
     unknown["certificate"]["colour"] = "D"
-    paths = [write(tmp_path / "1-malformed.json", "{oops"), write(tmp_path / "2-type.json", wrong_type),
-             write(tmp_path / "3-unknown.json", unknown), tmp_path / "4-missing.json",
-             write(tmp_path / "5-good.json", base())]
+    paths = [
+        write(tmp_path / "1-malformed.json", "{oops"),
+        write(tmp_path / "2-type.json", wrong_type),
+        write(tmp_path / "3-unknown.json", unknown),
+        tmp_path / "4-missing.json",
+        write(tmp_path / "5-good.json", base()),
+    ]
     result = run("check", "--format", "json", *paths)
     assert result.exit_code == 2
     report = json.loads(result.stdout)
@@ -103,8 +105,7 @@ def test_several_formats_at_once(tmp_path):
 def test_text_report_shows_verdict_finding_field_and_basis(tmp_path):
     doc = base()
     doc["certificate"]["condition"]["erasures"] = True
-    result = CliRunner().invoke(main, ["check", str(write(tmp_path / "bad.json", doc))],
-                                env={"COLUMNS": "200"})
+    result = CliRunner().invoke(main, ["check", str(write(tmp_path / "bad.json", doc))], env={"COLUMNS": "200"})
     assert result.exit_code == 1
     for text in ("INVALID", "COND-01", "certificate.condition.erasures", "Resolution No 356", "EXAMPLE REGISTERS"):
         assert text in result.stdout

@@ -12,16 +12,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import base
 
 from kpcheck.cli import main as cli_main
 from kpcheck.cli.main import main
 from kpcheck.input.reader import parse_json
 from kpcheck.report import make_writer
 
-from conftest import base
-
-_spec = importlib.util.spec_from_file_location("gen_format_goldens_cli", Path(__file__).resolve().parents[1] / "tools"
-                                               / "gen_format_goldens.py")
+_spec = importlib.util.spec_from_file_location(
+    "gen_format_goldens_cli", Path(__file__).resolve().parents[1] / "tools" / "gen_format_goldens.py"
+)
 assert _spec and _spec.loader
 gen = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(gen)
@@ -36,6 +36,7 @@ def run(*args: str, env: dict[str, str] | None = None):
 
 
 # --- the audit's summary ------------------------------------------------------------------------
+
 
 def test_audit_to_files_prints_a_summary(tmp_path):
     result = run("audit", str(SUBMISSIONS), "-j", "1", "--format", f"csv={tmp_path / 'f.csv'}")
@@ -61,8 +62,7 @@ def test_audit_summary_in_russian(tmp_path):
 def test_quiet_prints_nothing_but_errors(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("{", encoding="utf-8")
-    result = run("audit", str(SUBMISSIONS / "compliant-export.json"), "-j", "1", "-q",
-                 "--format", f"csv={tmp_path / 'f.csv'}")
+    result = run("audit", str(SUBMISSIONS / "compliant-export.json"), "-j", "1", "-q", "--format", f"csv={tmp_path / 'f.csv'}")
     assert result.exit_code == 0 and result.stdout == "" and result.stderr == ""
     result = run("audit", str(SUBMISSIONS / "compliant-export.json"), str(bad), "-j", "1", "--quiet")
     assert result.exit_code == 2 and result.stdout == ""
@@ -70,9 +70,25 @@ def test_quiet_prints_nothing_but_errors(tmp_path):
     assert run("check", "-q", str(SUBMISSIONS / "cond-erasure-stains.json")).stdout == ""
 
 
-COMMANDS = [["check"], ["audit"], ["stats"], ["config"], ["rules"], ["rules", "list"], ["rules", "show"],
-            ["rules", "test"], ["rules", "export"], ["rules", "lint"], ["rules", "docs"], ["rules", "impact"],
-            ["register"], ["register", "import"], ["register", "show"], ["register", "export"], []]
+COMMANDS = [
+    ["check"],
+    ["audit"],
+    ["stats"],
+    ["config"],
+    ["rules"],
+    ["rules", "list"],
+    ["rules", "show"],
+    ["rules", "test"],
+    ["rules", "export"],
+    ["rules", "lint"],
+    ["rules", "docs"],
+    ["rules", "impact"],
+    ["register"],
+    ["register", "import"],
+    ["register", "show"],
+    ["register", "export"],
+    [],
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "kpcheck")
@@ -83,8 +99,11 @@ def test_every_command_takes_quiet_and_verbose(command):
 
 
 def test_registers_warning_once_per_run_even_with_workers():
-    done = subprocess.run([sys.executable, "-c", "from kpcheck.cli.main import main; main()", "audit",
-                           str(SUBMISSIONS), "-j", "2", "--format", "json"], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", "from kpcheck.cli.main import main; main()", "audit", str(SUBMISSIONS), "-j", "2", "--format", "json"],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 1
     assert done.stderr.count(REGISTERS_WARNING) == 1, done.stderr
 
@@ -96,6 +115,7 @@ def test_no_registers_warning_beside_a_banner_on_the_terminal(monkeypatch):
 
 
 # --- a long audit on a terminal ---------------------------------------------------------------
+
 
 def failing_batch(n: int):
     _, failing, *_ = gen.sample_results()
@@ -112,7 +132,7 @@ def test_the_audit_text_caps_what_it_lists():
     text = stream.getvalue()
     assert text.count("INVALID  ALA-2024-0007") == 3
     assert "7 more not listed here: -v lists them all" in text
-    assert text.index("Submissions per status") > text.index("7 more not listed")   # the summary comes last
+    assert text.index("Submissions per status") > text.index("7 more not listed")  # the summary comes last
 
 
 def test_the_terminal_gets_the_cap_and_verbose_lifts_it(monkeypatch):
@@ -127,6 +147,7 @@ def test_the_terminal_gets_the_cap_and_verbose_lifts_it(monkeypatch):
 
 
 # --- piped output -------------------------------------------------------------------------------
+
 
 def no_trailing_blanks(text: str) -> bool:
     return all(line == line.rstrip() for line in text.splitlines())
@@ -148,8 +169,7 @@ def test_rules_list_piped_splits_no_word():
 def test_rules_show_keeps_yaml_whole():
     result = run("rules", "show", "FORM-04")
     assert result.exit_code == 0
-    assert "  with: {number: certificate.number, country: certificate.issuing_country, on: presented_on}" in \
-        result.stdout.splitlines()
+    assert "  with: {number: certificate.number, country: certificate.issuing_country, on: presented_on}" in result.stdout.splitlines()
 
 
 def test_many_input_problems_read_well():
@@ -162,6 +182,7 @@ def test_many_input_problems_read_well():
 
 
 # --- lint -----------------------------------------------------------------------------------------
+
 
 def test_lint_summarises_many_rule_warnings_in_one_line():
     result = run("rules", "lint")

@@ -11,17 +11,17 @@ same reasons.
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 from pathlib import Path
 
 import pytest
+from conftest import ENGINE_KINDS, base
 
 from kpcheck.batch.xref import XrefView, build_index, key_of
 from kpcheck.engine import Engine
 from kpcheck.engine.codegen import MEMO_LIMIT
 from kpcheck.input.models import Submission
-
-from conftest import ENGINE_KINDS, base
 
 ROOT = Path(__file__).parents[1]
 COUNT = 10_000
@@ -50,12 +50,12 @@ def test_compiled_equals_plain_reference_on_generated_submissions(engines, gener
         plain = reference.evaluate(sub, plain=True)
         if compiled != plain:
             differences.append(sub.id)
-        for entries in (compiled.findings, compiled.not_applicable):       # results need them in id order
+        for entries in (compiled.findings, compiled.not_applicable):  # results need them in id order
             assert [e.rule for e in entries] == sorted(e.rule for e in entries)
         findings += len(compiled.findings)
         skipped += len(compiled.not_applicable)
     assert differences == []
-    assert findings > COUNT * 0.2 and skipped > COUNT      # the sample exercises findings and applicability
+    assert findings > COUNT * 0.2 and skipped > COUNT  # the sample exercises findings and applicability
 
 
 def test_compiled_projection_equals_the_plain_projection(engines, generated, reference):
@@ -121,7 +121,7 @@ def test_dated_lookups_are_constant_within_an_epoch(reference):
     one = dt.timedelta(days=1)
     cuts = [dt.date(1990, 1, 1), *reference.epochs, dt.date(2060, 1, 1)]
     changed = 0
-    for first, following in zip(cuts, cuts[1:]):
+    for first, following in itertools.pairwise(cuts):
         last = following - one
         days = [first, first + (last - first) / 2, last]
         assert len({reference.epoch(day) for day in days}) == 1

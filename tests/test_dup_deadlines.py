@@ -23,10 +23,10 @@ ENGINES = ["python"] + (["durable"] if durable.AVAILABLE else [])
 
 # damaged_on -> (deadline: the 5th Kazakh working day after, returned_on: the next working day)
 WORKED = {
-    "2024-03-15": ("2024-03-27", "2024-03-28"),   # Nauryz 21-23 March and the 25th off
-    "2024-04-29": ("2024-05-06", "2024-05-10"),   # 1 May off; Saturday 4 May worked; 7-9 May off
-    "2024-05-03": ("2024-05-14", "2024-05-15"),   # Saturday 4 May worked; 7, 8 and 9 May off
-    "2025-01-01": ("2025-01-10", "2025-01-13"),   # 2, 3 and 7 January off; Sunday 5 January worked
+    "2024-03-15": ("2024-03-27", "2024-03-28"),  # Nauryz 21-23 March and the 25th off
+    "2024-04-29": ("2024-05-06", "2024-05-10"),  # 1 May off; Saturday 4 May worked; 7-9 May off
+    "2024-05-03": ("2024-05-14", "2024-05-15"),  # Saturday 4 May worked; 7, 8 and 9 May off
+    "2025-01-01": ("2025-01-10", "2025-01-13"),  # 2, 3 and 7 January off; Sunday 5 January worked
 }
 
 

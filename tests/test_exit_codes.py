@@ -13,11 +13,10 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT
 
 from kpcheck.cli.exits import EXIT_ERROR, EXIT_FAIL, EXIT_OK
 from kpcheck.cli.main import main
-
-from conftest import ROOT
 
 FIXTURES = ROOT / "fixtures" / "submissions"
 GOOD = str(FIXTURES / "compliant-export.json")
@@ -62,22 +61,25 @@ def test_a_broken_rulebook(broken, args, code):
     if args[0] == "rules" and args[1] in ("lint", "test", "docs"):
         args = (*args, broken["rules"])
     else:
-        args = (*args[:1], "--rules", broken["rules"], *args[1:]) if args[0] != "rules" and args[0] != "register" \
+        args = (
+            (*args[:1], "--rules", broken["rules"], *args[1:])
+            if args[0] != "rules" and args[0] != "register"
             else (*args[:2], "--rules", broken["rules"], *args[2:])
+        )
     assert run(*args) == code
 
 
 BROKEN_REFERENCE = [
     (("check", GOOD), EXIT_ERROR),
     (("audit", "--jobs", "1", GOOD), EXIT_ERROR),
-    (("rules", "lint"), EXIT_FAIL),   # rules test takes no --reference: its examples run on the shipped registers
+    (("rules", "lint"), EXIT_FAIL),  # rules test takes no --reference: its examples run on the shipped registers
 ]
 
 
 @pytest.mark.parametrize("args,code", BROKEN_REFERENCE, ids=[" ".join(a[:2]) for a, _ in BROKEN_REFERENCE])
 def test_a_broken_reference_folder(broken, args, code):
     head = args[:2] if args[0] == "rules" else args[:1]
-    assert run(*head, "--reference", broken["registers"], *args[len(head):]) == code
+    assert run(*head, "--reference", broken["registers"], *args[len(head) :]) == code
 
 
 UNREADABLE = [

@@ -6,11 +6,10 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from conftest import ROOT
 
 from kpcheck.cli.main import main
 from kpcheck.rulebook.loader import RULES_DIR
-
-from conftest import ROOT
 
 SUBMISSIONS = ROOT / "fixtures" / "submissions"
 
@@ -39,7 +38,7 @@ def test_export_lints_clean_and_checks_exactly_as_shipped(tmp_path):
     assert as_shipped.exit_code == as_exported.exit_code == 0
     shipped_report, exported_report = json.loads(as_shipped.stdout), json.loads(as_exported.stdout)
     assert len(shipped_report["results"]) > 30
-    assert exported_report == shipped_report      # findings, statuses and the rulebook hash alike
+    assert exported_report == shipped_report  # findings, statuses and the rulebook hash alike
 
 
 def test_export_refuses_a_folder_that_is_not_empty(tmp_path):

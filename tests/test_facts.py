@@ -12,11 +12,10 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from conftest import base
 
 from kpcheck.input.models import Submission
 from kpcheck.rulebook.facts import FACTS, BatchContext, FactContext
-
-from conftest import base
 
 D = dt.date
 
@@ -119,19 +118,33 @@ CASES = [
     ("working_days_late", None, None, {"after": D(2024, 3, 15), "days": Decimal(5), "returned": D(2024, 3, 27)}, 0),
     ("working_days_late", None, None, {"after": D(2024, 3, 15), "days": Decimal(5), "returned": D(2024, 3, 29)}, 2),
     ("working_days_late", None, None, {"after": D(2024, 3, 15), "days": Decimal(5), "returned": None}, None),
-    ("values_unless_true", None, None,
-     {"items": [item(n="A", ok=True), item(n=" B ", ok=None), item(n=None, ok=False)], "value": "n", "flag": "ok"},
-     "B, (not named)"),
+    (
+        "values_unless_true",
+        None,
+        None,
+        {"items": [item(n="A", ok=True), item(n=" B ", ok=None), item(n=None, ok=False)], "value": "n", "flag": "ok"},
+        "B, (not named)",
+    ),
     ("values_unless_true", None, None, {"items": [item(n="A", ok=True)], "value": "n", "flag": "ok"}, None),
     ("values_unless_true", None, None, {"items": None, "value": "n", "flag": "ok"}, None),
-    ("countries_with_status", None, None,
-     {"countries": ["AE", "ZZ"], "on": D(2024, 3, 4), "statuses": ["not_participant"]}, "ZZ (not_participant)"),
+    (
+        "countries_with_status",
+        None,
+        None,
+        {"countries": ["AE", "ZZ"], "on": D(2024, 3, 4), "statuses": ["not_participant"]},
+        "ZZ (not_participant)",
+    ),
     ("countries_with_status", None, None, {"countries": ["AE"], "on": D(2024, 3, 4), "statuses": ["suspended"]}, None),
     ("countries_with_status", None, None, {"countries": ["AE"], "on": None, "statuses": ["suspended"]}, None),
     ("xref_same_number", None, BATCH, {}, 2),
     ("xref_original_known", None, BATCH, {}, True),
-    ("xref_price_outliers", None, BATCH, {"ratio": Decimal(10), "min_lines": Decimal(5)},
-     "line 2: 250.00 US$/ct against a median of 20.00"),
+    (
+        "xref_price_outliers",
+        None,
+        BATCH,
+        {"ratio": Decimal(10), "min_lines": Decimal(5)},
+        "line 2: 250.00 US$/ct against a median of 20.00",
+    ),
     ("xref_price_outliers", None, BATCH, {"ratio": Decimal(3), "min_lines": Decimal(5)}, None),
 ]
 
@@ -140,8 +153,7 @@ def test_every_fact_has_cases():
     assert {case[0] for case in CASES} == set(FACTS)
 
 
-@pytest.mark.parametrize("fact,changes,batch,args,expected", CASES,
-                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize("fact,changes,batch,args,expected", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_fact(reference, fact, changes, batch, args, expected):
     sub = submission(**(changes or {}))
     ctx = FactContext(sub, reference) if FACTS[fact].across is None else BatchContext(reference, batch)

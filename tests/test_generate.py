@@ -33,9 +33,15 @@ def _load_tool() -> ModuleType:
 gen = _load_tool()
 # The rules each defect must raise in `check` (XREF ones need a batch, so `audit`).
 DEFECT_RULES = {
-    "erasures": {"COND-01"}, "stains": {"COND-02"}, "missing_seal": {"COND-05"},
-    "unregistered_signer": {"COND-06"}, "totals_off": {"FORM-14"}, "act_amounts_off": {"CTRL-03"},
-    "missing_coupon": {"COUP-01", "COUP-02"}, "wrong_tnved": {"EAEU-03"}, "expired": {"FORM-07"},
+    "erasures": {"COND-01"},
+    "stains": {"COND-02"},
+    "missing_seal": {"COND-05"},
+    "unregistered_signer": {"COND-06"},
+    "totals_off": {"FORM-14"},
+    "act_amounts_off": {"CTRL-03"},
+    "missing_coupon": {"COUP-01", "COUP-02"},
+    "wrong_tnved": {"EAEU-03"},
+    "expired": {"FORM-07"},
     "duplicate_late": {"DUP-01"},
 }
 

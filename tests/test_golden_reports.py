@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 
 import pytest
-
 from conftest import ENGINE_KINDS, ROOT
 
 spec = importlib.util.spec_from_file_location("gen_golden_reports", ROOT / "tools" / "gen_golden_reports.py")
@@ -20,8 +19,9 @@ def test_reports_match_goldens(engine, jobs, monkeypatch):
     assert len(reports) > 30
     for path, report in reports.items():
         assert path.is_file(), f"{path} missing: run tools/gen_golden_reports.py"
-        assert path.read_text(encoding="utf-8") == gen.text(report), \
+        assert path.read_text(encoding="utf-8") == gen.text(report), (
             f"{path.name} drifted: review the change, then run tools/gen_golden_reports.py"
+        )
 
 
 def test_many_rules_broken_at_once_are_all_reported():

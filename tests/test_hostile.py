@@ -13,14 +13,14 @@ from pathlib import Path
 from conftest import ENGINE_KINDS, ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
-import hostile_inputs  # noqa: E402
-import hostile_rulebooks  # noqa: E402
+import hostile_inputs
+import hostile_rulebooks
 
 
 def _tool():
     spec = importlib.util.spec_from_file_location("kpcheck_tools_hostile", ROOT / "tools" / "hostile.py")
     module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module          # its dataclasses look their module up
+    sys.modules[spec.name] = module  # its dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 
@@ -47,8 +47,22 @@ def test_a_corrupted_rulebook_differs_from_the_shipped_one(tmp_path):
 
 def test_short_hostile_run(tmp_path):
     figures = tmp_path / "figures.json"
-    code = _tool().main(["--files", "30", "--rulebooks", "3", "--seed", "9", "--engines", ",".join(ENGINE_KINDS),
-                         "--timeout", "300", "--json", str(figures)])
+    code = _tool().main(
+        [
+            "--files",
+            "30",
+            "--rulebooks",
+            "3",
+            "--seed",
+            "9",
+            "--engines",
+            ",".join(ENGINE_KINDS),
+            "--timeout",
+            "300",
+            "--json",
+            str(figures),
+        ]
+    )
     found = json.loads(figures.read_text())
     assert found["failure_list"] == [] and code == 0
     assert found["files"] == 30 and found["inputs"] >= 30 and found["rulebooks"] == 3

@@ -14,8 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_compiled_catalogues_are_up_to_date():
-    done = subprocess.run([sys.executable, str(ROOT / "tools" / "compile_catalogues.py"), "--check"],
-                          capture_output=True, text=True)
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "compile_catalogues.py"), "--check"], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr + "\nrun `python tools/compile_catalogues.py`"
 
 

@@ -7,16 +7,15 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT
 
 from kpcheck.api import Checker
 from kpcheck.cli.impact import impact
 from kpcheck.rulebook.loader import RULES_DIR
 
-from conftest import ROOT
-
 FIXTURES = ROOT / "fixtures"
 SUBMISSIONS = FIXTURES / "submissions"
-CORPUS = sorted(str(p) for p in SUBMISSIONS.glob("dup-*.json")) + [str(FIXTURES / "impact")]
+CORPUS = [*sorted(str(p) for p in SUBMISSIONS.glob("dup-*.json")), str(FIXTURES / "impact")]
 AE_MEMBER = "  AE: {name: United Arab Emirates, periods: [{from: 2003-01-01, status: member}]}\n"
 AE_SUSPENDED_2024 = """\
   AE:
@@ -64,12 +63,22 @@ def json_report(*args):
 def test_three_working_days_changes_exactly_the_returns_on_day_4_and_5(three_days):
     report = json_report("--new", three_days, *CORPUS)
     assert report["changes"] == [
-        {"submission": "FX-IMPACT-DUP-DAY4-2024", "source": str(FIXTURES / "impact" / "dup-returned-day-4-2024.json"),
-         "status_before": "review", "status_after": "non_compliant", "findings_added": ["DUP-01"],
-         "findings_removed": []},
-        {"submission": "FX-IMPACT-DUP-DAY5-2019", "source": str(FIXTURES / "impact" / "dup-returned-day-5-2019.json"),
-         "status_before": "review", "status_after": "non_compliant", "findings_added": ["DUP-01"],
-         "findings_removed": []},
+        {
+            "submission": "FX-IMPACT-DUP-DAY4-2024",
+            "source": str(FIXTURES / "impact" / "dup-returned-day-4-2024.json"),
+            "status_before": "review",
+            "status_after": "non_compliant",
+            "findings_added": ["DUP-01"],
+            "findings_removed": [],
+        },
+        {
+            "submission": "FX-IMPACT-DUP-DAY5-2019",
+            "source": str(FIXTURES / "impact" / "dup-returned-day-5-2019.json"),
+            "status_before": "review",
+            "status_after": "non_compliant",
+            "findings_added": ["DUP-01"],
+            "findings_removed": [],
+        },
     ]
     summary = report["summary"]
     shipped = Checker.load(engine="python")
@@ -82,12 +91,13 @@ def test_three_working_days_changes_exactly_the_returns_on_day_4_and_5(three_day
 
 def test_the_reverse_amendment_removes_the_findings(three_days, tmp_path):
     output = tmp_path / "impact.json"
-    result = run("--old", three_days, "--new", RULES_DIR, "--format", "json", "--output", output, "--jobs", "2",
-                 *CORPUS)
+    result = run("--old", three_days, "--new", RULES_DIR, "--format", "json", "--output", output, "--jobs", "2", *CORPUS)
     assert result.exit_code == 0, result.output
     report = json.loads(output.read_text(encoding="utf-8"))
     assert [(c["submission"], c["status_after"], c["findings_removed"]) for c in report["changes"]] == [
-        ("FX-IMPACT-DUP-DAY4-2024", "review", ["DUP-01"]), ("FX-IMPACT-DUP-DAY5-2019", "review", ["DUP-01"])]
+        ("FX-IMPACT-DUP-DAY4-2024", "review", ["DUP-01"]),
+        ("FX-IMPACT-DUP-DAY5-2019", "review", ["DUP-01"]),
+    ]
     assert report["summary"]["rules"] == {"DUP-01": {"added": 0, "removed": 2}}
 
 
@@ -114,16 +124,24 @@ def counterparty_is_ae_in_2024(path) -> bool:
 def test_participant_suspension_changes_exactly_the_trade_with_it_that_year(ae_suspended):
     report = json_report("--new", ae_suspended, *CORPUS)
     changed = {c["submission"] for c in report["changes"]}
-    assert changed == {"FX-DUP-DAMAGED-NO-REQUEST", "FX-DUP-DEADLINE-2024-03-15", "FX-DUP-DEADLINE-2024-04-29",
-                       "FX-DUP-DEADLINE-2024-05-03", "FX-DUP-INCOMPLETE", "FX-IMPACT-EXPORT-AE-2024",
-                       "FX-IMPACT-IMPORT-AE-2024"}
+    assert changed == {
+        "FX-DUP-DAMAGED-NO-REQUEST",
+        "FX-DUP-DEADLINE-2024-03-15",
+        "FX-DUP-DEADLINE-2024-04-29",
+        "FX-DUP-DEADLINE-2024-05-03",
+        "FX-DUP-INCOMPLETE",
+        "FX-IMPACT-EXPORT-AE-2024",
+        "FX-IMPACT-IMPORT-AE-2024",
+    }
     paths = list(SUBMISSIONS.glob("dup-*.json")) + list((FIXTURES / "impact").glob("*.json"))
     expected_sources = {str(p) for p in paths if counterparty_is_ae_in_2024(p)}
     assert {c["source"] for c in report["changes"]} == expected_sources
     assert all(c["findings_added"] == ["TRADE-02"] and c["findings_removed"] == [] for c in report["changes"])
     by_id = {c["submission"]: c for c in report["changes"]}
-    assert (by_id["FX-IMPACT-IMPORT-AE-2024"]["status_before"], by_id["FX-IMPACT-IMPORT-AE-2024"]["status_after"]) \
-        == ("compliant", "non_compliant")
+    assert (by_id["FX-IMPACT-IMPORT-AE-2024"]["status_before"], by_id["FX-IMPACT-IMPORT-AE-2024"]["status_after"]) == (
+        "compliant",
+        "non_compliant",
+    )
     assert report["summary"]["status_changes"] == {"compliant -> non_compliant": 2, "review -> non_compliant": 1}
     assert report["summary"]["rules"] == {"TRADE-02": {"added": 7, "removed": 0}}
 
@@ -156,7 +174,9 @@ def test_new_is_required():
 def test_kpcheck_rules_impact(three_days):
     from kpcheck.cli.main import main
 
-    result = CliRunner().invoke(main, ["rules", "impact", "--new", str(three_days), "--engine", "python",
-                                       "--jobs", "1", "--format", "json", str(FIXTURES / "impact")])
+    result = CliRunner().invoke(
+        main,
+        ["rules", "impact", "--new", str(three_days), "--engine", "python", "--jobs", "1", "--format", "json", str(FIXTURES / "impact")],
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["summary"]["changed"] == 2

@@ -23,24 +23,56 @@ SUBMISSIONS = ROOT / "fixtures" / "submissions"
 # English that is data, not interface: what a certificate itself must say (FORM-01, FORM-02),
 # names of the format's fields and values, the evaluators' names, command-line words.
 DATA_PHRASES = (
-    "Altyn Almas LLP", "Qazaq Rough JSC", "Mirny Rough Trading JSC", "Mirny", "Almaty", "Astana",
-    "Certificate of Origin",                       # parties, places and a wrong title given in the fixtures
+    "Altyn Almas LLP",
+    "Qazaq Rough JSC",
+    "Mirny Rough Trading JSC",
+    "Mirny",
+    "Almaty",
+    "Astana",
+    "Certificate of Origin",  # parties, places and a wrong title given in the fixtures
     "Kimberley Process Certificate",
     "The rough diamonds in this shipment have been handled in accordance with the provisions of the "
     "Kimberley Process Certification Scheme for rough diamonds",
 )
 DATA_WORDS = {
-    "kpcheck", "sha", "python", "durable", "member", "suspended", "partial", "certified", "attached",
-    "authenticated", "true", "false", "null", "let", "csv", "text", "never", "format", "fail", "on", "en",
-    "from", "to", "with", "fact", "param", "draft", "batch", "html", "ratio",
-} | {name for name in SUBMISSION_FIELDS if "." not in name}     # a field path is data: Field: direction
+    "kpcheck",
+    "sha",
+    "python",
+    "durable",
+    "member",
+    "suspended",
+    "partial",
+    "certified",
+    "attached",
+    "authenticated",
+    "true",
+    "false",
+    "null",
+    "let",
+    "csv",
+    "text",
+    "never",
+    "format",
+    "fail",
+    "on",
+    "en",
+    "from",
+    "to",
+    "with",
+    "fact",
+    "param",
+    "draft",
+    "batch",
+    "html",
+    "ratio",
+} | {name for name in SUBMISSION_FIELDS if "." not in name}  # a field path is data: Field: direction
 
 # ids, numbers, placeholders, paths and URLs (an inner . / :), options, two-to-six-letter codes
 IDENTIFIER = re.compile(r"\S*[0-9_{}=@\\]\S*|\S*\w[./:]\w\S*|(?<!\S)-\S+|\b[A-Z]+(?:-[A-Z0-9]+)+\b|\b[A-Z]{2,6}\b")
 
 
 def latin_words(text: str) -> set[str]:
-    text = " ".join(text.split())                 # a quotation wrapped over lines is still one
+    text = " ".join(text.split())  # a quotation wrapped over lines is still one
     for phrase in DATA_PHRASES:
         text = text.replace(phrase, " ")
     text = IDENTIFIER.sub(" ", text)
@@ -48,15 +80,14 @@ def latin_words(text: str) -> set[str]:
 
 
 def markdown_prose(text: str) -> str:
-    text = re.sub(r"\]\(#[^)]*\)", "]", text)            # link targets are anchors
-    return re.sub(r"`[^`]*`", " ", text)                 # code spans are field paths and YAML
+    text = re.sub(r"\]\(#[^)]*\)", "]", text)  # link targets are anchors
+    return re.sub(r"`[^`]*`", " ", text)  # code spans are field paths and YAML
 
 
 def page_prose(page: str) -> str:
-    page = page.replace("<wbr>", "")                       # a field path's break points
+    page = page.replace("<wbr>", "")  # a field path's break points
     page = re.sub(r"<(style|script|code)>.*?</\1>", " ", page, flags=re.S)
-    page = re.sub(r"<svg.*?</svg>", lambda m: " ".join(re.findall(r"<title>(.*?)</title>", m.group(0))), page,
-                  flags=re.S)
+    page = re.sub(r"<svg.*?</svg>", lambda m: " ".join(re.findall(r"<title>(.*?)</title>", m.group(0))), page, flags=re.S)
     return html.unescape(re.sub(r"<[^>]+>", " ", page))
 
 
@@ -77,8 +108,7 @@ def outputs(lang, tmp_path_factory) -> dict[str, str]:
     page, table = out / "audit.html", out / "audit.csv"
     texts = {
         "audit text": run("audit", str(SUBMISSIONS), "-j", "1", "--lang", lang, "--fail-on", "warning"),
-        "audit summary": run("audit", str(SUBMISSIONS), "-j", "1", "--lang", lang, "--format", f"html={page}",
-                             "--format", f"csv={table}"),
+        "audit summary": run("audit", str(SUBMISSIONS), "-j", "1", "--lang", lang, "--format", f"html={page}", "--format", f"csv={table}"),
         "check text": run("check", "--lang", lang, *sorted(str(p) for p in SUBMISSIONS.glob("*.json"))),
     }
     texts["html report"] = page_prose(page.read_text(encoding="utf-8"))
@@ -88,8 +118,9 @@ def outputs(lang, tmp_path_factory) -> dict[str, str]:
     return texts
 
 
-@pytest.mark.parametrize("what", ["audit text", "audit summary", "check text", "html report",
-                                  "rulebook document (md)", "rulebook document (html)"])
+@pytest.mark.parametrize(
+    "what", ["audit text", "audit summary", "check text", "html report", "rulebook document (md)", "rulebook document (html)"]
+)
 def test_no_english_interface_text_left(outputs, what, lang):
     left = latin_words(outputs[what])
     assert not left, f"English words in the {lang} {what}: {sorted(left)[:40]}"

@@ -13,7 +13,7 @@ from kpcheck.engine import durable
 ROOT = Path(__file__).parents[1]
 FIXTURE = ROOT / "fixtures" / "submissions" / "eaeu-intra-ru-export.json"
 ENGINES = ["python"] + (["durable"] if durable.AVAILABLE else [])
-DEFECT_RULES = ("COND-01", "COND-02", "COND-05")   # erasures, stains, no seal
+DEFECT_RULES = ("COND-01", "COND-02", "COND-05")  # erasures, stains, no seal
 
 
 @pytest.fixture(scope="module", params=ENGINES)

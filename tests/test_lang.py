@@ -7,11 +7,10 @@ import re
 import shutil
 
 from click.testing import CliRunner
+from conftest import base
 
 from kpcheck.cli.main import main
 from kpcheck.rulebook.loader import RULES_DIR
-
-from conftest import base
 
 
 def check(tmp_path, lang):

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from rulebook_factory import make_rulebook, rule_text
 
 from kpcheck.cli.main import main
-from kpcheck.tooling.lint import Level, lint
 from kpcheck.rulebook.loader import RULES_DIR
-
-from rulebook_factory import make_rulebook, rule_text
+from kpcheck.tooling.lint import Level, lint
 
 GOOD_BODY = """\
 condition:
@@ -59,8 +58,7 @@ def good(rule_id: str) -> str:
 
 
 def retired(rule_id: str, replaced_by: str | None) -> str:
-    text = good(rule_id).replace("status: active", "status: retired" + (f"\nreplaced_by: {replaced_by}"
-                                                                        if replaced_by else ""))
+    text = good(rule_id).replace("status: active", "status: retired" + (f"\nreplaced_by: {replaced_by}" if replaced_by else ""))
     text = text.replace("  from: 2012-11-30\n", "  from: 2012-11-30\n  to: 2019-12-31\n")
     return text.split("examples:\n")[0] + "examples:\n" + RETIRED_EXAMPLES
 
@@ -76,47 +74,74 @@ TRIGGERING = "  - name: erasure\n    change: {certificate.condition.erasures: tr
 # file -> (its text, [(code, the text its location points at, a phrase of its message)])
 CASES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
     "T/T-01.yaml": (good("T-01"), []),
-    "T/T-02.yaml": (edit(good("T-02"), "severity: violation", "severity: fatal"),
-                    [("RUL002", "fatal", "severity: Input should be")]),
-    "T/T-03.yaml": (edit(good("T-03"), "field: certificate.condition.erasures\n",
-                         "field: certificate.condition.erasure\n"),
-                    [("RUL017", "certificate.condition.erasure\n",
-                      "unknown field 'certificate.condition.erasure'; did you mean 'certificate.condition.erasures'")]),
-    "T/T-04.yaml": (edit(good("T-04"), CONDITION, "let:\n  flag: {fact: text_contain, with: {}}\n" + CONDITION),
-                    [("RUL021", "flag: {fact", "unknown derived fact 'text_contain'; did you mean 'text_contains'")]),
-    "T/T-05.yaml": (edit(good("T-05"), "  equals: true\nmessage", "  equal: true\nmessage"),
-                    [("RUL013", "equal: true", "unknown operator 'equal'; did you mean 'equals'")]),
-    "T/T-06.yaml": (edit(good("T-06"), CONDITION, "condition: {field: certificate.issued_on, greater_than: 5}\n"),
-                    [("RUL016", "5}", "type mismatch: 'certificate.issued_on' is date, compared with 5")]),
-    "T/T-07.yaml": (edit(good("T-07"), "message: Certificate {certificate.number}", "message: Due {deadline}"),
-                    [("RUL030", "message: Due", "message names unknown fact '{deadline}'")]),
+    "T/T-02.yaml": (edit(good("T-02"), "severity: violation", "severity: fatal"), [("RUL002", "fatal", "severity: Input should be")]),
+    "T/T-03.yaml": (
+        edit(good("T-03"), "field: certificate.condition.erasures\n", "field: certificate.condition.erasure\n"),
+        [
+            (
+                "RUL017",
+                "certificate.condition.erasure\n",
+                "unknown field 'certificate.condition.erasure'; did you mean 'certificate.condition.erasures'",
+            )
+        ],
+    ),
+    "T/T-04.yaml": (
+        edit(good("T-04"), CONDITION, "let:\n  flag: {fact: text_contain, with: {}}\n" + CONDITION),
+        [("RUL021", "flag: {fact", "unknown derived fact 'text_contain'; did you mean 'text_contains'")],
+    ),
+    "T/T-05.yaml": (
+        edit(good("T-05"), "  equals: true\nmessage", "  equal: true\nmessage"),
+        [("RUL013", "equal: true", "unknown operator 'equal'; did you mean 'equals'")],
+    ),
+    "T/T-06.yaml": (
+        edit(good("T-06"), CONDITION, "condition: {field: certificate.issued_on, greater_than: 5}\n"),
+        [("RUL016", "5}", "type mismatch: 'certificate.issued_on' is date, compared with 5")],
+    ),
+    "T/T-07.yaml": (
+        edit(good("T-07"), "message: Certificate {certificate.number}", "message: Due {deadline}"),
+        [("RUL030", "message: Due", "message names unknown fact '{deadline}'")],
+    ),
     "T/T-08.yaml": (good("T-80"), [("RUL003", "id:", "rule id 'T-80' does not match the file name 'T-08.yaml'")]),
     "T/T-09.yaml": (good("T-09"), []),
     "U/T-09.yaml": (good("T-09"), [("RUL005", "T-09\n", "duplicate rule id T-09")]),
     "T/T-10.yaml": (retired("T-10", "T-01"), []),
     "U/T-10.yaml": (good("T-10"), [("LNT106", "T-10\n", "rule id T-10 is retired")]),
-    "T/T-11.yaml": (edit(good("T-11"), TRIGGERING, ""),
-                    [("LNT101", "examples:", "has no example that expects it to trigger")]),
-    "T/T-12.yaml": (edit(good("T-12"), "  - name: clean\n    expect: clean\n", ""),
-                    [("LNT102", "examples:", "has no example that expects it to stay clean")]),
-    "T/T-13.yaml": (edit(good("T-13"), "  - name: clean\n    expect: clean\n",
-                         "  - name: clean\n    expect: clean\n  - name: wrong\n"
-                         "    change: {certificate.condition.erasures: true}\n    expect: clean\n"),
-                    [("LNT103", "name: wrong",
-                      "example 'wrong' of T-13 expects clean but gives triggers (python)")]),
-    "T/T-14.yaml": (edit(good("T-14"), "  equals: true\nmessage", "  equals: false\nmessage").replace(
-                        "  - name: clean\n    expect: clean\n",
-                        "  - name: clean\n    change: {certificate.condition.erasures: null}\n    expect: clean\n"),
-                    [("LNT104", "condition:", "the condition of T-14 triggers on none of its 3 examples"),
-                     ("LNT103", "name: erasure", "example 'erasure' of T-14 expects triggers but gives clean")]),
+    "T/T-11.yaml": (edit(good("T-11"), TRIGGERING, ""), [("LNT101", "examples:", "has no example that expects it to trigger")]),
+    "T/T-12.yaml": (
+        edit(good("T-12"), "  - name: clean\n    expect: clean\n", ""),
+        [("LNT102", "examples:", "has no example that expects it to stay clean")],
+    ),
+    "T/T-13.yaml": (
+        edit(
+            good("T-13"),
+            "  - name: clean\n    expect: clean\n",
+            "  - name: clean\n    expect: clean\n  - name: wrong\n    change: {certificate.condition.erasures: true}\n    expect: clean\n",
+        ),
+        [("LNT103", "name: wrong", "example 'wrong' of T-13 expects clean but gives triggers (python)")],
+    ),
+    "T/T-14.yaml": (
+        edit(good("T-14"), "  equals: true\nmessage", "  equals: false\nmessage").replace(
+            "  - name: clean\n    expect: clean\n",
+            "  - name: clean\n    change: {certificate.condition.erasures: null}\n    expect: clean\n",
+        ),
+        [
+            ("LNT104", "condition:", "the condition of T-14 triggers on none of its 3 examples"),
+            ("LNT103", "name: erasure", "example 'erasure' of T-14 expects triggers but gives clean"),
+        ],
+    ),
     "T/T-15.yaml": (retired("T-15", None), [("RUL006", "retired", "retired rule T-15 has no replaced_by")]),
-    "T/T-16.yaml": (good("T-16").split("  - name: before")[0],
-                    [("LNT105", "2012-11-30", "rule T-16 has no example presented before 2012-11-30")]),
-    "T/T-17.yaml": (edit(good("T-17"), "provision: Art. 1", "provision: to be confirmed"),
-                    [("LNT201", "to be confirmed", "the provision of Test act is to be confirmed")]),
-    "T/T-18.yaml": (re.sub(r"translations:\n(  .*\n)+", "", good("T-18")),
-                    [("LNT202", "id:", "rule T-18 has no Russian text"),
-                     ("LNT206", "id:", "rule T-18 has no Kazakh title and message")]),
+    "T/T-16.yaml": (
+        good("T-16").split("  - name: before")[0],
+        [("LNT105", "2012-11-30", "rule T-16 has no example presented before 2012-11-30")],
+    ),
+    "T/T-17.yaml": (
+        edit(good("T-17"), "provision: Art. 1", "provision: to be confirmed"),
+        [("LNT201", "to be confirmed", "the provision of Test act is to be confirmed")],
+    ),
+    "T/T-18.yaml": (
+        re.sub(r"translations:\n(  .*\n)+", "", good("T-18")),
+        [("LNT202", "id:", "rule T-18 has no Russian text"), ("LNT206", "id:", "rule T-18 has no Kazakh title and message")],
+    ),
 }
 
 

@@ -10,13 +10,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 import kpcheck
 from kpcheck.paths import shipped, user_cache_dir, user_config_dir
 from kpcheck.reference.files import DEFAULT_REGISTERS
 from kpcheck.rulebook.loader import RULES_DIR
-
-from conftest import ROOT
 
 SUBMISSIONS = ROOT / "fixtures" / "submissions"
 
@@ -52,11 +51,19 @@ def built(tmp_path_factory):
 def test_the_wheel_carries_the_rulebook_and_the_example_registers(built):
     wheel, _ = built
     names = set(zipfile.ZipFile(wheel).namelist())
-    rule_files = {f"kpcheck/_data/rules/{p.relative_to(RULES_DIR).as_posix()}"
-                  for p in RULES_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    rule_files = {
+        f"kpcheck/_data/rules/{p.relative_to(RULES_DIR).as_posix()}"
+        for p in RULES_DIR.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
     assert rule_files <= names
-    assert {"kpcheck/_data/rules/reference/calendar-kz.yaml", "kpcheck/_data/rules/bases/compliant-export.json",
-            "kpcheck/_data/registers/signers.yaml", "kpcheck/__main__.py", "kpcheck/py.typed"} <= names
+    assert {
+        "kpcheck/_data/rules/reference/calendar-kz.yaml",
+        "kpcheck/_data/rules/bases/compliant-export.json",
+        "kpcheck/_data/registers/signers.yaml",
+        "kpcheck/__main__.py",
+        "kpcheck/py.typed",
+    } <= names
     assert not any(n.startswith(("rules/", "registers/", "tests/")) for n in names)
     metadata = zipfile.ZipFile(wheel).read(f"kpcheck-{kpcheck.__version__}.dist-info/METADATA").decode()
     requires = [line for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
@@ -70,9 +77,18 @@ def test_the_sdist_carries_what_the_docs_and_tests_need(built):
     _, sdist = built
     with tarfile.open(sdist) as tar:
         names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
-    for needed in ("rules/rulebook.yaml", "rules/reference/calendar-kz.yaml", "registers/example/signers.yaml",
-                   "fixtures/submissions/compliant-export.json", "tests/conftest.py", "docs/rule-language.md",
-                   "tools/gen_calendar.py", "README.md", "pyproject.toml", "kpcheck/paths.py"):
+    for needed in (
+        "rules/rulebook.yaml",
+        "rules/reference/calendar-kz.yaml",
+        "registers/example/signers.yaml",
+        "fixtures/submissions/compliant-export.json",
+        "tests/conftest.py",
+        "docs/rule-language.md",
+        "tools/gen_calendar.py",
+        "README.md",
+        "pyproject.toml",
+        "kpcheck/paths.py",
+    ):
         assert needed in names, needed
     assert not any(n.endswith(".whl") for n in names)
 
@@ -81,13 +97,24 @@ def test_a_zipped_install_runs_from_another_folder(built, tmp_path):
     """The wheel on sys.path as a zip: the rulebook is read from inside it (copied out once)."""
     wheel, _ = built
     env = {**os.environ, "PYTHONPATH": str(wheel), "KPCHECK_CACHE_DIR": str(tmp_path / "cache")}
-    where = subprocess.run([sys.executable, "-c", "import kpcheck, kpcheck.paths as p; "
-                            "print(kpcheck.__file__); print(p.shipped('rules'))"],
-                           cwd=tmp_path, env=env, capture_output=True, text=True, check=True).stdout.split("\n")
+    where = subprocess.run(
+        [sys.executable, "-c", "import kpcheck, kpcheck.paths as p; print(kpcheck.__file__); print(p.shipped('rules'))"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")
     assert where[0].startswith(str(wheel)) and where[1].startswith(str(tmp_path / "cache" / "shipped"))
     for name, code in (("compliant-export.json", 0), ("cond-erasure-stains.json", 1)):
-        done = subprocess.run([sys.executable, "-m", "kpcheck", "check", "--engine", "python", str(SUBMISSIONS / name)],
-                              cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "kpcheck", "check", "--engine", "python", str(SUBMISSIONS / name)],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert done.returncode == code, done.stderr
 
 
@@ -95,7 +122,8 @@ def test_the_wheel_carries_the_desk_templates_and_static_files(built):
     wheel, _ = built
     names = set(zipfile.ZipFile(wheel).namelist())
     serve = ROOT / "kpcheck" / "serve"
-    shipped_files = {p.relative_to(ROOT).as_posix() for folder in ("templates", "static")
-                     for p in (serve / folder).iterdir() if p.is_file()}
+    shipped_files = {
+        p.relative_to(ROOT).as_posix() for folder in ("templates", "static") for p in (serve / folder).iterdir() if p.is_file()
+    }
     assert shipped_files and shipped_files <= names
     assert {"kpcheck/serve/templates/desk.html", "kpcheck/serve/static/desk.js"} <= names

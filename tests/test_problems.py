@@ -42,7 +42,7 @@ def test_catalogue_keys_match_their_entries():
 
 
 def test_unknown_code_is_a_programming_error():
-    with pytest.raises(KeyError, match="not in kpcheck.problems.CATALOGUE"):
+    with pytest.raises(KeyError, match=r"not in kpcheck\.problems\.CATALOGUE"):
         explain("XYZ999")
 
 
@@ -59,6 +59,7 @@ def test_every_located_error_class_derives_from_the_one_base():
     from kpcheck.rulebook.loader import RuleError
     from kpcheck.stats.compute import ProductionFileError
     from kpcheck.waivers import WaiverFileError
+
     for cls in (ReferenceDataError, ConditionError, RuleError, ProductionFileError, WaiverFileError):
         assert issubclass(cls, KpcheckError)
     assert WaiverFileError("w.yaml", "x").code in CATALOGUE
@@ -76,10 +77,12 @@ def test_a_problem_without_its_level_and_in_order():
 
 def test_a_rule_error_reads_as_its_problem_without_the_level():
     from kpcheck.rulebook.loader import RuleError
+
     error = RuleError(Location("rules/X/X-01.yaml", 2, 1), "a rule file must be a mapping", "RUL002")
     assert str(error) == error.problem.text == "rules/X/X-01.yaml:2:1: a rule file must be a mapping [RUL002]"
 
 
 def test_lint_gives_problems_of_the_one_type():
     from kpcheck.tooling import lint
+
     assert lint.Problem is Problem

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from kpcheck.input.reader import parse_json, read_sources
-
 from conftest import base
+
+from kpcheck.input.reader import parse_json, read_sources
 
 
 def write(path, text):

@@ -9,15 +9,14 @@ import sqlite3
 
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT, base
 from sqlalchemy import create_engine, text
 
 from kpcheck.cli.main import main
 from kpcheck.register import schema
-from kpcheck.register.urls import database_url
 from kpcheck.register.errors import RegisterError
 from kpcheck.register.store import Register
-
-from conftest import ROOT, base
+from kpcheck.register.urls import database_url
 
 FIXTURES = ROOT / "fixtures" / "submissions"
 
@@ -52,12 +51,12 @@ def rules_of(result_doc):
 
 # ---- the same findings as --against -----------------------------------------------------------
 
+
 def test_check_register_gives_the_findings_of_check_against(register_url, tmp_path):
     assert run("register", "import", "--register", register_url, FIXTURES).exit_code == 0
     new = reused(tmp_path)
     dup = base()
-    dup.update(id="DUP-0001", duplicate={"original_number": "kz 000-123", "damaged_on": "2024-03-01",
-                                         "returned_on": "2024-03-02"})
+    dup.update(id="DUP-0001", duplicate={"original_number": "kz 000-123", "damaged_on": "2024-03-01", "returned_on": "2024-03-02"})
     dup["certificate"]["number"] = "KZ000999"
     dup_path = write(tmp_path / "dup.json", dup)
     via_register = report(run("check", "--register", register_url, "--format", "json", new, dup_path))
@@ -71,8 +70,10 @@ def test_audit_register_uses_the_history_as_check_against_does(register_url, tmp
     new, again = reused(tmp_path), reused(tmp_path, "again.json", id="NEW-0002")
     audited = report(run("audit", "--register", register_url, "--format", "json", "--jobs", "1", new, again))
     checked = report(run("check", "--against", FIXTURES, "--format", "json", new, again))
+
     def xref(doc):
         return [f for f in doc["violations"] if f["rule"] in ("XREF-01", "XREF-02")]
+
     assert [xref(r) for r in audited["results"]] == [xref(r) for r in checked["results"]]
     assert "2 other" in xref(audited["results"][0])[0]["message"]
     plain = run("audit", "--format", "json", "--jobs", "1", new)
@@ -80,6 +81,7 @@ def test_audit_register_uses_the_history_as_check_against_does(register_url, tmp
 
 
 # ---- recording, show, export ------------------------------------------------------------------
+
 
 def test_record_stores_submission_and_each_decision(register_url, tmp_path):
     new = reused(tmp_path)
@@ -108,8 +110,10 @@ def test_export_round_trip(register_url, tmp_path):
     assert run("register", "export", "--register", again).stdout == exported.read_text()
     audited = run("audit", "--format", "json", "--jobs", "1", exported)
     direct = run("audit", "--format", "json", "--jobs", "1", FIXTURES)
+
     def statuses(result):
         return sorted(r["status"] for r in report(result)["results"])
+
     assert statuses(audited) == statuses(direct)
 
 
@@ -128,8 +132,20 @@ def test_import_is_idempotent_and_reports_the_unreadable(register_url, tmp_path)
 def test_audit_record_stores_the_audits_decisions(register_url, tmp_path, jobs):
     run("register", "import", "--register", register_url, FIXTURES / "compliant-export.json")
     new = reused(tmp_path)
-    result = run("audit", "--register", register_url, "--record", "--by", "audit team", "--jobs", jobs,
-                 "--format", "json", new, FIXTURES / "compliant-import.json")
+    result = run(
+        "audit",
+        "--register",
+        register_url,
+        "--record",
+        "--by",
+        "audit team",
+        "--jobs",
+        jobs,
+        "--format",
+        "json",
+        new,
+        FIXTURES / "compliant-import.json",
+    )
     assert result.exit_code == 1, result.output
     shown = json.loads(run("register", "show", "--register", register_url, "KZ000123", "--format", "json").stdout)
     assert [e["submission_id"] for e in shown] == ["ALA-2024-0007", "NEW-0001"]
@@ -148,23 +164,33 @@ def test_stats_from_the_register_equal_stats_from_the_files(register_url):
 
 # ---- schema versions --------------------------------------------------------------------------
 
+
 def test_migrates_from_the_first_version_to_the_last(register_url):
     engine = create_engine(database_url(register_url))
     with engine.begin() as conn:
         schema.migrate(conn, target=1)
-        conn.execute(text("INSERT INTO submissions (sha256, submission_id, direction, number, raw_number, "
-                          "presented_on, id_hash, supersedes_hash, duplicate_request, source, added_at, canonical) "
-                          "VALUES ('aa', 'OLD-1', 'export', 'KZ1', 'KZ1', '2020-01-02', 5, 0, false, 'old', "
-                          "'2020-01-02 10:00:00', '{}')"))
-        conn.execute(text("INSERT INTO decisions (submission, decided_at, command, status, kpcheck, "
-                          "rulebook_version, rulebook_sha256, registers_sha256, engine) VALUES "
-                          "(1, '2020-01-02 10:00:00', 'check', 'compliant', '0.1.0', 'v', 'r', 'g', 'python')"))
+        conn.execute(
+            text(
+                "INSERT INTO submissions (sha256, submission_id, direction, number, raw_number, "
+                "presented_on, id_hash, supersedes_hash, duplicate_request, source, added_at, canonical) "
+                "VALUES ('aa', 'OLD-1', 'export', 'KZ1', 'KZ1', '2020-01-02', 5, 0, false, 'old', "
+                "'2020-01-02 10:00:00', '{}')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO decisions (submission, decided_at, command, status, kpcheck, "
+                "rulebook_version, rulebook_sha256, registers_sha256, engine) VALUES "
+                "(1, '2020-01-02 10:00:00', 'check', 'compliant', '0.1.0', 'v', 'r', 'g', 'python')"
+            )
+        )
     engine.dispose()
     register = Register.open(register_url)
     with register.reading() as conn:
         assert schema.current_version(conn) == schema.VERSION == 2
-        row = conn.execute(text("SELECT submission_id, decided_by FROM decisions JOIN submissions "
-                                "ON submissions.pk = decisions.submission")).one()
+        row = conn.execute(
+            text("SELECT submission_id, decided_by FROM decisions JOIN submissions ON submissions.pk = decisions.submission")
+        ).one()
         assert tuple(row) == ("OLD-1", None)
     with pytest.raises(Exception, match="append-only"):
         register.write(lambda conn: conn.execute(text("DELETE FROM decisions")))
@@ -187,14 +213,20 @@ def test_a_newer_schema_is_a_clear_error(register_url, tmp_path):
 
 # ---- failures: exit 2, never a silent skip ----------------------------------------------------
 
+
 def test_record_needs_a_register(tmp_path):
     result = run("check", "--record", reused(tmp_path))
     assert result.exit_code == 2 and "--record needs a register" in result.output
 
 
-@pytest.mark.parametrize("url, message", [("mysql://x@localhost/db", "unsupported register URL scheme"),
-                                          ("sqlite://", "in memory would keep nothing"),
-                                          ("/no/such/folder/r.sqlite", "does not exist")])
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("mysql://x@localhost/db", "unsupported register URL scheme"),
+        ("sqlite://", "in memory would keep nothing"),
+        ("/no/such/folder/r.sqlite", "does not exist"),
+    ],
+)
 def test_unusable_register_urls(tmp_path, url, message):
     result = run("check", "--register", url, reused(tmp_path))
     assert result.exit_code == 2 and message in result.stderr and "nothing was checked" in result.stderr
@@ -209,7 +241,7 @@ def test_an_unreachable_postgresql_server_is_exit_2(tmp_path):
     result = run("check", "--register", url, reused(tmp_path))
     assert result.exit_code == 2, result.output
     assert "cannot reach the register" in result.stderr and "nothing was checked" in result.stderr
-    assert isinstance(result.exception, SystemExit)      # an exit, not a traceback
+    assert isinstance(result.exception, SystemExit)  # an exit, not a traceback
 
 
 def test_a_locked_sqlite_register_times_out_with_exit_2(tmp_path):
@@ -287,10 +319,11 @@ def test_a_recorded_decision_keeps_its_waivers_and_identity(tmp_path):
     url = tmp_path / "r.sqlite"
     run("register", "import", "--register", url, FIXTURES / "compliant-export.json")
     waivers = tmp_path / "w.yaml"
-    waivers.write_text("waivers:\n  - submission: NEW-0001\n    rule: XREF-01\n    reason: re-presented by order\n"
-                       "    granted_by: Order No 1 (test)\n    expires_on: 2030-12-31\n")
-    result = run("check", "--register", url, "--record", "--waivers", waivers, "--engine", "python",
-                 "--format", "json", reused(tmp_path))
+    waivers.write_text(
+        "waivers:\n  - submission: NEW-0001\n    rule: XREF-01\n    reason: re-presented by order\n"
+        "    granted_by: Order No 1 (test)\n    expires_on: 2030-12-31\n"
+    )
+    result = run("check", "--register", url, "--record", "--waivers", waivers, "--engine", "python", "--format", "json", reused(tmp_path))
     assert result.exit_code == 0, result.output
     meta = report(result)
     shown = json.loads(run("register", "show", "--register", url, "KZ000123", "--format", "json").stdout)

@@ -9,9 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kpcheck.register.store import Register, count
-
 from conftest import base
+
+from kpcheck.register.store import Register, count
 
 DESKS = 8
 
@@ -30,9 +30,16 @@ def test_eight_desks_record_one_new_number_at_once(register_url, tmp_path):
         files.append(tmp_path / f"desk-{i}.json")
         files[-1].write_text(json.dumps(doc))
     env = {**os.environ, "KPCHECK_REGISTER_TIMEOUT": "60"}
-    desks = [subprocess.Popen([*kpcheck_command(), "check", "--register", register_url, "--record", "--by", f"desk {i}",
-                               "--format", "json", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, env=env) for i, path in enumerate(files)]
+    desks = [
+        subprocess.Popen(
+            [*kpcheck_command(), "check", "--register", register_url, "--record", "--by", f"desk {i}", "--format", "json", str(path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for i, path in enumerate(files)
+    ]
     outcomes = [desk.communicate(timeout=300) for desk in desks]
     assert all("Traceback" not in err for _, err in outcomes), outcomes
     assert all(desk.returncode in (0, 1) for desk in desks), outcomes
@@ -52,5 +59,6 @@ def test_eight_desks_record_one_new_number_at_once(register_url, tmp_path):
         from sqlalchemy import func, select
 
         from kpcheck.register.schema import decisions
+
         assert conn.execute(select(func.count()).select_from(decisions)).scalar_one() == DESKS
     register.close()

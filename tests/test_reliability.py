@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
+from conftest import ENGINE_KINDS, base
 
 from kpcheck.api import Checker
 from kpcheck.batch.audit import audit
@@ -21,10 +22,13 @@ from kpcheck.input.reader import read_file
 from kpcheck.rulebook.loader import RULES_DIR, collect_rulebook
 from kpcheck.tooling.lint import lint
 
-from conftest import ENGINE_KINDS, base
-
-ALIAS_BOMB = "\n".join(['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'] + [
-    f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]" for i in range(9)]) + "\n"
+ALIAS_BOMB = (
+    "\n".join(
+        ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+        + [f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]" for i in range(9)]
+    )
+    + "\n"
+)
 
 
 def run(*args):
@@ -56,8 +60,10 @@ def results_of(tmp_path, *args):
 # --- 1. no input can crash a run ------------------------------------------------------------
 
 CRASHERS = {
-    "damaged_on at the end of the calendar": (".json", changed(duplicate={
-        "original_number": "KZ000001", "damaged_on": "9999-12-31", "returned_on": "9999-12-31"})),
+    "damaged_on at the end of the calendar": (
+        ".json",
+        changed(duplicate={"original_number": "KZ000001", "damaged_on": "9999-12-31", "returned_on": "9999-12-31"}),
+    ),
     "carats of 10^40": (".json", changed(certificate__lines__0__carats=10**40)),
     "unknown YAML tag": (".yaml", "schema_version: !foo 1\nid: x\n"),
     "YAML binary": (".yaml", "id: !!binary aGVsbG8=\n"),
@@ -76,7 +82,7 @@ def test_a_crashing_input_is_one_error_and_the_run_goes_on(tmp_path, name, engin
     bad, good = write(tmp_path / f"bad{suffix}", doc), write(tmp_path / "good.json", base())
     outcome, results = results_of(tmp_path, "check", "--engine", engine, bad, good)
     statuses = [r["status"] for r in results]
-    if name == "damaged_on at the end of the calendar":   # a valid input: checked, not an error
+    if name == "damaged_on at the end of the calendar":  # a valid input: checked, not an error
         assert outcome.exit_code in (0, 1) and statuses[0] != "error"
     else:
         assert outcome.exit_code == 2
@@ -96,8 +102,7 @@ def test_yaml_limits_are_located_and_named(tmp_path):
 
 def test_tiny_carats_in_an_audit(tmp_path):
     """1e-08 carats made the XREF US$/ct pass overflow (audit only)."""
-    path = write(tmp_path / "tiny.json", changed(certificate__lines__0__carats=Decimal("1e-8")
-                                                   if False else 1e-08))
+    path = write(tmp_path / "tiny.json", changed(certificate__lines__0__carats=Decimal("1e-8") if False else 1e-08))
     outcome, results = results_of(tmp_path, "audit", "--jobs", "1", "--engine", "python", path)
     assert outcome.exit_code in (0, 1) and results[0]["status"] != "error"
     sub = Submission.model_validate_json(path.read_text())
@@ -110,7 +115,7 @@ def test_stats_and_impact_survive_the_same_inputs(tmp_path, command):
         suffix, doc = CRASHERS[name]
         write(tmp_path / f"in{i}{suffix}", doc)
     outcome = run(*command, tmp_path)
-    assert outcome.exit_code == 2, outcome.output        # the exit-code contract: unreadable inputs, reported
+    assert outcome.exit_code == 2, outcome.output  # the exit-code contract: unreadable inputs, reported
     assert "Traceback" not in outcome.output
 
 
@@ -128,6 +133,7 @@ def test_an_internal_error_is_reported_as_such_never_exit_1(tmp_path, monkeypatc
 
 
 # --- 3. rich markup ---------------------------------------------------------------------------
+
 
 def test_markup_in_values_and_file_names_is_printed_as_given(tmp_path):
     closing = write(tmp_path / "closing.json", changed(direction="[/]"))
@@ -159,6 +165,7 @@ def test_folder_with_a_bracket_and_an_unreadable_file(tmp_path, monkeypatch):
 
 # --- 4 (atomic reports), 6, 7: outputs --------------------------------------------------------
 
+
 def test_a_report_over_its_own_input_is_refused(tmp_path):
     path = write(tmp_path / "x.json", base())
     before = path.read_text()
@@ -180,8 +187,7 @@ def test_a_full_disk_is_exit_2_with_a_message(tmp_path):
     assert outcome.exit_code == 2 and "No space left on device" in outcome.stderr
 
 
-@pytest.mark.parametrize("command", [["stats", "{sub}"], ["rules", "docs"],
-                                     ["rules", "impact", "--new", str(RULES_DIR), "{sub}"]])
+@pytest.mark.parametrize("command", [["stats", "{sub}"], ["rules", "docs"], ["rules", "impact", "--new", str(RULES_DIR), "{sub}"]])
 def test_output_into_a_missing_folder_is_exit_2(tmp_path, command):
     sub = write(tmp_path / "x.json", base())
     target = tmp_path / "missing" / "out.md"
@@ -210,6 +216,7 @@ def test_a_report_appears_only_complete(tmp_path):
 
 # --- 8. --against ---------------------------------------------------------------------------
 
+
 def test_against_a_missing_path_is_refused(tmp_path):
     outcome = run("check", "--against", tmp_path / "nowhere", write(tmp_path / "x.json", base()))
     assert outcome.exit_code == 2 and "--against" in outcome.stderr and "nothing was checked" in outcome.stderr
@@ -227,6 +234,7 @@ def test_against_an_unreadable_file_is_refused(tmp_path, monkeypatch):
 
 # --- 10. values in messages -----------------------------------------------------------------
 
+
 def test_a_megabyte_value_is_cut_in_the_message(tmp_path):
     path = write(tmp_path / "big.json", changed(direction="x" * 1_000_000))
     outcome, results = results_of(tmp_path, "check", "--engine", "python", path)
@@ -236,6 +244,7 @@ def test_a_megabyte_value_is_cut_in_the_message(tmp_path):
 
 
 # --- 11. lint misses ------------------------------------------------------------------------
+
 
 def _copy(tmp_path):
     target = tmp_path / "rules"
@@ -267,7 +276,7 @@ def test_lint_refuses_mistyped_params(tmp_path, days):
     rule.write_text(rule.read_text().replace("  days: 5", f"  days: {days}"))
     problems = [p for p in lint(folder) if p.code == "RUL016"]
     assert problems and "whole number from 0 to 10,000" in problems[0].message
-    book, errors = collect_rulebook(folder)
+    _book, errors = collect_rulebook(folder)
     assert any(e.code == "RUL016" for e in errors)
 
 
@@ -285,15 +294,21 @@ def test_not_500_deep_is_an_error_in_lint_and_check(tmp_path):
     for _ in range(500):
         deep = "{not: " + deep + "}"
     text = rule.read_text()
-    rule.write_text(text[:text.index("condition:")] + f"condition: {deep}\n" + text[text.index("message:"):])
+    rule.write_text(text[: text.index("condition:")] + f"condition: {deep}\n" + text[text.index("message:") :])
     assert any(code == "RUL001" for _, code in _lint_codes(folder))
     outcome = run("check", "--rules", folder, "--engine", "python", write(tmp_path / "x.json", base()))
     assert outcome.exit_code == 2 and "levels deep" in outcome.stderr
 
 
-@pytest.mark.parametrize("content,where", [
-    (b"id: COND-01\ntitle: a\x00b\n", ":2:9"), (b"id: COND-01\ntitle: caf\xe9\n", ":2:11"),
-    (b"- a list\n", ":1:1"), (b"just text\n", ":1:1")])
+@pytest.mark.parametrize(
+    "content,where",
+    [
+        (b"id: COND-01\ntitle: a\x00b\n", ":2:9"),
+        (b"id: COND-01\ntitle: caf\xe9\n", ":2:11"),
+        (b"- a list\n", ":1:1"),
+        (b"just text\n", ":1:1"),
+    ],
+)
 def test_rule_file_problems_have_a_line(tmp_path, content, where):
     folder = _copy(tmp_path)
     (folder / "COND" / "COND-01.yaml").write_bytes(content)
@@ -302,6 +317,7 @@ def test_rule_file_problems_have_a_line(tmp_path, content, where):
 
 
 # --- 12. where durable_rules does not run ---------------------------------------------------
+
 
 def test_engine_durable_unavailable_is_one_clear_message(tmp_path, monkeypatch):
     monkeypatch.setattr(durable, "AVAILABLE", False)
@@ -320,6 +336,7 @@ def test_rules_test_says_it_ran_one_evaluator(monkeypatch):
 
 # --- 13. workers and the rulebook they run --------------------------------------------------
 
+
 def test_ruleset_names_differ_across_processes():
     name = durable.ruleset_name()
     assert name.startswith(f"kpcheck{os.getpid()}n")
@@ -336,7 +353,7 @@ def test_audit_workers_use_the_rulebook_the_run_loaded(tmp_path):
     for i in range(4):
         write(submissions / f"s{i}.json", {**doc, "id": f"S{i}"})
     checker = Checker.load(folder, engine="python")
-    (folder / "COND" / "COND-01.yaml").write_text("garbage: [\n")   # the run has begun
+    (folder / "COND" / "COND-01.yaml").write_text("garbage: [\n")  # the run has begun
     options = {"rules": folder, "registers": None, "engine": "python", "lang": "en"}
     results = list(audit([str(submissions)], options, jobs=2, checker=checker))
     assert [r.status for r in results] == ["invalid"] * 4
@@ -345,17 +362,22 @@ def test_audit_workers_use_the_rulebook_the_run_loaded(tmp_path):
 
 # --- found by the hostile-input harness -------------------------------------------------------
 
-@pytest.mark.parametrize("suffix,text,where", [
-    (".json", '{"id": "x", "direction": "\\ud800"}', ": direction"),
-    (".yaml", 'id: x\ndirection: "\\ud800"\n', ":2:12 (direction)"),
-    (".jsonl", '{"id": "\\udfff"}\n', ":1: id")])
+
+@pytest.mark.parametrize(
+    "suffix,text,where",
+    [
+        (".json", '{"id": "x", "direction": "\\ud800"}', ": direction"),
+        (".yaml", 'id: x\ndirection: "\\ud800"\n', ":2:12 (direction)"),
+        (".jsonl", '{"id": "\\udfff"}\n', ":1: id"),
+    ],
+)
 def test_an_unpaired_surrogate_is_an_input_error_not_a_crash(tmp_path, suffix, text, where):
     path = write(tmp_path / f"s{suffix}", text)
     outcome, results = results_of(tmp_path, "check", "--engine", "python", path)
     assert outcome.exit_code == 2
     assert results[0]["status"] == "error" and "surrogate" in results[0]["error"]["message"]
     assert results[0]["error"]["location"].endswith(where)
-    outcome = run("check", "--engine", "python", path)                  # the text report too
+    outcome = run("check", "--engine", "python", path)  # the text report too
     assert outcome.exit_code == 2 and "surrogate" in outcome.stderr
 
 

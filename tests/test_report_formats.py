@@ -27,10 +27,10 @@ _spec.loader.exec_module(gen)
 render = gen.render
 
 
-def result(sub: str | None, status: str, *findings: Finding, year: int = 2024, direction: str = "export",
-           source: str = "batch.jsonl:1") -> Result:
-    return Result(sub, source, status, list(findings), certificate="KZ1", direction=direction,
-                  presented_on=dt.date(year, 1, 15))
+def result(
+    sub: str | None, status: str, *findings: Finding, year: int = 2024, direction: str = "export", source: str = "batch.jsonl:1"
+) -> Result:
+    return Result(sub, source, status, list(findings), certificate="KZ1", direction=direction, presented_on=dt.date(year, 1, 15))
 
 
 def finding(rule: str, severity: str, message: str = "m", *fields: str) -> Finding:
@@ -38,6 +38,7 @@ def finding(rule: str, severity: str, message: str = "m", *fields: str) -> Findi
 
 
 # --- CSV ------------------------------------------------------------------------------------
+
 
 def csv_rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))
@@ -49,8 +50,12 @@ def test_csv_one_row_per_finding_and_per_error():
     assert all(len(r) == len(COLUMNS) for r in rows)
     col = {name: i for i, name in enumerate(COLUMNS)}
     assert [(r[col["submission"]], r[col["rule"]]) for r in rows] == [
-        ("ALA-2024-0007", "COND-01"), ("ALA-2024-0007", "FORM-03"), ("ALA-2023-0042", "FORM-03"),
-        ("AST-2024-0100", "DEADL-02"), ("", "")]
+        ("ALA-2024-0007", "COND-01"),
+        ("ALA-2024-0007", "FORM-03"),
+        ("ALA-2023-0042", "FORM-03"),
+        ("AST-2024-0100", "DEADL-02"),
+        ("", ""),
+    ]
     assert "ALA-2023-0001" not in render("csv")  # compliant: no finding, no row
     invalid = rows[1]
     assert invalid[col["status"]] == "invalid" and invalid[col["severity"]] == "violation"
@@ -64,12 +69,13 @@ def test_csv_one_row_per_finding_and_per_error():
 
 
 def test_csv_cells_that_would_be_formulas_are_made_inert():
-    bad = result("=HYPERLINK(\"x\")", "non_compliant", finding("FORM-03", "violation", "@SUM(A1)"))
+    bad = result('=HYPERLINK("x")', "non_compliant", finding("FORM-03", "violation", "@SUM(A1)"))
     _, row = csv_rows(render("csv", [bad]))
-    assert row[0] == "'=HYPERLINK(\"x\")" and row[COLUMNS.index("message")] == "'@SUM(A1)"
+    assert row[0] == '\'=HYPERLINK("x")' and row[COLUMNS.index("message")] == "'@SUM(A1)"
 
 
 # --- JUnit ----------------------------------------------------------------------------------
+
 
 def junit(fail_on: str = "violation", results: list[Result] | None = None) -> ET.Element:
     return ET.fromstring(render("junit", results, {"fail_on": fail_on}))
@@ -139,8 +145,9 @@ def test_html_official_reference_has_no_banner():
 
 # --- audit text -----------------------------------------------------------------------------
 
+
 def lines_of(text: str, start: str, end: str) -> list[str]:
-    body = text[text.index(start):text.index(end)]
+    body = text[text.index(start) : text.index(end)]
     return [line.split() for line in body.splitlines() if line.strip()]
 
 
@@ -161,8 +168,7 @@ def test_audit_text_summary_sections():
 
 def test_audit_text_lists_what_fails_and_what_could_not_be_read():
     text = render("audit-text")
-    listed = text[text.index("Submissions to look at: 2 at or above violation; 1 could not be read"):
-                  text.index("Submissions per status")]
+    listed = text[text.index("Submissions to look at: 2 at or above violation; 1 could not be read") : text.index("Submissions per status")]
     assert "INVALID  ALA-2024-0007" in listed and "NON-COMPLIANT  ALA-2023-0042" in listed
     assert "ERROR  (no id)  audit/batch.jsonl:4" in listed and "invalid JSON" in listed
     assert "AST-2024-0100" not in listed and "ALA-2023-0001" not in listed
@@ -172,8 +178,8 @@ def test_audit_text_lists_what_fails_and_what_could_not_be_read():
 
 # --- every writer -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("fmt, cls", [("csv", CsvWriter), ("junit", JunitWriter), ("html", HtmlWriter),
-                                      ("audit-text", AuditTextWriter)])
+
+@pytest.mark.parametrize("fmt, cls", [("csv", CsvWriter), ("junit", JunitWriter), ("html", HtmlWriter), ("audit-text", AuditTextWriter)])
 def test_make_writer_knows_the_audit_formats(fmt, cls):
     assert isinstance(make_writer(fmt, io.StringIO(), {}), cls)
 
@@ -206,6 +212,7 @@ def test_per_submission_output_is_spooled_not_held(fmt):
 
 # --- goldens ----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("fmt, name", sorted(gen.GOLDENS.items()))
 def test_golden(fmt, name):
     expected = (gen.EXPECTED / name).read_bytes().decode("utf-8")
@@ -214,15 +221,15 @@ def test_golden(fmt, name):
 
 def test_period_counts_keep_statuses_and_severities_apart():
     """A status and a severity are both called "invalid": the per-year table counts statuses."""
-    from kpcheck.report.audit_text import Tally
     import datetime as dt
+
     from kpcheck.api import Result
     from kpcheck.engine import Finding
+    from kpcheck.report.audit_text import Tally
 
     finding = Finding("COND-01", "invalid", "t", "m", (), ())
     tally = Tally()
-    tally.add(Result("A", "a.json", "invalid", [finding, finding], direction="export",
-                     presented_on=dt.date(2024, 1, 1)))
+    tally.add(Result("A", "a.json", "invalid", [finding, finding], direction="export", presented_on=dt.date(2024, 1, 1)))
     counts = tally.periods[(2024, "export")]
     assert counts["submissions"] == 1 and counts["invalid"] == 1 and counts["findings"] == 2
     assert counts["severity:invalid"] == 2
@@ -235,8 +242,11 @@ def test_json_compact_lines_read_as_the_pretty_report():
 
     from kpcheck.report.json_report import JsonWriter
 
-    results = [result("S-1", "non_compliant", finding("COND-01", "invalid", "Café «ü» — 40 ct")),
-               result("S-2", "compliant"), result("S-\udcff", "compliant")]
+    results = [
+        result("S-1", "non_compliant", finding("COND-01", "invalid", "Café «ü» — 40 ct")),
+        result("S-2", "compliant"),
+        result("S-\udcff", "compliant"),
+    ]
     texts = {}
     for compact in (True, False):
         stream = io.StringIO()
@@ -249,4 +259,4 @@ def test_json_compact_lines_read_as_the_pretty_report():
     assert json.loads(texts[True]) == json.loads(texts[False])
     lines = [line for line in texts[True].splitlines() if line.startswith("    {")]
     assert len(lines) == 3 and all(json.loads(line.rstrip(",")) for line in lines)
-    assert "Café «ü»" in texts[True]        # not escaped: the report is UTF-8
+    assert "Café «ü»" in texts[True]  # not escaped: the report is UTF-8

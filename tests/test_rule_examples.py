@@ -5,12 +5,11 @@ evaluators (ids like COND-01:triggers:erasure), run by the one example runner th
 from __future__ import annotations
 
 import pytest
+from conftest import ENGINE_KINDS
 
 from kpcheck.engine import Engine
 from kpcheck.rulebook.loader import RULES_DIR, load_rulebook
 from kpcheck.tooling.examples import run_example
-
-from conftest import ENGINE_KINDS
 
 BOOK = load_rulebook(RULES_DIR)
 CASES = [(rule, ex) for rule in BOOK.rules for ex in rule.spec.examples]

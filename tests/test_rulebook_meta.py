@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from kpcheck.tooling.examples import build
 from kpcheck.rulebook.loader import RULES_DIR, Status, load_rulebook, rule_files
+from kpcheck.tooling.examples import build
 
 BOOK = load_rulebook(RULES_DIR)
 IDS = [r.id for r in BOOK.rules]
@@ -35,8 +35,9 @@ def test_legal_basis_non_empty(rule):
         assert basis.act.strip() and basis.provision.strip()
 
 
-@pytest.mark.parametrize("rule", [r for r in BOOK.rules if r.spec.scope == "submission"],
-                         ids=[r.id for r in BOOK.rules if r.spec.scope == "submission"])
+@pytest.mark.parametrize(
+    "rule", [r for r in BOOK.rules if r.spec.scope == "submission"], ids=[r.id for r in BOOK.rules if r.spec.scope == "submission"]
+)
 def test_examples_on_each_side_of_entry_into_force(rule):
     start = rule.spec.in_force.from_
     dates = []

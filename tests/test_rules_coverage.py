@@ -7,14 +7,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from click.testing import CliRunner
-
-from kpcheck.cli.main import main
-from kpcheck.tooling.coverage import coverage, run_examples
-from kpcheck.engine import durable
-from kpcheck.rulebook.loader import RULES_DIR, load_rulebook
-
 from rulebook_factory import make_rulebook
 from test_lint import edit, good, retired
+
+from kpcheck.cli.main import main
+from kpcheck.engine import durable
+from kpcheck.rulebook.loader import RULES_DIR, load_rulebook
+from kpcheck.tooling.coverage import coverage, run_examples
 
 ENGINES = 2 if durable.AVAILABLE else 1
 
@@ -57,8 +56,14 @@ def test_shipped_results_as_json(shipped_json):
 def test_shipped_coverage_as_text():
     result = run("--coverage")
     assert result.exit_code == 0, result.stdout[-3000:]
-    for text in ("Government Resolution No 356 of 20.06.2016", "TO BE CONFIRMED", "COND-01", "Before",
-                 "Every rule has an example on each side of its dates in force.", " 0 failed"):
+    for text in (
+        "Government Resolution No 356 of 20.06.2016",
+        "TO BE CONFIRMED",
+        "COND-01",
+        "Before",
+        "Every rule has an example on each side of its dates in force.",
+        " 0 failed",
+    ):
         assert text in result.stdout, text
 
 
@@ -76,21 +81,22 @@ def test_shipped_results_as_junit(tmp_path):
 @pytest.fixture(scope="module")
 def weak_book(tmp_path_factory):
     """T-01 without an example before its entry into force; T-02 with an example that fails; T-03 retired."""
-    wrong = ("  - name: clean\n    expect: clean\n  - name: wrong\n"
-             "    change: {certificate.condition.erasures: true}\n    expect: clean\n")
+    wrong = "  - name: clean\n    expect: clean\n  - name: wrong\n    change: {certificate.condition.erasures: true}\n    expect: clean\n"
     retired_rule = retired("T-03", "T-02").split("  - name: after")[0]
-    return make_rulebook(tmp_path_factory.mktemp("weak"), {
-        "T-01": good("T-01").split("  - name: before")[0],
-        "T-02": edit(good("T-02"), "  - name: clean\n    expect: clean\n", wrong),
-        "T-03": retired_rule,
-    })
+    return make_rulebook(
+        tmp_path_factory.mktemp("weak"),
+        {
+            "T-01": good("T-01").split("  - name: before")[0],
+            "T-02": edit(good("T-02"), "  - name: clean\n    expect: clean\n", wrong),
+            "T-03": retired_rule,
+        },
+    )
 
 
 def test_coverage_lists_rules_missing_an_example_on_a_side(weak_book):
     book = load_rulebook(weak_book)
     cover = coverage(book, run_examples(book))
-    assert [(c.rule, c.missing) for c in cover.missing_sides] == [
-        ("T-01", ("before 2012-11-30",)), ("T-03", ("after 2019-12-31",))]
+    assert [(c.rule, c.missing) for c in cover.missing_sides] == [("T-01", ("before 2012-11-30",)), ("T-03", ("after 2019-12-31",))]
     t02 = cover.rules["T-02"]
     assert not t02.passed and t02.failed == ("wrong",) and t02.triggers_passed and t02.clean_passed
     assert cover.rules["T-03"].passed and cover.rules["T-03"].status == "retired"
@@ -110,7 +116,9 @@ def test_failing_example_exits_1_in_every_format(weak_book, tmp_path):
     doc = json.loads(as_json.stdout)
     assert doc["summary"]["failed"] == ENGINES
     assert doc["coverage"]["rules_missing_examples"] == [
-        {"rule": "T-01", "missing": ["before 2012-11-30"]}, {"rule": "T-03", "missing": ["after 2019-12-31"]}]
+        {"rule": "T-01", "missing": ["before 2012-11-30"]},
+        {"rule": "T-03", "missing": ["after 2019-12-31"]},
+    ]
     junit = run(str(weak_book), "--format", "junit", "--coverage")
     assert junit.exit_code == 1
     suite = ET.fromstring(junit.stdout).find("testsuite")
@@ -139,7 +147,8 @@ def test_compute_and_render_are_apart():
 
     from rich.console import Console
 
-    from kpcheck.tooling import coverage as coverage_module, impact
+    from kpcheck.tooling import coverage as coverage_module
+    from kpcheck.tooling import impact
     from kpcheck.tooling.examples_render import print_results
 
     for module in (coverage_module, impact):

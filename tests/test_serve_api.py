@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT, SERVE_TOKEN, base
 from starlette.testclient import TestClient
 
 from kpcheck.api import Checker
@@ -18,8 +19,6 @@ from kpcheck.serve.app import create_app
 from kpcheck.serve.security import host_of
 from kpcheck.serve.service import CheckService
 from kpcheck.serve.settings import BindingRefused, Settings
-
-from conftest import ROOT, SERVE_TOKEN, base
 
 FIXTURES = sorted((ROOT / "fixtures" / "submissions").glob("*.json"))
 LOCAL = "http://127.0.0.1"
@@ -53,8 +52,9 @@ def test_check_gives_exactly_what_the_cli_gives(client, path, monkeypatch):
     monkeypatch.chdir(ROOT)
     cli = CliRunner().invoke(main, ["check", "--format", "json", relative(path)])
     assert cli.exit_code in (0, 1), cli.output
-    response = client.post(f"/api/v1/check?source={relative(path)}", content=path.read_bytes(),
-                           headers={"content-type": "application/json"})
+    response = client.post(
+        f"/api/v1/check?source={relative(path)}", content=path.read_bytes(), headers={"content-type": "application/json"}
+    )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
     assert response.text == cli.stdout
@@ -63,8 +63,9 @@ def test_check_gives_exactly_what_the_cli_gives(client, path, monkeypatch):
 def test_check_in_russian_and_kazakh_as_lang_does(client):
     raw = (ROOT / "fixtures" / "submissions" / "cond-erasure-stains.json").read_bytes()
     for lang in ("ru", "kk"):
-        cli = CliRunner().invoke(main, ["check", "--format", "json", "--lang", lang,
-                                        str(ROOT / "fixtures" / "submissions" / "cond-erasure-stains.json")])
+        cli = CliRunner().invoke(
+            main, ["check", "--format", "json", "--lang", lang, str(ROOT / "fixtures" / "submissions" / "cond-erasure-stains.json")]
+        )
         api = client.post(f"/api/v1/check?lang={lang}&source=x", content=raw).json()
         assert api["results"][0]["violations"] == json.loads(cli.stdout)["results"][0]["violations"]
     ru = client.post("/api/v1/check?lang=ru", content=raw).json()["results"][0]["violations"]
@@ -80,13 +81,16 @@ def test_yaml_body_is_read_as_yaml(client):
     assert response.status_code == 200 and response.json()["results"][0]["status"] == "compliant"
 
 
-@pytest.mark.parametrize("body, location", [
-    (b"{bad", "request:1:2"),
-    (b"[]", "request"),
-    (b"", "request:1:0"),
-    (json.dumps({**base(), "colour": "red"}).encode(), "request: colour"),
-    (json.dumps({**base(), "presented_on": "2024-13-01"}).encode(), "request: presented_on"),
-])
+@pytest.mark.parametrize(
+    "body, location",
+    [
+        (b"{bad", "request:1:2"),
+        (b"[]", "request"),
+        (b"", "request:1:0"),
+        (json.dumps({**base(), "colour": "red"}).encode(), "request: colour"),
+        (json.dumps({**base(), "presented_on": "2024-13-01"}).encode(), "request: presented_on"),
+    ],
+)
 def test_a_body_that_is_not_a_submission_gets_422_with_the_cli_message(client, body, location, tmp_path):
     response = client.post("/api/v1/check", content=body)
     assert response.status_code == 422
@@ -130,19 +134,24 @@ def test_host_of():
 
 def test_every_api_call_needs_the_token_when_one_is_set(guarded):
     raw = json.dumps(base()).encode()
-    for method, path in (("post", "/api/v1/check"), ("post", "/api/v1/submission"), ("get", "/api/v1/rules"),
-                         ("get", "/api/v1/rules/COND-01"), ("get", "/api/v1/openapi.json")):
+    for method, path in (
+        ("post", "/api/v1/check"),
+        ("post", "/api/v1/submission"),
+        ("get", "/api/v1/rules"),
+        ("get", "/api/v1/rules/COND-01"),
+        ("get", "/api/v1/openapi.json"),
+    ):
         denied = getattr(guarded, method)(path, **({"content": raw} if method == "post" else {}))
         assert denied.status_code == 401, path
         assert denied.headers["www-authenticate"].startswith("Bearer")
-        wrong = getattr(guarded, method)(path, headers={"authorization": "Bearer nope"},
-                                         **({"content": raw} if method == "post" else {}))
+        wrong = getattr(guarded, method)(path, headers={"authorization": "Bearer nope"}, **({"content": raw} if method == "post" else {}))
         assert wrong.status_code == 401
-        ok = getattr(guarded, method)(path, headers={"authorization": f"Bearer {SERVE_TOKEN}"},
-                                      **({"content": raw} if method == "post" else {}))
+        ok = getattr(guarded, method)(
+            path, headers={"authorization": f"Bearer {SERVE_TOKEN}"}, **({"content": raw} if method == "post" else {})
+        )
         assert ok.status_code == 200, path
     assert guarded.get("/healthz").status_code == 200  # liveness stays open
-    assert guarded.get("/").status_code == 200          # the page holds no data; its calls carry the token
+    assert guarded.get("/").status_code == 200  # the page holds no data; its calls carry the token
     assert guarded.post("/report", data={"submission": raw.decode()}).status_code == 401
     assert guarded.post("/report", data={"submission": raw.decode(), "token": SERVE_TOKEN}).status_code == 200
 
@@ -176,8 +185,14 @@ def test_bad_query_parameters_get_400(client):
 def test_openapi_describes_every_route(client):
     spec = client.get("/api/v1/openapi.json").json()
     assert spec["openapi"].startswith("3.")
-    assert set(spec["paths"]) == {"/api/v1/check", "/api/v1/submission", "/api/v1/rules", "/api/v1/rules/{rule_id}",
-                                  "/api/v1/openapi.json", "/healthz"}
+    assert set(spec["paths"]) == {
+        "/api/v1/check",
+        "/api/v1/submission",
+        "/api/v1/rules",
+        "/api/v1/rules/{rule_id}",
+        "/api/v1/openapi.json",
+        "/healthz",
+    }
     assert set(spec["paths"]["/api/v1/check"]["post"]["responses"]) >= {"200", "401", "413", "421", "422"}
 
 
@@ -208,8 +223,14 @@ def test_the_page_has_a_strict_csp_and_no_inline_code(client):
     assert not re.search(r"<script(?![^>]*\bsrc=)", html), "inline script"
     assert "<style" not in html and not re.search(r"\sstyle=", html), "inline style"
     assert not re.search(r"\son[a-z]+=", html), "inline event handler"
-    for path in ("certificate.condition.erasures", "certificate.lines[0].carats", "customs.tnved_codes",
-                 "state_control_act.controller_id", "duplicate.returned_on", "certificate.coupon.attached"):
+    for path in (
+        "certificate.condition.erasures",
+        "certificate.lines[0].carats",
+        "customs.tnved_codes",
+        "state_control_act.controller_id",
+        "duplicate.returned_on",
+        "certificate.coupon.attached",
+    ):
         assert f'data-path="{path}"' in html, path
     assert client.get("/static/desk.js").status_code == 200 and client.get("/static/desk.css").status_code == 200
 
@@ -235,9 +256,17 @@ def test_the_printable_report_carries_identity_and_hashes(client, service):
     page = client.post("/report", data={"submission": raw, "lang": "en"})
     assert page.status_code == 200
     html = page.text
-    for needle in ("INVALID", "COND-01", "Government Resolution No 356", hashlib.sha256(raw.encode()).hexdigest(),
-                   service.checker.rules_sha256, service.checker.registers_sha256, "EXAMPLE registers",
-                   "State controller (name, signature)", json.loads(raw)["certificate"]["number"]):
+    for needle in (
+        "INVALID",
+        "COND-01",
+        "Government Resolution No 356",
+        hashlib.sha256(raw.encode()).hexdigest(),
+        service.checker.rules_sha256,
+        service.checker.registers_sha256,
+        "EXAMPLE registers",
+        "State controller (name, signature)",
+        json.loads(raw)["certificate"]["number"],
+    ):
         assert needle in html, needle
     unreadable = client.post("/report", data={"submission": "{", "lang": "ru"})
     assert unreadable.status_code == 422 and "НЕ ПРОЧИТАНО" in unreadable.text
@@ -277,8 +306,7 @@ def test_binding_beyond_loopback_needs_a_token():
     with pytest.raises(BindingRefused, match="token"):
         Settings(host="0.0.0.0")
     assert Settings(host="0.0.0.0", token=SERVE_TOKEN).trusted_hosts() == ["127.0.0.1", "::1", "localhost"]
-    assert Settings(host="10.1.2.3", token=SERVE_TOKEN, allow_hosts=("desk.lan",)).trusted_hosts() == \
-        ["10.1.2.3", "desk.lan"]
+    assert Settings(host="10.1.2.3", token=SERVE_TOKEN, allow_hosts=("desk.lan",)).trusted_hosts() == ["10.1.2.3", "desk.lan"]
 
 
 def desk_msgids() -> list[str]:
@@ -336,10 +364,8 @@ def test_a_page_of_another_site_cannot_post(client):
     foreign = client.post("/report", data={"submission": raw}, headers={"origin": "http://evil.example"})
     assert foreign.status_code == 403
     assert client.post("/report", data={"submission": raw}, headers={"origin": "null"}).status_code == 403
-    other_port = client.post("/api/v1/check", content=raw, headers={"origin": "http://127.0.0.1:9999",
-                                                                     "content-type": "application/json"})
+    other_port = client.post("/api/v1/check", content=raw, headers={"origin": "http://127.0.0.1:9999", "content-type": "application/json"})
     assert other_port.status_code == 403
     same = client.post("/report", data={"submission": raw}, headers={"origin": LOCAL})
     assert same.status_code == 200
-    assert client.post("/api/v1/check", content=raw, headers={"origin": LOCAL,
-                                                              "content-type": "application/json"}).status_code == 200
+    assert client.post("/api/v1/check", content=raw, headers={"origin": LOCAL, "content-type": "application/json"}).status_code == 200

@@ -13,7 +13,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, unavailable
 
 try:
@@ -22,8 +21,15 @@ except ImportError:  # the fixture reports it (fails under CI)
     expect = None
 
 CHROMIUM = os.environ.get("KPCHECK_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SHOTS = ROOT / "tests" / "screenshots"
 FIXTURES = sorted((ROOT / "fixtures" / "submissions").glob("*.json"))
 EXAMPLE = json.loads((ROOT / "fixtures" / "submissions" / "compliant-export.json").read_text())
@@ -167,8 +173,9 @@ def test_every_fixture_round_trips_through_the_form(page, desk_url):
     findings that the API gives for the file itself."""
     differ = []
     for path in FIXTURES:
-        request = urllib.request.Request(desk_url + "/api/v1/check?lang=ru", data=path.read_bytes(),
-                                          headers={"content-type": "application/json"})
+        request = urllib.request.Request(
+            desk_url + "/api/v1/check?lang=ru", data=path.read_bytes(), headers={"content-type": "application/json"}
+        )
         with urllib.request.urlopen(request) as response:
             want = json.loads(response.read())["results"][0]
         page.set_input_files("#load-file", str(path))

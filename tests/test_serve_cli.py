@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from click.testing import CliRunner
+from conftest import SERVE_TOKEN, free_port
 
 from kpcheck.cli.main import main
-
-from conftest import SERVE_TOKEN, free_port
 
 
 def run(*args, env=None):
@@ -18,8 +17,7 @@ def test_serve_is_a_command():
     assert listed.exit_code == 0 and "serve" in listed.stdout
     helped = run("serve", "--help")
     assert helped.exit_code == 0
-    for option in ("--host", "--port", "--token", "--allow-host", "--rules", "--reference", "--engine", "--lang",
-                   "--waivers"):
+    for option in ("--host", "--port", "--token", "--allow-host", "--rules", "--reference", "--engine", "--lang", "--waivers"):
         assert option in helped.stdout
 
 

@@ -11,11 +11,10 @@ import asyncio
 import sys
 
 import pytest
+from conftest import ROOT
 
 from kpcheck.api import Checker
 from kpcheck.serve.service import CheckService
-
-from conftest import ROOT
 
 FIXTURES = sorted((ROOT / "fixtures" / "submissions").glob("*.json"))
 LANGS = ("en", "ru", "kk")

@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import pytest
-
 from conftest import ROOT, SERVE_TOKEN, start_desk, stop_desk
 
 FIXTURES = sorted((ROOT / "fixtures" / "submissions").glob("*.json"))
@@ -63,8 +62,10 @@ def test_200_concurrent_checks_never_see_each_others_facts(desk_url):
 def test_a_body_streamed_past_1_mib_without_length_gets_413(desk_url):
     parts = urlsplit(desk_url)
     with socket.create_connection((parts.hostname, parts.port), timeout=60) as sock:
-        sock.sendall(f"POST /api/v1/check HTTP/1.1\r\nHost: 127.0.0.1:{parts.port}\r\n"
-                     "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".encode())
+        sock.sendall(
+            f"POST /api/v1/check HTTP/1.1\r\nHost: 127.0.0.1:{parts.port}\r\n"
+            "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".encode()
+        )
         chunk = b" " * 65536
         try:
             for _ in range(40):  # 2.5 MiB offered; the server answers after the first MiB
@@ -83,8 +84,10 @@ def test_a_body_streamed_past_1_mib_without_length_gets_413(desk_url):
 def test_a_declared_length_over_1_mib_gets_413_before_the_body(desk_url):
     parts = urlsplit(desk_url)
     with socket.create_connection((parts.hostname, parts.port), timeout=60) as sock:
-        sock.sendall(f"POST /api/v1/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {1024 * 1024 + 1}\r\n"
-                     "Content-Type: application/json\r\n\r\n".encode())
+        sock.sendall(
+            f"POST /api/v1/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {1024 * 1024 + 1}\r\n"
+            "Content-Type: application/json\r\n\r\n".encode()
+        )
         assert sock.recv(4096).startswith(b"HTTP/1.1 413")
 
 

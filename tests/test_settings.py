@@ -9,14 +9,13 @@ import sys
 import click
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT
 
 from kpcheck.cli.console import LazyGroup
 from kpcheck.cli.main import main
 from kpcheck.cli.settings import adopt, envvar_of
 
-from conftest import ROOT
-
-ERASURE = ROOT / "fixtures" / "submissions" / "cond-erasure-stains.json"   # COND-01, invalid
+ERASURE = ROOT / "fixtures" / "submissions" / "cond-erasure-stains.json"  # COND-01, invalid
 RUSSIAN = "подчистки"
 
 
@@ -122,12 +121,15 @@ def test_kpcheck_config_names_a_file(desk, tmp_path):
     assert missing.exit_code == 2 and "nope.toml" in missing.output
 
 
-@pytest.mark.parametrize("text,where,words", [
-    ('[check\nlang = "ru"\n', "kpcheck.toml:1:", "table declaration [CFG001]"),
-    ('jobs = 1\nlang = "de"\n', "kpcheck.toml:2", "'de' is not one of"),
-    ('[check]\nlnag = "ru"\n', "kpcheck.toml:2", "did you mean 'lang'?) [CFG002]"),
-    ('["rules test"]\nformat = "pdf"\n', "kpcheck.toml:2", "'pdf' is not one of"),
-])
+@pytest.mark.parametrize(
+    "text,where,words",
+    [
+        ('[check\nlang = "ru"\n', "kpcheck.toml:1:", "table declaration [CFG001]"),
+        ('jobs = 1\nlang = "de"\n', "kpcheck.toml:2", "'de' is not one of"),
+        ('[check]\nlnag = "ru"\n', "kpcheck.toml:2", "did you mean 'lang'?) [CFG002]"),
+        ('["rules test"]\nformat = "pdf"\n', "kpcheck.toml:2", "'pdf' is not one of"),
+    ],
+)
 def test_a_bad_configuration_file_is_exit_2_with_file_and_line(desk, text, where, words):
     (desk / "kpcheck.toml").write_text(text, encoding="utf-8")
     result = run(*(["rules", "test"] if "rules test" in text else ["check", ERASURE]))
@@ -215,6 +217,7 @@ def test_check_reads_one_submission_from_standard_input(desk):
 def test_standard_input_may_be_yaml(desk):
     doc = json.loads(ERASURE.read_text(encoding="utf-8"))
     from kpcheck.input.yamlio import dump_yaml
+
     result = run("check", "--format", "json", "-", input=dump_yaml(doc))
     assert result.exit_code == 1, result.output
     assert json.loads(result.stdout)["results"][0]["status"] == "invalid"

@@ -26,9 +26,9 @@ import pytest
 from click.testing import CliRunner
 
 from kpcheck.cli.stats import stats
-from kpcheck.input.text import normalise_number
 from kpcheck.input.models import Submission
 from kpcheck.input.reader import Loaded, parse_json, read_sources
+from kpcheck.input.text import normalise_number
 from kpcheck.stats.compute import Production, ProductionFileError, compute_stats, load_production
 from kpcheck.stats.render import render_text, table1_cells, table2_cells
 
@@ -54,6 +54,7 @@ def _load_tool(name: str):  # type: ignore[no-untyped-def]
 
 # --- the figures -------------------------------------------------------------------------------
 
+
 def test_hand_computed_figures() -> None:
     result = compute_stats(read_sources([BATCH]))
     assert (result.year_from, result.year_to) == (2021, 2022)
@@ -61,13 +62,21 @@ def test_hand_computed_figures() -> None:
     assert (y2021.exports.carats, y2021.exports.value_usd) == (Decimal("7500.75"), Decimal("1075087.50"))
     assert y2021.exports.usd_per_ct == Decimal("143.33")
     assert (y2021.imports.carats, y2021.imports.value_usd, y2021.imports.usd_per_ct) == (
-        Decimal("640.25"), Decimal("96037.50"), Decimal("150.00"))
+        Decimal("640.25"),
+        Decimal("96037.50"),
+        Decimal("150.00"),
+    )
     assert (y2022.exports.carats, y2022.exports.value_usd, y2022.exports.usd_per_ct) == (
-        Decimal("300.00"), Decimal("150000.00"), Decimal("500.00"))
+        Decimal("300.00"),
+        Decimal("150000.00"),
+        Decimal("500.00"),
+    )
     assert (y2022.imports.carats, y2022.imports.value_usd, y2022.imports.usd_per_ct) == (
-        Decimal("1200.40"), Decimal("168056.00"), Decimal("140.00"))
-    assert [(r.imports.certificates, r.exports.certificates, r.certificates) for r in result.years] == [
-        (1, 2, 3), (1, 1, 2)]
+        Decimal("1200.40"),
+        Decimal("168056.00"),
+        Decimal("140.00"),
+    )
+    assert [(r.imports.certificates, r.exports.certificates, r.certificates) for r in result.years] == [(1, 2, 3), (1, 1, 2)]
     left = result.left_out
     assert (left.unreadable, left.duplicate_requests, left.repeated, left.undated, left.outside) == (1, 1, 1, 0, 0)
     assert result.submissions == 8 and len(left.errors) == 1 and "08-unreadable.json" in left.errors[0]
@@ -137,13 +146,18 @@ def test_matches_a_naive_count_on_generated_data() -> None:
         row[1] += sum(ln.carats for ln in sub.certificate.lines)
         row[2] += sum(ln.value_usd for ln in sub.certificate.lines)
     result = compute_stats(Loaded(source="gen", submission=s) for s in subs)
-    got = {(r.year, d): [Decimal(f.certificates), f.carats, f.value_usd]
-           for r in result.years for d, f in (("import", r.imports), ("export", r.exports)) if f.certificates}
+    got = {
+        (r.year, d): [Decimal(f.certificates), f.carats, f.value_usd]
+        for r in result.years
+        for d, f in (("import", r.imports), ("export", r.exports))
+        if f.certificates
+    }
     assert got == dict(expected)
     assert result.left_out.duplicate_requests == sum(1 for s in subs if s.duplicate)
 
 
 # --- the reports -------------------------------------------------------------------------------
+
 
 def test_golden_markdown_is_up_to_date() -> None:
     assert _load_tool("gen_stats_golden").golden() == GOLDEN.read_text(encoding="utf-8")
@@ -191,8 +205,7 @@ def test_json_report() -> None:
     doc = json.loads(out, parse_float=Decimal)
     assert doc["years"] == {"from": 2019, "to": 2023}
     assert doc["table1"][0]["import"] == {"carats": None, "value_usd": None, "usd_per_ct": None}
-    assert doc["table1"][2]["export"] == {"carats": Decimal("7500.75"), "value_usd": Decimal("1075087.50"),
-                                          "usd_per_ct": Decimal("143.33")}
+    assert doc["table1"][2]["export"] == {"carats": Decimal("7500.75"), "value_usd": Decimal("1075087.50"), "usd_per_ct": Decimal("143.33")}
     assert doc["table2"][3] == {"year": 2022, "import": 1, "export": 1, "total": 2}
     assert doc["left_out"] == {"error": 1, "duplicate_requests": 1, "undated_exports": 0}
     assert doc["counted_once"] == {"repeated_presentations": 1}
@@ -207,16 +220,19 @@ def test_output_file(tmp_path: Path) -> None:
 
 # --- production --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, text", [
-    ("p.csv", 'year,carats,value\n2021,"1,000.50",2500000\n2022,,\n'),
-    ("p.yaml", "production:\n  - {year: 2021, carats: 1000.50, value: 2500000}\n  - {year: 2022}\n"),
-    ("p.yml", "- year: 2021\n  carats: 1000.5\n  value: 2500000.00\n- {year: 2022, carats: null, value: '-'}\n"),
-])
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("p.csv", 'year,carats,value\n2021,"1,000.50",2500000\n2022,,\n'),
+        ("p.yaml", "production:\n  - {year: 2021, carats: 1000.50, value: 2500000}\n  - {year: 2022}\n"),
+        ("p.yml", "- year: 2021\n  carats: 1000.5\n  value: 2500000.00\n- {year: 2022, carats: null, value: '-'}\n"),
+    ],
+)
 def test_production_file(tmp_path: Path, name: str, text: str) -> None:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    assert load_production(path) == {2021: Production(Decimal("1000.50"), Decimal("2500000")),
-                                     2022: Production(None, None)}
+    assert load_production(path) == {2021: Production(Decimal("1000.50"), Decimal("2500000")), 2022: Production(None, None)}
     code, out, _ = run(str(BATCH), "--production", str(path), "--format", "markdown")
     assert code == 2
     assert "| 2021 | 1,000.50 | 2,500,000.00 | 640.25 |" in out
@@ -224,17 +240,20 @@ def test_production_file(tmp_path: Path, name: str, text: str) -> None:
     assert "no production file" not in out
 
 
-@pytest.mark.parametrize("name, text, where, what", [
-    ("bad.csv", "year,carats,value\n2021,many,1\n", ":2", "carats must be a number"),
-    ("bad.csv", "year,carats,volume\n", ":1", "unknown column 'volume'"),
-    ("bad.csv", "year,carats,value\n2021,1,1\n2021,2,2\n", ":3", "year 2021 is given twice"),
-    ("bad.csv", "year,carats,value\n21,1,1\n", ":2", "four-digit year"),
-    ("bad.yaml", "- {year: 2021, carats: -5, value: 1}\n", ":1:3", "carats must be a number >= 0"),
-    ("bad.yaml", "- {year: 2021, carat: 5}\n", ":1:3", "unknown key 'carat'"),
-    ("bad.yaml", "production: [\n", ":2", "invalid YAML"),
-    ("bad.yaml", "year: 2021\n", ":1", "expected a list"),
-    ("bad.txt", "year,carats,value\n", "", "must be .csv, .yaml or .yml"),
-])
+@pytest.mark.parametrize(
+    "name, text, where, what",
+    [
+        ("bad.csv", "year,carats,value\n2021,many,1\n", ":2", "carats must be a number"),
+        ("bad.csv", "year,carats,volume\n", ":1", "unknown column 'volume'"),
+        ("bad.csv", "year,carats,value\n2021,1,1\n2021,2,2\n", ":3", "year 2021 is given twice"),
+        ("bad.csv", "year,carats,value\n21,1,1\n", ":2", "four-digit year"),
+        ("bad.yaml", "- {year: 2021, carats: -5, value: 1}\n", ":1:3", "carats must be a number >= 0"),
+        ("bad.yaml", "- {year: 2021, carat: 5}\n", ":1:3", "unknown key 'carat'"),
+        ("bad.yaml", "production: [\n", ":2", "invalid YAML"),
+        ("bad.yaml", "year: 2021\n", ":1", "expected a list"),
+        ("bad.txt", "year,carats,value\n", "", "must be .csv, .yaml or .yml"),
+    ],
+)
 def test_bad_production_file(tmp_path: Path, name: str, text: str, where: str, what: str) -> None:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -252,6 +271,7 @@ def test_missing_production_file(tmp_path: Path) -> None:
 
 
 # --- the command's errors ----------------------------------------------------------------------
+
 
 def test_missing_source(tmp_path: Path) -> None:
     code, out, err = run(str(BATCH), str(tmp_path / "nowhere"))

@@ -18,7 +18,7 @@ def finding(severity: str) -> Finding:
 
 def test_members_read_as_their_values():
     for member in (*Verdict, *Severity):
-        assert str(member) == f"{member}" == "%s" % member == member.value
+        assert str(member) == f"{member}" == f"{member}" == member.value
     assert json.dumps({Verdict.NON_COMPLIANT: Verdict.ERROR}) == '{"non_compliant": "error"}'
     stream = io.StringIO()
     csv.writer(stream).writerow([Severity.WARNING, Verdict.REVIEW])
@@ -31,8 +31,7 @@ def test_the_worst_finding_decides_the_verdict():
     assert status_of([finding("warning"), finding("info")]) is Verdict.REVIEW
     assert status_of([finding("warning"), finding("violation")]) is Verdict.NON_COMPLIANT
     assert status_of([finding("invalid"), finding("violation")]) is Verdict.INVALID
-    assert [Verdict.of(s) for s in Severity] == [Verdict.INVALID, Verdict.NON_COMPLIANT, Verdict.REVIEW,
-                                                 Verdict.COMPLIANT]
+    assert [Verdict.of(s) for s in Severity] == [Verdict.INVALID, Verdict.NON_COMPLIANT, Verdict.REVIEW, Verdict.COMPLIANT]
 
 
 def test_a_result_holds_the_enum_even_when_given_text():

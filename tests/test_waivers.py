@@ -3,24 +3,34 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import datetime as dt
+import json
 import textwrap
 
 import pytest
+from conftest import ROOT
 
 from kpcheck.api import Checker, status_of
-from kpcheck.problems import Level, Problem, explain
 from kpcheck.batch.audit import audit
-from kpcheck.waivers import (EXPIRED, INAPPLICABLE, MALFORMED, REFUSED, UNKNOWN_RULE, Waiver, WaiverBook,
-                             WaiverFileError, apply_waivers, load_waivers, severities_of)
-
-from conftest import ROOT
+from kpcheck.problems import Level, Problem, explain
+from kpcheck.waivers import (
+    EXPIRED,
+    INAPPLICABLE,
+    MALFORMED,
+    REFUSED,
+    UNKNOWN_RULE,
+    Waiver,
+    WaiverBook,
+    WaiverFileError,
+    apply_waivers,
+    load_waivers,
+    severities_of,
+)
 
 FIXTURES = ROOT / "fixtures"
 SUBMISSIONS = FIXTURES / "submissions"
-DUP_0315 = SUBMISSIONS / "dup-deadline-2024-03-15.json"      # KZ000200, presented 2024-03-28, DUP-01
-ERASURE = SUBMISSIONS / "cond-erasure-stains.json"           # FIX-COND-0001, COND-01 (invalid) and COND-02
+DUP_0315 = SUBMISSIONS / "dup-deadline-2024-03-15.json"  # KZ000200, presented 2024-03-28, DUP-01
+ERASURE = SUBMISSIONS / "cond-erasure-stains.json"  # FIX-COND-0001, COND-01 (invalid) and COND-02
 
 
 @pytest.fixture(scope="module")
@@ -64,9 +74,13 @@ def test_waived_finding_stays_marked_and_does_not_count(checker, severities, tmp
     assert waived.status == "compliant"
     (finding,) = waived.findings
     assert finding.rule == "DUP-01" and finding.message == result.findings[0].message
-    assert finding.waived == {"reason": "Department closed by flood.", "granted_by": "Order No 45-p of 02.04.2024",
-                              "expires_on": "2024-12-31", "line": f"{path}:2"}
-    assert result.findings[0].waived is None        # the input result is not changed
+    assert finding.waived == {
+        "reason": "Department closed by flood.",
+        "granted_by": "Order No 45-p of 02.04.2024",
+        "expires_on": "2024-12-31",
+        "line": f"{path}:2",
+    }
+    assert result.findings[0].waived is None  # the input result is not changed
 
 
 def test_status_follows_the_findings_not_waived(checker, severities, tmp_path):
@@ -83,13 +97,16 @@ def test_status_follows_the_findings_not_waived(checker, severities, tmp_path):
 def test_a_waiver_by_submission_applies_to_that_submission_only(checker, severities, tmp_path):
     result = checked(checker, DUP_0315)
     other = dataclasses.replace(result, submission="ANOTHER-ID", certificate="KZ000999")
-    path = waiver_file(tmp_path, """\
+    path = waiver_file(
+        tmp_path,
+        """\
       - submission: FX-DUP-DEADLINE-2024-03-15
         rule: DUP-01
         reason: r
         granted_by: g
         expires_on: 2024-12-31
-    """)
+    """,
+    )
     waivers, _ = load_waivers(path, severities)
     assert apply_waivers(result, result.presented_on, result.certificate, waivers)[0].status == "compliant"
     assert apply_waivers(other, other.presented_on, other.certificate, waivers)[0].status == "non_compliant"
@@ -108,13 +125,15 @@ def test_expiry_is_compared_with_presented_on_not_the_clock(checker, severities,
     if applied:
         assert warned == []
     else:
-        (warning,) = warned              # expired, and not also reported as inapplicable
+        (warning,) = warned  # expired, and not also reported as inapplicable
         assert (warning.location, warning.code) == (f"{path}:2", EXPIRED)
         assert "expired on 2024-03-27" in warning.message and "presented on 2024-03-28" in warning.message
 
 
 def test_malformed_waivers_are_ignored_with_their_line(severities, tmp_path):
-    path = waiver_file(tmp_path, """\
+    path = waiver_file(
+        tmp_path,
+        """\
       - certificate: KZ000200
         rule: DUP-01
         reason: no granted_by
@@ -155,12 +174,20 @@ def test_malformed_waivers_are_ignored_with_their_line(severities, tmp_path):
         reason: the only good one
         granted_by: g
         expires_on: 2024-12-31
-    """)
+    """,
+    )
     waivers, warnings = load_waivers(path, severities)
     assert [w.reason for w in waivers] == ["the only good one"]
     assert [(w.location, w.code) for w in warnings] == [
-        (f"{path}:2", MALFORMED), (f"{path}:6", MALFORMED), (f"{path}:12", MALFORMED), (f"{path}:20", MALFORMED),
-        (f"{path}:25", MALFORMED), (f"{path}:27", UNKNOWN_RULE), (f"{path}:31", MALFORMED), (f"{path}:36", MALFORMED)]
+        (f"{path}:2", MALFORMED),
+        (f"{path}:6", MALFORMED),
+        (f"{path}:12", MALFORMED),
+        (f"{path}:20", MALFORMED),
+        (f"{path}:25", MALFORMED),
+        (f"{path}:27", UNKNOWN_RULE),
+        (f"{path}:31", MALFORMED),
+        (f"{path}:36", MALFORMED),
+    ]
     messages = [w.message for w in warnings]
     assert "'granted_by' is missing" in messages[0]
     assert "exactly one of 'submission' and 'certificate'" in messages[1] and messages[1] == messages[2]
@@ -168,8 +195,7 @@ def test_malformed_waivers_are_ignored_with_their_line(severities, tmp_path):
     assert "did you mean 'expires_on'" in messages[4]
     assert "did you mean 'DUP-01'" in messages[5]
     assert "quote it" in messages[6]
-    assert all(w.text.startswith(f"{w.location}: waiver ignored: ") and w.text.endswith(f" [{w.code}]")
-               for w in warnings)
+    assert all(w.text.startswith(f"{w.location}: waiver ignored: ") and w.text.endswith(f" [{w.code}]") for w in warnings)
     # one problem type: each warning is a Problem at the level the catalogue gives its code
     assert all(isinstance(w, Problem) and w.level is Level.WARNING is explain(w.code).level for w in warnings)
 
@@ -177,13 +203,16 @@ def test_malformed_waivers_are_ignored_with_their_line(severities, tmp_path):
 def test_a_waiver_of_an_invalid_finding_is_refused(checker, severities, tmp_path):
     result = checked(checker, ERASURE)
     assert result.status == "invalid" and [f.rule for f in result.findings] == ["COND-01", "COND-02"]
-    path = waiver_file(tmp_path, """\
+    path = waiver_file(
+        tmp_path,
+        """\
       - submission: FIX-COND-0001
         rule: COND-01
         reason: The erasure was made by the issuing officer.
         granted_by: Order No 60-p
         expires_on: 2024-12-31
-    """)
+    """,
+    )
     waivers, warnings = load_waivers(path, severities)
     assert waivers == []
     (warning,) = warnings
@@ -196,18 +225,22 @@ def test_a_waiver_of_an_invalid_finding_is_refused(checker, severities, tmp_path
 
 
 def test_a_waiver_that_matches_no_finding_is_reported_at_the_end(checker, severities, tmp_path):
-    path = waiver_file(tmp_path, GOOD.format(expires="2024-12-31") + """\
+    path = waiver_file(
+        tmp_path,
+        GOOD.format(expires="2024-12-31")
+        + """\
   - submission: FX-DUP-DEADLINE-2024-03-15
     rule: DUP-03
     reason: no DUP-03 finding
     granted_by: g
     expires_on: 2024-12-31
-""")
+""",
+    )
     book = WaiverBook.load(path, severities)
     warned = []
     results = book.waive(checker.check_paths([DUP_0315, ERASURE]), warned.append)
     assert next(results).status == "compliant"
-    assert warned == []                                   # reported only once every submission is seen
+    assert warned == []  # reported only once every submission is seen
     assert next(results).status == "invalid"
     assert next(results, None) is None
     (warning,) = warned
@@ -222,11 +255,14 @@ def test_an_error_result_is_left_alone(checker, severities, tmp_path):
     assert apply_waivers(result, result.presented_on, result.certificate, waivers) == (result, [])
 
 
-@pytest.mark.parametrize("text, message", [
-    ("waivers: [\n", "expected"),
-    ("- certificate: KZ000200\n", "top-level 'waivers:' list"),
-    ("waivers: []\nextra: 1\n", "unknown top-level key 'extra'"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("waivers: [\n", "expected"),
+        ("- certificate: KZ000200\n", "top-level 'waivers:' list"),
+        ("waivers: []\nextra: 1\n", "unknown top-level key 'extra'"),
+    ],
+)
 def test_a_waiver_file_that_does_not_read_is_an_error(severities, tmp_path, text, message):
     path = tmp_path / "w.yaml"
     path.write_text(text, encoding="utf-8")
@@ -242,8 +278,15 @@ def test_the_example_waiver_files(checker, severities):
     granted = WaiverBook.load(FIXTURES / "waivers" / "granted.yaml", severities)
     assert granted.warnings == [] and len(granted.waivers) == 2
     problems = WaiverBook.load(FIXTURES / "waivers" / "problems.yaml", severities)
-    sources = [str(SUBMISSIONS / n) for n in ("dup-deadline-2024-03-15.json", "dup-deadline-2024-04-29.json",
-                                            "dup-deadline-2024-05-03.json", "cond-erasure-stains.json")]
+    sources = [
+        str(SUBMISSIONS / n)
+        for n in (
+            "dup-deadline-2024-03-15.json",
+            "dup-deadline-2024-04-29.json",
+            "dup-deadline-2024-05-03.json",
+            "cond-erasure-stains.json",
+        )
+    ]
     warned = []
     statuses = {r.submission: r.status for r in granted.waive(audit(sources, {"engine": "python"}), warned.append)}
     assert warned == [] and statuses["FX-DUP-DEADLINE-2024-03-15"] == "compliant"
@@ -261,6 +304,7 @@ def test_status_of_ignores_nothing_by_itself(checker):
 
 
 # --- the command line (active once kpcheck/cli/main.py has --waivers) ----------------------------------
+
 
 def _cli_has_waivers() -> bool:
     from kpcheck.cli.main import check
@@ -303,8 +347,15 @@ def test_cli_text_report_marks_the_waived_finding():
 
 @needs_hook
 def test_cli_audit_warns_for_each_ignored_waiver_with_its_line():
-    sources = [SUBMISSIONS / n for n in ("dup-deadline-2024-03-15.json", "dup-deadline-2024-04-29.json",
-                                         "dup-deadline-2024-05-03.json", "cond-erasure-stains.json")]
+    sources = [
+        SUBMISSIONS / n
+        for n in (
+            "dup-deadline-2024-03-15.json",
+            "dup-deadline-2024-04-29.json",
+            "dup-deadline-2024-05-03.json",
+            "cond-erasure-stains.json",
+        )
+    ]
     result = cli("audit", "--engine", "python", "--jobs", "1", "--format", "json", "--waivers", PROBLEMS, *sources)
     assert result.exit_code == 1
     statuses = [r["status"] for r in json.loads(result.stdout)["results"]]

@@ -9,12 +9,11 @@ import tempfile
 
 import pytest
 from click.testing import CliRunner
+from conftest import base
 
 from kpcheck.batch import audit as audit_module
 from kpcheck.batch.workers import WorkerFailed, WorkerLost, WorkerPool
 from kpcheck.cli.main import main
-
-from conftest import base
 
 
 def _square(n: int) -> int:
@@ -86,6 +85,7 @@ def _signalling_work(signum):
         if unit.first_line > 20:
             os.kill(os.getppid(), signum)
         return audit_module.spool_unit(audit_module._worker, *task)
+
     return work
 
 
@@ -122,8 +122,8 @@ def _sources(args):
 
 def test_check_and_audit_read_json_lines_the_same_way(tmp_path):
     good = json.dumps(base())
-    lone_cr = good[:-1] + ', "x": 1}\r' + good            # one line with a lone CR inside: one entry
-    unterminated = '{"id": "AB'                            # an unterminated string
+    lone_cr = good[:-1] + ', "x": 1}\r' + good  # one line with a lone CR inside: one entry
+    unterminated = '{"id": "AB'  # an unterminated string
     path = tmp_path / "mixed.jsonl"
     path.write_bytes(("\n".join([good, lone_cr, unterminated, "", good]) + "\r\n").encode())
     checked = _sources(["check", str(path)])
@@ -132,7 +132,7 @@ def test_check_and_audit_read_json_lines_the_same_way(tmp_path):
     assert [s for s, _, _ in checked] == [f"{path}:{n}" for n in (1, 2, 3, 5)]
     assert checked[1][1] == "error" and checked[2][1] == "error"
     assert checked[2][2] == f"{path}:3:10"
-    assert checked[3][1] != "error"             # the CRLF of the last line is a line ending
+    assert checked[3][1] != "error"  # the CRLF of the last line is a line ending
 
 
 def test_the_collector_is_restored_after_overlapping_batches_end_in_any_order():
@@ -147,7 +147,7 @@ def test_the_collector_is_restored_after_overlapping_batches_end_in_any_order():
     first.__enter__()
     second.__enter__()
     assert gc.get_threshold()[0] == YOUNG_COLLECTION
-    first.__exit__(None, None, None)            # the first to start ends first
+    first.__exit__(None, None, None)  # the first to start ends first
     assert gc.get_threshold()[0] == YOUNG_COLLECTION
     second.__exit__(None, None, None)
     assert gc.get_threshold() == before and gc.get_freeze_count() == frozen
@@ -164,11 +164,11 @@ def test_forked_workers_inherit_everything_frozen_also_inside_a_batch():
         pytest.skip("no fork here")
     with batch_collections():
         frozen = gc.get_freeze_count()
-        made_since = [[n] for n in range(1000)]          # noqa: F841 - tracked containers made after the freeze
+        made_since = [[n] for n in range(1000)]  # noqa: F841 - tracked containers made after the freeze
         with WorkerPool(1, _frozen_count) as pool:
             (in_worker,) = list(pool.map([0]))
-        assert in_worker >= frozen + 900          # (a few frozen objects may have been freed since)
-        assert gc.get_freeze_count() >= frozen + 900      # left frozen here until the batch ends
+        assert in_worker >= frozen + 900  # (a few frozen objects may have been freed since)
+        assert gc.get_freeze_count() >= frozen + 900  # left frozen here until the batch ends
 
 
 def _frozen_count(_: object) -> int:

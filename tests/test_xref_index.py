@@ -11,12 +11,11 @@ from array import array
 from collections import Counter
 
 import pytest
+from conftest import ENGINE_KINDS, base
 
 from kpcheck.batch import xref
 from kpcheck.batch.medians import Medians, bucket, bucket_range, count_buckets
 from kpcheck.batch.xref import XrefIndex, count_in, repeated, sorted_runs
-
-from conftest import ENGINE_KINDS, base
 
 
 @pytest.mark.parametrize("size,spread", [(1, 5), (2, 1), (999, 50), (1000, 10**18), (4097, 3)])
@@ -28,14 +27,13 @@ def test_runs_answer_as_a_sorted_list_does(monkeypatch, size, spread):
     assert all(len(run) <= 64 and list(run) == sorted(run) for run in runs)
     assert sorted(v for run in runs for v in run) == sorted(values)
     assert list(repeated(runs)) == sorted(v for v, n in Counter(values).items() if n > 1)
-    for probe in values[:20] + [spread + 1, -spread - 1]:
+    for probe in [*values[:20], spread + 1, -spread - 1]:
         assert count_in(runs, probe) == values.count(probe)
 
 
 def test_buckets_grow_with_the_value_and_cover_it():
     rng = random.Random(5)
-    values = sorted({0, 1, 15, 16, 17, 31, 32, 2**62, -1, -16, -17, -(2**62)}
-                    | {rng.randint(-10**15, 10**15) for _ in range(3000)})
+    values = sorted({0, 1, 15, 16, 17, 31, 32, 2**62, -1, -16, -17, -(2**62)} | {rng.randint(-(10**15), 10**15) for _ in range(3000)})
     keys = [bucket(v) for v in values]
     assert keys == sorted(keys)
     for v, key in zip(values, keys):
@@ -49,7 +47,7 @@ def test_medians_from_bucket_counts_are_exact(size):
     rng = random.Random(size)
     prices = [int(10 ** rng.uniform(5, 12)) for _ in range(size)] + [123_456] * (size // 3)
     medians = Medians()
-    for part in (prices[: size // 2], prices[size // 2:]):      # counted by two workers
+    for part in (prices[: size // 2], prices[size // 2 :]):  # counted by two workers
         medians.add_counts("7102.10", count_buckets(part))
     medians.plan()
     medians.offer("7102.10", array("q", prices[:7]))
@@ -62,8 +60,8 @@ def test_a_large_index_holds_numbers_in_runs_and_no_price_at_all():
     rng = random.Random(1)
     tracemalloc.start()
     index = XrefIndex()
-    index.groups.extend(rng.randrange(-2**62, 2**62) for _ in range(n))
-    for _unit in range(0, n, 500):                 # one unit's counts at a time, as workers send them
+    index.groups.extend(rng.randrange(-(2**62), 2**62) for _ in range(n))
+    for _unit in range(0, n, 500):  # one unit's counts at a time, as workers send them
         index.prices.add_counts("7102.31", count_buckets(int(10 ** rng.uniform(5, 12)) for _ in range(500)))
     index.freeze()
     _, peak = tracemalloc.get_traced_memory()
@@ -79,7 +77,7 @@ def _as_an_audit_builds_it(keys):
     from kpcheck.batch.xref import index_part, pack_members, pack_prices
 
     index = XrefIndex()
-    units = [keys[i:i + 97] for i in range(0, len(keys), 97)]
+    units = [keys[i : i + 97] for i in range(0, len(keys), 97)]
     for unit in units:
         index.add_part(index_part(unit, pack_prices(unit)))
     index.freeze()
@@ -108,10 +106,16 @@ def test_the_index_answers_as_a_search_of_every_key_does(monkeypatch, built):
     keys += [xref.XrefKey("export", keys[0].presented_on, o, o + "-D", 7, 0, True, o) for o in originals]
     index = build_index(keys) if built == "in memory" else _as_an_audit_builds_it(keys)
     for key in keys:
-        others = [k for k in keys if k.group == key.group and k.id_hash != key.id_hash
-                  and not (key.original and key.original == k.number) and not (k.original and k.original == key.number)
-                  and not (key.supersedes_hash and key.supersedes_hash == k.id_hash)
-                  and not (k.supersedes_hash and k.supersedes_hash == key.id_hash)]
+        others = [
+            k
+            for k in keys
+            if k.group == key.group
+            and k.id_hash != key.id_hash
+            and not (key.original and key.original == k.number)
+            and not (k.original and k.original == key.number)
+            and not (key.supersedes_hash and key.supersedes_hash == k.id_hash)
+            and not (k.supersedes_hash and k.supersedes_hash == key.id_hash)
+        ]
         assert index.same_number_others(key) == len(others)
         if key.duplicate_request:
             assert index.original_known(key) == any(k.number == key.original for k in keys if k is not key)
@@ -137,13 +141,16 @@ def test_memoised_decisions_across_submissions_hold_for_every_day(kind):
     batch = BatchChecks(checker)
     periods = batch.engine.periods
     assert periods.usable and periods.cuts
-    days = [dt.date.fromordinal(cut + shift) for cut in periods.cuts for shift in (-1, 0, 1)] + \
-        [dt.date(2025, 3, 3), dt.date(2025, 3, 4), dt.date(2026, 1, 2)]
+    days = [dt.date.fromordinal(cut + shift) for cut in periods.cuts for shift in (-1, 0, 1)] + [
+        dt.date(2025, 3, 3),
+        dt.date(2025, 3, 4),
+        dt.date(2026, 1, 2),
+    ]
     subs = []
     for n, day in enumerate(days * 2):
         doc = base()
         doc["id"], doc["presented_on"] = f"S-{n}", day.isoformat()
-        doc["certificate"]["number"] = f"KZ{n % 5:06d}"         # numbers that repeat: XREF-01 fires
+        doc["certificate"]["number"] = f"KZ{n % 5:06d}"  # numbers that repeat: XREF-01 fires
         subs.append(Submission.model_validate_json(json.dumps(doc)))
     keys = [key_of(sub) for sub in subs]
     index = build_index(keys)
@@ -164,10 +171,13 @@ def test_findings_across_submissions_join_a_result_in_rule_order():
     def items(*ids):
         return [NotApplicable(rule, "") for rule in ids]
 
-    for first, then in ((items("COND-01", "EAEU-02"), items("XREF-01", "XREF-02")),
-                        (items("COND-01", "ZZZ-01"), items("XREF-01")),
-                        (items("XREF-01"), items("AAA-01", "XREF-02")),
-                        ([], items("XREF-01")), (items("XREF-01"), items("XREF-01"))):
+    for first, then in (
+        (items("COND-01", "EAEU-02"), items("XREF-01", "XREF-02")),
+        (items("COND-01", "ZZZ-01"), items("XREF-01")),
+        (items("XREF-01"), items("AAA-01", "XREF-02")),
+        ([], items("XREF-01")),
+        (items("XREF-01"), items("XREF-01")),
+    ):
         merged = _merged(first, then)
         assert [n.rule for n in merged] == sorted(n.rule for n in [*first, *then])
         assert len(merged) == len(first) + len(then)

@@ -20,10 +20,13 @@ from kpcheck.rulebook.conditions import All, nnf
 
 def definitions() -> list[str]:
     checker = Checker.load(engine="python")
-    whole = [(c.rule.id, nnf(All((in_force_node(c.rule), *(n for n, _ in c.rule.applies), c.rule.condition))))
-             for c in checker.engine.compiled]
-    return [durable._dumps({rid: {"all": [{"m": {"$and": [durable.DISCRIMINATOR, durable.to_durable(node)]}}]}
-                            for rid, node in group}) for group in durable.shard(whole)]
+    whole = [
+        (c.rule.id, nnf(All((in_force_node(c.rule), *(n for n, _ in c.rule.applies), c.rule.condition)))) for c in checker.engine.compiled
+    ]
+    return [
+        durable._dumps({rid: {"all": [{"m": {"$and": [durable.DISCRIMINATOR, durable.to_durable(node)]}}]} for rid, node in group})
+        for group in durable.shard(whole)
+    ]
 
 
 def poison_heap(libc: ctypes.CDLL) -> None:
@@ -51,7 +54,7 @@ def main() -> None:
         for i, text in enumerate(texts):
             try:
                 durable._engine.create_ruleset(f"heapcheck{n}x{i}", text)
-            except Exception as exc:  # noqa: BLE001 - the C module raises bare Exceptions
+            except Exception as exc:
                 refused += 1
                 print(f"round {n}: {exc}")
     print(f"{refused} of {rounds * len(texts)} ruleset creations refused")

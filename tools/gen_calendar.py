@@ -99,9 +99,7 @@ def _year_block(calendar: holidays.HolidayBase, moved: dict[date, date], year: i
 
 def render() -> str:
     """The whole calendar file as text."""
-    calendar = holidays.country_holidays(
-        COUNTRY, years=range(FIRST_YEAR, LAST_YEAR + 1), language="en_US"
-    )
+    calendar = holidays.country_holidays(COUNTRY, years=range(FIRST_YEAR, LAST_YEAR + 1), language="en_US")
     lines = [
         HEADER.rstrip("\n"),
         "generated_by: tools/gen_calendar.py",

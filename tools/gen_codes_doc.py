@@ -25,14 +25,17 @@ FAMILIES = {
 
 
 def render() -> str:
-    out = ["# Problem codes", "",
-           "Every problem kpcheck reports with a place reads `file:line:col: message [CODE]`. "
-           "The codes are stable; this page is generated from `kpcheck/problems.py` by "
-           "`tools/gen_codes_doc.py`.", ""]
+    out = [
+        "# Problem codes",
+        "",
+        "Every problem kpcheck reports with a place reads `file:line:col: message [CODE]`. "
+        "The codes are stable; this page is generated from `kpcheck/problems.py` by "
+        "`tools/gen_codes_doc.py`.",
+        "",
+    ]
     for prefix, title in FAMILIES.items():
         out += [f"## {title}", "", "| code | level | meaning |", "|---|---|---|"]
-        out += [f"| {c.code} | {c.level.value} | {c.summary} |"
-                for c in CATALOGUE.values() if c.code.startswith(prefix)]
+        out += [f"| {c.code} | {c.level.value} | {c.summary} |" for c in CATALOGUE.values() if c.code.startswith(prefix)]
         out.append("")
     return "\n".join(out)
 

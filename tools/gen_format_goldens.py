@@ -24,11 +24,14 @@ from kpcheck.engine import Finding, NotApplicable
 from kpcheck.report import make_writer
 
 EXPECTED = Path(__file__).resolve().parents[1] / "fixtures" / "expected"
-GOLDENS = {"csv": "audit-sample.csv", "junit": "audit-sample.xml", "audit-text": "audit-sample.txt",
-           "html": "audit-sample.html"}
+GOLDENS = {"csv": "audit-sample.csv", "junit": "audit-sample.xml", "audit-text": "audit-sample.txt", "html": "audit-sample.html"}
 OPTIONS = {"fail_on": "violation", "width": 110}
-META = {"kpcheck": "0.0.0-golden", "rulebook": {"version": "2024.1", "sha256": "0" * 64},
-        "reference": "example", "registers": {"sha256": "f" * 64}}
+META = {
+    "kpcheck": "0.0.0-golden",
+    "rulebook": {"version": "2024.1", "sha256": "0" * 64},
+    "reference": "example",
+    "registers": {"sha256": "f" * 64},
+}
 BASIS = ({"act": "Government Resolution No 356 of 20.06.2016", "provision": "to be confirmed", "url": None},)
 
 
@@ -36,37 +39,87 @@ def finding(rule: str, severity: str, title: str, message: str, *fields: str) ->
     return Finding(rule, severity, title, message, tuple(fields), BASIS)
 
 
-ERASURE = finding("COND-01", "invalid", "Certificate bears erasures",
-                  "Certificate KZ000123 bears erasures; it is invalid and must not be accepted.",
-                  "certificate.condition.erasures")
-EXPORTER = finding("FORM-03", "violation", "Exporter not in the register",
-                   'Exporter "Alpha & Co" <KZ-77> is not in the register of exporters, as of 2024-03-05.',
-                   "exporter.name", "exporter.bin")
-EXPORTER_2 = finding("FORM-03", "violation", "Exporter not in the register",
-                     'Exporter "Beta, LLP" is not in the register of exporters, as of 2023-11-20.', "exporter.bin")
-LATE = finding("DEADL-02", "warning", "Declaration close to the deadline",
-               "Declared 4 working days after import; the law allows 5.", "customs.declared_on")
+ERASURE = finding(
+    "COND-01",
+    "invalid",
+    "Certificate bears erasures",
+    "Certificate KZ000123 bears erasures; it is invalid and must not be accepted.",
+    "certificate.condition.erasures",
+)
+EXPORTER = finding(
+    "FORM-03",
+    "violation",
+    "Exporter not in the register",
+    'Exporter "Alpha & Co" <KZ-77> is not in the register of exporters, as of 2024-03-05.',
+    "exporter.name",
+    "exporter.bin",
+)
+EXPORTER_2 = finding(
+    "FORM-03",
+    "violation",
+    "Exporter not in the register",
+    'Exporter "Beta, LLP" is not in the register of exporters, as of 2023-11-20.',
+    "exporter.bin",
+)
+LATE = finding(
+    "DEADL-02",
+    "warning",
+    "Declaration close to the deadline",
+    "Declared 4 working days after import; the law allows 5.",
+    "customs.declared_on",
+)
 
 
 def sample_results() -> list[Result]:
     """The constructed batch, in input order."""
     return [
-        Result("ALA-2023-0001", "audit/2023/ok.json", "compliant", [],
-               [NotApplicable("EAEU-01", "no customs declaration")], certificate="KZ000101",
-               direction="export", presented_on=dt.date(2023, 6, 1)),
-        Result("ALA-2024-0007", "audit/2024/erasure.json", "invalid", [ERASURE, EXPORTER],
-               certificate="KZ000123", direction="export", presented_on=dt.date(2024, 3, 5)),
-        Result("ALA-2023-0042", "audit/batch.jsonl:2", "non_compliant", [EXPORTER_2],
-               certificate="KZ000142", direction="export", presented_on=dt.date(2023, 11, 20)),
-        Result("AST-2024-0100", "audit/batch.jsonl:3", "review", [LATE], certificate="BE0099887",
-               direction="import", presented_on=dt.date(2024, 2, 12)),
-        Result(None, "audit/batch.jsonl:4", "error",
-               error={"message": "invalid JSON: Expecting ',' delimiter", "location": "audit/batch.jsonl:4:17"}),
+        Result(
+            "ALA-2023-0001",
+            "audit/2023/ok.json",
+            "compliant",
+            [],
+            [NotApplicable("EAEU-01", "no customs declaration")],
+            certificate="KZ000101",
+            direction="export",
+            presented_on=dt.date(2023, 6, 1),
+        ),
+        Result(
+            "ALA-2024-0007",
+            "audit/2024/erasure.json",
+            "invalid",
+            [ERASURE, EXPORTER],
+            certificate="KZ000123",
+            direction="export",
+            presented_on=dt.date(2024, 3, 5),
+        ),
+        Result(
+            "ALA-2023-0042",
+            "audit/batch.jsonl:2",
+            "non_compliant",
+            [EXPORTER_2],
+            certificate="KZ000142",
+            direction="export",
+            presented_on=dt.date(2023, 11, 20),
+        ),
+        Result(
+            "AST-2024-0100",
+            "audit/batch.jsonl:3",
+            "review",
+            [LATE],
+            certificate="BE0099887",
+            direction="import",
+            presented_on=dt.date(2024, 2, 12),
+        ),
+        Result(
+            None,
+            "audit/batch.jsonl:4",
+            "error",
+            error={"message": "invalid JSON: Expecting ',' delimiter", "location": "audit/batch.jsonl:4:17"},
+        ),
     ]
 
 
-def render(fmt: str, results: list[Result] | None = None, options: dict | None = None,
-           meta: dict | None = None) -> str:
+def render(fmt: str, results: list[Result] | None = None, options: dict | None = None, meta: dict | None = None) -> str:
     """One format's report of ``results`` (default: the sample batch), as a string."""
     results = sample_results() if results is None else results
     stream = io.StringIO(newline="")

@@ -47,8 +47,10 @@ def main(argv: list[str] | None = None) -> int:
             path.write_text(text, encoding="utf-8", newline="\n")
             print(f"wrote {path.relative_to(DOCS.parent)}")
     if args.check and stale:
-        print("stale: " + ", ".join(str(p.relative_to(DOCS.parent)) for p in stale)
-              + "; run python tools/gen_rulebook_docs.py", file=sys.stderr)
+        print(
+            "stale: " + ", ".join(str(p.relative_to(DOCS.parent)) for p in stale) + "; run python tools/gen_rulebook_docs.py",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

@@ -38,16 +38,19 @@ import math
 import random
 import sys
 from collections import deque
-from itertools import accumulate
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
+from itertools import accumulate
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 # --- reference material (names and addresses invented; registers as rulebook.md's EXAMPLE lists) ---
 
 TITLE = "Kimberley Process Certificate"
-KP_STATEMENT = ("The rough diamonds in this shipment have been handled in accordance with the provisions "
-                "of the Kimberley Process Certification Scheme for rough diamonds")
+KP_STATEMENT = (
+    "The rough diamonds in this shipment have been handled in accordance with the provisions "
+    "of the Kimberley Process Certification Scheme for rough diamonds"
+)
 HS = {  # HS code -> EAEU TN VED code, carats per line, US$/ct (log-uniform ranges)
     "7102.10": {"tnved": "7102100000", "carats": (80, 12000), "usd_ct": (50, 400)},
     "7102.21": {"tnved": "7102210000", "carats": (300, 40000), "usd_ct": (20, 200)},
@@ -55,71 +58,136 @@ HS = {  # HS code -> EAEU TN VED code, carats per line, US$/ct (log-uniform rang
 }
 HS_CODES = list(HS)
 WRONG_TNVED = {"7102100000": "7102290000", "7102210000": "7102290000", "7102310000": "7102390000"}
-SIGNERS = [("KZ-SC-014", "A. Nurlanov", date(2020, 1, 1), None),
-           ("KZ-SC-021", "D. Seitkali", date(2018, 1, 1), date(2023, 12, 31)),
-           ("KZ-SC-030", "M. Omarova", date(2022, 6, 1), None)]
+SIGNERS = [
+    ("KZ-SC-014", "A. Nurlanov", date(2020, 1, 1), None),
+    ("KZ-SC-021", "D. Seitkali", date(2018, 1, 1), date(2023, 12, 31)),
+    ("KZ-SC-030", "M. Omarova", date(2022, 6, 1), None),
+]
 KZ_PARTIES = [
     {"name": "Altyn Almas LLP", "address": "12 Dostyk Ave, Almaty", "bin": "140240012345", "since": date(2016, 1, 1)},
-    {"name": "Qazaq Rough JSC", "address": "8 Kabanbay Batyr Ave, Astana", "bin": "180540067896",
-     "since": date(2018, 5, 1)},
+    {"name": "Qazaq Rough JSC", "address": "8 Kabanbay Batyr Ave, Astana", "bin": "180540067896", "since": date(2018, 5, 1)},
 ]
-DEPARTMENTS = [{"code": "ALA", "name": "Almaty", "customs": "ALA-CP-01"},
-               {"code": "NQZ", "name": "Astana", "customs": "NQZ-CP-01"}]
+DEPARTMENTS = [{"code": "ALA", "name": "Almaty", "customs": "ALA-CP-01"}, {"code": "NQZ", "name": "Astana", "customs": "NQZ-CP-01"}]
 KZ_AUTHORITIES = [  # (from, name) of the authorised body, by reorganisation
-    (date(2014, 8, 6), "Committee of Industrial Development and Industrial Safety of the Ministry for "
-                       "Investments and Development of the Republic of Kazakhstan"),
-    (date(2019, 2, 18), "Committee of Industrial Development of the Ministry of Industry and Infrastructural "
-                        "Development of the Republic of Kazakhstan"),
+    (
+        date(2014, 8, 6),
+        "Committee of Industrial Development and Industrial Safety of the Ministry for "
+        "Investments and Development of the Republic of Kazakhstan",
+    ),
+    (
+        date(2019, 2, 18),
+        "Committee of Industrial Development of the Ministry of Industry and Infrastructural Development of the Republic of Kazakhstan",
+    ),
     (date(2023, 9, 1), "Industry Committee of the Ministry of Industry and Construction of the Republic of Kazakhstan"),
 ]
 EAEU = {"RU", "BY", "AM", "KG"}
 PRODUCERS = ["RU", "BW", "ZA", "CA", "AO", "NA", "CD", "SL", "LS", "ZW", "AU"]
 MIXED_POOL = ["RU", "BW", "ZA", "CA", "AO", "NA", "CD", "SL", "LS", "ZW", "AU", "GN", "TZ"]
-EXPORT_PARTNERS = {"AE": 34, "BE": 18, "IN": 12, "HK": 9, "IL": 6, "CN": 5, "CH": 4, "RU": 4, "AM": 3,
-                   "BY": 1, "US": 4}
-IMPORT_PARTNERS = {"RU": 22, "AE": 20, "BE": 12, "IN": 8, "HK": 5, "IL": 5, "CN": 4, "CH": 4, "AM": 3,
-                   "BY": 3, "US": 3, "ZA": 6, "BW": 5}
+EXPORT_PARTNERS = {"AE": 34, "BE": 18, "IN": 12, "HK": 9, "IL": 6, "CN": 5, "CH": 4, "RU": 4, "AM": 3, "BY": 1, "US": 4}
+IMPORT_PARTNERS = {"RU": 22, "AE": 20, "BE": 12, "IN": 8, "HK": 5, "IL": 5, "CN": 4, "CH": 4, "AM": 3, "BY": 3, "US": 3, "ZA": 6, "BW": 5}
 
-PARTNER_DRAW = {direction: (list(table), list(accumulate(table.values())))
-                for direction, table in (("export", EXPORT_PARTNERS), ("import", IMPORT_PARTNERS))}
+PARTNER_DRAW = {
+    direction: (list(table), list(accumulate(table.values())))
+    for direction, table in (("export", EXPORT_PARTNERS), ("import", IMPORT_PARTNERS))
+}
 
 
-def _country(authority: str, seal: str, languages: tuple[str, ...], signers: tuple[str, ...],
-             *parties: tuple[str, str]) -> dict[str, Any]:
+def _country(authority: str, seal: str, languages: tuple[str, ...], signers: tuple[str, ...], *parties: tuple[str, str]) -> dict[str, Any]:
     return {"authority": authority, "seal": seal, "languages": languages, "signers": signers, "parties": parties}
 
 
 FOREIGN = {
-    "AE": _country("Kimberley Process Office, Ministry of Economy of the United Arab Emirates",
-                   "UAE Kimberley Process Office", ("ar", "en"), ("K. Al Mansoori", "S. Al Hashimi"),
-                   ("Gulf Rough DMCC", "Almas Tower, Dubai"), ("Emirates Rough Trading DMCC", "JLT Cluster I, Dubai")),
-    "BE": _country("Federal Public Service Economy, Licences Division, Diamond Office", "FPS Economy Diamond Office",
-                   ("nl", "fr", "de", "en"), ("J. Peeters", "M. Janssens"),
-                   ("Antwerp Rough NV", "Hoveniersstraat 30, Antwerp"), ("Schupstraat Diamonds BV", "Schupstraat 9, Antwerp")),
-    "IN": _country("Gem and Jewellery Export Promotion Council, KP Authority of India", "GJEPC KP Authority",
-                   ("hi", "en"), ("R. Mehta", "S. Shah"),
-                   ("Surat Rough Pvt Ltd", "Varachha Road, Surat"), ("Opera House Diamonds Ltd", "Bharat Diamond Bourse, Mumbai")),
-    "IL": _country("Diamond Controller, Ministry of Economy and Industry of Israel", "Israel Diamond Controller",
-                   ("he", "en"), ("Y. Cohen",), ("Ramat Gan Rough Ltd", "1 Jabotinsky St, Ramat Gan")),
-    "CN": _country("General Administration of Customs of the People's Republic of China", "GACC Shanghai",
-                   ("zh", "en"), ("L. Wei", "Z. Hong"), ("Shanghai Rough Diamond Trading Co", "Pudong, Shanghai")),
-    "HK": _country("Trade and Industry Department, Hong Kong SAR", "TID Hong Kong", ("zh", "en"), ("C. Wong",),
-                   ("Kowloon Rough Ltd", "Nathan Road, Kowloon, Hong Kong")),
-    "CH": _country("State Secretariat for Economic Affairs SECO", "SECO Bern", ("de", "fr", "it", "en"),
-                   ("P. Muller",), ("Geneva Rough SA", "Rue du Rhone 10, Geneva")),
-    "RU": _country("Gokhran of Russia, Ministry of Finance of the Russian Federation", "Gokhran of Russia",
-                   ("ru", "en"), ("I. Petrov", "O. Smirnova"), ("Yakutsk Almaz LLC", "5 Lenina Ave, Yakutsk"),
-                   ("Moskovsky Rough JSC", "14 Tverskaya St, Moscow")),
-    "AM": _country("Ministry of Economy of the Republic of Armenia", "Ministry of Economy of Armenia", ("hy", "en"),
-                   ("A. Hakobyan",), ("Yerevan Diamond CJSC", "7 Tigran Mets Ave, Yerevan")),
-    "BY": _country("Ministry of Finance of the Republic of Belarus", "Ministry of Finance of Belarus",
-                   ("be", "ru", "en"), ("N. Kovalenko",), ("Gomel Rough OJSC", "3 Sovetskaya St, Gomel")),
-    "US": _country("U.S. Kimberley Process Authority", "USKPA", ("en",), ("D. Miller",),
-                   ("Forty-Seventh Rough Inc", "580 Fifth Ave, New York")),
-    "ZA": _country("South African Diamond and Precious Metals Regulator", "SADPMR", ("en",), ("T. Nkosi",),
-                   ("Johannesburg Rough (Pty) Ltd", "Main Street, Johannesburg")),
-    "BW": _country("Ministry of Minerals and Energy, Diamond Hub", "Botswana Diamond Hub", ("en",), ("K. Molefe",),
-                   ("Gaborone Rough Trading (Pty) Ltd", "Plot 63, Gaborone")),
+    "AE": _country(
+        "Kimberley Process Office, Ministry of Economy of the United Arab Emirates",
+        "UAE Kimberley Process Office",
+        ("ar", "en"),
+        ("K. Al Mansoori", "S. Al Hashimi"),
+        ("Gulf Rough DMCC", "Almas Tower, Dubai"),
+        ("Emirates Rough Trading DMCC", "JLT Cluster I, Dubai"),
+    ),
+    "BE": _country(
+        "Federal Public Service Economy, Licences Division, Diamond Office",
+        "FPS Economy Diamond Office",
+        ("nl", "fr", "de", "en"),
+        ("J. Peeters", "M. Janssens"),
+        ("Antwerp Rough NV", "Hoveniersstraat 30, Antwerp"),
+        ("Schupstraat Diamonds BV", "Schupstraat 9, Antwerp"),
+    ),
+    "IN": _country(
+        "Gem and Jewellery Export Promotion Council, KP Authority of India",
+        "GJEPC KP Authority",
+        ("hi", "en"),
+        ("R. Mehta", "S. Shah"),
+        ("Surat Rough Pvt Ltd", "Varachha Road, Surat"),
+        ("Opera House Diamonds Ltd", "Bharat Diamond Bourse, Mumbai"),
+    ),
+    "IL": _country(
+        "Diamond Controller, Ministry of Economy and Industry of Israel",
+        "Israel Diamond Controller",
+        ("he", "en"),
+        ("Y. Cohen",),
+        ("Ramat Gan Rough Ltd", "1 Jabotinsky St, Ramat Gan"),
+    ),
+    "CN": _country(
+        "General Administration of Customs of the People's Republic of China",
+        "GACC Shanghai",
+        ("zh", "en"),
+        ("L. Wei", "Z. Hong"),
+        ("Shanghai Rough Diamond Trading Co", "Pudong, Shanghai"),
+    ),
+    "HK": _country(
+        "Trade and Industry Department, Hong Kong SAR",
+        "TID Hong Kong",
+        ("zh", "en"),
+        ("C. Wong",),
+        ("Kowloon Rough Ltd", "Nathan Road, Kowloon, Hong Kong"),
+    ),
+    "CH": _country(
+        "State Secretariat for Economic Affairs SECO",
+        "SECO Bern",
+        ("de", "fr", "it", "en"),
+        ("P. Muller",),
+        ("Geneva Rough SA", "Rue du Rhone 10, Geneva"),
+    ),
+    "RU": _country(
+        "Gokhran of Russia, Ministry of Finance of the Russian Federation",
+        "Gokhran of Russia",
+        ("ru", "en"),
+        ("I. Petrov", "O. Smirnova"),
+        ("Yakutsk Almaz LLC", "5 Lenina Ave, Yakutsk"),
+        ("Moskovsky Rough JSC", "14 Tverskaya St, Moscow"),
+    ),
+    "AM": _country(
+        "Ministry of Economy of the Republic of Armenia",
+        "Ministry of Economy of Armenia",
+        ("hy", "en"),
+        ("A. Hakobyan",),
+        ("Yerevan Diamond CJSC", "7 Tigran Mets Ave, Yerevan"),
+    ),
+    "BY": _country(
+        "Ministry of Finance of the Republic of Belarus",
+        "Ministry of Finance of Belarus",
+        ("be", "ru", "en"),
+        ("N. Kovalenko",),
+        ("Gomel Rough OJSC", "3 Sovetskaya St, Gomel"),
+    ),
+    "US": _country(
+        "U.S. Kimberley Process Authority", "USKPA", ("en",), ("D. Miller",), ("Forty-Seventh Rough Inc", "580 Fifth Ave, New York")
+    ),
+    "ZA": _country(
+        "South African Diamond and Precious Metals Regulator",
+        "SADPMR",
+        ("en",),
+        ("T. Nkosi",),
+        ("Johannesburg Rough (Pty) Ltd", "Main Street, Johannesburg"),
+    ),
+    "BW": _country(
+        "Ministry of Minerals and Energy, Diamond Hub",
+        "Botswana Diamond Hub",
+        ("en",),
+        ("K. Molefe",),
+        ("Gaborone Rough Trading (Pty) Ltd", "Plot 63, Gaborone"),
+    ),
 }
 
 
@@ -128,17 +196,25 @@ def kz_authority(on: date) -> str:
 
 
 FIRST_DAY, LAST_DAY = date(2017, 1, 1), date(2025, 12, 31)
-FIRST_EXPORT = date(2018, 1, 1)            # the example signer register's first entry
+FIRST_EXPORT = date(2018, 1, 1)  # the example signer register's first entry
 VALIDITY = timedelta(days=60)
 DAY = timedelta(days=1)
-DEFECTS = {   # name -> (weight, directions it can apply to)
-    "erasures": (10, "ei"), "stains": (8, "ei"), "missing_seal": (8, "ei"),
-    "unregistered_signer": (10, "e"), "totals_off": (10, "ei"), "act_amounts_off": (10, "ei"),
-    "missing_coupon": (9, "ei"), "wrong_tnved": (9, "ei"), "expired": (8, "ei"),
-    "duplicate_late": (6, "e"), "reused_number": (6, "ei"), "extreme_price": (6, "ei"),
+DEFECTS = {  # name -> (weight, directions it can apply to)
+    "erasures": (10, "ei"),
+    "stains": (8, "ei"),
+    "missing_seal": (8, "ei"),
+    "unregistered_signer": (10, "e"),
+    "totals_off": (10, "ei"),
+    "act_amounts_off": (10, "ei"),
+    "missing_coupon": (9, "ei"),
+    "wrong_tnved": (9, "ei"),
+    "expired": (8, "ei"),
+    "duplicate_late": (6, "e"),
+    "reused_number": (6, "ei"),
+    "extreme_price": (6, "ei"),
 }
-ORDER = ["expired", "duplicate_late", "reused_number", "extreme_price", *DEFECTS]   # restating lines comes first
-DUPLICATE_SHARE = 0.04                     # share of exports that are duplicate requests
+ORDER = ["expired", "duplicate_late", "reused_number", "extreme_price", *DEFECTS]  # restating lines comes first
+DUPLICATE_SHARE = 0.04  # share of exports that are duplicate requests
 
 
 def _iso(d: date) -> str:
@@ -241,38 +317,66 @@ class Generator:
             if not (need_customs and country in EAEU):
                 return country
 
-    def act(self, dept: dict[str, Any], on: date, controller: str, lines: list[dict[str, Any]],
-            parcels: int) -> dict[str, Any]:
+    def act(self, dept: dict[str, Any], on: date, controller: str, lines: list[dict[str, Any]], parcels: int) -> dict[str, Any]:
         number = f"ASC-{dept['code']}-{on.year}-{self.next_number((dept['code'], on.year, 'act')):04d}"
-        return {"number": number, "issued_on": _iso(on), "controller_id": controller,
-                "carats": sum(ln["carats"] for ln in lines), "value_usd": sum(ln["value_usd"] for ln in lines),
-                "parcels": parcels}
+        return {
+            "number": number,
+            "issued_on": _iso(on),
+            "controller_id": controller,
+            "carats": sum(ln["carats"] for ln in lines),
+            "value_usd": sum(ln["value_usd"] for ln in lines),
+            "parcels": parcels,
+        }
 
-    def customs(self, dept: dict[str, Any], declared: date, cert_number: str, cert_date: date,
-                act: dict[str, Any], lines: list[dict[str, Any]]) -> dict[str, Any]:
-        return {"office": dept["customs"], "declared_on": _iso(declared),
-                "tnved_codes": [HS[ln["hs_code"]]["tnved"] for ln in lines],
-                "documents": [{"code": "01241", "number": cert_number, "date": _iso(cert_date)},
-                              {"code": "01143", "number": act["number"], "date": act["issued_on"]}]}
+    def customs(
+        self, dept: dict[str, Any], declared: date, cert_number: str, cert_date: date, act: dict[str, Any], lines: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        return {
+            "office": dept["customs"],
+            "declared_on": _iso(declared),
+            "tnved_codes": [HS[ln["hs_code"]]["tnved"] for ln in lines],
+            "documents": [
+                {"code": "01241", "number": cert_number, "date": _iso(cert_date)},
+                {"code": "01143", "number": act["number"], "date": act["issued_on"]},
+            ],
+        }
 
     # --- whole submissions -----------------------------------------------------------------
 
-    def certificate(self, number: str, country: str, issued: date, origin: dict[str, Any],
-                    exporter: dict[str, Any], importer: dict[str, Any], lines: list[dict[str, Any]],
-                    parcels: int) -> dict[str, Any]:
+    def certificate(
+        self,
+        number: str,
+        country: str,
+        issued: date,
+        origin: dict[str, Any],
+        exporter: dict[str, Any],
+        importer: dict[str, Any],
+        lines: list[dict[str, Any]],
+        parcels: int,
+    ) -> dict[str, Any]:
         info = FOREIGN.get(country)
         return {
-            "number": number, "issuing_country": country,
+            "number": number,
+            "issuing_country": country,
             "issuing_authority": kz_authority(issued) if country == "KZ" else info["authority"],
-            "title": TITLE, "kp_statement": KP_STATEMENT,
+            "title": TITLE,
+            "kp_statement": KP_STATEMENT,
             "languages": ["kk", "ru", "en"] if country == "KZ" else list(info["languages"]),
-            "issued_on": _iso(issued), "expires_on": _iso(issued + VALIDITY),
-            "origin": origin, "exporter": exporter, "importer": importer, "parcels": parcels,
-            "lines": lines, "total_carats": sum(ln["carats"] for ln in lines),
+            "issued_on": _iso(issued),
+            "expires_on": _iso(issued + VALIDITY),
+            "origin": origin,
+            "exporter": exporter,
+            "importer": importer,
+            "parcels": parcels,
+            "lines": lines,
+            "total_carats": sum(ln["carats"] for ln in lines),
             "total_value_usd": sum(ln["value_usd"] for ln in lines),
-            "signatures": [], "seals": [],
+            "signatures": [],
+            "seals": [],
             "condition": {"erasures": False, "stains": False, "damaged": False},
-            "corrections": [], "tamper_resistant": True, "coupon": None,
+            "corrections": [],
+            "tamper_resistant": True,
+            "coupon": None,
         }
 
     def export(self, day: date, defects: list[str]) -> dict[str, Any]:
@@ -287,13 +391,13 @@ class Generator:
         number = f"KZ{self.kz_number:06d}"
         lines = self.lines()
         parcels = len(lines) + rng.choice((0, 0, 1, 2, 3))
-        cert = self.certificate(number, "KZ", issued, self.origin(country, "export"), self.kz_party(issued),
-                                self.foreign_party(country), lines, parcels)
+        cert = self.certificate(
+            number, "KZ", issued, self.origin(country, "export"), self.kz_party(issued), self.foreign_party(country), lines, parcels
+        )
         signer_id, signer_name = self.signer(issued)
         cert["signatures"] = [{"role": "state_controller", "name": signer_name, "signer_id": signer_id}]
         cert["seals"] = [{"authority": f"Industry Committee, {dept['name']} territorial department"}]
-        cert["coupon"] = {"attached": True, "received_on": None, "authenticated": False,
-                          "handwritten": False, "sent_to_exporter_on": None}
+        cert["coupon"] = {"attached": True, "received_on": None, "authenticated": False, "handwritten": False, "sent_to_exporter_on": None}
         act = self.act(dept, issued, signer_id, lines, parcels)
         sub = self.envelope(dept, "export", day, cert, act)
         if country not in EAEU:
@@ -312,34 +416,51 @@ class Generator:
         lines = self.lines()
         parcels = len(lines) + rng.choice((0, 0, 1, 2))
         info = FOREIGN[country]
-        cert = self.certificate(number, country, issued, self.origin(country, "import"),
-                                self.foreign_party(country), self.kz_party(day), lines, parcels)
-        cert["signatures"] = [{"role": "exporting_authority", "name": rng.choice(info["signers"]),
-                               "signer_id": f"{country}-KPO-{rng.randint(1, 12):03d}"}]
+        cert = self.certificate(
+            number, country, issued, self.origin(country, "import"), self.foreign_party(country), self.kz_party(day), lines, parcels
+        )
+        cert["signatures"] = [
+            {"role": "exporting_authority", "name": rng.choice(info["signers"]), "signer_id": f"{country}-KPO-{rng.randint(1, 12):03d}"}
+        ]
         cert["seals"] = [{"authority": info["seal"]}]
-        cert["coupon"] = {"attached": True, "received_on": _iso(day), "authenticated": True,
-                          "handwritten": rng.random() < 0.15,
-                          "sent_to_exporter_on": _iso(day + rng.randint(0, 3) * DAY)}
+        cert["coupon"] = {
+            "attached": True,
+            "received_on": _iso(day),
+            "authenticated": True,
+            "handwritten": rng.random() < 0.15,
+            "sent_to_exporter_on": _iso(day + rng.randint(0, 3) * DAY),
+        }
         act = self.act(dept, day, self.signer(day)[0], lines, parcels)
         sub = self.envelope(dept, "import", day, cert, act)
         if country not in EAEU:
             sub["customs"] = self.customs(dept, day + rng.randint(0, 3) * DAY, number, issued, act, lines)
         return sub
 
-    def envelope(self, dept: dict[str, Any], direction: str, day: date, cert: dict[str, Any],
-                 act: dict[str, Any]) -> dict[str, Any]:
+    def envelope(self, dept: dict[str, Any], direction: str, day: date, cert: dict[str, Any], act: dict[str, Any]) -> dict[str, Any]:
         ident = f"{dept['code']}-{day.year}-{self.next_number((dept['code'], day.year, 'id')):04d}"
-        return {"schema_version": 1, "id": ident, "direction": direction, "presented_on": _iso(day),
-                "territorial_department": dept["name"], "certificate": cert, "state_control_act": act,
-                "customs": None}
+        return {
+            "schema_version": 1,
+            "id": ident,
+            "direction": direction,
+            "presented_on": _iso(day),
+            "territorial_department": dept["name"],
+            "certificate": cert,
+            "state_control_act": act,
+            "customs": None,
+        }
 
     def duplicate(self, day: date, late: bool) -> dict[str, Any] | None:
         """A request for a duplicate of a recent export damaged after issue."""
         rng = self.rng
         returned = day - rng.randint(0, 2) * DAY
         damaged = returned - (rng.randint(14, 40) if late else rng.randint(0, 4)) * DAY
-        originals = [s for s in self.exports if s["certificate"]["issued_on"] <= _iso(damaged)
-                     and s.get("duplicate") is None and "extreme_price" not in s["extensions"]["defects"]]
+        originals = [
+            s
+            for s in self.exports
+            if s["certificate"]["issued_on"] <= _iso(damaged)
+            and s.get("duplicate") is None
+            and "extreme_price" not in s["extensions"]["defects"]
+        ]
         if not originals:
             return None
         original = rng.choice(originals)
@@ -347,11 +468,15 @@ class Generator:
         cert, old = sub["certificate"], original["certificate"]
         for key in ("origin", "exporter", "importer", "parcels"):
             cert[key] = json.loads(json.dumps(old[key]))
-        self.restate(sub, [{"hs_code": ln["hs_code"], "carats": round(ln["carats"] * 100),
-                            "value_usd": round(ln["value_usd"] * 100)} for ln in old["lines"]])
+        self.restate(
+            sub,
+            [
+                {"hs_code": ln["hs_code"], "carats": round(ln["carats"] * 100), "value_usd": round(ln["value_usd"] * 100)}
+                for ln in old["lines"]
+            ],
+        )
         sub["state_control_act"]["parcels"] = cert["parcels"]
-        sub["duplicate"] = {"original_number": old["number"], "damaged_on": _iso(damaged),
-                            "returned_on": _iso(returned)}
+        sub["duplicate"] = {"original_number": old["number"], "damaged_on": _iso(damaged), "returned_on": _iso(returned)}
         return sub
 
     @staticmethod
@@ -387,6 +512,7 @@ class Generator:
 
 # --- defects: each spoils a built submission (amounts still in cents), False when it cannot ---
 
+
 def _off(rng: random.Random, cents: int) -> int:
     """An amount that differs by more than the 0.01 tolerance: a slip of 0.2 % to 5 %."""
     delta = max(2, round(cents * rng.uniform(0.002, 0.05)))
@@ -397,6 +523,7 @@ def _condition(key: str) -> Any:
     def spoil(gen: Generator, sub: dict[str, Any]) -> bool:
         sub["certificate"]["condition"][key] = True
         return True
+
     return spoil
 
 
@@ -421,7 +548,7 @@ def _unregistered_signer(gen: Generator, sub: dict[str, Any]) -> bool:
 def _totals_off(gen: Generator, sub: dict[str, Any]) -> bool:
     cert = sub["certificate"]
     key = gen.rng.choice(("total_carats", "total_value_usd"))
-    if len(cert["lines"]) > 1 and gen.rng.random() < 0.4:          # the total leaves out a line
+    if len(cert["lines"]) > 1 and gen.rng.random() < 0.4:  # the total leaves out a line
         cert[key] -= cert["lines"][-1]["carats" if key == "total_carats" else "value_usd"]
     else:
         cert[key] = _off(gen.rng, cert[key])
@@ -442,8 +569,13 @@ def _missing_coupon(gen: Generator, sub: dict[str, Any]) -> bool:
     if gen.rng.random() < 0.5:
         sub["certificate"]["coupon"] = None
     else:
-        sub["certificate"]["coupon"] = {"attached": False, "received_on": None, "authenticated": False,
-                                        "handwritten": False, "sent_to_exporter_on": None}
+        sub["certificate"]["coupon"] = {
+            "attached": False,
+            "received_on": None,
+            "authenticated": False,
+            "handwritten": False,
+            "sent_to_exporter_on": None,
+        }
     return True
 
 
@@ -458,11 +590,11 @@ def _wrong_tnved(gen: Generator, sub: dict[str, Any]) -> bool:
     return True
 
 
-def _expired(gen: Generator, sub: dict[str, Any]) -> bool:   # made when built: issued over 60 days before
+def _expired(gen: Generator, sub: dict[str, Any]) -> bool:  # made when built: issued over 60 days before
     return sub["presented_on"] > sub["certificate"]["expires_on"]
 
 
-def _duplicate_late(gen: Generator, sub: dict[str, Any]) -> bool:   # made when built
+def _duplicate_late(gen: Generator, sub: dict[str, Any]) -> bool:  # made when built
     dup = sub.get("duplicate")
     return bool(dup) and date.fromisoformat(dup["returned_on"]) - date.fromisoformat(dup["damaged_on"]) > 12 * DAY
 
@@ -470,8 +602,9 @@ def _duplicate_late(gen: Generator, sub: dict[str, Any]) -> bool:   # made when 
 def _reused_number(gen: Generator, sub: dict[str, Any]) -> bool:
     cert = sub["certificate"]
     recent = gen.exports if sub["direction"] == "export" else gen.imports
-    same = [s for s in recent if s["certificate"]["issuing_country"] == cert["issuing_country"]
-            and s["certificate"]["number"] != cert["number"]]
+    same = [
+        s for s in recent if s["certificate"]["issuing_country"] == cert["issuing_country"] and s["certificate"]["number"] != cert["number"]
+    ]
     if not same:
         return False
     victim = gen.rng.choice(same)
@@ -495,10 +628,18 @@ def _extreme_price(gen: Generator, sub: dict[str, Any]) -> bool:
 
 
 APPLY = {
-    "erasures": _condition("erasures"), "stains": _condition("stains"), "missing_seal": _missing_seal,
-    "unregistered_signer": _unregistered_signer, "totals_off": _totals_off, "act_amounts_off": _act_amounts_off,
-    "missing_coupon": _missing_coupon, "wrong_tnved": _wrong_tnved, "expired": _expired,
-    "duplicate_late": _duplicate_late, "reused_number": _reused_number, "extreme_price": _extreme_price,
+    "erasures": _condition("erasures"),
+    "stains": _condition("stains"),
+    "missing_seal": _missing_seal,
+    "unregistered_signer": _unregistered_signer,
+    "totals_off": _totals_off,
+    "act_amounts_off": _act_amounts_off,
+    "missing_coupon": _missing_coupon,
+    "wrong_tnved": _wrong_tnved,
+    "expired": _expired,
+    "duplicate_late": _duplicate_late,
+    "reused_number": _reused_number,
+    "extreme_price": _extreme_price,
 }
 
 

@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from hostile_inputs import make_batch  # noqa: E402
-from hostile_rulebooks import RULES, corrupt  # noqa: E402
+from hostile_inputs import make_batch
+from hostile_rulebooks import RULES, corrupt
 
 BASE = RULES / "bases" / "compliant-export.json"
 
@@ -55,8 +55,9 @@ class Tally:
 def run(args: list[str], env: dict[str, str], timeout: float) -> tuple[int | None, str, str]:
     """One kpcheck process: (exit code or None on a hang, stdout, stderr)."""
     try:
-        done = subprocess.run([sys.executable, "-m", "kpcheck", *args], capture_output=True, env=env,
-                              timeout=timeout, stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            [sys.executable, "-m", "kpcheck", *args], capture_output=True, env=env, timeout=timeout, stdin=subprocess.DEVNULL
+        )
     except subprocess.TimeoutExpired as exc:
         return None, (exc.stdout or b"").decode(errors="replace"), (exc.stderr or b"").decode(errors="replace")
     return done.returncode, done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace")
@@ -96,8 +97,7 @@ def check_report(tally: Tally, what: str, report: Path, expected: dict[str, int]
     if seen != wanted:
         extra, missing = seen - wanted, wanted - seen
         tally.fail("unaccounted", f"{what}: extra {dict(list(extra.items())[:3])}, missing {dict(list(missing.items())[:3])}")
-    if summary.get("submissions") != len(results) or sum(v for k, v in summary.items() if k != "submissions") \
-            != len(results):
+    if summary.get("submissions") != len(results) or sum(v for k, v in summary.items() if k != "submissions") != len(results):
         tally.fail("invalid report", f"{what}: summary {summary} for {len(results)} results")
     for result in results:
         tally.results[result["status"]] += 1
@@ -116,15 +116,21 @@ def submissions(tally: Tally, opts: argparse.Namespace, work: Path, env: dict[st
                 report = work / f"{command}-{engine}-{b}.json"
                 extra = ["--jobs", str(opts.jobs)] if command == "audit" else []
                 what = f"{command} batch{b} --engine {engine}"
-                outcome = run([command, str(folder), "--engine", engine, "--fail-on", "never", *extra,
-                               "--format", f"json={report}"], env, opts.timeout)
+                outcome = run(
+                    [command, str(folder), "--engine", engine, "--fail-on", "never", *extra, "--format", f"json={report}"],
+                    env,
+                    opts.timeout,
+                )
                 if judge(tally, what, outcome, (0, 2)):
                     check_report(tally, what, report, expected)
                     tally.commands["inputs checked"] += sum(expected.values())
-        engine = opts.engines[b % len(opts.engines)]          # impact runs two audits: one engine a batch
-        impact = run(["rules", "impact", "--new", str(RULES), "--engine", engine, "--jobs", str(opts.jobs),
-                      str(folder), "--format", "json"], env, opts.timeout)
-        if judge(tally, f"impact batch{b} --engine {engine}", impact, (0, 2)):   # 2: unreadable inputs, reported
+        engine = opts.engines[b % len(opts.engines)]  # impact runs two audits: one engine a batch
+        impact = run(
+            ["rules", "impact", "--new", str(RULES), "--engine", engine, "--jobs", str(opts.jobs), str(folder), "--format", "json"],
+            env,
+            opts.timeout,
+        )
+        if judge(tally, f"impact batch{b} --engine {engine}", impact, (0, 2)):  # 2: unreadable inputs, reported
             try:
                 json.loads(impact[1])
             except ValueError as exc:
@@ -141,8 +147,11 @@ def one_rulebook(tally: Tally, opts: argparse.Namespace, work: Path, env: dict[s
     for engine in opts.engines:
         report = work / f"rb-{i}-{engine}.json"
         what = f"check --rules rulebook{i} ({note}) --engine {engine}"
-        outcome = run(["check", "--rules", str(folder), "--engine", engine, "--fail-on", "never", str(BASE),
-                       "--format", f"json={report}"], env, opts.timeout)
+        outcome = run(
+            ["check", "--rules", str(folder), "--engine", engine, "--fail-on", "never", str(BASE), "--format", f"json={report}"],
+            env,
+            opts.timeout,
+        )
         if judge(tally, what, outcome, (0, 2)) and outcome[0] == 0:
             check_report(tally, what, report, {str(BASE): 1})
     shutil.rmtree(folder, ignore_errors=True)
@@ -171,10 +180,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-files", type=int, default=500, help="files per audited folder")
     parser.add_argument("--lines", type=int, default=6, help="at most this many lines per JSON Lines file")
     parser.add_argument("--rulebooks", type=int, default=20, help="corrupted rulebooks (default 20)")
-    parser.add_argument("--rulebook-first", type=int, default=0,
-                        help="number of the first corrupted rulebook (to continue a long run in parts; default 0)")
-    parser.add_argument("--rulebook-minutes", type=float, default=0,
-                        help="stop starting corrupted rulebooks after this many minutes (0: no limit)")
+    parser.add_argument(
+        "--rulebook-first", type=int, default=0, help="number of the first corrupted rulebook (to continue a long run in parts; default 0)"
+    )
+    parser.add_argument(
+        "--rulebook-minutes", type=float, default=0, help="stop starting corrupted rulebooks after this many minutes (0: no limit)"
+    )
     parser.add_argument("--engines", default="durable,python", help="engines to run (comma-separated)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=2)
@@ -204,12 +215,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def figures_of(tally: Tally, opts: argparse.Namespace, seconds: float) -> dict[str, Any]:
-    return {"files": tally.files, "inputs": tally.inputs, "rulebooks": tally.rulebooks,
-            "rulebook_first": opts.rulebook_first, "engines": opts.engines,
-            "commands": dict(tally.commands), "statuses": dict(tally.results),
-            "tracebacks": tally.kinds["traceback"], "crashes": tally.kinds["crash"], "hangs": tally.kinds["hang"],
-            "unaccounted": tally.kinds["unaccounted"], "invalid_reports": tally.kinds["invalid report"],
-            "failures": len(tally.failures), "seconds": round(seconds, 1)}
+    return {
+        "files": tally.files,
+        "inputs": tally.inputs,
+        "rulebooks": tally.rulebooks,
+        "rulebook_first": opts.rulebook_first,
+        "engines": opts.engines,
+        "commands": dict(tally.commands),
+        "statuses": dict(tally.results),
+        "tracebacks": tally.kinds["traceback"],
+        "crashes": tally.kinds["crash"],
+        "hangs": tally.kinds["hang"],
+        "unaccounted": tally.kinds["unaccounted"],
+        "invalid_reports": tally.kinds["invalid report"],
+        "failures": len(tally.failures),
+        "seconds": round(seconds, 1),
+    }
 
 
 if __name__ == "__main__":

@@ -10,28 +10,88 @@ from __future__ import annotations
 import copy
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BASES = sorted((ROOT / "rules" / "bases").glob("*.json"))
 
 WEIRD_VALUES: list[Any] = [
-    None, True, False, 0, -1, 10**40, -10**40, 1e-08, 1e-30, 1e308, "1e400", "NaN", "Infinity", "-0",
-    "", " ", "x" * 100_000, "[/]", "[link=https://example.org]click[/link]", "[bold red]x[/bold red]",
-    "\x00\x07\x1b[31mred\x1b[0m", "\u202eevil\u202c", "\ud7ff\ue000", "9999-12-31", "0001-01-01",
-    "2024-02-30", "2024-13-01", "99999-01-01", {}, [], [[[]]], {"a": {"b": {"c": None}}}, 12345678901234567890,
-    "1250.50", "１２３", "7102.31" * 1000, -0.0, 1.5e-323,
+    None,
+    True,
+    False,
+    0,
+    -1,
+    10**40,
+    -(10**40),
+    1e-08,
+    1e-30,
+    1e308,
+    "1e400",
+    "NaN",
+    "Infinity",
+    "-0",
+    "",
+    " ",
+    "x" * 100_000,
+    "[/]",
+    "[link=https://example.org]click[/link]",
+    "[bold red]x[/bold red]",
+    "\x00\x07\x1b[31mred\x1b[0m",
+    "\u202eevil\u202c",
+    "\ud7ff\ue000",
+    "9999-12-31",
+    "0001-01-01",
+    "2024-02-30",
+    "2024-13-01",
+    "99999-01-01",
+    {},
+    [],
+    [[[]]],
+    {"a": {"b": {"c": None}}},
+    12345678901234567890,
+    "1250.50",
+    "１２３",
+    "7102.31" * 1000,
+    -0.0,
+    1.5e-323,
 ]
-DATE_PATHS = ["presented_on", "certificate.issued_on", "certificate.expires_on", "duplicate.damaged_on",
-              "duplicate.returned_on", "state_control_act.issued_on", "customs.declared_on",
-              "certificate.coupon.received_on"]
-AMOUNT_PATHS = ["certificate.lines.0.carats", "certificate.lines.0.value_usd", "certificate.total_carats",
-                "certificate.total_value_usd", "state_control_act.carats", "state_control_act.value_usd"]
+DATE_PATHS = [
+    "presented_on",
+    "certificate.issued_on",
+    "certificate.expires_on",
+    "duplicate.damaged_on",
+    "duplicate.returned_on",
+    "state_control_act.issued_on",
+    "customs.declared_on",
+    "certificate.coupon.received_on",
+]
+AMOUNT_PATHS = [
+    "certificate.lines.0.carats",
+    "certificate.lines.0.value_usd",
+    "certificate.total_carats",
+    "certificate.total_value_usd",
+    "state_control_act.carats",
+    "state_control_act.value_usd",
+]
 EXTREME_DATES = ["9999-12-31", "9999-12-30", "0001-01-01", "0001-01-02", "2024-02-29", "1900-01-01"]
-EXTREME_AMOUNTS: list[Any] = [10**40, 10**12, 10**12 - 1, 1e-08, 1e-20, 1e-30, 0, -1, 0.001, "1e400", 1e308,
-                              123456789012345678901234567890, "0.0000000000000000000000001"]
+EXTREME_AMOUNTS: list[Any] = [
+    10**40,
+    10**12,
+    10**12 - 1,
+    1e-08,
+    1e-20,
+    1e-30,
+    0,
+    -1,
+    0.001,
+    "1e400",
+    1e308,
+    123456789012345678901234567890,
+    "0.0000000000000000000000001",
+]
 NAMES = ["plain", "[bold red]x", "x[", "sp ace", "ünï", "[/]", "a]b[c"]
 
 
@@ -52,10 +112,10 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     out = [prefix] if prefix else []
     if isinstance(node, dict):
         for key, value in node.items():
-            out += _paths(value, prefix + (key,))
+            out += _paths(value, (*prefix, key))
     elif isinstance(node, list):
         for i, value in enumerate(node):
-            out += _paths(value, prefix + (i,))
+            out += _paths(value, (*prefix, i))
     return out
 
 
@@ -150,8 +210,12 @@ JSON_SPECIALS: list[Callable[[random.Random], bytes]] = [
     lambda r: b'{"carats": 1e999, "x": NaN, "y": -Infinity}',
     lambda r: b'{"id": "trailing",}',
     lambda r: b"// comment\n{}",
-    lambda r: b"[]", lambda r: b"null", lambda r: b'"text"', lambda r: b"42",
-    lambda r: b"", lambda r: b"\xef\xbb\xbf{}",
+    lambda r: b"[]",
+    lambda r: b"null",
+    lambda r: b'"text"',
+    lambda r: b"42",
+    lambda r: b"",
+    lambda r: b"\xef\xbb\xbf{}",
     lambda r: b'{"id": "\xff\xfe"}',
     lambda r: b'{"id": "\\ud800"}',
     lambda r: b"{" * 3,
@@ -161,7 +225,7 @@ JSON_SPECIALS: list[Callable[[random.Random], bytes]] = [
 def _raw_damage(data: bytes, rng: random.Random) -> bytes:
     kind = rng.random()
     if kind < 0.4:
-        return data[:rng.randint(0, max(len(data) - 1, 0))]
+        return data[: rng.randint(0, max(len(data) - 1, 0))]
     if kind < 0.8:
         out = bytearray(data)
         for _ in range(rng.randint(1, 8)):
@@ -197,7 +261,7 @@ def make_file(index: int, rng: random.Random, lines_per_file: int = 6) -> Made:
             line = rng.choice(JSON_SPECIALS)(rng).replace(b"\n", b" ")
         if rng.random() < 0.1:
             line = _raw_damage(line, rng)
-        lines.append(line.replace(b"\r", b" "))          # a lone CR is issue 13's reader question
+        lines.append(line.replace(b"\r", b" "))  # a lone CR is issue 13's reader question
     data = b"\n".join(lines) + (b"\n" if rng.random() < 0.7 else b"")
     return Made(f"{stem}.jsonl", data, jsonl_count(data))
 

@@ -9,22 +9,55 @@ from __future__ import annotations
 import random
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"
 
-VALUES = ['"five"', "1e400", "-1", ".inf", ".nan", "[]", "{}", "null", "!!binary aGVsbG8=", "!foo bar",
-          "'[/]'", "'[link=x]click[/link]'", "9" * 4401, "2024-13-01", "9999-12-31", "0001-01-01", "true",
-          '"' + "x" * 50_000 + '"', "&a [*a]", "*nowhere"]
-KEYS = ["id", "title", "severity", "status", "legal_basis", "in_force", "applies_when", "condition",
-        "message", "examples", "params", "let", "translations", "fields", "replaced_by"]
+VALUES = [
+    '"five"',
+    "1e400",
+    "-1",
+    ".inf",
+    ".nan",
+    "[]",
+    "{}",
+    "null",
+    "!!binary aGVsbG8=",
+    "!foo bar",
+    "'[/]'",
+    "'[link=x]click[/link]'",
+    "9" * 4401,
+    "2024-13-01",
+    "9999-12-31",
+    "0001-01-01",
+    "true",
+    '"' + "x" * 50_000 + '"',
+    "&a [*a]",
+    "*nowhere",
+]
+KEYS = [
+    "id",
+    "title",
+    "severity",
+    "status",
+    "legal_basis",
+    "in_force",
+    "applies_when",
+    "condition",
+    "message",
+    "examples",
+    "params",
+    "let",
+    "translations",
+    "fields",
+    "replaced_by",
+]
 
 
 def _rule_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*.yaml") if p.name != "rulebook.yaml"
-                  and "reference" not in p.parts and "bases" not in p.parts)
+    return sorted(p for p in folder.rglob("*.yaml") if p.name != "rulebook.yaml" and "reference" not in p.parts and "bases" not in p.parts)
 
 
 def _replace_value(text: str, key: str, value: str, rng: random.Random) -> str:
@@ -32,7 +65,7 @@ def _replace_value(text: str, key: str, value: str, rng: random.Random) -> str:
     if not hits:
         return text + f"\n{key}: {value}\n"
     m = rng.choice(hits)
-    return text[:m.start()] + f"{m.group(1)}{key}: {value}" + text[m.end():]
+    return text[: m.start()] + f"{m.group(1)}{key}: {value}" + text[m.end() :]
 
 
 def _drop_key(text: str, key: str, rng: random.Random) -> str:
@@ -49,10 +82,10 @@ def _deep_not(depth: int) -> str:
 EDITS: list[Callable[[str, random.Random], str]] = [
     lambda t, r: _replace_value(t, r.choice(KEYS), r.choice(VALUES), r),
     lambda t, r: _drop_key(t, r.choice(KEYS), r),
-    lambda t, r: t[:r.randint(0, len(t))],
+    lambda t, r: t[: r.randint(0, len(t))],
     lambda t, r: t.replace(": ", ":", 1),
     lambda t, r: "\x00" + t,
-    lambda t, r: t[:len(t) // 2] + "\x07\x1b" + t[len(t) // 2:],
+    lambda t, r: t[: len(t) // 2] + "\x07\x1b" + t[len(t) // 2 :],
     lambda t, r: "- a list\n- not a mapping\n",
     lambda t, r: "just a text\n",
     lambda t, r: "",
@@ -67,8 +100,7 @@ EDITS: list[Callable[[str, random.Random], str]] = [
     lambda t, r: t.replace("fact: ", "fact: no_such_", 1),
     lambda t, r: _replace_value(t, "from", r.choice(["9999-12-31", "0001-01-01", "2024-02-30", "'x'"]), r),
     lambda t, r: t.replace("\n", "\n\t", 1),
-    lambda t, r: t + "\n" + "".join(f"k{i}: &k{i} [" + ",".join([f"*k{i - 1}"] * 9) + "]\n" if i else "k0: &k0 [1]\n"
-                                   for i in range(10)),
+    lambda t, r: t + "\n" + "".join(f"k{i}: &k{i} [" + ",".join([f"*k{i - 1}"] * 9) + "]\n" if i else "k0: &k0 [1]\n" for i in range(10)),
 ]
 
 

@@ -16,17 +16,18 @@ import io
 import os
 import pickle
 import tempfile
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Generator, Iterable, Iterator, Sequence
+from typing import Any
 
-from kpcheck.api import Checker, Result, status_of
-from kpcheck.engine import Engine, EngineError
-from kpcheck.verdicts import Verdict
-from kpcheck.input.reader import InputError, Loaded, display_name, expand, jsonl_lines, parse_jsonl_line, read_file
+from kpcheck.api import Checker
 from kpcheck.batch.workers import WorkerPool, batch_collections, can_fork
-from kpcheck.batch.xref import (IndexPart, XrefIndex, XrefKey, XrefView, build_index, index_part, key_of,
-                                pack_members, pack_prices, packed)
+from kpcheck.batch.xref import IndexPart, XrefIndex, XrefKey, XrefView, build_index, index_part, key_of, pack_members, pack_prices, packed
+from kpcheck.engine import Engine, EngineError
+from kpcheck.input.reader import InputError, Loaded, display_name, expand, jsonl_lines, parse_jsonl_line, read_file
+from kpcheck.results import Result, status_of
+from kpcheck.verdicts import Verdict
 
 CHUNK_LINES = 500
 CHUNK_FILES = 50
@@ -39,8 +40,8 @@ class Unit:
     files, or an error. The worker reads the range itself: only a few numbers cross the pipe."""
 
     path: str = ""
-    first_line: int = 0                # 1-based number of the range's first line; 0: no range
-    start: int = 0                     # byte offsets of the range [start, end)
+    first_line: int = 0  # 1-based number of the range's first line; 0: no range
+    start: int = 0  # byte offsets of the range [start, end)
     end: int = 0
     files: tuple[str, ...] = ()
     error: InputError | None = None
@@ -155,8 +156,8 @@ class Spooled:
 
     path: str
     count: int
-    what: str = ""                        # the unit, for messages
-    index: IndexPart | None = None        # what it adds to the XREF index (dropped once added)
+    what: str = ""  # the unit, for messages
+    index: IndexPart | None = None  # what it adds to the XREF index (dropped once added)
 
     def read_members(self) -> tuple[bytes, tuple[tuple[str, bytes], ...]]:
         """The unit's keys as :func:`~kpcheck.batch.xref.pack_members` and
@@ -179,20 +180,20 @@ def spool_unit(checker: Checker, unit: Unit, directory: str) -> Spooled:
     handle, path = tempfile.mkstemp(dir=directory, suffix=".pickle")
     keys = [key for _, key in pairs]
     prices = pack_prices(keys)
-    with os.fdopen(handle, "wb") as stream:      # the packed keys first: the second XREF look reads only them
+    with os.fdopen(handle, "wb") as stream:  # the packed keys first: the second XREF look reads only them
         pickle.dump((pack_members(keys), prices), stream, protocol=pickle.HIGHEST_PROTOCOL)
         pickle.dump(keys, stream, protocol=pickle.HIGHEST_PROTOCOL)
         pickle.dump([result for result, _ in pairs], stream, protocol=pickle.HIGHEST_PROTOCOL)
     return Spooled(path, len(pairs), unit.describe(), index_part(keys, prices))
 
 
-_worker: Checker | None = None      # the checker of this process: inherited by forked workers
+_worker: Checker | None = None  # the checker of this process: inherited by forked workers
 _options: dict[str, Any] = {}
 
 
 def _work(task: tuple[Unit, str]) -> Spooled:
     global _worker
-    if _worker is None:      # a spawned worker (no fork on this system) loads its own
+    if _worker is None:  # a spawned worker (no fork on this system) loads its own
         _worker = Checker.load(**_options)
     return spool_unit(_worker, *task)
 
@@ -245,19 +246,29 @@ class BatchChecks:
             result.not_applicable = _merged(result.not_applicable, skipped)
 
 
-def audit(sources: list[str], options: dict[str, Any], jobs: int = 1,
-          progress: Callable[[int], None] | None = None, checker: Checker | None = None,
-          history: Sequence[XrefKey] = ()) -> Iterator[Result]:
+def audit(
+    sources: list[str],
+    options: dict[str, Any],
+    jobs: int = 1,
+    progress: Callable[[int], None] | None = None,
+    checker: Checker | None = None,
+    history: Sequence[XrefKey] = (),
+) -> Iterator[Result]:
     """Every submission of the sources, checked, in input order, with XREF findings
     (:func:`audit_parts`, each unit's results as they are)."""
     for part in audit_parts(sources, options, jobs, progress, checker, history):
         yield from part
 
 
-def audit_parts(sources: list[str], options: dict[str, Any], jobs: int = 1,
-                progress: Callable[[int], None] | None = None, checker: Checker | None = None,
-                history: Sequence[XrefKey] = (), finish: Callable[[list[Result]], Any] = list
-                ) -> Generator[Any, None, None]:
+def audit_parts(
+    sources: list[str],
+    options: dict[str, Any],
+    jobs: int = 1,
+    progress: Callable[[int], None] | None = None,
+    checker: Checker | None = None,
+    history: Sequence[XrefKey] = (),
+    finish: Callable[[list[Result]], Any] = list,
+) -> Generator[Any, None, None]:
     """``finish`` of the results of every unit of the sources, checked, with XREF findings, in
     input order.
 
@@ -278,7 +289,7 @@ def audit_parts(sources: list[str], options: dict[str, Any], jobs: int = 1,
         for unit in _pass_one(sources, options, jobs, checker, directory):
             if unit.index is not None:
                 index.add_part(unit.index)
-            spooled.append(replace(unit, index=None))       # the keys live on in the index only
+            spooled.append(replace(unit, index=None))  # the keys live on in the index only
             if progress:
                 progress(unit.count)
         _second_look(index, spooled, history)
@@ -291,14 +302,14 @@ def _second_look(index: XrefIndex, spooled: list[Spooled], history: Sequence[Xre
     past = packed(history)
     index.add_keys(past)
     index.freeze()
-    for unit in spooled:        # a few packed bytes per submission, read back
+    for unit in spooled:  # a few packed bytes per submission, read back
         index.add_reused_packed(*unit.read_members())
     index.add_reused_keys(past)
-    index.settle(drop_runs=True)        # XREF-02's counts are in: the pass-2 workers need no runs
+    index.settle(drop_runs=True)  # XREF-02's counts are in: the pass-2 workers need no runs
 
 
 PassTwo = tuple[XrefIndex, BatchChecks, Callable[[list[Result]], Any]]
-_pass_two_state: PassTwo | None = None      # set while the pass-2 workers are forked: they inherit it
+_pass_two_state: PassTwo | None = None  # set while the pass-2 workers are forked: they inherit it
 
 
 def finish_unit(unit: Spooled, state: PassTwo | None = None) -> Any:
@@ -321,7 +332,7 @@ def _pass_two(spooled: list[Spooled], jobs: int, state: PassTwo) -> Iterator[Any
     """Each unit's ``finish``, in order. The state goes to forked workers through a global set
     only while they start, so that audits run side by side (``rules impact``) never share it."""
     global _pass_two_state
-    if jobs <= 1 or len(spooled) < 2 or not can_fork():     # spawned workers would not have the index
+    if jobs <= 1 or len(spooled) < 2 or not can_fork():  # spawned workers would not have the index
         for unit in spooled:
             part = finish_unit(unit, state)
             os.remove(unit.path)
@@ -342,8 +353,7 @@ def _work_two(unit: Spooled) -> Any:
     return finish_unit(unit)
 
 
-def _pass_one(sources: list[str], options: dict[str, Any], jobs: int, checker: Checker,
-              directory: str) -> Iterator[Spooled]:
+def _pass_one(sources: list[str], options: dict[str, Any], jobs: int, checker: Checker, directory: str) -> Iterator[Spooled]:
     global _worker, _options
     units = plan_units(sources)
     if jobs <= 1:
@@ -355,8 +365,7 @@ def _pass_one(sources: list[str], options: dict[str, Any], jobs: int, checker: C
         yield from pool.map((unit, directory) for unit in units)
 
 
-def check_with_history(checker: Checker, results: list[tuple[Result, XrefKey | None]],
-                       history: list[XrefKey]) -> list[Result]:
+def check_with_history(checker: Checker, results: list[tuple[Result, XrefKey | None]], history: list[XrefKey]) -> list[Result]:
     """The rules that need a history (``needs: history`` in their rule files: XREF-01/02) of the
     checked submissions against the keys of past ones (``check --against`` reads them from
     files, ``check --register`` from the register)."""

@@ -10,8 +10,8 @@ that handful gives the exact median. Memory: a few kilobytes per HS code, whatev
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 
 def bucket(value: int) -> int:
@@ -43,7 +43,7 @@ class Medians:
     """Bucket counts per HS code, then the prices inside the median's buckets, then the medians."""
 
     counts: dict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
-    _wanted: dict[str, tuple[int, list[tuple[int, int]]]] = field(default_factory=dict)   # n, (bucket, rank in it)
+    _wanted: dict[str, tuple[int, list[tuple[int, int]]]] = field(default_factory=dict)  # n, (bucket, rank in it)
     _kept: dict[tuple[str, int], list[int]] = field(default_factory=lambda: defaultdict(list))
 
     def add_counts(self, hs: str, counts: dict[int, int]) -> None:

@@ -22,8 +22,9 @@ import signal
 import threading
 import traceback
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 STOP = None
 JOIN_SECONDS = 5.0
@@ -38,7 +39,7 @@ class WorkerFailed(RuntimeError):
 
 
 def _serve(conn: Connection, work: Callable[[Any], Any], inherited: list[Connection]) -> None:
-    for other in inherited:        # the main process's ends of earlier workers' pipes, copied by fork
+    for other in inherited:  # the main process's ends of earlier workers' pipes, copied by fork
         other.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -51,19 +52,19 @@ def _serve(conn: Connection, work: Callable[[Any], Any], inherited: list[Connect
             return
         try:
             reply = ("ok", work(task))
-        except Exception as exc:  # noqa: BLE001 - sent back whole, the main process decides
+        except Exception as exc:
             reply = ("failed", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
         conn.send(reply)
 
 
 class _Worker:
-    def __init__(self, context: Any, work: Callable[[Any], Any], earlier: list["_Worker"]):
+    def __init__(self, context: Any, work: Callable[[Any], Any], earlier: list[_Worker]):
         self.conn, child = context.Pipe()
         inherited = [w.conn for w in earlier] if context.get_start_method() == "fork" else []
         self.process = context.Process(target=_serve, args=(child, work, inherited), daemon=True)
         self.process.start()
         child.close()
-        self.held: deque[int] = deque()       # sequence numbers of the tasks sent, oldest first
+        self.held: deque[int] = deque()  # sequence numbers of the tasks sent, oldest first
 
     def stop(self) -> None:
         try:
@@ -85,14 +86,13 @@ class _Worker:
 class WorkerPool:
     """``jobs`` worker processes running ``work`` on tasks; use as a context manager."""
 
-    def __init__(self, jobs: int, work: Callable[[Any], Any], describe: Callable[[Any], str] = repr,
-                 window: int | None = None):
+    def __init__(self, jobs: int, work: Callable[[Any], Any], describe: Callable[[Any], str] = repr, window: int | None = None):
         method = "fork" if can_fork() else "spawn"
         context = multiprocessing.get_context(method)
         self.workers: list[_Worker] = []
         thawed = not gc.get_freeze_count()
-        if method == "fork":    # the workers' collections leave what they inherit (and its pages) alone,
-            gc.freeze()         # also what was made since a batch froze the collector (pass 2's index)
+        if method == "fork":  # the workers' collections leave what they inherit (and its pages) alone,
+            gc.freeze()  # also what was made since a batch froze the collector (pass 2's index)
         try:
             for _ in range(jobs):
                 self.workers.append(_Worker(context, work, self.workers))
@@ -103,7 +103,7 @@ class WorkerPool:
         self.describe = describe
         self.clean = False
 
-    def __enter__(self) -> "WorkerPool":
+    def __enter__(self) -> WorkerPool:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -122,7 +122,7 @@ class WorkerPool:
     def map(self, tasks: Iterable[Any]) -> Iterator[Any]:
         """Each task's result, in the order of the tasks; raises WorkerLost or WorkerFailed."""
         pending = iter(tasks)
-        given: dict[int, Any] = {}            # in flight: sequence -> task (for messages)
+        given: dict[int, Any] = {}  # in flight: sequence -> task (for messages)
         done: dict[int, Any] = {}
         sent = yielded = 0
         exhausted = False
@@ -148,7 +148,7 @@ class WorkerPool:
             if exhausted and yielded == sent:
                 return
             if sent - yielded < self.window and not exhausted:
-                continue                      # room again: send before waiting
+                continue  # room again: send before waiting
             self._collect(given, done)
 
     def _collect(self, given: dict[int, Any], done: dict[int, Any]) -> None:

@@ -14,22 +14,22 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from array import array
 import heapq
+from array import array
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Iterable, Iterator, Sequence
 
 from kpcheck.batch.medians import Medians, count_buckets
-from kpcheck.input.text import normalise_number
 from kpcheck.input.models import Submission
+from kpcheck.input.text import normalise_number
 
 PRICE_SCALE = Decimal(10**6)
-MAX_PRICE = 2**62       # US$/ct in millionths, capped so that it fits the index's 64-bit arrays
+MAX_PRICE = 2**62  # US$/ct in millionths, capped so that it fits the index's 64-bit arrays
 DIRECTIONS = ("export", "import")
-RUN = 1 << 14           # values sorted at once by XrefIndex.freeze
+RUN = 1 << 14  # values sorted at once by XrefIndex.freeze
 
 
 def _h(text: str | None) -> int:
@@ -44,15 +44,15 @@ class XrefKey:
 
     direction: str
     presented_on: dt.date
-    raw_number: str                   # the certificate number as given, for messages
-    number: str                       # normalised certificate number
+    raw_number: str  # the certificate number as given, for messages
+    number: str  # normalised certificate number
     id_hash: int
     supersedes_hash: int
     duplicate_request: bool
-    original: str | None              # normalised original_number of a duplicate request
-    raw_original: str | None = None   # as given, for messages
-    prices: tuple[tuple[str, int, int], ...] = ()   # (hs_code, line index, US$/ct in millionths)
-    hashes: tuple[int, int, int] = (0, 0, 0)         # of number, group, original: computed once, by key_of
+    original: str | None  # normalised original_number of a duplicate request
+    raw_original: str | None = None  # as given, for messages
+    prices: tuple[tuple[str, int, int], ...] = ()  # (hs_code, line index, US$/ct in millionths)
+    hashes: tuple[int, int, int] = (0, 0, 0)  # of number, group, original: computed once, by key_of
 
     @property
     def group(self) -> int:
@@ -78,9 +78,19 @@ def key_of(sub: Submission) -> XrefKey:
     number = normalise_number(cert.number) or ""
     original = normalise_number(dup.original_number) if dup else None
     hashes = (_h(number), _h(f"{sub.direction}:{number}"), _h(original))
-    return XrefKey(sub.direction, sub.presented_on, cert.number, number, _h(sub.id), _h(sub.supersedes),
-                   dup is not None, original, raw_original=dup.original_number if dup else None,
-                   prices=tuple(prices), hashes=hashes)
+    return XrefKey(
+        sub.direction,
+        sub.presented_on,
+        cert.number,
+        number,
+        _h(sub.id),
+        _h(sub.supersedes),
+        dup is not None,
+        original,
+        raw_original=dup.original_number if dup else None,
+        prices=tuple(prices),
+        hashes=hashes,
+    )
 
 
 @dataclass(frozen=True)
@@ -88,21 +98,27 @@ class XrefView:
     """One submission's key beside the batch's index: what the XREF facts read."""
 
     key: XrefKey
-    index: "XrefIndex"
-    fields: dict[str, object] = field(init=False, repr=False, compare=False)   # the fields as given
+    index: XrefIndex
+    fields: dict[str, object] = field(init=False, repr=False, compare=False)  # the fields as given
 
-    def __post_init__(self) -> None:    # made at once: functools.cached_property locks on every read (3.11)
-        object.__setattr__(self, "fields", {"presented_on": self.key.presented_on,
-                                            "certificate.number": self.key.raw_number,
-                                            "direction": self.key.direction,
-                                            "duplicate.original_number": self.key.raw_original})
+    def __post_init__(self) -> None:  # made at once: functools.cached_property locks on every read (3.11)
+        object.__setattr__(
+            self,
+            "fields",
+            {
+                "presented_on": self.key.presented_on,
+                "certificate.number": self.key.raw_number,
+                "direction": self.key.direction,
+                "duplicate.original_number": self.key.raw_original,
+            },
+        )
 
 
 @dataclass
 class _Member:
     id_hash: int
     supersedes_hash: int
-    original: int          # hash of the normalised original number, 0 when none
+    original: int  # hash of the normalised original number, 0 when none
     number: int
 
 
@@ -133,8 +149,7 @@ def pack_members(keys: Iterable[XrefKey | None]) -> bytes:
     values = array("q")
     for key in keys:
         if key is not None:
-            values.extend((key.group, key.id_hash, key.supersedes_hash, key.original_hash, key.number_hash,
-                           *original_groups(key)))
+            values.extend((key.group, key.id_hash, key.supersedes_hash, key.original_hash, key.number_hash, *original_groups(key)))
     return values.tobytes()
 
 
@@ -166,13 +181,13 @@ class XrefIndex:
     is ever held as a Python list of the whole batch (memory stays flat, docs/decisions.md).
     """
 
-    groups: array = field(default_factory=lambda: array("q"))       # hash of (direction, number)
+    groups: array = field(default_factory=lambda: array("q"))  # hash of (direction, number)
     prices: Medians = field(default_factory=Medians)
-    _runs: list[array] = field(default_factory=list)                  # the groups, sorted, after freeze
-    _members: dict[int, array] = field(default_factory=dict)   # repeated group -> its members, 4 hashes each
-    _originals: dict[int, int] = field(default_factory=dict)   # a duplicate's original's group -> its count
-    _dropped: bool = False                                     # the runs were let go (audits, after settle)
-    _medians: dict[str, tuple[int, int]] = field(default_factory=dict)   # hs -> (2 x median, count)
+    _runs: list[array] = field(default_factory=list)  # the groups, sorted, after freeze
+    _members: dict[int, array] = field(default_factory=dict)  # repeated group -> its members, 4 hashes each
+    _originals: dict[int, int] = field(default_factory=dict)  # a duplicate's original's group -> its count
+    _dropped: bool = False  # the runs were let go (audits, after settle)
+    _medians: dict[str, tuple[int, int]] = field(default_factory=dict)  # hs -> (2 x median, count)
     frozen: bool = False
 
     def add_part(self, part: IndexPart) -> None:
@@ -200,7 +215,7 @@ class XrefIndex:
         for i in range(0, len(values), MEMBER_WIDTH):
             group = values[i]
             if group in members:
-                members[group].extend(values[i + 1:i + 5])
+                members[group].extend(values[i + 1 : i + 5])
             if values[i + 5]:
                 originals[values[i + 5]] = originals[values[i + 6]] = 0
 
@@ -228,7 +243,7 @@ class XrefIndex:
         if not packed:
             return 0
         me = _Member(key.id_hash, key.supersedes_hash, key.original_hash, key.number_hash)
-        members = (_Member(*packed[i:i + 4]) for i in range(0, len(packed), 4))
+        members = (_Member(*packed[i : i + 4]) for i in range(0, len(packed), 4))
         # the same submission id seen twice (a register that holds the checked file) is not a reuse
         return sum(1 for other in members if other.id_hash != me.id_hash and not _exempt(me, other))
 
@@ -286,9 +301,12 @@ def repeated(runs: list[array]) -> Iterator[int]:
 
 def _exempt(a: _Member, b: _Member) -> bool:
     """A duplicate request naming the other's number, or one superseding the other."""
-    return bool((a.original and a.original == b.number) or (b.original and b.original == a.number)
-                or (a.supersedes_hash and a.supersedes_hash == b.id_hash)
-                or (b.supersedes_hash and b.supersedes_hash == a.id_hash))
+    return bool(
+        (a.original and a.original == b.number)
+        or (b.original and b.original == a.number)
+        or (a.supersedes_hash and a.supersedes_hash == b.id_hash)
+        or (b.supersedes_hash and b.supersedes_hash == a.id_hash)
+    )
 
 
 Packed = list[tuple[list[XrefKey | None], tuple[tuple[str, bytes], ...]]]
@@ -297,7 +315,7 @@ Packed = list[tuple[list[XrefKey | None], tuple[tuple[str, bytes], ...]]]
 def packed(keys: Sequence[XrefKey | None], chunk: int = 10_000) -> Packed:
     """Keys ``chunk`` at a time, each chunk with its :func:`pack_prices`: how keys that are not an
     audit's units (a history, a desk check's) join an index, a register's millions included."""
-    parts = [list(keys[i:i + chunk]) for i in range(0, len(keys), chunk)]
+    parts = [list(keys[i : i + chunk]) for i in range(0, len(keys), chunk)]
     return [(part, pack_prices(part)) for part in parts]
 
 

@@ -9,23 +9,35 @@ which also stores the decisions with ``--record``.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from kpcheck.api import Checker
 from kpcheck.cli.main import emit, emit_parts, warn
 from kpcheck.report.parts import Part, PartMaker
 from kpcheck.waivers import WaiverBook, inapplicable
 
-Storing = tuple[str | None, bool, str | None]       # --register URL, --record, --by
+Storing = tuple[str | None, bool, str | None]  # --register URL, --record, --by
 
 
-def run_audit(sources: list[str], options: dict[str, Any], jobs: int, advance: Any, checker: Checker,
-              waivers: WaiverBook | None, storing: Storing, meta: dict[str, Any], writers: list[Any],
-              fail_on: str, summary: dict[str, int], on_exit: Callable[[Callable[[], None]], Any]) -> int:
+def run_audit(
+    sources: list[str],
+    options: dict[str, Any],
+    jobs: int,
+    advance: Any,
+    checker: Checker,
+    waivers: WaiverBook | None,
+    storing: Storing,
+    meta: dict[str, Any],
+    writers: list[Any],
+    fail_on: str,
+    summary: dict[str, int],
+    on_exit: Callable[[Callable[[], None]], Any],
+) -> int:
     """Audit the sources into the writers; the exit code. ``summary`` is filled with the counts;
     ``on_exit`` is given what stops the workers and removes the spools, on every way out."""
     register, record, by = storing
-    if register:        # the register's history and decisions: results one by one (kpcheck.checking)
+    if register:  # the register's history and decisions: results one by one (kpcheck.checking)
         from kpcheck.checking import audit_results
 
         results = audit_results(checker, sources, options, jobs, advance, waivers, warn, register, record, by, meta)

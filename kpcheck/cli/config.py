@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import click
 from click.core import ParameterSource
@@ -107,8 +108,12 @@ def config(ctx: click.Context, words: tuple[str, ...]) -> None:
         parsed = _context_of(root, path, command, args)
         for param in command.params:
             if option_key(param) is not None and param.name:
-                table.add_row(" ".join(path), f"--{option_key(param)}", escape(_shown(parsed.params.get(param.name))),
-                              escape(_origin(parsed, param, settings, path)))
+                table.add_row(
+                    " ".join(path),
+                    f"--{option_key(param)}",
+                    escape(_shown(parsed.params.get(param.name))),
+                    escape(_origin(parsed, param, settings, path)),
+                )
     for path_, table_name, _ in config_files():
         used = any(layer.path == path_ for layer in settings.layers)
         where = f"{path_} [{table_name}]" if table_name else str(path_)

@@ -12,10 +12,9 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from kpcheck.input.shorten import shorten
-
 from kpcheck.cli.exits import EXIT_ERROR
 from kpcheck.cli.settings import CommandDefaults, Settings, adopt
+from kpcheck.input.shorten import shorten
 
 err_console = Console(stderr=True, highlight=False)
 QUIET, NORMAL, VERBOSE = -1, 0, 1
@@ -36,15 +35,28 @@ def _set(level: int) -> Any:
     def callback(ctx: click.Context, param: click.Parameter, value: bool) -> None:
         if value:
             ctx.meta[_KEY] = level
+
     return callback
 
 
 def verbosity_options(func: Any) -> Any:
     """``-q/--quiet`` and ``-v/--verbose`` on a command (they set the run's verbosity; the last given wins)."""
-    func = click.option("-v", "--verbose", is_flag=True, expose_value=False, callback=_set(VERBOSE),
-                        help="Show everything: every failing submission, every warning in full.")(func)
-    return click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_set(QUIET),
-                        help="Print nothing but errors (and the reports asked for with --format).")(func)
+    func = click.option(
+        "-v",
+        "--verbose",
+        is_flag=True,
+        expose_value=False,
+        callback=_set(VERBOSE),
+        help="Show everything: every failing submission, every warning in full.",
+    )(func)
+    return click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        expose_value=False,
+        callback=_set(QUIET),
+        help="Print nothing but errors (and the reports asked for with --format).",
+    )(func)
 
 
 def error(message: str) -> None:
@@ -87,11 +99,13 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             if os.environ.get("KPCHECK_DEBUG"):
                 raise
-            error(f"kpcheck stopped on an internal error ({type(exc).__name__}: {shorten(str(exc), 300)}); "
-                  "please report it with the command and its input (KPCHECK_DEBUG=1 shows where)")
+            error(
+                f"kpcheck stopped on an internal error ({type(exc).__name__}: {shorten(str(exc), 300)}); "
+                "please report it with the command and its input (KPCHECK_DEBUG=1 shows where)"
+            )
             ctx.exit(EXIT_ERROR)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
@@ -101,8 +115,7 @@ class LazyGroup(click.Group):
         command = super().get_command(ctx, name)
         return None if command is None else adopt(command)
 
-    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
-                     **extra: Any) -> click.Context:
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any) -> click.Context:
         """The top command reads the configuration files (on first use) as its ``default_map``."""
         if parent is None and "default_map" not in extra and not self.context_settings.get("default_map"):
             extra["default_map"] = CommandDefaults(Settings.load, self)

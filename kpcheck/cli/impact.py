@@ -8,33 +8,44 @@ import sys
 
 import click
 
+from kpcheck.cli.console import error, verbosity_options, warning
 from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK
-from kpcheck.cli.console import verbosity_options, error, warning
 from kpcheck.cli.outputs import output_stream, refuse_clashes
 from kpcheck.engine import KINDS, EngineUnavailable
-from kpcheck.tooling.impact import ImpactRulebookInvalid, impact as run_impact
-from kpcheck.tooling.impact_render import render_text, to_json
 from kpcheck.report.text import make_console
-
+from kpcheck.tooling.impact import ImpactRulebookInvalid
+from kpcheck.tooling.impact import impact as run_impact
+from kpcheck.tooling.impact_render import render_text, to_json
 
 
 @click.command("impact")
 @click.argument("sources", nargs=-1, required=True)
-@click.option("--old", "old_dir", type=click.Path(file_okay=False, exists=True), metavar="DIR",
-              help="The rulebook in force (default: the shipped one).")
-@click.option("--new", "new_dir", type=click.Path(file_okay=False, exists=True), metavar="DIR", required=True,
-              help="The amended rulebook.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output format.")
+@click.option(
+    "--old",
+    "old_dir",
+    type=click.Path(file_okay=False, exists=True),
+    metavar="DIR",
+    help="The rulebook in force (default: the shipped one).",
+)
+@click.option("--new", "new_dir", type=click.Path(file_okay=False, exists=True), metavar="DIR", required=True, help="The amended rulebook.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
-@click.option("--reference", type=click.Path(file_okay=False),
-              help="Folder of registers replacing the shipped example ones file by file (both runs).")
+@click.option(
+    "--reference", type=click.Path(file_okay=False), help="Folder of registers replacing the shipped example ones file by file (both runs)."
+)
 @click.option("--engine", type=click.Choice(KINDS), help="Evaluator (default: durable where it imports).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Worker processes per audit (default: every core).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes per audit (default: every core).")
 @verbosity_options
-def impact(sources: tuple[str, ...], old_dir: str | None, new_dir: str, fmt: str, output: str | None,
-           reference: str | None, engine: str | None, jobs: int | None) -> None:
+def impact(
+    sources: tuple[str, ...],
+    old_dir: str | None,
+    new_dir: str,
+    fmt: str,
+    output: str | None,
+    reference: str | None,
+    engine: str | None,
+    jobs: int | None,
+) -> None:
     """Re-run past submissions (SOURCE...) under the --old and --new rulebooks and show what changes.
 
     Lists the submissions whose status or findings change, the status transitions, the
@@ -50,19 +61,21 @@ def impact(sources: tuple[str, ...], old_dir: str | None, new_dir: str, fmt: str
     except ImpactRulebookInvalid as exc:
         for problem in exc.errors:
             error(str(problem))
-        error(f"the {exc.side} rulebook ({new_dir if exc.side == 'new' else old_dir or 'shipped'}) "
-              "or its reference data does not load; nothing was compared")
+        error(
+            f"the {exc.side} rulebook ({new_dir if exc.side == 'new' else old_dir or 'shipped'}) "
+            "or its reference data does not load; nothing was compared"
+        )
         sys.exit(EXIT_ERROR)
     if report.reference == "example":
-        warning("using the shipped EXAMPLE registers (signers, customs points, entities); "
-                "pass --reference DIR for the official lists", once="example-registers")
+        warning(
+            "using the shipped EXAMPLE registers (signers, customs points, entities); pass --reference DIR for the official lists",
+            once="example-registers",
+        )
     if report.errors:
-        warning(f"{report.errors} submission(s) could not be read or checked under either rulebook; "
-                "`kpcheck audit` shows why")
+        warning(f"{report.errors} submission(s) could not be read or checked under either rulebook; `kpcheck audit` shows why")
     with output_stream(output, "impact report") as stream:
         if fmt == "json":
             stream.write(json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n")
         else:
             render_text(report, make_console(stream))
     sys.exit(EXIT_ERROR if report.errors else EXIT_OK)
-

@@ -5,29 +5,30 @@ from __future__ import annotations
 import contextlib
 import signal
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kpcheck import __version__
-from kpcheck.cli.exits import EXIT_ERROR, run_exit
-from kpcheck.api import FAIL_ON, Checker, EngineUnavailable, Result, RulebookInvalid, summarize
+from kpcheck.api import Checker, EngineUnavailable, RulebookInvalid
 from kpcheck.cli.console import QUIET, VERBOSE, LazyGroup, err_console, error, verbosity, verbosity_options, warning
+from kpcheck.cli.exits import EXIT_ERROR, run_exit
 from kpcheck.cli.outputs import output_files, refuse_clashes, refuse_unreadable
 from kpcheck.engine import KINDS, describe_default
-from kpcheck.register.errors import RegisterError
 from kpcheck.input.reader import read_sources
 from kpcheck.problems import Problem
+from kpcheck.register.errors import RegisterError
 from kpcheck.report import FORMATS_AUDIT, FORMATS_CHECK, make_writer
+from kpcheck.results import FAIL_ON, Result, summarize
 
 if TYPE_CHECKING:  # a desk check imports neither the audit machinery nor the waivers (start-up time)
     from kpcheck.report.parts import Part
     from kpcheck.waivers import WaiverBook
 
 
-
-MAX_LISTED_ON_TERMINAL = 50   # failing submissions an audit lists on a terminal without -v (docs/decisions.md)
+MAX_LISTED_ON_TERMINAL = 50  # failing submissions an audit lists on a terminal without -v (docs/decisions.md)
 
 
 def parse_formats(formats: Iterable[str], output: str | None, allowed: tuple[str, ...]) -> list[tuple[str, str | None]]:
@@ -43,8 +44,7 @@ def parse_formats(formats: Iterable[str], output: str | None, allowed: tuple[str
         out.append((fmt, file or None))
     to_stdout = [f for f, file in out if file is None]
     if len(to_stdout) > 1:
-        raise click.BadParameter("only one format can go to standard output; give the others a file: json=FILE",
-                                 param_hint="--format")
+        raise click.BadParameter("only one format can go to standard output; give the others a file: json=FILE", param_hint="--format")
     return [(f, file or output) for f, file in out]
 
 
@@ -55,8 +55,9 @@ def open_writers(targets: list[tuple[str, str | None]], options: dict[str, Any])
         yield [make_writer(fmt, stream, options) for (fmt, _), stream in zip(targets, streams)]
 
 
-def load_checker(rules: str | None, reference: str | None, engine: str | None, lang: str = "en",
-                 banner_shown: bool = False) -> Checker | None:
+def load_checker(
+    rules: str | None, reference: str | None, engine: str | None, lang: str = "en", banner_shown: bool = False
+) -> Checker | None:
     """The checker, or None after printing why it does not load. The example-registers warning
     is given once per run, and not at all when a text report shows its banner on the terminal."""
     try:
@@ -76,8 +77,10 @@ def load_checker(rules: str | None, reference: str | None, engine: str | None, l
         shown = ", ".join(missing if few else missing[:5]) + ("" if few else f" (and {len(missing) - 5} more; -v lists them all)")
         warning(f"{len(missing)} rule(s) have no text in {lang!r} and are shown in {fallback}: {shown}")
     if checker.reference_kind == "example" and not banner_shown:
-        warning("using the shipped EXAMPLE registers (signers, customs points, entities); "
-                "pass --reference DIR for the official lists", once="example-registers")
+        warning(
+            "using the shipped EXAMPLE registers (signers, customs points, entities); pass --reference DIR for the official lists",
+            once="example-registers",
+        )
     return checker
 
 
@@ -86,8 +89,9 @@ def text_on_terminal(targets: list[tuple[str, str | None]]) -> bool:
     return sys.stdout.isatty() and any(f in ("text", "audit-text") and file is None for f, file in targets)
 
 
-def prepare(rules: str | None, reference: str | None, engine: str | None, lang: str,
-            waivers: str | None, banner_shown: bool = False) -> tuple[Checker, WaiverBook | None]:
+def prepare(
+    rules: str | None, reference: str | None, engine: str | None, lang: str, waivers: str | None, banner_shown: bool = False
+) -> tuple[Checker, WaiverBook | None]:
     """The checker and the waivers of a run; exits 2 when either does not load."""
     checker = load_checker(rules, reference, engine, lang, banner_shown)
     if checker is None:
@@ -115,8 +119,7 @@ def warn(problem: Problem) -> None:
     warning(problem.text)
 
 
-def emit(results: Iterable[Result], writers: list[Any], meta: dict[str, Any], fail_on: str,
-         summary: dict[str, int] | None = None) -> int:
+def emit(results: Iterable[Result], writers: list[Any], meta: dict[str, Any], fail_on: str, summary: dict[str, int] | None = None) -> int:
     """Stream results to every writer; the exit code of report-format.md. ``summary``, when
     given, is filled with the counts per status. Each result is a part of its own
     (:func:`emit_parts`), so that a check and an audit count and report alike."""
@@ -156,29 +159,36 @@ def emit_parts(parts: Iterable[Part], writers: list[Any], meta: dict[str, Any], 
 
 
 common = [
-    click.option("--format", "formats", multiple=True, metavar="FMT[=FILE]",
-                 help="Output format, repeatable; FMT=FILE writes to a file."),
+    click.option("--format", "formats", multiple=True, metavar="FMT[=FILE]", help="Output format, repeatable; FMT=FILE writes to a file."),
     click.option("--output", "-o", type=click.Path(dir_okay=False), help="File for the format without =FILE."),
     click.option("--rules", type=click.Path(file_okay=False), help="Rulebook folder (default: the shipped one)."),
-    click.option("--reference", type=click.Path(file_okay=False),
-                 help="Folder of registers replacing the shipped example ones file by file."),
+    click.option(
+        "--reference", type=click.Path(file_okay=False), help="Folder of registers replacing the shipped example ones file by file."
+    ),
     click.option("--engine", type=click.Choice(KINDS), help="Evaluator (default: durable where it imports)."),
-    click.option("--fail-on", type=click.Choice(FAIL_ON), default="violation", show_default=True,
-                 help="Lowest severity that makes the exit code 1."),
-    click.option("--lang", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True,
-                 help="Language of titles and messages."),
-    click.option("--waivers", type=click.Path(dir_okay=False), metavar="FILE",
-                 help="Waivers granted by the authorised body (YAML); waived findings do not count."),
+    click.option(
+        "--fail-on", type=click.Choice(FAIL_ON), default="violation", show_default=True, help="Lowest severity that makes the exit code 1."
+    ),
+    click.option("--lang", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True, help="Language of titles and messages."),
+    click.option(
+        "--waivers",
+        type=click.Path(dir_okay=False),
+        metavar="FILE",
+        help="Waivers granted by the authorised body (YAML); waived findings do not count.",
+    ),
 ]
 
 
 register_options = [
-    click.option("--register", "register", metavar="URL",
-                 help="Certificate register (file path, sqlite:///PATH, postgresql://user@host/db, or 'default'): "
-                      "run XREF-01/02 against the submissions it holds."),
+    click.option(
+        "--register",
+        "register",
+        metavar="URL",
+        help="Certificate register (file path, sqlite:///PATH, postgresql://user@host/db, or 'default'): "
+        "run XREF-01/02 against the submissions it holds.",
+    ),
     click.option("--record", is_flag=True, help="Store the submissions and decisions in the --register."),
-    click.option("--by", metavar="NAME",
-                 help="The controller or department asking, stored with the decisions (--record)."),
+    click.option("--by", metavar="NAME", help="The controller or department asking, stored with the decisions (--record)."),
 ]
 
 
@@ -202,12 +212,25 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
         ctx.exit()
 
 
-@click.group(cls=LazyGroup, lazy={"rules": "kpcheck.cli.rules:rules", "stats": "kpcheck.cli.stats:stats",
-                   "config": "kpcheck.cli.config:config", "register": "kpcheck.cli.register:register",
-                   "serve": "kpcheck.cli.serve:serve"},
-             context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
-              help="Show the version and the engine that runs by default, and exit.")
+@click.group(
+    cls=LazyGroup,
+    lazy={
+        "rules": "kpcheck.cli.rules:rules",
+        "stats": "kpcheck.cli.stats:stats",
+        "config": "kpcheck.cli.config:config",
+        "register": "kpcheck.cli.register:register",
+        "serve": "kpcheck.cli.serve:serve",
+    },
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version and the engine that runs by default, and exit.",
+)
 @verbosity_options
 def main() -> None:
     """Check Kimberley Process rough-diamond certificates against the law of the Republic of Kazakhstan."""
@@ -217,12 +240,29 @@ def main() -> None:
 @click.argument("files", nargs=-1, required=True)
 @with_common
 @verbosity_options
-@click.option("--against", "against", multiple=True, metavar="SOURCE",
-              help="Past submissions (files, folders, JSON Lines): also run XREF-01/02 against them.")
+@click.option(
+    "--against",
+    "against",
+    multiple=True,
+    metavar="SOURCE",
+    help="Past submissions (files, folders, JSON Lines): also run XREF-01/02 against them.",
+)
 @register_options_of
-def check(files: tuple[str, ...], formats: tuple[str, ...], output: str | None, rules: str | None,
-          reference: str | None, engine: str | None, fail_on: str, lang: str, waivers: str | None,
-          against: tuple[str, ...], register: str | None, record: bool, by: str | None) -> None:
+def check(
+    files: tuple[str, ...],
+    formats: tuple[str, ...],
+    output: str | None,
+    rules: str | None,
+    reference: str | None,
+    engine: str | None,
+    fail_on: str,
+    lang: str,
+    waivers: str | None,
+    against: tuple[str, ...],
+    register: str | None,
+    record: bool,
+    by: str | None,
+) -> None:
     """Pre-check one or more submissions (JSON, YAML, JSON Lines)."""
     targets = parse_formats(formats, output, FORMATS_CHECK)
     refuse_clashes([(f"{fmt} report", file) for fmt, file in targets], [*files, *against])
@@ -236,8 +276,7 @@ def check(files: tuple[str, ...], formats: tuple[str, ...], output: str | None, 
     results: Iterable[Result]
     if register:
         try:
-            results = check_register(checker, read_sources(files), register, history or [], meta, waiver_book, warn,
-                                     record, by)
+            results = check_register(checker, read_sources(files), register, history or [], meta, waiver_book, warn, record, by)
         except RegisterError as exc:
             error(f"{exc}; nothing was checked")
             sys.exit(EXIT_ERROR)
@@ -251,16 +290,31 @@ def check(files: tuple[str, ...], formats: tuple[str, ...], output: str | None, 
 @main.command()
 @click.argument("sources", nargs=-1, required=True)
 @with_common
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: every core).")
-@click.option("--rulebook-url", metavar="URL",
-              help="The rulebook document (kpcheck rules docs -o rulebook.html) the HTML report links rules to "
-                   "(default: the shipped docs/rulebook.html).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: every core).")
+@click.option(
+    "--rulebook-url",
+    metavar="URL",
+    help="The rulebook document (kpcheck rules docs -o rulebook.html) the HTML report links rules to "
+    "(default: the shipped docs/rulebook.html).",
+)
 @register_options_of
 @verbosity_options
-def audit(sources: tuple[str, ...], formats: tuple[str, ...], output: str | None, rules: str | None,
-          reference: str | None, engine: str | None, fail_on: str, lang: str, waivers: str | None,
-          jobs: int | None, rulebook_url: str | None, register: str | None, record: bool, by: str | None) -> None:
+def audit(
+    sources: tuple[str, ...],
+    formats: tuple[str, ...],
+    output: str | None,
+    rules: str | None,
+    reference: str | None,
+    engine: str | None,
+    fail_on: str,
+    lang: str,
+    waivers: str | None,
+    jobs: int | None,
+    rulebook_url: str | None,
+    register: str | None,
+    record: bool,
+    by: str | None,
+) -> None:
     """Batch-audit past submissions: files, folders, JSON Lines; with the checks across them."""
     targets = [("audit-text" if f == "text" else f, file) for f, file in parse_formats(formats, output, FORMATS_AUDIT)]
     refuse_clashes([(f"{fmt} report", file) for fmt, file in targets], sources)
@@ -279,8 +333,20 @@ def audit(sources: tuple[str, ...], formats: tuple[str, ...], output: str | None
         with stopped_by_signals(), contextlib.ExitStack() as stack:
             advance = stack.enter_context(progress_bar(count_submissions(sources) if show_progress else 0))
             with open_writers(targets, audit_options(checker, fail_on, lang, rulebook_url, rules)) as writers:
-                code = run_audit(list(sources), options, jobs, advance, checker, waiver_book, (register, record, by),
-                                 meta, writers, fail_on, summary, stack.callback)
+                code = run_audit(
+                    list(sources),
+                    options,
+                    jobs,
+                    advance,
+                    checker,
+                    waiver_book,
+                    (register, record, by),
+                    meta,
+                    writers,
+                    fail_on,
+                    summary,
+                    stack.callback,
+                )
     except RegisterError as exc:
         error(f"{exc}; the audit stopped there (the register holds the decisions recorded before)")
         sys.exit(EXIT_ERROR)
@@ -294,26 +360,30 @@ def audit(sources: tuple[str, ...], formats: tuple[str, ...], output: str | None
     sys.exit(code)
 
 
-def audit_options(checker: Checker, fail_on: str, lang: str, rulebook_url: str | None,
-                  rules: str | None) -> dict[str, Any]:
+def audit_options(checker: Checker, fail_on: str, lang: str, rulebook_url: str | None, rules: str | None) -> dict[str, Any]:
     """What the audit's writers are told: level, language, the terminal's cap, the HTML extras."""
-    outliers = checker.book.calling("xref_price_outliers")      # the rule that draws the price band (XREF-03)
+    outliers = checker.book.calling("xref_price_outliers")  # the rule that draws the price band (XREF-03)
     shipped = Path(__file__).resolve().parents[2] / "docs" / "rulebook.html"
     if rulebook_url is None and rules is None and shipped.is_file():
         rulebook_url = shipped.as_uri()
     capped = sys.stdout.isatty() and verbosity() < VERBOSE
-    return {"fail_on": fail_on, "lang": lang, "compact": True, "rulebook_url": rulebook_url,
-            "max_listed": MAX_LISTED_ON_TERMINAL if capped else None,
-            "price_rule": {"id": outliers[0].id, **outliers[0].spec.params} if outliers else None}
+    return {
+        "fail_on": fail_on,
+        "lang": lang,
+        "compact": True,
+        "rulebook_url": rulebook_url,
+        "max_listed": MAX_LISTED_ON_TERMINAL if capped else None,
+        "price_rule": {"id": outliers[0].id, **outliers[0].spec.params} if outliers else None,
+    }
 
 
-def print_audit_summary(summary: dict[str, int], targets: list[tuple[str, str | None]], fail_on: str, lang: str,
-                        code: int) -> None:
+def print_audit_summary(summary: dict[str, int], targets: list[tuple[str, str | None]], fail_on: str, lang: str, code: int) -> None:
     """The audit's summary, last: on standard output when no report went there, else on standard
     error unless the text report (which ends with its own) did; nothing with --quiet."""
     if verbosity() <= QUIET or any(f == "audit-text" and file is None for f, file in targets):
         return
     from kpcheck.report.summary import summary_lines
+
     to_stdout = all(file is not None for _, file in targets)
     lines = summary_lines(summary, [(f, file) for f, file in targets if file is not None], fail_on, lang, code)
     stream = sys.stdout if to_stdout else sys.stderr
@@ -327,6 +397,7 @@ class Interrupted(Exception):
 @contextlib.contextmanager
 def stopped_by_signals() -> Iterator[None]:
     """SIGTERM and Ctrl-C raise :class:`Interrupted`, so every ``with`` on the way cleans up."""
+
     def stop(signum: int, _frame: Any) -> None:
         raise Interrupted(signal.Signals(signum).name)
 
@@ -362,5 +433,3 @@ def progress_bar(total: int, label: str = "auditing") -> Iterator[Any]:
     with Progress(*columns, console=err_console, transient=True) as bar:
         task = bar.add_task("audit", total=total)
         yield lambda n: bar.advance(task, n)
-
-

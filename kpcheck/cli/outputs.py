@@ -13,8 +13,9 @@ import contextlib
 import os
 import sys
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import IO
 
 from kpcheck.cli.console import error
 from kpcheck.cli.exits import EXIT_ERROR
@@ -42,16 +43,13 @@ def refuse_clashes(targets: Iterable[tuple[str, str | None]], inputs: Iterable[s
     for i, (what, path) in enumerate(files):
         for other_what, other in files[:i]:
             if _same(path, other):
-                fail(f"{path}: both the {other_what} and the {what} would be written to this file; "
-                     "give each its own file")
+                fail(f"{path}: both the {other_what} and the {what} would be written to this file; give each its own file")
         for source in inputs:
             given = Path(source)
             if _same(path, given):
                 fail(f"{path}: the {what} would be written over an input; give another file")
-            if given.is_dir() and path.suffix.lower() in SUBMISSION_SUFFIXES and path.is_file() and \
-                    _inside(path, given):
-                fail(f"{path}: the {what} would be written over a submission in {given}; "
-                     "give another file")
+            if given.is_dir() and path.suffix.lower() in SUBMISSION_SUFFIXES and path.is_file() and _inside(path, given):
+                fail(f"{path}: the {what} would be written over a submission in {given}; give another file")
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -71,8 +69,7 @@ def refuse_unreadable(sources: Iterable[str], option: str) -> None:
         elif not os.access(item, os.R_OK):
             fail(f"{option} {item}: the file cannot be read; nothing was checked")
     for source in sources:
-        for folder in [Path(source), *(p for p in Path(source).rglob("*") if p.is_dir())] \
-                if Path(source).is_dir() else []:
+        for folder in [Path(source), *(p for p in Path(source).rglob("*") if p.is_dir())] if Path(source).is_dir() else []:
             if not os.access(folder, os.R_OK | os.X_OK):
                 fail(f"{option} {folder}: the folder cannot be read; nothing was checked")
 
@@ -84,11 +81,10 @@ class AtomicFile:
         self.target, self.what = Path(target), what
         self.temp: str | None = None
         try:
-            if self.target.exists() and not self.target.is_file():   # a device or a pipe
+            if self.target.exists() and not self.target.is_file():  # a device or a pipe
                 self.stream: IO[str] = open(self.target, "w", encoding="utf-8", newline="")
                 return
-            handle, self.temp = tempfile.mkstemp(dir=self.target.parent or ".", prefix=f".{self.target.name}.",
-                                                 suffix=".tmp")
+            handle, self.temp = tempfile.mkstemp(dir=self.target.parent or ".", prefix=f".{self.target.name}.", suffix=".tmp")
             self.stream = os.fdopen(handle, "w", encoding="utf-8", newline="")
         except OSError as exc:
             fail(f"{target}: cannot write the {what} ({exc.strerror or exc}); nothing was written")

@@ -4,27 +4,29 @@
 from __future__ import annotations
 
 import sys
-from typing import Iterator
+from collections.abc import Iterator
 
 import click
 
-from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK
 from kpcheck.cli.console import err_console, error, verbosity_options
+from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK
 from kpcheck.cli.outputs import output_stream
 from kpcheck.input.reader import Loaded, parse_json
+from kpcheck.input.text import normalise_number
 from kpcheck.register.errors import RegisterError
 from kpcheck.register.importer import import_sources
 from kpcheck.register.store import Register, canonical_documents, decisions_of, submissions_of
-from kpcheck.input.text import normalise_number
-
 
 register_option = click.option(
-    "--register", "register", metavar="URL",
-    help="The register: a file path, sqlite:///PATH or postgresql://user@host/db "
-         "(default: register.sqlite in the user's data folder).")
+    "--register",
+    "register",
+    metavar="URL",
+    help="The register: a file path, sqlite:///PATH or postgresql://user@host/db (default: register.sqlite in the user's data folder).",
+)
 
 
 # ---- check, audit and stats: helpers that raise RegisterError ----------------------------------
+
 
 def register_loaded(url: str | None) -> Iterator[Loaded]:
     """Every stored submission, read back in the order stored (``stats --register``)."""
@@ -35,6 +37,7 @@ def register_loaded(url: str | None) -> Iterator[Loaded]:
 
 
 # ---- the register group ----------------------------------------------------------------------
+
 
 @click.group()
 @verbosity_options
@@ -63,8 +66,11 @@ def import_(paths: tuple[str, ...], register: str | None) -> None:
         sys.exit(EXIT_ERROR)
     for problem in summary.errors:
         error(f"{problem.location}: {problem.message}")
-    err_console.print(f"{summary.read} submission(s) read: {summary.added} stored, {summary.already} already "
-                      f"in the register, {len(summary.errors)} unreadable ({reg.shown})", soft_wrap=True)
+    err_console.print(
+        f"{summary.read} submission(s) read: {summary.added} stored, {summary.already} already "
+        f"in the register, {len(summary.errors)} unreadable ({reg.shown})",
+        soft_wrap=True,
+    )
     sys.exit(EXIT_ERROR if summary.errors else EXIT_OK)
 
 

@@ -14,25 +14,24 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from kpcheck.cli.exits import EXIT_ERROR, EXIT_FAIL, EXIT_OK
 from kpcheck.cli.console import VERBOSE, LazyGroup, error, verbosity, verbosity_options, warning
+from kpcheck.cli.exits import EXIT_ERROR, EXIT_FAIL, EXIT_OK
 from kpcheck.cli.outputs import output_stream
-from kpcheck.tooling.coverage import ExampleRun, coverage
-from kpcheck.tooling.examples_render import print_results, run_as_dict, run_as_junit
-from kpcheck.tooling.coverage import run_examples
 from kpcheck.engine import EngineError
-from kpcheck.tooling.lint import counts, lint, select, summarise
+from kpcheck.i18n import LANGUAGES
+from kpcheck.input.yamlio import dump_yaml, load_yaml
 from kpcheck.problems import Level
 from kpcheck.reference.queries import ReferenceDataError
 from kpcheck.report.text import basis_text, print_trimmed
 from kpcheck.rulebook.loader import RULES_DIR, Rulebook, collect_rulebook
+from kpcheck.tooling.coverage import ExampleRun, coverage, run_examples
 from kpcheck.tooling.docs import FORMATS, render
-from kpcheck.i18n import LANGUAGES
+from kpcheck.tooling.examples_render import print_results, run_as_dict, run_as_junit
 from kpcheck.tooling.export import ExportError, export_rulebook
-from kpcheck.input.yamlio import dump_yaml, load_yaml
+from kpcheck.tooling.lint import counts, lint, select, summarise
 
 out = Console(highlight=False)
-WIDE = 10_000   # piped or written to a file, lines are as long as their content: no word is split
+WIDE = 10_000  # piped or written to a file, lines are as long as their content: no word is split
 
 
 def _console() -> Console:
@@ -74,15 +73,26 @@ def list_rules(directory: str | None) -> None:
     if book is None:
         sys.exit(EXIT_ERROR)
     console = _console()
-    table = Table(title=f"Rulebook {book.version} ({len(book.rules)} rules)", show_lines=False,
-                  expand=console.is_terminal, title_justify="left",
-                  box=box.HEAVY_HEAD if console.is_terminal else box.SIMPLE_HEAD)
+    table = Table(
+        title=f"Rulebook {book.version} ({len(book.rules)} rules)",
+        show_lines=False,
+        expand=console.is_terminal,
+        title_justify="left",
+        box=box.HEAVY_HEAD if console.is_terminal else box.SIMPLE_HEAD,
+    )
     for name in ("Rule", "Family", "Severity", "Status", "In force", "Title", "Legal basis"):
         table.add_column(name, no_wrap=name in ("Rule", "Family", "Severity", "Status", "In force"))
     for rule in book.rules:
         spec = rule.spec
-        table.add_row(spec.id, rule.family, spec.severity.value, spec.status.value, _dates(rule), spec.title,
-                      basis_text([b.model_dump() for b in spec.legal_basis]))
+        table.add_row(
+            spec.id,
+            rule.family,
+            spec.severity.value,
+            spec.status.value,
+            _dates(rule),
+            spec.title,
+            basis_text([b.model_dump() for b in spec.legal_basis]),
+        )
     _print(console, table)
 
 
@@ -101,11 +111,16 @@ def show_rule(rule_id: str, directory: str | None) -> None:
         sys.exit(EXIT_ERROR)
     spec = rule.spec
     out.print(Text(f"{spec.id}  {spec.title}", style="bold"))
-    rows = [("Family", rule.family), ("Severity", spec.severity.value), ("Status", spec.status.value),
-            ("In force", _dates(rule)), ("File", str(rule.file)),
-            ("Legal basis", basis_text([b.model_dump() for b in spec.legal_basis])),
-            ("Applies when", "; ".join(f"otherwise not applicable: {a.reason}" for a in spec.applies_when) or "always"),
-            ("Message", spec.message)]
+    rows = [
+        ("Family", rule.family),
+        ("Severity", spec.severity.value),
+        ("Status", spec.status.value),
+        ("In force", _dates(rule)),
+        ("File", str(rule.file)),
+        ("Legal basis", basis_text([b.model_dump() for b in spec.legal_basis])),
+        ("Applies when", "; ".join(f"otherwise not applicable: {a.reason}" for a in spec.applies_when) or "always"),
+        ("Message", spec.message),
+    ]
     if spec.replaced_by:
         rows.append(("Replaced by", spec.replaced_by))
     for lang, t in spec.translations.items():
@@ -125,8 +140,10 @@ def show_rule(rule_id: str, directory: str | None) -> None:
         elif ex.submission is not None:
             what = "a whole submission"
         else:
-            what = ", ".join(f"{k} = {json.dumps(v, default=str, ensure_ascii=False)}"
-                             for k, v in (ex.change or {}).items()) or "the base unchanged"
+            what = (
+                ", ".join(f"{k} = {json.dumps(v, default=str, ensure_ascii=False)}" for k, v in (ex.change or {}).items())
+                or "the base unchanged"
+            )
         out.print(f"  - {ex.name} [{ex.expect}] from {ex.base}: {what}", markup=False, soft_wrap=True)
 
 
@@ -146,14 +163,18 @@ def _run(book: Rulebook) -> ExampleRun | None:
 @rules.command("test")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 @click.option("--rules", "rules_option", type=click.Path(file_okay=False), help="Rulebook folder.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True,
-              help="How to report the results.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True, help="How to report the results."
+)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
-@click.option("--coverage", "with_coverage", is_flag=True,
-              help="Also show, per legal act and provision, the rules implementing it and their examples.")
+@click.option(
+    "--coverage",
+    "with_coverage",
+    is_flag=True,
+    help="Also show, per legal act and provision, the rules implementing it and their examples.",
+)
 @verbosity_options
-def test_rules(directory: str | None, rules_option: str | None, fmt: str, output: str | None,
-               with_coverage: bool) -> None:
+def test_rules(directory: str | None, rules_option: str | None, fmt: str, output: str | None, with_coverage: bool) -> None:
     """Run every rule's examples on both engines (the Python one only where durable_rules does not import); exit 1 when one fails."""
     book = _book(str(_directory(directory, rules_option)))
     run = _run(book) if book is not None else None
@@ -161,8 +182,7 @@ def test_rules(directory: str | None, rules_option: str | None, fmt: str, output
         sys.exit(EXIT_FAIL)
     cover = coverage(book, run) if with_coverage else None
     if "durable" not in run.engines:
-        warning("durable_rules does not run on this Python (it imports on 3.10-3.12): "
-                "the examples ran on the Python evaluator only")
+        warning("durable_rules does not run on this Python (it imports on 3.10-3.12): the examples ran on the Python evaluator only")
     with output_stream(output, "example results") as stream:
         if fmt == "json":
             stream.write(json.dumps(run_as_dict(book, run, cover), indent=2, ensure_ascii=False) + "\n")
@@ -182,17 +202,43 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
 @rules.command("lint")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 @click.option("--rules", "rules_option", type=click.Path(file_okay=False), help="Rulebook folder.")
-@click.option("--reference", "registers", type=click.Path(exists=True, file_okay=False),
-              help="Registers folder (default: the shipped example registers).")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
-              help="The day the calendar's horizon is measured from (default: today).")
-@click.option("--select", "chosen", multiple=True, metavar="CODE", envvar="KPCHECK_LINT_SELECT",
-              help="Report only these codes (or prefixes: LNT2), repeatable or comma-separated.")
-@click.option("--ignore", "ignored", multiple=True, metavar="CODE", envvar="KPCHECK_LINT_IGNORE",
-              help="Do not report these codes (or prefixes), repeatable or comma-separated.")
+@click.option(
+    "--reference",
+    "registers",
+    type=click.Path(exists=True, file_okay=False),
+    help="Registers folder (default: the shipped example registers).",
+)
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="The day the calendar's horizon is measured from (default: today).",
+)
+@click.option(
+    "--select",
+    "chosen",
+    multiple=True,
+    metavar="CODE",
+    envvar="KPCHECK_LINT_SELECT",
+    help="Report only these codes (or prefixes: LNT2), repeatable or comma-separated.",
+)
+@click.option(
+    "--ignore",
+    "ignored",
+    multiple=True,
+    metavar="CODE",
+    envvar="KPCHECK_LINT_IGNORE",
+    help="Do not report these codes (or prefixes), repeatable or comma-separated.",
+)
 @verbosity_options
-def lint_rules(directory: str | None, rules_option: str | None, registers: str | None,
-               today: dt.datetime | None, chosen: tuple[str, ...], ignored: tuple[str, ...]) -> None:
+def lint_rules(
+    directory: str | None,
+    rules_option: str | None,
+    registers: str | None,
+    today: dt.datetime | None,
+    chosen: tuple[str, ...],
+    ignored: tuple[str, ...],
+) -> None:
     """Everything wrong with a rulebook, as file:line:col: level: message [CODE].
 
     Warnings that concern many rules (provisions to be confirmed, translations owed or in
@@ -203,8 +249,7 @@ def lint_rules(directory: str | None, rules_option: str | None, registers: str |
     if not (folder / "rulebook.yaml").is_file():
         error(f"{folder}: no rulebook.yaml; not a rulebook folder")
         sys.exit(EXIT_ERROR)
-    problems = select(lint(folder, registers, today.date() if today else dt.date.today()), _codes(chosen),
-                      _codes(ignored))
+    problems = select(lint(folder, registers, today.date() if today else dt.date.today()), _codes(chosen), _codes(ignored))
     if verbosity() < VERBOSE:
         problems = summarise(problems, folder / "rulebook.yaml")
     errors, warnings = counts(problems)
@@ -229,17 +274,18 @@ def export_rules(target: str, force: bool) -> None:
         error(str(exc))
         sys.exit(EXIT_ERROR)
     if verbosity() >= 0:
-        out.print(f"wrote {len(written)} files to {target}; check them with: kpcheck rules lint {target}",
-                  markup=False)
+        out.print(f"wrote {len(written)} files to {target}; check them with: kpcheck rules lint {target}", markup=False)
 
 
 @rules.command("docs")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 @click.option("--rules", "rules_option", type=click.Path(file_okay=False), help="Rulebook folder.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
-              help="FILE.md or FILE.html (default: Markdown on standard output).")
-@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
-              help="Language of the document (rule texts, acts, headings).")
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, writable=True), help="FILE.md or FILE.html (default: Markdown on standard output)."
+)
+@click.option(
+    "--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Language of the document (rule texts, acts, headings)."
+)
 @verbosity_options
 def docs_rules(directory: str | None, rules_option: str | None, output: str | None, lang: str) -> None:
     """The rulebook as a document for people, grouped by legal act, with its examples run."""

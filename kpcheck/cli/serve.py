@@ -7,8 +7,8 @@ import sys
 
 import click
 
-from kpcheck.cli.exits import EXIT_ERROR
 from kpcheck.cli.console import err_console, error, warning
+from kpcheck.cli.exits import EXIT_ERROR
 from kpcheck.engine import KINDS
 from kpcheck.serve.settings import BindingRefused, Settings, is_wildcard
 
@@ -16,32 +16,72 @@ MIN_TOKEN = 16
 
 
 @click.command()
-@click.option("--host", envvar="KPCHECK_HOST", default="127.0.0.1", show_default=True,
-              help="Address to listen on; anything but loopback needs --token.")
-@click.option("--port", envvar="KPCHECK_PORT", type=click.IntRange(1, 65535), default=8080, show_default=True,
-              help="Port to listen on.")
-@click.option("--token", envvar="KPCHECK_TOKEN", metavar="TOKEN",
-              help="Every API call must send 'Authorization: Bearer TOKEN' (prefer the environment variable).")
-@click.option("--allow-host", "allow_hosts", envvar="KPCHECK_ALLOW_HOST", multiple=True, metavar="NAME",
-              help="Another Host name the desk answers to (e.g. its DNS name), repeatable.")
-@click.option("--rules", envvar="KPCHECK_RULES", type=click.Path(file_okay=False),
-              help="Rulebook folder (default: the shipped one).")
-@click.option("--reference", envvar="KPCHECK_REFERENCE", type=click.Path(file_okay=False),
-              help="Folder of registers replacing the shipped example ones file by file.")
-@click.option("--engine", envvar="KPCHECK_ENGINE", type=click.Choice(KINDS),
-              help="Evaluator (default: durable where it imports).")
-@click.option("--lang", envvar="KPCHECK_LANG", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True,
-              help="Default language of the API's titles and messages (the page starts in Russian).")
-@click.option("--waivers", envvar="KPCHECK_WAIVERS", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Waivers granted by the authorised body (YAML).")
-@click.option("--register", envvar="KPCHECK_REGISTER", metavar="URL",
-              help="Certificate register: every check runs XREF-01/02 against it; "
-                   "POST /api/v1/check?record=true stores the submission and its decision.")
-@click.option("--by", envvar="KPCHECK_BY", metavar="NAME",
-              help="Stored with recorded decisions unless a request gives ?by=NAME.")
-def serve(host: str, port: int, token: str | None, allow_hosts: tuple[str, ...], rules: str | None,
-          reference: str | None, engine: str | None, lang: str, waivers: str | None, register: str | None,
-          by: str | None) -> None:
+@click.option(
+    "--host",
+    envvar="KPCHECK_HOST",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but loopback needs --token.",
+)
+@click.option("--port", envvar="KPCHECK_PORT", type=click.IntRange(1, 65535), default=8080, show_default=True, help="Port to listen on.")
+@click.option(
+    "--token",
+    envvar="KPCHECK_TOKEN",
+    metavar="TOKEN",
+    help="Every API call must send 'Authorization: Bearer TOKEN' (prefer the environment variable).",
+)
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    envvar="KPCHECK_ALLOW_HOST",
+    multiple=True,
+    metavar="NAME",
+    help="Another Host name the desk answers to (e.g. its DNS name), repeatable.",
+)
+@click.option("--rules", envvar="KPCHECK_RULES", type=click.Path(file_okay=False), help="Rulebook folder (default: the shipped one).")
+@click.option(
+    "--reference",
+    envvar="KPCHECK_REFERENCE",
+    type=click.Path(file_okay=False),
+    help="Folder of registers replacing the shipped example ones file by file.",
+)
+@click.option("--engine", envvar="KPCHECK_ENGINE", type=click.Choice(KINDS), help="Evaluator (default: durable where it imports).")
+@click.option(
+    "--lang",
+    envvar="KPCHECK_LANG",
+    type=click.Choice(["en", "ru", "kk"]),
+    default="en",
+    show_default=True,
+    help="Default language of the API's titles and messages (the page starts in Russian).",
+)
+@click.option(
+    "--waivers",
+    envvar="KPCHECK_WAIVERS",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Waivers granted by the authorised body (YAML).",
+)
+@click.option(
+    "--register",
+    envvar="KPCHECK_REGISTER",
+    metavar="URL",
+    help="Certificate register: every check runs XREF-01/02 against it; "
+    "POST /api/v1/check?record=true stores the submission and its decision.",
+)
+@click.option("--by", envvar="KPCHECK_BY", metavar="NAME", help="Stored with recorded decisions unless a request gives ?by=NAME.")
+def serve(
+    host: str,
+    port: int,
+    token: str | None,
+    allow_hosts: tuple[str, ...],
+    rules: str | None,
+    reference: str | None,
+    engine: str | None,
+    lang: str,
+    waivers: str | None,
+    register: str | None,
+    by: str | None,
+) -> None:
     """The controller's desk: a web page to enter and check a certificate, and a JSON API."""
     try:
         settings = Settings(host=host, port=port, token=token or None, allow_hosts=allow_hosts, api_lang=lang)
@@ -49,12 +89,16 @@ def serve(host: str, port: int, token: str | None, allow_hosts: tuple[str, ...],
         error(str(exc))
         sys.exit(EXIT_ERROR)
     if token and len(token) < MIN_TOKEN:
-        error(f"the token is too short ({len(token)} characters); use at least {MIN_TOKEN}, "
-              "e.g. python -c 'import secrets; print(secrets.token_urlsafe(24))'")
+        error(
+            f"the token is too short ({len(token)} characters); use at least {MIN_TOKEN}, "
+            "e.g. python -c 'import secrets; print(secrets.token_urlsafe(24))'"
+        )
         sys.exit(EXIT_ERROR)
     if is_wildcard(host) and not allow_hosts:
-        warning(f"listening on {host} but answering only to the loopback names; "
-                "give --allow-host with the name clients use to reach this machine")
+        warning(
+            f"listening on {host} but answering only to the loopback names; "
+            "give --allow-host with the name clients use to reach this machine"
+        )
     try:
         sock = bind(host, port)
     except OSError as exc:
@@ -91,8 +135,7 @@ def open_register(url: str | None) -> object | None:
         sys.exit(EXIT_ERROR)
 
 
-def run(settings: Settings, sock: socket.socket, loading: tuple[str | None, ...],
-        storing: tuple[str | None, str | None]) -> None:
+def run(settings: Settings, sock: socket.socket, loading: tuple[str | None, ...], storing: tuple[str | None, str | None]) -> None:
     """Load the rulebook (rules, reference, engine, waivers) and open the register once, then
     serve on ``sock`` until interrupted."""
     import uvicorn
@@ -106,12 +149,16 @@ def run(settings: Settings, sock: socket.socket, loading: tuple[str | None, ...]
     service = CheckService(checker, waiver_book, waivers, open_register(storing[0]), storing[1])
     app = create_app(service, settings)
     shown = f"[{settings.host}]" if ":" in settings.host else settings.host
-    err_console.print(f"kpcheck desk: http://{shown}:{settings.port}/  "
-                      f"(rulebook {checker.book.version}, engine {checker.engine.kind}"
-                      f"{', register ' + service.register.shown if service.register else ''}"
-                      f"{', token required' if settings.token else ''}); Ctrl+C stops it", soft_wrap=True)
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info", server_header=False,
-                            proxy_headers=False, timeout_graceful_shutdown=5)
+    err_console.print(
+        f"kpcheck desk: http://{shown}:{settings.port}/  "
+        f"(rulebook {checker.book.version}, engine {checker.engine.kind}"
+        f"{', register ' + service.register.shown if service.register else ''}"
+        f"{', token required' if settings.token else ''}); Ctrl+C stops it",
+        soft_wrap=True,
+    )
+    config = uvicorn.Config(
+        app, host=settings.host, port=settings.port, log_level="info", server_header=False, proxy_headers=False, timeout_graceful_shutdown=5
+    )
     try:
         uvicorn.Server(config).run(sockets=[sock])
     finally:

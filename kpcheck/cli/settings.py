@@ -42,7 +42,7 @@ else:  # pragma: no cover - Python 3.10
 PREFIX = "KPCHECK"
 FILE_NAME = "kpcheck.toml"
 CONFIG_VARIABLE = "KPCHECK_CONFIG"
-_NEVER_SET = ("help", "version")        # options no file or variable gives
+_NEVER_SET = ("help", "version")  # options no file or variable gives
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _HEADER = re.compile(r"^\s*\[+\s*(.+?)\s*\]+\s*(?:#.*)?$")
 
@@ -64,7 +64,7 @@ class Layer:
 
     path: Path
     text: str
-    table: str | None                                   # "tool.kpcheck" in a pyproject.toml
+    table: str | None  # "tool.kpcheck" in a pyproject.toml
     flat: dict[str, Any] = field(default_factory=dict)
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -116,8 +116,8 @@ def _norm(key: str) -> str:
 def _section_name(header: str, table: str | None) -> str:
     """``[check]``, ``["rules test"]``, ``[rules.test]``, ``[tool.kpcheck.check]`` as a command path."""
     parts = [p.strip().strip("\"'") for p in re.split(r"\.(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", header)]
-    if table and parts[:len(table.split("."))] == table.split("."):
-        parts = parts[len(table.split(".")):]
+    if table and parts[: len(table.split("."))] == table.split("."):
+        parts = parts[len(table.split(".")) :]
     return " ".join(" ".join(parts).split())
 
 
@@ -182,7 +182,7 @@ class Settings:
     layers: list[Layer]
 
     @classmethod
-    def load(cls, cwd: Path | None = None) -> "Settings":
+    def load(cls, cwd: Path | None = None) -> Settings:
         layers = []
         for path, table, required in config_files(cwd):
             if not path.is_file():
@@ -230,11 +230,9 @@ class CommandDefaults(Mapping[str, Any]):
     (the child command's defaults).
     """
 
-    def __init__(self, settings: Settings | Callable[[], Settings], command: click.Command,
-                 path: tuple[str, ...] = ()):
+    def __init__(self, settings: Settings | Callable[[], Settings], command: click.Command, path: tuple[str, ...] = ()):
         self._settings, self.command, self.path = settings, command, path
-        self.options = {p.name: p for p in command.params
-                        if p.name and option_key(p) not in (None, *_NEVER_SET)}
+        self.options = {p.name: p for p in command.params if p.name and option_key(p) not in (None, *_NEVER_SET)}
         if path and not isinstance(command, click.Group):
             self.settings.check_section(" ".join(path), {option_key(p) for p in self.options.values()})  # type: ignore
 
@@ -262,8 +260,9 @@ class CommandDefaults(Mapping[str, Any]):
         try:
             param.type_cast_value(None, value)  # type: ignore[arg-type]
         except click.BadParameter as exc:
-            raise SettingsError(layer.where(section, option_key(param) or ""),
-                                f"{option_key(param)} = {value!r}: {exc.message}", "CFG003") from exc
+            raise SettingsError(
+                layer.where(section, option_key(param) or ""), f"{option_key(param)} = {value!r}: {exc.message}", "CFG003"
+            ) from exc
         return value
 
     def __iter__(self) -> Iterator[str]:
@@ -280,5 +279,16 @@ class CommandDefaults(Mapping[str, Any]):
         return True
 
 
-__all__ = ["CONFIG_VARIABLE", "CommandDefaults", "FILE_NAME", "Layer", "Settings", "SettingsError", "adopt",
-           "config_files", "envvar_of", "option_key", "read_layer"]
+__all__ = [
+    "CONFIG_VARIABLE",
+    "FILE_NAME",
+    "CommandDefaults",
+    "Layer",
+    "Settings",
+    "SettingsError",
+    "adopt",
+    "config_files",
+    "envvar_of",
+    "option_key",
+    "read_layer",
+]

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import itertools
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import click
 
+from kpcheck.cli.console import error, verbosity_options, warning
 from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK
-from kpcheck.cli.console import verbosity_options, error, warning
 from kpcheck.cli.outputs import output_stream, refuse_clashes
 from kpcheck.input.reader import Loaded, read_sources
 from kpcheck.register.errors import RegisterError
 from kpcheck.stats.compute import Production, ProductionFileError, Stats, compute_stats, load_production
 from kpcheck.stats.render import FORMATS, RENDERERS, notes
-
 
 
 def _report_left_out(result: Stats, fmt: str) -> None:
@@ -32,20 +31,37 @@ def _report_left_out(result: Stats, fmt: str) -> None:
 
 @click.command()
 @click.argument("sources", nargs=-1, metavar="SOURCE...")
-@click.option("--register", "register", metavar="URL",
-              help="Take the submissions from this certificate register (instead of, or besides, SOURCE...).")
-@click.option("--from", "year_from", type=click.IntRange(1900, 2200), metavar="YEAR",
-              help="First year shown (default: the first year with a certificate).")
-@click.option("--to", "year_to", type=click.IntRange(1900, 2200), metavar="YEAR",
-              help="Last year shown (default: the last year with a certificate).")
-@click.option("--production", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Production per year: CSV (year,carats,value) or YAML; without it production is '-'.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Output format.")
+@click.option(
+    "--register", "register", metavar="URL", help="Take the submissions from this certificate register (instead of, or besides, SOURCE...)."
+)
+@click.option(
+    "--from",
+    "year_from",
+    type=click.IntRange(1900, 2200),
+    metavar="YEAR",
+    help="First year shown (default: the first year with a certificate).",
+)
+@click.option(
+    "--to", "year_to", type=click.IntRange(1900, 2200), metavar="YEAR", help="Last year shown (default: the last year with a certificate)."
+)
+@click.option(
+    "--production",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Production per year: CSV (year,carats,value) or YAML; without it production is '-'.",
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
 @verbosity_options
-def stats(sources: tuple[str, ...], register: str | None, year_from: int | None, year_to: int | None,
-          production: str | None, fmt: str, output: str | None) -> None:
+def stats(
+    sources: tuple[str, ...],
+    register: str | None,
+    year_from: int | None,
+    year_to: int | None,
+    production: str | None,
+    fmt: str,
+    output: str | None,
+) -> None:
     """Annual statistics of SOURCE... (KP annual report, section E).
 
     Per year the import and export volume (carats), value (US$) and US$/ct, and the number of

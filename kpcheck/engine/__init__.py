@@ -7,9 +7,32 @@ message), every rule that does not apply with the reason, or an error. ``kind`` 
 evaluator). Nothing outside this package knows which one ran.
 """
 
-from kpcheck.engine.evaluation import (KINDS, Engine, EngineError, EngineUnavailable, Evaluation, Finding,
-                                       InternalFailure, NotApplicable, default_kind, describe_default, in_force_node)
+from kpcheck.engine.evaluation import (
+    KINDS,
+    Engine,
+    EngineError,
+    EngineUnavailable,
+    Evaluation,
+    Finding,
+    InternalFailure,
+    NotApplicable,
+    default_kind,
+    describe_default,
+    in_force_node,
+)
 from kpcheck.engine.messages import render
 
-__all__ = ["KINDS", "Engine", "EngineError", "EngineUnavailable", "Evaluation", "Finding", "InternalFailure",
-           "NotApplicable", "default_kind", "describe_default", "in_force_node", "render"]
+__all__ = [
+    "KINDS",
+    "Engine",
+    "EngineError",
+    "EngineUnavailable",
+    "Evaluation",
+    "Finding",
+    "InternalFailure",
+    "NotApplicable",
+    "default_kind",
+    "describe_default",
+    "in_force_node",
+    "render",
+]

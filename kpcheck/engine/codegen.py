@@ -19,30 +19,55 @@ generated in milliseconds and kept in memory by the engine that compiled it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
-from kpcheck.rulebook.conditions import AnyOf, All, Compare, Node, Presence, Quantified, Ref, nnf
 from kpcheck.engine.plan import AMOUNT_SCALE, Projector, literal_value, scaled
 from kpcheck.rulebook.cache import compiled as cached_compile
+from kpcheck.rulebook.conditions import All, AnyOf, Compare, Node, Presence, Quantified, Ref, nnf
 from kpcheck.rulebook.facts import FACTS, BatchContext, FactContext
 from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, LIST, OBJECT, TEXT, VALUES
 
 # derived facts that read only their parameters and the reference data (never the
 # submission itself): their results are memoised per engine, keyed by the arguments
-PURE = frozenset({"participant_status", "eaeu_member", "signer_registered", "entity_registered",
-                  "customs_point_designated", "working_day_deadline", "working_days_late", "text_contains",
-                  "countries_with_status"})
+PURE = frozenset(
+    {
+        "participant_status",
+        "eaeu_member",
+        "signer_registered",
+        "entity_registered",
+        "customs_point_designated",
+        "working_day_deadline",
+        "working_days_late",
+        "text_contains",
+        "countries_with_status",
+    }
+)
 # of those, the ones whose date parameter is only looked up in dated periods of the reference
 # data: memoised by the date's epoch (Reference.epoch), so that submissions presented on
 # different days of one epoch share the answer
-BY_EPOCH = {"participant_status": "on", "eaeu_member": "on", "signer_registered": "on",
-            "entity_registered": "on", "customs_point_designated": "on", "countries_with_status": "on"}
+BY_EPOCH = {
+    "participant_status": "on",
+    "eaeu_member": "on",
+    "signer_registered": "on",
+    "entity_registered": "on",
+    "customs_point_designated": "on",
+    "countries_with_status": "on",
+}
 MEMO_LIMIT = 1 << 16
 _MISS = object()
-_OPS = {"equals": "==", "not_equals": "!=", "less_than": "<", "at_most": "<=", "greater_than": ">",
-        "at_least": ">=", "one_of": "in", "not_one_of": "not in"}
+_OPS = {
+    "equals": "==",
+    "not_equals": "!=",
+    "less_than": "<",
+    "at_most": "<=",
+    "greater_than": ">",
+    "at_least": ">=",
+    "one_of": "in",
+    "not_one_of": "not in",
+}
 
 
 @dataclass
@@ -51,7 +76,7 @@ class Compiled:
 
     source: str
     project: Callable[..., tuple[dict[str, Any], dict[str, Any]]]
-    decide: Callable[..., tuple[list[int], list[Any]]]      # (triggered indexes, not-applicable objects)
+    decide: Callable[..., tuple[list[int], list[Any]]]  # (triggered indexes, not-applicable objects)
 
 
 @dataclass
@@ -76,20 +101,30 @@ class _Source:
         self.lines.append("    " * indent + line)
 
 
-def compile_rulebook(projector: Projector, rules: list[tuple[str, Node, list[tuple[Node, str]], Any]],
-                     reference: Any, not_applicable: Callable[[str, str], Any] = lambda rule, reason: (rule, reason)
-                     ) -> Compiled:
+def compile_rulebook(
+    projector: Projector,
+    rules: list[tuple[str, Node, list[tuple[Node, str]], Any]],
+    reference: Any,
+    not_applicable: Callable[[str, str], Any] = lambda rule, reason: (rule, reason),
+) -> Compiled:
     """``rules`` are (id, NNF condition, [(NNF applies node, reason)], in_force spec)."""
     src = _Source()
-    src.consts.update(_Scaled=scaled, _Decimal=Decimal, _MISS=_MISS, MEMO_LIMIT=MEMO_LIMIT, FactContext=FactContext,
-                      BatchContext=BatchContext, _reference=reference,
-                      _epoch=reference.epoch)
+    src.consts.update(
+        _Scaled=scaled,
+        _Decimal=Decimal,
+        _MISS=_MISS,
+        MEMO_LIMIT=MEMO_LIMIT,
+        FactContext=FactContext,
+        BatchContext=BatchContext,
+        _reference=reference,
+        _epoch=reference.epoch,
+    )
     _gen_project(src, projector)
     src.lines[:0] = _memo_keeper(src.memos)
     _gen_decide(src, rules, not_applicable)
     text = "\n".join(src.lines) + "\n"
     namespace: dict[str, Any] = dict(src.consts)
-    exec(cached_compile(text, "<kpcheck compiled rulebook>"), namespace)  # noqa: S102 - our own source
+    exec(cached_compile(text, "<kpcheck compiled rulebook>"), namespace)
     return Compiled(text, namespace["project"], namespace["decide"])
 
 
@@ -101,8 +136,11 @@ def _store(src: _Source, indent: int, target: str, key: str, kind: str, value: s
     elif kind == DATE:
         src.add(indent, f"if {value} is not None: {target}[{k}] = {value}.toordinal()")
     elif kind == DECIMAL:
-        src.add(indent, f"if {value} is not None: {target}[{k}] = round({value}.scaleb({AMOUNT_SCALE})) "
-                        f"if {value}.__class__ is _Decimal else _Scaled({value})")
+        src.add(
+            indent,
+            f"if {value} is not None: {target}[{k}] = round({value}.scaleb({AMOUNT_SCALE})) "
+            f"if {value}.__class__ is _Decimal else _Scaled({value})",
+        )
     elif kind in (OBJECT, VALUES):
         src.add(indent, f"if {value}: {target}[{k}] = True")
     elif kind in (BOOL, INT):
@@ -155,8 +193,7 @@ def _gen_reads(src: _Source, p: Projector, local: dict[str, str]) -> None:
     src.add(2, "raw = {" + ", ".join(f"{path!r}: {name}" for path, name in local.items()) + "}")
 
 
-def _gen_let(src: _Source, indent: int, target: str, p: Projector, key: str, env: str | None,
-             known: dict[str, str]) -> None:
+def _gen_let(src: _Source, indent: int, target: str, p: Projector, key: str, env: str | None, known: dict[str, str]) -> None:
     """``target = `` one derived fact call, through a memo when the fact is pure."""
     let = p.book.lets[key]
     args, values = [], []
@@ -169,9 +206,9 @@ def _gen_let(src: _Source, indent: int, target: str, p: Projector, key: str, env
             kind = p.paths.get(arg.name)
             if BY_EPOCH.get(let.fact) == param:
                 values.append(f"(None if (_d := {value}) is None else _epoch(_d))")
-            elif kind == VALUES:         # a list of codes: its tuple is the key
+            elif kind == VALUES:  # a list of codes: its tuple is the key
                 values.append(f"(None if (_l := {value}) is None else tuple(_l))")
-            elif kind == LIST:           # a list of objects has no key: no memo
+            elif kind == LIST:  # a list of objects has no key: no memo
                 pure = False
             else:
                 values.append(value)
@@ -191,10 +228,12 @@ def _gen_let(src: _Source, indent: int, target: str, p: Projector, key: str, env
 
 def _memo_keeper(memos: list[str]) -> list[str]:
     """Lines that empty every memo once every MEMO_LIMIT submissions, so that memory stays flat."""
-    return ["def _clear():",
-            *(f"    {m}.clear()" for m in memos),
-            "    _clear_memos.extend([True] + [False] * MEMO_LIMIT)",
-            "_clear_memos = [True]"]
+    return [
+        "def _clear():",
+        *(f"    {m}.clear()" for m in memos),
+        "    _clear_memos.extend([True] + [False] * MEMO_LIMIT)",
+        "_clear_memos = [True]",
+    ]
 
 
 def _gen_list(src: _Source, p: Projector, path: str, plan: Any, local: str) -> None:
@@ -216,8 +255,9 @@ def _gen_list(src: _Source, p: Projector, path: str, plan: Any, local: str) -> N
     src.add(1, f"if items: fact[{path!r}] = items")
 
 
-def _gen_decide(src: _Source, rules: list[tuple[str, Node, list[tuple[Node, str]], Any]],
-                not_applicable: Callable[[str, str], Any]) -> None:
+def _gen_decide(
+    src: _Source, rules: list[tuple[str, Node, list[tuple[Node, str]], Any]], not_applicable: Callable[[str, str], Any]
+) -> None:
     """``skipped`` gets ``(index, None)`` for a rule not in force on the day (the engine words
     the reason with the dates) and, for an ``applies_when`` that does not hold, the one
     ``not_applicable(rule id, reason)`` object made here for it (shared by every result)."""
@@ -274,5 +314,4 @@ def _compare(src: _Source, node: Compare, get: str, depth: int) -> str:
 
 def rules_of(compiled: list[Any]) -> list[tuple[str, Node, list[tuple[Node, str]], Any]]:
     """The decide input for an engine's compiled rules (rule, NNF condition, applies)."""
-    return [(c.rule.id, c.condition, [(nnf(n), r) for n, r in c.rule.applies], c.rule.spec.in_force)
-            for c in compiled]
+    return [(c.rule.id, c.condition, [(nnf(n), r) for n, r in c.rule.applies], c.rule.spec.in_force) for c in compiled]

@@ -18,13 +18,14 @@ from __future__ import annotations
 import itertools
 import json
 import os
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import orjson
 
-from kpcheck.rulebook.conditions import NEGATE, AnyOf, All, Compare, Node, Presence, Quantified, Ref
 from kpcheck.engine.plan import literal_value
 from kpcheck.rulebook.cache import compiled as cached_compile
+from kpcheck.rulebook.conditions import NEGATE, All, AnyOf, Compare, Node, Presence, Quantified, Ref
 
 try:  # durable_rules builds and imports on Python 3.10-3.12 only
     import durable_rules_engine as _engine
@@ -45,6 +46,7 @@ def version() -> str | None:
     except metadata.PackageNotFoundError:  # pragma: no cover - built by hand
         return "unknown version"
 
+
 MAX_FIRINGS = 56
 DISCRIMINATOR = {"t": "kp"}
 # durable_rules 2.0.28 checks the last node of a quantifier's item condition for its right
@@ -53,8 +55,7 @@ DISCRIMINATOR = {"t": "kp"}
 # memory happens to hold 0x09 or 0x0C. Ending the condition with this atom (an item field that
 # never exists is absent) gives the check a node it did set; the meaning is unchanged.
 ALWAYS_TRUE_ITEM = {"$nex": {"$i.__kpcheck_never__": 1}}
-_OPS = {"equals": None, "not_equals": "$neq", "less_than": "$lt", "at_most": "$lte",
-        "greater_than": "$gt", "at_least": "$gte"}
+_OPS = {"equals": None, "not_equals": "$neq", "less_than": "$lt", "at_most": "$lte", "greater_than": "$gt", "at_least": "$gte"}
 _names = itertools.count()
 
 
@@ -105,7 +106,7 @@ def item_terms(node: Node) -> list[list[Node]]:
         refs = [node.left] + ([node.right] if isinstance(node.right, Ref) else [])
         held = Compare(node.left, NEGATE[node.op], node.right)
         absent: list[list[Node]] = [[Presence(r, False)] for r in refs]
-        return absent + [[held]]
+        return [*absent, [held]]
     return [[node]]
 
 
@@ -119,8 +120,10 @@ def _quantified(node: Quantified) -> dict[str, Any]:
             inner = {"$and": [{"$or": [_conjunction(t, guard=False) for t in terms]}, ALWAYS_TRUE_ITEM]}
             return {"$or": [{"$nex": {name: 1}}, {"$iall": {name: inner}}]}
         if len(terms) > 1:
-            raise DurableError(f"'for_all {name}' with alternatives inside cannot be evaluated by durable_rules; "
-                               "write it as 'not for_any' of the opposite, or use an item-level let")
+            raise DurableError(
+                f"'for_all {name}' with alternatives inside cannot be evaluated by durable_rules; "
+                "write it as 'not for_any' of the opposite, or use an item-level let"
+            )
         return {"$or": [{"$nex": {name: 1}}, {"$iall": {name: _conjunction(terms[0])}}]}
     parts = [{"$iany": {name: _conjunction(t)}} for t in terms]
     return parts[0] if len(parts) == 1 else {"$or": parts}
@@ -137,8 +140,7 @@ def _conjunction(atoms: list[Node], guard: bool = True) -> dict[str, Any]:
     """An item condition's term. ``guard=False`` leaves out the existence tests of its
     comparisons: only for alternatives on one field, where a branch that the field is absent
     already holds (the quantifier's expression stays within durable_rules' 32 per rule)."""
-    compiled = [_compare(a, True, guard) if isinstance(a, Compare) and not guard else to_durable(a, True)
-                for a in atoms]
+    compiled = [_compare(a, True, guard) if isinstance(a, Compare) and not guard else to_durable(a, True) for a in atoms]
     return compiled[0] if len(compiled) == 1 else {"$and": compiled}
 
 
@@ -246,7 +248,7 @@ def _create(definition: str) -> int:
     for attempt in range(CREATE_ATTEMPTS):
         try:
             return _engine.create_ruleset(ruleset_name(), definition)
-        except Exception as exc:  # noqa: BLE001 - the C module raises bare Exceptions
+        except Exception as exc:
             if attempt == CREATE_ATTEMPTS - 1:
                 raise DurableError(f"durable_rules refused a ruleset {CREATE_ATTEMPTS} times: {exc}") from exc
     raise AssertionError("unreachable")
@@ -260,8 +262,7 @@ def renamed(expression: Any, names: dict[str, str]) -> Any:
         return [renamed(item, names) for item in expression]
     if not isinstance(expression, dict):
         return expression
-    return {names.get(key, key): (names.get(value, value) if key == "$m" else renamed(value, names))
-            for key, value in expression.items()}
+    return {names.get(key, key): (names.get(value, value) if key == "$m" else renamed(value, names)) for key, value in expression.items()}
 
 
 _MISSING = object()
@@ -284,7 +285,7 @@ def message_builders(shards: list[list[tuple[str, str, bool]]]) -> list[Callable
         lines += [f"    out[{name!r}] = {value!r}" for name, value in DISCRIMINATOR.items()]
         lines += ["    out['sid'] = '0'", "    out['id'] = serial", "    return out"]
     namespace: dict[str, Any] = {"_MISSING": _MISSING}
-    exec(cached_compile("\n".join(lines) + "\n", "<durable messages>"), namespace)  # noqa: S102 - keys repr'd
+    exec(cached_compile("\n".join(lines) + "\n", "<durable messages>"), namespace)
     return [namespace[f"message{n}"] for n in range(len(shards))]
 
 
@@ -308,11 +309,9 @@ class DurableEvaluator:
         names = {key: f"k{i}" for i, key in enumerate(sorted(set().union(*reads.values())))}
         valued = set().union(*(keys_read(node, values_only=True) for _, node in rules))
         groups = shard(rules)
-        keys = [[(key, names[key], key in valued) for key in sorted(set().union(*(reads[rid] for rid, _ in group)))]
-                for group in groups]
+        keys = [[(key, names[key], key in valued) for key in sorted(set().union(*(reads[rid] for rid, _ in group)))] for group in groups]
         for group, read_keys, message in zip(groups, keys, message_builders(keys)):
-            definition = {rid: {"all": [{"m": {"$and": [DISCRIMINATOR, renamed(made[rid], names)]}}]}
-                          for rid, _ in group}
+            definition = {rid: {"all": [{"m": {"$and": [DISCRIMINATOR, renamed(made[rid], names)]}}]} for rid, _ in group}
             self.shards.append((_create(_dumps(definition)), read_keys, message))
         self._serial = itertools.count()
 
@@ -334,7 +333,7 @@ class DurableEvaluator:
         """
         try:
             code, state = _engine.assert_fact(handle, text)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise DurableError(f"durable_rules refused the fact: {exc}") from exc
         if code == 1:
             return set()
@@ -350,6 +349,6 @@ class DurableEvaluator:
         finally:
             try:
                 _engine.retract_fact(handle, text)
-            except Exception:  # noqa: BLE001 - a fact refused half-way may not be stored
+            except Exception:
                 pass
         return fired

@@ -7,23 +7,24 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
-from kpcheck.rulebook.conditions import All, Compare, Node, Ref, nnf, refs_of, walk
 from kpcheck.engine import durable
 from kpcheck.engine.codegen import compile_rulebook, rules_of
 from kpcheck.engine.messages import render
 from kpcheck.engine.plan import Projector
-from kpcheck.i18n import gettext_for
-from kpcheck.rulebook.facts import FACTS
 from kpcheck.engine.python import compile_test, explain
+from kpcheck.i18n import gettext_for
 from kpcheck.input.models import Submission
 from kpcheck.input.shorten import internal_error
 from kpcheck.reference.queries import Reference
+from kpcheck.rulebook.conditions import All, Compare, Node, Ref, nnf, refs_of, walk
+from kpcheck.rulebook.facts import FACTS
 from kpcheck.rulebook.loader import Rule, Rulebook
 from kpcheck.rulebook.schema import DATE
 
 KINDS = ("durable", "python")
-PROVISIONAL_NOTE = ("Note: the working-day calendar for {years} is provisional (no Government transfer decree "
-                    "known yet); the deadline may still move.")
+PROVISIONAL_NOTE = (
+    "Note: the working-day calendar for {years} is provisional (no Government transfer decree known yet); the deadline may still move."
+)
 MEMO_SIZE = 4096
 _PRESENTED = Ref("presented_on", DATE, ("presented_on",))
 
@@ -36,8 +37,7 @@ def describe_default() -> str:
     """Which evaluator runs by default here, for ``kpcheck --version``."""
     if durable.AVAILABLE:
         return f"durable (durable_rules {durable.version()})"
-    return ("python (durable_rules is not installed here; "
-            "pip install 'kpcheck[durable]' on Python 3.10-3.12 for it)")
+    return "python (durable_rules is not installed here; pip install 'kpcheck[durable]' on Python 3.10-3.12 for it)"
 
 
 class EngineError(RuntimeError):
@@ -113,35 +113,42 @@ class _ForcePeriods:
 
 
 def _force_periods(compiled: list[_Compiled]) -> _ForcePeriods:
-    if any(ref.name == _PRESENTED.name for c in compiled for tree in (c.condition, *(n for n, _ in c.rule.applies))
-           for node in walk(tree) for ref in refs_of(node)):
+    if any(
+        ref.name == _PRESENTED.name
+        for c in compiled
+        for tree in (c.condition, *(n for n, _ in c.rule.applies))
+        for node in walk(tree)
+        for ref in refs_of(node)
+    ):
         return _ForcePeriods()
-    spans = [(c.rule.spec.in_force.from_.toordinal(),
-              c.rule.spec.in_force.to.toordinal() + 1 if c.rule.spec.in_force.to else None) for c in compiled]
+    spans = [
+        (c.rule.spec.in_force.from_.toordinal(), c.rule.spec.in_force.to.toordinal() + 1 if c.rule.spec.in_force.to else None)
+        for c in compiled
+    ]
     cuts = tuple(sorted({day for span in spans for day in span if day is not None}))
-    bounds: list[int | None] = [None, *cuts, None]    # period i: from bounds[i] to the day before bounds[i + 1]
+    bounds: list[int | None] = [None, *cuts, None]  # period i: from bounds[i] to the day before bounds[i + 1]
 
     def in_force_throughout(period: int) -> bool:
         first, after = bounds[period], bounds[period + 1]
-        return first is not None and all(start <= first and (end is None or (after is not None and after <= end))
-                                         for start, end in spans)
+        return first is not None and all(start <= first and (end is None or (after is not None and after <= end)) for start, end in spans)
 
     return _ForcePeriods(cuts, frozenset(filter(in_force_throughout, range(len(cuts) + 1))), True)
 
 
 class Engine:
-    def __init__(self, book: Rulebook, reference: Reference, kind: str | None = None, lang: str = "en",
-                 scope: str = "submission"):
+    def __init__(self, book: Rulebook, reference: Reference, kind: str | None = None, lang: str = "en", scope: str = "submission"):
         self.book, self.reference, self.lang = book, reference, lang
         self.kind = kind or default_kind()
         if self.kind not in KINDS:
             raise ValueError(f"unknown engine {self.kind!r}; expected durable or python")
         if self.kind == "durable" and not durable.AVAILABLE:
-            raise EngineUnavailable("--engine durable is not available on this Python (durable_rules imports on "
-                                    "Python 3.10-3.12 only); use --engine python, or leave --engine out")
+            raise EngineUnavailable(
+                "--engine durable is not available on this Python (durable_rules imports on "
+                "Python 3.10-3.12 only); use --engine python, or leave --engine out"
+            )
         self.projector = Projector(book, book.active(scope))
         self.compiled = []
-        for rule in sorted(book.active(scope), key=lambda r: r.id):     # results list rules in id order
+        for rule in sorted(book.active(scope), key=lambda r: r.id):  # results list rules in id order
             condition = nnf(rule.condition)
             applies = [(compile_test(nnf(node)), reason) for node, reason in rule.applies]
             self.compiled.append(_Compiled(rule, condition, compile_test(condition), applies))
@@ -149,13 +156,12 @@ class Engine:
         # submission to the next: their decisions are memoised (never the messages)
         self.memo: dict[Any, Any] | None = {} if scope == "batch" else None
         self.periods = _force_periods(self.compiled)
-        whole = [(c.rule.id, nnf(All((in_force_node(c.rule), *(n for n, _ in c.rule.applies), c.rule.condition))))
-                 for c in self.compiled]
+        whole = [(c.rule.id, nnf(All((in_force_node(c.rule), *(n for n, _ in c.rule.applies), c.rule.condition)))) for c in self.compiled]
         try:  # compiled for both kinds, so that a rule durable_rules cannot take is refused either way
             expressions = {rule_id: durable.to_durable(node) for rule_id, node in whole}
         except durable.DurableError as exc:
             raise EngineError(str(exc)) from exc
-        self.shared: dict[Any, Any] = {}     # immutable pieces of results, made once
+        self.shared: dict[Any, Any] = {}  # immutable pieces of results, made once
         self.code = compile_rulebook(self.projector, rules_of(self.compiled), reference, NotApplicable)
         self.durable = None
         if self.kind == "durable" and self.compiled:
@@ -176,7 +182,7 @@ class Engine:
             return self._evaluate(submission, batch, plain)
         except EngineError:
             raise
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise InternalFailure(internal_error("checking", exc)) from exc
 
     def _evaluate(self, submission: Submission | None, batch: Any, plain: bool) -> Evaluation:
@@ -190,7 +196,7 @@ class Engine:
             period = self.periods.of(presented_on)
             if period is None:
                 key: Any = (presented_on, tuple(sorted(fact.items())))
-            else:       # every rule in force: the day does not matter, only the period
+            else:  # every rule in force: the day does not matter, only the period
                 key = (period, tuple(sorted(item for item in fact.items() if item[0] != "presented_on")))
             decided = self.memo.get(key)
             if decided is None:
@@ -215,7 +221,7 @@ class Engine:
         compiled = self.compiled
         skipped: list[NotApplicable] = []
         for miss in misses:
-            if miss.__class__ is tuple:           # not in force on the day: worded with the dates
+            if miss.__class__ is tuple:  # not in force on the day: worded with the dates
                 c = compiled[miss[0]]
                 miss = NotApplicable(c.rule.id, self.not_applicable(c, presented_on, fact) or "")
             if fired is not None and miss.rule in fired:
@@ -276,5 +282,3 @@ class Engine:
         if not years:
             return ()
         return (gettext_for(self.lang)(PROVISIONAL_NOTE).format(years=", ".join(map(str, years))),)
-
-

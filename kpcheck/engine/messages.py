@@ -35,8 +35,15 @@ def localise_value(name: str, text: str, lang: str) -> str:
     if name == "direction":
         return _(DIRECTION.get(text, text))
     text = text.replace("(none)", _("(none)")).replace("(not named)", _("(not named)"))
-    return _OUTLIER.sub(lambda m: _("line {n}: {price} US$/ct against a median of {median}").replace(
-        "{n}", m.group(1)).replace("{price}", m.group(2)).replace("{median}", m.group(3)), text)
+    return _OUTLIER.sub(
+        lambda m: (
+            _("line {n}: {price} US$/ct against a median of {median}")
+            .replace("{n}", m.group(1))
+            .replace("{price}", m.group(2))
+            .replace("{median}", m.group(3))
+        ),
+        text,
+    )
 
 
 def _value(name: str, rule: Rule, raw: dict[str, Any], sub: Submission | None) -> Any:

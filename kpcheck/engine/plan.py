@@ -15,22 +15,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from kpcheck.rulebook.conditions import Node, Quantified, Ref, refs_of, walk
-from kpcheck.rulebook.facts import FACTS, BatchContext, Context, FactContext
 from kpcheck.input.models import Submission
 from kpcheck.reference.queries import Reference
+from kpcheck.rulebook.conditions import Node, Quantified, Ref, refs_of, walk
+from kpcheck.rulebook.facts import FACTS, BatchContext, Context, FactContext
 from kpcheck.rulebook.loader import Rulebook
 from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, LIST, OBJECT, SUBMISSION_FIELDS, TEXT, VALUES
 
 AMOUNT_SCALE = 6
 
 
-
 def scaled(value: Any) -> int:
     """An amount as the engine sees it: an integer of millionths, rounded half to even in Decimal."""
     if type(value) is not Decimal:
         value = Decimal(value)
-    return round(value.scaleb(AMOUNT_SCALE))        # Decimal's round(): to an int, half to even
+    return round(value.scaleb(AMOUNT_SCALE))  # Decimal's round(): to an int, half to even
 
 
 # the one table of engine values: a present Python value of each kind -> the engine's value,
@@ -65,8 +64,8 @@ def literal_value(value: Any, kind: str) -> Any:
 @dataclass
 class ListPlan:
     path: str
-    fields: dict[str, str]            # item field -> kind
-    lets: list[str]                   # item-level let keys, in order
+    fields: dict[str, str]  # item field -> kind
+    lets: list[str]  # item-level let keys, in order
 
 
 class Projector:
@@ -74,7 +73,7 @@ class Projector:
 
     def __init__(self, book: Rulebook, rules: list | None = None):
         self.book = book
-        self.paths: dict[str, str] = {}          # top-level path -> kind
+        self.paths: dict[str, str] = {}  # top-level path -> kind
         self.lists: dict[str, ListPlan] = {}
         rules = book.rules if rules is None else rules
         used = _lets_used(book, rules)
@@ -90,7 +89,7 @@ class Projector:
             if let.item_of:
                 self._list(let.item_of).lets.append(let.key)
         self.top_lets = [d.key for d in lets if d.item_of is None]
-        self.paths.setdefault("presented_on", DATE)      # every rule's dates in force are read against it
+        self.paths.setdefault("presented_on", DATE)  # every rule's dates in force are read against it
         self.attrs = {p: tuple(p.split(".")) for p in self.paths}
 
     def _list(self, path: str) -> ListPlan:
@@ -125,8 +124,10 @@ class Projector:
         """Precomputed steps, so that projecting a submission does no look-ups by name."""
         self._getters = [(p, operator.attrgetter(p), a) for p, a in self.attrs.items()]
         self._fields = [(p, self.attrs[p], CONVERT[k]) for p, k in self.paths.items() if k != LIST]
-        self._lists = [(p, self.attrs[p], [(n, CONVERT[k]) for n, k in plan.fields.items()],
-                        [self._let_step(key) for key in plan.lets]) for p, plan in self.lists.items()]
+        self._lists = [
+            (p, self.attrs[p], [(n, CONVERT[k]) for n, k in plan.fields.items()], [self._let_step(key) for key in plan.lets])
+            for p, plan in self.lists.items()
+        ]
         self._lets = [self._let_step(key) for key in self.top_lets]
 
     def _let_step(self, key: str) -> tuple[str, Any, dict[str, Any], list[tuple[str, str]], Any]:
@@ -136,13 +137,11 @@ class Projector:
         fact = FACTS[let.fact]
         return key, fact.func, fixed, refs, CONVERT[fact.returns]
 
-    def project(self, submission: Submission | None, reference: Reference,
-                batch: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    def project(self, submission: Submission | None, reference: Reference, batch: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
         """(engine fact, raw values by name) of one submission, or of a batch view of one."""
         if not hasattr(self, "_lets"):
             self._compile()
-        ctx: Context = FactContext(submission, reference) if submission is not None \
-            else BatchContext(reference, batch)
+        ctx: Context = FactContext(submission, reference) if submission is not None else BatchContext(reference, batch)
         if submission is not None:
             raw: dict[str, Any] = {}
             for path, getter, attrs in self._getters:

@@ -8,17 +8,23 @@ finding: which field paths (with 0-based list indexes) made a condition hold.
 from __future__ import annotations
 
 import operator
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from kpcheck.rulebook.conditions import AnyOf, All, Compare, Node, Presence, Quantified, Ref
 from kpcheck.engine.plan import literal_value
+from kpcheck.rulebook.conditions import All, AnyOf, Compare, Node, Presence, Quantified, Ref
 
 Test = Callable[[dict[str, Any]], bool]
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "equals": operator.eq, "not_equals": operator.ne, "less_than": operator.lt, "at_most": operator.le,
-    "greater_than": operator.gt, "at_least": operator.ge,
-    "one_of": lambda a, b: a in b, "not_one_of": lambda a, b: a not in b,
+    "equals": operator.eq,
+    "not_equals": operator.ne,
+    "less_than": operator.lt,
+    "at_most": operator.le,
+    "greater_than": operator.gt,
+    "at_least": operator.ge,
+    "one_of": lambda a, b: a in b,
+    "not_one_of": lambda a, b: a not in b,
 }
 
 
@@ -53,6 +59,7 @@ def _compare(node: Compare) -> Test:
             if a is None or b is None:
                 return negated
             return op(a, b) != negated
+
         return test
     value = literal_value(node.right, node.left.type)
     if isinstance(value, tuple):
@@ -63,6 +70,7 @@ def _compare(node: Compare) -> Test:
         if a is None:
             return negated
         return op(a, value) != negated
+
     return test_literal
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import functools
 import gettext
+from collections.abc import Callable
 from importlib import resources
-from typing import Callable
 
 LANGUAGES: tuple[str, ...] = ("en", "ru", "kk")
 DOMAIN = "kpcheck"
@@ -25,7 +25,7 @@ def catalogue_path(lang: str, suffix: str = "mo") -> str:
     return f"locale/{lang}/LC_MESSAGES/{DOMAIN}.{suffix}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def translations(lang: str) -> gettext.NullTranslations:
     """The translations for ``lang`` with its fall-backs chained; English is the identity."""
     if lang not in LANGUAGES:

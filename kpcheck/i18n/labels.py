@@ -10,7 +10,8 @@ catalogue does not know (an amended rulebook) is shown as the rule file gives it
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 Gettext = Callable[[str], str]
 
@@ -20,12 +21,21 @@ def N_(text: str) -> str:
     return text
 
 
-STATUS = {"compliant": N_("Compliant"), "review": N_("Review"), "non_compliant": N_("Non-compliant"),
-          "invalid": N_("Invalid"), "error": N_("Error")}
-VERDICT = {"compliant": N_("COMPLIANT"), "review": N_("REVIEW"), "non_compliant": N_("NON-COMPLIANT"),
-           "invalid": N_("INVALID"), "error": N_("ERROR")}
-SEVERITY = {"invalid": N_("invalid"), "violation": N_("violation"), "warning": N_("warning"),
-            "info": N_("info"), "error": N_("error")}
+STATUS = {
+    "compliant": N_("Compliant"),
+    "review": N_("Review"),
+    "non_compliant": N_("Non-compliant"),
+    "invalid": N_("Invalid"),
+    "error": N_("Error"),
+}
+VERDICT = {
+    "compliant": N_("COMPLIANT"),
+    "review": N_("REVIEW"),
+    "non_compliant": N_("NON-COMPLIANT"),
+    "invalid": N_("INVALID"),
+    "error": N_("ERROR"),
+}
+SEVERITY = {"invalid": N_("invalid"), "violation": N_("violation"), "warning": N_("warning"), "info": N_("info"), "error": N_("error")}
 DIRECTION = {"export": N_("export"), "import": N_("import")}
 RULE_STATUS = {"active": N_("active"), "retired": N_("retired")}
 UNCONFIRMED = "to be confirmed"
@@ -39,10 +49,15 @@ ACTS = (
     N_("Republic of Kazakhstan annual report on the KPCS for 2023"),
 )
 PROVISIONS = (
-    N_("to be confirmed"), N_("section C"), N_("section C (duplicates of damaged certificates)"),
-    N_("section E (statistics)"), N_("Annex I (minimum requirements for certificates)"),
-    N_("Annex 13 (precious stones), Appendix 2"), N_("Annex 13, Appendix 2 (state control)"),
-    N_("Art. 7 (in force 24.05.2021)"), N_("Section III"),
+    N_("to be confirmed"),
+    N_("section C"),
+    N_("section C (duplicates of damaged certificates)"),
+    N_("section E (statistics)"),
+    N_("Annex I (minimum requirements for certificates)"),
+    N_("Annex 13 (precious stones), Appendix 2"),
+    N_("Annex 13, Appendix 2 (state control)"),
+    N_("Art. 7 (in force 24.05.2021)"),
+    N_("Section III"),
     N_("Section II and Annex I (each certificate uniquely numbered, one certificate per shipment)"),
     N_("Section V (statistics; review of anomalous trade data)"),
 )
@@ -82,5 +97,4 @@ def waived_note(finding: Any, _: Callable[[str], str] = str) -> str:
     w = getattr(finding, "waived", None)
     if not w:
         return ""
-    return (f" ({_('waived')}: {w['reason'].rstrip('.')}; {w['granted_by']}; {_('until')} {w['expires_on']}; "
-            f"{w['line']})")
+    return f" ({_('waived')}: {w['reason'].rstrip('.')}; {w['granted_by']}; {_('until')} {w['expires_on']}; {w['line']})"

@@ -15,8 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-
-MAX_AMOUNT = Decimal(10) ** 12        # a trillion carats or US$: engine values stay within 64 bits
+MAX_AMOUNT = Decimal(10) ** 12  # a trillion carats or US$: engine values stay within 64 bits
 MAX_PLACES = 18
 MAX_COUNT = 10**12
 
@@ -27,7 +26,7 @@ def _amount_within_limits(value: Decimal) -> Decimal:
         raise ValueError(f"a number is needed, got {value}")
     if abs(value) >= MAX_AMOUNT:
         raise ValueError("amounts of 10^12 or more are not read")
-    shifted = value.scaleb(MAX_PLACES)     # whole when it has MAX_PLACES places or fewer (trailing zeros aside)
+    shifted = value.scaleb(MAX_PLACES)  # whole when it has MAX_PLACES places or fewer (trailing zeros aside)
     if shifted != shifted.to_integral_value():
         raise ValueError(f"amounts with more than {MAX_PLACES} decimal places are not read")
     return value

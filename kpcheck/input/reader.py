@@ -11,11 +11,12 @@ import json
 import os
 import re
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any
 
 from pydantic import ValidationError
 
@@ -31,7 +32,7 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 SURROGATE_MESSAGE = "a text holds an unpaired UTF-16 surrogate (\\ud800-\\udfff), which is not Unicode text"
 _MAX_ERRORS = 5
 STDIN_NAME = "<stdin>"
-STDIN = Path("-")      # what :func:`expand` yields for ``-``; a file named "-" is given as ./-
+STDIN = Path("-")  # what :func:`expand` yields for ``-``; a file named "-" is given as ./-
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,9 @@ def read_file(path: Path) -> Iterator[Loaded]:
     elif suffix == ".json":
         yield guarded(parse_json, data, name)
     else:
-        yield Loaded(source=name, error=InputError(
-            f"unknown file type {suffix or '(none)'!r}; expected .json, .yaml, .yml or .jsonl", name))
+        yield Loaded(
+            source=name, error=InputError(f"unknown file type {suffix or '(none)'!r}; expected .json, .yaml, .yml or .jsonl", name)
+        )
 
 
 def display_name(path: Path | str) -> str:
@@ -129,7 +131,7 @@ def guarded(parse: Any, raw: bytes, source: str, *args: Any) -> Loaded:
     """``parse(raw, source, *args)``, with any failure of kpcheck's own as an error of this input."""
     try:
         return parse(raw, source, *args)
-    except Exception as exc:  # noqa: BLE001 - one bad input must never take the run down
+    except Exception as exc:
         return Loaded(source=source, error=InputError(internal_error("reading", exc), source))
 
 
@@ -174,8 +176,7 @@ def parse_json(raw: bytes, source: str, line_offset: int = 0) -> Loaded:
     except ValidationError as exc:
         return Loaded(source=source, error=_json_error(exc, source, line_offset), raw_id=_guess_id(raw))
     except (ValueError, RecursionError) as exc:  # from _exact_numbers: not JSON at all, or nested too deep
-        return Loaded(source=source, error=InputError(f"invalid JSON: {shorten(str(exc) or type(exc).__name__, 200)}",
-                                                      source))
+        return Loaded(source=source, error=InputError(f"invalid JSON: {shorten(str(exc) or type(exc).__name__, 200)}", source))
 
 
 def lone_surrogate(node: Any, path: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
@@ -219,8 +220,7 @@ def _json_error(exc: ValidationError, source: str, line_offset: int) -> InputErr
         if match:
             line, col = int(match.group(1)), int(match.group(2))
             file = source.rsplit(":", 1)[0] if line_offset else source
-            return InputError(f"invalid JSON: {shorten(_JSON_POS.sub('', detail).strip(), 200)}",
-                              f"{file}:{line + line_offset}:{col}")
+            return InputError(f"invalid JSON: {shorten(_JSON_POS.sub('', detail).strip(), 200)}", f"{file}:{line + line_offset}:{col}")
         return InputError(f"invalid JSON: {shorten(detail, 200)}", source)
     path = f": {loc_path(first['loc'])}" if first["loc"] else ""
     return InputError(describe_errors(exc), f"{source}{path}")

@@ -22,5 +22,4 @@ def shown(value: Any, limit: int = SHOWN_CHARS) -> str:
 
 def internal_error(stage: str, exc: BaseException) -> str:
     """The message of an unexpected failure: said to be kpcheck's own, with what it was."""
-    return (f"internal error while {stage} this submission ({type(exc).__name__}: {shorten(str(exc), 200)}); "
-            "please report it with the input")
+    return f"internal error while {stage} this submission ({type(exc).__name__}: {shorten(str(exc), 200)}); please report it with the input"

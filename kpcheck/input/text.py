@@ -19,9 +19,9 @@ def blank(value: Any) -> bool:
 
 def normalise_number(value: str | None) -> str | None:
     """Certificate and document numbers compare upper-cased without spaces and hyphens."""
-    if value is None or isinstance(value, str) and not value.strip():     # blank(), inline: a hot path
+    if value is None or (isinstance(value, str) and not value.strip()):  # blank(), inline: a hot path
         return None
-    return str(value).upper().replace(" ", "").replace("-", "").replace("\t", "")   # 4x faster than translate()
+    return str(value).upper().replace(" ", "").replace("-", "").replace("\t", "")  # 4x faster than translate()
 
 
 def format_value(value: Any) -> str:

@@ -34,15 +34,18 @@ class DecimalConstructor(RoundTripConstructor):
     def construct_yaml_int(self, node: Any) -> Any:
         digits = sum(ch.isdigit() for ch in str(node.value))
         if digits > MAX_INT_DIGITS:
-            raise ConstructorError(None, None, f"an integer of {digits} digits; at most {MAX_INT_DIGITS} are read",
-                                   node.start_mark)
+            raise ConstructorError(None, None, f"an integer of {digits} digits; at most {MAX_INT_DIGITS} are read", node.start_mark)
         return super().construct_yaml_int(node)
 
     def refuse_tag(self, node: Any) -> Any:
         """Tags kpcheck does not read (application tags, binary, sets, ordered maps) are refused."""
         tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
-        raise ConstructorError(None, None, f"the YAML tag {tag} is not allowed here; "
-                               "write plain mappings, lists, texts, numbers, dates and booleans", node.start_mark)
+        raise ConstructorError(
+            None,
+            None,
+            f"the YAML tag {tag} is not allowed here; write plain mappings, lists, texts, numbers, dates and booleans",
+            node.start_mark,
+        )
 
 
 DecimalConstructor.add_constructor("tag:yaml.org,2002:float", DecimalConstructor.construct_yaml_float)

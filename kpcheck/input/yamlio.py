@@ -18,9 +18,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from kpcheck.problems import Location
-
 from kpcheck.input.limits import MAX_DEPTH, MAX_NODES
+from kpcheck.problems import Location
 
 
 class YamlSyntaxError(ValueError):
@@ -58,8 +57,7 @@ def load_yaml_text(text: str, file: str) -> Any:
         problem = exc.problem or exc.context or "invalid YAML"
         raise YamlSyntaxError(loc, problem) from None
     except YAMLError as exc:
-        raise YamlSyntaxError(_position(text, getattr(exc, "position", None), file),
-                              str(exc).splitlines()[0]) from None
+        raise YamlSyntaxError(_position(text, getattr(exc, "position", None), file), str(exc).splitlines()[0]) from None
     _check_size(doc, file)
     return doc
 
@@ -79,8 +77,9 @@ def _check_size(doc: Any, file: str) -> None:
             known = 1 + sum(size(child, depth + 1) for child in children)
             sizes[id(node)] = known
             if known > MAX_NODES:
-                raise YamlSyntaxError(node_location(node, file), f"the document holds more than {MAX_NODES:,} "
-                                      "values once its aliases are expanded; refused")
+                raise YamlSyntaxError(
+                    node_location(node, file), f"the document holds more than {MAX_NODES:,} values once its aliases are expanded; refused"
+                )
         return known
 
     size(doc, 1)
@@ -111,7 +110,7 @@ def _position(text: str | bytes, offset: int | None, file: str) -> Location:
         return Location(file)
     head = text[:offset]
     newline = "\n" if isinstance(head, str) else b"\n"
-    line = head.count(newline)                                         # type: ignore[arg-type]
+    line = head.count(newline)  # type: ignore[arg-type]
     return Location(file, line + 1, offset - (head.rfind(newline) + 1) + 1)  # type: ignore[arg-type]
 
 

@@ -4,7 +4,6 @@ What :mod:`kpcheck.reference.queries` loads, checked file by file: every problem
 :class:`ReferenceDataError` naming ``file:line:col`` and a stable code (REF001-REF009).
 """
 
-
 from __future__ import annotations
 
 import difflib
@@ -16,15 +15,25 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, Field, PlainValidator, StrictBool, StringConstraints
-from pydantic import ValidationError, create_model, model_validator
+from pydantic import BaseModel, Field, PlainValidator, StrictBool, StringConstraints, ValidationError, create_model, model_validator
 from pydantic_core import PydanticCustomError
 
-from kpcheck.problems import KpcheckError
-from kpcheck.reference.workdays import (CalendarFile, CalendarYear, ConfirmedYear, Day, NamedDay, Override, OverridesFile,
-                              FileIssue, StrictModel, Text, YearRange)
 from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, locate
 from kpcheck.paths import shipped
+from kpcheck.problems import KpcheckError
+from kpcheck.reference.workdays import (
+    CalendarFile,
+    CalendarYear,
+    ConfirmedYear,
+    Day,
+    FileIssue,
+    NamedDay,
+    Override,
+    OverridesFile,
+    StrictModel,
+    Text,
+    YearRange,
+)
 
 DEFAULT_REGISTERS: Path = shipped("registers")
 PARTICIPANTS, EAEU = "participants.yaml", "eaeu.yaml"
@@ -49,7 +58,7 @@ class ReferenceDataError(KpcheckError):
         super().__init__(location, message, code)
 
 
-def bin_check_digit_ok(bin: str) -> bool:  # noqa: A002 - the API's parameter name
+def bin_check_digit_ok(bin: str) -> bool:
     """Whether a 12-digit Kazakh BIN/IIN has a valid check digit (12th digit)."""
     if len(bin) != 12 or not bin.isascii() or not bin.isdigit():
         return False
@@ -73,8 +82,7 @@ class Periods(Generic[T]):
     def of(cls, items: Iterable[tuple[date, date | None, T]]) -> Periods[T]:
         """Periods from ``(from, to, value)`` triples (validated not to overlap)."""
         ordered = sorted(items, key=lambda item: item[0])
-        return cls(tuple(i[0] for i in ordered), tuple(i[1] for i in ordered),
-                   tuple(i[2] for i in ordered))
+        return cls(tuple(i[0] for i in ordered), tuple(i[1] for i in ordered), tuple(i[2] for i in ordered))
 
     @staticmethod
     def overlapping(spans: list[tuple[date, date | None]]) -> list[int]:
@@ -105,8 +113,9 @@ Status = Literal["member", "suspended", "self_suspended", "partial"]
 
 def _valid_bin(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
-        raise PydanticCustomError("bin_unquoted", 'quote the BIN ("{bin}"): unquoted, YAML '
-                                  'reads it as a number and drops leading zeros', {"bin": value})
+        raise PydanticCustomError(
+            "bin_unquoted", 'quote the BIN ("{bin}"): unquoted, YAML reads it as a number and drops leading zeros', {"bin": value}
+        )
     if not isinstance(value, str) or not re.fullmatch(r"[0-9]{12}", value):
         raise PydanticCustomError("bin_format", "a BIN is 12 digits, got '{bin}'", {"bin": value})
     if not bin_check_digit_ok(value):
@@ -121,8 +130,7 @@ class _Span(StrictModel):
     @model_validator(mode="after")
     def _ordered(self) -> _Span:
         if self.end is not None and self.end < self.start:
-            raise PydanticCustomError("date_order", "`to` {to} is before `from` {start}",
-                                      {"to": str(self.end), "start": str(self.start)})
+            raise PydanticCustomError("date_order", "`to` {to} is before `from` {start}", {"to": str(self.end), "start": str(self.start)})
         return self
 
 
@@ -182,13 +190,27 @@ REGISTERS = {  # file name -> (top-level key, schema)
 
 
 _MODELS: tuple[type[BaseModel], ...] = (
-    _Period, _Participant, _TradingEntity, ParticipantsFile, EaeuFile, HsTnvedFile, _Entry, CalendarFile,
-    CalendarYear, YearRange, NamedDay, OverridesFile, Override, ConfirmedYear,
-    *(m for _, m in REGISTERS.values()))
+    _Period,
+    _Participant,
+    _TradingEntity,
+    ParticipantsFile,
+    EaeuFile,
+    HsTnvedFile,
+    _Entry,
+    CalendarFile,
+    CalendarYear,
+    YearRange,
+    NamedDay,
+    OverridesFile,
+    Override,
+    ConfirmedYear,
+    *(m for _, m in REGISTERS.values()),
+)
 _KNOWN_KEYS = sorted({f.alias or name for model in _MODELS for name, f in model.model_fields.items()})
 
 
 # --- Reading one file and turning problems into located errors ----------------------------
+
 
 @dataclass
 class _Doc:
@@ -276,8 +298,10 @@ def _describe(err: Mapping[str, Any], loc: tuple[Any, ...]) -> str:
 
 
 _COUNTRY = "a country code (two upper-case letters, ISO 3166-1 alpha-2)"
-_PATTERN_NAMES = {HS_PATTERN: "an HS code (four digits, a dot and two digits: \"7102.10\")",
-                  TNVED_PATTERN: "a TN VED code (ten digits: \"7102100000\")"}
+_PATTERN_NAMES = {
+    HS_PATTERN: 'an HS code (four digits, a dot and two digits: "7102.10")',
+    TNVED_PATTERN: 'a TN VED code (ten digits: "7102100000")',
+}
 _DUPLICATE_KEY = re.compile(r'found duplicate key "(.*?)" with value')
 
 
@@ -290,22 +314,18 @@ def _read(doc: _Doc) -> None:
     except YamlSyntaxError as exc:
         duplicate = _DUPLICATE_KEY.search(exc.message)
         if duplicate:
-            return doc.fail("REF007", f"duplicate key '{duplicate[1]}': list each entry once",
-                            exc.location)
+            return doc.fail("REF007", f"duplicate key '{duplicate[1]}': list each entry once", exc.location)
         return doc.fail("REF009", f"not valid YAML: {exc.message}", exc.location)
     except OSError as exc:
         return doc.fail("REF006", f"cannot read the file: {exc}")
-    except Exception as exc:  # noqa: BLE001 - the parser's own, e.g. TypeError for a mapping key
+    except Exception as exc:
         return doc.fail("REF009", f"not valid YAML here: {type(exc).__name__}: {exc}")
     if not isinstance(doc.root, dict):
-        kind = ("empty" if doc.root is None
-                else "a list" if isinstance(doc.root, list) else "a single value")
-        doc.fail("REF005", f"the file must be a mapping of keys, not {kind}",
-                 Location(str(doc.path), 1, 1))
+        kind = "empty" if doc.root is None else "a list" if isinstance(doc.root, list) else "a single value"
+        doc.fail("REF005", f"the file must be a mapping of keys, not {kind}", Location(str(doc.path), 1, 1))
 
 
-def load_file(path: Path, model: type[M],
-          check: Callable[[M], Iterable[FileIssue]]) -> tuple[M | None, _Doc]:
+def load_file(path: Path, model: type[M], check: Callable[[M], Iterable[FileIssue]]) -> tuple[M | None, _Doc]:
     """Read one file, validate it against ``model``, then run its semantic ``check``."""
     doc = _Doc(path)
     _read(doc)
@@ -325,33 +345,40 @@ def load_file(path: Path, model: type[M],
 
 # --- Semantic checks beyond the schema -----------------------------------------------------
 
+
 def overlap_problems(section: str, entries: Mapping[str, Any]) -> list[FileIssue]:
     """Periods of an entry that overlap another of its periods."""
-    return [((section, key, "periods", i), "REF003", f"this period overlaps another of {key}")
-            for key, entry in entries.items()
-            for i in Periods.overlapping([(s.start, s.end) for s in entry.periods])]
+    return [
+        ((section, key, "periods", i), "REF003", f"this period overlaps another of {key}")
+        for key, entry in entries.items()
+        for i in Periods.overlapping([(s.start, s.end) for s in entry.periods])
+    ]
 
 
 def participants_problems(f: ParticipantsFile) -> list[FileIssue]:
     """Overlaps, codes listed twice, resolution targets that are not participants."""
     problems = overlap_problems("participants", f.participants)
     for code, span in f.eu_members.items():
-        own = [(q.start, q.end) for q in f.participants[code].periods] \
-            if code in f.participants else []
+        own = [(q.start, q.end) for q in f.participants[code].periods] if code in f.participants else []
         if own and Periods.overlapping([(span.start, span.end), *own]):
-            problems.append((("eu_members", code), "REF003",
-                             f"{code} is an EU member state and a participant on the same days"))
+            problems.append((("eu_members", code), "REF003", f"{code} is an EU member state and a participant on the same days"))
     seen: dict[str, str] = {}
-    for section, codes in (("participants", f.participants),
-                           ("trading_entities", f.trading_entities),
-                           ("also_resolve", f.also_resolve), ("eu_also", f.eu_also)):
+    for section, codes in (
+        ("participants", f.participants),
+        ("trading_entities", f.trading_entities),
+        ("also_resolve", f.also_resolve),
+        ("eu_also", f.eu_also),
+    ):
         for i, code in enumerate(codes):
             if code in seen:
                 loc = (section, i if section == "eu_also" else code)
                 problems.append((loc, "REF007", f"{code} is already listed in {seen[code]}"))
             seen.setdefault(code, section)
-    problems += [(("also_resolve", code), "REF008", f"{target} is not a participant")
-                 for code, target in f.also_resolve.items() if target not in f.participants]
+    problems += [
+        (("also_resolve", code), "REF008", f"{target} is not a participant")
+        for code, target in f.also_resolve.items()
+        if target not in f.participants
+    ]
     if (f.eu_members or f.eu_also) and EU not in f.participants:
         problems.append((("participants",), "REF008", "EU member states are listed but EU is not"))
     return problems
@@ -359,11 +386,12 @@ def participants_problems(f: ParticipantsFile) -> list[FileIssue]:
 
 def hs_tnved_problems(f: HsTnvedFile) -> list[FileIssue]:
     """A TN VED code that does not begin with its HS code's digits (so no code serves two HS codes)."""
-    return [(("tnved_of_hs", hs), "REF008", f"{tnved} does not begin with the digits of HS {hs} ({hs.replace('.', '')})")
-            for hs, tnved in f.tnved_of_hs.items() if not tnved.startswith(hs.replace(".", ""))]
+    return [
+        (("tnved_of_hs", hs), "REF008", f"{tnved} does not begin with the digits of HS {hs} ({hs.replace('.', '')})")
+        for hs, tnved in f.tnved_of_hs.items()
+        if not tnved.startswith(hs.replace(".", ""))
+    ]
 
 
 def no_problems(_: Any) -> list[FileIssue]:
     return []
-
-

@@ -20,35 +20,41 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from kpcheck.reference.workdays import (CalendarFile, OverridesFile, WorkingCalendar, calendar_from_files,
-                              calendar_problems, override_problems)
 from kpcheck.input.yamlio import Location
-
 from kpcheck.reference.files import (  # the public names are re-exported here
+    CALENDAR,
+    CUSTOMS_POINTS,
+    DEFAULT_REGISTERS,
+    EAEU,
+    ENTITIES,
+    EU,
+    HS_TNVED,
+    OVERRIDES,
+    PARTICIPANTS,
+    REGISTERS,
+    SIGNERS,
+    EaeuFile,
+    FileIssue,
+    HsTnvedFile,
+    ParticipantsFile,
+    Periods,
     ReferenceDataError,
     bin_check_digit_ok,
-    Periods,
-    FileIssue,
-    REGISTERS,
-    ParticipantsFile,
-    EaeuFile,
-    HsTnvedFile,
     hs_tnved_problems,
     load_file,
+    no_problems,
     overlap_problems,
     participants_problems,
-    no_problems,
-    EU,
-    PARTICIPANTS,
-    EAEU,
-    CALENDAR,
-    OVERRIDES,
-    HS_TNVED,
-    SIGNERS,
-    CUSTOMS_POINTS,
-    ENTITIES,
-    DEFAULT_REGISTERS,
 )
+from kpcheck.reference.workdays import (
+    CalendarFile,
+    OverridesFile,
+    WorkingCalendar,
+    calendar_from_files,
+    calendar_problems,
+    override_problems,
+)
+
 
 def _norm_code(code: str | None) -> str | None:
     """A country code as looked up: trimmed, upper-cased; None when absent or blank."""
@@ -91,18 +97,34 @@ class Reference:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_memo", {})
-        cuts = sorted({s for p in self.eu_members.values() for s in p.starts}
-                      | {e + timedelta(days=1) for p in self.eu_members.values()
-                         for e in p.ends if e is not None})
+        cuts = sorted(
+            {s for p in self.eu_members.values() for s in p.starts}
+            | {e + timedelta(days=1) for p in self.eu_members.values() for e in p.ends if e is not None}
+        )
         members = [frozenset(c for c, p in self.eu_members.items() if p.at(cut)) for cut in cuts]
-        object.__setattr__(self, "_eu_timeline", Periods.of(
-            (cut, None if i + 1 == len(cuts) else cuts[i + 1] - timedelta(days=1), members[i])
-            for i, cut in enumerate(cuts)))
-        dated: list[Periods[Any]] = [*self.participants.values(), *self.eu_members.values(), *self.eaeu_members.values(),
-                 *self.signers.values(), *self.customs_points.values(), *self.entities.values()]
-        object.__setattr__(self, "epochs", tuple(sorted(
-            {s for p in dated for s in p.starts} | {e + timedelta(days=1) for p in dated for e in p.ends
-                                                    if e is not None and e < date.max})))
+        object.__setattr__(
+            self,
+            "_eu_timeline",
+            Periods.of((cut, None if i + 1 == len(cuts) else cuts[i + 1] - timedelta(days=1), members[i]) for i, cut in enumerate(cuts)),
+        )
+        dated: list[Periods[Any]] = [
+            *self.participants.values(),
+            *self.eu_members.values(),
+            *self.eaeu_members.values(),
+            *self.signers.values(),
+            *self.customs_points.values(),
+            *self.entities.values(),
+        ]
+        object.__setattr__(
+            self,
+            "epochs",
+            tuple(
+                sorted(
+                    {s for p in dated for s in p.starts}
+                    | {e + timedelta(days=1) for p in dated for e in p.ends if e is not None and e < date.max}
+                )
+            ),
+        )
 
     def epoch(self, on: date) -> int:
         """Which of the periods cut by every start and end in the reference data ``on`` falls
@@ -198,7 +220,7 @@ class Reference:
         """Whether a customs office is a designated point for precious stones on ``on``."""
         return _member_on(self.customs_points, _norm_id(office), on)
 
-    def entity_registered(self, bin: str | None, on: date) -> bool:  # noqa: A002
+    def entity_registered(self, bin: str | None, on: date) -> bool:
         """Whether a BIN is in the register of entities on special account on ``on``."""
         return _member_on(self.entities, _norm_id(bin), on)
 
@@ -225,8 +247,7 @@ def register_paths(
     """Each register from ``registers_dir`` when that file is there, else the shipped example."""
     errors = []
     if registers_dir is not None and not Path(registers_dir).is_dir():
-        errors.append(ReferenceDataError(Location(str(registers_dir)), "register folder not found",
-                                         "REF006"))
+        errors.append(ReferenceDataError(Location(str(registers_dir)), "register folder not found", "REF006"))
     paths = {}
     for name in REGISTERS:
         given = Path(registers_dir) / name if registers_dir is not None else None
@@ -238,28 +259,31 @@ def _periods(spans: Iterable[Any], value: Any) -> Periods[Any]:
     return Periods.of((s.start, s.end, value) for s in spans)
 
 
-def _build(parsed: Mapping[str, Any], law_files: tuple[Path, ...],
-           register_files: tuple[Path, ...]) -> Reference:
+def _build(parsed: Mapping[str, Any], law_files: tuple[Path, ...], register_files: tuple[Path, ...]) -> Reference:
     """The queryable :class:`Reference` from checked files."""
     p: ParticipantsFile = parsed[PARTICIPANTS]
-    participants: dict[str, Periods[str]] = {code: Periods.of((q.start, q.end, q.status) for q in entry.periods)
-                    for code, entry in p.participants.items()}
-    participants.update({code: Periods.of([(t.since, None, "member")])
-                         for code, t in p.trading_entities.items()})
-    registers = {name: {key: _periods(entry.periods, True)
-                        for key, entry in getattr(parsed[name], REGISTERS[name][0]).items()}
-                 for name in REGISTERS}
+    participants: dict[str, Periods[str]] = {
+        code: Periods.of((q.start, q.end, q.status) for q in entry.periods) for code, entry in p.participants.items()
+    }
+    participants.update({code: Periods.of([(t.since, None, "member")]) for code, t in p.trading_entities.items()})
+    registers = {
+        name: {key: _periods(entry.periods, True) for key, entry in getattr(parsed[name], REGISTERS[name][0]).items()} for name in REGISTERS
+    }
     return Reference(
-        law_files=law_files, register_files=register_files,
+        law_files=law_files,
+        register_files=register_files,
         example_registers=any(parsed[name].example for name in REGISTERS),
         participants=participants,
         eu_members={code: _periods([span], True) for code, span in p.eu_members.items()},
-        eu_also=frozenset(p.eu_also), also_resolve=dict(p.also_resolve),
+        eu_also=frozenset(p.eu_also),
+        also_resolve=dict(p.also_resolve),
         eaeu_members={code: _periods([span], True) for code, span in parsed[EAEU].members.items()},
         calendar=calendar_from_files(parsed[CALENDAR], parsed[OVERRIDES]),
         tnved_of_hs=dict(parsed[HS_TNVED].tnved_of_hs),
-        signers=registers[SIGNERS], customs_points=registers[CUSTOMS_POINTS],
-        entities=registers[ENTITIES])
+        signers=registers[SIGNERS],
+        customs_points=registers[CUSTOMS_POINTS],
+        entities=registers[ENTITIES],
+    )
 
 
 def _register_overlaps(key: str, parsed: Any) -> Any:
@@ -267,7 +291,8 @@ def _register_overlaps(key: str, parsed: Any) -> Any:
 
 
 def _gather(
-    rules_dir: Path, registers_dir: Path | None,
+    rules_dir: Path,
+    registers_dir: Path | None,
 ) -> tuple[Reference | None, list[ReferenceDataError]]:
     """Load and check every file; the reference data, or None and every problem found."""
     law_paths = {name: Path(rules_dir) / "reference" / name for name in _LAW}
@@ -286,14 +311,16 @@ def _gather(
 
 
 def collect_reference(
-    rules_dir: Path, registers_dir: Path | None = None,
+    rules_dir: Path,
+    registers_dir: Path | None = None,
 ) -> tuple[Reference | None, list[ReferenceDataError]]:
     """The reference data, or None and every problem found."""
     return _gather(rules_dir, registers_dir)
 
 
 def check_reference(
-    rules_dir: Path, registers_dir: Path | None = None,
+    rules_dir: Path,
+    registers_dir: Path | None = None,
 ) -> list[ReferenceDataError]:
     """Every problem in the reference data (empty when it loads), for a linter."""
     return _gather(rules_dir, registers_dir)[1]
@@ -312,5 +339,14 @@ def load_reference(rules_dir: Path, registers_dir: Path | None = None) -> Refere
     return reference
 
 
-__all__ = ["DEFAULT_REGISTERS", "Periods", "Reference", "ReferenceDataError", "ReferenceError", "bin_check_digit_ok",
-           "check_reference", "collect_reference", "load_reference"]
+__all__ = [
+    "DEFAULT_REGISTERS",
+    "Periods",
+    "Reference",
+    "ReferenceDataError",
+    "ReferenceError",
+    "bin_check_digit_ok",
+    "check_reference",
+    "collect_reference",
+    "load_reference",
+]

@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
-from pydantic import Strict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, StrictInt, StringConstraints
 
 _SATURDAY = 5
 
@@ -108,11 +107,7 @@ class WorkingCalendar:
         if end <= start:
             return 0
         weekdays = _weekdays_through(end) - _weekdays_through(start)
-        return (
-            weekdays
-            - _count_in(self.non_working, start, end)
-            + _count_in(self.working, start, end)
-        )
+        return weekdays - _count_in(self.non_working, start, end) + _count_in(self.working, start, end)
 
     def add_working_days(self, start: date, n: int) -> date:
         """The ``n``-th working day after ``start`` (``start`` not counted; 0 gives ``start``).
@@ -211,8 +206,8 @@ def calendar_problems(file: CalendarFile) -> list[FileIssue]:
     if last < first:
         return [(("years",), "REF001", f"`to` {last} is before `from` {first}")]
     problems: list[FileIssue] = [
-        (("calendar",), "REF005", f"year {year} is missing")
-        for year in range(first, last + 1) if year not in file.calendar]
+        (("calendar",), "REF005", f"year {year} is missing") for year in range(first, last + 1) if year not in file.calendar
+    ]
     seen: set[date] = set()
     for year, table in file.calendar.items():
         if not first <= year <= last:
@@ -226,7 +221,10 @@ def calendar_problems(file: CalendarFile) -> list[FileIssue]:
 
 
 def _listed_day_problem(
-    day: date, year: int, weekend: bool, seen: set[date],
+    day: date,
+    year: int,
+    weekend: bool,
+    seen: set[date],
 ) -> tuple[str, str] | None:
     """Why one listed day of ``year`` is wrong (code, message), or None."""
     if day.year != year:
@@ -258,11 +256,14 @@ def override_problems(file: OverridesFile) -> list[FileIssue]:
 
 def calendar_from_files(file: CalendarFile, overrides: OverridesFile) -> WorkingCalendar:
     """The working-day calendar of a checked calendar file with its overrides applied."""
-    days = [(entry.day, key == "working") for table in file.calendar.values()
-            for key in ("non_working", "working") for entry in getattr(table, key)]
+    days = [
+        (entry.day, key == "working")
+        for table in file.calendar.values()
+        for key in ("non_working", "working")
+        for entry in getattr(table, key)
+    ]
     confirmed = {entry.year for entry in overrides.confirmed}
-    provisional = [year for year, table in file.calendar.items()
-                   if table.status == "provisional" and year not in confirmed]
+    provisional = [year for year, table in file.calendar.items() if table.status == "provisional" and year not in confirmed]
     return WorkingCalendar.build(
-        days, [(o.day, o.working) for o in overrides.overrides],
-        date(file.years.first, 1, 1), date(file.years.last, 12, 31), provisional)
+        days, [(o.day, o.working) for o in overrides.overrides], date(file.years.first, 1, 1), date(file.years.last, 12, 31), provisional
+    )

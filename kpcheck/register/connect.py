@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -12,6 +13,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 
 from kpcheck.register.errors import LOCKED, UNREACHABLE, UNUSABLE, RegisterError
 from kpcheck.register.urls import timeout
+
 
 def shown(url: str) -> str:
     """A URL fit for a message: the password hidden."""
@@ -33,8 +35,11 @@ def make_engine(url: str) -> Engine:
     except (ArgumentError, NoSuchModuleError) as exc:
         raise RegisterError(shown(url), f"not a usable register URL ({exc})", UNUSABLE) from None
     except ImportError as exc:
-        raise RegisterError(shown(url), f"the PostgreSQL driver is missing ({exc}); install kpcheck with "
-                            "the 'postgresql' extra: pip install -e '.[postgresql]'", UNUSABLE) from None
+        raise RegisterError(
+            shown(url),
+            f"the PostgreSQL driver is missing ({exc}); install kpcheck with the 'postgresql' extra: pip install -e '.[postgresql]'",
+            UNUSABLE,
+        ) from None
     return engine
 
 
@@ -44,7 +49,7 @@ def _sqlite_events(engine: Engine, wait: float) -> None:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None          # the driver issues no BEGIN of its own
+        dbapi_connection.isolation_level = None  # the driver issues no BEGIN of its own
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
         cursor.execute("PRAGMA journal_mode = WAL")

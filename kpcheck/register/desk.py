@@ -9,27 +9,37 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 from sqlalchemy import Connection
 
-from kpcheck.api import Checker, Result
+from kpcheck.api import Checker
 from kpcheck.batch.audit import check_with_history
 from kpcheck.batch.xref import XrefKey
 from kpcheck.input.models import Submission
-from kpcheck.register.rows import decision_row, finding_rows, submission_row
-from kpcheck.register.importer import import_sources, numbers_of as numbers_in_sources
+from kpcheck.register.importer import import_sources
+from kpcheck.register.importer import numbers_of as numbers_in_sources
 from kpcheck.register.quick import numbers_of
+from kpcheck.register.rows import decision_row, finding_rows, submission_row
 from kpcheck.register.store import Register, history_keys, insert_decision, insert_submissions, last_pk
+from kpcheck.results import Result
 
 Checked = tuple[Result, XrefKey | None, Submission | None]
 Waive = Callable[[list[Result]], list[Result]]
 RECORD_BATCH = 1_000
 
 
-def check_register(register: Register, checker: Checker, checked: list[Checked], meta: Mapping[str, Any],
-                   waive: Waive, record: bool = False, by: str | None = None,
-                   extra: list[XrefKey] | None = None) -> list[Result]:
+def check_register(
+    register: Register,
+    checker: Checker,
+    checked: list[Checked],
+    meta: Mapping[str, Any],
+    waive: Waive,
+    record: bool = False,
+    by: str | None = None,
+    extra: list[XrefKey] | None = None,
+) -> list[Result]:
     """XREF-01/02 of the checked submissions against the register (and the ``extra`` keys of
     ``--against`` files), waivers applied; with ``record``, the readable submissions and their
     decisions stored in the same transaction, so that of two desks recording one new number,
@@ -51,14 +61,12 @@ def _read(register: Register, work: Callable[[Connection], list[Result]]) -> lis
         return work(conn)
 
 
-def _record(conn: Connection, results: list[Result], subs: list[Submission | None], meta: Mapping[str, Any],
-            by: str | None) -> None:
+def _record(conn: Connection, results: list[Result], subs: list[Submission | None], meta: Mapping[str, Any], by: str | None) -> None:
     now = dt.datetime.now(dt.timezone.utc)
     rows = [(result, submission_row(sub, result.source, now)) for result, sub in zip(results, subs) if sub is not None]
     known, _ = insert_submissions(conn, [row for _, row in rows])
     for result, row in rows:
-        insert_decision(conn, decision_row(result, known[row["sha256"]], meta, "check", by, now),
-                        functools.partial(finding_rows, result))
+        insert_decision(conn, decision_row(result, known[row["sha256"]], meta, "check", by, now), functools.partial(finding_rows, result))
 
 
 def audit_history(register: Register, sources: list[str], record: bool) -> tuple[list[XrefKey], dict[str, int]]:
@@ -76,8 +84,9 @@ def audit_history(register: Register, sources: list[str], record: bool) -> tuple
         return history_keys(conn, numbers, upto), stored
 
 
-def record_decisions(register: Register, results: Iterable[Result], stored: Mapping[str, int],
-                     meta: Mapping[str, Any], by: str | None) -> Iterator[Result]:
+def record_decisions(
+    register: Register, results: Iterable[Result], stored: Mapping[str, int], meta: Mapping[str, Any], by: str | None
+) -> Iterator[Result]:
     """Pass the audit's results on, storing the decision on each stored submission as it goes
     (in transactions of a thousand decisions)."""
     pending: list[tuple[Result, int]] = []
@@ -92,15 +101,13 @@ def record_decisions(register: Register, results: Iterable[Result], stored: Mapp
     _record_audit(register, pending, meta, by)
 
 
-def _record_audit(register: Register, pending: list[tuple[Result, int]], meta: Mapping[str, Any],
-                  by: str | None) -> None:
+def _record_audit(register: Register, pending: list[tuple[Result, int]], meta: Mapping[str, Any], by: str | None) -> None:
     if not pending:
         return
     now = dt.datetime.now(dt.timezone.utc)
 
     def work(conn: Connection) -> None:
         for result, pk in pending:
-            insert_decision(conn, decision_row(result, pk, meta, "audit", by, now),
-                            functools.partial(finding_rows, result))
+            insert_decision(conn, decision_row(result, pk, meta, "audit", by, now), functools.partial(finding_rows, result))
 
     register.write(work)

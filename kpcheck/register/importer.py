@@ -4,9 +4,10 @@ into the register, in batches of one transaction each; the same submission twice
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from kpcheck.batch.audit import loaded_of, plan_units
 from kpcheck.batch.xref import key_of
@@ -24,8 +25,8 @@ class Imported:
     read: int = 0
     added: int = 0
     errors: list[InputError] = field(default_factory=list)
-    stored: dict[str, int] = field(default_factory=dict)    # source location -> row number, when kept
-    numbers: set[str] = field(default_factory=set)          # normalised numbers and originals, when kept
+    stored: dict[str, int] = field(default_factory=dict)  # source location -> row number, when kept
+    numbers: set[str] = field(default_factory=set)  # normalised numbers and originals, when kept
 
     @property
     def already(self) -> int:
@@ -48,8 +49,9 @@ def numbers_of(sources: Iterable[str | Path]) -> set[str]:
     return numbers
 
 
-def import_sources(register: Register, sources: Iterable[str | Path], progress: Callable[[int], None] | None = None,
-                   keep_rows: bool = False) -> Imported:
+def import_sources(
+    register: Register, sources: Iterable[str | Path], progress: Callable[[int], None] | None = None, keep_rows: bool = False
+) -> Imported:
     """Store every readable submission of the sources; the unreadable ones are listed, not stored.
 
     With ``keep_rows`` the result maps each submission's source location to its row (for the
@@ -72,8 +74,13 @@ def import_sources(register: Register, sources: Iterable[str | Path], progress: 
     return summary
 
 
-def _flush(register: Register, pending: list[tuple[str, dict[str, Any]]], summary: Imported, keep_rows: bool,
-           progress: Callable[[int], None] | None) -> None:
+def _flush(
+    register: Register,
+    pending: list[tuple[str, dict[str, Any]]],
+    summary: Imported,
+    keep_rows: bool,
+    progress: Callable[[int], None] | None,
+) -> None:
     if not pending:
         return
     known, added = register.write(lambda conn: insert_submissions(conn, [row for _, row in pending]))

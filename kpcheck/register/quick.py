@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 from urllib.parse import quote
 
 from kpcheck.batch.xref import XrefKey
 from kpcheck.register.rows import KEY_COLUMNS, key_of_row
 from kpcheck.register.urls import SCHEMA_VERSION, VERSION_TABLE, database_url, timeout
 
-LOOKUP_CHUNK = 500                  # numbers per query
+LOOKUP_CHUNK = 500  # numbers per query
 
 
 def numbers_of(keys: Iterable[XrefKey | None]) -> set[str]:
@@ -43,7 +43,7 @@ def sqlite_history(name: str | None, numbers: Iterable[str]) -> list[XrefKey] | 
     url = database_url(name)
     if not url.startswith("sqlite:///"):
         return None
-    path = Path(url[len("sqlite:///"):])
+    path = Path(url[len("sqlite:///") :])
     if not path.is_file():
         return None
     try:
@@ -64,13 +64,12 @@ def sqlite_history(name: str | None, numbers: Iterable[str]) -> list[XrefKey] | 
 def _keys(conn: sqlite3.Connection, wanted: list[str]) -> list[XrefKey]:
     keys = []
     for start in range(0, len(wanted), LOOKUP_CHUNK):
-        chunk = wanted[start:start + LOOKUP_CHUNK]
+        chunk = wanted[start : start + LOOKUP_CHUNK]
         marks = ", ".join("?" * len(chunk))
-        rows = conn.execute(f"SELECT {', '.join(KEY_COLUMNS)} FROM submissions WHERE number IN ({marks}) "
-                            "ORDER BY pk", chunk)
+        rows = conn.execute(f"SELECT {', '.join(KEY_COLUMNS)} FROM submissions WHERE number IN ({marks}) ORDER BY pk", chunk)
         for values in rows:
             row = dict(zip(KEY_COLUMNS, values))
-            row["presented_on"] = dt.date.fromisoformat(row["presented_on"])    # SQLite keeps ISO text
-            row["duplicate_request"] = bool(row["duplicate_request"])          # and 0 or 1
+            row["presented_on"] = dt.date.fromisoformat(row["presented_on"])  # SQLite keeps ISO text
+            row["duplicate_request"] = bool(row["duplicate_request"])  # and 0 or 1
             keys.append(key_of_row(row))
     return keys

@@ -6,10 +6,19 @@ import datetime as dt
 import json
 from typing import IO, Any
 
-_SUBMISSION = ("submission_id", "direction", "raw_number", "presented_on", "supersedes", "raw_original",
-               "sha256", "source", "added_at")
-_DECISION = ("decided_at", "command", "status", "decided_by", "engine", "kpcheck", "rulebook_version",
-             "rulebook_sha256", "registers_sha256", "waivers_sha256")
+_SUBMISSION = ("submission_id", "direction", "raw_number", "presented_on", "supersedes", "raw_original", "sha256", "source", "added_at")
+_DECISION = (
+    "decided_at",
+    "command",
+    "status",
+    "decided_by",
+    "engine",
+    "kpcheck",
+    "rulebook_version",
+    "rulebook_sha256",
+    "registers_sha256",
+    "waivers_sha256",
+)
 
 
 def _plain(value: Any) -> Any:
@@ -26,10 +35,20 @@ def as_json(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if item["first_use"]:
             firsts.add(entry["direction"])
         item["decisions"] = [
-            {**{name: _plain(d[name]) for name in _DECISION},
-             "findings": [{"rule": f["rule"], "severity": f["severity"], "fields": json.loads(f["fields"]),
-                           "waived": json.loads(f["waived"]) if f["waived"] else None} for f in d["findings"]]}
-            for d in entry["decisions"]]
+            {
+                **{name: _plain(d[name]) for name in _DECISION},
+                "findings": [
+                    {
+                        "rule": f["rule"],
+                        "severity": f["severity"],
+                        "fields": json.loads(f["fields"]),
+                        "waived": json.loads(f["waived"]) if f["waived"] else None,
+                    }
+                    for f in d["findings"]
+                ],
+            }
+            for d in entry["decisions"]
+        ]
         out.append(item)
     return out
 
@@ -42,8 +61,7 @@ def render_json(entries: list[dict[str, Any]], stream: IO[str]) -> None:
 def render_text(entries: list[dict[str, Any]], stream: IO[str]) -> None:
     for item in as_json(entries):
         mark = "  (first use)" if item["first_use"] else ""
-        stream.write(f"{item['raw_number']} {item['direction']} {item['submission_id']} "
-                     f"presented {item['presented_on']}{mark}\n")
+        stream.write(f"{item['raw_number']} {item['direction']} {item['submission_id']} presented {item['presented_on']}{mark}\n")
         if item["supersedes"]:
             stream.write(f"  supersedes {item['supersedes']}\n")
         if item["raw_original"]:
@@ -51,9 +69,10 @@ def render_text(entries: list[dict[str, Any]], stream: IO[str]) -> None:
         stream.write(f"  stored {item['added_at']} from {item['source']} sha256 {item['sha256']}\n")
         for d in item["decisions"]:
             by = f" by {d['decided_by']}" if d["decided_by"] else ""
-            rules = ", ".join(f"{f['rule']} ({f['severity']}{', waived' if f['waived'] else ''})"
-                              for f in d["findings"]) or "no findings"
-            stream.write(f"  {d['decided_at']} {d['command']}{by}: {d['status']}; {rules}; "
-                         f"rulebook {d['rulebook_version']} {d['rulebook_sha256'][:12]}\n")
+            rules = ", ".join(f"{f['rule']} ({f['severity']}{', waived' if f['waived'] else ''})" for f in d["findings"]) or "no findings"
+            stream.write(
+                f"  {d['decided_at']} {d['command']}{by}: {d['status']}; {rules}; "
+                f"rulebook {d['rulebook_version']} {d['rulebook_sha256'][:12]}\n"
+            )
         if not item["decisions"]:
             stream.write("  no decision recorded (imported as history)\n")

@@ -11,14 +11,24 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
-from kpcheck.api import Result
 from kpcheck.batch.xref import XrefKey, key_of
 from kpcheck.input.models import Submission
+from kpcheck.results import Result
 
-KEY_COLUMNS = ("direction", "presented_on", "raw_number", "number", "id_hash", "supersedes_hash",
-               "duplicate_request", "original", "raw_original")
+KEY_COLUMNS = (
+    "direction",
+    "presented_on",
+    "raw_number",
+    "number",
+    "id_hash",
+    "supersedes_hash",
+    "duplicate_request",
+    "original",
+    "raw_original",
+)
 
 
 def canonical(sub: Submission) -> str:
@@ -32,8 +42,14 @@ def submission_row(sub: Submission, source: str, now: dt.datetime) -> dict[str, 
     text = canonical(sub)
     key = key_of(sub)
     row = {name: getattr(key, name) for name in KEY_COLUMNS}
-    row.update(sha256=hashlib.sha256(text.encode()).hexdigest(), submission_id=sub.id,
-               supersedes=sub.supersedes, source=source, added_at=now, canonical=text)
+    row.update(
+        sha256=hashlib.sha256(text.encode()).hexdigest(),
+        submission_id=sub.id,
+        supersedes=sub.supersedes,
+        source=source,
+        added_at=now,
+        canonical=text,
+    )
     return row
 
 
@@ -42,16 +58,33 @@ def key_of_row(row: Mapping[str, Any]) -> XrefKey:
     return XrefKey(**{name: row[name] for name in KEY_COLUMNS})
 
 
-def decision_row(result: Result, submission_pk: int, meta: Mapping[str, Any], command: str,
-                 by: str | None, now: dt.datetime) -> dict[str, Any]:
+def decision_row(
+    result: Result, submission_pk: int, meta: Mapping[str, Any], command: str, by: str | None, now: dt.datetime
+) -> dict[str, Any]:
     """The ``decisions`` row of one checked submission; ``meta`` is the report's identity."""
-    return {"submission": submission_pk, "decided_at": now, "command": command, "status": result.status,
-            "kpcheck": meta["kpcheck"], "rulebook_version": str(meta["rulebook"]["version"]),
-            "rulebook_sha256": meta["rulebook"]["sha256"], "registers_sha256": meta["registers"]["sha256"],
-            "engine": meta.get("engine", ""), "decided_by": by,
-            "waivers_sha256": (meta.get("waivers") or {}).get("sha256")}
+    return {
+        "submission": submission_pk,
+        "decided_at": now,
+        "command": command,
+        "status": result.status,
+        "kpcheck": meta["kpcheck"],
+        "rulebook_version": str(meta["rulebook"]["version"]),
+        "rulebook_sha256": meta["rulebook"]["sha256"],
+        "registers_sha256": meta["registers"]["sha256"],
+        "engine": meta.get("engine", ""),
+        "decided_by": by,
+        "waivers_sha256": (meta.get("waivers") or {}).get("sha256"),
+    }
 
 
 def finding_rows(result: Result, decision_pk: int) -> list[dict[str, Any]]:
-    return [{"decision": decision_pk, "rule": f.rule, "severity": f.severity, "fields": json.dumps(list(f.fields)),
-             "waived": json.dumps(f.waived, sort_keys=True) if f.waived else None} for f in result.findings]
+    return [
+        {
+            "decision": decision_pk,
+            "rule": f.rule,
+            "severity": f.severity,
+            "fields": json.dumps(list(f.fields)),
+            "waived": json.dumps(f.waived, sort_keys=True) if f.waived else None,
+        }
+        for f in result.findings
+    ]

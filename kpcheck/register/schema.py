@@ -7,10 +7,26 @@ bare certificate number (XREF-02), and decisions made append-only by the databas
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
-from sqlalchemy import (BigInteger, Boolean, Column, Connection, Date, DateTime, ForeignKey, Index, Integer,
-                        MetaData, String, Table, Text, inspect, select, text)
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    inspect,
+    select,
+    text,
+)
 
 from kpcheck.register.urls import SCHEMA_VERSION, VERSION_TABLE
 
@@ -21,19 +37,20 @@ def _v1_tables(metadata: MetaData) -> tuple[Table, Table, Table]:
 
 def _v1_submissions(metadata: MetaData) -> Table:
     return Table(
-        "submissions", metadata,
+        "submissions",
+        metadata,
         Column("pk", Integer, primary_key=True, autoincrement=True),
         Column("sha256", String(64), nullable=False, unique=True),
         Column("submission_id", String(200), nullable=False),
         Column("direction", String(10), nullable=False),
-        Column("number", String(200), nullable=False),            # normalised as XREF-01 normalises
+        Column("number", String(200), nullable=False),  # normalised as XREF-01 normalises
         Column("raw_number", String(200), nullable=False),
         Column("presented_on", Date, nullable=False),
-        Column("id_hash", BigInteger, nullable=False),             # the XrefKey's own hashes
+        Column("id_hash", BigInteger, nullable=False),  # the XrefKey's own hashes
         Column("supersedes", String(200)),
         Column("supersedes_hash", BigInteger, nullable=False),
         Column("duplicate_request", Boolean, nullable=False),
-        Column("original", String(200)),                           # normalised original_number
+        Column("original", String(200)),  # normalised original_number
         Column("raw_original", String(200)),
         Column("source", Text, nullable=False),
         Column("added_at", DateTime(timezone=True), nullable=False),
@@ -44,7 +61,8 @@ def _v1_submissions(metadata: MetaData) -> Table:
 
 def _v1_decisions(metadata: MetaData) -> Table:
     return Table(
-        "decisions", metadata,
+        "decisions",
+        metadata,
         Column("pk", Integer, primary_key=True, autoincrement=True),
         Column("submission", Integer, ForeignKey("submissions.pk"), nullable=False, index=True),
         Column("decided_at", DateTime(timezone=True), nullable=False),
@@ -60,13 +78,14 @@ def _v1_decisions(metadata: MetaData) -> Table:
 
 def _v1_findings(metadata: MetaData) -> Table:
     return Table(
-        "findings", metadata,
+        "findings",
+        metadata,
         Column("pk", Integer, primary_key=True, autoincrement=True),
         Column("decision", Integer, ForeignKey("decisions.pk"), nullable=False, index=True),
         Column("rule", String(40), nullable=False),
         Column("severity", String(20), nullable=False),
-        Column("fields", Text, nullable=False),                    # JSON list of field paths
-        Column("waived", Text),                                    # JSON of the waiver, when waived
+        Column("fields", Text, nullable=False),  # JSON list of field paths
+        Column("waived", Text),  # JSON of the waiver, when waived
     )
 
 
@@ -77,16 +96,13 @@ def _v1(conn: Connection) -> None:
 
 
 _APPEND_ONLY_SQLITE = [
-    "CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions "
-    "BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END",
-    "CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions "
-    "BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END",
+    "CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END",
+    "CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END",
 ]
 _APPEND_ONLY_POSTGRESQL = [
     "CREATE FUNCTION kpcheck_append_only() RETURNS trigger LANGUAGE plpgsql AS "
     "$$ BEGIN RAISE EXCEPTION 'decisions are append-only'; END $$",
-    "CREATE TRIGGER decisions_append_only BEFORE UPDATE OR DELETE ON decisions "
-    "FOR EACH ROW EXECUTE FUNCTION kpcheck_append_only()",
+    "CREATE TRIGGER decisions_append_only BEFORE UPDATE OR DELETE ON decisions FOR EACH ROW EXECUTE FUNCTION kpcheck_append_only()",
 ]
 
 
@@ -101,7 +117,7 @@ def _v2(conn: Connection) -> None:
 
 MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2]
 VERSION = len(MIGRATIONS)
-if VERSION != SCHEMA_VERSION:       # the light module says the same (a desk check reads it without SQLAlchemy)
+if VERSION != SCHEMA_VERSION:  # the light module says the same (a desk check reads it without SQLAlchemy)
     raise ImportError(f"kpcheck.register.urls.SCHEMA_VERSION is {SCHEMA_VERSION}, the migrations make {VERSION}")
 
 metadata = MetaData()
@@ -127,8 +143,7 @@ def migrate(conn: Connection, target: int = VERSION) -> int:
     transaction; returns the version before. A newer database raises :class:`NewerSchema`."""
     before = current_version(conn)
     if before > VERSION:
-        raise NewerSchema(f"the register has schema version {before}, this kpcheck knows up to {VERSION}; "
-                          "use a newer kpcheck")
+        raise NewerSchema(f"the register has schema version {before}, this kpcheck knows up to {VERSION}; use a newer kpcheck")
     if before == 0:
         version_table.create(conn)
         conn.execute(version_table.insert().values(version=0))

@@ -8,7 +8,8 @@ still fails on a serialization failure or a deadlock is run again.
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable, Iterable, Iterator, TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Select, func, select, text
 from sqlalchemy.exc import DBAPIError
@@ -16,16 +17,15 @@ from sqlalchemy.exc import DBAPIError
 from kpcheck.batch.xref import XrefKey
 from kpcheck.register import schema
 from kpcheck.register.connect import make_engine, shown, translated
-from kpcheck.register.urls import database_url, timeout
 from kpcheck.register.errors import NEWER, RegisterError
 from kpcheck.register.quick import LOOKUP_CHUNK
 from kpcheck.register.rows import KEY_COLUMNS, key_of_row
+from kpcheck.register.urls import database_url, timeout
 
 T = TypeVar("T")
-LOCK_KEY = 0x6B70636865636B        # "kpcheck": the advisory lock every writer takes on PostgreSQL
+LOCK_KEY = 0x6B70636865636B  # "kpcheck": the advisory lock every writer takes on PostgreSQL
 RETRIES = 5
-_RETRY_CODES = {"40001", "40P01"}   # serialization failure, deadlock detected
-
+_RETRY_CODES = {"40001", "40P01"}  # serialization failure, deadlock detected
 
 
 class Register:
@@ -34,16 +34,16 @@ class Register:
     def __init__(self, engine: Engine, url: str):
         self.engine = engine
         self.url = url
-        self.wait = timeout()              # seconds a writer waits for the lock
+        self.wait = timeout()  # seconds a writer waits for the lock
 
     @classmethod
-    def open(cls, name: str | None) -> "Register":
+    def open(cls, name: str | None) -> Register:
         """Open (creating or migrating) the register ``--register`` names; raises :class:`RegisterError`."""
         url = database_url(name)
         register = cls(make_engine(url), url)
         with register.reading() as conn:
             version = schema.current_version(conn)
-        if version != schema.VERSION:          # migrate (or refuse a newer schema) under the write lock
+        if version != schema.VERSION:  # migrate (or refuse a newer schema) under the write lock
             register.write(register._migrate)
         return register
 
@@ -87,7 +87,7 @@ class Register:
     def reading(self) -> Iterator[Connection]:
         """A read-only transaction (it waits for no writer)."""
         with translated(self.url), self.engine.connect() as conn:
-            conn.info["write"] = False          # info lives on the pooled connection: say it each time
+            conn.info["write"] = False  # info lives on the pooled connection: say it each time
             with conn.begin():
                 yield conn
 
@@ -106,7 +106,7 @@ def _retryable(exc: BaseException | None) -> bool:
 
 def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 def history_keys(conn: Connection, numbers: Iterable[str], upto: int | None = None) -> list[XrefKey]:
@@ -132,8 +132,7 @@ def canonical_documents(conn: Connection, batch: int = 5_000) -> Iterator[tuple[
     """(row number, canonical JSON) of every stored submission, in the order stored."""
     s = schema.submissions
     result = conn.execution_options(yield_per=batch).execute(select(s.c.pk, s.c.canonical).order_by(s.c.pk))
-    for pk, document in result:
-        yield pk, document
+    yield from result
 
 
 def count(conn: Connection) -> int:

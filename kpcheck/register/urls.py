@@ -10,8 +10,8 @@ from pathlib import Path
 from kpcheck.paths import user_data_dir
 from kpcheck.register.errors import UNUSABLE, RegisterError
 
-SCHEMA_VERSION = 2                  # = the number of migrations in kpcheck.register.schema
-VERSION_TABLE = "kpcheck_schema"    # its one row holds the schema version of the database
+SCHEMA_VERSION = 2  # = the number of migrations in kpcheck.register.schema
+VERSION_TABLE = "kpcheck_schema"  # its one row holds the schema version of the database
 DEFAULT_NAME = "default"
 TIMEOUT_ENV = "KPCHECK_REGISTER_TIMEOUT"
 DEFAULT_TIMEOUT = 30.0
@@ -48,14 +48,16 @@ def database_url(name: str | None) -> str:
     if name.startswith(("postgresql+psycopg://", "sqlite:///")):
         return name
     if name.rstrip("/") in ("sqlite:", "sqlite:/") or name.startswith("sqlite://:memory:"):
-        raise RegisterError(name, "a register in memory would keep nothing; give a file path or sqlite:///PATH",
-                            UNUSABLE)
+        raise RegisterError(name, "a register in memory would keep nothing; give a file path or sqlite:///PATH", UNUSABLE)
     if "://" in name:
         scheme = name.split("://", 1)[0]
         from kpcheck.register.connect import shown
 
-        raise RegisterError(shown(name), f"unsupported register URL scheme {scheme!r}; "
-                            "give a file path, sqlite:///PATH or postgresql://user@host/db", UNUSABLE)
+        raise RegisterError(
+            shown(name),
+            f"unsupported register URL scheme {scheme!r}; give a file path, sqlite:///PATH or postgresql://user@host/db",
+            UNUSABLE,
+        )
     path = Path(name).expanduser()
     if path.is_dir():
         raise RegisterError(name, f"is a folder; the register is a file (for example {name}/register.sqlite)", UNUSABLE)

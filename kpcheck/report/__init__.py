@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import IO, Any, Protocol
 
-from kpcheck.api import Result
+from kpcheck.results import Result
 
 
 class Writer(Protocol):
@@ -26,10 +26,16 @@ def result_to_dict(result: Result) -> dict[str, Any]:
         "source": result.source,
         "status": result.status,
         "violations": [
-            {"rule": f.rule, "severity": f.severity, "title": f.title, "message": f.message,
-             "fields": list(f.fields), "legal_basis": [dict(b) for b in f.legal_basis],
-             **({"waived": dict(f.waived)} if f.waived else {}),
-             **({"notes": list(f.notes)} if f.notes else {})}
+            {
+                "rule": f.rule,
+                "severity": f.severity,
+                "title": f.title,
+                "message": f.message,
+                "fields": list(f.fields),
+                "legal_basis": [dict(b) for b in f.legal_basis],
+                **({"waived": dict(f.waived)} if f.waived else {}),
+                **({"notes": list(f.notes)} if f.notes else {}),
+            }
             for f in result.findings
         ],
         "not_applicable": [{"rule": n.rule, "reason": n.reason} for n in result.not_applicable],

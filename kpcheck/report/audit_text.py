@@ -25,12 +25,10 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from kpcheck.api import STATUSES, Result
-from kpcheck.i18n.labels import waived_note
 from kpcheck.i18n import gettext_for
-from kpcheck.i18n.labels import DIRECTION, SEVERITY, VERDICT, Gettext, word
-from kpcheck.report.text import SEVERITY_STYLE, VERDICT_STYLE, example_banner, identity_line, make_console
-from kpcheck.report.text import print_trimmed
+from kpcheck.i18n.labels import DIRECTION, SEVERITY, VERDICT, Gettext, waived_note, word
+from kpcheck.report.text import SEVERITY_STYLE, VERDICT_STYLE, example_banner, identity_line, make_console, print_trimmed
+from kpcheck.results import STATUSES, Result
 from kpcheck.verdicts import Severity, Verdict
 
 UNKNOWN = "unknown"
@@ -87,6 +85,7 @@ class Tally:
         def order(item: tuple[tuple[int | None, str | None], Counter[str]]) -> tuple[Any, ...]:
             (year, direction), _ = item
             return (year is None, year or 0, direction is None, direction or "")
+
         return sorted(self.periods.items(), key=order)
 
     def years(self) -> list[tuple[int | None, Counter[str]]]:
@@ -117,8 +116,11 @@ def status_table(tally: Tally, _: Gettext) -> Table:
     total = tally.submissions
     for status in STATUSES:
         style = VERDICT_STYLE[status]
-        table.add_row(Text(word(VERDICT, status, _), style=style if tally.status[status] else "dim"),
-                      str(tally.status[status]), share(tally.status[status], total))
+        table.add_row(
+            Text(word(VERDICT, status, _), style=style if tally.status[status] else "dim"),
+            str(tally.status[status]),
+            share(tally.status[status], total),
+        )
     table.add_row(Text(_("TOTAL"), style="bold"), str(total), share(total, total), end_section=True)
     return table
 
@@ -131,8 +133,13 @@ def rule_table(tally: Tally, _: Gettext) -> Table:
     table.add_column(_("Of submissions"), justify="right")
     table.add_column(_("Title"), ratio=1)
     for rule, t in tally.rules_by_frequency():
-        table.add_row(rule, Text(word(SEVERITY, t.severity, _), style=SEVERITY_STYLE.get(t.severity, "")),
-                      str(t.findings), share(t.findings, tally.submissions), t.title)
+        table.add_row(
+            rule,
+            Text(word(SEVERITY, t.severity, _), style=SEVERITY_STYLE.get(t.severity, "")),
+            str(t.findings),
+            share(t.findings, tally.submissions),
+            t.title,
+        )
     if not tally.rules:
         table.add_row("–", "", "0", "", _("No findings."))
     return table
@@ -147,8 +154,13 @@ def period_table(tally: Tally, _: Gettext) -> Table:
         table.add_column(word(VERDICT, status, _).capitalize(), justify="right")
     table.add_column(_("Findings"), justify="right")
     for (year, direction), counts in tally.periods_sorted():
-        table.add_row(label(year, _), word(DIRECTION, direction, _), str(counts["submissions"]),
-                      *(str(counts[s]) for s in STATUSES), str(counts["findings"]))
+        table.add_row(
+            label(year, _),
+            word(DIRECTION, direction, _),
+            str(counts["submissions"]),
+            *(str(counts[s]) for s in STATUSES),
+            str(counts["findings"]),
+        )
     return table
 
 
@@ -183,15 +195,24 @@ class AuditTextWriter:
         self.list_error(result) if result.status is Verdict.ERROR else self.list_failing(result)
 
     def wrap(self, text: str, indent: str = "    ") -> str:
-        return textwrap.fill(text, self.width, initial_indent=indent, subsequent_indent=indent + "  ",
-                             break_long_words=False, break_on_hyphens=False) + "\n"
+        return (
+            textwrap.fill(
+                text, self.width, initial_indent=indent, subsequent_indent=indent + "  ", break_long_words=False, break_on_hyphens=False
+            )
+            + "\n"
+        )
 
     def heading(self, result: Result) -> str:
         _ = self._
-        details = [result.source, result.certificate, word(DIRECTION, result.direction, _) if result.direction else None,
-                   result.presented_on.isoformat() if result.presented_on else None]
-        return self.wrap(f"{word(VERDICT, result.status, _)}  {result.submission or _('(no id)')}  "
-                         + " · ".join(d for d in details if d), indent="")
+        details = [
+            result.source,
+            result.certificate,
+            word(DIRECTION, result.direction, _) if result.direction else None,
+            result.presented_on.isoformat() if result.presented_on else None,
+        ]
+        return self.wrap(
+            f"{word(VERDICT, result.status, _)}  {result.submission or _('(no id)')}  " + " · ".join(d for d in details if d), indent=""
+        )
 
     def list_error(self, result: Result) -> None:
         err = result.error or {}
@@ -220,13 +241,23 @@ class AuditTextWriter:
 
     def not_listed(self) -> str:
         left = self.failing + self.errors - self.listed
-        return self._("{n} more not listed here: -v lists them all, --format text=FILE writes them to a file.").replace(
-            "{n}", f"{left:,}") if left else ""
+        return (
+            self._("{n} more not listed here: -v lists them all, --format text=FILE writes them to a file.").replace("{n}", f"{left:,}")
+            if left
+            else ""
+        )
 
     def finish(self, summary: dict[str, int]) -> None:
         c, _ = self.console, self._
-        c.print(Text(_("kpcheck audit: {n} submission(s), fail on {level}").replace(
-            "{n}", str(self.tally.submissions)).replace("{level}", self.fail_level()), style="bold"), soft_wrap=True)
+        c.print(
+            Text(
+                _("kpcheck audit: {n} submission(s), fail on {level}")
+                .replace("{n}", str(self.tally.submissions))
+                .replace("{level}", self.fail_level()),
+                style="bold",
+            ),
+            soft_wrap=True,
+        )
         if self.meta.get("reference") == "example":
             c.print(example_banner(_), soft_wrap=not c.is_terminal)
         c.print()
@@ -239,9 +270,11 @@ class AuditTextWriter:
         if self.not_listed():
             c.print(Text(self.not_listed(), style="bold yellow"), soft_wrap=True)
             c.print()
-        for title, table in ((_("Submissions per status"), status_table(self.tally, _)),
-                             (_("Findings per rule, most frequent first"), rule_table(self.tally, _)),
-                             (_("Per year (of presented_on) and direction"), period_table(self.tally, _))):
+        for title, table in (
+            (_("Submissions per status"), status_table(self.tally, _)),
+            (_("Findings per rule, most frequent first"), rule_table(self.tally, _)),
+            (_("Per year (of presented_on) and direction"), period_table(self.tally, _)),
+        ):
             c.print(Text(title, style="bold underline"))
             print_trimmed(c, table)
             c.print()

@@ -18,16 +18,27 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import IO, Any, Iterator
+from collections.abc import Iterator
+from typing import IO, Any
 
-from kpcheck.api import Result
 from kpcheck.i18n import gettext_for
-from kpcheck.i18n.labels import Gettext, basis_text
-from kpcheck.i18n.labels import waived_note
+from kpcheck.i18n.labels import Gettext, basis_text, waived_note
+from kpcheck.results import Result
 from kpcheck.verdicts import Verdict
 
-COLUMNS = ("submission", "source", "certificate", "presented_on", "direction", "status",
-           "rule", "severity", "message", "fields", "legal_basis")
+COLUMNS = (
+    "submission",
+    "source",
+    "certificate",
+    "presented_on",
+    "direction",
+    "status",
+    "rule",
+    "severity",
+    "message",
+    "fields",
+    "legal_basis",
+)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -50,13 +61,18 @@ def rows(result: Result, _: Gettext = str) -> Iterator[dict[str, str]]:
         "status": result.status,
     }
     if result.status is Verdict.ERROR:
-        yield {**base, "rule": "", "title": "", "severity": "error", "message": error_message(result), "fields": "",
-               "legal_basis": ""}
+        yield {**base, "rule": "", "title": "", "severity": "error", "message": error_message(result), "fields": "", "legal_basis": ""}
         return
     for f in result.findings:
-        yield {**base, "rule": f.rule, "title": f.title, "severity": f.severity,
-               "message": f.message + waived_note(f), "fields": "; ".join(f.fields),
-               "legal_basis": basis_text(f.legal_basis, _)}
+        yield {
+            **base,
+            "rule": f.rule,
+            "title": f.title,
+            "severity": f.severity,
+            "message": f.message + waived_note(f),
+            "fields": "; ".join(f.fields),
+            "legal_basis": basis_text(f.legal_basis, _),
+        }
 
 
 def neutralise(cell: str) -> str:

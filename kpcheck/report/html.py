@@ -24,24 +24,52 @@ import tempfile
 from html import escape
 from typing import IO, Any
 
-from kpcheck.api import Result
 from kpcheck.i18n import gettext_for
-from kpcheck.i18n.labels import DIRECTION, SEVERITY, STATUS, N_, word
+from kpcheck.i18n.labels import DIRECTION, N_, SEVERITY, STATUS, word
 from kpcheck.report.audit_text import SEVERITIES, Tally
 from kpcheck.report.csv_report import rows
 from kpcheck.report.html_assets import NOSCRIPT, SCRIPT, STYLE
 from kpcheck.report.html_parts import anchor, breakdown, cards, num, period_table, rule_chart, rule_list, year_chart
 from kpcheck.report.html_prices import PriceChart
+from kpcheck.results import Result
 from kpcheck.verdicts import Severity, Verdict
 
 MAX_ROWS = 20_000
-COLUMNS = ("submission", "certificate", "presented_on", "direction", "status", "rule", "severity", "message",
-           "fields", "legal_basis", "source")
-HEADINGS = {"submission": N_("Submission"), "certificate": N_("Certificate"), "presented_on": N_("Presented"),
-            "direction": N_("Direction"), "status": N_("Status"), "rule": N_("Rule"), "severity": N_("Severity"),
-            "message": N_("Message"), "fields": N_("Fields"), "legal_basis": N_("Legal basis"), "source": N_("Source")}
-CSS = {"message": "msg", "legal_basis": "law", "source": "sm", "fields": "sm", "presented_on": "nw",
-       "certificate": "nw", "submission": "sid"}
+COLUMNS = (
+    "submission",
+    "certificate",
+    "presented_on",
+    "direction",
+    "status",
+    "rule",
+    "severity",
+    "message",
+    "fields",
+    "legal_basis",
+    "source",
+)
+HEADINGS = {
+    "submission": N_("Submission"),
+    "certificate": N_("Certificate"),
+    "presented_on": N_("Presented"),
+    "direction": N_("Direction"),
+    "status": N_("Status"),
+    "rule": N_("Rule"),
+    "severity": N_("Severity"),
+    "message": N_("Message"),
+    "fields": N_("Fields"),
+    "legal_basis": N_("Legal basis"),
+    "source": N_("Source"),
+}
+CSS = {
+    "message": "msg",
+    "legal_basis": "law",
+    "source": "sm",
+    "fields": "sm",
+    "presented_on": "nw",
+    "certificate": "nw",
+    "submission": "sid",
+}
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
 
 
@@ -86,12 +114,12 @@ class HtmlWriter:
         if key == "status":
             return f'<td><span class="pill st-{e(value)}">{e(word(STATUS, value, _))}</span></td>'
         if key == "direction":
-            return f'<td>{e(word(DIRECTION, value, _) if value else "")}</td>'
+            return f"<td>{e(word(DIRECTION, value, _) if value else '')}</td>"
         if key == "rule":
             if not value:
                 return "<td></td>"
             return f'<td class="rl"><a href="#{anchor(value)}">{e(value)}</a><small>{e(row["title"])}</small></td>'
-        if key == "fields":     # a long field path may wrap after a dot, never inside a name
+        if key == "fields":  # a long field path may wrap after a dot, never inside a name
             return f'<td class="sm">{e(value).replace(".", ".<wbr>")}</td>'
         return f'<td class="{CSS.get(key, "")}">{e(value)}</td>'
 
@@ -101,29 +129,35 @@ class HtmlWriter:
 
     def head(self) -> str:
         _, total = self._, self.tally.submissions
-        text = _("EXAMPLE REGISTERS: the signer, customs-point and entity lists are examples, "
-                 "not the authorised body's official lists.")
+        text = _("EXAMPLE REGISTERS: the signer, customs-point and entity lists are examples, not the authorised body's official lists.")
         banner = f'<div class="banner">{e(text)}</div>' if self.meta.get("reference") == "example" else ""
-        subtitle = _("{n} submission(s) · fail on {level}").replace("{n}", num(total, self.lang)).replace(
-            "{level}", word(SEVERITY, self.fail_on, _) if self.fail_on != "never" else _("never"))
-        return (f'<!DOCTYPE html>\n<html lang="{e(self.lang)}"><head><meta charset="utf-8">'
-                f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
-                '<meta name="viewport" content="width=device-width,initial-scale=1">'
-                f"<title>{e(_('kpcheck audit report'))}: {e(subtitle)}</title><style>{STYLE}</style>{NOSCRIPT}</head>\n"
-                f"<body><main><h1>{e(_('kpcheck audit report'))}</h1><p class=\"sub\">{e(subtitle)}</p>{banner}"
-                f"{cards(self.tally, _, self.lang)}{self.summary()}\n")
+        subtitle = (
+            _("{n} submission(s) · fail on {level}")
+            .replace("{n}", num(total, self.lang))
+            .replace("{level}", word(SEVERITY, self.fail_on, _) if self.fail_on != "never" else _("never"))
+        )
+        return (
+            f'<!DOCTYPE html>\n<html lang="{e(self.lang)}"><head><meta charset="utf-8">'
+            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+            '<meta name="viewport" content="width=device-width,initial-scale=1">'
+            f"<title>{e(_('kpcheck audit report'))}: {e(subtitle)}</title><style>{STYLE}</style>{NOSCRIPT}</head>\n"
+            f'<body><main><h1>{e(_("kpcheck audit report"))}</h1><p class="sub">{e(subtitle)}</p>{banner}'
+            f"{cards(self.tally, _, self.lang)}{self.summary()}\n"
+        )
 
     def summary(self) -> str:
         _, lang = self._, self.lang
-        return (f'<section class="grid2"><div class="panel">{rule_chart(self.tally, _, lang, self.doc_url)}</div>'
-                f'<div class="panel">{year_chart(self.tally, _, lang)}</div></section>'
-                f'<section class="panel prices"><h2>{e(_("US$ per carat per HS code"))}</h2>'
-                f'{self.prices.html(_, lang)}</section>'
-                f'<section class="grid2 bd">'
-                f'{breakdown(_("Per territorial department"), _("Territorial department"), self.tally.departments, _, lang)}'
-                f'{breakdown(_("Per counterparty country"), _("Counterparty country"), self.tally.counterparties, _, lang)}'
-                f"</section>{period_table(self.tally, _, lang)}"
-                f"{rule_list(self.tally.rules, self.bases, _, self.doc_url)}")
+        return (
+            f'<section class="grid2"><div class="panel">{rule_chart(self.tally, _, lang, self.doc_url)}</div>'
+            f'<div class="panel">{year_chart(self.tally, _, lang)}</div></section>'
+            f'<section class="panel prices"><h2>{e(_("US$ per carat per HS code"))}</h2>'
+            f"{self.prices.html(_, lang)}</section>"
+            f'<section class="grid2 bd">'
+            f"{breakdown(_('Per territorial department'), _('Territorial department'), self.tally.departments, _, lang)}"
+            f"{breakdown(_('Per counterparty country'), _('Counterparty country'), self.tally.counterparties, _, lang)}"
+            f"</section>{period_table(self.tally, _, lang)}"
+            f"{rule_list(self.tally.rules, self.bases, _, self.doc_url)}"
+        )
 
     def filters(self) -> str:
         _ = self._
@@ -132,34 +166,45 @@ class HtmlWriter:
         rules = "".join(f'<option value="{e(r)}">{e(r)}</option>' for r in sorted(self.tally.rules))
         count = _("rows {from}–{to} of {shown} shown ({total} in all)")
         hint = _("Filter rows: submission, certificate, message, field…")
-        return (f'<div class="filters"><input id="q" type="search" placeholder="{e(hint)}" '
-                f'aria-label="{e(_("Filter rows"))}">'
-                f'<select id="sev" aria-label="{e(_("Severity"))}"><option value="">{e(_("All severities"))}</option>'
-                f'{sev}</select><select id="rule" aria-label="{e(_("Rule"))}"><option value="">{e(_("All rules"))}'
-                f'</option>{rules}</select><button id="prev" type="button">{e(_("Previous"))}</button>'
-                f'<button id="next" type="button">{e(_("Next"))}</button>'
-                f'<span id="count" data-tpl="{e(count)}"></span></div>')
+        return (
+            f'<div class="filters"><input id="q" type="search" placeholder="{e(hint)}" '
+            f'aria-label="{e(_("Filter rows"))}">'
+            f'<select id="sev" aria-label="{e(_("Severity"))}"><option value="">{e(_("All severities"))}</option>'
+            f'{sev}</select><select id="rule" aria-label="{e(_("Rule"))}"><option value="">{e(_("All rules"))}'
+            f'</option>{rules}</select><button id="prev" type="button">{e(_("Previous"))}</button>'
+            f'<button id="next" type="button">{e(_("Next"))}</button>'
+            f'<span id="count" data-tpl="{e(count)}"></span></div>'
+        )
 
     def table_head(self) -> str:
         _, note = self._, ""
         if self.left_out:
-            text = _("This page shows the first {shown} of {total} rows; {left} rows were left out. "
-                     "The CSV report (--format csv=FILE) has them all.")
+            text = _(
+                "This page shows the first {shown} of {total} rows; {left} rows were left out. "
+                "The CSV report (--format csv=FILE) has them all."
+            )
             note = f'<p class="note">{e(text)}</p>'
-            note = note.replace("{shown}", num(self.embedded, self.lang)).replace(
-                "{total}", num(self.embedded + self.left_out, self.lang)).replace("{left}", num(self.left_out, self.lang))
+            note = (
+                note.replace("{shown}", num(self.embedded, self.lang))
+                .replace("{total}", num(self.embedded + self.left_out, self.lang))
+                .replace("{left}", num(self.left_out, self.lang))
+            )
         th = "".join(f"<th>{e(_(HEADINGS[key]))}</th>" for key in COLUMNS)
-        return (f'<section class="panel"><h2>{e(_("Findings and unreadable submissions"))}</h2>{note}'
-                f'{self.filters()}<div class="scroll"><table id="findings"><thead><tr>{th}</tr></thead><tbody>\n')
+        return (
+            f'<section class="panel"><h2>{e(_("Findings and unreadable submissions"))}</h2>{note}'
+            f'{self.filters()}<div class="scroll"><table id="findings"><thead><tr>{th}</tr></thead><tbody>\n'
+        )
 
     def footer(self) -> str:
         _, meta = self._, self.meta
         book = meta.get("rulebook") or {}
         engine = f" · {e(_('engine'))} {e(meta['engine'])}" if meta.get("engine") else ""
-        lines = [f"kpcheck {e(meta.get('kpcheck'))}{engine} · {e(_('rulebook'))} {e(book.get('version'))} · "
-                 f"{e(_('reference'))}: {e(_(str(meta.get('reference'))))} · {e(_('fail on'))}: "
-                 f"{e(word(SEVERITY, self.fail_on, _) if self.fail_on != 'never' else _('never'))}",
-                 f"{e(_('rulebook'))} sha256 {e(book.get('sha256'))}"]
+        lines = [
+            f"kpcheck {e(meta.get('kpcheck'))}{engine} · {e(_('rulebook'))} {e(book.get('version'))} · "
+            f"{e(_('reference'))}: {e(_(str(meta.get('reference'))))} · {e(_('fail on'))}: "
+            f"{e(word(SEVERITY, self.fail_on, _) if self.fail_on != 'never' else _('never'))}",
+            f"{e(_('rulebook'))} sha256 {e(book.get('sha256'))}",
+        ]
         for key, name in (("registers", _("registers")), ("waivers", _("waivers"))):
             digest = (meta.get(key) or {}).get("sha256")
             if digest:
@@ -173,7 +218,5 @@ class HtmlWriter:
         shutil.copyfileobj(self.spool, self.stream)
         self.spool.close()
         if not self.embedded:
-            self.stream.write(f'<tr class="on"><td colspan="{len(COLUMNS)}" class="empty">{e(self._("No findings."))}'
-                              '</td></tr>\n')
-        self.stream.write(f"</tbody></table></div></section>{self.footer()}</main>"
-                          f"<script>{SCRIPT}</script></body></html>\n")
+            self.stream.write(f'<tr class="on"><td colspan="{len(COLUMNS)}" class="empty">{e(self._("No findings."))}</td></tr>\n')
+        self.stream.write(f"</tbody></table></div></section>{self.footer()}</main><script>{SCRIPT}</script></body></html>\n")

@@ -99,4 +99,4 @@ SCRIPT = """
   next.addEventListener('click',function(){page++;draw();});
   draw();
 })();
-""" % {"page": PAGE}
+""" % {"page": PAGE}  # noqa: UP031 (the script is JavaScript: its braces would need doubling for format())

@@ -9,15 +9,16 @@ with their legal basis. Every text is in the report's language (``_``).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from html import escape
-from typing import Any, Callable
+from typing import Any
 
-from kpcheck.api import STATUSES
 from kpcheck.i18n.labels import DIRECTION, SEVERITY, STATUS, basis_text, word
 from kpcheck.report.audit_text import SEVERITIES, RuleTally, Tally, share
+from kpcheck.results import STATUSES
 
 Gettext = Callable[[str], str]
-MAX_BREAKDOWN = 40     # rows of a breakdown table; the rest are summed in one row
+MAX_BREAKDOWN = 40  # rows of a breakdown table; the rest are summed in one row
 
 
 def e(value: object) -> str:
@@ -42,24 +43,30 @@ def rule_link(rule: str, doc_url: str | None) -> str:
 
 def cards(tally: Tally, _: Gettext, lang: str) -> str:
     total = tally.submissions
-    out = [f'<div class="card"><div class="n">{num(total, lang)}</div><div class="l">{e(_("Submissions"))}</div>'
-           '<div class="p">&nbsp;</div></div>']
+    out = [
+        f'<div class="card"><div class="n">{num(total, lang)}</div><div class="l">{e(_("Submissions"))}</div>'
+        '<div class="p">&nbsp;</div></div>'
+    ]
     for status in STATUSES:
         n = tally.status[status]
-        out.append(f'<div class="card" style="--c:var(--{status})"><div class="n">{num(n, lang)}</div>'
-                   f'<div class="l">{e(word(STATUS, status, _))}</div><div class="p">{share(n, total)}</div></div>')
+        out.append(
+            f'<div class="card" style="--c:var(--{status})"><div class="n">{num(n, lang)}</div>'
+            f'<div class="l">{e(word(STATUS, status, _))}</div><div class="p">{share(n, total)}</div></div>'
+        )
     return '<section class="cards">' + "".join(out) + "</section>"
 
 
 def bar(parts: dict[str, int], scale: int, css: str, names: dict[str, str], _: Gettext) -> str:
-    spans = "".join(f'<span class="{css}{e(k)}" style="width:{100 * v / scale:.2f}%" '
-                    f'title="{e(word(names, k, _))}: {v:,}"></span>' for k, v in parts.items() if v)
+    spans = "".join(
+        f'<span class="{css}{e(k)}" style="width:{100 * v / scale:.2f}%" title="{e(word(names, k, _))}: {v:,}"></span>'
+        for k, v in parts.items()
+        if v
+    )
     return f'<div class="bar">{spans}</div>'
 
 
 def legend(keys: tuple[str, ...], css: str, names: dict[str, str], _: Gettext) -> str:
-    return '<div class="legend">' + "".join(f'<span><i class="{css}{k}"></i>{e(word(names, k, _))}</span>'
-                                            for k in keys) + "</div>"
+    return '<div class="legend">' + "".join(f'<span><i class="{css}{k}"></i>{e(word(names, k, _))}</span>' for k in keys) + "</div>"
 
 
 def rule_chart(tally: Tally, _: Gettext, lang: str, doc_url: str | None) -> str:
@@ -68,9 +75,11 @@ def rule_chart(tally: Tally, _: Gettext, lang: str, doc_url: str | None) -> str:
     if not ranked:
         return f'{head}<p class="empty">{e(_("No findings."))}</p>'
     scale = ranked[0][1].findings
-    lines = [f'<span class="rl">{rule_link(rule, doc_url)}<small>{e(t.title)}</small></span>'
-             f'{bar({t.severity: t.findings}, scale, "s-", SEVERITY, _)}<span class="num">{num(t.findings, lang)}</span>'
-             for rule, t in ranked]
+    lines = [
+        f'<span class="rl">{rule_link(rule, doc_url)}<small>{e(t.title)}</small></span>'
+        f'{bar({t.severity: t.findings}, scale, "s-", SEVERITY, _)}<span class="num">{num(t.findings, lang)}</span>'
+        for rule, t in ranked
+    ]
     return f'{head}<div class="bars rules">{"".join(lines)}</div>{legend(SEVERITIES, "s-", SEVERITY, _)}'
 
 
@@ -80,14 +89,16 @@ def year_chart(tally: Tally, _: Gettext, lang: str) -> str:
     if not years:
         return f'{head}<p class="empty">{e(_("No findings."))}</p>'
     scale = max(c["findings"] for _y, c in years)
-    lines = [f'<span>{e(year if year is not None else _("unknown"))}</span>'
-             f'{bar({s: c[f"severity:{s}"] for s in SEVERITIES}, scale, "s-", SEVERITY, _)}'
-             f'<span class="num">{num(c["findings"], lang)}</span>' for year, c in years]
+    lines = [
+        f"<span>{e(year if year is not None else _('unknown'))}</span>"
+        f"{bar({s: c[f'severity:{s}'] for s in SEVERITIES}, scale, 's-', SEVERITY, _)}"
+        f'<span class="num">{num(c["findings"], lang)}</span>'
+        for year, c in years
+    ]
     return f'{head}<div class="bars">{"".join(lines)}</div>{legend(SEVERITIES, "s-", SEVERITY, _)}'
 
 
-def count_table(first: list[str], rows: list[tuple[list[str], Counter[str]]], _: Gettext, lang: str,
-                stacked: bool = False) -> str:
+def count_table(first: list[str], rows: list[tuple[list[str], Counter[str]]], _: Gettext, lang: str, stacked: bool = False) -> str:
     """A table of counts: the leading text columns, then submissions, each status and findings."""
     head = [*first, _("Submissions"), *(word(STATUS, s, _) for s in STATUSES), _("Findings")]
     th = "".join(f'<th class="num">{e(h)}</th>' if i >= len(first) else f"<th>{e(h)}</th>" for i, h in enumerate(head))
@@ -105,10 +116,14 @@ def count_table(first: list[str], rows: list[tuple[list[str], Counter[str]]], _:
 
 
 def period_table(tally: Tally, _: Gettext, lang: str) -> str:
-    rows = [([str(year) if year is not None else _("unknown"), word(DIRECTION, direction, _)], c)
-            for (year, direction), c in tally.periods_sorted()]
-    return (f'<section class="panel"><h2>{e(_("Per year and direction"))}</h2>'
-            f'{count_table([_("Year"), _("Direction")], rows, _, lang)}</section>')
+    rows = [
+        ([str(year) if year is not None else _("unknown"), word(DIRECTION, direction, _)], c)
+        for (year, direction), c in tally.periods_sorted()
+    ]
+    return (
+        f'<section class="panel"><h2>{e(_("Per year and direction"))}</h2>'
+        f"{count_table([_('Year'), _('Direction')], rows, _, lang)}</section>"
+    )
 
 
 def breakdown(title: str, column: str, counts: dict[str | None, Counter[str]], _: Gettext, lang: str) -> str:
@@ -121,8 +136,10 @@ def breakdown(title: str, column: str, counts: dict[str | None, Counter[str]], _
         rows.append(([_("{n} others").replace("{n}", str(len(ranked) - MAX_BREAKDOWN))], rest))
     if not rows:
         return f'<div class="panel"><h2>{e(title)}</h2><p class="empty">{e(_("No readable submission."))}</p></div>'
-    return (f'<div class="panel"><h2>{e(title)}</h2>{count_table([column], rows, _, lang, stacked=True)}'
-            f'{legend(STATUSES, "st-", STATUS, _)}</div>')
+    return (
+        f'<div class="panel"><h2>{e(title)}</h2>{count_table([column], rows, _, lang, stacked=True)}'
+        f"{legend(STATUSES, 'st-', STATUS, _)}</div>"
+    )
 
 
 def rule_list(rules: dict[str, RuleTally], bases: dict[str, Any], _: Gettext, doc_url: str | None) -> str:
@@ -133,6 +150,8 @@ def rule_list(rules: dict[str, RuleTally], bases: dict[str, Any], _: Gettext, do
     for rule in sorted(rules):
         t = rules[rule]
         link = f' · <a href="{e(doc_url)}#{e(anchor(rule)[5:])}">{e(_("in the rulebook"))}</a>' if doc_url else ""
-        items.append(f'<dt id="{anchor(rule)}">{e(rule)} — {e(t.title)}</dt><dd>{e(word(SEVERITY, t.severity, _))} · '
-                     f'{e(_("Legal basis"))}: {e(basis_text(bases.get(rule, ()), _))}{link}</dd>')
+        items.append(
+            f'<dt id="{anchor(rule)}">{e(rule)} — {e(t.title)}</dt><dd>{e(word(SEVERITY, t.severity, _))} · '
+            f"{e(_('Legal basis'))}: {e(basis_text(bases.get(rule, ()), _))}{link}</dd>"
+        )
     return f'<section class="panel"><h2>{e(_("Rules that reported findings"))}</h2><dl class="rules">{"".join(items)}</dl></section>'

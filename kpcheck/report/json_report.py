@@ -7,8 +7,8 @@ from typing import IO, Any
 
 import orjson
 
-from kpcheck.api import Result
 from kpcheck.report import result_to_dict
+from kpcheck.results import Result
 
 
 class JsonWriter:
@@ -32,8 +32,9 @@ class JsonWriter:
         comma before the first: pure, so that an audit's workers render their own part."""
         if self.indent is None:
             return ",".join("\n    " + _compact(result_to_dict(r)) for r in results)
-        return ",".join("\n    " + json.dumps(result_to_dict(r), indent=self.indent, ensure_ascii=False)
-                        .replace("\n", "\n    ") for r in results)
+        return ",".join(
+            "\n    " + json.dumps(result_to_dict(r), indent=self.indent, ensure_ascii=False).replace("\n", "\n    ") for r in results
+        )
 
     def add_rendered(self, text: str, count: int) -> None:
         """Write what :meth:`render` made of ``count`` results."""

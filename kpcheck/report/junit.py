@@ -14,12 +14,11 @@ import re
 import shutil
 import tempfile
 from typing import IO, Any
-
 from xml.sax.saxutils import escape, quoteattr
 
-from kpcheck.api import Result
 from kpcheck.i18n.labels import waived_note
 from kpcheck.report.csv_report import error_message
+from kpcheck.results import Result
 from kpcheck.verdicts import Severity, Verdict
 
 # Characters XML 1.0 does not allow, even escaped; they become U+FFFD.
@@ -64,13 +63,11 @@ class JunitWriter:
         if result.status is Verdict.ERROR:
             self.errors += 1
             message = error_message(result)
-            out.append(f"      <error message={attr(message)} type=\"error\">"
-                       f"{body(result.source + chr(10) + message)}</error>")
+            out.append(f'      <error message={attr(message)} type="error">{body(result.source + chr(10) + message)}</error>')
         elif result.fails(self.fail_on):
             self.failures += 1
             out.append(self.failure(result))
-        below = [f for f in result.findings
-                 if f.waived is not None or self.floor is None or Severity(f.severity).rank < self.floor]
+        below = [f for f in result.findings if f.waived is not None or self.floor is None or Severity(f.severity).rank < self.floor]
         if below:
             out.append(f"      <system-out>{body(chr(10).join(finding_line(f) for f in below))}</system-out>")
         if len(out) == 1:
@@ -79,8 +76,7 @@ class JunitWriter:
             self.spool.write("\n".join(out) + "\n    </testcase>\n")
 
     def failure(self, result: Result) -> str:
-        failing = [f for f in result.findings
-                   if f.waived is None and self.floor is not None and Severity(f.severity).rank >= self.floor]
+        failing = [f for f in result.findings if f.waived is None and self.floor is not None and Severity(f.severity).rank >= self.floor]
         rules = ", ".join(f.rule for f in failing)
         message = f"{result.status}: {len(failing)} finding(s) at or above {self.fail_on}: {rules}"
         text = "\n".join([result.source, *(finding_line(f) for f in failing)])
@@ -88,16 +84,20 @@ class JunitWriter:
 
     def properties(self) -> list[str]:
         book = self.meta.get("rulebook") or {}
-        pairs = [("kpcheck", self.meta.get("kpcheck")), ("engine", self.meta.get("engine")), ("rulebook.version", book.get("version")),
-                 ("rulebook.sha256", book.get("sha256")), ("reference", self.meta.get("reference")),
-                 ("fail_on", self.fail_on)]
+        pairs = [
+            ("kpcheck", self.meta.get("kpcheck")),
+            ("engine", self.meta.get("engine")),
+            ("rulebook.version", book.get("version")),
+            ("rulebook.sha256", book.get("sha256")),
+            ("reference", self.meta.get("reference")),
+            ("fail_on", self.fail_on),
+        ]
         return [f"      <property name={attr(k)} value={attr(str(v))}/>" for k, v in pairs if v is not None]
 
     def finish(self, summary: dict[str, int]) -> None:
         w = self.stream.write
         w('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n')
-        w(f'  <testsuite name="kpcheck" tests="{self.tests}" failures="{self.failures}" '
-          f'errors="{self.errors}" skipped="0">\n')
+        w(f'  <testsuite name="kpcheck" tests="{self.tests}" failures="{self.failures}" errors="{self.errors}" skipped="0">\n')
         props = self.properties()
         if props:
             w("    <properties>\n" + "\n".join(props) + "\n    </properties>\n")

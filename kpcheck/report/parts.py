@@ -15,10 +15,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kpcheck.api import Result
 from kpcheck.problems import Problem
+from kpcheck.results import Result
 from kpcheck.verdicts import Verdict
-if TYPE_CHECKING:     # a desk check makes parts too, and never imports the waivers unless given some
+
+if TYPE_CHECKING:  # a desk check makes parts too, and never imports the waivers unless given some
     from kpcheck.waivers import Waiver, WaiverBook
 
 
@@ -28,12 +29,12 @@ class Part:
 
     count: int
     statuses: dict[str, int]
-    notes: list[str | Problem] = field(default_factory=list)   # errors (text) and waiver warnings, in input order
-    errors: bool = False            # a result that could not be read or checked (exit 2)
-    failing: bool = False           # a result at or above --fail-on (exit 1)
-    texts: dict[int, str] = field(default_factory=dict)          # writer position -> its text of the part
-    results: list[Result] | None = None     # for the writers that do not render parts
-    matched: set[Waiver] = field(default_factory=set)            # waivers that matched a finding here
+    notes: list[str | Problem] = field(default_factory=list)  # errors (text) and waiver warnings, in input order
+    errors: bool = False  # a result that could not be read or checked (exit 2)
+    failing: bool = False  # a result at or above --fail-on (exit 1)
+    texts: dict[int, str] = field(default_factory=dict)  # writer position -> its text of the part
+    results: list[Result] | None = None  # for the writers that do not render parts
+    matched: set[Waiver] = field(default_factory=set)  # waivers that matched a finding here
 
 
 class PartMaker:
@@ -67,7 +68,6 @@ class PartMaker:
         from kpcheck.waivers import apply_waivers
 
         assert self.waivers is not None
-        waived, problems = apply_waivers(result, result.presented_on, result.certificate,
-                                         self.waivers.candidates(result), part.matched)
+        waived, problems = apply_waivers(result, result.presented_on, result.certificate, self.waivers.candidates(result), part.matched)
         part.notes.extend(problems)
         return waived

@@ -1,8 +1,8 @@
 """The few lines an audit ends with on the terminal when its reports went to files.
 
-    42 submissions · 20 compliant · 3 review · 12 non-compliant · 5 invalid · 2 could not be read
-    17 at or above violation: exit code 1
-    reports: csv findings.csv · html audit.html
+42 submissions · 20 compliant · 3 review · 12 non-compliant · 5 invalid · 2 could not be read
+17 at or above violation: exit code 1
+reports: csv findings.csv · html audit.html
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from kpcheck.report.text import summary_parts
 FORMAT_NAMES = {"audit-text": "text"}
 
 
-def summary_lines(summary: dict[str, int], files: list[tuple[str, str | None]], fail_on: str, lang: str,
-                  code: int) -> list[str]:
+def summary_lines(summary: dict[str, int], files: list[tuple[str, str | None]], fail_on: str, lang: str, code: int) -> list[str]:
     """The summary of a run, its exit code explained, and the report files written."""
     _ = gettext_for(lang)
     lines = [" · ".join(summary_parts(summary, lang))]

@@ -13,21 +13,26 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from kpcheck.api import Result
 from kpcheck.i18n import gettext_for, ngettext_for
-from kpcheck.i18n.labels import SEVERITY, STATUS, VERDICT, Gettext, basis_text as _basis_text, word
-from kpcheck.i18n.labels import waived_note
+from kpcheck.i18n.labels import SEVERITY, STATUS, VERDICT, Gettext, waived_note, word
+from kpcheck.i18n.labels import basis_text as _basis_text
+from kpcheck.results import Result
 from kpcheck.verdicts import Verdict
 
-VERDICT_STYLE = {"invalid": "bold white on red", "non_compliant": "bold red", "review": "bold yellow",
-                 "compliant": "bold green", "error": "bold magenta"}
+VERDICT_STYLE = {
+    "invalid": "bold white on red",
+    "non_compliant": "bold red",
+    "review": "bold yellow",
+    "compliant": "bold green",
+    "error": "bold magenta",
+}
 SEVERITY_STYLE = {"invalid": "red", "violation": "red", "warning": "yellow", "info": "cyan"}
 
 
 def make_console(stream: IO[str], width: int | None = None) -> Console:
     """A console that honours NO_COLOR and colours only terminals."""
     if width is None and not (hasattr(stream, "isatty") and stream.isatty()):
-        width = int(os.environ.get("COLUMNS", 0)) or 120   # files and pipes: wide enough for the tables
+        width = int(os.environ.get("COLUMNS", 0)) or 120  # files and pipes: wide enough for the tables
     return Console(file=stream, width=width, soft_wrap=False, highlight=False)
 
 
@@ -47,9 +52,13 @@ def basis_text(basis: Any, _: Gettext = str) -> str:
 def identity_line(meta: dict[str, Any], _: Gettext = str) -> str:
     """What a report was made with, so that it can be made again years later."""
     book = meta.get("rulebook", {})
-    parts = [f"kpcheck {meta.get('kpcheck')}", *([f"{_('engine')} {meta['engine']}"] if meta.get("engine") else []),
-             f"{_('rulebook')} {book.get('version')}",
-             f"{_('rulebook')} sha256 {book.get('sha256')}", f"{_('reference')}: {_(str(meta.get('reference')))}"]
+    parts = [
+        f"kpcheck {meta.get('kpcheck')}",
+        *([f"{_('engine')} {meta['engine']}"] if meta.get("engine") else []),
+        f"{_('rulebook')} {book.get('version')}",
+        f"{_('rulebook')} sha256 {book.get('sha256')}",
+        f"{_('reference')}: {_(str(meta.get('reference')))}",
+    ]
     if meta.get("registers"):
         parts.append(f"{_('registers')} sha256 {meta['registers']['sha256']}")
     if meta.get("waivers"):
@@ -58,8 +67,10 @@ def identity_line(meta: dict[str, Any], _: Gettext = str) -> str:
 
 
 def example_banner(_: Gettext) -> Text:
-    return Text(_("EXAMPLE REGISTERS: the signer, customs-point and entity lists are examples, "
-                  "not the authorised body's official lists."), style="bold yellow")
+    return Text(
+        _("EXAMPLE REGISTERS: the signer, customs-point and entity lists are examples, not the authorised body's official lists."),
+        style="bold yellow",
+    )
 
 
 def findings_table(result: Result, _: Gettext = str) -> Table:
@@ -71,8 +82,7 @@ def findings_table(result: Result, _: Gettext = str) -> Table:
     table.add_column(ratio=1)
     for f in result.findings:
         name = word(SEVERITY, f.severity, _)
-        severity = Text(f"{name} ({_('waived')})" if f.waived else name,
-                        style="dim" if f.waived else SEVERITY_STYLE.get(f.severity, ""))
+        severity = Text(f"{name} ({_('waived')})" if f.waived else name, style="dim" if f.waived else SEVERITY_STYLE.get(f.severity, ""))
         body = Text(f.message + waived_note(f, _))
         if f.fields:
             body.append(f"\n{_('Field')}: ", style="bold dim").append(", ".join(f.fields), style="cyan")
@@ -116,8 +126,7 @@ class TextWriter:
         head.append(result.source, style="dim")
         self.console.print(head, soft_wrap=True)
         if result.error:
-            self.console.print(f"  {result.error['location']}: {result.error['message']}", soft_wrap=True,
-                               markup=False)
+            self.console.print(f"  {result.error['location']}: {result.error['message']}", soft_wrap=True, markup=False)
         elif result.findings:
             print_trimmed(self.console, findings_table(result, _))
         else:

@@ -34,9 +34,10 @@ import stat
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import CodeType
-from typing import Any, Callable
+from typing import Any
 
 from kpcheck import __version__
 from kpcheck.paths import user_cache_dir
@@ -46,7 +47,7 @@ from kpcheck.rulebook.loader import rule_files
 _SOURCE = Path(__file__).resolve().parents[1]
 MAGIC = b"kpcheck-cache-2\n"
 SUFFIX = ".entry"
-KEEP = 24                # entries: rulebooks and their compiled code (two scopes each)
+KEEP = 24  # entries: rulebooks and their compiled code (two scopes each)
 MAX_AGE_DAYS = 30
 _SECRET = "secret.key"
 
@@ -61,8 +62,13 @@ def cache_key(rules_dir: Path, registers_dir: Path | None) -> str:
     """SHA-256 over every input of a load; unreadable inputs make the load itself report them."""
     digest = hashlib.sha256(f"{__version__}\0{rules_dir.resolve()}\0{registers_dir}\0".encode())
     registers, _ = register_paths(registers_dir)
-    files = sorted(_SOURCE.rglob("*.py")) + [rules_dir / "rulebook.yaml"] + rule_files(rules_dir) \
-        + sorted((rules_dir / "reference").glob("*")) + [registers[name] for name in sorted(registers)]
+    files = (
+        sorted(_SOURCE.rglob("*.py"))
+        + [rules_dir / "rulebook.yaml"]
+        + rule_files(rules_dir)
+        + sorted((rules_dir / "reference").glob("*"))
+        + [registers[name] for name in sorted(registers)]
+    )
     for path in files:
         digest.update(str(path).encode() + b"\0")
         try:
@@ -118,15 +124,15 @@ def read_entry(path: Path, key: str, secret: bytes, decode: Callable[[bytes], An
         data = path.read_bytes()
     except OSError:
         return None
-    head, mac, payload = data[:len(MAGIC)], data[len(MAGIC):len(MAGIC) + 32], data[len(MAGIC) + 32:]
+    head, mac, payload = data[: len(MAGIC)], data[len(MAGIC) : len(MAGIC) + 32], data[len(MAGIC) + 32 :]
     if head != MAGIC or not hmac.compare_digest(mac, _mac(secret, key, payload)):
         return None
     try:
-        value = decode(payload)         # authenticated: written by this user's kpcheck
-    except Exception:  # noqa: BLE001 - an entry of an older kpcheck that no longer loads
+        value = decode(payload)  # authenticated: written by this user's kpcheck
+    except Exception:
         return None
     with contextlib.suppress(OSError):
-        os.utime(path)                  # recently used: kept by the pruning
+        os.utime(path)  # recently used: kept by the pruning
     return value
 
 
@@ -139,8 +145,9 @@ def usable_folder() -> tuple[Path, bytes] | None:
     return None if secret is None else (where, secret)
 
 
-def cached(rules_dir: Path, registers_dir: Path | None, load: Callable[[], tuple[Any, list]],
-           valid: Callable[[Any], bool] = lambda value: True) -> tuple[Any, list]:
+def cached(
+    rules_dir: Path, registers_dir: Path | None, load: Callable[[], tuple[Any, list]], valid: Callable[[Any], bool] = lambda value: True
+) -> tuple[Any, list]:
     """``load()`` returns (value, errors); a value loaded without errors is cached.
 
     ``valid`` says whether a stored value has the expected shape; one that has not is rebuilt.
@@ -177,8 +184,10 @@ def compiled(source: str, filename: str) -> CodeType:
     return code
 
 
-def _store(where: Path, path: Path, key: str, secret: bytes, value: Any,
-           encode: Callable[[Any], bytes] = functools.partial(pickle.dumps, protocol=pickle.HIGHEST_PROTOCOL)) -> None:
+_PICKLE = functools.partial(pickle.dumps, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _store(where: Path, path: Path, key: str, secret: bytes, value: Any, encode: Callable[[Any], bytes] = _PICKLE) -> None:
     try:
         payload = encode(value)
         with tempfile.NamedTemporaryFile(dir=where, delete=False, suffix=".tmp") as stream:

@@ -22,13 +22,14 @@ list, a blank text and ``null`` are all absent. See docs/rule-language.md.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterator, Union
+from typing import Any
 
+from kpcheck.input.yamlio import key_location, node_location, plain, value_location
 from kpcheck.problems import KpcheckError
 from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, LIST, OBJECT, TEXT, VALUES, FieldType, suggest
-from kpcheck.input.yamlio import key_location, node_location, plain, value_location
 
 COMPARISONS = ("equals", "not_equals", "less_than", "at_most", "greater_than", "at_least")
 SETS = ("one_of", "not_one_of")
@@ -46,14 +47,14 @@ class Ref:
 
     name: str
     type: str
-    fields: tuple[str, ...]   # the submission field paths it stands for, for findings
+    fields: tuple[str, ...]  # the submission field paths it stands for, for findings
 
 
 @dataclass(frozen=True)
 class Compare:
     left: Ref
-    op: str                       # one of COMPARISONS or SETS
-    right: Ref | Any              # a Ref, a literal, or a tuple of literals for SETS
+    op: str  # one of COMPARISONS or SETS
+    right: Ref | Any  # a Ref, a literal, or a tuple of literals for SETS
     negated: bool = False
 
 
@@ -65,32 +66,40 @@ class Presence:
 
 @dataclass(frozen=True)
 class All:
-    items: tuple["Node", ...]
+    items: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class AnyOf:
-    items: tuple["Node", ...]
+    items: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class Not:
-    item: "Node"
+    item: Node
 
 
 @dataclass(frozen=True)
 class Quantified:
-    every: bool                   # for_all when true, for_any when false
+    every: bool  # for_all when true, for_any when false
     list: Ref
-    where: "Node"
+    where: Node
 
 
-Node = Union[Compare, Presence, All, AnyOf, Not, Quantified]
+Node = Compare | Presence | All | AnyOf | Not | Quantified
 
 # --- Walking condition trees (both evaluators, lint and docs) ------------------------------
 
-NEGATE = {"equals": "not_equals", "not_equals": "equals", "less_than": "at_least", "at_least": "less_than",
-          "greater_than": "at_most", "at_most": "greater_than", "one_of": "not_one_of", "not_one_of": "one_of"}
+NEGATE = {
+    "equals": "not_equals",
+    "not_equals": "equals",
+    "less_than": "at_least",
+    "at_least": "less_than",
+    "greater_than": "at_most",
+    "at_most": "greater_than",
+    "one_of": "not_one_of",
+    "not_one_of": "one_of",
+}
 
 
 def nnf(node: Node, negate: bool = False) -> Node:
@@ -135,7 +144,7 @@ class Scope:
 
     fields: dict[str, FieldType]
     lets: dict[str, Ref] = field(default_factory=dict)
-    item_of: str | None = None     # list path when inside for_any/for_all
+    item_of: str | None = None  # list path when inside for_any/for_all
     item_lets: dict[str, Ref] = field(default_factory=dict)
 
     def resolve(self, name: str) -> Ref | None:
@@ -171,8 +180,9 @@ class Parser:
 
     def parse(self, node: Any, scope: Scope) -> Node:
         if not isinstance(node, dict) or not node:
-            raise ConditionError(node_location(node, self.file),
-                                 "a condition must be a mapping (all, any, not, for_any, for_all or field)", "RUL010")
+            raise ConditionError(
+                node_location(node, self.file), "a condition must be a mapping (all, any, not, for_any, for_all or field)", "RUL010"
+            )
         keys = set(node)
         if keys == {"all"} or keys == {"any"}:
             (key,) = keys
@@ -203,8 +213,9 @@ class Parser:
         kind = scope.fields.get(name) if isinstance(name, str) else None
         if kind is None or kind.kind != LIST:
             lists = [k for k, v in scope.fields.items() if v.kind == LIST]
-            raise ConditionError(value_location(node, key, self.file),
-                                 f"'{name}' is not a list of items{suggest(str(name), lists)}", "RUL012")
+            raise ConditionError(
+                value_location(node, key, self.file), f"'{name}' is not a list of items{suggest(str(name), lists)}", "RUL012"
+            )
         inner = Scope(scope.fields, scope.lets, item_of=name)
         if "let" in node and self.let_parser is not None:
             inner.item_lets = self.let_parser(node["let"], inner)
@@ -215,33 +226,40 @@ class Parser:
         ops = [k for k in node if k != "field"]
         if len(ops) != 1 or ops[0] not in OPERATORS:
             bad = next((k for k in ops if k not in OPERATORS), ops[0] if ops else "field")
-            msg = ("a comparison needs exactly one operator" if not ops or bad in OPERATORS
-                   else f"unknown operator '{bad}'{suggest(str(bad), OPERATORS)}")
+            msg = (
+                "a comparison needs exactly one operator"
+                if not ops or bad in OPERATORS
+                else f"unknown operator '{bad}'{suggest(str(bad), OPERATORS)}"
+            )
             raise self.error(node, bad, msg, "RUL013")
         op = ops[0]
         left = self.ref(node, "field", scope)
         value = node[op]
         if op == "is":
             if value not in ("present", "absent"):
-                raise ConditionError(value_location(node, op, self.file),
-                                     f"'is' takes present or absent, not {value!r}", "RUL014")
+                raise ConditionError(value_location(node, op, self.file), f"'is' takes present or absent, not {value!r}", "RUL014")
             return Presence(left, value == "present")
         if left.type in (LIST, VALUES, OBJECT):
-            raise self.error(node, "field", f"'{left.name}' is a {left.type}; it can only be tested with 'is'",
-                             "RUL015")
+            raise self.error(node, "field", f"'{left.name}' is a {left.type}; it can only be tested with 'is'", "RUL015")
         if op in SETS:
             if not isinstance(value, list) or not value:
                 raise ConditionError(value_location(node, op, self.file), f"'{op}' takes a list of values", "RUL014")
             return Compare(left, op, tuple(self.literal(node, op, v, left) for v in value))
         if isinstance(value, dict):
             if scope.item_of is not None:
-                raise self.error(node, op, "inside 'where' compare an item field with a literal; "
-                                 "compare two fields through a derived fact (let)", "RUL018")
+                raise self.error(
+                    node,
+                    op,
+                    "inside 'where' compare an item field with a literal; compare two fields through a derived fact (let)",
+                    "RUL018",
+                )
             right = self.ref(value, "field", scope)
             if right.type != left.type:
-                raise ConditionError(value_location(node, op, self.file),
-                                     f"type mismatch: '{left.name}' is {left.type}, '{right.name}' is {right.type}",
-                                     "RUL016")
+                raise ConditionError(
+                    value_location(node, op, self.file),
+                    f"type mismatch: '{left.name}' is {left.type}, '{right.name}' is {right.type}",
+                    "RUL016",
+                )
             return Compare(left, op, right)
         if op not in ("equals", "not_equals") and left.type not in ORDERED:
             raise self.error(node, op, f"'{op}' needs a number or a date; '{left.name}' is {left.type}", "RUL016")
@@ -251,8 +269,7 @@ class Parser:
         name = node.get(key) if isinstance(node, dict) else None
         ref = scope.resolve(name) if isinstance(name, str) else None
         if ref is None:
-            where = value_location(node, key, self.file) if isinstance(node, dict) and key in node \
-                else node_location(node, self.file)
+            where = value_location(node, key, self.file) if isinstance(node, dict) and key in node else node_location(node, self.file)
             raise ConditionError(where, f"unknown field '{name}'{suggest(str(name), scope.known())}", "RUL017")
         return ref
 
@@ -265,6 +282,7 @@ class Parser:
             TEXT: isinstance(value, str),
         }.get(left.type, False)
         if not ok:
-            raise ConditionError(value_location(node, key, self.file),
-                                 f"type mismatch: '{left.name}' is {left.type}, compared with {value!r}", "RUL016")
-        return plain(value)           # an int, not the reader's ScalarInt (a cached rulebook needs no YAML reader)
+            raise ConditionError(
+                value_location(node, key, self.file), f"type mismatch: '{left.name}' is {left.type}, compared with {value!r}", "RUL016"
+            )
+        return plain(value)  # an int, not the reader's ScalarInt (a cached rulebook needs no YAML reader)

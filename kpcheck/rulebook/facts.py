@@ -19,9 +19,10 @@ Adding a fact: write a function ``(ctx, **params)`` and one :class:`DerivedFact`
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable, Union
+from typing import Any
 
 from kpcheck.input.models import Submission
 from kpcheck.input.text import blank, normalise_number, normalise_text
@@ -29,9 +30,9 @@ from kpcheck.reference.queries import Reference
 from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, TEXT
 
 PATH, NUMBER, COUNT, WORD, WORDS = "path", "number", "count", "text", "texts"
-MAX_NUMBER = 10**6          # a number parameter lies within +-MAX_NUMBER
-HISTORY, BATCH = "history", "batch"   # what of the other submissions a fact reads (a rule's ``needs:``)
-MAX_COUNT = 10_000          # a count parameter (days, places, lines) is a whole number 0..MAX_COUNT
+MAX_NUMBER = 10**6  # a number parameter lies within +-MAX_NUMBER
+HISTORY, BATCH = "history", "batch"  # what of the other submissions a fact reads (a rule's ``needs:``)
+MAX_COUNT = 10_000  # a count parameter (days, places, lines) is a whole number 0..MAX_COUNT
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,7 @@ class BatchContext:
     batch: Any
 
 
-Context = Union[FactContext, BatchContext]
+Context = FactContext | BatchContext
 """Facts that read only their parameters and the reference data take either."""
 
 
@@ -59,13 +60,12 @@ Context = Union[FactContext, BatchContext]
 class DerivedFact:
     name: str
     returns: str
-    params: dict[str, str]          # parameter name -> kind (path, number, count, text, texts)
+    params: dict[str, str]  # parameter name -> kind (path, number, count, text, texts)
     func: Callable[..., Any]
     doc: str
-    calendar: bool = False          # counts Kazakh working days: a finding notes provisional years
-    across: str | None = None       # reads other submissions: "history" (their numbers) or "batch" (all of them)
+    calendar: bool = False  # counts Kazakh working days: a finding notes provisional years
+    across: str | None = None  # reads other submissions: "history" (their numbers) or "batch" (all of them)
     reads_submission: bool = False  # reads the submission itself, beyond its parameters (one submission only)
-
 
 
 def _text_contains(ctx: Context, text: str | None, phrase: str) -> bool:
@@ -128,13 +128,12 @@ def _numbers_equal(ctx: Context, a: str | None, b: str | None) -> bool | None:
     return None if na is None or nb is None else na == nb
 
 
-def _number_prefix_accepted(ctx: Context, number: str | None, country: str | None,
-                            on: dt.date | None) -> bool | None:
+def _number_prefix_accepted(ctx: Context, number: str | None, country: str | None, on: dt.date | None) -> bool | None:
     norm = normalise_number(number)
     if norm is None or country is None or blank(country) or on is None:
         return None
     for prefix in ctx.reference.number_prefixes(country.strip().upper(), on):
-        if norm.startswith(prefix) and norm[len(prefix):len(prefix) + 1].isdigit():
+        if norm.startswith(prefix) and norm[len(prefix) : len(prefix) + 1].isdigit():
             return True
     return False
 
@@ -167,8 +166,7 @@ def _eaeu_member(ctx: Context, country: str | None, on: dt.date | None) -> bool 
     return ctx.reference.is_eaeu_member(country, on)
 
 
-def _any_status_in(ctx: Context, values: list | None, on: dt.date | None,
-                   statuses: list[str]) -> bool | None:
+def _any_status_in(ctx: Context, values: list | None, on: dt.date | None, statuses: list[str]) -> bool | None:
     if not values or on is None:
         return None
     return any((_participant_status(ctx, c, on) or "not_participant") in statuses for c in values)
@@ -176,9 +174,11 @@ def _any_status_in(ctx: Context, values: list | None, on: dt.date | None,
 
 def _on_register(lookup: Callable[[Reference, str, dt.date], bool]) -> Callable[..., bool | None]:
     """A fact "is this entry in that register on that date"; absent when either is absent."""
+
     def fact(ctx: Context, on: dt.date | None, **entry: str | None) -> bool | None:
         (value,) = entry.values()
         return None if value is None or blank(value) or on is None else lookup(ctx.reference, value, on)
+
     return fact
 
 
@@ -188,8 +188,7 @@ _customs_point_designated = _on_register(Reference.customs_point_designated)
 
 
 def _is_signer(ctx: FactContext, value: str | None, role: str) -> bool | None:
-    ids = [s.signer_id for s in ctx.sub.certificate.signatures or []
-           if s.role == role and not blank(s.signer_id)]
+    ids = [s.signer_id for s in ctx.sub.certificate.signatures or [] if s.role == role and not blank(s.signer_id)]
     if blank(value) or not ids:
         return None
     return value in ids
@@ -226,8 +225,7 @@ def _working_day_deadline(ctx: Context, after: dt.date | None, days: Decimal) ->
     return None if after is None else ctx.reference.working_day_deadline(after, int(days))
 
 
-def _working_days_late(ctx: Context, after: dt.date | None, days: Decimal,
-                       returned: dt.date | None) -> int | None:
+def _working_days_late(ctx: Context, after: dt.date | None, days: Decimal, returned: dt.date | None) -> int | None:
     if after is None or returned is None:
         return None
     return ctx.reference.working_days_late(after, int(days), returned)
@@ -240,8 +238,7 @@ def _values_unless_true(ctx: Context, items: list | None, value: str, flag: str)
     return ", ".join("(not named)" if blank(v) else str(v).strip() for v in picked)
 
 
-def _countries_with_status(ctx: Context, countries: list | None, on: dt.date | None,
-                           statuses: list[str]) -> str | None:
+def _countries_with_status(ctx: Context, countries: list | None, on: dt.date | None, statuses: list[str]) -> str | None:
     if not countries or on is None:
         return None
     found = [(c, _participant_status(ctx, c, on)) for c in countries]
@@ -260,78 +257,182 @@ def _xref_original_known(ctx: BatchContext) -> bool | None:
 def _xref_price_outliers(ctx: BatchContext, ratio: Decimal, min_lines: Decimal) -> str | None:
     hits = ctx.batch.index.price_outliers(ctx.batch.key, Decimal(ratio), int(min_lines))
     scale = Decimal(10**6)
-    return "; ".join(f"line {i + 1}: {Decimal(p) / scale:,.2f} US$/ct against a median of {m / scale:,.2f}"
-                     for i, p, m in hits) or None
+    return "; ".join(f"line {i + 1}: {Decimal(p) / scale:,.2f} US$/ct against a median of {m / scale:,.2f}" for i, p, m in hits) or None
 
 
-def _fact(name: str, returns: str, params: dict[str, str], func: Callable[..., Any], doc: str,
-          calendar: bool = False, across: str | None = None) -> DerivedFact:
+def _fact(
+    name: str, returns: str, params: dict[str, str], func: Callable[..., Any], doc: str, calendar: bool = False, across: str | None = None
+) -> DerivedFact:
     """A fact whose function takes a :class:`FactContext` reads the submission itself."""
     reads = func.__annotations__.get("ctx") in ("FactContext", FactContext)
     return DerivedFact(name, returns, params, func, doc, calendar, across, reads)
 
 
-FACTS: dict[str, DerivedFact] = {f.name: f for f in (
-    _fact("text_contains", BOOL, {"text": PATH, "phrase": WORD}, _text_contains,
-          "the text contains the phrase (text comparison); false when the text is absent"),
-    _fact("contains", BOOL, {"values": PATH, "value": WORD}, _contains,
-          "a list of codes contains the value"),
-    _fact("count", INT, {"values": PATH}, _count, "how many entries a list has (0 when absent)"),
-    _fact("all_in", BOOL, {"values": PATH, "allowed": WORDS}, _all_in,
-          "every entry of a non-empty list is one of the allowed values"),
-    _fact("sum", DECIMAL, {"items": PATH, "amount": WORD}, _sum,
-          "exact decimal sum of one amount over a list's items; absent when any is missing"),
-    _fact("differs", BOOL, {"a": PATH, "b": PATH, "tolerance": NUMBER}, _differs,
-          "two amounts differ by more than the tolerance (exact decimals)"),
-    _fact("decimal_places_exceed", BOOL, {"value": PATH, "places": COUNT}, _decimal_places_exceed,
-          "the amount has a non-zero digit beyond the given number of decimal places"),
-    _fact("numbers_equal", BOOL, {"a": PATH, "b": PATH}, _numbers_equal,
-          "two certificate or document numbers are equal (number comparison)"),
-    _fact("number_prefix_accepted", BOOL, {"number": PATH, "country": PATH, "on": PATH},
-          _number_prefix_accepted,
-          "the number starts with an accepted code of the issuing participant followed by a digit"),
-    _fact("counterparty_country", TEXT, {}, _counterparty_country,
-          "on export the importer's country, on import the issuing country"),
-    _fact("kazakh_party", TEXT, {"part": WORD}, _kazakh_party,
-          "a field of the Kazakh party: the exporter on export, the importer on import"),
-    _fact("participant_status", TEXT, {"country": PATH, "on": PATH}, _participant_status,
-          "member, suspended, self_suspended, partial or not_participant, after participant resolution"),
-    _fact("eaeu_member", BOOL, {"country": PATH, "on": PATH}, _eaeu_member,
-          "the country is an EAEU member on the date"),
-    _fact("any_status_in", BOOL, {"values": PATH, "on": PATH, "statuses": WORDS}, _any_status_in,
-          "one of the listed countries has one of the statuses on the date"),
-    _fact("signer_registered", BOOL, {"signer": PATH, "on": PATH}, _signer_registered,
-          "the signer is in the signature specimen register on the date"),
-    _fact("entity_registered", BOOL, {"bin": PATH, "on": PATH}, _entity_registered,
-          "the BIN is in the register of entities on special account on the date"),
-    _fact("customs_point_designated", BOOL, {"office": PATH, "on": PATH}, _customs_point_designated,
-          "the customs office is a designated point for precious stones on the date"),
-    _fact("is_signer", BOOL, {"value": PATH, "role": WORD}, _is_signer,
-          "the id is the signer_id of a signature with that role; absent when there is none"),
-    _fact("document_with_code", BOOL, {"code": WORD}, _document_with_code,
-          "the customs declaration cites a document with that code"),
-    _fact("document_cited", BOOL, {"code": WORD, "number": PATH}, _document_cited,
-          "the declaration cites a document with that code and number (number comparison)"),
-    _fact("tnved_match_lines", BOOL, {}, _tnved_match_lines,
-          "the declaration's TN VED codes are exactly the certificate lines' HS codes"),
-    _fact("working_day_deadline", DATE, {"after": PATH, "days": COUNT}, _working_day_deadline,
-          "the n-th Kazakh working day after a date (the date itself not counted); "
-          "absent when the working-day calendar does not cover the date or the deadline", calendar=True),
-    _fact("working_days_late", INT, {"after": PATH, "days": COUNT, "returned": PATH}, _working_days_late,
-          "working days from that deadline to the return date (0 when on time); "
-          "absent when the working-day calendar does not cover the three days", calendar=True),
-    _fact("values_unless_true", TEXT, {"items": PATH, "value": WORD, "flag": WORD}, _values_unless_true,
-          "one field of every item whose flag field is not true, joined with ', '; absent when none"),
-    _fact("countries_with_status", TEXT, {"countries": PATH, "on": PATH, "statuses": WORDS},
-          _countries_with_status,
-          "the listed countries having one of the statuses on the date, as 'CF (partial), ...'; absent when none"),
-    _fact("xref_same_number", INT, {}, _xref_same_number,
-          "batch: other submissions of the same direction with the same certificate number (exempt pairs left out)",
-          across=HISTORY),
-    _fact("xref_original_known", BOOL, {}, _xref_original_known,
-          "batch: a duplicate request's original number is another audited submission's certificate number",
-          across=HISTORY),
-    _fact("xref_price_outliers", TEXT, {"ratio": NUMBER, "min_lines": COUNT}, _xref_price_outliers,
-          "batch: lines whose US$/ct is beyond ratio times (or under 1/ratio of) the median for their HS code",
-          across=BATCH),
-)}
+FACTS: dict[str, DerivedFact] = {
+    f.name: f
+    for f in (
+        _fact(
+            "text_contains",
+            BOOL,
+            {"text": PATH, "phrase": WORD},
+            _text_contains,
+            "the text contains the phrase (text comparison); false when the text is absent",
+        ),
+        _fact("contains", BOOL, {"values": PATH, "value": WORD}, _contains, "a list of codes contains the value"),
+        _fact("count", INT, {"values": PATH}, _count, "how many entries a list has (0 when absent)"),
+        _fact("all_in", BOOL, {"values": PATH, "allowed": WORDS}, _all_in, "every entry of a non-empty list is one of the allowed values"),
+        _fact(
+            "sum",
+            DECIMAL,
+            {"items": PATH, "amount": WORD},
+            _sum,
+            "exact decimal sum of one amount over a list's items; absent when any is missing",
+        ),
+        _fact(
+            "differs",
+            BOOL,
+            {"a": PATH, "b": PATH, "tolerance": NUMBER},
+            _differs,
+            "two amounts differ by more than the tolerance (exact decimals)",
+        ),
+        _fact(
+            "decimal_places_exceed",
+            BOOL,
+            {"value": PATH, "places": COUNT},
+            _decimal_places_exceed,
+            "the amount has a non-zero digit beyond the given number of decimal places",
+        ),
+        _fact(
+            "numbers_equal",
+            BOOL,
+            {"a": PATH, "b": PATH},
+            _numbers_equal,
+            "two certificate or document numbers are equal (number comparison)",
+        ),
+        _fact(
+            "number_prefix_accepted",
+            BOOL,
+            {"number": PATH, "country": PATH, "on": PATH},
+            _number_prefix_accepted,
+            "the number starts with an accepted code of the issuing participant followed by a digit",
+        ),
+        _fact("counterparty_country", TEXT, {}, _counterparty_country, "on export the importer's country, on import the issuing country"),
+        _fact(
+            "kazakh_party",
+            TEXT,
+            {"part": WORD},
+            _kazakh_party,
+            "a field of the Kazakh party: the exporter on export, the importer on import",
+        ),
+        _fact(
+            "participant_status",
+            TEXT,
+            {"country": PATH, "on": PATH},
+            _participant_status,
+            "member, suspended, self_suspended, partial or not_participant, after participant resolution",
+        ),
+        _fact("eaeu_member", BOOL, {"country": PATH, "on": PATH}, _eaeu_member, "the country is an EAEU member on the date"),
+        _fact(
+            "any_status_in",
+            BOOL,
+            {"values": PATH, "on": PATH, "statuses": WORDS},
+            _any_status_in,
+            "one of the listed countries has one of the statuses on the date",
+        ),
+        _fact(
+            "signer_registered",
+            BOOL,
+            {"signer": PATH, "on": PATH},
+            _signer_registered,
+            "the signer is in the signature specimen register on the date",
+        ),
+        _fact(
+            "entity_registered",
+            BOOL,
+            {"bin": PATH, "on": PATH},
+            _entity_registered,
+            "the BIN is in the register of entities on special account on the date",
+        ),
+        _fact(
+            "customs_point_designated",
+            BOOL,
+            {"office": PATH, "on": PATH},
+            _customs_point_designated,
+            "the customs office is a designated point for precious stones on the date",
+        ),
+        _fact(
+            "is_signer",
+            BOOL,
+            {"value": PATH, "role": WORD},
+            _is_signer,
+            "the id is the signer_id of a signature with that role; absent when there is none",
+        ),
+        _fact("document_with_code", BOOL, {"code": WORD}, _document_with_code, "the customs declaration cites a document with that code"),
+        _fact(
+            "document_cited",
+            BOOL,
+            {"code": WORD, "number": PATH},
+            _document_cited,
+            "the declaration cites a document with that code and number (number comparison)",
+        ),
+        _fact(
+            "tnved_match_lines", BOOL, {}, _tnved_match_lines, "the declaration's TN VED codes are exactly the certificate lines' HS codes"
+        ),
+        _fact(
+            "working_day_deadline",
+            DATE,
+            {"after": PATH, "days": COUNT},
+            _working_day_deadline,
+            "the n-th Kazakh working day after a date (the date itself not counted); "
+            "absent when the working-day calendar does not cover the date or the deadline",
+            calendar=True,
+        ),
+        _fact(
+            "working_days_late",
+            INT,
+            {"after": PATH, "days": COUNT, "returned": PATH},
+            _working_days_late,
+            "working days from that deadline to the return date (0 when on time); "
+            "absent when the working-day calendar does not cover the three days",
+            calendar=True,
+        ),
+        _fact(
+            "values_unless_true",
+            TEXT,
+            {"items": PATH, "value": WORD, "flag": WORD},
+            _values_unless_true,
+            "one field of every item whose flag field is not true, joined with ', '; absent when none",
+        ),
+        _fact(
+            "countries_with_status",
+            TEXT,
+            {"countries": PATH, "on": PATH, "statuses": WORDS},
+            _countries_with_status,
+            "the listed countries having one of the statuses on the date, as 'CF (partial), ...'; absent when none",
+        ),
+        _fact(
+            "xref_same_number",
+            INT,
+            {},
+            _xref_same_number,
+            "batch: other submissions of the same direction with the same certificate number (exempt pairs left out)",
+            across=HISTORY,
+        ),
+        _fact(
+            "xref_original_known",
+            BOOL,
+            {},
+            _xref_original_known,
+            "batch: a duplicate request's original number is another audited submission's certificate number",
+            across=HISTORY,
+        ),
+        _fact(
+            "xref_price_outliers",
+            TEXT,
+            {"ratio": NUMBER, "min_lines": COUNT},
+            _xref_price_outliers,
+            "batch: lines whose US$/ct is beyond ratio times (or under 1/ratio of) the median for their HS code",
+            across=BATCH,
+        ),
+    )
+}

@@ -12,24 +12,32 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from pydantic import ValidationError
 
+from kpcheck.input.reader import loc_path
+from kpcheck.input.shorten import shorten, shown
+from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, locate, node_location, plain, value_location
+from kpcheck.paths import shipped
 from kpcheck.problems import KpcheckError
 from kpcheck.rulebook.conditions import ConditionError, Node, Parser, Ref, Scope
 from kpcheck.rulebook.facts import BATCH, COUNT, FACTS, HISTORY, MAX_COUNT, MAX_NUMBER, NUMBER, PATH, WORD, WORDS
-from kpcheck.input.reader import loc_path
-from kpcheck.input.shorten import shorten, shown
+from kpcheck.rulebook.rulefile import (  # noqa: F401
+    DEFAULT_BASE,
+    Applicability,
+    Example,
+    InForce,
+    LegalBasis,
+    RuleFile,
+    Severity,  # the schema's names, re-exported
+    Status,
+    Translation,
+)
 from kpcheck.rulebook.schema import LIST, SUBMISSION_FIELDS, VALUES, suggest
-from kpcheck.rulebook.rulefile import (DEFAULT_BASE, Applicability, Example, InForce, LegalBasis, RuleFile,  # noqa: F401
-                                      Severity, Status, Translation)   # the schema's names, re-exported
-from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, locate, node_location, plain
-from kpcheck.input.yamlio import value_location
-from kpcheck.paths import shipped
 
 RULES_DIR: Path = shipped("rules")
 NOT_RULES = {"reference", "bases"}
@@ -49,8 +57,8 @@ class LetDef:
 
     key: str
     fact: str
-    args: tuple[tuple[str, Any], ...]   # (param, Ref for path params | literal)
-    item_of: str | None                 # list path for item-level lets
+    args: tuple[tuple[str, Any], ...]  # (param, Ref for path params | literal)
+    item_of: str | None  # list path for item-level lets
 
 
 @dataclass
@@ -94,6 +102,7 @@ class Rulebook:
 def sha256_files(files: list[Path], root: Path | None = None) -> str:
     """One SHA-256 over files, each named by its path relative to ``root`` (or its file name),
     so the same content gives the same hash wherever the folder lies."""
+
     def name(path: Path) -> str:
         return path.relative_to(root).as_posix() if root else path.name
 
@@ -128,8 +137,9 @@ class _RuleCompiler:
             raise ConditionError(node_location(node, str(self.file)), "'let' takes a mapping of names", "RUL020")
         for name, call in node.items():
             if name in scope.fields or (scope.item_of and name in (scope.fields[scope.item_of].items or {})):
-                raise ConditionError(key_location(node, name, str(self.file)),
-                                     f"let name '{name}' hides a field of the submission", "RUL020")
+                raise ConditionError(
+                    key_location(node, name, str(self.file)), f"let name '{name}' hides a field of the submission", "RUL020"
+                )
             out[name] = self.parse_let(name, call, scope, node)
             if scope.item_of is None:
                 scope.lets[name] = out[name]
@@ -143,15 +153,16 @@ class _RuleCompiler:
             raise ConditionError(where, f"let '{name}' takes 'fact' and 'with'", "RUL020")
         fact = FACTS.get(call["fact"])
         if fact is None:
-            raise ConditionError(where, f"unknown derived fact '{call['fact']}'{suggest(str(call['fact']), FACTS)}",
-                                 "RUL021")
+            raise ConditionError(where, f"unknown derived fact '{call['fact']}'{suggest(str(call['fact']), FACTS)}", "RUL021")
         self.check_reach(fact.name, fact.across, where, fact.reads_submission)
         given = call.get("with") or {}
         for param in given:
             if param not in fact.params:
-                raise ConditionError(key_location(given, param, str(self.file)),
-                                     f"'{fact.name}' has no parameter '{param}'{suggest(str(param), fact.params)}",
-                                     "RUL022")
+                raise ConditionError(
+                    key_location(given, param, str(self.file)),
+                    f"'{fact.name}' has no parameter '{param}'{suggest(str(param), fact.params)}",
+                    "RUL022",
+                )
         args: list[Any] = []
         fields: list[Any] = []
         for param, kind in fact.params.items():
@@ -169,13 +180,17 @@ class _RuleCompiler:
         one that reads the submission itself needs a rule on one submission (RUL024)."""
         batch = isinstance(self.doc, dict) and self.doc.get("scope") == "batch"
         if reads_submission and batch:
-            raise ConditionError(where, f"'{fact}' reads the submission itself: a rule across submissions "
-                                 "(scope: batch) cannot call it", "RUL024")
+            raise ConditionError(
+                where, f"'{fact}' reads the submission itself: a rule across submissions (scope: batch) cannot call it", "RUL024"
+            )
         if across is not None and not batch:
             raise ConditionError(where, f"'{fact}' reads other submissions: the rule needs 'scope: batch'", "RUL024")
         if across == BATCH and self.doc.get("needs") == HISTORY:
-            raise ConditionError(where, f"'{fact}' reads the whole audited batch: a rule with 'needs: history' "
-                                 "cannot call it (make it 'needs: batch')", "RUL024")
+            raise ConditionError(
+                where,
+                f"'{fact}' reads the whole audited batch: a rule with 'needs: history' cannot call it (make it 'needs: batch')",
+                "RUL024",
+            )
 
     def argument(self, given: Any, param: str, kind: str, scope: Scope) -> Any:
         value = given[param]
@@ -183,8 +198,11 @@ class _RuleCompiler:
         if kind != PATH and isinstance(value, dict) and set(value) == {"param"}:
             params = self.doc.get("params") or {}
             if value["param"] not in params:
-                raise ConditionError(where, f"unknown rule parameter '{value['param']}'"
-                                     f"{suggest(str(value['param']), params)}; declare it under 'params:'", "RUL023")
+                raise ConditionError(
+                    where,
+                    f"unknown rule parameter '{value['param']}'{suggest(str(value['param']), params)}; declare it under 'params:'",
+                    "RUL023",
+                )
             value = params[value["param"]]
         if kind == PATH:
             ref = scope.resolve(value) if isinstance(value, str) else None
@@ -200,8 +218,12 @@ class _RuleCompiler:
             return str(value)
         if kind == WORDS and isinstance(value, list) and all(isinstance(v, str) for v in value):
             return tuple(str(v) for v in value)
-        expected = {NUMBER: f"a number from -{MAX_NUMBER:,} to {MAX_NUMBER:,}",
-                    COUNT: f"a whole number from 0 to {MAX_COUNT:,}", WORD: "a text", WORDS: "a list of texts"}[kind]
+        expected = {
+            NUMBER: f"a number from -{MAX_NUMBER:,} to {MAX_NUMBER:,}",
+            COUNT: f"a whole number from 0 to {MAX_COUNT:,}",
+            WORD: "a text",
+            WORDS: "a list of texts",
+        }[kind]
         raise ConditionError(where, f"parameter '{param}' takes {expected}, not {shown(value)}", "RUL016")
 
     def compile(self, spec: RuleFile, family: str) -> Rule:
@@ -216,31 +238,33 @@ class _RuleCompiler:
         return Rule(spec, self.file, family, condition, applies, lets)
 
     def check_message(self, spec: RuleFile, scope: Scope) -> None:
-        texts = [("message", spec.message)] + [
-            ("translations", t.message) for t in spec.translations.values() if t.message]
+        texts = [("message", spec.message)] + [("translations", t.message) for t in spec.translations.values() if t.message]
         for key, text in texts:
             for name in _PLACEHOLDER.findall(text):
                 if name in spec.params:
                     continue
                 resolved = scope.resolve(name)
                 if resolved is None or resolved.type in (LIST, VALUES):
-                    raise ConditionError(key_location(self.doc, key, str(self.file)),
-                                         f"message names unknown fact '{{{name}}}'{suggest(name, scope.known())}",
-                                         "RUL030")
+                    raise ConditionError(
+                        key_location(self.doc, key, str(self.file)),
+                        f"message names unknown fact '{{{name}}}'{suggest(name, scope.known())}",
+                        "RUL030",
+                    )
 
 
 def rule_files(directory: Path) -> list[Path]:
     """Every rule file of a rulebook folder, sorted."""
-    return sorted(p for p in directory.rglob("*.y*ml")
-                  if p.suffix in (".yaml", ".yml") and p.name != "rulebook.yaml"
-                  and not NOT_RULES.intersection(p.relative_to(directory).parts[:-1]))
+    return sorted(
+        p
+        for p in directory.rglob("*.y*ml")
+        if p.suffix in (".yaml", ".yml") and p.name != "rulebook.yaml" and not NOT_RULES.intersection(p.relative_to(directory).parts[:-1])
+    )
 
 
 def schema_error(doc: Any, path: Path, err: Any) -> RuleError:
     """One pydantic error of a rule file as a RUL002 problem at its place, with a hint."""
     where = locate(doc, tuple(err["loc"]), str(path))
-    detail = "unknown field" + suggest(str(err["loc"][-1]), RuleFile.model_fields) \
-        if err["type"] == "extra_forbidden" else err["msg"]
+    detail = "unknown field" + suggest(str(err["loc"][-1]), RuleFile.model_fields) if err["type"] == "extra_forbidden" else err["msg"]
     return RuleError(where, f"{loc_path(err['loc'])}: {detail}", "RUL002")
 
 
@@ -257,8 +281,7 @@ def load_rule_file(path: Path, table: _LetTable, directory: Path) -> Rule:
     except ValidationError as exc:
         raise schema_error(doc, path, exc.errors()[0]) from None
     if spec.id != path.stem:
-        raise RuleError(key_location(doc, "id", str(path)),
-                        f"rule id '{spec.id}' does not match the file name '{path.name}'", "RUL003")
+        raise RuleError(key_location(doc, "id", str(path)), f"rule id '{spec.id}' does not match the file name '{path.name}'", "RUL003")
     family = path.relative_to(directory).parts[0] if len(path.relative_to(directory).parts) > 1 else ""
     try:
         return _RuleCompiler(path, doc, table).compile(spec, family)
@@ -266,7 +289,7 @@ def load_rule_file(path: Path, table: _LetTable, directory: Path) -> Rule:
         raise RuleError(exc.location, exc.message, exc.code) from None
 
 
-MANIFEST_KEYS = {"version": "a text such as \"2024.1\"", "title": "a text"}
+MANIFEST_KEYS = {"version": 'a text such as "2024.1"', "title": "a text"}
 
 
 def read_manifest(manifest: Path) -> tuple[str | None, list[RuleError]]:
@@ -278,16 +301,19 @@ def read_manifest(manifest: Path) -> tuple[str | None, list[RuleError]]:
     except OSError as exc:
         return None, [RuleError(str(manifest), f"cannot read the file ({exc.strerror})", "RUL004")]
     if not isinstance(meta, dict):
-        return None, [RuleError(Location(str(manifest), 1, 1), "rulebook.yaml must be a mapping with a 'version'",
-                                "RUL004")]
-    errors = [RuleError(key_location(meta, key, str(manifest)),
-                        f"unknown key '{shorten(str(key))}' in rulebook.yaml"
-                        f"{suggest(str(key), MANIFEST_KEYS)}; it holds {', '.join(MANIFEST_KEYS)}", "RUL004")
-              for key in meta if key not in MANIFEST_KEYS]
+        return None, [RuleError(Location(str(manifest), 1, 1), "rulebook.yaml must be a mapping with a 'version'", "RUL004")]
+    errors = [
+        RuleError(
+            key_location(meta, key, str(manifest)),
+            f"unknown key '{shorten(str(key))}' in rulebook.yaml{suggest(str(key), MANIFEST_KEYS)}; it holds {', '.join(MANIFEST_KEYS)}",
+            "RUL004",
+        )
+        for key in meta
+        if key not in MANIFEST_KEYS
+    ]
     for key, expected in MANIFEST_KEYS.items():
         value = meta.get(key)
-        if (key == "version" or value is not None) and not isinstance(value, (str, int, Decimal)) or \
-                isinstance(value, bool):
+        if ((key == "version" or value is not None) and not isinstance(value, (str, int, Decimal))) or isinstance(value, bool):
             where = value_location(meta, key, str(manifest)) if key in meta else Location(str(manifest), 1, 1)
             errors.append(RuleError(where, f"rulebook.yaml needs '{key}': {expected}", "RUL004"))
     version = meta.get("version")
@@ -326,9 +352,11 @@ def section_errors(path: Path, doc: Any) -> list[RuleError]:
         attempt(compiler.parser.parse, doc["condition"], scope)
     raw_translations = doc.get("translations")
     translations: dict[Any, Any] = raw_translations if isinstance(raw_translations, dict) else {}
-    texts = SimpleNamespace(message=str(doc.get("message") or ""), params=doc.get("params") or {},
-                            translations={k: SimpleNamespace(message=v.get("message") if isinstance(v, dict) else None)
-                                          for k, v in translations.items()})
+    texts = SimpleNamespace(
+        message=str(doc.get("message") or ""),
+        params=doc.get("params") or {},
+        translations={k: SimpleNamespace(message=v.get("message") if isinstance(v, dict) else None) for k, v in translations.items()},
+    )
     if not broken:
         attempt(compiler.check_message, texts, scope)
     return out
@@ -362,8 +390,7 @@ def collect_rulebook(directory: Path) -> tuple[Rulebook | None, list[RuleError]]
         if rule.spec.status is Status.RETIRED and not rule.spec.replaced_by:
             errors.append(RuleError(str(rule.file), f"retired rule {rule.id} has no replaced_by", "RUL006"))
         if rule.spec.replaced_by and rule.spec.replaced_by not in seen:
-            errors.append(RuleError(str(rule.file), f"replaced_by names unknown rule {rule.spec.replaced_by}",
-                                    "RUL006"))
+            errors.append(RuleError(str(rule.file), f"replaced_by names unknown rule {rule.spec.replaced_by}", "RUL006"))
     rules.sort(key=lambda r: r.id)
     book = Rulebook(directory, version, rules, {d.key: d for d in table.defs.values()}, [manifest, *files])
     return book, errors

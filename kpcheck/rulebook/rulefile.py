@@ -48,10 +48,10 @@ class Applicability(_Schema):
 class Translation(_Schema):
     title: str | None = None
     message: str | None = None
-    draft: bool = False     # true until the legal staff have reviewed the translation (lint: LNT205)
+    draft: bool = False  # true until the legal staff have reviewed the translation (lint: LNT205)
 
 
-DEFAULT_BASE = "compliant-export"   # the base fixture an example changes when it names none
+DEFAULT_BASE = "compliant-export"  # the base fixture an example changes when it names none
 
 
 class Example(_Schema):
@@ -80,15 +80,14 @@ class RuleFile(_Schema):
     translations: dict[Literal["ru", "kk"], Translation] = Field(default_factory=dict)
     params: dict[str, Any] = Field(default_factory=dict)
     scope: Literal["submission", "batch"] = "submission"
-    needs: Literal["history", "batch"] | None = None     # scope batch: what of the others it reads (docs)
+    needs: Literal["history", "batch"] | None = None  # scope batch: what of the others it reads (docs)
     examples: list[Example] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _needs_is_of_batch_rules(self) -> "RuleFile":
+    def _needs_is_of_batch_rules(self) -> RuleFile:
         if self.needs is not None and self.scope != "batch":
             raise ValueError("'needs' is given only with 'scope: batch' (a rule across submissions)")
         return self
 
 
-__all__ = ["DEFAULT_BASE", "Applicability", "Example", "InForce", "LegalBasis", "RuleFile", "Severity",
-           "Status", "Translation"]
+__all__ = ["DEFAULT_BASE", "Applicability", "Example", "InForce", "LegalBasis", "RuleFile", "Severity", "Status", "Translation"]

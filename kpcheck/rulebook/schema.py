@@ -21,14 +21,13 @@ from pydantic import BaseModel
 from kpcheck.input.models import Submission
 
 # value types of the condition language
-BOOL, INT, DECIMAL, DATE, TEXT, LIST, VALUES, OBJECT = (
-    "bool", "int", "decimal", "date", "text", "list", "values", "object")
+BOOL, INT, DECIMAL, DATE, TEXT, LIST, VALUES, OBJECT = ("bool", "int", "decimal", "date", "text", "list", "values", "object")
 
 
 @dataclass(frozen=True)
 class FieldType:
-    kind: str                                   # one of the constants above
-    items: dict[str, "FieldType"] | None = None  # for LIST: the item's fields
+    kind: str  # one of the constants above
+    items: dict[str, FieldType] | None = None  # for LIST: the item's fields
 
 
 def _unwrap(annotation: Any) -> Any:

@@ -46,8 +46,7 @@ def kind_of(request: Request) -> str:
     if media in YAML_TYPES:
         return "yaml"
     if media not in JSON_TYPES:
-        raise BadRequest(f"a submission is sent as application/json or application/yaml, not {media!r}",
-                         "Content-Type", 415)
+        raise BadRequest(f"a submission is sent as application/json or application/yaml, not {media!r}", "Content-Type", 415)
     return "json"
 
 
@@ -67,6 +66,7 @@ def flag_of(request: Request, name: str) -> bool:
 
 def guarded(handler: Any) -> Any:
     """The token check and the 400s of query parameters, around one API handler."""
+
     async def endpoint(request: Request) -> Response:
         service: CheckService = request.app.state.service
         if not token_ok(request.app.state.settings.token, bearer(request)):
@@ -76,6 +76,7 @@ def guarded(handler: Any) -> Any:
             return answer
         except BadRequest as exc:
             return problem(str(exc), exc.location, exc.status)
+
     return endpoint
 
 
@@ -124,9 +125,16 @@ async def spec(request: Request, service: CheckService) -> Response:
 
 async def healthz(request: Request) -> Response:
     service: CheckService = request.app.state.service
-    return JSONResponse({"status": "ok", "kpcheck": __version__, "rulebook": service.meta["rulebook"],
-                         "reference": service.meta["reference"], "engine": service.checker.engine.kind,
-                         "checks": service.checks})
+    return JSONResponse(
+        {
+            "status": "ok",
+            "kpcheck": __version__,
+            "rulebook": service.meta["rulebook"],
+            "reference": service.meta["reference"],
+            "engine": service.checker.engine.kind,
+            "checks": service.checks,
+        }
+    )
 
 
 routes = [

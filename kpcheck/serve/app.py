@@ -15,23 +15,26 @@ from kpcheck.serve.settings import Settings
 
 async def not_found(request: Request, exc: Exception) -> Response:
     if request.url.path.startswith("/api/"):
-        return JSONResponse({"error": {"message": f"no such endpoint: {request.url.path}",
-                                       "location": request.url.path}}, status_code=404)
+        return JSONResponse({"error": {"message": f"no such endpoint: {request.url.path}", "location": request.url.path}}, status_code=404)
     return PlainTextResponse("404 Not Found\n", status_code=404)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
     """Never a traceback to the client; the log has it."""
-    return JSONResponse({"error": {"message": "internal error; see the server log", "location": request.url.path}},
-                        status_code=500)
+    return JSONResponse({"error": {"message": "internal error; see the server log", "location": request.url.path}}, status_code=500)
 
 
 def create_app(service: CheckService, settings: Settings | None = None) -> Starlette:
     """The desk over one loaded :class:`CheckService`; the caller closes the service."""
     settings = settings or Settings()
-    middleware = [Middleware(SecurityHeaders), Middleware(TrustedHost, hosts=settings.trusted_hosts()),
-                  Middleware(SameOrigin), Middleware(BodyLimit, limit=settings.max_body)]
-    app = Starlette(routes=[*api_routes.routes, *page_routes.routes], middleware=middleware,
-                    exception_handlers={404: not_found, 500: server_error})
+    middleware = [
+        Middleware(SecurityHeaders),
+        Middleware(TrustedHost, hosts=settings.trusted_hosts()),
+        Middleware(SameOrigin),
+        Middleware(BodyLimit, limit=settings.max_body),
+    ]
+    app = Starlette(
+        routes=[*api_routes.routes, *page_routes.routes], middleware=middleware, exception_handlers={404: not_found, 500: server_error}
+    )
     app.state.service, app.state.settings = service, settings
     return app

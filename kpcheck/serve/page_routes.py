@@ -30,10 +30,15 @@ from kpcheck.serve.service import CheckService
 LANGUAGE_NAMES = (("ru", "Русский"), ("kk", "Қазақша"), ("en", "English"))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def environment(lang: str) -> Environment:
-    env = Environment(loader=PackageLoader("kpcheck.serve", "templates"), autoescape=select_autoescape(default=True),
-                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=PackageLoader("kpcheck.serve", "templates"),
+        autoescape=select_autoescape(default=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     return env
 
@@ -41,19 +46,35 @@ def environment(lang: str) -> Environment:
 def labels(lang: str) -> dict[str, dict[str, str]]:
     """Verdicts and severities in the interface language (also handed to the page's script)."""
     _ = translations(lang).gettext
-    return {"verdicts": {"compliant": _("COMPLIANT"), "review": _("REVIEW"), "non_compliant": _("NON-COMPLIANT"),
-                         "invalid": _("INVALID"), "error": _("NOT READ")},
-            "severities": {"invalid": _("invalid"), "violation": _("violation"), "warning": _("warning"),
-                           "info": _("info")}}
+    return {
+        "verdicts": {
+            "compliant": _("COMPLIANT"),
+            "review": _("REVIEW"),
+            "non_compliant": _("NON-COMPLIANT"),
+            "invalid": _("INVALID"),
+            "error": _("NOT READ"),
+        },
+        "severities": {"invalid": _("invalid"), "violation": _("violation"), "warning": _("warning"), "info": _("info")},
+    }
 
 
 def script_texts(lang: str) -> dict[str, Any]:
     _ = translations(lang).gettext
-    words = {"legal_basis": _("Legal basis"), "fields": _("Fields"), "not_applicable": _("Rules not applicable"),
-             "no_findings": _("No findings."), "checking": _("Checking…"), "checked": _("Checked"),
-             "failed": _("The check failed"), "loaded": _("Loaded"), "saved": _("Saved"),
-             "bad_json": _("Extensions must be a JSON object"), "not_read": _("The submission could not be read"),
-             "token": _("This desk needs an access token"), "waived": _("Waived")}
+    words = {
+        "legal_basis": _("Legal basis"),
+        "fields": _("Fields"),
+        "not_applicable": _("Rules not applicable"),
+        "no_findings": _("No findings."),
+        "checking": _("Checking…"),
+        "checked": _("Checked"),
+        "failed": _("The check failed"),
+        "loaded": _("Loaded"),
+        "saved": _("Saved"),
+        "bad_json": _("Extensions must be a JSON object"),
+        "not_read": _("The submission could not be read"),
+        "token": _("This desk needs an access token"),
+        "waived": _("Waived"),
+    }
     return {**labels(lang), "words": words}
 
 
@@ -65,15 +86,22 @@ def page_lang(request: Request) -> str:
 
 def render(request: Request, name: str, lang: str, status: int = 200, **context: Any) -> HTMLResponse:
     template = environment(lang).get_template(name)
-    html = template.render(lang=lang, languages=LANGUAGE_NAMES, base=request.scope.get("root_path", "") + "/",
-                           **labels(lang), **context)
+    html = template.render(lang=lang, languages=LANGUAGE_NAMES, base=request.scope.get("root_path", "") + "/", **labels(lang), **context)
     return HTMLResponse(html, status_code=status)
 
 
 async def desk(request: Request) -> Response:
     lang = page_lang(request)
-    return render(request, "desk.html", lang, groups=GROUPS, join=join, texts=script_texts(lang),
-                  today=dt.date.today().isoformat(), token_required=bool(request.app.state.settings.token))
+    return render(
+        request,
+        "desk.html",
+        lang,
+        groups=GROUPS,
+        join=join,
+        texts=script_texts(lang),
+        today=dt.date.today().isoformat(),
+        token_required=bool(request.app.state.settings.token),
+    )
 
 
 def party(value: Any) -> str:
@@ -96,10 +124,18 @@ async def report(request: Request) -> Response:
     except RegisterError as exc:
         return HTMLResponse(f"<!doctype html><title>503</title><p>{escape(str(exc))}</p>", 503)
     now = dt.datetime.now(dt.timezone.utc).astimezone()
-    return render(request, "report.html", lang, 200 if outcome.submission else 422,
-                  result=outcome.result, sub=outcome.submission, meta=service.meta, party=party,
-                  submission_sha256=hashlib.sha256(raw).hexdigest(),
-                  checked_at=now.strftime("%Y-%m-%d %H:%M:%S %Z (UTC%z)"))
+    return render(
+        request,
+        "report.html",
+        lang,
+        200 if outcome.submission else 422,
+        result=outcome.result,
+        sub=outcome.submission,
+        meta=service.meta,
+        party=party,
+        submission_sha256=hashlib.sha256(raw).hexdigest(),
+        checked_at=now.strftime("%Y-%m-%d %H:%M:%S %Z (UTC%z)"),
+    )
 
 
 def static_files() -> StaticFiles:

@@ -7,17 +7,25 @@ Pure ASGI middlewares, so that a body is counted while it streams in (a missing 
 from __future__ import annotations
 
 import hmac
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.types import Message, Receive, Scope, Send
 
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
-           (b"referrer-policy", b"same-origin"), (b"x-frame-options", b"DENY"),
-           (b"cross-origin-opener-policy", b"same-origin"), (b"cache-control", b"no-store")]
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cache-control", b"no-store"),
+]
 
 
 def host_of(header: str) -> str:
@@ -38,8 +46,9 @@ class TrustedHost:
         if scope["type"] == "http":
             host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), "")
             if host_of(host) not in self.hosts:
-                response = PlainTextResponse(f"421 Misdirected Request: this desk does not answer to host "
-                                             f"{host_of(host)!r}\n", status_code=421)
+                response = PlainTextResponse(
+                    f"421 Misdirected Request: this desk does not answer to host {host_of(host)!r}\n", status_code=421
+                )
                 return await response(scope, receive, send)
         await self.app(scope, receive, send)
 
@@ -85,9 +94,16 @@ class BodyLimit:
             await self.refuse(scope, receive, send)
 
     async def refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = JSONResponse({"error": {"message": f"the body is larger than {self.limit} bytes (1 MiB); "
-                                                      "a submission is one certificate", "location": "body"}},
-                                status_code=413, headers={"connection": "close"})
+        response = JSONResponse(
+            {
+                "error": {
+                    "message": f"the body is larger than {self.limit} bytes (1 MiB); a submission is one certificate",
+                    "location": "body",
+                }
+            },
+            status_code=413,
+            headers={"connection": "close"},
+        )
         await response(scope, receive, send)
 
 
@@ -119,8 +135,9 @@ class SameOrigin:
             headers = {k.decode(): v.decode("latin-1") for k, v in scope["headers"] if k in (b"origin", b"host")}
             origin = headers.get("origin")
             if origin is not None and origin.partition("://")[2].lower() != headers.get("host", "").lower():
-                response = JSONResponse({"error": {"message": f"a request from another site ({origin}) is refused",
-                                                   "location": "Origin"}}, status_code=403)
+                response = JSONResponse(
+                    {"error": {"message": f"a request from another site ({origin}) is refused", "location": "Origin"}}, status_code=403
+                )
                 return await response(scope, receive, send)
         await self.app(scope, receive, send)
 
@@ -138,6 +155,8 @@ def bearer(request: Request) -> str | None:
 
 
 def unauthorised() -> JSONResponse:
-    return JSONResponse({"error": {"message": "this desk needs a token: Authorization: Bearer <token>",
-                                   "location": "Authorization"}},
-                        status_code=401, headers={"www-authenticate": 'Bearer realm="kpcheck"'})
+    return JSONResponse(
+        {"error": {"message": "this desk needs a token: Authorization: Bearer <token>", "location": "Authorization"}},
+        status_code=401,
+        headers={"www-authenticate": 'Bearer realm="kpcheck"'},
+    )

@@ -11,15 +11,17 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-from kpcheck.api import Checker, Result, summarize
+from kpcheck.api import Checker
 from kpcheck.batch.xref import key_of
 from kpcheck.input.models import Submission
 from kpcheck.input.reader import Loaded, parse_data
 from kpcheck.report.json_report import JsonWriter
+from kpcheck.results import Result, summarize
 from kpcheck.waivers import WaiverBook
 
 log = logging.getLogger("kpcheck.serve")
@@ -41,8 +43,14 @@ class Outcome:
 class CheckService:
     """The loaded checker and the worker thread that alone drives it."""
 
-    def __init__(self, checker: Checker, waivers: WaiverBook | None = None, waivers_file: str | None = None,
-                 register: Any = None, by: str | None = None):
+    def __init__(
+        self,
+        checker: Checker,
+        waivers: WaiverBook | None = None,
+        waivers_file: str | None = None,
+        register: Any = None,
+        by: str | None = None,
+    ):
         """``register``: an open :class:`~kpcheck.register.store.Register` (``--register``), whose
         history every check runs XREF-01/02 against; ``by`` the default name stored with records."""
         self.checker, self.waivers, self.register, self.by = checker, waivers, register, by
@@ -54,14 +62,12 @@ class CheckService:
         """Run ``work`` on the engine's worker thread, one call at a time."""
         return await asyncio.get_running_loop().run_in_executor(self.worker, work)
 
-    async def check(self, raw: bytes, kind: str, source: str, lang: str, record: bool = False,
-                    by: str | None = None) -> Outcome:
+    async def check(self, raw: bytes, kind: str, source: str, lang: str, record: bool = False, by: str | None = None) -> Outcome:
         """Check one submission body; raises :class:`RecordRefused` for ``record`` without a
         register, and the register's :class:`~kpcheck.register.errors.RegisterError`."""
         if record and self.register is None:
             raise RecordRefused("recording needs a register: start the desk with --register")
-        outcome: Outcome = await self.run(
-            lambda: self.check_now(parse_data(raw, source, kind), lang, record, by or self.by))
+        outcome: Outcome = await self.run(lambda: self.check_now(parse_data(raw, source, kind), lang, record, by or self.by))
         return outcome
 
     async def read(self, raw: bytes, kind: str, source: str) -> Loaded:
@@ -78,8 +84,7 @@ class CheckService:
             from kpcheck.register.desk import check_register
 
             meta = {**self.meta, "engine": self.checker.engine.kind}
-            result = check_register(self.register, self.checker, [(result, key_of(sub), sub)], meta,
-                                    self.waive_all, record, by)[0]
+            result = check_register(self.register, self.checker, [(result, key_of(sub), sub)], meta, self.waive_all, record, by)[0]
         else:
             result = self.waive(result)
         self.checks += 1

@@ -41,10 +41,10 @@ class Settings:
         if not is_loopback(self.host) and not self.token:
             raise BindingRefused(
                 f"refusing to listen on {self.host}: the desk would be open to the network without a token; "
-                "give --token (or KPCHECK_TOKEN), or keep the default --host 127.0.0.1")
+                "give --token (or KPCHECK_TOKEN), or keep the default --host 127.0.0.1"
+            )
 
     def trusted_hosts(self) -> list[str]:
         """The ``Host`` header values answered (anything else is refused: DNS rebinding)."""
-        names = [*LOOPBACK_NAMES, *self.allow_hosts] if is_loopback(self.host) or is_wildcard(self.host) \
-            else [self.host, *self.allow_hosts]
+        names = [*LOOPBACK_NAMES, *self.allow_hosts] if is_loopback(self.host) or is_wildcard(self.host) else [self.host, *self.allow_hosts]
         return sorted({n.strip("[]").lower() for n in names})

@@ -16,16 +16,17 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
-from kpcheck.problems import KpcheckError
-from kpcheck.input.text import normalise_number
 from kpcheck.input.models import Submission
 from kpcheck.input.reader import Loaded
+from kpcheck.input.text import normalise_number
 from kpcheck.input.yamlio import Location, YamlSyntaxError, load_yaml_text, node_location, value_location
+from kpcheck.problems import KpcheckError
 
 CENT = Decimal("0.01")
 _MAX_ERRORS_KEPT = 5
@@ -79,12 +80,12 @@ class YearFigures:
 class LeftOut:
     """What the tables do not count, and why."""
 
-    unreadable: int = 0                 # status error: could not be read
+    unreadable: int = 0  # status error: could not be read
     duplicate_requests: int = 0
-    repeated: int = 0                   # later presentations of a certificate already counted
-    undated: int = 0                    # an export without issued_on
-    outside: int = 0                    # certificates of years outside --from/--to
-    errors: list[str] = field(default_factory=list)   # the first few read errors, for stderr
+    repeated: int = 0  # later presentations of a certificate already counted
+    undated: int = 0  # an export without issued_on
+    outside: int = 0  # certificates of years outside --from/--to
+    errors: list[str] = field(default_factory=list)  # the first few read errors, for stderr
 
 
 @dataclass
@@ -112,8 +113,9 @@ def statistical_year(sub: Submission) -> int | None:
     return sub.presented_on.year
 
 
-def compute_stats(loaded: Iterable[Loaded], year_from: int | None = None, year_to: int | None = None,
-                  production: Mapping[int, Production] | None = None) -> Stats:
+def compute_stats(
+    loaded: Iterable[Loaded], year_from: int | None = None, year_to: int | None = None, production: Mapping[int, Production] | None = None
+) -> Stats:
     """Both tables of section E over a stream of read submissions."""
     seen: set[tuple[str, str]] = set()
     flows: dict[tuple[int, str], Flow] = {}
@@ -123,14 +125,20 @@ def compute_stats(loaded: Iterable[Loaded], year_from: int | None = None, year_t
         total += 1
         _count(item, seen, flows, left, year_from, year_to)
     first, last = _span(year_from, year_to, {y for y, _ in flows}, set(production or ()))
-    years = [] if first is None or last is None else [
-        YearFigures(y, (production or {}).get(y), flows.get((y, "import"), Flow()), flows.get((y, "export"), Flow()))
-        for y in range(first, last + 1)]
+    years = (
+        []
+        if first is None or last is None
+        else [
+            YearFigures(y, (production or {}).get(y), flows.get((y, "import"), Flow()), flows.get((y, "export"), Flow()))
+            for y in range(first, last + 1)
+        ]
+    )
     return Stats(first, last, years, left, total, production is not None)
 
 
-def _count(item: Loaded, seen: set[tuple[str, str]], flows: dict[tuple[int, str], Flow], left: LeftOut,
-           year_from: int | None, year_to: int | None) -> None:
+def _count(
+    item: Loaded, seen: set[tuple[str, str]], flows: dict[tuple[int, str], Flow], left: LeftOut, year_from: int | None, year_to: int | None
+) -> None:
     sub = item.submission
     if sub is None:
         left.unreadable += 1
@@ -155,8 +163,7 @@ def _count(item: Loaded, seen: set[tuple[str, str]], flows: dict[tuple[int, str]
     flows.setdefault((year, sub.direction), Flow()).add(sub)
 
 
-def _span(year_from: int | None, year_to: int | None, counted: set[int],
-          produced: set[int]) -> tuple[int | None, int | None]:
+def _span(year_from: int | None, year_to: int | None, counted: set[int], produced: set[int]) -> tuple[int | None, int | None]:
     """The years shown: as given, else the span of the certificates (else of the production)."""
     present = counted or produced
     if year_from is None and year_to is None:
@@ -167,6 +174,7 @@ def _span(year_from: int | None, year_to: int | None, counted: set[int],
 
 
 # --- the production file ---------------------------------------------------------------------
+
 
 def load_production(path: str | Path) -> dict[int, Production]:
     """Production per year from a CSV (header ``year,carats,value``) or YAML file (a list of
@@ -222,8 +230,10 @@ def _yaml_rows(text: str, file: str) -> list[tuple[Location, dict[str, Any]]]:
     if isinstance(doc, Mapping) and set(doc) == {"production"}:
         doc = doc["production"]
     if not isinstance(doc, list):
-        raise ProductionFileError(node_location(doc, file) if doc is not None else Location(file),
-                                  "expected a list of {year, carats, value}, or one under 'production'")
+        raise ProductionFileError(
+            node_location(doc, file) if doc is not None else Location(file),
+            "expected a list of {year, carats, value}, or one under 'production'",
+        )
     rows = []
     for index, entry in enumerate(doc):
         where = value_location(doc, index, file)
@@ -242,8 +252,7 @@ def _production_row(row: Mapping[str, Any], where: Location) -> tuple[int, Produ
     year_int = int(text) if text.isascii() and text.isdigit() else None
     if year_int is None or not 1900 <= year_int <= 2200:
         raise ProductionFileError(where, f"year must be a four-digit year, got {year!r}")
-    return year_int, Production(_amount(row.get("carats"), "carats", where),
-                                _amount(row.get("value"), "value", where))
+    return year_int, Production(_amount(row.get("carats"), "carats", where), _amount(row.get("value"), "value", where))
 
 
 def _amount(value: Any, name: str, where: Location) -> Decimal | None:

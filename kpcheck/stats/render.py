@@ -11,8 +11,9 @@ from __future__ import annotations
 import csv
 import json
 import re
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import IO, Any, Callable
+from typing import IO, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -23,12 +24,33 @@ from kpcheck.stats.compute import CENT, Flow, Stats, YearFigures
 NONE = "-"
 TITLE_1 = "Table 1. Production, import and export of rough diamonds"
 TITLE_2 = "Table 2. Number of KP certificates"
-HEAD_1 = ("Year", "Production, carats", "Production, US$", "Import, carats", "Import, US$", "Import, US$/ct",
-          "Export, carats", "Export, US$", "Export, US$/ct")
+HEAD_1 = (
+    "Year",
+    "Production, carats",
+    "Production, US$",
+    "Import, carats",
+    "Import, US$",
+    "Import, US$/ct",
+    "Export, carats",
+    "Export, US$",
+    "Export, US$/ct",
+)
 HEAD_2 = ("Year", "Import", "Export", "Total")
-CSV_HEAD = ("year", "production_carats", "production_usd", "import_carats", "import_usd", "import_usd_per_ct",
-            "export_carats", "export_usd", "export_usd_per_ct", "kpc_import", "kpc_export", "kpc_total")
-TEXT_WIDTH = 200   # wide enough for table 1 when the output is not a terminal
+CSV_HEAD = (
+    "year",
+    "production_carats",
+    "production_usd",
+    "import_carats",
+    "import_usd",
+    "import_usd_per_ct",
+    "export_carats",
+    "export_usd",
+    "export_usd_per_ct",
+    "kpc_import",
+    "kpc_export",
+    "kpc_total",
+)
+TEXT_WIDTH = 200  # wide enough for table 1 when the output is not a terminal
 
 
 def cents(value: Decimal | None) -> Decimal | None:
@@ -52,8 +74,12 @@ def flow_figures(flow: Flow) -> tuple[Decimal | None, Decimal | None, Decimal | 
 
 def table1_figures(row: YearFigures) -> list[Decimal | None]:
     production = row.production
-    return [production.carats if production else None, production.value_usd if production else None,
-            *flow_figures(row.imports), *flow_figures(row.exports)]
+    return [
+        production.carats if production else None,
+        production.value_usd if production else None,
+        *flow_figures(row.imports),
+        *flow_figures(row.exports),
+    ]
 
 
 def table2_figures(row: YearFigures) -> list[int]:
@@ -76,17 +102,18 @@ def notes(stats: Stats) -> list[str]:
     """What the tables leave out, and the basis of the figures, as sentences."""
     left = stats.left_out
     out = []
-    dropped = [_plural(left.unreadable, "submission with status error (unreadable)",
-                       "submissions with status error (unreadable)"),
-               _plural(left.duplicate_requests, "duplicate request", "duplicate requests")]
+    dropped = [
+        _plural(left.unreadable, "submission with status error (unreadable)", "submissions with status error (unreadable)"),
+        _plural(left.duplicate_requests, "duplicate request", "duplicate requests"),
+    ]
     if left.undated:
         dropped.append(_plural(left.undated, "export without a date of issue", "exports without a date of issue"))
     out.append("Left out: " + ", ".join(dropped) + ".")
-    out.append("Counted once: " + _plural(left.repeated, "further presentation", "further presentations")
-               + " of a certificate already counted.")
+    out.append(
+        "Counted once: " + _plural(left.repeated, "further presentation", "further presentations") + " of a certificate already counted."
+    )
     if left.outside:
-        out.append(f"Outside {stats.year_from}-{stats.year_to}: "
-                   + _plural(left.outside, "certificate", "certificates") + ".")
+        out.append(f"Outside {stats.year_from}-{stats.year_to}: " + _plural(left.outside, "certificate", "certificates") + ".")
     if not stats.has_production:
         out.append("Production: no production file given.")
     return out
@@ -99,6 +126,7 @@ def period(stats: Stats) -> str:
 
 
 # --- text (rich) -------------------------------------------------------------------------------
+
 
 def _rich_table(title: str, head: tuple[str, ...], rows: list[list[str]]) -> Table:
     table = Table(title=title, title_justify="left", title_style="bold", header_style="bold")
@@ -125,6 +153,7 @@ def render_text(stats: Stats, stream: IO[str]) -> None:
 
 # --- Markdown ----------------------------------------------------------------------------------
 
+
 def _markdown_table(head: tuple[str, ...], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---:" for _ in head) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
@@ -142,6 +171,7 @@ def render_markdown(stats: Stats, stream: IO[str]) -> None:
 
 # --- CSV and JSON ------------------------------------------------------------------------------
 
+
 def render_csv(stats: Stats, stream: IO[str]) -> None:
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(CSV_HEAD)
@@ -150,7 +180,7 @@ def render_csv(stats: Stats, stream: IO[str]) -> None:
         writer.writerow([row.year, *plain, *table2_figures(row)])
 
 
-_RAW = "\u2063dec:"          # marks an exact amount for render_json to write as a bare JSON number
+_RAW = "\u2063dec:"  # marks an exact amount for render_json to write as a bare JSON number
 _RAW_VALUE = re.compile('"' + _RAW + r'(-?[0-9]+\.[0-9]{2})"')
 
 
@@ -167,17 +197,26 @@ def stats_to_dict(stats: Stats) -> dict[str, Any]:
     table1 = []
     for row in stats.years:
         f = [cents(v) for v in table1_figures(row)]
-        table1.append({"year": row.year, "production": {"carats": f[0], "value_usd": f[1]},
-                       "import": {"carats": f[2], "value_usd": f[3], "usd_per_ct": f[4]},
-                       "export": {"carats": f[5], "value_usd": f[6], "usd_per_ct": f[7]}})
-    table2 = [dict(zip(("year", "import", "export", "total"), (row.year, *table2_figures(row))))
-              for row in stats.years]
+        table1.append(
+            {
+                "year": row.year,
+                "production": {"carats": f[0], "value_usd": f[1]},
+                "import": {"carats": f[2], "value_usd": f[3], "usd_per_ct": f[4]},
+                "export": {"carats": f[5], "value_usd": f[6], "usd_per_ct": f[7]},
+            }
+        )
+    table2 = [dict(zip(("year", "import", "export", "total"), (row.year, *table2_figures(row)))) for row in stats.years]
     left = stats.left_out
-    return {"years": {"from": stats.year_from, "to": stats.year_to}, "production_file": stats.has_production,
-            "table1": table1, "table2": table2, "submissions_read": stats.submissions,
-            "left_out": {"error": left.unreadable, "duplicate_requests": left.duplicate_requests,
-                         "undated_exports": left.undated},
-            "counted_once": {"repeated_presentations": left.repeated}, "outside_years": left.outside}
+    return {
+        "years": {"from": stats.year_from, "to": stats.year_to},
+        "production_file": stats.has_production,
+        "table1": table1,
+        "table2": table2,
+        "submissions_read": stats.submissions,
+        "left_out": {"error": left.unreadable, "duplicate_requests": left.duplicate_requests, "undated_exports": left.undated},
+        "counted_once": {"repeated_presentations": left.repeated},
+        "outside_years": left.outside,
+    }
 
 
 def render_json(stats: Stats, stream: IO[str]) -> None:
@@ -186,6 +225,9 @@ def render_json(stats: Stats, stream: IO[str]) -> None:
 
 
 RENDERERS: dict[str, Callable[[Stats, IO[str]], None]] = {
-    "text": render_text, "markdown": render_markdown, "csv": render_csv, "json": render_json,
+    "text": render_text,
+    "markdown": render_markdown,
+    "csv": render_csv,
+    "json": render_json,
 }
 FORMATS = tuple(RENDERERS)

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from kpcheck.engine import Engine, durable
-from kpcheck.tooling.examples import ExampleResult, run_rule_examples
 from kpcheck.reference.queries import load_reference
 from kpcheck.rulebook.loader import Rule, Rulebook, Status
+from kpcheck.tooling.examples import ExampleResult, run_rule_examples
 
 BEFORE, IN_FORCE, AFTER = "before", "in_force", "after"
 
@@ -33,9 +33,10 @@ def engine_kinds() -> list[str]:
 
 def as_tested(book: Rulebook) -> Rulebook:
     """The rulebook with its retired rules active again, so that their examples can run."""
-    rules = [r if r.spec.status is Status.ACTIVE
-             else dataclasses.replace(r, spec=r.spec.model_copy(update={"status": Status.ACTIVE}))
-             for r in book.rules]
+    rules = [
+        r if r.spec.status is Status.ACTIVE else dataclasses.replace(r, spec=r.spec.model_copy(update={"status": Status.ACTIVE}))
+        for r in book.rules
+    ]
     return dataclasses.replace(book, rules=rules)
 
 
@@ -50,7 +51,7 @@ class ExampleRun:
     """The results of every example on every evaluator, and each example's presentation date."""
 
     results: list[ExampleResult]
-    dates: dict[tuple[str, str], dt.date | None]     # (rule id, example name) -> presented_on
+    dates: dict[tuple[str, str], dt.date | None]  # (rule id, example name) -> presented_on
     engines: tuple[str, ...]
 
     def of(self, rule_id: str) -> list[ExampleResult]:
@@ -77,8 +78,7 @@ def run_examples(book: Rulebook, registers: str | Path | None = None) -> Example
 def sides(rule: Rule, dates: list[dt.date]) -> dict[str, bool]:
     """Whether some example is presented before, within, and (with a ``to``) after the dates in force."""
     start, end = rule.spec.in_force.from_, rule.spec.in_force.to
-    out = {BEFORE: any(d < start for d in dates),
-           IN_FORCE: any(start <= d and (end is None or d <= end) for d in dates)}
+    out = {BEFORE: any(d < start for d in dates), IN_FORCE: any(start <= d and (end is None or d <= end) for d in dates)}
     if end is not None:
         out[AFTER] = any(d > end for d in dates)
     return out
@@ -87,9 +87,11 @@ def sides(rule: Rule, dates: list[dt.date]) -> dict[str, bool]:
 def side_text(rule: Rule, side: str) -> str:
     """What an example on ``side`` of a rule's dates in force is presented on, in words."""
     f = rule.spec.in_force
-    return {BEFORE: f"before {f.from_.isoformat()}",
-            IN_FORCE: f"on or after {f.from_.isoformat()}" + (f" and on or before {f.to.isoformat()}" if f.to else ""),
-            AFTER: f"after {f.to.isoformat() if f.to else ''}"}[side]
+    return {
+        BEFORE: f"before {f.from_.isoformat()}",
+        IN_FORCE: f"on or after {f.from_.isoformat()}" + (f" and on or before {f.to.isoformat()}" if f.to else ""),
+        AFTER: f"after {f.to.isoformat() if f.to else ''}",
+    }[side]
 
 
 @dataclass(frozen=True)
@@ -97,18 +99,27 @@ class RuleCoverage:
     rule: str
     status: str
     examples: int
-    passed: bool                  # every example gave its expected outcome on every evaluator
-    triggers_passed: bool         # a triggering example passed on every evaluator
-    clean_passed: bool            # a clean example passed on every evaluator
+    passed: bool  # every example gave its expected outcome on every evaluator
+    triggers_passed: bool  # a triggering example passed on every evaluator
+    clean_passed: bool  # a clean example passed on every evaluator
     sides: dict[str, bool]
-    missing: tuple[str, ...]      # the sides of the dates in force without an example, in words
+    missing: tuple[str, ...]  # the sides of the dates in force without an example, in words
     failed: tuple[str, ...] = ()  # the examples that did not behave as declared
 
     def as_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "status": self.status, "examples": self.examples, "passed": self.passed,
-                "triggers_passed": self.triggers_passed, "clean_passed": self.clean_passed,
-                "before_in_force": self.sides[BEFORE], "in_force": self.sides[IN_FORCE],
-                "after_in_force": self.sides.get(AFTER), "missing": list(self.missing), "failed": list(self.failed)}
+        return {
+            "rule": self.rule,
+            "status": self.status,
+            "examples": self.examples,
+            "passed": self.passed,
+            "triggers_passed": self.triggers_passed,
+            "clean_passed": self.clean_passed,
+            "before_in_force": self.sides[BEFORE],
+            "in_force": self.sides[IN_FORCE],
+            "after_in_force": self.sides.get(AFTER),
+            "missing": list(self.missing),
+            "failed": list(self.failed),
+        }
 
 
 @dataclass(frozen=True)
@@ -119,8 +130,7 @@ class ProvisionCoverage:
     rules: tuple[RuleCoverage, ...]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"act": self.act, "provision": self.provision, "confirmed": self.confirmed,
-                "rules": [r.as_dict() for r in self.rules]}
+        return {"act": self.act, "provision": self.provision, "confirmed": self.confirmed, "rules": [r.as_dict() for r in self.rules]}
 
 
 @dataclass
@@ -134,8 +144,10 @@ class Coverage:
         return [c for c in self.rules.values() if c.missing]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"provisions": [p.as_dict() for p in self.provisions],
-                "rules_missing_examples": [{"rule": c.rule, "missing": list(c.missing)} for c in self.missing_sides]}
+        return {
+            "provisions": [p.as_dict() for p in self.provisions],
+            "rules_missing_examples": [{"rule": c.rule, "missing": list(c.missing)} for c in self.missing_sides],
+        }
 
 
 def rule_coverage(rule: Rule, run: ExampleRun) -> RuleCoverage:
@@ -148,10 +160,16 @@ def rule_coverage(rule: Rule, run: ExampleRun) -> RuleCoverage:
     dates = [d for (rid, _), d in run.dates.items() if rid == rule.id and d is not None]
     got = sides(rule, dates)
     return RuleCoverage(
-        rule.id, rule.spec.status.value, len(rule.spec.examples), len(passing) == len(by_example) > 0,
-        any(expects.get(n) == "triggers" for n in passing), any(expects.get(n) == "clean" for n in passing),
-        got, tuple(side_text(rule, s) for s, ok in got.items() if not ok),
-        tuple(n for n in by_example if n not in passing))
+        rule.id,
+        rule.spec.status.value,
+        len(rule.spec.examples),
+        len(passing) == len(by_example) > 0,
+        any(expects.get(n) == "triggers" for n in passing),
+        any(expects.get(n) == "clean" for n in passing),
+        got,
+        tuple(side_text(rule, s) for s, ok in got.items() if not ok),
+        tuple(n for n in by_example if n not in passing),
+    )
 
 
 def coverage(book: Rulebook, run: ExampleRun) -> Coverage:
@@ -165,7 +183,8 @@ def coverage(book: Rulebook, run: ExampleRun) -> Coverage:
             if rule.id not in cited.setdefault(key, []):
                 cited[key].append(rule.id)
             confirmed[key] = basis.confirmed
-    provisions = [ProvisionCoverage(act, provision, confirmed[(act, provision)],
-                                    tuple(rules[r] for r in sorted(ids)))
-                  for (act, provision), ids in sorted(cited.items())]
+    provisions = [
+        ProvisionCoverage(act, provision, confirmed[(act, provision)], tuple(rules[r] for r in sorted(ids)))
+        for (act, provision), ids in sorted(cited.items())
+    ]
     return Coverage(provisions, rules)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Union
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Link:
     anchor: str
 
 
-Inline = Union[str, Code, Strong, Link]
+Inline = str | Code | Strong | Link
 Line = tuple[Inline, ...]
 
 
@@ -49,7 +49,7 @@ class Para:
 @dataclass(frozen=True)
 class Item:
     line: Line
-    children: tuple["Item", ...] = ()
+    children: tuple[Item, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class Table:
     rows: tuple[tuple[Line, ...], ...]
 
 
-Block = Union[Heading, Para, Bullets, Table]
+Block = Heading | Para | Bullets | Table
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
@@ -160,7 +160,9 @@ a { color: #0a58ca; text-decoration: none; } a:hover { text-decoration: underlin
 def to_html(blocks: list[Block], title: str, lang: str = "en") -> str:
     """One self-contained page in ``lang``: inline CSS, no scripts, no external resources."""
     body = "\n".join(_html_block(b) for b in blocks)
-    return (f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{html.escape(title)}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n<main>\n"
-            f"{body}\n</main>\n</body>\n</html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title)}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n<main>\n"
+        f"{body}\n</main>\n</body>\n</html>\n"
+    )

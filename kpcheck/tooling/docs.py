@@ -22,18 +22,17 @@ import json
 import re
 from typing import Any
 
-from kpcheck.rulebook.conditions import All, AnyOf, Node, Not, Presence, Quantified, Ref
-from kpcheck.tooling.coverage import ExampleRun, run_examples
-from kpcheck.tooling.docblocks import Block, Bullets, Code, Heading, Inline, Item, Line, Link, Para, Strong, Table
-from kpcheck.tooling.docblocks import to_html, to_markdown
+from kpcheck.i18n import gettext_for, ngettext_for
+from kpcheck.i18n.labels import N_, RULE_STATUS, SEVERITY, act_name, provision_name, word
 from kpcheck.input.text import format_value
-from kpcheck.rulebook.facts import FACTS, PATH
+from kpcheck.input.yamlio import load_yaml
 from kpcheck.reference.queries import load_reference
+from kpcheck.rulebook.conditions import All, AnyOf, Node, Not, Presence, Quantified, Ref
+from kpcheck.rulebook.facts import FACTS, PATH
 from kpcheck.rulebook.loader import DEFAULT_BASE, Rule, Rulebook, sha256_files
 from kpcheck.rulebook.schema import DATE
-from kpcheck.input.yamlio import load_yaml
-from kpcheck.i18n import gettext_for, ngettext_for
-from kpcheck.i18n.labels import RULE_STATUS, SEVERITY, N_, act_name, provision_name, word
+from kpcheck.tooling.coverage import ExampleRun, run_examples
+from kpcheck.tooling.docblocks import Block, Bullets, Code, Heading, Inline, Item, Line, Link, Para, Strong, Table, to_html, to_markdown
 
 _GETTEXT: contextvars.ContextVar[str] = contextvars.ContextVar("kpcheck_docs_lang", default="en")
 
@@ -46,16 +45,22 @@ def _(text: str) -> str:
 def _n(single: str, plural: str, n: int) -> str:
     return ngettext_for(_GETTEXT.get())(single, plural, n).replace("{n}", str(n))
 
+
 FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 
 
 # -- conditions in words ----------------------------------------------------------------------
 
-_VERBS = {"equals": (N_("is"), N_("is")), "not_equals": (N_("is not"), N_("is not")),
-          "less_than": (N_("is before"), N_("is less than")), "at_most": (N_("is on or before"), N_("is at most")),
-          "greater_than": (N_("is after"), N_("is greater than")),
-          "at_least": (N_("is on or after"), N_("is at least")),
-          "one_of": (N_("is one of"), N_("is one of")), "not_one_of": (N_("is not one of"), N_("is not one of"))}
+_VERBS = {
+    "equals": (N_("is"), N_("is")),
+    "not_equals": (N_("is not"), N_("is not")),
+    "less_than": (N_("is before"), N_("is less than")),
+    "at_most": (N_("is on or before"), N_("is at most")),
+    "greater_than": (N_("is after"), N_("is greater than")),
+    "at_least": (N_("is on or after"), N_("is at least")),
+    "one_of": (N_("is one of"), N_("is one of")),
+    "not_one_of": (N_("is not one of"), N_("is not one of")),
+}
 
 
 def literal(value: Any) -> Inline:
@@ -99,12 +104,13 @@ def _negated(node: Node, names: dict[str, str]) -> Item:
         return Item((_("not all of these hold:") if isinstance(node, All) else _("none of these holds:"),), inner.children)
     if isinstance(node, Quantified):
         inner = words(node, names)
-        head = (_("not"), " ") + inner.line if node.every else (_("no item of"),) + inner.line[1:]
+        head = (_("not"), " ", *inner.line) if node.every else (_("no item of"), *inner.line[1:])
         return Item(head, inner.children)
-    return Item((_("not:") + " ",) + words(node, names).line)
+    return Item((_("not:") + " ", *words(node, names).line))
 
 
 # -- the names of derived facts ---------------------------------------------------------------
+
 
 def _item_lets(node: Any, out: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
     """Every ``let`` beside a for_any/for_all in a raw condition: (list path, let block)."""
@@ -128,8 +134,11 @@ def let_names(rule: Rule, book: Rulebook, doc: dict) -> dict[str, str]:
         for name, call in block.items():
             given = (call.get("with") or {}) if isinstance(call, dict) else {}
             for let in book.lets.values():
-                if let.item_of == list_path and let.fact == call.get("fact") and all(
-                        _same(value, given.get(param), names) for param, value in let.args):
+                if (
+                    let.item_of == list_path
+                    and let.fact == call.get("fact")
+                    and all(_same(value, given.get(param), names) for param, value in let.args)
+                ):
                     names[let.key] = str(name)
                     break
     return names
@@ -145,16 +154,22 @@ def _same(value: Any, raw: Any, names: dict[str, str]) -> bool:
 
 def let_items(doc: dict) -> tuple[Item, ...]:
     """Each derived fact a rule defines: ``name = what it is (fact(parameters))``."""
-    blocks = [("", doc.get("let") or {})] + _item_lets([doc.get("condition"), doc.get("applies_when")], [])
+    blocks = [("", doc.get("let") or {}), *_item_lets([doc.get("condition"), doc.get("applies_when")], [])]
     out = []
     for list_path, block in blocks:
         for name, call in block.items():
             fact = FACTS.get(str(call.get("fact"))) if isinstance(call, dict) else None
-            args = ", ".join(f"{p}: {v if fact.params.get(p) == PATH else _flow(v)}"
-                             for p, v in (call.get("with") or {}).items()) if fact else ""
+            args = (
+                ", ".join(f"{p}: {v if fact.params.get(p) == PATH else _flow(v)}" for p, v in (call.get("with") or {}).items())
+                if fact
+                else ""
+            )
             where: Line = (_("for each item of") + " ", Code(list_path), ": ") if list_path else ()
-            out.append(Item(where + (Code(str(name)), " = ", _(fact.doc) if fact else "?", " (",
-                                     Code(f"{fact.name if fact else '?'}({args})"), ")")))
+            out.append(
+                Item(
+                    (*where, Code(str(name)), " = ", _(fact.doc) if fact else "?", " (", Code(f"{fact.name if fact else '?'}({args})"), ")")
+                )
+            )
     return tuple(out)
 
 
@@ -174,6 +189,7 @@ def _flow(value: Any) -> str:
 
 # -- the content ------------------------------------------------------------------------------
 
+
 def anchor(rule_id: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", rule_id.lower()).strip("-")
 
@@ -191,20 +207,30 @@ def _facts_line(rule: Rule, book: Rulebook) -> list[Item]:
     status: Line = (word(RULE_STATUS, spec.status.value, _),)
     if spec.replaced_by:
         status += ("; " + _("replaced by") + " ", Link(spec.replaced_by, anchor(spec.replaced_by)))
-    basis = tuple(Item((act_name(b.model_dump(), _), " — ",
-                        provision_name(b.model_dump(), _) if b.confirmed else Strong(_("provision to be confirmed")))
-                       + ((" (", Code(b.url), ")") if b.url else ())) for b in spec.legal_basis)
+    basis = tuple(
+        Item(
+            (
+                act_name(b.model_dump(), _),
+                " — ",
+                provision_name(b.model_dump(), _) if b.confirmed else Strong(_("provision to be confirmed")),
+            )
+            + ((" (", Code(b.url), ")") if b.url else ())
+        )
+        for b in spec.legal_basis
+    )
     scope = _("each submission") if spec.scope == "submission" else _("the submissions of a batch together")
-    if spec.needs == "history":      # run with a history too (rule-language.md, "needs")
+    if spec.needs == "history":  # run with a history too (rule-language.md, "needs")
         scope = _("the submissions of a batch together, or one submission against past ones (check --against, --register)")
-    dates = _("from {from}").replace("{from}", f.from_.isoformat()) + (
-        " " + _("to {to}").replace("{to}", f.to.isoformat()) if f.to else "")
+    dates = _("from {from}").replace("{from}", f.from_.isoformat()) + (" " + _("to {to}").replace("{to}", f.to.isoformat()) if f.to else "")
     in_force = dates + " " + _("(by the date the submission is presented on; otherwise not applicable)")
-    return [Item((_("Severity") + ": ", Strong(word(SEVERITY, spec.severity.value, _)))),
-            Item((_("Status") + ": ",) + status),
-            Item((_("In force") + ": ", in_force)), Item((_("Checks") + ": ", scope)),
-            Item((_("Legal basis") + ":",), basis),
-            Item((_("Rule file") + ": ", Code(rule.file.relative_to(book.directory).as_posix())))]
+    return [
+        Item((_("Severity") + ": ", Strong(word(SEVERITY, spec.severity.value, _)))),
+        Item((_("Status") + ": ", *status)),
+        Item((_("In force") + ": ", in_force)),
+        Item((_("Checks") + ": ", scope)),
+        Item((_("Legal basis") + ":",), basis),
+        Item((_("Rule file") + ": ", Code(rule.file.relative_to(book.directory).as_posix()))),
+    ]
 
 
 def _given(example: Any) -> Line:
@@ -215,11 +241,12 @@ def _given(example: Any) -> Line:
         for i, (path, value) in enumerate((change or {}).items()):
             line += (" " + _("with") + " " if i == 0 else ", ", Code(f"{path}: {_flow(value)}"))
         return line
+
     if example.batch is None:
         return one(example.base, example.change, example.submission)
     line: Line = (_("a batch of {n}").replace("{n}", str(len(example.batch))) + ": ",)
     for i, item in enumerate(example.batch):
-        line += (("; " if i else ""), f"({i + 1}) ") + one(item.get("base"), item.get("change"), item.get("submission"))
+        line += ("; " if i else "", f"({i + 1}) ", *one(item.get("base"), item.get("change"), item.get("submission")))
     return line
 
 
@@ -233,8 +260,7 @@ def _outcome(rule: Rule, example: Any, run: ExampleRun) -> Line:
     return ("✗ ", Strong("; ".join(f"{e}: {_said(r.actual)}" for e, r in results.items())))
 
 
-_OUTCOMES = {"triggers": N_("triggers"), "clean": N_("clean"), "not_applicable": N_("not applicable"),
-             "error": N_("error")}
+_OUTCOMES = {"triggers": N_("triggers"), "clean": N_("clean"), "not_applicable": N_("not applicable"), "error": N_("error")}
 
 
 def _said(outcome: str) -> str:
@@ -257,24 +283,27 @@ def rule_blocks(rule: Rule, book: Rulebook, run: ExampleRun) -> list[Block]:
     doc = load_yaml(rule.file)
     names = let_names(rule, book, doc)
     title, message = _texts(rule)
-    out: list[Block] = [Heading(3, (spec.id, " — ", title), anchor(spec.id)),
-                        Bullets(tuple(_facts_line(rule, book)))]
+    out: list[Block] = [Heading(3, (spec.id, " — ", title), anchor(spec.id)), Bullets(tuple(_facts_line(rule, book)))]
     if rule.applies:
-        out += [Para((Strong(_("Applies only when")),
-                      " " + _("(checked in order; the first that fails is the reason given):"))),
-                Bullets(tuple(_applies(node, reason, names) for node, reason in rule.applies))]
+        out += [
+            Para((Strong(_("Applies only when")), " " + _("(checked in order; the first that fails is the reason given):"))),
+            Bullets(tuple(_applies(node, reason, names) for node, reason in rule.applies)),
+        ]
     lets = let_items(doc)
     if lets:
         out += [Para((Strong(_("Derived facts")), ":")), Bullets(lets)]
-    out += [Para((Strong(_("Finding when")), ":")), Bullets((words(rule.condition, names),)),
-            Para((Strong(_("Message")), ": ", message))]
+    out += [Para((Strong(_("Finding when")), ":")), Bullets((words(rule.condition, names),)), Para((Strong(_("Message")), ": ", message))]
     if spec.fields:
         out.append(Para((Strong(_("Fields reported")), ": ", *_join([Code(f) for f in spec.fields]))))
-    rows = tuple(((Code(e.name),) + ((" — ", _(e.note)) if e.note else ()), _given(e), (_said(e.expect),),
-                  _outcome(rule, e, run)) for e in spec.examples)
+    rows = tuple(
+        ((Code(e.name),) + ((" — ", _(e.note)) if e.note else ()), _given(e), (_said(e.expect),), _outcome(rule, e, run))
+        for e in spec.examples
+    )
     engines = " " + _("and") + " "
-    out += [Para((Strong(_("Examples")), " " + _("(outcome on {engines}):").replace("{engines}", engines.join(run.engines)))),
-            Table((_("Example"), _("Submission"), _("Expected"), _("Outcome")), rows)]
+    out += [
+        Para((Strong(_("Examples")), " " + _("(outcome on {engines}):").replace("{engines}", engines.join(run.engines)))),
+        Table((_("Example"), _("Submission"), _("Expected"), _("Outcome")), rows),
+    ]
     return out
 
 
@@ -299,57 +328,110 @@ def document(book: Rulebook, run: ExampleRun, title: str, law_sha256: str) -> li
             out += rule_blocks(rule, book, run)
         others = [r for r in rules if r not in own]
         if others:
-            out += [Para((Strong(_("Also cited by")), " " + _("(described under the act they cite first):"))),
-                    Bullets(tuple(_cross_ref(r, act, act_anchor) for r in others))]
+            out += [
+                Para((Strong(_("Also cited by")), " " + _("(described under the act they cite first):"))),
+                Bullets(tuple(_cross_ref(r, act, act_anchor) for r in others)),
+            ]
     return out + appendix()
 
 
-def _front(book: Rulebook, run: ExampleRun, title: str, law_sha256: str, acts: dict[str, list[Rule]],
-           act_anchor: dict[str, str]) -> list[Block]:
+def _front(
+    book: Rulebook, run: ExampleRun, title: str, law_sha256: str, acts: dict[str, list[Rule]], act_anchor: dict[str, str]
+) -> list[Block]:
     passed = sum(r.passed for r in run.results)
-    contents = [Item((Link(_(act), act_anchor[act]), " — " + _n("{n} rule", "{n} rules", len(rules))))
-                for act, rules in acts.items()]
+    contents = [Item((Link(_(act), act_anchor[act]), " — " + _n("{n} rule", "{n} rules", len(rules)))) for act, rules in acts.items()]
     engines = (" " + _("and") + " ").join(run.engines)
     return [
         Heading(1, (_(title),)),
-        Para((_("Rulebook version") + " ", Strong(book.version),
-              ", " + _("{rules} citing {acts}").replace("{rules}", _n("{n} rule", "{n} rules", len(book.rules)))
-              .replace("{acts}", _n("{n} legal act", "{n} legal acts", len(acts))) + ". "
-              + _("SHA-256 of the rule files and the law-level reference data:") + " ", Code(law_sha256), ".")),
-        Para((_("Generated from the rule files by") + " ", Code("python tools/gen_rulebook_docs.py"),
-              " (", Code("kpcheck rules docs"), "); " + _("do not edit by hand.") + " "
-              + _("Every example below was run on the evaluators {engines}; {passed} of {total} results are as "
-                  "declared.").replace("{engines}", engines).replace("{passed}", str(passed))
-              .replace("{total}", str(len(run.results))) + " "
-              + _("A rule reports a finding when it is in force on the date the submission is presented on, it "
-                  "applies, and its condition holds. An absent value (missing, null, blank or an empty list) makes "
-                  "a comparison false."))),
+        Para(
+            (
+                _("Rulebook version") + " ",
+                Strong(book.version),
+                ", "
+                + _("{rules} citing {acts}")
+                .replace("{rules}", _n("{n} rule", "{n} rules", len(book.rules)))
+                .replace("{acts}", _n("{n} legal act", "{n} legal acts", len(acts)))
+                + ". "
+                + _("SHA-256 of the rule files and the law-level reference data:")
+                + " ",
+                Code(law_sha256),
+                ".",
+            )
+        ),
+        Para(
+            (
+                _("Generated from the rule files by") + " ",
+                Code("python tools/gen_rulebook_docs.py"),
+                " (",
+                Code("kpcheck rules docs"),
+                "); "
+                + _("do not edit by hand.")
+                + " "
+                + _("Every example below was run on the evaluators {engines}; {passed} of {total} results are as declared.")
+                .replace("{engines}", engines)
+                .replace("{passed}", str(passed))
+                .replace("{total}", str(len(run.results)))
+                + " "
+                + _(
+                    "A rule reports a finding when it is in force on the date the submission is presented on, it "
+                    "applies, and its condition holds. An absent value (missing, null, blank or an empty list) makes "
+                    "a comparison false."
+                ),
+            )
+        ),
         Heading(2, (_("Contents"),)),
-        Bullets(tuple(contents) + (Item((Link(_("Appendix: derived facts"), "derived-facts"),)),)),
+        Bullets((*tuple(contents), Item((Link(_("Appendix: derived facts"), "derived-facts"),)))),
     ]
 
 
 def _cross_ref(rule: Rule, act: str, act_anchor: dict[str, str]) -> Item:
-    provisions = [provision_name(b.model_dump(), _) if b.confirmed else _("provision to be confirmed")
-                  for b in rule.spec.legal_basis if b.act.strip() == act]
+    provisions = [
+        provision_name(b.model_dump(), _) if b.confirmed else _("provision to be confirmed")
+        for b in rule.spec.legal_basis
+        if b.act.strip() == act
+    ]
     first = rule.spec.legal_basis[0].act.strip()
-    return Item((Link(rule.id, anchor(rule.id)), " — ", _texts(rule)[0], " (", "; ".join(provisions),
-                 "); " + _("see under") + " ", Link(_(first), act_anchor[first])))
+    return Item(
+        (
+            Link(rule.id, anchor(rule.id)),
+            " — ",
+            _texts(rule)[0],
+            " (",
+            "; ".join(provisions),
+            "); " + _("see under") + " ",
+            Link(_(first), act_anchor[first]),
+        )
+    )
 
 
-_KINDS = {"path": N_("a field or a derived fact"), "number": N_("a number"),
-          "count": N_("a whole number from 0 to 10,000"), "text": N_("a text"),
-          "texts": N_("a list of texts")}
+_KINDS = {
+    "path": N_("a field or a derived fact"),
+    "number": N_("a number"),
+    "count": N_("a whole number from 0 to 10,000"),
+    "text": N_("a text"),
+    "texts": N_("a list of texts"),
+}
 
 
 def appendix() -> list[Block]:
     facts = sorted(FACTS.values(), key=lambda f: f.name)
     kinds: Line = tuple(x for i, (k, v) in enumerate(_KINDS.items()) for x in (("; " if i else ""), Code(k), f": {_(v)}"))
-    return [Heading(2, (_("Appendix: derived facts"),), "derived-facts"),
-            Para((_("What a rule may compute under") + " ", Code("let:"), " (kpcheck/rulebook/facts.py). "
-                  + _("Parameter kinds:") + " ", *kinds, ". " + _("A fact is absent when an input it needs is absent."))),
-            Table((_("Fact"), _("Parameters"), _("Gives"), _("Meaning")),
-                  tuple(((Code(f.name),), _params(f), (Code(f.returns),), (_(f.doc),)) for f in facts))]
+    return [
+        Heading(2, (_("Appendix: derived facts"),), "derived-facts"),
+        Para(
+            (
+                _("What a rule may compute under") + " ",
+                Code("let:"),
+                " (kpcheck/rulebook/facts.py). " + _("Parameter kinds:") + " ",
+                *kinds,
+                ". " + _("A fact is absent when an input it needs is absent."),
+            )
+        ),
+        Table(
+            (_("Fact"), _("Parameters"), _("Gives"), _("Meaning")),
+            tuple(((Code(f.name),), _params(f), (Code(f.returns),), (_(f.doc),)) for f in facts),
+        ),
+    ]
 
 
 def _params(fact: Any) -> Line:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -33,8 +34,8 @@ class ExampleResult:
     expected: str
     actual: str
     detail: str = ""
-    presented_on: dt.date | None = None     # of the submission (the first of a batch) it is about
-    found: Any = field(default=None, compare=False, repr=False)   # (findings, not applicable) as evaluated
+    presented_on: dt.date | None = None  # of the submission (the first of a batch) it is about
+    found: Any = field(default=None, compare=False, repr=False)  # (findings, not applicable) as evaluated
 
     @property
     def passed(self) -> bool:
@@ -51,7 +52,7 @@ def apply_change(doc: dict[str, Any], path: str, value: Any) -> None:
     if not steps:
         raise ExampleError(f"empty change path {path!r}")
     node: Any = doc
-    for step, nxt in zip(steps, steps[1:]):
+    for step, nxt in itertools.pairwise(steps):
         if isinstance(step, int):
             if not isinstance(node, list) or step >= len(node):
                 raise ExampleError(f"{path}: no list item [{step}]")
@@ -104,8 +105,13 @@ def build_batch(book: Rulebook, example: Example, source: str) -> list[Loaded]:
     """The submissions of a batch example; the example's expectation is about the first."""
     out = []
     for i, item in enumerate(example.batch or []):
-        part = Example(name=f"{example.name}[{i}]", expect=example.expect, base=item.get("base", DEFAULT_BASE),
-                       change=item.get("change"), submission=item.get("submission"))
+        part = Example(
+            name=f"{example.name}[{i}]",
+            expect=example.expect,
+            base=item.get("base", DEFAULT_BASE),
+            change=item.get("change"),
+            submission=item.get("submission"),
+        )
         out.append(build(book, part, f"{source}[{i}]"))
     return out
 
@@ -120,8 +126,7 @@ def _subject(book: Rulebook, rule: Rule, example: Example) -> tuple[Any, Any, st
 
     source = f"{rule.file}#{example.name}"
     try:
-        loaded = build_batch(book, example, source) if rule.spec.scope == "batch" \
-            else [build(book, example, source)]
+        loaded = build_batch(book, example, source) if rule.spec.scope == "batch" else [build(book, example, source)]
     except (ExampleError, ValueError) as exc:
         return None, None, str(exc)
     broken = [item for item in loaded if item.submission is None]
@@ -148,10 +153,9 @@ def run_example(rule: Rule, example: Example, book: Rulebook, engines: dict[str,
         actual, why, findings = "error", detail, None
         if subject is not None:
             try:
-                evaluation = engine.evaluate(None, subject) if rule.spec.scope == "batch" \
-                    else engine.evaluate(subject)
+                evaluation = engine.evaluate(None, subject) if rule.spec.scope == "batch" else engine.evaluate(subject)
                 actual, findings = outcome(rule.id, evaluation), (evaluation.findings, evaluation.not_applicable)
-            except Exception as exc:  # noqa: BLE001 - reported as a failing example
+            except Exception as exc:
                 why = str(exc)
         results.append(ExampleResult(rule.id, example.name, name, example.expect, actual, why, on, findings))
     return results

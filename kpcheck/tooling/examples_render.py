@@ -47,17 +47,26 @@ def print_coverage(console: Console, cover: Coverage) -> None:
         for p in provisions:
             provision = p.provision if p.confirmed else "TO BE CONFIRMED"
             for i, c in enumerate(p.rules):
-                table.add_row(provision if i == 0 else "", c.rule, str(c.examples), _yes(c.passed),
-                              _yes(c.triggers_passed), _yes(c.clean_passed), _yes(c.sides[BEFORE]),
-                              _yes(c.sides[IN_FORCE]), _yes(c.sides.get(AFTER)))
+                table.add_row(
+                    provision if i == 0 else "",
+                    c.rule,
+                    str(c.examples),
+                    _yes(c.passed),
+                    _yes(c.triggers_passed),
+                    _yes(c.clean_passed),
+                    _yes(c.sides[BEFORE]),
+                    _yes(c.sides[IN_FORCE]),
+                    _yes(c.sides.get(AFTER)),
+                )
         console.print(table)
-    console.print("Ex.: examples; Pass: all passed on every evaluator; Trig./Clean: a triggering / clean example "
-                  "passed; Before/In/After: an example presented before, within, after the dates in force.")
+    console.print(
+        "Ex.: examples; Pass: all passed on every evaluator; Trig./Clean: a triggering / clean example "
+        "passed; Before/In/After: an example presented before, within, after the dates in force."
+    )
     if not cover.missing_sides:
         console.print("Every rule has an example on each side of its dates in force.")
     for c in cover.missing_sides:
         console.print(Text(f"{c.rule}: no example presented {'; '.join(c.missing)}", style="yellow"))
-
 
 
 def run_as_dict(book: Rulebook, run: ExampleRun, cover: Coverage | None = None) -> dict[str, Any]:
@@ -67,9 +76,19 @@ def run_as_dict(book: Rulebook, run: ExampleRun, cover: Coverage | None = None) 
         "rulebook": {"version": book.version, "rules": len(book.rules)},
         "engines": list(run.engines),
         "summary": {"results": len(run.results), "passed": len(run.results) - len(failed), "failed": len(failed)},
-        "results": [{"id": r.test_id, "rule": r.rule, "example": r.example, "engine": r.engine,
-                     "expected": r.expected, "actual": r.actual, "passed": r.passed, "detail": r.detail}
-                    for r in run.results],
+        "results": [
+            {
+                "id": r.test_id,
+                "rule": r.rule,
+                "example": r.example,
+                "engine": r.engine,
+                "expected": r.expected,
+                "actual": r.actual,
+                "passed": r.passed,
+                "detail": r.detail,
+            }
+            for r in run.results
+        ],
     }
     if cover is not None:
         doc["coverage"] = cover.as_dict()
@@ -79,19 +98,21 @@ def run_as_dict(book: Rulebook, run: ExampleRun, cover: Coverage | None = None) 
 def run_as_junit(run: ExampleRun, cover: Coverage | None = None) -> str:
     """The example run as JUnit XML: one test case per example and evaluator."""
     failed = [r for r in run.results if not r.passed]
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', "<testsuites>",
-             f'  <testsuite name="kpcheck rules" tests="{len(run.results)}" failures="{len(failed)}" errors="0">']
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        "<testsuites>",
+        f'  <testsuite name="kpcheck rules" tests="{len(run.results)}" failures="{len(failed)}" errors="0">',
+    ]
     for r in run.results:
         case = f"    <testcase classname={attr('rules.' + r.rule)} name={attr(r.test_id + ' [' + r.engine + ']')}"
         if r.passed:
             lines.append(case + "/>")
             continue
         message = f"expected {r.expected}, got {r.actual}" + (f": {r.detail}" if r.detail else "")
-        lines += [case + ">", f"      <failure message={attr(message)} type=\"example\">{body(message)}</failure>",
-                  "    </testcase>"]
+        lines += [case + ">", f'      <failure message={attr(message)} type="example">{body(message)}</failure>', "    </testcase>"]
     if cover is not None:
         lines.append(f"    <system-out>{body(chr(10).join(coverage_lines(cover)))}</system-out>")
-    return "\n".join(lines + ["  </testsuite>", "</testsuites>"]) + "\n"
+    return "\n".join([*lines, "  </testsuite>", "</testsuites>"]) + "\n"
 
 
 def coverage_lines(cover: Coverage) -> list[str]:
@@ -99,7 +120,9 @@ def coverage_lines(cover: Coverage) -> list[str]:
     out = []
     for p in cover.provisions:
         for c in p.rules:
-            out.append(f"{p.act} | {p.provision} | {c.rule} | {'passed' if c.passed else 'FAILED'} | "
-                       f"{'no example ' + '; '.join(c.missing) if c.missing else 'examples on each side'}")
+            out.append(
+                f"{p.act} | {p.provision} | {c.rule} | {'passed' if c.passed else 'FAILED'} | "
+                f"{'no example ' + '; '.join(c.missing) if c.missing else 'examples on each side'}"
+            )
     out += [f"{c.rule}: no example presented {'; '.join(c.missing)}" for c in cover.missing_sides]
     return out

@@ -60,8 +60,7 @@ def export_rulebook(target: Path, force: bool = False, source: Path = RULES_DIR)
         raise ExportError(f"{target}: the folder is not empty; give --force to write over the files in it")
     try:
         target.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(source, target, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"))
+        shutil.copytree(source, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"))
         readme = target / "README.md"
         readme.write_text(README.format(version=__version__, folder=target), encoding="utf-8")
     except OSError as exc:

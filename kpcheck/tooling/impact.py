@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
-from kpcheck.api import Checker, Result, RulebookInvalid
+from kpcheck.api import Checker, RulebookInvalid
 from kpcheck.batch.audit import audit
+from kpcheck.results import Result
 from kpcheck.rulebook.loader import RULES_DIR
 from kpcheck.verdicts import Verdict
 
@@ -100,8 +102,15 @@ def compare(before: Result, after: Result, year: str = UNKNOWN_YEAR) -> Change |
     new_rules = {f.rule for f in after.findings}
     if before.status == after.status and old_rules == new_rules:
         return None
-    return Change(before.submission, before.source, before.status, after.status,
-                  tuple(sorted(new_rules - old_rules)), tuple(sorted(old_rules - new_rules)), year)
+    return Change(
+        before.submission,
+        before.source,
+        before.status,
+        after.status,
+        tuple(sorted(new_rules - old_rules)),
+        tuple(sorted(old_rules - new_rules)),
+        year,
+    )
 
 
 def load_side(side: str, rules: Path | str | None, registers: Path | str | None, engine: str | None) -> Checker:
@@ -112,8 +121,14 @@ def load_side(side: str, rules: Path | str | None, registers: Path | str | None,
         raise ImpactRulebookInvalid(side, exc.errors) from exc
 
 
-def impact(old_dir: Path | str | None, new_dir: Path | str, sources: Iterable[str | Path],
-           registers: Path | str | None = None, engine: str | None = None, jobs: int = 1) -> ImpactReport:
+def impact(
+    old_dir: Path | str | None,
+    new_dir: Path | str,
+    sources: Iterable[str | Path],
+    registers: Path | str | None = None,
+    engine: str | None = None,
+    jobs: int = 1,
+) -> ImpactReport:
     """Audit ``sources`` under the old and the new rulebook and report what differs.
 
     ``old_dir`` None is the shipped rulebook. Both audits use the same registers and engine.
@@ -127,9 +142,11 @@ def impact(old_dir: Path | str | None, new_dir: Path | str, sources: Iterable[st
     return report
 
 
-def lockstep(sources: list[str], old_dir: Path | str, new_dir: Path | str, registers: Path | str | None,
-             engine: str | None, jobs: int) -> Iterator[tuple[Result, Result]]:
+def lockstep(
+    sources: list[str], old_dir: Path | str, new_dir: Path | str, registers: Path | str | None, engine: str | None, jobs: int
+) -> Iterator[tuple[Result, Result]]:
     """Pairs (old result, new result) of every submission, in input order."""
+
     def options(rules: Path | str) -> dict[str, Any]:
         return {"rules": str(rules), "registers": str(registers) if registers else None, "engine": engine}
 

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from kpcheck.api import STATUSES
+from kpcheck.results import STATUSES
 from kpcheck.tooling.impact import ImpactReport
 
 
@@ -24,9 +24,17 @@ def _sorted_transitions(counter: Counter) -> list[tuple[tuple[str, str], int]]:
 
 def to_json(report: ImpactReport) -> dict[str, Any]:
     """The JSON impact report: ``changes`` (input order) and ``summary``."""
-    changes = [{"submission": c.submission, "source": c.source, "status_before": c.status_before,
-                "status_after": c.status_after, "findings_added": list(c.findings_added),
-                "findings_removed": list(c.findings_removed)} for c in report.changes]
+    changes = [
+        {
+            "submission": c.submission,
+            "source": c.source,
+            "status_before": c.status_before,
+            "status_after": c.status_after,
+            "findings_added": list(c.findings_added),
+            "findings_removed": list(c.findings_removed),
+        }
+        for c in report.changes
+    ]
     summary = {
         "submissions": report.submissions,
         "changed": len(report.changes),
@@ -40,11 +48,15 @@ def to_json(report: ImpactReport) -> dict[str, Any]:
 
 def render_text(report: ImpactReport, console: Console) -> None:
     """The impact report for people: summary, transitions, rules, years, then each change."""
-    console.print(Text(f"Rulebook {report.old['version']} (sha256 {report.old['sha256'][:12]}) → "
-                       f"{report.new['version']} (sha256 {report.new['sha256'][:12]})", style="bold"))
+    console.print(
+        Text(
+            f"Rulebook {report.old['version']} (sha256 {report.old['sha256'][:12]}) → "
+            f"{report.new['version']} (sha256 {report.new['sha256'][:12]})",
+            style="bold",
+        )
+    )
     if report.reference == "example":
-        console.print(Text("EXAMPLE REGISTERS: the signer, customs-point and entity lists are examples.",
-                           style="yellow"))
+        console.print(Text("EXAMPLE REGISTERS: the signer, customs-point and entity lists are examples.", style="yellow"))
     line = f"{report.submissions} submission(s) re-run, {len(report.changes)} changed"
     if report.errors:
         line += f", {report.errors} could not be read or checked under either rulebook"

@@ -24,16 +24,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kpcheck.tooling.coverage import AFTER, ExampleRun, run_examples, side_text, sides
-from kpcheck.rulebook.conditions import Ref, refs_of, walk
 from kpcheck.engine import EngineError
+from kpcheck.input.yamlio import YamlSyntaxError, key_location, load_yaml, plain, value_location
+from kpcheck.problems import Level, Location, Problem
 from kpcheck.reference.files import CALENDAR
 from kpcheck.reference.queries import ReferenceDataError, collect_reference
 from kpcheck.reference.workdays import WorkingCalendar
-from kpcheck.rulebook.loader import Rule, RuleError, RuleFile, Rulebook, Status, collect_rulebook, rule_files, schema_error
-from kpcheck.rulebook.loader import section_errors
-from kpcheck.problems import Level, Location, Problem
-from kpcheck.input.yamlio import YamlSyntaxError, key_location, load_yaml, plain, value_location
+from kpcheck.rulebook.conditions import Ref, refs_of, walk
+from kpcheck.rulebook.loader import Rule, Rulebook, RuleError, RuleFile, Status, collect_rulebook, rule_files, schema_error, section_errors
+from kpcheck.tooling.coverage import AFTER, ExampleRun, run_examples, side_text, sides
 
 
 @dataclass
@@ -88,16 +87,21 @@ def horizon_problems(directory: Path, calendar: WorkingCalendar, today: date) ->
         return []
     path = directory / "reference" / CALENDAR
     try:
-        line = next((n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-                     if text.startswith("years:")), None)
+        line = next((n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text.startswith("years:")), None)
     except OSError:
         line = None
     what = f"end on {until.isoformat()}" if until is not None else "are none"
-    return [Problem(Location(str(path), line, 1 if line else None), "LNT204",
-                    f"the working-day calendar's confirmed years {what}, within a year of {today.isoformat()}: "
-                    "when the Government's transfer decree for the next year is published, add its days to "
-                    "calendar-overrides.yaml and confirm the year there (or regenerate with a newer holidays "
-                    "release); until then deadlines in later years carry a provisional-calendar note", Level.WARNING)]
+    return [
+        Problem(
+            Location(str(path), line, 1 if line else None),
+            "LNT204",
+            f"the working-day calendar's confirmed years {what}, within a year of {today.isoformat()}: "
+            "when the Government's transfer decree for the next year is published, add its days to "
+            "calendar-overrides.yaml and confirm the year there (or regenerate with a newer holidays "
+            "release); until then deadlines in later years carry a provisional-calendar note",
+            Level.WARNING,
+        )
+    ]
 
 
 def _as_location(where: Any) -> Location:
@@ -109,7 +113,7 @@ def _read(path: Path) -> _File:
     try:
         f.doc = load_yaml(path)
     except YamlSyntaxError:
-        return f                                   # the loader reports it (RUL001)
+        return f  # the loader reports it (RUL001)
     if not isinstance(f.doc, dict):
         return f
     try:
@@ -135,8 +139,11 @@ def _from_loader(exc: RuleError, files: dict[str, _File]) -> Problem:
         twins = [g for g in files.values() if g.spec is not None and g.spec.id == f.spec.id]
         if any(g.spec.status is Status.RETIRED for g in twins if g.spec is not None):
             others = ", ".join(str(g.path) for g in twins if g is not f)
-            return Problem(f.at_value("id"), "LNT106", f"rule id {f.spec.id} is retired ({others}); a retired id "
-                           "is never reused: give the new rule an id of its own")
+            return Problem(
+                f.at_value("id"),
+                "LNT106",
+                f"rule id {f.spec.id} is retired ({others}); a retired id is never reused: give the new rule an id of its own",
+            )
         return Problem(f.at_value("id"), exc.code, exc.message)
     if exc.code == "RUL006":
         key = "replaced_by" if "replaced_by" in f.doc else "status"
@@ -162,8 +169,7 @@ def static_problems(f: _File) -> list[Problem]:
     for i, basis in enumerate(spec.legal_basis):
         if not basis.confirmed:
             where = value_location(doc["legal_basis"][i], "provision", str(f.path))
-            out.append(Problem(where, "LNT201", f"the provision of {basis.act} is to be confirmed", Level.WARNING,
-                               spec.id))
+            out.append(Problem(where, "LNT201", f"the provision of {basis.act} is to be confirmed", Level.WARNING, spec.id))
     return out + _russian(f) + _kazakh(f) + _drafts(f) + _unused_params(f)
 
 
@@ -174,17 +180,24 @@ def _kazakh(f: _File) -> list[Problem]:
     if kk is not None and kk.title and kk.message:
         return []
     where = f.at_key("translations") if "translations" in f.doc else f.at_key("id")
-    return [Problem(where, "LNT206", f"rule {spec.id} has no Kazakh title and message (translations.kk)",
-                    Level.WARNING, spec.id)]
+    return [Problem(where, "LNT206", f"rule {spec.id} has no Kazakh title and message (translations.kk)", Level.WARNING, spec.id)]
 
 
 def _drafts(f: _File) -> list[Problem]:
     spec = f.spec
     assert spec is not None
-    return [Problem(key_location(f.doc["translations"], lang, str(f.path)),
-                    "LNT205", f"the {LANGUAGE_NAMES.get(lang, lang)} text of rule {spec.id} is a draft awaiting "
-                    "review by the legal staff (remove 'draft: true' once reviewed)", Level.WARNING, spec.id)
-            for lang, t in spec.translations.items() if t.draft]
+    return [
+        Problem(
+            key_location(f.doc["translations"], lang, str(f.path)),
+            "LNT205",
+            f"the {LANGUAGE_NAMES.get(lang, lang)} text of rule {spec.id} is a draft awaiting "
+            "review by the legal staff (remove 'draft: true' once reviewed)",
+            Level.WARNING,
+            spec.id,
+        )
+        for lang, t in spec.translations.items()
+        if t.draft
+    ]
 
 
 def _params_named(node: Any) -> set[str]:
@@ -203,10 +216,17 @@ def _unused_params(f: _File) -> list[Problem]:
     assert spec is not None
     used = _params_named(f.doc.get("let"))
     texts = [spec.message, *(t.message or "" for t in spec.translations.values())]
-    return [Problem(key_location(f.doc["params"], name, str(f.path)),
-                    "LNT207", f"parameter '{name}' is never used: remove it or pass it to a let with {{param: {name}}}",
-                    Level.WARNING, spec.id)
-            for name in spec.params if name not in used and not any(f"{{{name}}}" in t for t in texts)]
+    return [
+        Problem(
+            key_location(f.doc["params"], name, str(f.path)),
+            "LNT207",
+            f"parameter '{name}' is never used: remove it or pass it to a let with {{param: {name}}}",
+            Level.WARNING,
+            spec.id,
+        )
+        for name in spec.params
+        if name not in used and not any(f"{{{name}}}" in t for t in texts)
+    ]
 
 
 def _russian(f: _File) -> list[Problem]:
@@ -215,13 +235,11 @@ def _russian(f: _File) -> list[Problem]:
     ru = spec.translations.get("ru")
     if ru is None:
         where = f.at_key("translations") if "translations" in f.doc else f.at_key("id")
-        return [Problem(where, "LNT202", f"rule {spec.id} has no Russian text (translations.ru)", Level.WARNING,
-                        spec.id)]
+        return [Problem(where, "LNT202", f"rule {spec.id} has no Russian text (translations.ru)", Level.WARNING, spec.id)]
     missing = [part for part in ("title", "message") if not getattr(ru, part)]
     if missing:
         where = key_location(f.doc["translations"], "ru", str(f.path))
-        return [Problem(where, "LNT202", f"the Russian text of rule {spec.id} has no {' and no '.join(missing)}",
-                        Level.WARNING, spec.id)]
+        return [Problem(where, "LNT202", f"the Russian text of rule {spec.id} has no {' and no '.join(missing)}", Level.WARNING, spec.id)]
     return []
 
 
@@ -256,8 +274,14 @@ def _unused_lets(rule: Rule, book: Rulebook, f: _File) -> list[Problem]:
     out = []
     for name, ref in rule.lets.items():
         if ref.name not in used and not any(f"{{{name}}}" in text for text in texts):
-            out.append(Problem(key_location(f.doc["let"], name, str(f.path)),
-                               "LNT203", f"let '{name}' is never read: remove it or use it", Level.WARNING))
+            out.append(
+                Problem(
+                    key_location(f.doc["let"], name, str(f.path)),
+                    "LNT203",
+                    f"let '{name}' is never read: remove it or use it",
+                    Level.WARNING,
+                )
+            )
     return out
 
 
@@ -268,16 +292,26 @@ def _behaviour(rule: Rule, f: _File, run: ExampleRun) -> list[Problem]:
         if all(r.passed for r in results.values()):
             continue
         node = f.doc["examples"][i]
-        got = ", ".join(f"{r.actual} ({engine}{': ' + r.detail if r.detail else ''})"
-                        for engine, r in results.items())
-        out.append(Problem(key_location(node, "name", str(f.path)),
-                           "LNT103", f"example '{example.name}' of {rule.id} expects {example.expect} but gives {got}"))
+        got = ", ".join(f"{r.actual} ({engine}{': ' + r.detail if r.detail else ''})" for engine, r in results.items())
+        out.append(
+            Problem(
+                key_location(node, "name", str(f.path)),
+                "LNT103",
+                f"example '{example.name}' of {rule.id} expects {example.expect} but gives {got}",
+            )
+        )
     declared = [e for e in rule.spec.examples if e.expect == "triggers"]
     if declared and not any(r.actual == "triggers" for r in run.of(rule.id)):
         where = f.at_key("condition") if "condition" in f.doc else f.at_key("id")
-        out.append(Problem(where, "LNT104", f"the condition of {rule.id} triggers on none of its "
-                           f"{len(rule.spec.examples)} "
-                           f"examples ({len(declared)} expect{'s' * (len(declared) == 1)} it to)"))
+        out.append(
+            Problem(
+                where,
+                "LNT104",
+                f"the condition of {rule.id} triggers on none of its "
+                f"{len(rule.spec.examples)} "
+                f"examples ({len(declared)} expect{'s' * (len(declared) == 1)} it to)",
+            )
+        )
     return out
 
 
@@ -305,8 +339,10 @@ SUMMARISED = {  # code -> what the one summary line says of the rules concerned
 
 def select(problems: list[Problem], chosen: tuple[str, ...] = (), ignored: tuple[str, ...] = ()) -> list[Problem]:
     """The problems whose code starts with one of ``chosen`` (all when none), less those of ``ignored``."""
+
     def matches(code: str, prefixes: tuple[str, ...]) -> bool:
         return any(code.upper().startswith(p.strip().upper()) for p in prefixes if p.strip())
+
     return [p for p in problems if (not chosen or matches(p.code, chosen)) and not matches(p.code, ignored)]
 
 
@@ -322,8 +358,7 @@ def summarise(problems: list[Problem], manifest: Path | str) -> list[Problem]:
     for code, group in sorted(grouped.items()):
         rules = list(dict.fromkeys(p.rule for p in group if p.rule))
         head = SUMMARISED[code].replace("{n}", str(len(group)))
-        out.append(Problem(Location(str(manifest)), code, f"{head} {', '.join(rules)} (-v lists each)",
-                           Level.WARNING))
+        out.append(Problem(Location(str(manifest)), code, f"{head} {', '.join(rules)} (-v lists each)", Level.WARNING))
     return out
 
 
