@@ -88,6 +88,8 @@ CATALOGUE: dict[str, Code] = {
             "REG002": "the register cannot be reached, opened or read",
             "REG003": "the register stayed locked by another writer past KPCHECK_REGISTER_TIMEOUT",
             "REG004": "the register's schema is newer than this kpcheck knows",
+            "REG010": "an event that cannot be recorded (unknown number, kind of the other direction, a day before presentation)",
+            "REG011": "the rulebook has no DUP-01 computing a duplicate's deadline in working days (register due)",
             "LNT101": "no example expects the rule to trigger",
             "LNT102": "no example expects the rule to stay clean",
             "LNT103": "an example does not behave as declared (on some evaluator)",
