@@ -88,6 +88,7 @@ CATALOGUE: dict[str, Code] = {
             "REG002": "the register cannot be reached, opened or read",
             "REG003": "the register stayed locked by another writer past KPCHECK_REGISTER_TIMEOUT",
             "REG004": "the register's schema is newer than this kpcheck knows",
+            "REG005": "no register at the URL (a missing file or an empty database): only register init, import and --record make one",
             "LNT101": "no example expects the rule to trigger",
             "LNT102": "no example expects the rule to stay clean",
             "LNT103": "an example does not behave as declared (on some evaluator)",
