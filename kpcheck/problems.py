@@ -90,6 +90,7 @@ CATALOGUE: dict[str, Code] = {
             "REG004": "the register's schema is newer than this kpcheck knows",
             "REG010": "an event that cannot be recorded (unknown number, kind of the other direction, a day before presentation)",
             "REG011": "the rulebook has no DUP-01 computing a duplicate's deadline in working days (register due)",
+            "REG005": "no register at the URL (a missing file or an empty database): only register init, import and --record make one",
             "LNT101": "no example expects the rule to trigger",
             "LNT102": "no example expects the rule to stay clean",
             "LNT103": "an example does not behave as declared (on some evaluator)",

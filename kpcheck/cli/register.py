@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import click
 
@@ -33,7 +35,7 @@ register_option = click.option(
 
 def register_loaded(url: str | None) -> Iterator[Loaded]:
     """Every stored submission, read back in the order stored (``stats --register``)."""
-    register = Register.open(url)
+    register = Register.open(url, readonly=True)
     with register.reading() as conn:
         for pk, document in canonical_documents(conn):
             yield parse_json(document.encode(), f"{register.shown}#{pk}")
@@ -61,7 +63,11 @@ def import_(paths: tuple[str, ...], register: str | None) -> None:
     from kpcheck.cli.main import progress_bar
 
     try:
-        reg = Register.open(register)
+        reg = Register.open(register, create=True)
+    except RegisterError as exc:
+        error(f"{exc}; nothing was stored")
+        sys.exit(EXIT_ERROR)
+    try:
         with progress_bar(count_submissions(paths) if err_console.is_terminal else 0, "importing") as advance:
             summary = import_sources(reg, paths, advance)
     except RegisterError as exc:
@@ -88,7 +94,7 @@ def show(number: str, register: str | None, fmt: str) -> None:
 
     wanted = normalise_number(number) or ""
     try:
-        reg = Register.open(register)
+        reg = Register.open(register, readonly=True)
         with reg.reading() as conn:
             subs = submissions_of(conn, wanted)
             decisions = decisions_of(conn, [s["pk"] for s in subs])
@@ -110,7 +116,8 @@ def export(register: str | None, output: str | None) -> None:
     """Every stored submission as JSON Lines, in the order stored (readable by import and audit)."""
     n = 0
     try:
-        reg = Register.open(register)
+        reg = Register.open(register, readonly=True)
+        refuse_over_register(output, reg)
         with output_stream(output) as stream, reg.reading() as conn:
             for _, document in canonical_documents(conn):
                 stream.write(document + "\n")
@@ -220,7 +227,7 @@ def due(
         error(f"{exc}; nothing is listed")
         sys.exit(EXIT_ERROR)
     try:
-        reg = Register.open(register)
+        reg = Register.open(register, readonly=True)
         with reg.reading() as conn:
             items = due_items(conn, day, periods)
     except RegisterError as exc:
@@ -228,3 +235,39 @@ def due(
         sys.exit(EXIT_ERROR)
     with output_stream(output, "list of open items") as stream:
         RENDERERS[fmt](items, day, lang, stream)
+def refuse_over_register(output: str | None, reg: Register) -> None:
+    """Exit 2 when ``output`` is the register's own file (or its journal): no command writes over its register."""
+    from kpcheck.register.urls import sqlite_path
+
+    path = sqlite_path(reg.url)
+    if output is None or path is None:
+        return
+    target = Path(output)
+    for own in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        if _same_file(target, own):
+            error(f"{output}: the export would be written over the register {reg.shown}; give another file")
+            sys.exit(EXIT_ERROR)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
+    except (OSError, RuntimeError):
+        return False
+
+
+@register.command()
+@click.argument("url", required=False, metavar="[URL]")
+@register_option
+@verbosity_options
+def init(url: str | None, register: str | None) -> None:
+    """Create an empty register at URL (a file path, sqlite:///PATH or an empty PostgreSQL
+    database; default: the user's register). Only this, register import and --record create
+    a register: every other command refuses a missing one."""
+    try:
+        reg = Register.open(url or register, create=True)
+        reg.close()
+    except RegisterError as exc:
+        error(f"{exc}; no register was created")
+        sys.exit(EXIT_ERROR)
+    err_console.print(f"register ready: {reg.shown}", soft_wrap=True, markup=False)

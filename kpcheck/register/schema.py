@@ -26,7 +26,6 @@ from sqlalchemy import (
     Table,
     Text,
     inspect,
-    select,
     text,
 )
 
@@ -172,12 +171,33 @@ version_table = Table(VERSION_TABLE, metadata, Column("version", Integer, nullab
 class NewerSchema(Exception):
     """The register was written by a newer kpcheck than this one."""
 
+    @classmethod
+    def of(cls, version: int) -> NewerSchema:
+        return cls(f"the register has schema version {version}, this kpcheck knows up to {VERSION}; use a newer kpcheck")
+
+
+class NotARegister(Exception):
+    """The database is not a kpcheck register (another application's, or a damaged one)."""
+
 
 def current_version(conn: Connection) -> int:
-    """The schema version of the database (0: an empty database)."""
-    if not inspect(conn).has_table(VERSION_TABLE):
+    """The schema version of the database (0: an empty database). A database with tables but
+    no version table, or whose version is not one row holding a whole number from 1, raises
+    :class:`NotARegister`: kpcheck never adds its tables to it."""
+    tables = inspect(conn).get_table_names()
+    if VERSION_TABLE not in tables:
+        if tables:
+            shown = ", ".join(sorted(tables)[:5]) + (" ..." if len(tables) > 5 else "")
+            raise NotARegister(f"not a kpcheck register: the database holds other tables ({shown}) and no {VERSION_TABLE}")
         return 0
-    return conn.execute(select(version_table.c.version)).scalar_one_or_none() or 0
+    rows = conn.execute(text(f"SELECT version FROM {VERSION_TABLE}")).all()
+    values = [row[0] for row in rows]
+    if len(values) != 1 or not isinstance(values[0], int) or isinstance(values[0], bool) or values[0] < 1:
+        found = "no row" if not values else ", ".join(repr(v) for v in values[:3])
+        raise NotARegister(
+            f"{VERSION_TABLE}.version holds {found}, not one schema version (a whole number from 1): the register is damaged"
+        )
+    return int(values[0])
 
 
 def migrate(conn: Connection, target: int = VERSION) -> int:
@@ -185,7 +205,7 @@ def migrate(conn: Connection, target: int = VERSION) -> int:
     transaction; returns the version before. A newer database raises :class:`NewerSchema`."""
     before = current_version(conn)
     if before > VERSION:
-        raise NewerSchema(f"the register has schema version {before}, this kpcheck knows up to {VERSION}; use a newer kpcheck")
+        raise NewerSchema.of(before)
     if before == 0:
         version_table.create(conn)
         conn.execute(version_table.insert().values(version=0))
