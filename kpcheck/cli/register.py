@@ -235,6 +235,8 @@ def due(
         sys.exit(EXIT_ERROR)
     with output_stream(output, "list of open items") as stream:
         RENDERERS[fmt](items, day, lang, stream)
+
+
 def refuse_over_register(output: str | None, reg: Register) -> None:
     """Exit 2 when ``output`` is the register's own file (or its journal): no command writes over its register."""
     from kpcheck.register.urls import sqlite_path
