@@ -140,7 +140,7 @@ def check_register(
     from kpcheck.register.store import Register
 
     checked = [(result, key, one.submission) for one, (result, key) in zip(read, pairs)]
-    register = Register.open(url)
+    register = Register.open(url, create=record, readonly=not record)
     return run(register, checker, checked, {**meta, "engine": checker.engine.kind}, waive, record, by, list(history))
 
 
@@ -172,7 +172,7 @@ def audit_results(
     from kpcheck.register.desk import audit_history, record_decisions
     from kpcheck.register.store import Register
 
-    opened = Register.open(register)
+    opened = Register.open(register, create=record, readonly=not record)
     history, stored = audit_history(opened, sources, record)
     opened.close()  # no pooled connection is inherited by the audit's worker processes
     results = waive(audit(sources, dict(options), jobs, progress, checker, history))
