@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from collections.abc import Iterator
@@ -16,6 +17,8 @@ from kpcheck.cli.outputs import output_stream
 from kpcheck.input.reader import Loaded, parse_json
 from kpcheck.input.text import normalise_number
 from kpcheck.register.errors import RegisterError
+from kpcheck.register.events import DEFAULT_COUPON_DAYS, DEFAULT_RECEIPT_DAYS
+from kpcheck.register.events import KINDS as EVENT_KINDS
 from kpcheck.register.importer import import_sources
 from kpcheck.register.store import Register, canonical_documents, decisions_of, submissions_of
 
@@ -126,6 +129,112 @@ def export(register: str | None, output: str | None) -> None:
         error(f"{output}: cannot write the export ({exc.strerror})")
         sys.exit(EXIT_ERROR)
     err_console.print(f"{n} submission(s) exported from {reg.shown}", soft_wrap=True)
+
+
+# ---- events and what is due --------------------------------------------------------------------
+
+DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+@register.command()
+@click.argument("number")
+@click.argument("kind", type=click.Choice(EVENT_KINDS))
+@click.option(
+    "--on", "on", type=click.DateTime(DATE_FORMATS), required=True, metavar="DATE", help="The day it happened (2026-03-15 or 15.03.2026)."
+)
+@click.option("--by", metavar="NAME", help="Who records it (a controller or the department).")
+@register_option
+@click.option("--lang", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True, help="Language of the messages.")
+@verbosity_options
+def event(number: str, kind: str, on: dt.datetime, by: str | None, register: str | None, lang: str) -> None:
+    """Record what happened to certificate NUMBER after its check: KIND is damaged,
+    duplicate-issued (exports), coupon-sent (imports) or receipt-confirmed (exports).
+
+    Events are append-only; recording the same event again adds nothing."""
+    from kpcheck.register.due_render import kind_label
+    from kpcheck.register.events import EventRefused, record_event
+
+    try:
+        reg = Register.open(register)
+        now = dt.datetime.now(dt.timezone.utc)
+        recorded = reg.write(lambda conn: record_event(conn, number, kind, on.date(), by, now, lang))
+    except EventRefused as exc:
+        error(f"{exc}; nothing was recorded")
+        sys.exit(EXIT_ERROR)
+    except RegisterError as exc:
+        error(f"{exc}; nothing was recorded")
+        sys.exit(EXIT_ERROR)
+    what = f"{recorded.raw_number} ({recorded.direction}): {kind_label(kind, lang)} {recorded.occurred_on.isoformat()}"
+    note = " (already recorded; nothing added)" if recorded.already else ""
+    err_console.print(f"{what}{note} — {reg.shown}", soft_wrap=True, markup=False)
+
+
+@register.command()
+@click.option("--on", "on", type=click.DateTime(DATE_FORMATS), metavar="DATE", help="The day to look from (default: today).")
+@click.option(
+    "--coupon-days",
+    type=click.IntRange(0, 3650),
+    default=DEFAULT_COUPON_DAYS,
+    show_default=True,
+    help="Days after an import's presentation to send its completed coupon back (set by the department).",
+)
+@click.option(
+    "--receipt-days",
+    type=click.IntRange(0, 3650),
+    default=DEFAULT_RECEIPT_DAYS,
+    show_default=True,
+    help="Days after an export's issue for the importing authority to confirm receipt (set by the department).",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True, help="Language of the list.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+@click.option("--rules", type=click.Path(file_okay=False), help="Rulebook folder whose DUP-01 sets the duplicate's deadline.")
+@click.option("--reference", type=click.Path(file_okay=False), help="Folder of registers replacing the shipped example ones.")
+@register_option
+@verbosity_options
+def due(
+    on: dt.datetime | None,
+    coupon_days: int,
+    receipt_days: int,
+    fmt: str,
+    lang: str,
+    output: str | None,
+    rules: str | None,
+    reference: str | None,
+    register: str | None,
+) -> None:
+    """The open items, overdue first: duplicates of damaged certificates (DUP-01's working
+    days after the damage), coupons to send back and receipts to be confirmed (the
+    department's days). An item closes when its event is recorded (register event)."""
+    from kpcheck.api import Checker, RulebookInvalid
+    from kpcheck.register.due_render import RENDERERS
+    from kpcheck.register.events import due_items
+    from kpcheck.register.periods import NoDuplicateDeadline, periods_of
+
+    day = on.date() if on else _today()
+    try:
+        periods = periods_of(Checker.load(rules, reference, "python"), coupon_days, receipt_days)
+    except RulebookInvalid as exc:
+        for problem in exc.errors:
+            error(str(problem))
+        error("the rulebook or reference data does not load; nothing is listed")
+        sys.exit(EXIT_ERROR)
+    except NoDuplicateDeadline as exc:
+        error(f"{exc}; nothing is listed")
+        sys.exit(EXIT_ERROR)
+    try:
+        reg = Register.open(register, readonly=True)
+        with reg.reading() as conn:
+            items = due_items(conn, day, periods)
+    except RegisterError as exc:
+        error(f"{exc}; nothing is listed")
+        sys.exit(EXIT_ERROR)
+    with output_stream(output, "list of open items") as stream:
+        RENDERERS[fmt](items, day, lang, stream)
 
 
 def refuse_over_register(output: str | None, reg: Register) -> None:

@@ -3,7 +3,9 @@
 Version 1: submissions (canonical JSON, SHA-256, the XREF key columns), decisions and their
 findings. Version 2: who asked (``decided_by``), the waivers' SHA-256, a look-up index on the
 bare certificate number (XREF-02), and decisions made append-only by the database itself.
-Version 3: ``audit --record`` runs, and the run of each decision an audit records (one per
+Version 3: events, what happened to a certificate after its check (damaged, duplicate issued,
+coupon sent back, receipt confirmed), with who and when; append-only as decisions are.
+Version 4: ``audit --record`` runs, and the run of each decision an audit records (one per
 submission and run: a resumed audit never doubles one).
 """
 
@@ -116,7 +118,46 @@ def _v2(conn: Connection) -> None:
         conn.exec_driver_sql(statement)
 
 
-def _v3_runs(metadata: MetaData) -> Table:
+EVENT_KINDS = ("damaged", "duplicate-issued", "coupon-sent", "receipt-confirmed")
+
+
+def _v3_events(metadata: MetaData) -> Table:
+    return Table(
+        "events",
+        metadata,
+        Column("pk", Integer, primary_key=True, autoincrement=True),
+        Column("direction", String(10), nullable=False),
+        Column("number", String(200), nullable=False),  # normalised as the submissions' number
+        Column("submission", Integer, ForeignKey("submissions.pk"), nullable=False, index=True),  # the latest one then
+        Column("kind", String(30), nullable=False),
+        Column("occurred_on", Date, nullable=False),
+        Column("recorded_at", DateTime(timezone=True), nullable=False),
+        Column("recorded_by", String(200)),
+        Index("ix_events_group", "direction", "number"),
+    )
+
+
+_EVENTS_APPEND_ONLY_SQLITE = [
+    "CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
+    "CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
+]
+_EVENTS_APPEND_ONLY_POSTGRESQL = [
+    "CREATE FUNCTION kpcheck_events_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN RAISE EXCEPTION 'events are append-only'; END $$",
+    "CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events FOR EACH ROW EXECUTE FUNCTION kpcheck_events_append_only()",
+]
+
+
+def _v3(conn: Connection) -> None:
+    metadata = MetaData()
+    _v1_tables(metadata)  # the foreign key's target
+    _v3_events(metadata).create(conn)
+    statements = _EVENTS_APPEND_ONLY_POSTGRESQL if conn.dialect.name == "postgresql" else _EVENTS_APPEND_ONLY_SQLITE
+    for statement in statements:
+        conn.exec_driver_sql(statement)
+
+
+def _v4_runs(metadata: MetaData) -> Table:
     return Table(
         "audit_runs",
         metadata,
@@ -128,17 +169,17 @@ def _v3_runs(metadata: MetaData) -> Table:
     )
 
 
-def _v3(conn: Connection) -> None:
+def _v4(conn: Connection) -> None:
     """``audit --record`` runs: each decision an audit records names its run, and a run holds at
     most one decision per submission, so that an interrupted audit run again completes its run
     without doubling a decision (issue 25)."""
     metadata = MetaData()
-    _v3_runs(metadata).create(conn)
+    _v4_runs(metadata).create(conn)
     conn.execute(text("ALTER TABLE decisions ADD COLUMN run INTEGER REFERENCES audit_runs (pk)"))
     conn.execute(text("CREATE UNIQUE INDEX ux_decisions_run_submission ON decisions (run, submission)"))
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3]
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3, _v4]
 VERSION = len(MIGRATIONS)
 if VERSION != SCHEMA_VERSION:  # the light module says the same (a desk check reads it without SQLAlchemy)
     raise ImportError(f"kpcheck.register.urls.SCHEMA_VERSION is {SCHEMA_VERSION}, the migrations make {VERSION}")
@@ -147,7 +188,8 @@ metadata = MetaData()
 submissions, decisions, findings = _v1_tables(metadata)
 decisions.append_column(Column("decided_by", String(200)))
 decisions.append_column(Column("waivers_sha256", String(64)))
-audit_runs = _v3_runs(metadata)
+events = _v3_events(metadata)
+audit_runs = _v4_runs(metadata)
 decisions.append_column(Column("run", Integer, ForeignKey("audit_runs.pk")))
 version_table = Table(VERSION_TABLE, metadata, Column("version", Integer, nullable=False))
 
