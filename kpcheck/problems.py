@@ -99,6 +99,7 @@ CATALOGUE: dict[str, Code] = {
             "LNT106": "a retired rule's id is reused (or a rule replaces itself)",
             "LNT107": "an evaluator cannot compile the rulebook",
             "LNT108": "two examples of a rule share a name",
+            "LNT109": "a value by date whose days are out of order, outside the rule's dates in force, or begin after it comes into force",
         },
     ),
     **_codes(
