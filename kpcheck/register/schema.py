@@ -5,6 +5,8 @@ findings. Version 2: who asked (``decided_by``), the waivers' SHA-256, a look-up
 bare certificate number (XREF-02), and decisions made append-only by the database itself.
 Version 3: events, what happened to a certificate after its check (damaged, duplicate issued,
 coupon sent back, receipt confirmed), with who and when; append-only as decisions are.
+Version 4: ``audit --record`` runs, and the run of each decision an audit records (one per
+submission and run: a resumed audit never doubles one).
 """
 
 from __future__ import annotations
@@ -155,7 +157,29 @@ def _v3(conn: Connection) -> None:
         conn.exec_driver_sql(statement)
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3]
+def _v4_runs(metadata: MetaData) -> Table:
+    return Table(
+        "audit_runs",
+        metadata,
+        Column("pk", Integer, primary_key=True, autoincrement=True),
+        Column("fingerprint", String(64), nullable=False, index=True),  # sources, rulebook, registers, waivers, by
+        Column("sources", Text, nullable=False),  # JSON list of the sources as given
+        Column("started_at", DateTime(timezone=True), nullable=False),
+        Column("finished_at", DateTime(timezone=True)),  # NULL: interrupted (or running)
+    )
+
+
+def _v4(conn: Connection) -> None:
+    """``audit --record`` runs: each decision an audit records names its run, and a run holds at
+    most one decision per submission, so that an interrupted audit run again completes its run
+    without doubling a decision (issue 25)."""
+    metadata = MetaData()
+    _v4_runs(metadata).create(conn)
+    conn.execute(text("ALTER TABLE decisions ADD COLUMN run INTEGER REFERENCES audit_runs (pk)"))
+    conn.execute(text("CREATE UNIQUE INDEX ux_decisions_run_submission ON decisions (run, submission)"))
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3, _v4]
 VERSION = len(MIGRATIONS)
 if VERSION != SCHEMA_VERSION:  # the light module says the same (a desk check reads it without SQLAlchemy)
     raise ImportError(f"kpcheck.register.urls.SCHEMA_VERSION is {SCHEMA_VERSION}, the migrations make {VERSION}")
@@ -165,6 +189,8 @@ submissions, decisions, findings = _v1_tables(metadata)
 decisions.append_column(Column("decided_by", String(200)))
 decisions.append_column(Column("waivers_sha256", String(64)))
 events = _v3_events(metadata)
+audit_runs = _v4_runs(metadata)
+decisions.append_column(Column("run", Integer, ForeignKey("audit_runs.pk")))
 version_table = Table(VERSION_TABLE, metadata, Column("version", Integer, nullable=False))
 
 
