@@ -12,7 +12,6 @@ import subprocess
 from collections import Counter
 from decimal import Decimal
 
-import docx
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT, unavailable
@@ -45,6 +44,10 @@ def register(tmp_path_factory):
 
 
 def docx_of(register, tmp_path, *more):
+    try:
+        import docx
+    except ImportError:  # a venv installed before python-docx became a dependency
+        pytest.fail("python-docx is a dependency of kpcheck: pip install -e '.[durable,dev,test,postgresql]' again")
     out = tmp_path / "annual.docx"
     result = run("report", "annual", "--year", YEAR, "--register", register, "--format", "docx", "-o", out, *more)
     assert result.exit_code == 0, result.output
