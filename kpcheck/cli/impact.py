@@ -12,6 +12,7 @@ from kpcheck.cli.console import error, verbosity_options, warning
 from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK
 from kpcheck.cli.outputs import output_stream, refuse_clashes
 from kpcheck.engine import KINDS, EngineUnavailable
+from kpcheck.i18n import LANGUAGES
 from kpcheck.report.text import make_console
 from kpcheck.tooling.impact import ImpactRulebookInvalid
 from kpcheck.tooling.impact import impact as run_impact
@@ -35,6 +36,7 @@ from kpcheck.tooling.impact_render import render_text, to_json
 )
 @click.option("--engine", type=click.Choice(KINDS), help="Evaluator (default: durable where it imports).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes per audit (default: every core).")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Language of the report.")
 @verbosity_options
 def impact(
     sources: tuple[str, ...],
@@ -45,6 +47,7 @@ def impact(
     reference: str | None,
     engine: str | None,
     jobs: int | None,
+    lang: str,
 ) -> None:
     """Re-run past submissions (SOURCE...) under the --old and --new rulebooks and show what changes.
 
@@ -77,5 +80,5 @@ def impact(
         if fmt == "json":
             stream.write(json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n")
         else:
-            render_text(report, make_console(stream))
+            render_text(report, make_console(stream), lang)
     sys.exit(EXIT_ERROR if report.errors else EXIT_OK)
