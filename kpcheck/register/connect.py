@@ -8,19 +8,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from kpcheck.register.errors import LOCKED, UNREACHABLE, UNUSABLE, RegisterError
-from kpcheck.register.urls import timeout
-
-
-def shown(url: str) -> str:
-    """A URL fit for a message: the password hidden."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url
+from kpcheck.register.urls import shown, timeout
 
 
 def make_engine(url: str) -> Engine:

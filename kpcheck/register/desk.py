@@ -1,67 +1,35 @@
-"""The register at work: ``check --register [--record]`` and ``audit --register [--record]``.
+"""The register at work: what ``check --register [--record]``, ``audit --register [--record]``
+and the desk with a register store and read (the steps themselves are the check pipeline's,
+:mod:`kpcheck.checking`).
 
-The checks across submissions are the batch module's own (:func:`check_with_history`, the
-audit's index): the register only supplies the past submissions' keys, so that a check against
-the register gives exactly the findings ``check --against`` gives over the same history.
+The checks across submissions are the batch module's own (the audit's index): the register
+only supplies the past submissions' keys, so that a check against the register gives exactly
+the findings ``check --against`` gives over the same history.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection
 
-from kpcheck.api import Checker
-from kpcheck.batch.audit import check_with_history
 from kpcheck.batch.xref import XrefKey
 from kpcheck.input.models import Submission
 from kpcheck.register.importer import import_sources
 from kpcheck.register.importer import numbers_of as numbers_in_sources
-from kpcheck.register.quick import numbers_of
 from kpcheck.register.rows import decision_row, finding_rows, submission_row
 from kpcheck.register.store import Register, history_keys, insert_decision, insert_submissions, last_pk
 from kpcheck.results import Result
 
-Checked = tuple[Result, XrefKey | None, Submission | None]
-Waive = Callable[[list[Result]], list[Result]]
 RECORD_BATCH = 1_000
 
 
-def check_register(
-    register: Register,
-    checker: Checker,
-    checked: list[Checked],
-    meta: Mapping[str, Any],
-    waive: Waive,
-    record: bool = False,
-    by: str | None = None,
-    extra: list[XrefKey] | None = None,
-) -> list[Result]:
-    """XREF-01/02 of the checked submissions against the register (and the ``extra`` keys of
-    ``--against`` files), waivers applied; with ``record``, the readable submissions and their
-    decisions stored in the same transaction, so that of two desks recording one new number,
-    the second sees the first."""
-
-    def work(conn: Connection) -> list[Result]:
-        pairs = [(result, key) for result, key, _ in checked]
-        history = [*history_keys(conn, numbers_of(key for _, key in pairs)), *(extra or [])]
-        results = waive(check_with_history(checker, pairs, history))
-        if record:
-            _record(conn, results, [sub for _, _, sub in checked], meta, by)
-        return results
-
-    return register.write(work) if record else _read(register, work)
-
-
-def _read(register: Register, work: Callable[[Connection], list[Result]]) -> list[Result]:
-    with register.reading() as conn:
-        return work(conn)
-
-
-def _record(conn: Connection, results: list[Result], subs: list[Submission | None], meta: Mapping[str, Any], by: str | None) -> None:
+def record_checks(conn: Connection, results: list[Result], subs: list[Submission | None], meta: Mapping[str, Any], by: str | None) -> None:
+    """Store the readable submissions of a check and their decisions (waivers applied), in the
+    caller's transaction."""
     now = dt.datetime.now(dt.timezone.utc)
     rows = [(result, submission_row(sub, result.source, now)) for result, sub in zip(results, subs) if sub is not None]
     known, _ = insert_submissions(conn, [row for _, row in rows])
@@ -84,21 +52,26 @@ def audit_history(register: Register, sources: list[str], record: bool) -> tuple
         return history_keys(conn, numbers, upto), stored
 
 
-def record_decisions(
-    register: Register, results: Iterable[Result], stored: Mapping[str, int], meta: Mapping[str, Any], by: str | None
-) -> Iterator[Result]:
-    """Pass the audit's results on, storing the decision on each stored submission as it goes
-    (in transactions of a thousand decisions)."""
-    pending: list[tuple[Result, int]] = []
-    for result in results:
-        pk = stored.get(result.source)
-        if pk is not None and result.status != "error":
-            pending.append((result, pk))
-        if len(pending) >= RECORD_BATCH:
-            _record_audit(register, pending, meta, by)
-            pending = []
-        yield result
-    _record_audit(register, pending, meta, by)
+class Decisions:
+    """``audit --record``: the decision on each stored submission of the audit's results, stored
+    as they pass (in transactions of a thousand decisions); :meth:`flush` stores the rest."""
+
+    def __init__(self, register: Register, stored: Mapping[str, int], meta: Mapping[str, Any], by: str | None):
+        self.register, self.stored, self.meta, self.by = register, stored, meta, by
+        self.pending: list[tuple[Result, int]] = []
+
+    def add(self, chunk: Any) -> None:
+        """The results of a chunk (anything with ``results``: a :class:`~kpcheck.checking.Waived`)."""
+        for result in chunk.results:
+            pk = self.stored.get(result.source)
+            if pk is not None and result.status != "error":
+                self.pending.append((result, pk))
+            if len(self.pending) >= RECORD_BATCH:
+                self.flush()
+
+    def flush(self) -> None:
+        _record_audit(self.register, self.pending, self.meta, self.by)
+        self.pending = []
 
 
 def _record_audit(register: Register, pending: list[tuple[Result, int]], meta: Mapping[str, Any], by: str | None) -> None:

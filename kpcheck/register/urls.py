@@ -37,6 +37,17 @@ def timeout() -> float:
     return value
 
 
+def shown(url: str) -> str:
+    """A URL fit for a message: the password hidden (SQLAlchemy is imported only here, for a message)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
 def database_url(name: str | None) -> str:
     """The SQLAlchemy URL of a ``--register`` value (``None`` or ``default``: the default file)."""
     if not name or name == DEFAULT_NAME:
@@ -51,8 +62,6 @@ def database_url(name: str | None) -> str:
         raise RegisterError(name, "a register in memory would keep nothing; give a file path or sqlite:///PATH", UNUSABLE)
     if "://" in name:
         scheme = name.split("://", 1)[0]
-        from kpcheck.register.connect import shown
-
         raise RegisterError(
             shown(name),
             f"unsupported register URL scheme {scheme!r}; give a file path, sqlite:///PATH or postgresql://user@host/db",
