@@ -217,7 +217,9 @@ class InRegister:
         from kpcheck.register.desk import record_checks
         from kpcheck.register.store import Register, history_keys
 
-        register = Register.open(self.register) if isinstance(self.register, str) else self.register
+        register = (
+            Register.open(self.register, create=self.record, readonly=not self.record) if isinstance(self.register, str) else self.register
+        )
         meta = {**self.meta, "engine": steps.checker.engine.kind}
         subs = [one.submission for one in read]
 
@@ -260,33 +262,39 @@ class Batch:
 @dataclass
 class RegisterBatch(Batch):
     """``audit --register``: the register's past submissions join the batch's checks across;
-    with ``record``, the audited submissions are stored first and then each decision (waived
-    findings marked), in transactions of a thousand, in the main process (after the waivers,
-    before ``finish``). Raises :class:`~kpcheck.register.errors.RegisterError`."""
+    with ``record``, each readable submission is stored with its decision (waived findings
+    marked), a thousand to a transaction, under an audit run (resumed when the same audit was
+    interrupted), in the main process: after the waivers, before ``finish``. ``recording`` (a
+    :class:`kpcheck.register.desk.Recording`) is filled with what was stored, as it goes.
+    Raises :class:`~kpcheck.register.errors.RegisterError`."""
 
     register: str = ""
     meta: Mapping[str, Any] = field(default_factory=dict)
     record: bool = False
     by: str | None = None
+    recording: Any = None
 
     def run(self, steps: Steps, finish: Callable[[Waived], T]) -> Iterator[T]:
         from kpcheck.batch.audit import audit_parts
-        from kpcheck.register.desk import Decisions, audit_history
+        from kpcheck.register.desk import Decisions, Recording, audit_history, start_run
         from kpcheck.register.store import Register
 
-        opened = Register.open(self.register)
-        history, stored = audit_history(opened, self.sources, self.record)
+        opened = Register.open(self.register, create=self.record, readonly=not self.record)
+        history = [*audit_history(opened, self.sources), *self.history]
+        identity = {**self.meta, "engine": steps.checker.engine.kind}
+        recording = self.recording if self.recording is not None else Recording()
+        if self.record:
+            start_run(opened, self.sources, identity, self.by, recording)
         opened.close()  # no pooled connection is inherited by the audit's worker processes
-        history = [*history, *self.history]
         chunks = audit_parts(self.sources, dict(self.options), self.jobs, self.progress, steps.checker, history, steps.waive, steps.lang)
-        decisions = Decisions(opened, stored, {**self.meta, "engine": steps.checker.engine.kind}, self.by) if self.record else None
+        decisions = Decisions(opened, self.sources, identity, self.by, recording) if self.record else None
         try:
             for chunk in chunks:
                 if decisions is not None:
-                    decisions.add(chunk)
+                    decisions.add(chunk.results)
                 yield finish(chunk)
             if decisions is not None:
-                decisions.flush()
+                decisions.close()
         finally:
             chunks.close()
 

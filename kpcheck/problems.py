@@ -88,6 +88,9 @@ CATALOGUE: dict[str, Code] = {
             "REG002": "the register cannot be reached, opened or read",
             "REG003": "the register stayed locked by another writer past KPCHECK_REGISTER_TIMEOUT",
             "REG004": "the register's schema is newer than this kpcheck knows",
+            "REG010": "an event that cannot be recorded (unknown number, kind of the other direction, a day before presentation)",
+            "REG011": "the rulebook has no DUP-01 computing a duplicate's deadline in working days (register due)",
+            "REG005": "no register at the URL (a missing file or an empty database): only register init, import and --record make one",
             "LNT101": "no example expects the rule to trigger",
             "LNT102": "no example expects the rule to stay clean",
             "LNT103": "an example does not behave as declared (on some evaluator)",
@@ -96,6 +99,7 @@ CATALOGUE: dict[str, Code] = {
             "LNT106": "a retired rule's id is reused (or a rule replaces itself)",
             "LNT107": "an evaluator cannot compile the rulebook",
             "LNT108": "two examples of a rule share a name",
+            "LNT109": "a value by date whose days are out of order, outside the rule's dates in force, or begin after it comes into force",
         },
     ),
     **_codes(

@@ -35,14 +35,16 @@ def run_audit(
     fail_on: str,
     summary: dict[str, int],
     on_exit: Callable[[Callable[[], None]], Any],
+    recording: Any = None,
 ) -> int:
     """Audit the sources into the writers; the exit code. ``summary`` is filled with the counts;
-    ``on_exit`` is given what stops the workers and removes the spools, on every way out."""
+    ``on_exit`` is given what stops the workers and removes the spools, on every way out;
+    ``recording`` (a :class:`kpcheck.register.desk.Recording`) is filled with what ``--record`` stored."""
     register, record, by = storing
     lang = options.get("lang") or checker.lang
     across: Batch = Batch(sources, options, jobs, advance)
     if register:
-        across = RegisterBatch(sources, options, jobs, advance, register=register, meta=meta, record=record, by=by)
+        across = RegisterBatch(sources, options, jobs, advance, register=register, meta=meta, record=record, by=by, recording=recording)
     parts = run(Steps(checker, lang, waivers), across, PartMaker(writers, fail_on))
     on_exit(parts.close)
     return emit_parts(parts, writers, meta, summary)
