@@ -299,6 +299,36 @@ class RegisterBatch(Batch):
             chunks.close()
 
 
+def audit_results(
+    checker: Checker,
+    sources: list[str],
+    options: Mapping[str, Any],
+    jobs: int,
+    progress: Callable[[int], None] | None,
+    waivers: WaiverBook | None = None,
+    warn: Warn | None = None,
+    register: str | None = None,
+    record: bool = False,
+    by: str | None = None,
+    meta: Mapping[str, Any] | None = None,
+    recording: Any = None,
+    lang: str | None = None,
+) -> Generator[Result, None, None]:
+    """An audit's results one by one, in input order, through :func:`run` (:class:`Batch`, or
+    :class:`RegisterBatch` with a ``register`` URL); the waivers' warnings go to ``warn``.
+    Closing what it returns stops the audit's workers."""
+    across: Batch = Batch(sources, options, jobs, progress)
+    if register:
+        across = RegisterBatch(
+            sources, options, jobs, progress, register=register, meta=meta or {}, record=record, by=by, recording=recording
+        )
+    for chunk in run(Steps(checker, lang or options.get("lang") or checker.lang, waivers), across):
+        if warn is not None:
+            for problem in chunk.notes:
+                warn(problem)
+        yield from chunk.results
+
+
 def read_data(submissions: Sequence[Data], kind: str = "json") -> list[Loaded]:
     """Step 1 for in-memory submissions: their source is ``<data>``, or ``<data:N>`` (1-based)
     when there are several."""
