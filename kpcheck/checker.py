@@ -126,6 +126,18 @@ class Checker:
         findings = evaluation.findings  # both lists in rule id order already
         return Result(sub.id, loaded.source, status_of(findings), findings, evaluation.not_applicable, **base)
 
+    def explain(self, rule_id: str, loaded: Loaded, lang: str | None = None) -> dict[str, Any]:
+        """Why rule ``rule_id`` gives its result on one read submission, as plain data
+        (:func:`kpcheck.engine.explain.explain`), its texts in ``lang`` (default: the checker's).
+        Raises :class:`~kpcheck.engine.explain.ExplainError` for a rule not evaluated here and
+        ``ValueError`` for a submission that does not read."""
+        from kpcheck.engine.explain import explain
+
+        if loaded.submission is None:
+            err = loaded.error
+            raise ValueError(f"{err.location}: {err.message}" if err else f"{loaded.source}: unreadable")
+        return explain(self.engine, rule_id, loaded.submission, lang=lang or self.lang)
+
     def meta(self, waivers: Path | str | None = None) -> dict[str, Any]:
         """A report's identity: kpcheck, engine, rulebook, registers and, given, the waiver file's hash."""
         meta: dict[str, Any] = {

@@ -169,13 +169,14 @@ def latin_words(page: str) -> list[str]:
     return sorted({w.rstrip(".") for w in words if not RUSSIAN_ALLOWED.fullmatch(w.rstrip("."))})
 
 
-def test_the_russian_html_has_no_english_outside_codes_and_names(register, tmp_path):
-    out = tmp_path / "annual-ru.html"
-    result = run("report", "annual", "--year", YEAR, "--register", register, "--lang", "ru", "-o", out)
+@pytest.mark.parametrize(("lang", "words"), [("ru", ("Правовая основа", "Таблица 1.")), ("kk", ("Құқықтық негіз", "1-кесте."))])
+def test_the_russian_and_kazakh_html_have_no_english_outside_codes_and_names(register, tmp_path, lang, words):
+    out = tmp_path / f"annual-{lang}.html"
+    result = run("report", "annual", "--year", YEAR, "--register", register, "--lang", lang, "-o", out)
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
     assert latin_words(page) == []
-    assert '<html lang="ru">' in page and "Правовая основа" in page and "Таблица 1." in page and "TRADE-01" in page
+    assert f'<html lang="{lang}">' in page and all(w in page for w in words) and "TRADE-01" in page
     assert latin_words("<p>Не учтены: duplicate requests KZ000123 DUP-01</p>") == ["duplicate", "requests"]  # the scan finds English
 
 
