@@ -156,23 +156,6 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.location}: {self.level.value}: {self.message} [{self.code}]"
 
-    def message_in(self, lang: str) -> str:
-        """The message in ``lang`` (en, ru, kk) when it has a template, else as written."""
-        if self.template is None or lang == "en":
-            return self.message
-        from kpcheck.i18n import gettext_for
-
-        return fill(gettext_for(lang)(self.template), dict(self.args))
-
-    def render(self, lang: str = "en") -> str:
-        """``location: level: message [CODE]`` in ``lang`` (the level word and the templated message)."""
-        if lang == "en":
-            return str(self)
-        from kpcheck.i18n import gettext_for
-
-        level = gettext_for(lang)(LEVEL_WORDS[self.level])
-        return f"{self.location}: {level}: {self.message_in(lang)} [{self.code}]"
-
     @property
     def text(self) -> str:
         """``location: message [CODE]``, for where the level is said already (``warning:`` before it)."""

@@ -31,6 +31,7 @@ from kpcheck.tooling.examples_render import print_results, run_as_dict, run_as_j
 from kpcheck.tooling.export import ExportError, export_rulebook
 from kpcheck.tooling.lint import count_line, counts, lint, select, summarise
 from kpcheck.tooling.lint_render import as_json, as_sarif
+from kpcheck.tooling.lint_render import render as render_problem
 
 out = Console(highlight=False)
 WIDE = 10_000  # piped or written to a file, lines are as long as their content: no word is split
@@ -291,7 +292,7 @@ def lint_rules(
         if verbosity() >= 0 or errors:
             for problem in problems:
                 if verbosity() >= 0 or problem.level is Level.ERROR:
-                    stream.write(problem.render(lang) + "\n")
+                    stream.write(render_problem(problem, lang) + "\n")
             stream.write(count_line(problems, lang) + "\n")
     sys.exit(EXIT_FAIL if errors else EXIT_OK)
 

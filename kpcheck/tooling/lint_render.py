@@ -13,10 +13,26 @@ from pathlib import Path
 from typing import Any
 
 from kpcheck import __version__
-from kpcheck.problems import Problem, explain
+from kpcheck.i18n import gettext_for
+from kpcheck.problems import LEVEL_WORDS, Problem, explain, fill
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
+
+
+def message_in(problem: Problem, lang: str) -> str:
+    """The problem's message in ``lang`` (en, ru, kk) when it has a template, else as written."""
+    if problem.template is None or lang == "en":
+        return problem.message
+    return fill(gettext_for(lang)(problem.template), dict(problem.args))
+
+
+def render(problem: Problem, lang: str = "en") -> str:
+    """``location: level: message [CODE]`` in ``lang`` (the level word and the templated message)."""
+    if lang == "en":
+        return str(problem)
+    level = gettext_for(lang)(LEVEL_WORDS[problem.level])
+    return f"{problem.location}: {level}: {message_in(problem, lang)} [{problem.code}]"
 
 
 def uri(file: str) -> str:
@@ -33,7 +49,7 @@ def as_json(problems: list[Problem], lang: str = "en") -> dict[str, Any]:
             "column": p.place.column,
             "level": p.level.value,
             "code": p.code,
-            "message": p.message_in(lang),
+            "message": message_in(p, lang),
             **({"rule": p.rule} if p.rule else {}),
         }
         for p in problems
@@ -66,7 +82,7 @@ def as_sarif(problems: list[Problem], lang: str = "en") -> dict[str, Any]:
                 "ruleId": p.code,
                 "ruleIndex": index[p.code],
                 "level": p.level.value,
-                "message": {"text": p.message_in(lang)},
+                "message": {"text": message_in(p, lang)},
                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(place.file)}, "region": region}}],
             }
         )
