@@ -107,6 +107,27 @@ def openapi() -> dict[str, Any]:
                     },
                 }
             },
+            "/api/v1/explain": {
+                "post": {
+                    "summary": "Why each finding and each rule not applicable of one submission is so (or one rule's, with `rule`)",
+                    "parameters": [
+                        LANG,
+                        SOURCE,
+                        {"name": "rule", "in": "query", "required": False, "schema": {"type": "string"}, "description": "One rule id."},
+                    ],
+                    "requestBody": BODY,
+                    "responses": {
+                        "200": {
+                            "description": "`{explanations: {RULE: explanation}}`: the result, the clauses with the values they "
+                            "read, the derived facts (working days one by one), the values by date read, "
+                            "as `kpcheck explain --format json`."
+                        },
+                        "404": _error("No such rule evaluated on one submission."),
+                        "422": _error("Not a submission: the located message."),
+                        **COMMON,
+                    },
+                }
+            },
             "/api/v1/rules": {
                 "get": {
                     "summary": "Every rule of the loaded rulebook",
