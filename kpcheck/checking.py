@@ -67,11 +67,13 @@ def history_keys(past: Iterable[Past], kind: str = "json") -> list[XrefKey]:
         if isinstance(item, XrefKey):
             keys.append(item)
         elif isinstance(item, Path):
-            keys += [key_of(one.submission) for unit in plan_units([item]) for one in loaded_of(unit) if one.submission is not None]
+            keys += [
+                key_of(one.submission, one.source) for unit in plan_units([item]) for one in loaded_of(unit) if one.submission is not None
+            ]
         else:
             loaded = parse_data(_plain(item), f"<history:{n}>", kind)
             if loaded.submission is not None:
-                keys.append(key_of(loaded.submission))
+                keys.append(key_of(loaded.submission, loaded.source))
     return keys
 
 
@@ -84,7 +86,7 @@ def paired(checker: Checker, loaded: Iterable[Loaded]) -> list[tuple[Result, Xre
     """Each submission's result beside its key (None when it did not read)."""
     from kpcheck.batch.xref import key_of
 
-    return [(checker.check_loaded(one), key_of(one.submission) if one.submission is not None else None) for one in loaded]
+    return [(checker.check_loaded(one), key_of(one.submission, one.source) if one.submission is not None else None) for one in loaded]
 
 
 def check_loaded(
@@ -93,16 +95,18 @@ def check_loaded(
     history: Sequence[XrefKey] | None = None,
     waivers: WaiverBook | None = None,
     warn: Warn | None = None,
+    searched: Sequence[str] = (),
 ) -> Iterator[Result]:
     """The results of read submissions, in order: streamed one by one without a history; with
-    one (even empty), the history rules run over them and it together once all are checked.
+    one (even empty), the history rules run over them and it together once all are checked
+    (``searched`` names where they and the history were read, for XREF-02's message).
     Waivers apply last; their warnings go to ``warn`` (the file's first, the unused ones last)."""
     if history is None:
         results: Iterable[Result] = (checker.check_loaded(one) for one in loaded)
     else:  # the audit machinery only when there is a history (a desk check's start-up time)
         from kpcheck.batch.audit import check_with_history
 
-        results = check_with_history(checker, paired(checker, loaded), list(history))
+        results = check_with_history(checker, paired(checker, loaded), list(history), searched)
     if waivers is None:
         return iter(results)
     return waivers.waive(results, warn or _unheard)
@@ -118,6 +122,7 @@ def check_register(
     warn: Warn | None = None,
     record: bool = False,
     by: str | None = None,
+    searched: Sequence[str] = (),
 ) -> list[Result]:
     """``check --register``: the history rules against the register's submissions (and
     ``history``), waivers applied; with ``record``, the submissions and decisions stored.
@@ -134,14 +139,16 @@ def check_register(
         stored = sqlite_history(url, numbers_of(key for _, key in pairs))
         if stored is not None:
             from kpcheck.batch.audit import check_with_history
+            from kpcheck.register.urls import database_url, without_password
 
-            return waive(check_with_history(checker, pairs, [*stored, *history]))
+            where = (without_password(database_url(url)), *searched)
+            return waive(check_with_history(checker, pairs, [*stored, *history], where))
     from kpcheck.register.desk import check_register as run
     from kpcheck.register.store import Register
 
     checked = [(result, key, one.submission) for one, (result, key) in zip(read, pairs)]
     register = Register.open(url)
-    return run(register, checker, checked, {**meta, "engine": checker.engine.kind}, waive, record, by, list(history))
+    return run(register, checker, checked, {**meta, "engine": checker.engine.kind}, waive, record, by, list(history), tuple(searched))
 
 
 def audit_results(
@@ -175,7 +182,7 @@ def audit_results(
     opened = Register.open(register)
     history, stored = audit_history(opened, sources, record)
     opened.close()  # no pooled connection is inherited by the audit's worker processes
-    results = waive(audit(sources, dict(options), jobs, progress, checker, history))
+    results = waive(audit(sources, dict(options), jobs, progress, checker, history, (opened.shown,)))
     if not record:
         return results
     return record_decisions(opened, results, stored, {**(meta or {}), "engine": checker.engine.kind}, by)

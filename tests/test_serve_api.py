@@ -86,7 +86,7 @@ def test_yaml_body_is_read_as_yaml(client):
     [
         (b"{bad", "request:1:2"),
         (b"[]", "request"),
-        (b"", "request:1:0"),
+        (b"", "request:1:1"),  # columns count from 1
         (json.dumps({**base(), "colour": "red"}).encode(), "request: colour"),
         (json.dumps({**base(), "presented_on": "2024-13-01"}).encode(), "request: presented_on"),
     ],

@@ -145,7 +145,7 @@ def check_unit(checker: Checker, unit: Unit) -> list[tuple[Result, XrefKey | Non
     out = []
     for loaded in loaded_of(unit):
         result = checker.check_loaded(loaded)
-        key = key_of(loaded.submission) if loaded.submission is not None else None
+        key = key_of(loaded.submission, loaded.source) if loaded.submission is not None else None
         out.append((result, key))
     return out
 
@@ -164,6 +164,13 @@ class Spooled:
         :func:`~kpcheck.batch.xref.pack_prices` packed them."""
         with open(self.path, "rb") as stream:
             return pickle.load(stream)
+
+    def read_keys(self) -> list[XrefKey]:
+        """The unit's keys that are not None, in order (what :meth:`read_members` packed)."""
+        with open(self.path, "rb") as stream:
+            pickle.load(stream)
+            keys: list[XrefKey | None] = pickle.load(stream)
+        return [key for key in keys if key is not None]
 
     def read(self) -> Iterator[tuple[Result, XrefKey | None]]:
         with open(self.path, "rb") as stream:
@@ -253,10 +260,11 @@ def audit(
     progress: Callable[[int], None] | None = None,
     checker: Checker | None = None,
     history: Sequence[XrefKey] = (),
+    searched: Sequence[str] = (),
 ) -> Iterator[Result]:
     """Every submission of the sources, checked, in input order, with XREF findings
     (:func:`audit_parts`, each unit's results as they are)."""
-    for part in audit_parts(sources, options, jobs, progress, checker, history):
+    for part in audit_parts(sources, options, jobs, progress, checker, history, searched=searched):
         yield from part
 
 
@@ -268,6 +276,7 @@ def audit_parts(
     checker: Checker | None = None,
     history: Sequence[XrefKey] = (),
     finish: Callable[[list[Result]], Any] = list,
+    searched: Sequence[str] = (),
 ) -> Generator[Any, None, None]:
     """``finish`` of the results of every unit of the sources, checked, with XREF findings, in
     input order.
@@ -284,7 +293,7 @@ def audit_parts(
     """
     checker = checker or Checker.load(**options)
     with batch_collections(), tempfile.TemporaryDirectory(prefix="kpcheck-audit-") as directory:
-        index = XrefIndex()
+        index = XrefIndex(searched=(*map(str, sources), *searched))
         spooled: list[Spooled] = []
         for unit in _pass_one(sources, options, jobs, checker, directory):
             if unit.index is not None:
@@ -303,7 +312,7 @@ def _second_look(index: XrefIndex, spooled: list[Spooled], history: Sequence[Xre
     index.add_keys(past)
     index.freeze()
     for unit in spooled:  # a few packed bytes per submission, read back
-        index.add_reused_packed(*unit.read_members())
+        index.add_reused_packed(*unit.read_members(), unit.read_keys)
     index.add_reused_keys(past)
     index.settle(drop_runs=True)  # XREF-02's counts are in: the pass-2 workers need no runs
 
@@ -365,11 +374,14 @@ def _pass_one(sources: list[str], options: dict[str, Any], jobs: int, checker: C
         yield from pool.map((unit, directory) for unit in units)
 
 
-def check_with_history(checker: Checker, results: list[tuple[Result, XrefKey | None]], history: list[XrefKey]) -> list[Result]:
+def check_with_history(
+    checker: Checker, results: list[tuple[Result, XrefKey | None]], history: list[XrefKey], searched: Sequence[str] = ()
+) -> list[Result]:
     """The rules that need a history (``needs: history`` in their rule files: XREF-01/02) of the
     checked submissions against the keys of past ones (``check --against`` reads them from
-    files, ``check --register`` from the register)."""
+    files, ``check --register`` from the register); ``searched`` names where (XREF-02's message)."""
     keys = [key for _, key in results if key is not None]
     index = build_index([*keys, *history])
+    index.searched = tuple(searched)
     batch = BatchChecks(checker, only=checker.book.history_rules())
     return [batch.apply(result, key, index) for result, key in results]

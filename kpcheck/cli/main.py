@@ -276,12 +276,14 @@ def check(
     results: Iterable[Result]
     if register:
         try:
-            results = check_register(checker, read_sources(files), register, history or [], meta, waiver_book, warn, record, by)
+            results = check_register(
+                checker, read_sources(files), register, history or [], meta, waiver_book, warn, record, by, searched=(*files, *against)
+            )
         except RegisterError as exc:
             error(f"{exc}; nothing was checked")
             sys.exit(EXIT_ERROR)
     else:
-        results = check_loaded(checker, read_sources(files), history, waiver_book, warn)
+        results = check_loaded(checker, read_sources(files), history, waiver_book, warn, searched=(*files, *against))
     with open_writers(targets, {"fail_on": fail_on, "lang": lang}) as writers:
         code = emit(results, writers, meta, fail_on)
     sys.exit(code)

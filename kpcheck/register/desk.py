@@ -39,16 +39,18 @@ def check_register(
     record: bool = False,
     by: str | None = None,
     extra: list[XrefKey] | None = None,
+    searched: tuple[str, ...] = (),
 ) -> list[Result]:
     """XREF-01/02 of the checked submissions against the register (and the ``extra`` keys of
-    ``--against`` files), waivers applied; with ``record``, the readable submissions and their
+    ``--against`` files; ``searched`` names the checked files and those), waivers applied; with
+    ``record``, the readable submissions and their
     decisions stored in the same transaction, so that of two desks recording one new number,
     the second sees the first."""
 
     def work(conn: Connection) -> list[Result]:
         pairs = [(result, key) for result, key, _ in checked]
-        history = [*history_keys(conn, numbers_of(key for _, key in pairs)), *(extra or [])]
-        results = waive(check_with_history(checker, pairs, history))
+        history = [*history_keys(conn, numbers_of(key for _, key in pairs), where=register.shown), *(extra or [])]
+        results = waive(check_with_history(checker, pairs, history, (register.shown, *searched)))
         if record:
             _record(conn, results, [sub for _, _, sub in checked], meta, by)
         return results
@@ -81,7 +83,7 @@ def audit_history(register: Register, sources: list[str], record: bool) -> tuple
     else:
         stored, numbers = {}, numbers_in_sources(sources)
     with register.reading() as conn:
-        return history_keys(conn, numbers, upto), stored
+        return history_keys(conn, numbers, upto, register.shown), stored
 
 
 def record_decisions(

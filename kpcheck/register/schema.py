@@ -3,6 +3,10 @@
 Version 1: submissions (canonical JSON, SHA-256, the XREF key columns), decisions and their
 findings. Version 2: who asked (``decided_by``), the waivers' SHA-256, a look-up index on the
 bare certificate number (XREF-02), and decisions made append-only by the database itself.
+Version 3 (rulebook 1.1, one number normalisation): every stored number and original re-keyed
+by :func:`~kpcheck.input.text.normalise_number` as it now reads, and each submission's content
+hash (the same id and content is the same submission read twice; the same id with other
+content is another), computed from the stored document (NULL when it no longer reads).
 """
 
 from __future__ import annotations
@@ -23,9 +27,11 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     inspect,
     select,
     text,
+    update,
 )
 
 from kpcheck.register.urls import SCHEMA_VERSION, VERSION_TABLE
@@ -115,7 +121,59 @@ def _v2(conn: Connection) -> None:
         conn.exec_driver_sql(statement)
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2]
+REKEY_BATCH = 2_000
+
+
+def _v3(conn: Connection) -> None:
+    conn.execute(text("ALTER TABLE submissions ADD COLUMN content_hash BIGINT"))
+    rekey(conn)
+
+
+def rekey(conn: Connection) -> int:
+    """Every stored submission's number, original and content hash as this kpcheck computes
+    them, from the stored columns and document; how many rows were read."""
+    from kpcheck.batch.xref import content_hash
+    from kpcheck.input.reader import parse_json
+    from kpcheck.input.text import normalise_number
+
+    table = Table(
+        "submissions",
+        MetaData(),
+        Column("pk", Integer, primary_key=True),
+        Column("number", String(200)),
+        Column("raw_number", String(200)),
+        Column("original", String(200)),
+        Column("raw_original", String(200)),
+        Column("canonical", Text),
+        Column("content_hash", BigInteger),
+    )
+    change = (
+        update(table)
+        .where(table.c.pk == bindparam("b_pk"))
+        .values(number=bindparam("b_number"), original=bindparam("b_original"), content_hash=bindparam("b_content"))
+    )
+    last, done = 0, 0
+    while True:
+        query = select(table.c.pk, table.c.raw_number, table.c.raw_original, table.c.canonical).where(table.c.pk > last)
+        rows = conn.execute(query.order_by(table.c.pk).limit(REKEY_BATCH)).all()
+        if not rows:
+            return done
+        changes = []
+        for pk, raw_number, raw_original, document in rows:
+            sub = parse_json(document.encode(), f"#{pk}").submission
+            changes.append(
+                {
+                    "b_pk": pk,
+                    "b_number": normalise_number(raw_number) or "",
+                    "b_original": normalise_number(raw_original),
+                    "b_content": content_hash(sub) if sub is not None else None,
+                }
+            )
+        conn.execute(change, changes)
+        last, done = rows[-1][0], done + len(rows)
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3]
 VERSION = len(MIGRATIONS)
 if VERSION != SCHEMA_VERSION:  # the light module says the same (a desk check reads it without SQLAlchemy)
     raise ImportError(f"kpcheck.register.urls.SCHEMA_VERSION is {SCHEMA_VERSION}, the migrations make {VERSION}")
@@ -124,6 +182,7 @@ metadata = MetaData()
 submissions, decisions, findings = _v1_tables(metadata)
 decisions.append_column(Column("decided_by", String(200)))
 decisions.append_column(Column("waivers_sha256", String(64)))
+submissions.append_column(Column("content_hash", BigInteger))
 version_table = Table(VERSION_TABLE, metadata, Column("version", Integer, nullable=False))
 
 

@@ -84,7 +84,9 @@ class CheckService:
             from kpcheck.register.desk import check_register
 
             meta = {**self.meta, "engine": self.checker.engine.kind}
-            result = check_register(self.register, self.checker, [(result, key_of(sub), sub)], meta, self.waive_all, record, by)[0]
+            result = check_register(
+                self.register, self.checker, [(result, key_of(sub, loaded.source), sub)], meta, self.waive_all, record, by
+            )[0]
         else:
             result = self.waive(result)
         self.checks += 1
