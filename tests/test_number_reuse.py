@@ -131,7 +131,7 @@ def test_check_register_finds_every_variant_and_names_the_register_row(files, tm
 
 
 def test_the_register_stores_the_one_key_and_show_finds_it_by_any_variant(files, tmp_path):
-    past, new = files
+    _, new = files
     register = tmp_path / "register.sqlite"
     outcome = run("check", "--engine", "python", "--register", register, "--record", new / "zero-width-space.json")
     assert outcome.exit_code == 0, outcome.output
