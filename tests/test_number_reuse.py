@@ -156,3 +156,51 @@ def test_the_same_submission_read_twice_is_not_a_reuse(files, tmp_path):
     run("check", "--engine", "python", "--register", register, "--record", past / "original.json")
     doc = report(run("check", "--engine", "python", "--register", register, "--format", "json", again / "copy.json"))
     assert xref_01(doc["results"][0]) is None
+
+
+def test_a_register_keyed_the_old_way_is_re_keyed_on_open(tmp_path):
+    """Schema 5: numbers (of submissions and events) stored under the old normalisation are
+    re-keyed on open, and each stored submission gets its content hash."""
+    from sqlalchemy import create_engine, text
+
+    from kpcheck.batch.xref import content_hash
+    from kpcheck.input.reader import parse_data
+    from kpcheck.register import schema
+    from kpcheck.register.rows import canonical
+    from kpcheck.register.store import Register
+    from kpcheck.register.urls import database_url
+
+    path = tmp_path / "old.sqlite"
+    doc = base()
+    doc["certificate"]["number"] = "KZ\u200b000123."
+    sub = parse_data(doc, "<data>").submission
+    engine = create_engine(database_url(str(path)))
+    with engine.begin() as conn:
+        schema.migrate(conn, target=4)
+        conn.execute(
+            text(
+                "INSERT INTO submissions (sha256, submission_id, direction, number, raw_number, presented_on, id_hash, "
+                "supersedes_hash, duplicate_request, source, added_at, canonical) VALUES ('aa', 'ALA-2024-0007', 'export', "
+                ":old, :raw, '2024-03-04', 5, 0, false, 'old.json', '2024-03-04 10:00:00', :doc)"
+            ),
+            {"old": "KZ\u200b000123.", "raw": "KZ\u200b000123.", "doc": canonical(sub)},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO events (direction, number, submission, kind, occurred_on, recorded_at) "
+                "VALUES ('export', :old, 1, 'damaged', '2024-03-06', '2024-03-06 10:00:00')"
+            ),
+            {"old": "KZ\u200b000123."},
+        )
+    engine.dispose()
+    Register.open(str(path)).close()
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT version FROM kpcheck_schema").fetchone() == (schema.VERSION,)
+        assert conn.execute("SELECT number, content_hash FROM submissions").fetchone() == ("KZ000123", content_hash(sub))
+        assert conn.execute("SELECT number FROM events").fetchone() == ("KZ000123",)
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            conn.execute("UPDATE events SET number = 'X'")  # the trigger is back
+    shown = run("register", "show", "--register", path, "--format", "json", "kz-000123")
+    assert shown.exit_code == 0 and json.loads(shown.stdout)[0]["submission_id"] == "ALA-2024-0007"

@@ -188,9 +188,12 @@ def test_openapi_describes_every_route(client):
     assert set(spec["paths"]) == {
         "/api/v1/check",
         "/api/v1/submission",
+        "/api/v1/explain",
         "/api/v1/rules",
         "/api/v1/rules/{rule_id}",
         "/api/v1/openapi.json",
+        "/api/v1/register/events",
+        "/api/v1/register/due",
         "/healthz",
     }
     assert set(spec["paths"]["/api/v1/check"]["post"]["responses"]) >= {"200", "401", "413", "421", "422"}
@@ -278,7 +281,7 @@ def test_with_a_register_checks_run_xref_and_record(service, tmp_path, monkeypat
     url = str(tmp_path / "register.sqlite")
     first, second = base(), base()
     second["id"] = "ALA-2024-0099"  # another submission, the same certificate number
-    svc = CheckService(service.checker, register=Register.open(url), by="desk 3")
+    svc = CheckService(service.checker, register=Register.open(url, create=True), by="desk 3")
     try:
         with TestClient(create_app(svc, Settings()), base_url=LOCAL) as c:
             stored = c.post("/api/v1/check?record=true", content=json.dumps(first).encode())
@@ -287,7 +290,7 @@ def test_with_a_register_checks_run_xref_and_record(service, tmp_path, monkeypat
             assert "XREF-01" in [v["rule"] for v in again.json()["results"][0]["violations"]]
     finally:
         svc.close()
-    register = Register.open(url)
+    register = Register.open(url, create=True)
     with register.reading() as conn:
         rows = submissions_of(conn, first["certificate"]["number"])
         decisions = decisions_of(conn, [row["pk"] for row in rows])
@@ -349,7 +352,7 @@ def test_the_library_checks_in_memory_submissions(service):
     assert russian.findings[0].title != as_bytes.findings[0].title
     assert checker.check_data(doc).findings == as_bytes.findings  # the language did not stick
     broken = checker.check_data(b"{", "mem")
-    assert broken.status == "error" and broken.error["location"] == "mem:1:1"
+    assert broken.status == "error" and broken.error["location"] == "mem:1:2"  # where a key was expected
     with pytest.raises(ValueError, match="kind"):
         checker.check_data(b"{}", kind="toml")
 

@@ -14,17 +14,18 @@ import click
 from kpcheck import __version__
 from kpcheck.api import Checker, EngineUnavailable, RulebookInvalid
 from kpcheck.cli.console import QUIET, VERBOSE, LazyGroup, err_console, error, verbosity, verbosity_options, warning
-from kpcheck.cli.exits import EXIT_ERROR, run_exit
+from kpcheck.cli.emit import emit_parts
+from kpcheck.cli.exits import EXIT_ERROR, Interrupted, raise_on_signals
 from kpcheck.cli.outputs import output_files, refuse_clashes, refuse_unreadable
 from kpcheck.engine import KINDS, describe_default
 from kpcheck.input.reader import read_sources
-from kpcheck.problems import Problem
 from kpcheck.register.errors import RegisterError
 from kpcheck.report import FORMATS_AUDIT, FORMATS_CHECK, make_writer
-from kpcheck.results import FAIL_ON, Result, summarize
+from kpcheck.report.parts import PartMaker
+from kpcheck.results import FAIL_ON
 
 if TYPE_CHECKING:  # a desk check imports neither the audit machinery nor the waivers (start-up time)
-    from kpcheck.report.parts import Part
+    from kpcheck.checking import Waived
     from kpcheck.waivers import WaiverBook
 
 
@@ -114,50 +115,6 @@ def load_waivers(path: str | None, checker: Checker) -> WaiverBook | None:
     return WaiverBook.load(path, severities_of(checker.book)) if path else None
 
 
-def warn(problem: Problem) -> None:
-    """A warning of the library's (a waiver ignored, expired or unused), as ``warning: file:line: ...``."""
-    warning(problem.text)
-
-
-def emit(results: Iterable[Result], writers: list[Any], meta: dict[str, Any], fail_on: str, summary: dict[str, int] | None = None) -> int:
-    """Stream results to every writer; the exit code of report-format.md. ``summary``, when
-    given, is filled with the counts per status. Each result is a part of its own
-    (:func:`emit_parts`), so that a check and an audit count and report alike."""
-    from kpcheck.report.parts import PartMaker
-
-    make = PartMaker(writers, fail_on)
-    return emit_parts((make([result]) for result in results), writers, meta, {} if summary is None else summary)
-
-
-def emit_parts(parts: Iterable[Part], writers: list[Any], meta: dict[str, Any], summary: dict[str, int]) -> int:
-    """Write the parts to every writer in order (text as rendered, or results one by one), printing
-    their errors and warnings; ``summary`` is filled with the counts per status; the exit code
-    of report-format.md."""
-    for w in writers:
-        w.start(meta)
-    summary.update(summarize([]))
-    errors = failing = False
-    for part in parts:
-        for note in part.notes:
-            if isinstance(note, str):
-                error(note)
-            else:
-                warn(note)
-        summary["submissions"] += part.count
-        for status, count in part.statuses.items():
-            summary[status] += count
-        errors, failing = errors or part.errors, failing or part.failing
-        for i, w in enumerate(writers):
-            if i in part.texts:
-                w.add_rendered(part.texts[i], part.count)
-            else:
-                for result in part.results or ():
-                    w.add(result)
-    for w in writers:
-        w.finish(summary)
-    return run_exit(errors, failing)
-
-
 common = [
     click.option("--format", "formats", multiple=True, metavar="FMT[=FILE]", help="Output format, repeatable; FMT=FILE writes to a file."),
     click.option("--output", "-o", type=click.Path(dir_okay=False), help="File for the format without =FILE."),
@@ -220,6 +177,8 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
         "config": "kpcheck.cli.config:config",
         "register": "kpcheck.cli.register:register",
         "serve": "kpcheck.cli.serve:serve",
+        "explain": "kpcheck.cli.explain:explain",
+        "report": "kpcheck.cli.report:report",
     },
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -270,22 +229,26 @@ def check(
     require_register(register, record)
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers, text_on_terminal(targets))
     meta = checker.meta(waivers)
-    from kpcheck.checking import check_loaded, check_register, source_keys
+    from kpcheck.checking import Across, Alone, History, InRegister, Steps, run, source_keys
 
     history = source_keys(against) if against else None
-    results: Iterable[Result]
+    loaded = read_sources(files)
+    across: Across
     if register:
+        across = InRegister(loaded, register, meta, record, by, history or [], searched=(*files, *against))
+    elif history is not None:
+        across = History(loaded, history, searched=(*files, *against))
+    else:
+        across = Alone(loaded)
+    chunks: Iterable[Waived] = run(Steps(checker, lang, waiver_book), across)
+    if register:  # the register read (or written) before any report starts
         try:
-            results = check_register(
-                checker, read_sources(files), register, history or [], meta, waiver_book, warn, record, by, searched=(*files, *against)
-            )
+            chunks = list(chunks)
         except RegisterError as exc:
             error(f"{exc}; nothing was checked")
             sys.exit(EXIT_ERROR)
-    else:
-        results = check_loaded(checker, read_sources(files), history, waiver_book, warn, searched=(*files, *against))
     with open_writers(targets, {"fail_on": fail_on, "lang": lang}) as writers:
-        code = emit(results, writers, meta, fail_on)
+        code = emit_parts(map(PartMaker(writers, fail_on), chunks), writers, meta, {})
     sys.exit(code)
 
 
@@ -324,13 +287,18 @@ def audit(
     options = {"rules": rules, "registers": reference, "engine": engine, "lang": lang}
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers, text_on_terminal(targets))
     meta = checker.meta(waivers)
-    from kpcheck.batch.audit import count_submissions
     from kpcheck.batch.workers import WorkerFailed, WorkerLost, cpu_count
     from kpcheck.cli.audit_run import run_audit
+    from kpcheck.input.units import count_submissions
 
     jobs = jobs or cpu_count()
     show_progress = err_console.is_terminal and verbosity() > QUIET
     summary: dict[str, int] = {}
+    recording = None
+    if record:
+        from kpcheck.register.desk import Recording
+
+        recording = Recording()
     try:
         with stopped_by_signals(), contextlib.ExitStack() as stack:
             advance = stack.enter_context(progress_bar(count_submissions(sources) if show_progress else 0))
@@ -348,18 +316,29 @@ def audit(
                     fail_on,
                     summary,
                     stack.callback,
+                    recording,
                 )
     except RegisterError as exc:
-        error(f"{exc}; the audit stopped there (the register holds the decisions recorded before)")
+        error(f"{exc}; the audit stopped there{_recorded(recording)}")
         sys.exit(EXIT_ERROR)
     except (WorkerLost, WorkerFailed) as exc:
-        error(f"{exc}; the audit was stopped and its report is incomplete")
+        error(f"{exc}; the audit was stopped and its report is incomplete{_recorded(recording)}")
         sys.exit(EXIT_ERROR)
     except Interrupted as exc:
-        error(f"the audit was interrupted ({exc}); its report is incomplete")
+        error(f"the audit was interrupted ({exc}); its report is incomplete{_recorded(recording)}")
         sys.exit(EXIT_ERROR)
+    if recording is not None and recording.resumed:
+        from kpcheck.cli.console import note
+
+        done = f"{recording.recorded} submission(s) recorded now, {recording.already} by the interrupted run"
+        note(f"audit run {recording.run} completed: {done}")
     print_audit_summary(summary, targets, fail_on, lang, code)
     sys.exit(code)
+
+
+def _recorded(recording: Any) -> str:
+    """What ``--record`` left in the register, for the message of an audit that stopped."""
+    return "" if recording is None else f"; {recording.said()}"
 
 
 def audit_options(checker: Checker, fail_on: str, lang: str, rulebook_url: str | None, rules: str | None) -> dict[str, Any]:
@@ -392,18 +371,11 @@ def print_audit_summary(summary: dict[str, int], targets: list[tuple[str, str | 
     stream.write("".join(line + "\n" for line in lines))
 
 
-class Interrupted(Exception):
-    """Ctrl-C or SIGTERM during a run: stop, clean up, exit 2 without a traceback."""
-
-
 @contextlib.contextmanager
 def stopped_by_signals() -> Iterator[None]:
-    """SIGTERM and Ctrl-C raise :class:`Interrupted`, so every ``with`` on the way cleans up."""
-
-    def stop(signum: int, _frame: Any) -> None:
-        raise Interrupted(signal.Signals(signum).name)
-
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    """Ctrl-C, SIGTERM, SIGHUP and SIGQUIT raise :class:`Interrupted`, so every ``with`` on the
+    way cleans up (the ``kpcheck`` program sets this from its start; here for callers of ``main``)."""
+    previous = raise_on_signals()
     try:
         yield
     except KeyboardInterrupt as exc:

@@ -17,6 +17,7 @@ from kpcheck.input.models import Submission
 from kpcheck.input.shorten import internal_error
 from kpcheck.reference.queries import Reference
 from kpcheck.rulebook.conditions import All, Compare, Node, Ref, nnf, refs_of, walk
+from kpcheck.rulebook.dated import Dated, reading_days
 from kpcheck.rulebook.facts import FACTS
 from kpcheck.rulebook.loader import Rule, Rulebook
 from kpcheck.rulebook.schema import DATE
@@ -84,6 +85,7 @@ class _Compiled:
     condition: Node
     test: Any
     applies: list[tuple[Any, str]]
+    dated: bool = False  # texts by date: read on the rule's day
 
 
 def in_force_node(rule: Rule) -> Node:
@@ -136,8 +138,8 @@ def _force_periods(compiled: list[_Compiled]) -> _ForcePeriods:
 
 
 class Engine:
-    def __init__(self, book: Rulebook, reference: Reference, kind: str | None = None, lang: str = "en", scope: str = "submission"):
-        self.book, self.reference, self.lang = book, reference, lang
+    def __init__(self, book: Rulebook, reference: Reference, kind: str | None = None, scope: str = "submission"):
+        self.book, self.reference = book, reference
         self.kind = kind or default_kind()
         if self.kind not in KINDS:
             raise ValueError(f"unknown engine {self.kind!r}; expected durable or python")
@@ -151,7 +153,7 @@ class Engine:
         for rule in sorted(book.active(scope), key=lambda r: r.id):  # results list rules in id order
             condition = nnf(rule.condition)
             applies = [(compile_test(nnf(node)), reason) for node, reason in rule.applies]
-            self.compiled.append(_Compiled(rule, condition, compile_test(condition), applies))
+            self.compiled.append(_Compiled(rule, condition, compile_test(condition), applies, rule.spec.has_dated()))
         # rules across submissions see a handful of small facts that repeat from one
         # submission to the next: their decisions are memoised (never the messages)
         self.memo: dict[Any, Any] | None = {} if scope == "batch" else None
@@ -170,22 +172,24 @@ class Engine:
             except durable.DurableError as exc:
                 raise EngineError(str(exc)) from exc
 
-    def evaluate(self, submission: Submission | None, batch: Any = None, plain: bool = False) -> Evaluation:
-        """Findings and rules not applicable for one submission; raises :class:`EngineError`
-        (:class:`InternalFailure` for an unexpected exception, so that no input takes a run down).
+    def evaluate(self, submission: Submission | None, batch: Any = None, plain: bool = False, lang: str = "en") -> Evaluation:
+        """Findings and rules not applicable for one submission, their titles and messages in
+        ``lang`` (a parameter of each evaluation: the engine holds no language); raises
+        :class:`EngineError` (:class:`InternalFailure` for an unexpected exception, so that no
+        input takes a run down).
 
         Rules across submissions (scope ``batch``) are evaluated on ``batch``, an
         :class:`~kpcheck.batch.xref.XrefView`, with ``submission`` None. ``plain`` runs the
         reference path instead of the compiled one (rule trees walked, for the tests).
         """
         try:
-            return self._evaluate(submission, batch, plain)
+            return self._evaluate(submission, batch, plain, lang)
         except EngineError:
             raise
         except Exception as exc:
             raise InternalFailure(internal_error("checking", exc)) from exc
 
-    def _evaluate(self, submission: Submission | None, batch: Any, plain: bool) -> Evaluation:
+    def _evaluate(self, submission: Submission | None, batch: Any, plain: bool, lang: str) -> Evaluation:
         if plain:
             fact, raw = self.projector.project(submission, self.reference, batch)
         else:
@@ -206,7 +210,7 @@ class Engine:
         else:
             decided = decide(fact, presented_on)
         triggered, skipped = decided
-        findings = [self.finding(c, fact, raw, submission) for c in triggered]
+        findings = [self.finding(c, fact, raw, submission, lang) for c in triggered]
         return Evaluation(findings, list(skipped))
 
     def decide(self, fact: dict[str, Any], presented_on: dt.date) -> tuple[list[_Compiled], list[NotApplicable]]:
@@ -251,25 +255,21 @@ class Engine:
                 return reason
         return None
 
-    def finding(self, c: _Compiled, fact: dict[str, Any], raw: dict[str, Any], sub: Submission | None) -> Finding:
+    def finding(self, c: _Compiled, fact: dict[str, Any], raw: dict[str, Any], sub: Submission | None, lang: str = "en") -> Finding:
         spec = c.rule.spec
         fields = tuple(spec.fields) if spec.fields else tuple(explain(c.condition, fact))
-        title, template = spec.title, spec.message
-        translation = spec.translations.get(self.lang) if self.lang in ("ru", "kk") else None  # type: ignore[call-overload]
-        if translation is None and self.lang == "kk":
-            translation = spec.translations.get("ru")
-        if translation is not None:
-            title, template = translation.title or title, translation.message or template
-        message = render(template, c.rule, raw, sub, self.lang)
-        notes = self.calendar_notes(c.rule, raw)
+        day = Dated((), reading_days(spec.reference_date)).day(raw) if c.dated else None
+        title, template = spec.message_on(day, lang)
+        message = render(template, c.rule, raw, sub, lang)
+        notes = self.calendar_notes(c.rule, raw, lang)
         if notes:
             message = " ".join((message, *notes))
-        basis = self.shared.get(spec.id)
+        basis = self.shared.get((spec.id, day))
         if basis is None:
-            basis = self.shared[spec.id] = tuple(b.model_dump() for b in spec.legal_basis)
+            basis = self.shared[spec.id, day] = tuple(b.model_dump() for b in spec.legal_basis_on(day))
         return Finding(spec.id, spec.severity.value, title, message, fields, basis, notes=notes)
 
-    def calendar_notes(self, rule: Rule, raw: dict[str, Any]) -> tuple[str, ...]:
+    def calendar_notes(self, rule: Rule, raw: dict[str, Any], lang: str = "en") -> tuple[str, ...]:
         """A note when the working days a rule counted cross a provisional calendar year."""
         days: list[dt.date] = []
         for ref in rule.lets.values():
@@ -281,4 +281,4 @@ class Engine:
         years = self.reference.calendar.provisional_years(min(days), max(days)) if days else []
         if not years:
             return ()
-        return (gettext_for(self.lang)(PROVISIONAL_NOTE).format(years=", ".join(map(str, years))),)
+        return (gettext_for(lang)(PROVISIONAL_NOTE).format(years=", ".join(map(str, years))),)
