@@ -70,6 +70,12 @@ class XrefKey:
         return self.hashes[2] if self.hashes[1] else _h(self.original)
 
 
+def numbers_of(keys: Iterable[XrefKey | None]) -> set[str]:
+    """The normalised numbers a history look-up needs for these keys: each certificate number
+    (XREF-01) and each duplicate request's original (XREF-02)."""
+    return {n for key in keys if key is not None for n in (key.number, key.original) if n}
+
+
 def content_hash(sub: Submission) -> int:
     """A 64-bit hash of what the submission says (null and absent alike): two submissions with
     the same id and this hash are one submission read twice (XREF-01, rulebook 1.1)."""
