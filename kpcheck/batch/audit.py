@@ -12,6 +12,7 @@ for the whole batch.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import pickle
@@ -22,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from kpcheck.api import Checker
-from kpcheck.batch.workers import WorkerPool, batch_collections, can_fork
+from kpcheck.batch import reaper
+from kpcheck.batch.workers import WorkerPool, batch_collections, can_fork, max_jobs
 from kpcheck.batch.xref import IndexPart, XrefIndex, XrefKey, XrefView, build_index, index_part, key_of, pack_members, pack_prices, packed
 from kpcheck.engine import Engine, EngineError
 from kpcheck.input.reader import InputError, Loaded, display_name, expand, jsonl_lines, parse_jsonl_line, read_file
@@ -173,18 +175,40 @@ class Spooled:
         return zip(results, keys)
 
 
+class SpoolFull(RuntimeError):
+    """The audit's spool cannot be written (a full or unwritable temporary folder); its
+    message says why and what to do (a worker hands it back without a traceback)."""
+
+    plain = True
+
+
 def spool_unit(checker: Checker, unit: Unit, directory: str) -> Spooled:
     """Check a unit and spool its results: the main process only gets the unit's part of the
-    XREF index back, packed."""
+    XREF index back, packed. A spool that cannot be written raises :class:`SpoolFull`."""
     pairs = check_unit(checker, unit)
-    handle, path = tempfile.mkstemp(dir=directory, suffix=".pickle")
     keys = [key for _, key in pairs]
     prices = pack_prices(keys)
-    with os.fdopen(handle, "wb") as stream:  # the packed keys first: the second XREF look reads only them
-        pickle.dump((pack_members(keys), prices), stream, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump(keys, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump([result for result, _ in pairs], stream, protocol=pickle.HIGHEST_PROTOCOL)
+    path = ""
+    try:
+        handle, path = tempfile.mkstemp(dir=directory, suffix=".pickle")
+        with os.fdopen(handle, "wb") as stream:  # the packed keys first: the second XREF look reads only them
+            pickle.dump((pack_members(keys), prices), stream, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(keys, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump([result for result, _ in pairs], stream, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError as exc:
+        if path:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        raise SpoolFull(spool_message(exc, directory)) from None
     return Spooled(path, len(pairs), unit.describe(), index_part(keys, prices))
+
+
+def spool_message(exc: OSError, directory: str) -> str:
+    """Why the spool cannot be written, and what to do."""
+    return (
+        f"cannot write the audit's spool in {directory} ({exc.strerror or exc}); "
+        "free space there or point TMPDIR at a folder with room (the spool takes about 3 kB a submission)"
+    )
 
 
 _worker: Checker | None = None  # the checker of this process: inherited by forked workers
@@ -283,7 +307,8 @@ def audit_parts(
     without results of their own.
     """
     checker = checker or Checker.load(**options)
-    with batch_collections(), tempfile.TemporaryDirectory(prefix="kpcheck-audit-") as directory:
+    jobs = min(jobs, max_jobs())
+    with batch_collections(), _spool() as directory:
         index = XrefIndex()
         spooled: list[Spooled] = []
         for unit in _pass_one(sources, options, jobs, checker, directory):
@@ -306,6 +331,21 @@ def _second_look(index: XrefIndex, spooled: list[Spooled], history: Sequence[Xre
         index.add_reused_packed(*unit.read_members())
     index.add_reused_keys(past)
     index.settle(drop_runs=True)  # XREF-02's counts are in: the pass-2 workers need no runs
+
+
+@contextlib.contextmanager
+def _spool() -> Iterator[str]:
+    """The audit's spool folder (:func:`kpcheck.batch.reaper.spool_folder`), removed on every
+    way out, and by the reaper should the process be killed."""
+    try:
+        directory = reaper.spool_folder()
+    except OSError as exc:
+        raise SpoolFull(spool_message(exc, tempfile.gettempdir())) from None
+    reaper.watch(directory)
+    try:
+        yield directory
+    finally:
+        reaper.release(directory)
 
 
 PassTwo = tuple[XrefIndex, BatchChecks, Callable[[list[Result]], Any]]
@@ -340,7 +380,7 @@ def _pass_two(spooled: list[Spooled], jobs: int, state: PassTwo) -> Iterator[Any
         return
     _pass_two_state = state
     try:
-        pool = WorkerPool(jobs, _work_two, describe=lambda unit: f"{unit.what}, across submissions")
+        pool = WorkerPool(min(jobs, len(spooled)), _work_two, describe=lambda unit: f"{unit.what}, across submissions")
     finally:
         _pass_two_state = None
     with pool:
@@ -361,7 +401,7 @@ def _pass_one(sources: list[str], options: dict[str, Any], jobs: int, checker: C
             yield spool_unit(checker, unit, directory)
         return
     _worker, _options = checker, options
-    with WorkerPool(jobs, _work, describe=lambda task: task[0].describe()) as pool:
+    with WorkerPool(jobs, _work, describe=lambda task: task[0].describe(), lazy=True) as pool:
         yield from pool.map((unit, directory) for unit in units)
 
 

@@ -16,6 +16,7 @@ from kpcheck.api import Checker, EngineUnavailable, RulebookInvalid
 from kpcheck.cli.console import QUIET, VERBOSE, LazyGroup, err_console, error, verbosity, verbosity_options, warning
 from kpcheck.cli.exits import EXIT_ERROR, Interrupted, raise_on_signals, run_exit
 from kpcheck.cli.outputs import output_files, refuse_clashes, refuse_unreadable
+from kpcheck.cli.settings import bounded_jobs
 from kpcheck.engine import KINDS, describe_default
 from kpcheck.input.reader import read_sources
 from kpcheck.problems import Problem
@@ -290,7 +291,14 @@ def check(
 @main.command()
 @click.argument("sources", nargs=-1, required=True)
 @with_common
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: every core).")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    callback=lambda _c, _p, v: bounded_jobs(v),
+    help="Worker processes (default: every core).",
+)
 @click.option(
     "--rulebook-url",
     metavar="URL",
@@ -322,7 +330,8 @@ def audit(
     options = {"rules": rules, "registers": reference, "engine": engine, "lang": lang}
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers, text_on_terminal(targets))
     meta = checker.meta(waivers)
-    from kpcheck.batch.audit import count_submissions
+    from kpcheck.batch import reaper
+    from kpcheck.batch.audit import SpoolFull, count_submissions
     from kpcheck.batch.workers import WorkerFailed, WorkerLost, cpu_count
     from kpcheck.cli.audit_run import run_audit
 
@@ -336,6 +345,8 @@ def audit(
         recording = Recording()
     try:
         with stopped_by_signals(), contextlib.ExitStack() as stack:
+            reaper.start()  # removes the spool and temporary reports should this process be killed
+            stack.callback(reaper.stop)
             advance = stack.enter_context(progress_bar(count_submissions(sources) if show_progress else 0))
             with open_writers(targets, audit_options(checker, fail_on, lang, rulebook_url, rules)) as writers:
                 code = run_audit(
@@ -356,7 +367,7 @@ def audit(
     except RegisterError as exc:
         error(f"{exc}; the audit stopped there{_recorded(recording)}")
         sys.exit(EXIT_ERROR)
-    except (WorkerLost, WorkerFailed) as exc:
+    except (WorkerLost, WorkerFailed, SpoolFull) as exc:
         error(f"{exc}; the audit was stopped and its report is incomplete{_recorded(recording)}")
         sys.exit(EXIT_ERROR)
     except Interrupted as exc:
