@@ -176,6 +176,22 @@ class Checker:
         findings = evaluation.findings  # both lists in rule id order already
         return Result(sub.id, loaded.source, status_of(findings), findings, evaluation.not_applicable, **base)
 
+    def explain(self, rule_id: str, loaded: Loaded, lang: str | None = None) -> dict[str, Any]:
+        """Why rule ``rule_id`` gives its result on one read submission, as plain data
+        (:func:`kpcheck.engine.explain.explain`). Raises
+        :class:`~kpcheck.engine.explain.ExplainError` for a rule not evaluated here and
+        ``ValueError`` for a submission that does not read."""
+        from kpcheck.engine.explain import explain
+
+        if loaded.submission is None:
+            err = loaded.error
+            raise ValueError(f"{err.location}: {err.message}" if err else f"{loaded.source}: unreadable")
+        kept, self.engine.lang = self.engine.lang, lang or self.engine.lang
+        try:
+            return explain(self.engine, rule_id, loaded.submission)
+        finally:
+            self.engine.lang = kept
+
     def meta(self, waivers: Path | str | None = None) -> dict:
         """A report's identity: kpcheck, engine, rulebook, registers and, given, the waiver file's hash."""
         meta: dict[str, Any] = {

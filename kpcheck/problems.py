@@ -84,6 +84,7 @@ CATALOGUE: dict[str, Code] = {
             "REF009": "a reference file is not valid YAML",
             "WAI010": "the waiver file as a whole cannot be read",
             "STA001": "the production file for the annual-report statistics cannot be read",
+            "STA002": "the annual report's template cannot be read or does not follow its schema",
             "REG001": "a register URL, path or setting that cannot be used (unknown scheme, missing folder, no driver)",
             "REG002": "the register cannot be reached, opened or read",
             "REG003": "the register stayed locked by another writer past KPCHECK_REGISTER_TIMEOUT",

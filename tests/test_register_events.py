@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import json
+import shutil
 
 import pytest
 from click.testing import CliRunner
@@ -39,10 +40,10 @@ def recorded(url):
     return url
 
 
-def engine_deadline(damaged: dt.date) -> dt.date:
+def engine_deadline(damaged: dt.date, rules=None) -> dt.date:
     """The deadline as DUP-01 computes it in the engine: the last day of return that is clean;
     the message of the next day's finding names it too."""
-    checker = Checker.load(engine="python")
+    checker = Checker.load(rules, engine="python")
 
     def dup01(returned: dt.date) -> list:
         doc = base()
@@ -68,7 +69,7 @@ def test_a_damaged_certificate_is_due_with_dup01s_deadline_until_its_duplicate_i
     listed = due(url, damaged)
     (item,) = [i for i in listed["items"] if i["item"] == "duplicate"]
     assert item["number"] == "KZ000123" and item["deadline"] == expected.isoformat()
-    assert item["days"] == duplicate_days(Checker.load(engine="python")) and item["working_days"] and item["basis"] == "DUP-01"
+    assert item["days"] == duplicate_days(Checker.load(engine="python"), day) and item["working_days"] and item["basis"] == "DUP-01"
     assert not item["overdue"]
     late = due(url, (expected + dt.timedelta(days=1)).isoformat())
     flags = [i["overdue"] for i in late["items"]]
@@ -131,6 +132,9 @@ def test_events_are_append_only_and_a_repeated_event_adds_nothing(register_url):
     with register.reading() as conn:
         rows = conn.execute(text("SELECT number, direction, kind, occurred_on, recorded_by FROM events")).all()
     assert [(r[0], r[1], r[2], str(r[3]), r[4]) for r in rows] == [("KZ000123", "export", "damaged", "2024-03-15", "A. Nurlanov")]
+    shown = json.loads(run("register", "show", "KZ000123", "--register", url, "--format", "json").stdout)
+    assert [(e["kind"], e["on"], e["by"]) for e in shown[-1]["events"]] == [("damaged", "2024-03-15", "A. Nurlanov")]
+    assert "2024-03-15 damaged by A. Nurlanov" in run("register", "show", "KZ000123", "--register", url).stdout
     for statement in ("UPDATE events SET kind = 'duplicate-issued'", "DELETE FROM events"):
         with pytest.raises(Exception, match="append-only"):
             register.write(lambda conn, s=statement: conn.execute(text(s)))
@@ -158,3 +162,17 @@ def test_due_needs_a_usable_register_and_rulebook(tmp_path):
     (tmp_path / "rules").mkdir()
     broken = run("register", "due", "--register", tmp_path / "r.sqlite", "--rules", tmp_path / "rules")
     assert broken.exit_code == 2 and "nothing is listed" in broken.stderr
+
+
+def test_a_dated_duplicate_period_is_read_on_the_day_of_damage(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    dup01 = rules / "DUP" / "DUP-01.yaml"
+    dup01.write_text(dup01.read_text().replace("  days: 5\n", "  days: {2016-06-20: 5, 2027-01-01: 3}\n"), encoding="utf-8")
+    url = recorded(str(tmp_path / "register.sqlite"))
+    for damaged in ("2026-12-01", "2027-02-01"):
+        assert run("register", "event", "KZ000123", "damaged", "--on", damaged, "--register", url).exit_code == 0
+        listed = due(url, damaged, "--rules", rules)
+        (item,) = [i for i in listed["items"] if i["item"] == "duplicate"]
+        assert item["days"] == (5 if damaged < "2027" else 3)
+        assert item["deadline"] == engine_deadline(dt.date.fromisoformat(damaged), rules).isoformat()

@@ -221,6 +221,8 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
         "config": "kpcheck.cli.config:config",
         "register": "kpcheck.cli.register:register",
         "serve": "kpcheck.cli.serve:serve",
+        "explain": "kpcheck.cli.explain:explain",
+        "report": "kpcheck.cli.report:report",
     },
     context_settings={"help_option_names": ["-h", "--help"]},
 )

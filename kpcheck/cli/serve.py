@@ -10,6 +10,7 @@ import click
 from kpcheck.cli.console import err_console, error, warning
 from kpcheck.cli.exits import EXIT_ERROR
 from kpcheck.engine import KINDS
+from kpcheck.register.events import DEFAULT_COUPON_DAYS, DEFAULT_RECEIPT_DAYS
 from kpcheck.serve.settings import BindingRefused, Settings, is_wildcard
 
 MIN_TOKEN = 16
@@ -69,6 +70,22 @@ MIN_TOKEN = 16
     "POST /api/v1/check?record=true stores the submission and its decision.",
 )
 @click.option("--by", envvar="KPCHECK_BY", metavar="NAME", help="Stored with recorded decisions unless a request gives ?by=NAME.")
+@click.option(
+    "--coupon-days",
+    envvar="KPCHECK_COUPON_DAYS",
+    type=click.IntRange(0, 3650),
+    default=DEFAULT_COUPON_DAYS,
+    show_default=True,
+    help="Open items: days after an import's presentation to send its coupon back (as register due).",
+)
+@click.option(
+    "--receipt-days",
+    envvar="KPCHECK_RECEIPT_DAYS",
+    type=click.IntRange(0, 3650),
+    default=DEFAULT_RECEIPT_DAYS,
+    show_default=True,
+    help="Open items: days after an export's issue for its receipt to be confirmed (as register due).",
+)
 def serve(
     host: str,
     port: int,
@@ -81,10 +98,20 @@ def serve(
     waivers: str | None,
     register: str | None,
     by: str | None,
+    coupon_days: int,
+    receipt_days: int,
 ) -> None:
     """The controller's desk: a web page to enter and check a certificate, and a JSON API."""
     try:
-        settings = Settings(host=host, port=port, token=token or None, allow_hosts=allow_hosts, api_lang=lang)
+        settings = Settings(
+            host=host,
+            port=port,
+            token=token or None,
+            allow_hosts=allow_hosts,
+            api_lang=lang,
+            coupon_days=coupon_days,
+            receipt_days=receipt_days,
+        )
     except BindingRefused as exc:
         error(str(exc))
         sys.exit(EXIT_ERROR)

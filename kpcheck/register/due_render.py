@@ -51,7 +51,7 @@ def period(item: DueItem, lang: str) -> str:
     n_ = ngettext_for(lang)
     if item.working_days:
         return n_("{n} working day ({basis})", "{n} working days ({basis})", item.days).format(n=item.days, basis=item.basis)
-    return n_("{n} day ({basis})", "{n} days ({basis})", item.days).format(n=item.days, basis=item.basis)
+    return n_("{n} day, set by the department", "{n} days, set by the department", item.days).format(n=item.days)
 
 
 def headers(lang: str) -> list[str]:

@@ -166,7 +166,7 @@ class Periods:
     DUP-01's), the department's for the coupon and the receipt."""
 
     duplicate_deadline: Callable[[dt.date], dt.date | None]
-    duplicate_days: int
+    duplicate_days: Callable[[dt.date], int]  # the working days in force on the day of damage
     duplicate_rule: str
     coupon_days: int = DEFAULT_COUPON_DAYS
     receipt_days: int = DEFAULT_RECEIPT_DAYS
@@ -226,7 +226,7 @@ def _damage_items(
                 sub["submission_id"],
                 damaged,
                 deadline,
-                periods.duplicate_days,
+                periods.duplicate_days(damaged),
                 True,
                 periods.duplicate_rule,
             )

@@ -7,7 +7,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from kpcheck.serve import api_routes, page_routes
+from kpcheck.serve import api_routes, page_routes, register_routes
 from kpcheck.serve.security import BodyLimit, SameOrigin, SecurityHeaders, TrustedHost
 from kpcheck.serve.service import CheckService
 from kpcheck.serve.settings import Settings
@@ -34,7 +34,9 @@ def create_app(service: CheckService, settings: Settings | None = None) -> Starl
         Middleware(BodyLimit, limit=settings.max_body),
     ]
     app = Starlette(
-        routes=[*api_routes.routes, *page_routes.routes], middleware=middleware, exception_handlers={404: not_found, 500: server_error}
+        routes=[*api_routes.routes, *register_routes.routes, *page_routes.routes],
+        middleware=middleware,
+        exception_handlers={404: not_found, 500: server_error},
     )
     app.state.service, app.state.settings = service, settings
     return app

@@ -90,6 +90,21 @@ class CheckService:
         self.checks += 1
         return Outcome(result, self.report(result), sub)
 
+    async def explain(self, raw: bytes, kind: str, source: str, lang: str, rule: str | None) -> dict[str, Any]:
+        """Why each rule that triggers or does not apply (or only ``rule``) gives its result on one
+        submission: ``{"explanations": {rule: explanation}}`` (:func:`kpcheck.engine.explain.explain`);
+        raises ``ValueError`` for a body that is not a submission, ExplainError for an unknown rule."""
+        return dict(await self.run(lambda: self.explain_now(parse_data(raw, source, kind), lang, rule)))
+
+    def explain_now(self, loaded: Loaded, lang: str, rule: str | None) -> dict[str, Any]:
+        if rule is not None:
+            return {"explanations": {rule.upper(): self.checker.explain(rule, loaded, lang)}}
+        result = self.checker.check_loaded(loaded, lang)
+        if loaded.submission is None:
+            self.checker.explain("", loaded, lang)  # raises the located reading error
+        wanted = [f.rule for f in result.findings] + [n.rule for n in result.not_applicable]
+        return {"explanations": {r: self.checker.explain(r, loaded, lang) for r in wanted}}
+
     def waive(self, result: Result) -> Result:
         if self.waivers is None:
             return result

@@ -36,6 +36,8 @@ class Settings:
     api_lang: str = "en"
     page_lang: str = "ru"
     max_body: int = MAX_BODY
+    coupon_days: int = 10  # the open items' periods (register due's --coupon-days, --receipt-days)
+    receipt_days: int = 30
 
     def __post_init__(self) -> None:
         if not is_loopback(self.host) and not self.token:
