@@ -59,8 +59,8 @@ def import_(paths: tuple[str, ...], register: str | None) -> None:
 
     Unreadable submissions are reported with file and line and the others still go in
     (exit 2 then)."""
-    from kpcheck.batch.audit import count_submissions
     from kpcheck.cli.main import progress_bar
+    from kpcheck.input.units import count_submissions
 
     try:
         reg = Register.open(register, create=True)

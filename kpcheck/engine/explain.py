@@ -219,8 +219,9 @@ def _dated_values(c: _Compiled, raw: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def explain(engine: Engine, rule_id: str, submission: Submission | None, batch: Any = None) -> dict[str, Any]:
-    """Why rule ``rule_id`` gives its result on ``submission`` (or a batch view), as plain data.
+def explain(engine: Engine, rule_id: str, submission: Submission | None, batch: Any = None, lang: str = "en") -> dict[str, Any]:
+    """Why rule ``rule_id`` gives its result on ``submission`` (or a batch view), as plain data,
+    its texts in ``lang``.
 
     Raises :class:`ExplainError` when the engine does not evaluate the rule (unknown, retired,
     or of the other scope)."""
@@ -234,7 +235,7 @@ def explain(engine: Engine, rule_id: str, submission: Submission | None, batch: 
             raise ExplainError(f"rule {rule_id} is {rule.spec.status.value}; it is replaced by {rule.spec.replaced_by}")
         raise ExplainError(f"rule {rule_id} is not evaluated on one submission here ({rule.spec.scope} scope)")
     fact, raw = engine.projector.project(submission, engine.reference, batch)
-    evaluation = engine.evaluate(submission, batch)
+    evaluation = engine.evaluate(submission, batch, lang=lang)
     spec = c.rule.spec
     presented = submission.presented_on if submission is not None else batch.fields["presented_on"]
     finding = next((f for f in evaluation.findings if f.rule == rule_id), None)
@@ -245,7 +246,7 @@ def explain(engine: Engine, rule_id: str, submission: Submission | None, batch: 
     day_path = reading_days(spec.reference_date)
     return {
         "rule": spec.id,
-        "title": spec.message_on(None, engine.lang)[0],
+        "title": spec.message_on(None, lang)[0],
         "severity": spec.severity.value,
         "engine": engine.kind,
         "result": result,

@@ -16,8 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from kpcheck.api import Checker
-from kpcheck.batch.xref import key_of
+from kpcheck.checker import Checker
+from kpcheck.checking import Across, Alone, InRegister, Steps, run
 from kpcheck.input.models import Submission
 from kpcheck.input.reader import Loaded, parse_data
 from kpcheck.report.json_report import JsonWriter
@@ -76,17 +76,19 @@ class CheckService:
         return await asyncio.to_thread(parse_data, raw, source, kind)
 
     def check_now(self, loaded: Loaded, lang: str, record: bool, by: str | None) -> Outcome:
-        """On the worker thread: evaluate, run XREF against the register (recording when asked)
-        with the waivers applied before anything is stored, write the report."""
-        result = self.checker.check_loaded(loaded, lang)
+        """On the worker thread: the check pipeline (:func:`kpcheck.checking.run`) in ``lang``:
+        evaluate, XREF against the register (recording when asked) with the waivers applied
+        before anything is stored, then the report."""
         sub = loaded.submission
+        across: Across
         if self.register is not None and sub is not None:
-            from kpcheck.register.desk import check_register
-
-            meta = {**self.meta, "engine": self.checker.engine.kind}
-            result = check_register(self.register, self.checker, [(result, key_of(sub), sub)], meta, self.waive_all, record, by)[0]
+            across = InRegister([loaded], self.register, self.meta, record, by)
         else:
-            result = self.waive(result)
+            across = Alone([loaded])
+        (waived,) = run(Steps(self.checker, lang, self.waivers), across, account=False)
+        for problem in waived.notes:
+            log.warning("%s", problem.text)
+        result: Result = waived.results[0]
         self.checks += 1
         return Outcome(result, self.report(result), sub)
 
@@ -104,17 +106,6 @@ class CheckService:
             self.checker.explain("", loaded, lang)  # raises the located reading error
         wanted = [f.rule for f in result.findings] + [n.rule for n in result.not_applicable]
         return {"explanations": {r: self.checker.explain(r, loaded, lang) for r in wanted}}
-
-    def waive(self, result: Result) -> Result:
-        if self.waivers is None:
-            return result
-        result, problems = self.waivers.apply(result)
-        for problem in problems:
-            log.warning("%s", problem.text)
-        return result
-
-    def waive_all(self, results: list[Result]) -> list[Result]:
-        return [self.waive(r) for r in results]
 
     def report(self, result: Result) -> str:
         """The JSON report of one result, byte for byte what ``kpcheck check --format json`` writes."""

@@ -36,9 +36,9 @@ def explain_failures(
         subject, _, _ = _subject(tested, rule, example)
         if subject is None:
             continue
-        engine.lang = lang
         try:
-            out[rule_id, name] = explain(engine, rule_id, None, subject) if scope == "batch" else explain(engine, rule_id, subject)
+            batch = scope == "batch"
+            out[rule_id, name] = explain(engine, rule_id, None if batch else subject, subject if batch else None, lang=lang)
         except ExplainError:
             continue
     return out
