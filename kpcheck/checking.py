@@ -34,6 +34,7 @@ from kpcheck.results import Result
 
 if TYPE_CHECKING:  # a desk check without a history imports neither the XREF keys nor the waivers
     from kpcheck.batch.xref import XrefKey
+    from kpcheck.input.units import Unit
     from kpcheck.register.store import Register
     from kpcheck.waivers import Waiver, WaiverBook
 
@@ -201,7 +202,7 @@ class InRegister:
     extra: Sequence[XrefKey] = ()
 
     def run(self, steps: Steps, finish: Callable[[Waived], T]) -> Iterator[T]:
-        from kpcheck.register.quick import numbers_of
+        from kpcheck.batch.xref import numbers_of
 
         read = list(self.loaded)
         pairs = steps.keyed(read)
@@ -251,12 +252,14 @@ class Batch:
     jobs: int = 1
     progress: Callable[[int], None] | None = None
     history: Sequence[XrefKey] = ()
+    units: Iterable[Unit] | None = None  # the sources planned already (expanded once), else planned by the audit
 
     def run(self, steps: Steps, finish: Callable[[Waived], T]) -> Iterator[T]:
         from kpcheck.batch.audit import audit_parts
 
         tail = functools.partial(steps.conclude, finish=finish)
-        yield from audit_parts(self.sources, dict(self.options), self.jobs, self.progress, steps.checker, self.history, tail, steps.lang)
+        sources, options, checker = self.sources, dict(self.options), steps.checker
+        yield from audit_parts(sources, options, self.jobs, self.progress, checker, self.history, tail, steps.lang, self.units)
 
 
 @dataclass
@@ -280,13 +283,17 @@ class RegisterBatch(Batch):
         from kpcheck.register.store import Register
 
         opened = Register.open(self.register, create=self.record, readonly=not self.record)
-        history = [*audit_history(opened, self.sources), *self.history]
         identity = {**self.meta, "engine": steps.checker.engine.kind}
         recording = self.recording if self.recording is not None else Recording()
         if self.record:
             start_run(opened, self.sources, identity, self.by, recording)
         opened.close()  # no pooled connection is inherited by the audit's worker processes
-        chunks = audit_parts(self.sources, dict(self.options), self.jobs, self.progress, steps.checker, history, steps.waive, steps.lang)
+
+        def history(numbers: set[str]) -> list[XrefKey]:  # after pass 1: the numbers it read, no second reading
+            return [*audit_history(opened, numbers), *self.history]
+
+        sources, options, checker = self.sources, dict(self.options), steps.checker
+        chunks = audit_parts(sources, options, self.jobs, self.progress, checker, history, steps.waive, steps.lang, self.units)
         decisions = Decisions(opened, self.sources, identity, self.by, recording) if self.record else None
         try:
             for chunk in chunks:

@@ -16,13 +16,25 @@ import contextlib
 import os
 import pickle
 import tempfile
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from kpcheck.batch import reaper
 from kpcheck.batch.workers import WorkerPool, batch_collections, can_fork, max_jobs
-from kpcheck.batch.xref import IndexPart, XrefIndex, XrefKey, XrefView, build_index, index_part, key_of, pack_members, pack_prices, packed
+from kpcheck.batch.xref import (
+    IndexPart,
+    XrefIndex,
+    XrefKey,
+    XrefView,
+    build_index,
+    index_part,
+    key_of,
+    numbers_of,
+    pack_members,
+    pack_prices,
+    packed,
+)
 from kpcheck.checker import Checker
 from kpcheck.engine import Engine, EngineError
 from kpcheck.input.units import Unit, loaded_of, plan_units
@@ -48,6 +60,7 @@ class Spooled:
     count: int
     what: str = ""  # the unit, for messages
     index: IndexPart | None = None  # what it adds to the XREF index (dropped once added)
+    numbers: frozenset[str] = frozenset()  # its certificate numbers and originals, when the audit asks (a history by number)
 
     def read_members(self) -> tuple[bytes, tuple[tuple[str, bytes], ...]]:
         """The unit's keys as :func:`~kpcheck.batch.xref.pack_members` and
@@ -70,9 +83,10 @@ class SpoolFull(RuntimeError):
     plain = True
 
 
-def spool_unit(checker: Checker, unit: Unit, directory: str, lang: str = "en") -> Spooled:
+def spool_unit(checker: Checker, unit: Unit, directory: str, lang: str = "en", numbers: bool = False) -> Spooled:
     """Check a unit and spool its results: the main process only gets the unit's part of the
-    XREF index back, packed. A spool that cannot be written raises :class:`SpoolFull`."""
+    XREF index back, packed (and, with ``numbers``, the numbers a history is looked up by). A
+    spool that cannot be written raises :class:`SpoolFull`."""
     pairs = check_unit(checker, unit, lang)
     keys = [key for _, key in pairs]
     prices = pack_prices(keys)
@@ -88,7 +102,7 @@ def spool_unit(checker: Checker, unit: Unit, directory: str, lang: str = "en") -
             with contextlib.suppress(OSError):
                 os.unlink(path)
         raise SpoolFull(spool_message(exc, directory)) from None
-    return Spooled(path, len(pairs), unit.describe(), index_part(keys, prices))
+    return Spooled(path, len(pairs), unit.describe(), index_part(keys, prices), frozenset(numbers_of(keys)) if numbers else frozenset())
 
 
 def spool_message(exc: OSError, directory: str) -> str:
@@ -103,7 +117,7 @@ _worker: Checker | None = None  # the checker of this process: inherited by fork
 _options: dict[str, Any] = {}
 
 
-def _work(task: tuple[Unit, str, str]) -> Spooled:
+def _work(task: tuple[Unit, str, str, bool]) -> Spooled:
     global _worker
     if _worker is None:  # a spawned worker (no fork on this system) loads its own
         _worker = Checker.load(**_options)
@@ -179,9 +193,10 @@ def audit_parts(
     jobs: int = 1,
     progress: Callable[[int], None] | None = None,
     checker: Checker | None = None,
-    history: Sequence[XrefKey] = (),
+    history: Sequence[XrefKey] | Callable[[set[str]], Sequence[XrefKey]] = (),
     finish: Callable[[list[Result]], Any] = list,
     lang: str = "en",
+    units: Iterable[Unit] | None = None,
 ) -> Generator[Any, None, None]:
     """``finish`` of the results of every unit of the sources, checked, with XREF findings, in
     input order.
@@ -194,20 +209,29 @@ def audit_parts(
     an exception in a task :class:`~kpcheck.batch.workers.WorkerFailed`; the spool folder is
     removed on every way out, the workers stopped. ``history`` holds the keys of past
     submissions (``audit --register``): they join the index as ``check --against`` files do,
-    without results of their own. ``lang``: the language of the findings' texts.
+    without results of their own; given as a function, it is asked once pass 1 is done, with the
+    certificate numbers (and duplicates' originals) pass 1 read, so that the sources are read
+    once. ``lang``: the language of the findings' texts. ``units``: the sources planned already
+    (:func:`~kpcheck.input.units.plan_units`, expanded once), else they are planned here.
     """
     checker = checker or Checker.load(**options)
     jobs = min(jobs, max_jobs())
     with batch_collections(), _spool() as directory:
         index = XrefIndex()
         spooled: list[Spooled] = []
-        for unit in _pass_one(sources, options, jobs, checker, directory, lang):
+        by_number = callable(history)
+        numbers: set[str] = set()
+        planned = plan_units(sources) if units is None else units
+        for unit in _pass_one(planned, options, jobs, checker, directory, lang, by_number):
             if unit.index is not None:
                 index.add_part(unit.index)
-            spooled.append(replace(unit, index=None))  # the keys live on in the index only
+            numbers |= unit.numbers
+            spooled.append(replace(unit, index=None, numbers=frozenset()))  # the keys live on in the index only
             if progress:
                 progress(unit.count)
-        _second_look(index, spooled, history)
+        past = history(numbers) if callable(history) else history
+        numbers.clear()
+        _second_look(index, spooled, past)
         yield from _pass_two(spooled, jobs, (index, BatchChecks(checker, lang=lang), finish))
 
 
@@ -283,16 +307,17 @@ def _work_two(unit: Spooled) -> Any:
     return finish_unit(unit)
 
 
-def _pass_one(sources: list[str], options: dict[str, Any], jobs: int, checker: Checker, directory: str, lang: str) -> Iterator[Spooled]:
+def _pass_one(
+    units: Iterable[Unit], options: dict[str, Any], jobs: int, checker: Checker, directory: str, lang: str, numbers: bool
+) -> Iterator[Spooled]:
     global _worker, _options
-    units = plan_units(sources)
     if jobs <= 1:
         for unit in units:
-            yield spool_unit(checker, unit, directory, lang)
+            yield spool_unit(checker, unit, directory, lang, numbers)
         return
     _worker, _options = checker, options
     with WorkerPool(jobs, _work, describe=lambda task: task[0].describe(), lazy=True) as pool:
-        yield from pool.map((unit, directory, lang) for unit in units)
+        yield from pool.map((unit, directory, lang, numbers) for unit in units)
 
 
 def check_with_history(

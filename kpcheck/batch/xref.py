@@ -67,6 +67,12 @@ class XrefKey:
         return self.hashes[2] if self.hashes[1] else _h(self.original)
 
 
+def numbers_of(keys: Iterable[XrefKey | None]) -> set[str]:
+    """The normalised numbers a history look-up needs for these keys: each certificate number
+    (XREF-01) and each duplicate request's original (XREF-02)."""
+    return {n for key in keys if key is not None for n in (key.number, key.original) if n}
+
+
 def key_of(sub: Submission) -> XrefKey:
     cert = sub.certificate
     prices = []

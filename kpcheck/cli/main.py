@@ -299,7 +299,7 @@ def audit(
     from kpcheck.batch.audit import SpoolFull
     from kpcheck.batch.workers import WorkerFailed, WorkerLost, cpu_count
     from kpcheck.cli.audit_run import run_audit
-    from kpcheck.input.units import count_submissions
+    from kpcheck.input.units import plan_units
 
     jobs = jobs or cpu_count()
     show_progress = err_console.is_terminal and verbosity() > QUIET
@@ -313,7 +313,8 @@ def audit(
         with stopped_by_signals(), contextlib.ExitStack() as stack:
             reaper.start()  # removes the spool and temporary reports should this process be killed
             stack.callback(reaper.stop)
-            advance = stack.enter_context(progress_bar(count_submissions(sources) if show_progress else 0))
+            units = list(plan_units(sources, count=True)) if show_progress else None  # expanded once, counted for the bar
+            advance = stack.enter_context(progress_bar(sum(unit.count for unit in units) if units else 0))
             with open_writers(targets, audit_options(checker, fail_on, lang, rulebook_url, rules)) as writers:
                 code = run_audit(
                     list(sources),
@@ -329,6 +330,7 @@ def audit(
                     summary,
                     stack.callback,
                     recording,
+                    units,
                 )
     except RegisterError as exc:
         error(f"{exc}; the audit stopped there{_recorded(recording)}")

@@ -29,12 +29,6 @@ from kpcheck.register.urls import SCHEMA_VERSION, VERSION_TABLE, database_url, t
 LOOKUP_CHUNK = 500  # numbers per query
 
 
-def numbers_of(keys: Iterable[XrefKey | None]) -> set[str]:
-    """The normalised numbers a history look-up needs for these keys: each certificate number
-    (XREF-01) and each duplicate request's original (XREF-02)."""
-    return {n for key in keys if key is not None for n in (key.number, key.original) if n}
-
-
 def sqlite_history(name: str | None, numbers: Iterable[str]) -> list[XrefKey] | None:
     """The keys of the stored submissions whose normalised number is one of ``numbers``, in
     the order stored; ``None`` when this is not a plain SQLite register of this schema version
