@@ -12,6 +12,7 @@ for the whole batch.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import tempfile
@@ -19,7 +20,8 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from kpcheck.batch.workers import WorkerPool, batch_collections, can_fork
+from kpcheck.batch import reaper
+from kpcheck.batch.workers import WorkerPool, batch_collections, can_fork, max_jobs
 from kpcheck.batch.xref import (
     IndexPart,
     XrefIndex,
@@ -81,18 +83,41 @@ class Spooled:
         return zip(results, keys)
 
 
+class SpoolFull(RuntimeError):
+    """The audit's spool cannot be written (a full or unwritable temporary folder); its
+    message says why and what to do (a worker hands it back without a traceback)."""
+
+    plain = True
+
+
 def spool_unit(checker: Checker, unit: Unit, directory: str, lang: str = "en", numbers: bool = False) -> Spooled:
     """Check a unit and spool its results: the main process only gets the unit's part of the
-    XREF index back, packed (and, with ``numbers``, the numbers a history is looked up by)."""
+    XREF index back, packed (and, with ``numbers``, the numbers a history is looked up by). A
+    spool that cannot be written raises :class:`SpoolFull`."""
     pairs = check_unit(checker, unit, lang)
-    handle, path = tempfile.mkstemp(dir=directory, suffix=".pickle")
     keys = [key for _, key in pairs]
     prices = pack_prices(keys)
-    with os.fdopen(handle, "wb") as stream:  # the packed keys first: the second XREF look reads only them
-        pickle.dump((pack_members(keys), prices), stream, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump(keys, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump([result for result, _ in pairs], stream, protocol=pickle.HIGHEST_PROTOCOL)
+    path = ""
+    try:
+        handle, path = tempfile.mkstemp(dir=directory, suffix=".pickle")
+        with os.fdopen(handle, "wb") as stream:  # the packed keys first: the second XREF look reads only them
+            pickle.dump((pack_members(keys), prices), stream, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(keys, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump([result for result, _ in pairs], stream, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError as exc:
+        if path:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        raise SpoolFull(spool_message(exc, directory)) from None
     return Spooled(path, len(pairs), unit.describe(), index_part(keys, prices), frozenset(numbers_of(keys)) if numbers else frozenset())
+
+
+def spool_message(exc: OSError, directory: str) -> str:
+    """Why the spool cannot be written, and what to do."""
+    return (
+        f"cannot write the audit's spool in {directory} ({exc.strerror or exc}); "
+        "free space there or point TMPDIR at a folder with room (the spool takes about 3 kB a submission)"
+    )
 
 
 _worker: Checker | None = None  # the checker of this process: inherited by forked workers
@@ -200,7 +225,8 @@ def audit_parts(
     ``searched`` says where the history comes from (a register's URL), for XREF-02's message.
     """
     checker = checker or Checker.load(**options)
-    with batch_collections(), tempfile.TemporaryDirectory(prefix="kpcheck-audit-") as directory:
+    jobs = min(jobs, max_jobs())
+    with batch_collections(), _spool() as directory:
         index = XrefIndex(searched=(*map(str, sources), *searched))
         spooled: list[Spooled] = []
         by_number = callable(history)
@@ -229,6 +255,21 @@ def _second_look(index: XrefIndex, spooled: list[Spooled], history: Sequence[Xre
         index.add_reused_packed(*unit.read_members(), unit.read_keys)
     index.add_reused_keys(past)
     index.settle(drop_runs=True)  # XREF-02's counts are in: the pass-2 workers need no runs
+
+
+@contextlib.contextmanager
+def _spool() -> Iterator[str]:
+    """The audit's spool folder (:func:`kpcheck.batch.reaper.spool_folder`), removed on every
+    way out, and by the reaper should the process be killed."""
+    try:
+        directory = reaper.spool_folder()
+    except OSError as exc:
+        raise SpoolFull(spool_message(exc, tempfile.gettempdir())) from None
+    reaper.watch(directory)
+    try:
+        yield directory
+    finally:
+        reaper.release(directory)
 
 
 PassTwo = tuple[XrefIndex, BatchChecks, Callable[[list[Result]], Any]]
@@ -263,7 +304,7 @@ def _pass_two(spooled: list[Spooled], jobs: int, state: PassTwo) -> Iterator[Any
         return
     _pass_two_state = state
     try:
-        pool = WorkerPool(jobs, _work_two, describe=lambda unit: f"{unit.what}, across submissions")
+        pool = WorkerPool(min(jobs, len(spooled)), _work_two, describe=lambda unit: f"{unit.what}, across submissions")
     finally:
         _pass_two_state = None
     with pool:
@@ -285,7 +326,7 @@ def _pass_one(
             yield spool_unit(checker, unit, directory, lang, numbers)
         return
     _worker, _options = checker, options
-    with WorkerPool(jobs, _work, describe=lambda task: task[0].describe()) as pool:
+    with WorkerPool(jobs, _work, describe=lambda task: task[0].describe(), lazy=True) as pool:
         yield from pool.map((unit, directory, lang, numbers) for unit in units)
 
 

@@ -11,6 +11,7 @@ import click
 from kpcheck.cli.console import error, verbosity_options, warning
 from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK
 from kpcheck.cli.outputs import output_stream, refuse_clashes
+from kpcheck.cli.settings import bounded_jobs
 from kpcheck.engine import KINDS, EngineUnavailable
 from kpcheck.report.text import make_console
 from kpcheck.tooling.impact import ImpactRulebookInvalid, SameRulebook
@@ -34,7 +35,14 @@ from kpcheck.tooling.impact_render import render_text, to_json
     "--reference", type=click.Path(file_okay=False), help="Folder of registers replacing the shipped example ones file by file (both runs)."
 )
 @click.option("--engine", type=click.Choice(KINDS), help="Evaluator (default: durable where it imports).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes per audit (default: every core).")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    callback=lambda _c, _p, v: bounded_jobs(v),
+    help="Worker processes per audit (default: every core).",
+)
 @verbosity_options
 def impact(
     sources: tuple[str, ...],
