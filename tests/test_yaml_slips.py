@@ -209,6 +209,8 @@ def test_summarised_warnings_in_russian() -> None:
 def test_impact_and_docs_speak_russian(tmp_path: Path) -> None:
     copy = tmp_path / "rules"
     shutil.copytree(RULES_DIR, copy)
+    manifest = copy / "rulebook.yaml"  # an amendment that changes no finding: a new version only
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "# amended\n", encoding="utf-8")
     fixture = RULES_DIR.parent / "fixtures" / "impact"
     result = CliRunner().invoke(
         main, ["rules", "impact", "--new", str(copy), "--engine", "python", "-j", "1", "--lang", "ru", str(fixture)]
