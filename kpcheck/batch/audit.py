@@ -47,7 +47,7 @@ def check_unit(checker: Checker, unit: Unit, lang: str = "en") -> list[tuple[Res
     out = []
     for loaded in loaded_of(unit):
         result = checker.check_loaded(loaded, lang)
-        key = key_of(loaded.submission) if loaded.submission is not None else None
+        key = key_of(loaded.submission, loaded.source) if loaded.submission is not None else None
         out.append((result, key))
     return out
 
@@ -67,6 +67,13 @@ class Spooled:
         :func:`~kpcheck.batch.xref.pack_prices` packed them."""
         with open(self.path, "rb") as stream:
             return pickle.load(stream)
+
+    def read_keys(self) -> list[XrefKey]:
+        """The unit's keys that are not None, in order (what :meth:`read_members` packed)."""
+        with open(self.path, "rb") as stream:
+            pickle.load(stream)
+            keys: list[XrefKey | None] = pickle.load(stream)
+        return [key for key in keys if key is not None]
 
     def read(self) -> Iterator[tuple[Result, XrefKey | None]]:
         with open(self.path, "rb") as stream:
@@ -180,10 +187,11 @@ def audit(
     checker: Checker | None = None,
     history: Sequence[XrefKey] = (),
     lang: str = "en",
+    searched: Sequence[str] = (),
 ) -> Iterator[Result]:
     """Every submission of the sources, checked, in input order, with XREF findings
     (:func:`audit_parts`, each unit's results as they are)."""
-    for part in audit_parts(sources, options, jobs, progress, checker, history, lang=lang):
+    for part in audit_parts(sources, options, jobs, progress, checker, history, lang=lang, searched=searched):
         yield from part
 
 
@@ -197,6 +205,7 @@ def audit_parts(
     finish: Callable[[list[Result]], Any] = list,
     lang: str = "en",
     units: Iterable[Unit] | None = None,
+    searched: Sequence[str] = (),
 ) -> Generator[Any, None, None]:
     """``finish`` of the results of every unit of the sources, checked, with XREF findings, in
     input order.
@@ -213,11 +222,12 @@ def audit_parts(
     certificate numbers (and duplicates' originals) pass 1 read, so that the sources are read
     once. ``lang``: the language of the findings' texts. ``units``: the sources planned already
     (:func:`~kpcheck.input.units.plan_units`, expanded once), else they are planned here.
+    ``searched`` says where the history comes from (a register's URL), for XREF-02's message.
     """
     checker = checker or Checker.load(**options)
     jobs = min(jobs, max_jobs())
     with batch_collections(), _spool() as directory:
-        index = XrefIndex()
+        index = XrefIndex(searched=(*map(str, sources), *searched))
         spooled: list[Spooled] = []
         by_number = callable(history)
         numbers: set[str] = set()
@@ -242,7 +252,7 @@ def _second_look(index: XrefIndex, spooled: list[Spooled], history: Sequence[Xre
     index.add_keys(past)
     index.freeze()
     for unit in spooled:  # a few packed bytes per submission, read back
-        index.add_reused_packed(*unit.read_members())
+        index.add_reused_packed(*unit.read_members(), unit.read_keys)
     index.add_reused_keys(past)
     index.settle(drop_runs=True)  # XREF-02's counts are in: the pass-2 workers need no runs
 
@@ -321,12 +331,17 @@ def _pass_one(
 
 
 def check_with_history(
-    checker: Checker, results: list[tuple[Result, XrefKey | None]], history: list[XrefKey], lang: str = "en"
+    checker: Checker,
+    results: list[tuple[Result, XrefKey | None]],
+    history: list[XrefKey],
+    lang: str = "en",
+    searched: Sequence[str] = (),
 ) -> list[Result]:
     """The rules that need a history (``needs: history`` in their rule files: XREF-01/02) of the
     checked submissions against the keys of past ones (``check --against`` reads them from
-    files, ``check --register`` from the register)."""
+    files, ``check --register`` from the register); ``searched`` names where (XREF-02's message)."""
     keys = [key for _, key in results if key is not None]
     index = build_index([*keys, *history])
+    index.searched = tuple(searched)
     batch = BatchChecks(checker, only=checker.book.history_rules(), lang=lang)
     return [batch.apply(result, key, index) for result, key in results]

@@ -14,7 +14,7 @@ from kpcheck.cli.outputs import output_stream, refuse_clashes
 from kpcheck.cli.settings import bounded_jobs
 from kpcheck.engine import KINDS, EngineUnavailable
 from kpcheck.report.text import make_console
-from kpcheck.tooling.impact import ImpactRulebookInvalid
+from kpcheck.tooling.impact import ImpactRulebookInvalid, SameRulebook
 from kpcheck.tooling.impact import impact as run_impact
 from kpcheck.tooling.impact_render import render_text, to_json
 
@@ -72,6 +72,14 @@ def impact(
         error(
             f"the {exc.side} rulebook ({new_dir if exc.side == 'new' else old_dir or 'shipped'}) "
             "or its reference data does not load; nothing was compared"
+        )
+        sys.exit(EXIT_ERROR)
+    except SameRulebook as exc:
+        error(
+            f"the --old rulebook ({old_dir or 'shipped'}) and the --new one ({new_dir}) are the same "
+            f"(rulebook hash {exc.sha256[:12]}): nothing to compare. Give --new the folder of the amended "
+            "rulebook and --old the one in force (an amendment made in place in the shipped rulebook "
+            "is compared with a copy of the rulebook as it was, e.g. `git worktree add` of the last release)"
         )
         sys.exit(EXIT_ERROR)
     if report.reference == "example":
