@@ -33,6 +33,20 @@ def raise_on_signals() -> dict[int, signal._HANDLER]:
     return {sig: signal.signal(sig, _stop) for sig in STOPPING}
 
 
+_lean = [False]
+
+
+def end_lean() -> None:
+    """Said by a command once everything it writes is written, flushed and closed (its reports
+    renamed into place, its register committed): the process may then end at once, without the
+    interpreter's teardown (:func:`kpcheck.cli.entry.run`; a desk check's tens of milliseconds)."""
+    _lean[0] = True
+
+
+def may_end_lean() -> bool:
+    return _lean[0]
+
+
 def run_exit(errors: bool, failing: bool) -> int:
     """A check's or an audit's exit code: 2 when a submission could not be checked, else 1 when
     a finding reaches ``--fail-on``, else 0 (report-format.md)."""

@@ -13,6 +13,7 @@ from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK
 from kpcheck.cli.outputs import output_stream, refuse_clashes
 from kpcheck.cli.settings import bounded_jobs
 from kpcheck.engine import KINDS, EngineUnavailable
+from kpcheck.i18n import LANGUAGES
 from kpcheck.report.text import make_console
 from kpcheck.tooling.impact import ImpactRulebookInvalid, SameRulebook
 from kpcheck.tooling.impact import impact as run_impact
@@ -43,6 +44,7 @@ from kpcheck.tooling.impact_render import render_text, to_json
     callback=lambda _c, _p, v: bounded_jobs(v),
     help="Worker processes per audit (default: every core).",
 )
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Language of the report.")
 @verbosity_options
 def impact(
     sources: tuple[str, ...],
@@ -53,6 +55,7 @@ def impact(
     reference: str | None,
     engine: str | None,
     jobs: int | None,
+    lang: str,
 ) -> None:
     """Re-run past submissions (SOURCE...) under the --old and --new rulebooks and show what changes.
 
@@ -93,5 +96,5 @@ def impact(
         if fmt == "json":
             stream.write(json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n")
         else:
-            render_text(report, make_console(stream))
+            render_text(report, make_console(stream), lang)
     sys.exit(EXIT_ERROR if report.errors else EXIT_OK)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import signal
 import sys
 from collections.abc import Iterable, Iterator
@@ -15,7 +16,7 @@ from kpcheck import __version__
 from kpcheck.api import Checker, EngineUnavailable, RulebookInvalid
 from kpcheck.cli.console import QUIET, VERBOSE, LazyGroup, err_console, error, verbosity, verbosity_options, warning
 from kpcheck.cli.emit import emit_parts
-from kpcheck.cli.exits import EXIT_ERROR, Interrupted, raise_on_signals
+from kpcheck.cli.exits import EXIT_ERROR, Interrupted, end_lean, raise_on_signals
 from kpcheck.cli.outputs import output_files, refuse_clashes, refuse_unreadable
 from kpcheck.cli.settings import bounded_jobs
 from kpcheck.engine import KINDS, describe_default
@@ -194,6 +195,19 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
 @verbosity_options
 def main() -> None:
     """Check Kimberley Process rough-diamond certificates against the law of the Republic of Kazakhstan."""
+    if click.get_current_context().invoked_subcommand != "check":
+        collector_back()
+
+
+def collector_back() -> None:
+    """The garbage collector on again (:func:`kpcheck.cli.entry.run` turns it off while kpcheck
+    starts: the modules, the rulebook and the engine are thousands of objects that live as long
+    as the process, and collecting them over and over is start-up time). What was loaded is
+    frozen out of every later collection. ``check`` calls this once its checker is loaded, every
+    other command at once; under click's test runner the collector was never off."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 @main.command()
@@ -229,6 +243,7 @@ def check(
     refuse_unreadable(against, "--against")
     require_register(register, record)
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers, text_on_terminal(targets))
+    collector_back()
     meta = checker.meta(waivers)
     from kpcheck.checking import Across, Alone, History, InRegister, Steps, run, source_keys
 
@@ -250,6 +265,7 @@ def check(
             sys.exit(EXIT_ERROR)
     with open_writers(targets, {"fail_on": fail_on, "lang": lang}) as writers:
         code = emit_parts(map(PartMaker(writers, fail_on), chunks), writers, meta, {})
+    end_lean()  # every report written and renamed into place, the register (if any) committed above
     sys.exit(code)
 
 
