@@ -137,6 +137,8 @@
       const value = readField(el);
       if (value !== undefined) setIn(sub, el.dataset.path, value);
     });
+    // an act of state control with nothing filled in is no act (CTRL-01 reports it): never {}
+    if (sub.state_control_act && Object.keys(sub.state_control_act).length === 0) delete sub.state_control_act;
     return sub;
   }
 
