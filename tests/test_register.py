@@ -187,7 +187,7 @@ def test_migrates_from_the_first_version_to_the_last(register_url):
     engine.dispose()
     register = Register.open(register_url)
     with register.reading() as conn:
-        assert schema.current_version(conn) == schema.VERSION == 2
+        assert schema.current_version(conn) == schema.VERSION == 3
         row = conn.execute(
             text("SELECT submission_id, decided_by FROM decisions JOIN submissions ON submissions.pk = decisions.submission")
         ).one()

@@ -3,6 +3,9 @@
 Version 1: submissions (canonical JSON, SHA-256, the XREF key columns), decisions and their
 findings. Version 2: who asked (``decided_by``), the waivers' SHA-256, a look-up index on the
 bare certificate number (XREF-02), and decisions made append-only by the database itself.
+Version 3: the desk's named accounts (a hash of each personal token, never the token) and, on
+a decision, what the controller decided (accepted, refused, returned for correction), their
+comment, the language and the printed report as it was printed.
 """
 
 from __future__ import annotations
@@ -115,7 +118,30 @@ def _v2(conn: Connection) -> None:
         conn.exec_driver_sql(statement)
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2]
+def _v3_accounts(metadata: MetaData) -> Table:
+    return Table(
+        "accounts",
+        metadata,
+        Column("pk", Integer, primary_key=True, autoincrement=True),
+        Column("name", String(200), nullable=False, unique=True),
+        Column("role", String(20), nullable=False),  # controller | auditor
+        Column("token_sha256", String(64), nullable=False, unique=True),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("disabled_at", DateTime(timezone=True)),
+    )
+
+
+_V3_DECISION_COLUMNS = (("outcome", "VARCHAR(20)"), ("comment", "TEXT"), ("lang", "VARCHAR(5)"), ("report", "TEXT"))
+
+
+def _v3(conn: Connection) -> None:
+    metadata = MetaData()
+    _v3_accounts(metadata).create(conn)
+    for name, kind in _V3_DECISION_COLUMNS:
+        conn.execute(text(f"ALTER TABLE decisions ADD COLUMN {name} {kind}"))
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3]
 VERSION = len(MIGRATIONS)
 if VERSION != SCHEMA_VERSION:  # the light module says the same (a desk check reads it without SQLAlchemy)
     raise ImportError(f"kpcheck.register.urls.SCHEMA_VERSION is {SCHEMA_VERSION}, the migrations make {VERSION}")
@@ -124,6 +150,11 @@ metadata = MetaData()
 submissions, decisions, findings = _v1_tables(metadata)
 decisions.append_column(Column("decided_by", String(200)))
 decisions.append_column(Column("waivers_sha256", String(64)))
+decisions.append_column(Column("outcome", String(20)))  # the controller's decision (v3)
+decisions.append_column(Column("comment", Text))
+decisions.append_column(Column("lang", String(5)))
+decisions.append_column(Column("report", Text))  # the printed report's HTML, as printed
+accounts = _v3_accounts(metadata)
 version_table = Table(VERSION_TABLE, metadata, Column("version", Integer, nullable=False))
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from kpcheck.paths import user_data_dir
 from kpcheck.register.errors import UNUSABLE, RegisterError
 
-SCHEMA_VERSION = 2  # = the number of migrations in kpcheck.register.schema
+SCHEMA_VERSION = 3  # = the number of migrations in kpcheck.register.schema
 VERSION_TABLE = "kpcheck_schema"  # its one row holds the schema version of the database
 DEFAULT_NAME = "default"
 TIMEOUT_ENV = "KPCHECK_REGISTER_TIMEOUT"
