@@ -117,4 +117,3 @@ def enabled(register: Register, name: str) -> Account | None:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
-

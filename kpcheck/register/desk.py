@@ -111,3 +111,42 @@ def _record_audit(register: Register, pending: list[tuple[Result, int]], meta: M
             insert_decision(conn, decision_row(result, pk, meta, "audit", by, now), functools.partial(finding_rows, result))
 
     register.write(work)
+
+
+def _gist(result: Result) -> tuple[Any, ...]:
+    """What a decision rests on: the verdict and each finding (rule, severity, fields, waived)."""
+    return (str(result.status), tuple((f.rule, f.severity, tuple(f.fields), bool(f.waived)) for f in result.findings))
+
+
+def record_desk(
+    register: Register,
+    checker: Checker,
+    base: Result,
+    key: XrefKey,
+    sub: Submission,
+    shown: Result,
+    meta: Mapping[str, Any],
+    waive: Waive,
+    decision: Mapping[str, Any],
+    report: Callable[[dt.datetime], str],
+) -> int | None:
+    """A controller's decision from the desk on the result ``shown``: in one writing
+    transaction the register's rules run again on ``base`` (the result before them); when they
+    still give what was shown, the submission (once) and the decision are stored with the
+    controller's name, decision, comment, language and the printed report ``report`` renders
+    for the moment of recording. Returns the decision's row number, or None when the register
+    changed since the check (nothing stored)."""
+
+    def work(conn: Connection) -> int | None:
+        history = history_keys(conn, numbers_of([key]))
+        again = waive(check_with_history(checker, [(base, key)], history))[0]
+        if _gist(again) != _gist(shown):
+            return None
+        now = dt.datetime.now(dt.timezone.utc)
+        row = submission_row(sub, shown.source, now)
+        known, _ = insert_submissions(conn, [row])
+        stored = decision_row(shown, known[row["sha256"]], meta, "desk", decision["by"], now)
+        stored.update(outcome=decision["outcome"], comment=decision.get("comment") or None, lang=decision["lang"], report=report(now))
+        return insert_decision(conn, stored, functools.partial(finding_rows, shown))
+
+    return register.write(work)

@@ -24,7 +24,9 @@ class JsonWriter:
         self.count = 0
         self.indent = None if options.get("compact") else 2
         lang = options.get("lang") or "en"
-        self.entry: Callable[[Result], dict[str, Any]] = result_to_dict if lang == "en" else functools.partial(_localised, gettext_for(lang))
+        self.entry: Callable[[Result], dict[str, Any]] = (
+            result_to_dict if lang == "en" else functools.partial(_localised, gettext_for(lang))
+        )
 
     def start(self, meta: dict[str, Any]) -> None:
         head = json.dumps(meta, indent=2, ensure_ascii=False)
