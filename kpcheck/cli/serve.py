@@ -10,7 +10,7 @@ import click
 from kpcheck.cli.console import err_console, error, warning
 from kpcheck.cli.exits import EXIT_ERROR
 from kpcheck.engine import KINDS
-from kpcheck.serve.settings import BindingRefused, Settings, is_wildcard
+from kpcheck.serve.settings import BindingRefused, Settings, UnknownTimezone, is_wildcard
 
 MIN_TOKEN = 16
 
@@ -69,6 +69,12 @@ MIN_TOKEN = 16
     "POST /api/v1/check?record=true stores the submission and its decision.",
 )
 @click.option("--by", envvar="KPCHECK_BY", metavar="NAME", help="Stored with recorded decisions unless a request gives ?by=NAME.")
+@click.option(
+    "--timezone",
+    envvar="KPCHECK_TIMEZONE",
+    metavar="ZONE",
+    help="Time zone of the times the desk shows and prints, an IANA name (Kazakhstan: Asia/Almaty, UTC+5); default: the machine's.",
+)
 def serve(
     host: str,
     port: int,
@@ -81,11 +87,15 @@ def serve(
     waivers: str | None,
     register: str | None,
     by: str | None,
+    timezone: str | None,
 ) -> None:
-    """The controller's desk: a web page to enter and check a certificate, and a JSON API."""
+    """The controller's desk: a web page to enter and check a certificate, and a JSON API.
+
+    With --register the page is for named accounts (kpcheck users add NAME --role
+    controller|auditor): each signs in with a personal token; a controller records decisions."""
     try:
-        settings = Settings(host=host, port=port, token=token or None, allow_hosts=allow_hosts, api_lang=lang)
-    except BindingRefused as exc:
+        settings = Settings(host=host, port=port, token=token or None, allow_hosts=allow_hosts, api_lang=lang, timezone=timezone)
+    except (BindingRefused, UnknownTimezone) as exc:
         error(str(exc))
         sys.exit(EXIT_ERROR)
     if token and len(token) < MIN_TOKEN:

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from kpcheck.i18n import gettext_for
-from kpcheck.i18n.labels import DIRECTION
+from kpcheck.i18n.labels import DIRECTION, N_
 from kpcheck.input.models import Submission
 from kpcheck.input.text import format_value
 from kpcheck.rulebook.loader import Rule
@@ -26,6 +26,16 @@ def render(template: str, rule: Rule, raw: dict[str, Any], sub: Submission | Non
     return "".join(out)
 
 
+_WORDS = {
+    "participant": N_("participant"),
+    "not_participant": N_("not a participant"),
+    "suspended": N_("suspended"),
+    "self_suspended": N_("self-suspended"),
+    "partial": N_("partial participant"),
+    "true": N_("yes"),
+    "false": N_("no"),
+}
+_IN_BRACKETS = re.compile(r"\((" + "|".join(w for w in _WORDS if w not in ("true", "false")) + r")\)")
 _OUTLIER = re.compile(r"line (\d+): ([\d,.]+) US\$/ct against a median of ([\d,.]+)")
 
 
@@ -34,6 +44,9 @@ def localise_value(name: str, text: str, lang: str) -> str:
     _ = gettext_for(lang)
     if name == "direction":
         return _(DIRECTION.get(text, text))
+    if text in _WORDS:  # a participant's status from the reference register, a yes or no
+        return _(_WORDS[text])
+    text = _IN_BRACKETS.sub(lambda m: f"({_(_WORDS[m.group(1)])})", text)
     text = text.replace("(none)", _("(none)")).replace("(not named)", _("(not named)"))
     return _OUTLIER.sub(
         lambda m: (

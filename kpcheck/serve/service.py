@@ -179,6 +179,14 @@ class CheckService:
     ) -> Outcome:
         """On the worker thread: evaluate, run XREF against the register (recording when asked)
         with the waivers applied before anything is stored, write the report in ``lang``."""
+        engine = self.checker.engine
+        kept_lang, engine.lang = engine.lang, lang  # the register's rules too speak the check's language
+        try:
+            return self._check_now(loaded, lang, record, by, raw, kind, count)
+        finally:
+            engine.lang = kept_lang
+
+    def _check_now(self, loaded: Loaded, lang: str, record: bool, by: str | None, raw: bytes, kind: str, count: bool) -> Outcome:
         base = self.checker.check_loaded(loaded, lang)
         result = base
         sub = loaded.submission
