@@ -56,7 +56,7 @@ def big_register(size: int) -> Path:
     building = path.with_suffix(".building")
     for leftover in OUT.glob(building.name + "*"):
         leftover.unlink()
-    register = Register.open(str(building))
+    register = Register.open(str(building), create=True)
     subs = [parse_json(line, "bench").submission for line in batch(TEMPLATES).read_bytes().splitlines()][:size]
     now = dt.datetime.now(dt.timezone.utc)
     rows, made, started = [], 0, time.perf_counter()
@@ -98,13 +98,13 @@ def copied(source: Path, url: str) -> str:
     """The SQLite register copied into the PostgreSQL database ``url`` (unless already there)."""
     from sqlalchemy import select
 
-    target = Register.open(url)
-    with target.reading() as conn, Register.open(str(source)).reading() as src:
+    target = Register.open(url, create=True)
+    with target.reading() as conn, Register.open(str(source), create=True).reading() as src:
         if count(conn) == count(src):
             return url
     wipe(url)
-    target = Register.open(url)
-    with Register.open(str(source)).reading() as src:
+    target = Register.open(url, create=True)
+    with Register.open(str(source), create=True).reading() as src:
         rows = src.execution_options(yield_per=INSERT_BATCH).execute(select(schema.submissions)).mappings()
         for part in rows.partitions():
             target.write(lambda conn, part=part: conn.execute(schema.submissions.insert(), [dict(r) for r in part]))
@@ -148,7 +148,7 @@ def bench_desk(size: int, runs: int, kpcheck: str, postgresql: str | None) -> No
     register, (folder, new) = big_register(size), desk_files()
     if postgresql:
         register = copied(register, postgresql)
-    with Register.open(str(register)).reading() as conn:
+    with Register.open(str(register), create=True).reading() as conn:
         print(f"register of {count(conn):,} submissions: {register}")
     plain, _ = median_run([kpcheck, "check", "--format", "json", str(new)], runs)
     via_register, a = median_run([kpcheck, "check", "--register", str(register), "--format", "json", str(new)], runs)
@@ -165,7 +165,7 @@ def bench_desk(size: int, runs: int, kpcheck: str, postgresql: str | None) -> No
 def lookup_vs_files(register_path: Path | str, folder: Path, new: Path) -> None:
     """In one process: the register's look-up against reading the folder's keys."""
     key = key_of(parse_json(new.read_bytes(), str(new)).submission)
-    register = Register.open(str(register_path))
+    register = Register.open(str(register_path), create=True)
     started = time.perf_counter()
     for _ in range(200):
         with register.reading() as conn:

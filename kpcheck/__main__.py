@@ -1,6 +1,6 @@
 """``python -m kpcheck``: the same command line as ``kpcheck``."""
 
-from kpcheck.cli.main import main
+from kpcheck.cli.entry import run
 
 if __name__ == "__main__":
-    main(prog_name="kpcheck")
+    run()

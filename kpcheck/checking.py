@@ -140,7 +140,7 @@ def check_register(
     from kpcheck.register.store import Register
 
     checked = [(result, key, one.submission) for one, (result, key) in zip(read, pairs)]
-    register = Register.open(url)
+    register = Register.open(url, create=record, readonly=not record)
     return run(register, checker, checked, {**meta, "engine": checker.engine.kind}, waive, record, by, list(history))
 
 
@@ -156,12 +156,14 @@ def audit_results(
     record: bool = False,
     by: str | None = None,
     meta: Mapping[str, Any] | None = None,
+    recording: Any = None,
 ) -> Iterable[Result]:
     """An audit's results in input order, waivers applied. With a ``register`` URL its history
     joins the checks across submissions and, with ``record``, the audited submissions and then
     each decision (waived findings marked) are stored. Raises
     :class:`~kpcheck.register.errors.RegisterError`; what it returns may have ``close()``, which
-    stops the audit's workers."""
+    stops the audit's workers. ``recording`` (a :class:`kpcheck.register.desk.Recording`) is
+    filled with what ``record`` stored, as it goes."""
     from kpcheck.batch.audit import audit
 
     def waive(results: Iterable[Result]) -> Iterable[Result]:
@@ -169,13 +171,17 @@ def audit_results(
 
     if not register:
         return waive(audit(sources, dict(options), jobs, progress, checker))
-    from kpcheck.register.desk import audit_history, record_decisions
+    from kpcheck.register.desk import Recording, audit_history, record_decisions, start_run
     from kpcheck.register.store import Register
 
-    opened = Register.open(register)
-    history, stored = audit_history(opened, sources, record)
+    opened = Register.open(register, create=record, readonly=not record)
+    history = audit_history(opened, sources)
+    identity = {**(meta or {}), "engine": checker.engine.kind}
+    recording = recording if recording is not None else Recording()
+    if record:
+        start_run(opened, sources, identity, by, recording)
     opened.close()  # no pooled connection is inherited by the audit's worker processes
     results = waive(audit(sources, dict(options), jobs, progress, checker, history))
     if not record:
         return results
-    return record_decisions(opened, results, stored, {**(meta or {}), "engine": checker.engine.kind}, by)
+    return record_decisions(opened, results, sources, identity, by, recording)

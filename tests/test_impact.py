@@ -160,7 +160,7 @@ def test_a_rulebook_that_does_not_load_exits_2_naming_file_line_col(tmp_path):
     result = run("--new", broken, "--format", "json", FIXTURES / "impact")
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert f"{broken / 'DUP' / 'DUP-01.yaml'}:16:" in result.stderr
+    assert f"{broken / 'DUP' / 'DUP-01.yaml'}:18:" in result.stderr
     assert "did you mean 'working_day_deadline'" in result.stderr
     assert "new rulebook" in result.stderr
 

@@ -61,6 +61,7 @@ def test_the_wheel_carries_the_rulebook_and_the_example_registers(built):
         "kpcheck/_data/rules/reference/calendar-kz.yaml",
         "kpcheck/_data/rules/bases/compliant-export.json",
         "kpcheck/_data/registers/signers.yaml",
+        "kpcheck/_data/registers/annual-report.yaml",
         "kpcheck/__main__.py",
         "kpcheck/py.typed",
     } <= names

@@ -185,9 +185,9 @@ def test_migrates_from_the_first_version_to_the_last(register_url):
             )
         )
     engine.dispose()
-    register = Register.open(register_url)
+    register = Register.open(register_url, create=True)
     with register.reading() as conn:
-        assert schema.current_version(conn) == schema.VERSION == 3
+        assert schema.current_version(conn) == schema.VERSION
         row = conn.execute(
             text("SELECT submission_id, decided_by FROM decisions JOIN submissions ON submissions.pk = decisions.submission")
         ).one()
@@ -198,7 +198,7 @@ def test_migrates_from_the_first_version_to_the_last(register_url):
 
 
 def test_a_newer_schema_is_a_clear_error(register_url, tmp_path):
-    Register.open(register_url).close()
+    Register.open(register_url, create=True).close()
     engine = create_engine(database_url(register_url))
     with engine.begin() as conn:
         conn.execute(text("UPDATE kpcheck_schema SET version = 99"))
@@ -207,7 +207,7 @@ def test_a_newer_schema_is_a_clear_error(register_url, tmp_path):
     assert result.exit_code == 2
     assert "schema version 99" in result.stderr and "Traceback" not in result.output
     with pytest.raises(RegisterError) as raised:
-        Register.open(register_url)
+        Register.open(register_url, create=True)
     assert raised.value.code == "REG004"
 
 
@@ -246,7 +246,7 @@ def test_an_unreachable_postgresql_server_is_exit_2(tmp_path):
 
 def test_a_locked_sqlite_register_times_out_with_exit_2(tmp_path):
     path = tmp_path / "r.sqlite"
-    Register.open(str(path)).close()
+    Register.open(str(path), create=True).close()
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
@@ -263,7 +263,7 @@ def test_a_locked_postgresql_register_times_out_with_exit_2(postgres_server, tmp
     from kpcheck.register.store import LOCK_KEY
 
     url = postgres_server.create_database("kpcheck_locked")
-    Register.open(url).close()
+    Register.open(url, create=True).close()
     with psycopg.connect(f"host=127.0.0.1 port={postgres_server.port} user=postgres dbname=kpcheck_locked") as holder:
         holder.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
         result = run("check", "--register", url, "--record", reused(tmp_path), env={"KPCHECK_REGISTER_TIMEOUT": "1"})
@@ -273,7 +273,7 @@ def test_a_locked_postgresql_register_times_out_with_exit_2(postgres_server, tmp
 def test_history_lookups_use_the_index(register_url):
     from kpcheck.register.store import history_query
 
-    register = Register.open(register_url)
+    register = Register.open(register_url, create=True)
     query = history_query(["KZ000123", "KZ000124"])
     with register.reading() as conn:
         if register.dialect == "postgresql":
@@ -303,6 +303,7 @@ def test_register_and_desk_from_the_environment(tmp_path):
 
 def test_show_of_an_unknown_number_and_stats_without_sources(tmp_path):
     url = tmp_path / "r.sqlite"
+    assert run("register", "init", url).exit_code == 0
     result = run("register", "show", "--register", url, "KZ404")
     assert result.exit_code == 2 and "is not in the register" in result.stderr
     assert run("stats").exit_code == 2

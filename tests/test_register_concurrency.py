@@ -53,7 +53,7 @@ def test_eight_desks_record_one_new_number_at_once(register_url, tmp_path):
     # the k-th desk to record sees the k-1 before it: each count once, none lost or doubled
     seen = sorted(int(m.split("also carried by ")[1].split()[0]) for m in reuses)
     assert seen == list(range(1, DESKS))
-    register = Register.open(register_url)
+    register = Register.open(register_url, create=True)
     with register.reading() as conn:
         assert count(conn) == DESKS
         from sqlalchemy import func, select

@@ -34,7 +34,7 @@ def test_the_quick_reader_gives_the_keys_the_register_gives(tmp_path):
     numbers = stored_numbers(path)
     assert len(numbers) > 10
     for wanted in (numbers, numbers[:3], ["NO-SUCH-NUMBER"], [*numbers[5:6], "NO-SUCH-NUMBER"]):
-        with Register.open(str(path)).reading() as conn:
+        with Register.open(str(path), create=True).reading() as conn:
             full = history_keys(conn, wanted)
         assert sqlite_history(str(path), wanted) == full
         assert sqlite_history(f"sqlite:///{path}", wanted) == full

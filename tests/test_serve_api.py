@@ -287,7 +287,7 @@ def test_with_a_register_checks_run_xref_and_record(service, tmp_path, monkeypat
     url = str(tmp_path / "register.sqlite")
     first, second = base(), base()
     second["id"] = "ALA-2024-0099"  # another submission, the same certificate number
-    svc = CheckService(service.checker, register=Register.open(url), by="desk 3")
+    svc = CheckService(service.checker, register=Register.open(url, create=True), by="desk 3")
     try:
         with TestClient(create_app(svc, Settings()), base_url=LOCAL) as c:
             stored = c.post("/api/v1/check?record=true", content=json.dumps(first).encode())
@@ -296,7 +296,7 @@ def test_with_a_register_checks_run_xref_and_record(service, tmp_path, monkeypat
             assert "XREF-01" in [v["rule"] for v in again.json()["results"][0]["violations"]]
     finally:
         svc.close()
-    register = Register.open(url)
+    register = Register.open(url, create=True)
     with register.reading() as conn:
         rows = submissions_of(conn, first["certificate"]["number"])
         decisions = decisions_of(conn, [row["pk"] for row in rows])

@@ -33,14 +33,16 @@ def run_audit(
     fail_on: str,
     summary: dict[str, int],
     on_exit: Callable[[Callable[[], None]], Any],
+    recording: Any = None,
 ) -> int:
     """Audit the sources into the writers; the exit code. ``summary`` is filled with the counts;
-    ``on_exit`` is given what stops the workers and removes the spools, on every way out."""
+    ``on_exit`` is given what stops the workers and removes the spools, on every way out;
+    ``recording`` (a :class:`kpcheck.register.desk.Recording`) is filled with what ``--record`` stored."""
     register, record, by = storing
     if register:  # the register's history and decisions: results one by one (kpcheck.checking)
         from kpcheck.checking import audit_results
 
-        results = audit_results(checker, sources, options, jobs, advance, waivers, warn, register, record, by, meta)
+        results = audit_results(checker, sources, options, jobs, advance, waivers, warn, register, record, by, meta, recording)
         if hasattr(results, "close"):
             on_exit(results.close)
         return emit(results, writers, meta, fail_on, summary)

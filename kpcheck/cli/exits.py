@@ -11,7 +11,27 @@ extended to every command). Only ``kpcheck/cli/`` turns outcomes and errors into
 
 from __future__ import annotations
 
+import signal
+from typing import Any
+
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+STOPPING = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT") if hasattr(signal, name))
+
+
+class Interrupted(BaseException):
+    """Ctrl-C, SIGTERM, SIGHUP (a closed terminal) or SIGQUIT during a run: every ``with`` on
+    the way cleans up, and the run ends with exit 2 and one line. A ``BaseException`` (as
+    ``KeyboardInterrupt``), so that no ``except Exception`` on the way turns it into a
+    submission's error, and click does not turn it into "Aborted!" with exit 1."""
+
+
+def _stop(signum: int, _frame: Any) -> None:
+    raise Interrupted(signal.Signals(signum).name)
+
+
+def raise_on_signals() -> dict[int, Any]:
+    """Make every stopping signal raise :class:`Interrupted`; the handlers before, by signal."""
+    return {sig: signal.signal(sig, _stop) for sig in STOPPING}
 
 
 def run_exit(errors: bool, failing: bool) -> int:

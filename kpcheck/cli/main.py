@@ -14,7 +14,7 @@ import click
 from kpcheck import __version__
 from kpcheck.api import Checker, EngineUnavailable, RulebookInvalid
 from kpcheck.cli.console import QUIET, VERBOSE, LazyGroup, err_console, error, verbosity, verbosity_options, warning
-from kpcheck.cli.exits import EXIT_ERROR, run_exit
+from kpcheck.cli.exits import EXIT_ERROR, Interrupted, raise_on_signals, run_exit
 from kpcheck.cli.outputs import output_files, refuse_clashes, refuse_unreadable
 from kpcheck.engine import KINDS, describe_default
 from kpcheck.input.reader import read_sources
@@ -221,6 +221,7 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
         "register": "kpcheck.cli.register:register",
         "serve": "kpcheck.cli.serve:serve",
         "users": "kpcheck.cli.users:users",
+        "report": "kpcheck.cli.report:report",
     },
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -330,6 +331,11 @@ def audit(
     jobs = jobs or cpu_count()
     show_progress = err_console.is_terminal and verbosity() > QUIET
     summary: dict[str, int] = {}
+    recording = None
+    if record:
+        from kpcheck.register.desk import Recording
+
+        recording = Recording()
     try:
         with stopped_by_signals(), contextlib.ExitStack() as stack:
             advance = stack.enter_context(progress_bar(count_submissions(sources) if show_progress else 0))
@@ -347,18 +353,29 @@ def audit(
                     fail_on,
                     summary,
                     stack.callback,
+                    recording,
                 )
     except RegisterError as exc:
-        error(f"{exc}; the audit stopped there (the register holds the decisions recorded before)")
+        error(f"{exc}; the audit stopped there{_recorded(recording)}")
         sys.exit(EXIT_ERROR)
     except (WorkerLost, WorkerFailed) as exc:
-        error(f"{exc}; the audit was stopped and its report is incomplete")
+        error(f"{exc}; the audit was stopped and its report is incomplete{_recorded(recording)}")
         sys.exit(EXIT_ERROR)
     except Interrupted as exc:
-        error(f"the audit was interrupted ({exc}); its report is incomplete")
+        error(f"the audit was interrupted ({exc}); its report is incomplete{_recorded(recording)}")
         sys.exit(EXIT_ERROR)
+    if recording is not None and recording.resumed:
+        from kpcheck.cli.console import note
+
+        done = f"{recording.recorded} submission(s) recorded now, {recording.already} by the interrupted run"
+        note(f"audit run {recording.run} completed: {done}")
     print_audit_summary(summary, targets, fail_on, lang, code)
     sys.exit(code)
+
+
+def _recorded(recording: Any) -> str:
+    """What ``--record`` left in the register, for the message of an audit that stopped."""
+    return "" if recording is None else f"; {recording.said()}"
 
 
 def audit_options(checker: Checker, fail_on: str, lang: str, rulebook_url: str | None, rules: str | None) -> dict[str, Any]:
@@ -391,18 +408,11 @@ def print_audit_summary(summary: dict[str, int], targets: list[tuple[str, str | 
     stream.write("".join(line + "\n" for line in lines))
 
 
-class Interrupted(Exception):
-    """Ctrl-C or SIGTERM during a run: stop, clean up, exit 2 without a traceback."""
-
-
 @contextlib.contextmanager
 def stopped_by_signals() -> Iterator[None]:
-    """SIGTERM and Ctrl-C raise :class:`Interrupted`, so every ``with`` on the way cleans up."""
-
-    def stop(signum: int, _frame: Any) -> None:
-        raise Interrupted(signal.Signals(signum).name)
-
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    """Ctrl-C, SIGTERM, SIGHUP and SIGQUIT raise :class:`Interrupted`, so every ``with`` on the
+    way cleans up (the ``kpcheck`` program sets this from its start; here for callers of ``main``)."""
+    previous = raise_on_signals()
     try:
         yield
     except KeyboardInterrupt as exc:

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import click
 
@@ -14,6 +17,8 @@ from kpcheck.cli.outputs import output_stream
 from kpcheck.input.reader import Loaded, parse_json
 from kpcheck.input.text import normalise_number
 from kpcheck.register.errors import RegisterError
+from kpcheck.register.events import DEFAULT_COUPON_DAYS, DEFAULT_RECEIPT_DAYS
+from kpcheck.register.events import KINDS as EVENT_KINDS
 from kpcheck.register.importer import import_sources
 from kpcheck.register.store import Register, canonical_documents, decisions_of, submissions_of
 
@@ -30,7 +35,7 @@ register_option = click.option(
 
 def register_loaded(url: str | None) -> Iterator[Loaded]:
     """Every stored submission, read back in the order stored (``stats --register``)."""
-    register = Register.open(url)
+    register = Register.open(url, readonly=True)
     with register.reading() as conn:
         for pk, document in canonical_documents(conn):
             yield parse_json(document.encode(), f"{register.shown}#{pk}")
@@ -58,7 +63,11 @@ def import_(paths: tuple[str, ...], register: str | None) -> None:
     from kpcheck.cli.main import progress_bar
 
     try:
-        reg = Register.open(register)
+        reg = Register.open(register, create=True)
+    except RegisterError as exc:
+        error(f"{exc}; nothing was stored")
+        sys.exit(EXIT_ERROR)
+    try:
         with progress_bar(count_submissions(paths) if err_console.is_terminal else 0, "importing") as advance:
             summary = import_sources(reg, paths, advance)
     except RegisterError as exc:
@@ -85,7 +94,7 @@ def show(number: str, register: str | None, fmt: str) -> None:
 
     wanted = normalise_number(number) or ""
     try:
-        reg = Register.open(register)
+        reg = Register.open(register, readonly=True)
         with reg.reading() as conn:
             subs = submissions_of(conn, wanted)
             decisions = decisions_of(conn, [s["pk"] for s in subs])
@@ -107,7 +116,8 @@ def export(register: str | None, output: str | None) -> None:
     """Every stored submission as JSON Lines, in the order stored (readable by import and audit)."""
     n = 0
     try:
-        reg = Register.open(register)
+        reg = Register.open(register, readonly=True)
+        refuse_over_register(output, reg)
         with output_stream(output) as stream, reg.reading() as conn:
             for _, document in canonical_documents(conn):
                 stream.write(document + "\n")
@@ -119,3 +129,147 @@ def export(register: str | None, output: str | None) -> None:
         error(f"{output}: cannot write the export ({exc.strerror})")
         sys.exit(EXIT_ERROR)
     err_console.print(f"{n} submission(s) exported from {reg.shown}", soft_wrap=True)
+
+
+# ---- events and what is due --------------------------------------------------------------------
+
+DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+@register.command()
+@click.argument("number")
+@click.argument("kind", type=click.Choice(EVENT_KINDS))
+@click.option(
+    "--on", "on", type=click.DateTime(DATE_FORMATS), required=True, metavar="DATE", help="The day it happened (2026-03-15 or 15.03.2026)."
+)
+@click.option("--by", metavar="NAME", help="Who records it (a controller or the department).")
+@register_option
+@click.option("--lang", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True, help="Language of the messages.")
+@verbosity_options
+def event(number: str, kind: str, on: dt.datetime, by: str | None, register: str | None, lang: str) -> None:
+    """Record what happened to certificate NUMBER after its check: KIND is damaged,
+    duplicate-issued (exports), coupon-sent (imports) or receipt-confirmed (exports).
+
+    Events are append-only; recording the same event again adds nothing."""
+    from kpcheck.register.due_render import kind_label
+    from kpcheck.register.events import EventRefused, record_event
+
+    try:
+        reg = Register.open(register)
+        now = dt.datetime.now(dt.timezone.utc)
+        recorded = reg.write(lambda conn: record_event(conn, number, kind, on.date(), by, now, lang))
+    except EventRefused as exc:
+        error(f"{exc}; nothing was recorded")
+        sys.exit(EXIT_ERROR)
+    except RegisterError as exc:
+        error(f"{exc}; nothing was recorded")
+        sys.exit(EXIT_ERROR)
+    what = f"{recorded.raw_number} ({recorded.direction}): {kind_label(kind, lang)} {recorded.occurred_on.isoformat()}"
+    note = " (already recorded; nothing added)" if recorded.already else ""
+    err_console.print(f"{what}{note} — {reg.shown}", soft_wrap=True, markup=False)
+
+
+@register.command()
+@click.option("--on", "on", type=click.DateTime(DATE_FORMATS), metavar="DATE", help="The day to look from (default: today).")
+@click.option(
+    "--coupon-days",
+    type=click.IntRange(0, 3650),
+    default=DEFAULT_COUPON_DAYS,
+    show_default=True,
+    help="Days after an import's presentation to send its completed coupon back (set by the department).",
+)
+@click.option(
+    "--receipt-days",
+    type=click.IntRange(0, 3650),
+    default=DEFAULT_RECEIPT_DAYS,
+    show_default=True,
+    help="Days after an export's issue for the importing authority to confirm receipt (set by the department).",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True, help="Language of the list.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+@click.option("--rules", type=click.Path(file_okay=False), help="Rulebook folder whose DUP-01 sets the duplicate's deadline.")
+@click.option("--reference", type=click.Path(file_okay=False), help="Folder of registers replacing the shipped example ones.")
+@register_option
+@verbosity_options
+def due(
+    on: dt.datetime | None,
+    coupon_days: int,
+    receipt_days: int,
+    fmt: str,
+    lang: str,
+    output: str | None,
+    rules: str | None,
+    reference: str | None,
+    register: str | None,
+) -> None:
+    """The open items, overdue first: duplicates of damaged certificates (DUP-01's working
+    days after the damage), coupons to send back and receipts to be confirmed (the
+    department's days). An item closes when its event is recorded (register event)."""
+    from kpcheck.api import Checker, RulebookInvalid
+    from kpcheck.register.due_render import RENDERERS
+    from kpcheck.register.events import due_items
+    from kpcheck.register.periods import NoDuplicateDeadline, periods_of
+
+    day = on.date() if on else _today()
+    try:
+        periods = periods_of(Checker.load(rules, reference, "python"), coupon_days, receipt_days)
+    except RulebookInvalid as exc:
+        for problem in exc.errors:
+            error(str(problem))
+        error("the rulebook or reference data does not load; nothing is listed")
+        sys.exit(EXIT_ERROR)
+    except NoDuplicateDeadline as exc:
+        error(f"{exc}; nothing is listed")
+        sys.exit(EXIT_ERROR)
+    try:
+        reg = Register.open(register, readonly=True)
+        with reg.reading() as conn:
+            items = due_items(conn, day, periods)
+    except RegisterError as exc:
+        error(f"{exc}; nothing is listed")
+        sys.exit(EXIT_ERROR)
+    with output_stream(output, "list of open items") as stream:
+        RENDERERS[fmt](items, day, lang, stream)
+
+
+def refuse_over_register(output: str | None, reg: Register) -> None:
+    """Exit 2 when ``output`` is the register's own file (or its journal): no command writes over its register."""
+    from kpcheck.register.urls import sqlite_path
+
+    path = sqlite_path(reg.url)
+    if output is None or path is None:
+        return
+    target = Path(output)
+    for own in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        if _same_file(target, own):
+            error(f"{output}: the export would be written over the register {reg.shown}; give another file")
+            sys.exit(EXIT_ERROR)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
+    except (OSError, RuntimeError):
+        return False
+
+
+@register.command()
+@click.argument("url", required=False, metavar="[URL]")
+@register_option
+@verbosity_options
+def init(url: str | None, register: str | None) -> None:
+    """Create an empty register at URL (a file path, sqlite:///PATH or an empty PostgreSQL
+    database; default: the user's register). Only this, register import and --record create
+    a register: every other command refuses a missing one."""
+    try:
+        reg = Register.open(url or register, create=True)
+        reg.close()
+    except RegisterError as exc:
+        error(f"{exc}; no register was created")
+        sys.exit(EXIT_ERROR)
+    err_console.print(f"register ready: {reg.shown}", soft_wrap=True, markup=False)

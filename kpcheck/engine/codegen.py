@@ -27,6 +27,7 @@ from typing import Any
 from kpcheck.engine.plan import AMOUNT_SCALE, Projector, literal_value, scaled
 from kpcheck.rulebook.cache import compiled as cached_compile
 from kpcheck.rulebook.conditions import All, AnyOf, Compare, Node, Presence, Quantified, Ref, nnf
+from kpcheck.rulebook.dated import Dated
 from kpcheck.rulebook.facts import FACTS, BatchContext, FactContext
 from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, LIST, OBJECT, TEXT, VALUES
 
@@ -212,6 +213,10 @@ def _gen_let(src: _Source, indent: int, target: str, p: Projector, key: str, env
                 pure = False
             else:
                 values.append(value)
+        elif isinstance(arg, Dated):  # the value in force on the submission's day (the first date present)
+            days = " or ".join(f"{known.get(path, f'raw.get({path!r})')}" for path in arg.on)
+            value = f"{src.const(arg)}.at({days})"
+            values.append(value)
         else:
             value = src.const(arg)
         args.append(f"{param}={value}")

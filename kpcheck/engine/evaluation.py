@@ -17,6 +17,7 @@ from kpcheck.input.models import Submission
 from kpcheck.input.shorten import internal_error
 from kpcheck.reference.queries import Reference
 from kpcheck.rulebook.conditions import All, Compare, Node, Ref, nnf, refs_of, walk
+from kpcheck.rulebook.dated import Dated, reading_days
 from kpcheck.rulebook.facts import FACTS
 from kpcheck.rulebook.loader import Rule, Rulebook
 from kpcheck.rulebook.schema import DATE
@@ -84,6 +85,7 @@ class _Compiled:
     condition: Node
     test: Any
     applies: list[tuple[Any, str]]
+    dated: bool = False  # texts by date: read on the rule's day
 
 
 def in_force_node(rule: Rule) -> Node:
@@ -151,7 +153,7 @@ class Engine:
         for rule in sorted(book.active(scope), key=lambda r: r.id):  # results list rules in id order
             condition = nnf(rule.condition)
             applies = [(compile_test(nnf(node)), reason) for node, reason in rule.applies]
-            self.compiled.append(_Compiled(rule, condition, compile_test(condition), applies))
+            self.compiled.append(_Compiled(rule, condition, compile_test(condition), applies, rule.spec.has_dated()))
         # rules across submissions see a handful of small facts that repeat from one
         # submission to the next: their decisions are memoised (never the messages)
         self.memo: dict[Any, Any] | None = {} if scope == "batch" else None
@@ -254,19 +256,15 @@ class Engine:
     def finding(self, c: _Compiled, fact: dict[str, Any], raw: dict[str, Any], sub: Submission | None) -> Finding:
         spec = c.rule.spec
         fields = tuple(spec.fields) if spec.fields else tuple(explain(c.condition, fact))
-        title, template = spec.title, spec.message
-        translation = spec.translations.get(self.lang) if self.lang in ("ru", "kk") else None  # type: ignore[call-overload]
-        if translation is None and self.lang == "kk":
-            translation = spec.translations.get("ru")
-        if translation is not None:
-            title, template = translation.title or title, translation.message or template
+        day = Dated((), reading_days(spec.reference_date)).day(raw) if c.dated else None
+        title, template = spec.message_on(day, self.lang)
         message = render(template, c.rule, raw, sub, self.lang)
         notes = self.calendar_notes(c.rule, raw)
         if notes:
             message = " ".join((message, *notes))
-        basis = self.shared.get(spec.id)
+        basis = self.shared.get((spec.id, day))
         if basis is None:
-            basis = self.shared[spec.id] = tuple(b.model_dump() for b in spec.legal_basis)
+            basis = self.shared[spec.id, day] = tuple(b.model_dump() for b in spec.legal_basis_on(day))
         return Finding(spec.id, spec.severity.value, title, message, fields, basis, notes=notes)
 
     def calendar_notes(self, rule: Rule, raw: dict[str, Any]) -> tuple[str, ...]:

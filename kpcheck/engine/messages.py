@@ -9,6 +9,7 @@ from kpcheck.i18n import gettext_for
 from kpcheck.i18n.labels import DIRECTION, N_
 from kpcheck.input.models import Submission
 from kpcheck.input.text import format_value
+from kpcheck.rulebook.dated import Dated, is_dated, reading_days, steps_of
 from kpcheck.rulebook.loader import Rule
 
 
@@ -61,7 +62,8 @@ def localise_value(name: str, text: str, lang: str) -> str:
 
 def _value(name: str, rule: Rule, raw: dict[str, Any], sub: Submission | None) -> Any:
     if name in rule.spec.params:
-        return rule.spec.params[name]
+        value = rule.spec.params[name]
+        return Dated(steps_of(value), reading_days(rule.spec.reference_date)).read(raw) if is_dated(value) else value
     if name in rule.lets:
         return raw.get(rule.lets[name].name)
     if name in raw:

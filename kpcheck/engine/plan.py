@@ -18,6 +18,7 @@ from typing import Any
 from kpcheck.input.models import Submission
 from kpcheck.reference.queries import Reference
 from kpcheck.rulebook.conditions import Node, Quantified, Ref, refs_of, walk
+from kpcheck.rulebook.dated import Dated, reading_days
 from kpcheck.rulebook.facts import FACTS, BatchContext, Context, FactContext
 from kpcheck.rulebook.loader import Rulebook
 from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, LIST, OBJECT, SUBMISSION_FIELDS, TEXT, VALUES
@@ -86,10 +87,16 @@ class Projector:
             for _, arg in let.args:
                 if isinstance(arg, Ref):
                     self._note_ref(arg, let.item_of)
+                elif isinstance(arg, Dated):  # read on a date of the submission
+                    for path in arg.on:
+                        self.paths.setdefault(path, DATE)
             if let.item_of:
                 self._list(let.item_of).lets.append(let.key)
         self.top_lets = [d.key for d in lets if d.item_of is None]
         self.paths.setdefault("presented_on", DATE)  # every rule's dates in force are read against it
+        for rule in rules:  # the day a rule's dated parameters and texts are read on
+            for path in reading_days(rule.spec.reference_date):
+                self.paths.setdefault(path, DATE)
         self.attrs = {p: tuple(p.split(".")) for p in self.paths}
 
     def _list(self, path: str) -> ListPlan:
@@ -130,12 +137,13 @@ class Projector:
         ]
         self._lets = [self._let_step(key) for key in self.top_lets]
 
-    def _let_step(self, key: str) -> tuple[str, Any, dict[str, Any], list[tuple[str, str]], Any]:
+    def _let_step(self, key: str) -> tuple[str, Any, dict[str, Any], list[tuple[str, str]], Any, list[tuple[str, Dated]]]:
         let = self.book.lets[key]
-        fixed = {param: arg for param, arg in let.args if not isinstance(arg, Ref)}
+        fixed = {param: arg for param, arg in let.args if not isinstance(arg, (Ref, Dated))}
         refs = [(param, arg.name) for param, arg in let.args if isinstance(arg, Ref)]
         fact = FACTS[let.fact]
-        return key, fact.func, fixed, refs, CONVERT[fact.returns]
+        dated = [(param, arg) for param, arg in let.args if isinstance(arg, Dated)]  # read on the submission's day
+        return key, fact.func, fixed, refs, CONVERT[fact.returns], dated
 
     def project(self, submission: Submission | None, reference: Reference, batch: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
         """(engine fact, raw values by name) of one submission, or of a batch view of one."""
@@ -159,8 +167,8 @@ class Projector:
                 value = convert(value)
                 if value is not None:
                     fact[path] = value
-        for key, func, fixed, refs, convert in self._lets:
-            raw[key] = value = func(ctx, **fixed, **{param: raw.get(name) for param, name in refs})
+        for key, func, fixed, refs, convert, dated in self._lets:
+            raw[key] = value = func(ctx, **fixed, **{param: raw.get(name) for param, name in refs}, **{p: d.read(raw) for p, d in dated})
             if value is not None:
                 value = convert(value)
                 if value is not None:
@@ -181,9 +189,9 @@ def _item(item: Any, fields: list, lets: list, ctx: Context, raw: dict[str, Any]
             value = convert(value)
             if value is not None:
                 out[name] = value
-    for key, func, fixed, refs, convert in lets:
+    for key, func, fixed, refs, convert, dated in lets:
         args = {param: env[name] if name in env else raw.get(name) for param, name in refs}
-        env[key] = value = func(ctx, **fixed, **args)
+        env[key] = value = func(ctx, **fixed, **args, **{p: d.read(raw) for p, d in dated})
         if value is not None:
             value = convert(value)
             if value is not None:

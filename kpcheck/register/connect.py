@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.pool import QueuePool
 
 from kpcheck.register.errors import LOCKED, UNREACHABLE, UNUSABLE, RegisterError
 from kpcheck.register.urls import timeout
@@ -19,20 +22,30 @@ def shown(url: str) -> str:
     """A URL fit for a message: the password hidden."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return url
 
 
-def make_engine(url: str) -> Engine:
-    """A SQLAlchemy engine for the URL, configured for the register's locking."""
+def make_engine(url: str, readonly: bool = False) -> Engine:
+    """A SQLAlchemy engine for the URL, configured for the register's locking. ``readonly``:
+    the database is opened so that nothing can be written (SQLite ``mode=ro``, or
+    ``immutable=1`` where even that fails, as on a read-only filesystem; PostgreSQL
+    read-only transactions)."""
     wait = timeout()
     try:
         if url.startswith("sqlite"):
-            engine = create_engine(url, connect_args={"timeout": wait})
-            _sqlite_events(engine, wait)
+            if readonly:
+                path = url[len("sqlite:///") :]
+                engine = create_engine("sqlite://", creator=lambda: _read_only_sqlite(path, wait), poolclass=QueuePool)
+            else:
+                engine = create_engine(url, connect_args={"timeout": wait})
+            _sqlite_events(engine, wait, readonly)
         else:
-            engine = create_engine(url, connect_args={"connect_timeout": max(1, int(wait))})
-    except (ArgumentError, NoSuchModuleError) as exc:
+            args: dict[str, Any] = {"connect_timeout": max(1, int(wait))}
+            if readonly:
+                args["options"] = "-c default_transaction_read_only=on"
+            engine = create_engine(url, connect_args=args)
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
         raise RegisterError(shown(url), f"not a usable register URL ({exc})", UNUSABLE) from None
     except ImportError as exc:
         raise RegisterError(
@@ -43,16 +56,33 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def _sqlite_events(engine: Engine, wait: float) -> None:
+def _read_only_sqlite(path: str, wait: float) -> sqlite3.Connection:
+    """A connection that cannot write: ``mode=ro``; where SQLite cannot even take its shared
+    lock (a read-only filesystem, a folder it may not write its ``-shm`` file to), ``immutable=1``."""
+    for option in ("mode=ro", "immutable=1"):
+        conn = sqlite3.connect(f"file:{quote(path)}?{option}", uri=True, timeout=wait, check_same_thread=False)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError:
+            conn.close()
+            if option == "immutable=1":
+                raise
+    raise AssertionError("unreachable")
+
+
+def _sqlite_events(engine: Engine, wait: float, readonly: bool = False) -> None:
     """WAL mode and a busy timeout on every connection; transactions begin as the caller asks
-    (``BEGIN IMMEDIATE`` for writers, so that two desks queue instead of failing at commit)."""
+    (``BEGIN IMMEDIATE`` for writers, so that two desks queue instead of failing at commit).
+    A read-only connection changes nothing (not even the journal mode)."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # the driver issues no BEGIN of its own
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        if not readonly:
+            cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 
@@ -81,6 +111,10 @@ def describe(exc: DBAPIError) -> tuple[str, str]:
     code = getattr(exc.orig, "sqlstate", None)
     if "database is locked" in text or code == "55P03":
         return f"the register stayed locked by another desk for more than {timeout():g} s ({text})", LOCKED
+    if "readonly database" in text or "read-only transaction" in text:
+        return f"the register can only be read here ({text})", UNUSABLE
+    if "file is not a database" in text:
+        return f"not a SQLite database ({text})", UNUSABLE
     if exc.connection_invalidated or "connection" in text.lower() or "unable to open" in text:
         return f"cannot reach the register ({text})", UNREACHABLE
     return text, UNREACHABLE

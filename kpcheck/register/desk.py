@@ -9,20 +9,26 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+import json
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from kpcheck.api import Checker
 from kpcheck.batch.audit import check_with_history
 from kpcheck.batch.xref import XrefKey
 from kpcheck.input.models import Submission
-from kpcheck.register.importer import import_sources
+from kpcheck.register import schema
+from kpcheck.register.errors import RegisterError
 from kpcheck.register.importer import numbers_of as numbers_in_sources
+from kpcheck.register.importer import read_all
 from kpcheck.register.quick import numbers_of
 from kpcheck.register.rows import decision_row, finding_rows, submission_row
-from kpcheck.register.store import Register, history_keys, insert_decision, insert_submissions, last_pk
+from kpcheck.register.store import Register, history_keys, insert_decision, insert_submissions
 from kpcheck.results import Result
 
 Checked = tuple[Result, XrefKey | None, Submission | None]
@@ -69,48 +75,133 @@ def _record(conn: Connection, results: list[Result], subs: list[Submission | Non
         insert_decision(conn, decision_row(result, known[row["sha256"]], meta, "check", by, now), functools.partial(finding_rows, result))
 
 
-def audit_history(register: Register, sources: list[str], record: bool) -> tuple[list[XrefKey], dict[str, int]]:
+def audit_history(register: Register, sources: list[str]) -> list[XrefKey]:
     """``audit --register``: the keys of the stored submissions that share a number with the
-    audited ones (the register as it stood before this audit) and, with ``record``, the audited
-    submissions stored first (row number by source location)."""
+    audited ones (the register as it stands before this audit)."""
+    numbers = numbers_in_sources(sources)
     with register.reading() as conn:
-        upto = last_pk(conn)
-    if record:
-        imported = import_sources(register, sources, keep_rows=True)
-        stored, numbers = imported.stored, imported.numbers
-    else:
-        stored, numbers = {}, numbers_in_sources(sources)
-    with register.reading() as conn:
-        return history_keys(conn, numbers, upto), stored
+        return history_keys(conn, numbers)
+
+
+@dataclass
+class Recording:
+    """What ``audit --record`` did: its run in the register, whether it resumed an interrupted
+    one, the submissions stored with their decision by this process, and those the run held
+    already (skipped). Filled as the audit goes, so that an interruption can say it."""
+
+    run: int = 0
+    resumed: bool = False
+    recorded: int = 0
+    already: int = 0
+    finished: bool = False
+
+    def said(self) -> str:
+        """What the register holds of this run, in a sentence."""
+        if not self.run:
+            return "nothing was recorded"
+        before = f" ({self.already} of them recorded by the interrupted run before)" if self.already else ""
+        return (
+            f"audit run {self.run} of the register holds {self.recorded + self.already} submission(s), each with its "
+            f"decision{before}; the submissions after them were not stored; run the same audit --record again to complete it"
+        )
+
+
+def run_fingerprint(sources: list[str], meta: Mapping[str, Any], by: str | None) -> str:
+    """What makes two ``audit --record`` runs the same run: the sources (as absolute paths),
+    the rulebook, registers and waivers (their SHA-256), the engine and who asked."""
+    identity = {
+        "sources": [os.path.abspath(s) for s in sources],
+        "rulebook": meta["rulebook"]["sha256"],
+        "registers": meta["registers"]["sha256"],
+        "waivers": (meta.get("waivers") or {}).get("sha256"),
+        "engine": meta.get("engine", ""),
+        "by": by,
+    }
+    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+
+
+def start_run(register: Register, sources: list[str], meta: Mapping[str, Any], by: str | None, recording: Recording) -> None:
+    """The run this audit records under: the last unfinished run of the same audit (resumed),
+    else a new one."""
+    fingerprint = run_fingerprint(sources, meta, by)
+    runs = schema.audit_runs
+
+    def work(conn: Connection) -> tuple[int, bool]:
+        unfinished = conn.execute(
+            select(runs.c.pk).where(runs.c.fingerprint == fingerprint, runs.c.finished_at.is_(None)).order_by(runs.c.pk.desc())
+        ).first()
+        if unfinished is not None:
+            return int(unfinished[0]), True
+        values = {
+            "fingerprint": fingerprint,
+            "sources": json.dumps(sources, ensure_ascii=False),
+            "started_at": dt.datetime.now(dt.timezone.utc),
+        }
+        return int(conn.execute(runs.insert().values(**values).returning(runs.c.pk)).scalar_one()), False
+
+    recording.run, recording.resumed = register.write(work)
 
 
 def record_decisions(
-    register: Register, results: Iterable[Result], stored: Mapping[str, int], meta: Mapping[str, Any], by: str | None
+    register: Register,
+    results: Iterable[Result],
+    sources: list[str],
+    meta: Mapping[str, Any],
+    by: str | None,
+    recording: Recording,
 ) -> Iterator[Result]:
-    """Pass the audit's results on, storing the decision on each stored submission as it goes
-    (in transactions of a thousand decisions)."""
-    pending: list[tuple[Result, int]] = []
+    """Pass the audit's results on, storing each readable submission together with the
+    decision on it, a thousand to a transaction: a submission is in the register with its
+    decision or not at all. The submissions are read again beside the results, in the same
+    input order. A submission this run holds a decision on already (an interrupted run, run
+    again; or the same submission twice in the sources) is passed without a second one."""
+    pending: list[tuple[Result, Submission]] = []
+    readings = read_all(sources)
     for result in results:
-        pk = stored.get(result.source)
-        if pk is not None and result.status != "error":
-            pending.append((result, pk))
+        loaded = next(readings, None)
+        if loaded is None or loaded.source != result.source:
+            raise RegisterError(register.shown, f"the sources changed while they were audited (at {result.source}); the audit stopped")
+        if loaded.submission is not None and result.status != "error":
+            pending.append((result, loaded.submission))
         if len(pending) >= RECORD_BATCH:
-            _record_audit(register, pending, meta, by)
+            _record_audit(register, pending, meta, by, recording)
             pending = []
         yield result
-    _record_audit(register, pending, meta, by)
+    _record_audit(register, pending, meta, by, recording)
+    finished = dt.datetime.now(dt.timezone.utc)
+    runs = schema.audit_runs
+    register.write(lambda conn: conn.execute(runs.update().where(runs.c.pk == recording.run).values(finished_at=finished)))
+    recording.finished = True
 
 
-def _record_audit(register: Register, pending: list[tuple[Result, int]], meta: Mapping[str, Any], by: str | None) -> None:
+def _record_audit(
+    register: Register, pending: list[tuple[Result, Submission]], meta: Mapping[str, Any], by: str | None, recording: Recording
+) -> None:
     if not pending:
         return
     now = dt.datetime.now(dt.timezone.utc)
 
-    def work(conn: Connection) -> None:
-        for result, pk in pending:
-            insert_decision(conn, decision_row(result, pk, meta, "audit", by, now), functools.partial(finding_rows, result))
+    def work(conn: Connection) -> tuple[int, int]:
+        rows = [(result, submission_row(sub, result.source, now)) for result, sub in pending]
+        known, _ = insert_submissions(conn, [row for _, row in rows])
+        d = schema.decisions
+        pks = sorted({known[row["sha256"]] for _, row in rows})
+        done = set(conn.execute(select(d.c.submission).where(d.c.run == recording.run, d.c.submission.in_(pks))).scalars())
+        added = skipped = 0
+        for result, row in rows:
+            pk = known[row["sha256"]]
+            if pk in done:
+                skipped += 1
+                continue
+            done.add(pk)
+            decision = {**decision_row(result, pk, meta, "audit", by, now), "run": recording.run}
+            insert_decision(conn, decision, functools.partial(finding_rows, result))
+            added += 1
+        return added, skipped
 
-    register.write(work)
+    added, skipped = register.write(work)
+    recording.recorded += added
+    recording.already += skipped
 
 
 def _gist(result: Result) -> tuple[Any, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kpcheck.problems import KpcheckError
 
-UNUSABLE, UNREACHABLE, LOCKED, NEWER = "REG001", "REG002", "REG003", "REG004"
+UNUSABLE, UNREACHABLE, LOCKED, NEWER, MISSING = "REG001", "REG002", "REG003", "REG004", "REG005"
 
 
 class RegisterError(KpcheckError):

@@ -3,7 +3,11 @@
 Version 1: submissions (canonical JSON, SHA-256, the XREF key columns), decisions and their
 findings. Version 2: who asked (``decided_by``), the waivers' SHA-256, a look-up index on the
 bare certificate number (XREF-02), and decisions made append-only by the database itself.
-Version 3: the desk's named accounts (a hash of each personal token, never the token) and, on
+Version 3: events, what happened to a certificate after its check (damaged, duplicate issued,
+coupon sent back, receipt confirmed), with who and when; append-only as decisions are.
+Version 4: ``audit --record`` runs, and the run of each decision an audit records (one per
+submission and run: a resumed audit never doubles one).
+Version 5: the desk's named accounts (a hash of each personal token, never the token) and, on
 a decision, what the controller decided (accepted, refused, returned for correction), their
 comment, the language and the printed report as it was printed.
 """
@@ -27,7 +31,6 @@ from sqlalchemy import (
     Table,
     Text,
     inspect,
-    select,
     text,
 )
 
@@ -118,7 +121,68 @@ def _v2(conn: Connection) -> None:
         conn.exec_driver_sql(statement)
 
 
-def _v3_accounts(metadata: MetaData) -> Table:
+EVENT_KINDS = ("damaged", "duplicate-issued", "coupon-sent", "receipt-confirmed")
+
+
+def _v3_events(metadata: MetaData) -> Table:
+    return Table(
+        "events",
+        metadata,
+        Column("pk", Integer, primary_key=True, autoincrement=True),
+        Column("direction", String(10), nullable=False),
+        Column("number", String(200), nullable=False),  # normalised as the submissions' number
+        Column("submission", Integer, ForeignKey("submissions.pk"), nullable=False, index=True),  # the latest one then
+        Column("kind", String(30), nullable=False),
+        Column("occurred_on", Date, nullable=False),
+        Column("recorded_at", DateTime(timezone=True), nullable=False),
+        Column("recorded_by", String(200)),
+        Index("ix_events_group", "direction", "number"),
+    )
+
+
+_EVENTS_APPEND_ONLY_SQLITE = [
+    "CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
+    "CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
+]
+_EVENTS_APPEND_ONLY_POSTGRESQL = [
+    "CREATE FUNCTION kpcheck_events_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN RAISE EXCEPTION 'events are append-only'; END $$",
+    "CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events FOR EACH ROW EXECUTE FUNCTION kpcheck_events_append_only()",
+]
+
+
+def _v3(conn: Connection) -> None:
+    metadata = MetaData()
+    _v1_tables(metadata)  # the foreign key's target
+    _v3_events(metadata).create(conn)
+    statements = _EVENTS_APPEND_ONLY_POSTGRESQL if conn.dialect.name == "postgresql" else _EVENTS_APPEND_ONLY_SQLITE
+    for statement in statements:
+        conn.exec_driver_sql(statement)
+
+
+def _v4_runs(metadata: MetaData) -> Table:
+    return Table(
+        "audit_runs",
+        metadata,
+        Column("pk", Integer, primary_key=True, autoincrement=True),
+        Column("fingerprint", String(64), nullable=False, index=True),  # sources, rulebook, registers, waivers, by
+        Column("sources", Text, nullable=False),  # JSON list of the sources as given
+        Column("started_at", DateTime(timezone=True), nullable=False),
+        Column("finished_at", DateTime(timezone=True)),  # NULL: interrupted (or running)
+    )
+
+
+def _v4(conn: Connection) -> None:
+    """``audit --record`` runs: each decision an audit records names its run, and a run holds at
+    most one decision per submission, so that an interrupted audit run again completes its run
+    without doubling a decision (issue 25)."""
+    metadata = MetaData()
+    _v4_runs(metadata).create(conn)
+    conn.execute(text("ALTER TABLE decisions ADD COLUMN run INTEGER REFERENCES audit_runs (pk)"))
+    conn.execute(text("CREATE UNIQUE INDEX ux_decisions_run_submission ON decisions (run, submission)"))
+
+
+def _v5_accounts(metadata: MetaData) -> Table:
     return Table(
         "accounts",
         metadata,
@@ -131,17 +195,18 @@ def _v3_accounts(metadata: MetaData) -> Table:
     )
 
 
-_V3_DECISION_COLUMNS = (("outcome", "VARCHAR(20)"), ("comment", "TEXT"), ("lang", "VARCHAR(5)"), ("report", "TEXT"))
+_V5_DECISION_COLUMNS = (("outcome", "VARCHAR(20)"), ("comment", "TEXT"), ("lang", "VARCHAR(5)"), ("report", "TEXT"))
 
 
-def _v3(conn: Connection) -> None:
+def _v5(conn: Connection) -> None:
+    """The desk's accounts, and the controller's decision on a decision row (issue 22)."""
     metadata = MetaData()
-    _v3_accounts(metadata).create(conn)
-    for name, kind in _V3_DECISION_COLUMNS:
+    _v5_accounts(metadata).create(conn)
+    for name, kind in _V5_DECISION_COLUMNS:
         conn.execute(text(f"ALTER TABLE decisions ADD COLUMN {name} {kind}"))
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3]
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
 VERSION = len(MIGRATIONS)
 if VERSION != SCHEMA_VERSION:  # the light module says the same (a desk check reads it without SQLAlchemy)
     raise ImportError(f"kpcheck.register.urls.SCHEMA_VERSION is {SCHEMA_VERSION}, the migrations make {VERSION}")
@@ -150,23 +215,47 @@ metadata = MetaData()
 submissions, decisions, findings = _v1_tables(metadata)
 decisions.append_column(Column("decided_by", String(200)))
 decisions.append_column(Column("waivers_sha256", String(64)))
-decisions.append_column(Column("outcome", String(20)))  # the controller's decision (v3)
+events = _v3_events(metadata)
+audit_runs = _v4_runs(metadata)
+decisions.append_column(Column("run", Integer, ForeignKey("audit_runs.pk")))
+decisions.append_column(Column("outcome", String(20)))  # the controller's decision (v5)
 decisions.append_column(Column("comment", Text))
 decisions.append_column(Column("lang", String(5)))
 decisions.append_column(Column("report", Text))  # the printed report's HTML, as printed
-accounts = _v3_accounts(metadata)
+accounts = _v5_accounts(metadata)
 version_table = Table(VERSION_TABLE, metadata, Column("version", Integer, nullable=False))
 
 
 class NewerSchema(Exception):
     """The register was written by a newer kpcheck than this one."""
 
+    @classmethod
+    def of(cls, version: int) -> NewerSchema:
+        return cls(f"the register has schema version {version}, this kpcheck knows up to {VERSION}; use a newer kpcheck")
+
+
+class NotARegister(Exception):
+    """The database is not a kpcheck register (another application's, or a damaged one)."""
+
 
 def current_version(conn: Connection) -> int:
-    """The schema version of the database (0: an empty database)."""
-    if not inspect(conn).has_table(VERSION_TABLE):
+    """The schema version of the database (0: an empty database). A database with tables but
+    no version table, or whose version is not one row holding a whole number from 1, raises
+    :class:`NotARegister`: kpcheck never adds its tables to it."""
+    tables = inspect(conn).get_table_names()
+    if VERSION_TABLE not in tables:
+        if tables:
+            shown = ", ".join(sorted(tables)[:5]) + (" ..." if len(tables) > 5 else "")
+            raise NotARegister(f"not a kpcheck register: the database holds other tables ({shown}) and no {VERSION_TABLE}")
         return 0
-    return conn.execute(select(version_table.c.version)).scalar_one_or_none() or 0
+    rows = conn.execute(text(f"SELECT version FROM {VERSION_TABLE}")).all()
+    values = [row[0] for row in rows]
+    if len(values) != 1 or not isinstance(values[0], int) or isinstance(values[0], bool) or values[0] < 1:
+        found = "no row" if not values else ", ".join(repr(v) for v in values[:3])
+        raise NotARegister(
+            f"{VERSION_TABLE}.version holds {found}, not one schema version (a whole number from 1): the register is damaged"
+        )
+    return int(values[0])
 
 
 def migrate(conn: Connection, target: int = VERSION) -> int:
@@ -174,7 +263,7 @@ def migrate(conn: Connection, target: int = VERSION) -> int:
     transaction; returns the version before. A newer database raises :class:`NewerSchema`."""
     before = current_version(conn)
     if before > VERSION:
-        raise NewerSchema(f"the register has schema version {before}, this kpcheck knows up to {VERSION}; use a newer kpcheck")
+        raise NewerSchema.of(before)
     if before == 0:
         version_table.create(conn)
         conn.execute(version_table.insert().values(version=0))

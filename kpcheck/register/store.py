@@ -18,34 +18,76 @@ from sqlalchemy.exc import DBAPIError
 from kpcheck.batch.xref import XrefKey
 from kpcheck.register import schema
 from kpcheck.register.connect import make_engine, shown, translated
-from kpcheck.register.errors import NEWER, RegisterError
+from kpcheck.register.errors import MISSING, NEWER, UNUSABLE, RegisterError
 from kpcheck.register.quick import LOOKUP_CHUNK
 from kpcheck.register.rows import KEY_COLUMNS, key_of_row
-from kpcheck.register.urls import database_url, timeout
+from kpcheck.register.urls import database_url, sqlite_path, timeout
 
 T = TypeVar("T")
 LOCK_KEY = 0x6B70636865636B  # "kpcheck": the advisory lock every writer takes on PostgreSQL
 RETRIES = 5
 _RETRY_CODES = {"40001", "40P01"}  # serialization failure, deadlock detected
+CREATE_HINT = "kpcheck register init URL creates one (so do register import and --record); check the spelling of --register"
 
 
 class Register:
     """One register; open with :meth:`open`, which migrates it forward."""
 
-    def __init__(self, engine: Engine, url: str):
+    def __init__(self, engine: Engine, url: str, readonly: bool = False):
         self.engine = engine
         self.url = url
+        self.readonly = readonly
         self.wait = timeout()  # seconds a writer waits for the lock
 
     @classmethod
-    def open(cls, name: str | None) -> Register:
-        """Open (creating or migrating) the register ``--register`` names; raises :class:`RegisterError`."""
+    def open(cls, name: str | None, *, create: bool = False, readonly: bool = False) -> Register:
+        """Open the register ``--register`` names, migrating an older one forward; raises
+        :class:`RegisterError`.
+
+        Only ``create`` (``register init``, ``register import``, ``--record``) makes a register
+        of a missing file or an empty database; otherwise a missing register is refused and
+        nothing is created. A database that is not a kpcheck register is always refused.
+        ``readonly`` opens it so that nothing can be written (a read-only file or filesystem
+        can then be read)."""
         url = database_url(name)
+        path = sqlite_path(url)
+        if path is not None and not path.exists():
+            if not create:
+                raise RegisterError(str(path), f"no register here; {CREATE_HINT}", MISSING)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)  # the default register's data folder
+            except OSError as exc:
+                raise RegisterError(str(path.parent), f"cannot make the register's folder ({exc.strerror})", UNUSABLE) from None
+        elif path is not None and not path.is_file():
+            raise RegisterError(str(path), "is not a regular file; a register is a SQLite file", UNUSABLE)
+        reading_only = readonly and not create
+        version = 0
+        if path is None or path.exists():  # looked at without a write (nor a journal mode) first
+            probe = cls(make_engine(url, readonly=True), url, readonly=True)
+            try:
+                with probe.reading() as conn:
+                    version = schema.current_version(conn)
+            except schema.NotARegister as exc:
+                probe.close()
+                raise RegisterError(probe.shown, f"{exc}; kpcheck leaves it alone", UNUSABLE) from None
+            except RegisterError:
+                probe.close()
+                raise
+            if version == 0 and not create:
+                probe.close()
+                raise RegisterError(probe.shown, f"the database holds no register yet; {CREATE_HINT}", MISSING)
+            if version > schema.VERSION:
+                probe.close()
+                raise RegisterError(probe.shown, str(schema.NewerSchema.of(version)), NEWER)
+            if reading_only and version == schema.VERSION:
+                return probe
+            probe.close()
         register = cls(make_engine(url), url)
-        with register.reading() as conn:
-            version = schema.current_version(conn)
-        if version != schema.VERSION:  # migrate (or refuse a newer schema) under the write lock
+        if version != schema.VERSION:  # create or migrate forward under the write lock
             register.write(register._migrate)
+        if reading_only:
+            register.close()
+            return cls(make_engine(url, readonly=True), url, readonly=True)
         return register
 
     def _migrate(self, conn: Connection) -> None:
@@ -53,6 +95,8 @@ class Register:
             schema.migrate(conn)
         except schema.NewerSchema as exc:
             raise RegisterError(self.shown, str(exc), NEWER) from None
+        except schema.NotARegister as exc:
+            raise RegisterError(self.shown, f"{exc}; kpcheck leaves it alone", UNUSABLE) from None
 
     @property
     def shown(self) -> str:
@@ -64,6 +108,8 @@ class Register:
 
     def write(self, work: Callable[[Connection], T]) -> T:
         """Run ``work`` in one writing transaction, alone among the register's writers."""
+        if self.readonly:
+            raise RegisterError(self.shown, "the register was opened to be read only; nothing was written", UNUSABLE)
         for attempt in range(RETRIES):
             try:
                 with translated(self.url), self._writing() as conn:

@@ -4,23 +4,30 @@ register without them, :mod:`kpcheck.register.quick`)."""
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from kpcheck.paths import user_data_dir
 from kpcheck.register.errors import UNUSABLE, RegisterError
 
-SCHEMA_VERSION = 3  # = the number of migrations in kpcheck.register.schema
+SCHEMA_VERSION = 5  # = the number of migrations in kpcheck.register.schema
 VERSION_TABLE = "kpcheck_schema"  # its one row holds the schema version of the database
 DEFAULT_NAME = "default"
 TIMEOUT_ENV = "KPCHECK_REGISTER_TIMEOUT"
 DEFAULT_TIMEOUT = 30.0
+MAX_TIMEOUT = 86_400.0  # a day: beyond it a lock is a fault, not a wait
 
 
 def default_path() -> Path:
     """The default register: ``register.sqlite`` in the user's data folder (platformdirs;
-    ``KPCHECK_DATA_DIR`` moves it)."""
-    return user_data_dir() / "register.sqlite"
+    ``KPCHECK_DATA_DIR`` moves it). Nothing is created here: only a command that creates a
+    register makes the folder."""
+    folder = user_data_dir()
+    if folder.exists() and not folder.is_dir():
+        raise RegisterError(str(folder), "the data folder (KPCHECK_DATA_DIR) is a file, not a folder", UNUSABLE)
+    return folder / "register.sqlite"
 
 
 def timeout() -> float:
@@ -32,23 +39,23 @@ def timeout() -> float:
         value = float(raw)
     except ValueError:
         raise RegisterError(TIMEOUT_ENV, f"{raw!r} is not a number of seconds", UNUSABLE) from None
-    if value <= 0:
-        raise RegisterError(TIMEOUT_ENV, f"{raw!r} must be more than 0 seconds", UNUSABLE)
+    if not math.isfinite(value) or value <= 0 or value > MAX_TIMEOUT:
+        raise RegisterError(TIMEOUT_ENV, f"{raw!r} must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}", UNUSABLE)
     return value
 
 
 def database_url(name: str | None) -> str:
-    """The SQLAlchemy URL of a ``--register`` value (``None`` or ``default``: the default file)."""
+    """The SQLAlchemy URL of a ``--register`` value (``None`` or ``default``: the default file).
+    Nothing is opened or created; a register in memory, a malformed URL or a path whose folder
+    does not exist is refused (:class:`RegisterError`)."""
     if not name or name == DEFAULT_NAME:
-        path = default_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{path}"
-    if name.startswith(("postgresql://", "postgres://")):
-        return "postgresql+psycopg://" + name.split("://", 1)[1]
-    if name.startswith(("postgresql+psycopg://", "sqlite:///")):
-        return name
-    if name.rstrip("/") in ("sqlite:", "sqlite:/") or name.startswith("sqlite://:memory:"):
-        raise RegisterError(name, "a register in memory would keep nothing; give a file path or sqlite:///PATH", UNUSABLE)
+        return f"sqlite:///{default_path()}"
+    if name.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+        url = "postgresql+psycopg://" + name.split("://", 1)[1]
+        _check_server_url(name, url)
+        return url
+    if name.startswith("sqlite:"):
+        return f"sqlite:///{_sqlite_file(name)}"
     if "://" in name:
         scheme = name.split("://", 1)[0]
         from kpcheck.register.connect import shown
@@ -58,9 +65,47 @@ def database_url(name: str | None) -> str:
             f"unsupported register URL scheme {scheme!r}; give a file path, sqlite:///PATH or postgresql://user@host/db",
             UNUSABLE,
         )
-    path = Path(name).expanduser()
+    return f"sqlite:///{_file(name, Path(name).expanduser())}"
+
+
+_IN_MEMORY = "a register in memory would keep nothing; give a file path or sqlite:///PATH"
+
+
+def _sqlite_file(name: str) -> Path:
+    """The file a ``sqlite:`` URL names; every in-memory form (``sqlite://``, ``sqlite:///``,
+    ``:memory:``, ``mode=memory``, ``file::memory:``) and every URL option is refused."""
+    if not name.startswith("sqlite:///"):
+        memory = name.rstrip("/") in ("sqlite:", "sqlite:/") or "memory" in name
+        raise RegisterError(name, _IN_MEMORY if memory else "a SQLite register is sqlite:///PATH (three slashes, then the file)", UNUSABLE)
+    parts = urlsplit(name)
+    path = unquote(name[len("sqlite:///") :].split("?", 1)[0])
+    query = parse_qs(parts.query)
+    if not path or ":memory:" in path or "memory" in query.get("mode", []) or path.startswith("file:"):
+        raise RegisterError(name, _IN_MEMORY, UNUSABLE)
+    if parts.query:
+        raise RegisterError(name, f"options after '?' ({parts.query}) are not taken; give the file alone", UNUSABLE)
+    return _file(name, Path(path))
+
+
+def _file(name: str, path: Path) -> Path:
     if path.is_dir():
-        raise RegisterError(name, f"is a folder; the register is a file (for example {name}/register.sqlite)", UNUSABLE)
+        raise RegisterError(name, f"is a folder; the register is a file (for example {name.rstrip('/')}/register.sqlite)", UNUSABLE)
     if not path.parent.is_dir():
         raise RegisterError(name, f"the folder {path.parent} does not exist", UNUSABLE)
-    return f"sqlite:///{path.resolve()}"
+    return path.resolve()
+
+
+def _check_server_url(name: str, url: str) -> None:
+    """A PostgreSQL URL whose host and port parse, else a clear refusal."""
+    try:
+        urlsplit(url).port  # noqa: B018 - parsing the port is the check
+    except ValueError as exc:
+        from kpcheck.register.connect import shown
+
+        hint = "; an IPv6 address goes in brackets: postgresql://user@[::1]:5432/db" if "IPv6" in str(exc) else ""
+        raise RegisterError(shown(name), f"not a usable register URL ({exc}{hint})", UNUSABLE) from None
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL :func:`database_url` made, or None for a server."""
+    return Path(url[len("sqlite:///") :]) if url.startswith("sqlite:///") else None

@@ -25,6 +25,7 @@ from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_y
 from kpcheck.paths import shipped
 from kpcheck.problems import KpcheckError
 from kpcheck.rulebook.conditions import ConditionError, Node, Parser, Ref, Scope
+from kpcheck.rulebook.dated import Dated, as_day, is_dated, reading_days
 from kpcheck.rulebook.facts import BATCH, COUNT, FACTS, HISTORY, MAX_COUNT, MAX_NUMBER, NUMBER, PATH, WORD, WORDS
 from kpcheck.rulebook.rulefile import (  # noqa: F401
     DEFAULT_BASE,
@@ -37,7 +38,7 @@ from kpcheck.rulebook.rulefile import (  # noqa: F401
     Status,
     Translation,
 )
-from kpcheck.rulebook.schema import LIST, SUBMISSION_FIELDS, VALUES, suggest
+from kpcheck.rulebook.schema import DATE, LIST, SUBMISSION_FIELDS, VALUES, suggest
 
 RULES_DIR: Path = shipped("rules")
 NOT_RULES = {"reference", "bases"}
@@ -204,11 +205,30 @@ class _RuleCompiler:
                     "RUL023",
                 )
             value = params[value["param"]]
+            if is_dated(value) and kind != PATH:
+                return self.dated_argument(value, param, kind, where)
         if kind == PATH:
             ref = scope.resolve(value) if isinstance(value, str) else None
             if ref is None:
                 raise ConditionError(where, f"unknown field '{value}'{suggest(str(value), scope.known())}", "RUL017")
             return ref
+        return self.literal_argument(value, param, kind, where)
+
+    def dated_argument(self, value: dict[Any, Any], param: str, kind: str, where: Location) -> Dated:
+        """A parameter whose value changes on dates: each day and each value checked at its place."""
+        steps = []
+        for key, item in value.items():
+            day = as_day(key)
+            if day is None:
+                raise ConditionError(
+                    key_location(value, key, str(self.file)),
+                    f"'{shorten(str(key))}' is not a day: a value by date is written {{2016-06-20: 5, 2027-01-01: 3}} (YYYY-MM-DD: value)",
+                    "RUL016",
+                )
+            steps.append((day, self.literal_argument(item, param, kind, value_location(value, key, str(self.file)))))
+        return Dated(tuple(sorted(steps, key=lambda s: s[0])), reading_days(self.doc.get("reference_date")))
+
+    def literal_argument(self, value: Any, param: str, kind: str, where: Location) -> Any:
         number = isinstance(value, (int, Decimal)) and not isinstance(value, bool) and Decimal(value).is_finite()
         if kind == NUMBER and number and abs(value) <= MAX_NUMBER:
             return Decimal(value)
@@ -228,6 +248,7 @@ class _RuleCompiler:
 
     def compile(self, spec: RuleFile, family: str) -> Rule:
         scope = Scope(SUBMISSION_FIELDS)
+        self.check_reference_date(spec.reference_date)
         lets = self.parse_lets(self.doc.get("let") or {}, scope) if "let" in self.doc else {}
         applies = []
         for i, entry in enumerate(spec.applies_when):
@@ -237,8 +258,26 @@ class _RuleCompiler:
         self.check_message(spec, scope)
         return Rule(spec, self.file, family, condition, applies, lets)
 
+    def check_reference_date(self, path: str | None) -> None:
+        """``reference_date`` names a date of the submission (not inside a list)."""
+        if path is None:
+            return
+        kind = SUBMISSION_FIELDS.get(path)
+        if kind is None or kind.kind != DATE:
+            dates = [name for name, field in SUBMISSION_FIELDS.items() if field.kind == DATE]
+            what = f"unknown field '{path}'{suggest(path, dates)}" if kind is None else f"'{path}' is not a date"
+            raise ConditionError(
+                value_location(self.doc, "reference_date", str(self.file)),
+                f"reference_date: {what}; it names the date field dated values are read on (for example duplicate.damaged_on)",
+                "RUL017" if kind is None else "RUL016",
+            )
+
     def check_message(self, spec: RuleFile, scope: Scope) -> None:
         texts = [("message", spec.message)] + [("translations", t.message) for t in spec.translations.values() if t.message]
+        dated = getattr(spec, "dated", None)
+        if dated is not None:
+            texts += [("message", text) for text in (dated.message or {}).values()]
+            texts += [("translations", text) for history in dated.translations.values() for text in history.values()]
         for key, text in texts:
             for name in _PLACEHOLDER.findall(text):
                 if name in spec.params:
@@ -263,7 +302,11 @@ def rule_files(directory: Path) -> list[Path]:
 
 def schema_error(doc: Any, path: Path, err: Any) -> RuleError:
     """One pydantic error of a rule file as a RUL002 problem at its place, with a hint."""
-    where = locate(doc, tuple(err["loc"]), str(path))
+    loc = tuple(err["loc"])
+    if loc[:1] == ("dated",):  # a dated text's value: at its place under its own key
+        loc = loc[1:] if loc[1:2] != ("translations",) else ("translations", *loc[2:3], "message", *loc[3:])
+        err = {**err, "loc": loc}
+    where = locate(doc, loc, str(path))
     detail = "unknown field" + suggest(str(err["loc"][-1]), RuleFile.model_fields) if err["type"] == "extra_forbidden" else err["msg"]
     return RuleError(where, f"{loc_path(err['loc'])}: {detail}", "RUL002")
 
@@ -352,10 +395,16 @@ def section_errors(path: Path, doc: Any) -> list[RuleError]:
         attempt(compiler.parser.parse, doc["condition"], scope)
     raw_translations = doc.get("translations")
     translations: dict[Any, Any] = raw_translations if isinstance(raw_translations, dict) else {}
+
+    def versions(text: Any) -> list[str]:  # a text, or each text of a dated one
+        return [str(v) for v in text.values() if isinstance(v, str)] if is_dated(text) else [str(text)] if isinstance(text, str) else []
+
+    own = [(None, t) for t in versions(doc.get("message"))]
+    own += [(k, t) for k, v in translations.items() if isinstance(v, dict) for t in versions(v.get("message"))]
     texts = SimpleNamespace(
-        message=str(doc.get("message") or ""),
+        message=own[0][1] if own and own[0][0] is None else "",
         params=doc.get("params") or {},
-        translations={k: SimpleNamespace(message=v.get("message") if isinstance(v, dict) else None) for k, v in translations.items()},
+        translations={f"{k}#{i}": SimpleNamespace(message=t) for i, (k, t) in enumerate(own) if k is not None or i},
     )
     if not broken:
         attempt(compiler.check_message, texts, scope)

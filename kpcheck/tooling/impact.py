@@ -10,7 +10,9 @@ per year of ``presented_on``. Neither audit is held in memory. Rendering is
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,7 +22,8 @@ from typing import Any
 from kpcheck.api import Checker, RulebookInvalid
 from kpcheck.batch.audit import audit
 from kpcheck.results import Result
-from kpcheck.rulebook.loader import RULES_DIR
+from kpcheck.rulebook.dated import is_dated, steps_of
+from kpcheck.rulebook.loader import RULES_DIR, Rule, Rulebook
 from kpcheck.verdicts import Verdict
 
 UNKNOWN_YEAR = "unknown"
@@ -71,6 +74,12 @@ class ImpactReport:
     status_changes: Counter = field(default_factory=Counter)
     rules: dict[str, dict[str, int]] = field(default_factory=dict)
     years: dict[str, YearCount] = field(default_factory=dict)
+    cuts: tuple[dt.date, ...] = ()  # the days on which the amendment's values or dates in force change
+    periods: dict[str, YearCount] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for label in period_labels(self.cuts):
+            self.periods.setdefault(label, YearCount())
 
     def add(self, before: Result, after: Result) -> None:
         """Count one submission audited under both rulebooks."""
@@ -78,6 +87,9 @@ class ImpactReport:
         year = str(before.presented_on.year) if before.presented_on else UNKNOWN_YEAR
         count = self.years.setdefault(year, YearCount())
         count.submissions += 1
+        period = self.periods.setdefault(period_of(self.cuts, before.presented_on), YearCount()) if self.cuts else None
+        if period is not None:
+            period.submissions += 1
         if before.status is Verdict.ERROR and after.status is Verdict.ERROR:
             self.errors += 1
         change = compare(before, after, year)
@@ -85,13 +97,61 @@ class ImpactReport:
             return
         self.changes.append(change)
         count.changed += 1
+        if period is not None:
+            period.changed += 1
         if change.status_before != change.status_after:
             self.status_changes[(change.status_before, change.status_after)] += 1
             count.status_changes[(change.status_before, change.status_after)] += 1
+            if period is not None:
+                period.status_changes[(change.status_before, change.status_after)] += 1
         for rule in change.findings_added:
             self.rules.setdefault(rule, {"added": 0, "removed": 0})["added"] += 1
         for rule in change.findings_removed:
             self.rules.setdefault(rule, {"added": 0, "removed": 0})["removed"] += 1
+
+
+def period_labels(cuts: tuple[dt.date, ...]) -> list[str]:
+    """The periods the cut days divide time into: ``until D1-1``, ``D1 to D2-1``, ..., ``from Dn``."""
+    if not cuts:
+        return []
+    day = dt.timedelta(days=1)
+    out = [f"until {(cuts[0] - day).isoformat()}"]
+    out += [f"{a.isoformat()} to {(b - day).isoformat()}" for a, b in itertools.pairwise(cuts)]
+    return [*out, f"from {cuts[-1].isoformat()}"]
+
+
+def period_of(cuts: tuple[dt.date, ...], day: dt.date | None) -> str:
+    """The label of the period ``day`` falls in (:data:`UNKNOWN_YEAR` without a day)."""
+    if day is None:
+        return UNKNOWN_YEAR
+    return period_labels(cuts)[bisect_right(cuts, day)]
+
+
+def _rule_days(rule: Rule) -> set[dt.date]:
+    """The days a rule's values, texts or force change on (after it comes into force)."""
+    spec = rule.spec
+    histories = [v for v in spec.params.values() if is_dated(v)]
+    histories += [h for h in (spec.dated.message, spec.dated.legal_basis, *spec.dated.translations.values()) if h]
+    days = {d for h in histories for d, _ in steps_of(h)} | {spec.in_force.from_}
+    if spec.in_force.to is not None:
+        days.add(spec.in_force.to + dt.timedelta(days=1))
+    return days
+
+
+def amendment_days(old: Rulebook, new: Rulebook) -> tuple[dt.date, ...]:
+    """The days on which what differs between two rulebooks takes or loses effect: the dates of
+    the values by date and of the dates in force of every rule that differs (changes before the
+    earliest of these are retroactive corrections, and show as such)."""
+    days: set[dt.date] = set()
+    for rule in {r.id for r in old.rules} | {r.id for r in new.rules}:
+        a, b = old.get(rule), new.get(rule)
+        if a is not None and b is not None and a.spec == b.spec:
+            continue
+        first = min(r.spec.in_force.from_ for r in (a, b) if r is not None)
+        for r in (a, b):
+            if r is not None:
+                days |= {d for d in _rule_days(r) if d > first or a is None or b is None}
+    return tuple(sorted(days))
 
 
 def compare(before: Result, after: Result, year: str = UNKNOWN_YEAR) -> Change | None:
@@ -136,7 +196,9 @@ def impact(
     """
     old_checker = load_side("old", old_dir or RULES_DIR, registers, engine)
     new_checker = load_side("new", new_dir, registers, engine)
-    report = ImpactReport(_meta(old_checker), _meta(new_checker), old_checker.reference_kind)
+    report = ImpactReport(
+        _meta(old_checker), _meta(new_checker), old_checker.reference_kind, cuts=amendment_days(old_checker.book, new_checker.book)
+    )
     for before, after in lockstep(list(map(str, sources)), old_dir or RULES_DIR, new_dir, registers, engine, jobs):
         report.add(before, after)
     return report

@@ -42,6 +42,14 @@ def to_json(report: ImpactReport) -> dict[str, Any]:
         "rules": {rule: dict(report.rules[rule]) for rule in sorted(report.rules)},
         "old": dict(report.old),
         "new": dict(report.new),
+        "periods": {
+            label: {
+                "submissions": c.submissions,
+                "changed": c.changed,
+                "status_changes": {transition_key(k): n for k, n in c.status_changes.items()},
+            }
+            for label, c in report.periods.items()
+        },
     }
     return {"changes": changes, "summary": summary}
 
@@ -61,6 +69,8 @@ def render_text(report: ImpactReport, console: Console) -> None:
     if report.errors:
         line += f", {report.errors} could not be read or checked under either rulebook"
     console.print(Text(line, style="bold"))
+    if report.periods:
+        console.print(_periods_table(report))
     if not report.changes:
         console.print(Text("The amendment changes no submission of this corpus.", style="green"))
         return
@@ -103,6 +113,16 @@ def _years_table(report: ImpactReport) -> Table:
         count = report.years[year]
         moves = ", ".join(f"{transition_key(k, ' → ')}: {n}" for k, n in _sorted_transitions(count.status_changes))
         table.add_row(year, str(count.submissions), str(count.changed), moves or "-")
+    return table
+
+
+def _periods_table(report: ImpactReport) -> Table:
+    """Changes per period between the days the amendment's values or dates in force change on
+    (by the day presented): a dated amendment changes nothing before its day."""
+    table = _table("By period presented (the amendment's dates)", "Period", "Re-run", "Changed", "Status changes<")
+    for label, count in report.periods.items():
+        moves = ", ".join(f"{transition_key(k, ' → ')}: {n}" for k, n in _sorted_transitions(count.status_changes))
+        table.add_row(label, str(count.submissions), str(count.changed), moves or "-")
     return table
 
 

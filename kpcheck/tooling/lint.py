@@ -31,6 +31,7 @@ from kpcheck.reference.files import CALENDAR
 from kpcheck.reference.queries import ReferenceDataError, collect_reference
 from kpcheck.reference.workdays import WorkingCalendar
 from kpcheck.rulebook.conditions import Ref, refs_of, walk
+from kpcheck.rulebook.dated import as_day, is_dated
 from kpcheck.rulebook.loader import Rule, Rulebook, RuleError, RuleFile, Status, collect_rulebook, rule_files, schema_error, section_errors
 from kpcheck.tooling.coverage import AFTER, ExampleRun, run_examples, side_text, sides
 
@@ -170,7 +171,57 @@ def static_problems(f: _File) -> list[Problem]:
         if not basis.confirmed:
             where = value_location(doc["legal_basis"][i], "provision", str(f.path))
             out.append(Problem(where, "LNT201", f"the provision of {basis.act} is to be confirmed", Level.WARNING, spec.id))
-    return out + _russian(f) + _kazakh(f) + _drafts(f) + _unused_params(f)
+    return out + _russian(f) + _kazakh(f) + _drafts(f) + _unused_params(f) + dated_problems(f)
+
+
+def _dated_places(doc: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Each value of a rule file written by date: (what it is, its mapping)."""
+    places = [(f"params.{name}", value) for name, value in (doc.get("params") or {}).items() if is_dated(value)]
+    places += [(key, doc[key]) for key in ("message", "legal_basis") if is_dated(doc.get(key))]
+    raw = doc.get("translations")
+    translations: dict[Any, Any] = raw if isinstance(raw, dict) else {}
+    places += [
+        (f"translations.{k}.message", t["message"]) for k, t in translations.items() if isinstance(t, dict) and is_dated(t.get("message"))
+    ]
+    return places
+
+
+def dated_problems(f: _File) -> list[Problem]:
+    """LNT109: the days of a value by date are in order, within the rule's dates in force, and the
+    first is the day the rule comes into force (so that a value holds on every day it is in force)."""
+    spec, out = f.spec, []
+    assert spec is not None
+    start, end = spec.in_force.from_, spec.in_force.to
+    for what, mapping in _dated_places(f.doc):
+        days = [(key, as_day(key)) for key in mapping]
+        previous: date | None = None
+        for key, day in days:
+            if day is None:
+                continue
+            where = key_location(mapping, key, str(f.path))
+            if previous is not None and day <= previous:
+                out.append(
+                    Problem(
+                        where, "LNT109", f"{what}: {day.isoformat()} comes after {previous.isoformat()}; write the days in order, each once"
+                    )
+                )
+            elif day < start or (end is not None and day > end):
+                until = f" to {end.isoformat()}" if end else ""
+                out.append(
+                    Problem(where, "LNT109", f"{what}: {day.isoformat()} is outside the rule's dates in force ({start.isoformat()}{until})")
+                )
+            previous = day if previous is None or day > previous else previous
+        first = min((d for _, d in days if d is not None), default=None)
+        if first is not None and first > start:
+            out.append(
+                Problem(
+                    key_location(mapping, next(k for k, d in days if d == first), str(f.path)),
+                    "LNT109",
+                    f"{what}: the first value takes effect on {first.isoformat()}, after the rule comes into force on "
+                    f"{start.isoformat()}; give the value in force from {start.isoformat()} as well",
+                )
+            )
+    return out
 
 
 def _kazakh(f: _File) -> list[Problem]:
@@ -215,7 +266,7 @@ def _unused_params(f: _File) -> list[Problem]:
     spec = f.spec
     assert spec is not None
     used = _params_named(f.doc.get("let"))
-    texts = [spec.message, *(t.message or "" for t in spec.translations.values())]
+    texts = [spec.message, *(t.message or "" for t in spec.translations.values()), *(spec.dated.message or {}).values()]
     return [
         Problem(
             key_location(f.doc["params"], name, str(f.path)),

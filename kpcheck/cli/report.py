@@ -1,0 +1,129 @@
+"""``kpcheck report annual``: the KP annual report for a year, drafted from the register or from files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import sys
+from pathlib import Path
+
+import click
+
+from kpcheck.cli.console import error, verbosity_options, warning
+from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK
+from kpcheck.cli.outputs import output_stream, refuse_clashes
+from kpcheck.register.events import DEFAULT_COUPON_DAYS, DEFAULT_RECEIPT_DAYS
+
+
+@click.group()
+@verbosity_options
+def report() -> None:
+    """Reports drawn up from the register or from files."""
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+@report.command()
+@click.argument("sources", nargs=-1, metavar="SOURCE...")
+@click.option("--year", type=click.IntRange(1900, 2200), required=True, metavar="YEAR", help="The year reported on.")
+@click.option("--register", "register", metavar="URL", help="Draw it up from this certificate register (instead of SOURCE...).")
+@click.option(
+    "--production",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Production per year for section E: CSV (year,carats,value) or YAML, as for stats.",
+)
+@click.option(
+    "--template",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="The ministry's texts of sections A-H (YAML; default: the shipped example annual-report.yaml).",
+)
+@click.option("--format", "fmt", type=click.Choice(["html", "markdown", "docx"]), default="html", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output (needed for docx).")
+@click.option("--lang", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True, help="Language of the report.")
+@click.option("--rules", type=click.Path(file_okay=False), help="Rulebook folder (default: the shipped one).")
+@click.option("--reference", type=click.Path(file_okay=False), help="Folder of registers replacing the shipped example ones.")
+@click.option("--coupon-days", type=click.IntRange(0, 3650), default=DEFAULT_COUPON_DAYS, show_default=True, help="As for register due.")
+@click.option("--receipt-days", type=click.IntRange(0, 3650), default=DEFAULT_RECEIPT_DAYS, show_default=True, help="As for register due.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes auditing SOURCE...")
+@verbosity_options
+def annual(
+    sources: tuple[str, ...],
+    year: int,
+    register: str | None,
+    production: str | None,
+    template: str | None,
+    fmt: str,
+    output: str | None,
+    lang: str,
+    rules: str | None,
+    reference: str | None,
+    coupon_days: int,
+    receipt_days: int,
+    jobs: int,
+) -> None:
+    """The KP annual report for YEAR in the template's order A-H, as a draft to edit.
+
+    From the register (--register): section E counts its certificates, section G its decisions
+    of the year and the open items overdue at the year's end. From files (SOURCE...): section E
+    counts them as stats does and section G audits them. Sections A, B, D, F and H come from
+    the template; B and C also list the rulebook's acts and regime rules in force in YEAR."""
+    from kpcheck.annual.build import ReportInputs, draw_up
+    from kpcheck.annual.template import TemplateError, load_template
+    from kpcheck.api import Checker, RulebookInvalid
+    from kpcheck.register.errors import RegisterError
+    from kpcheck.register.periods import NoDuplicateDeadline
+    from kpcheck.stats.compute import ProductionFileError, load_production
+
+    if bool(sources) == bool(register):
+        raise click.UsageError("give SOURCE... or --register URL (one of them)")
+    if fmt == "docx" and output is None and sys.stdout.isatty():
+        raise click.UsageError("a DOCX report is written to a file: --output FILE")
+    refuse_clashes([("annual report", output)], sources)
+    missing = [s for s in sources if not Path(s).exists()]
+    for source in missing:
+        error(f"{source}: no such file or folder")
+    if missing:
+        sys.exit(EXIT_ERROR)
+    try:
+        texts = load_template(template)
+        figures = load_production(production) if production is not None else None
+        checker = Checker.load(rules, reference, "python" if register else None, lang=lang)
+    except (TemplateError, ProductionFileError) as exc:
+        error(f"{exc}; no report was drawn up")
+        sys.exit(EXIT_ERROR)
+    except RulebookInvalid as exc:
+        for problem in exc.errors:
+            error(str(problem))
+        error("the rulebook or reference data does not load; no report was drawn up")
+        sys.exit(EXIT_ERROR)
+    options = {"rules": rules, "registers": reference, "engine": checker.engine.kind, "lang": lang}
+    as_of = min(dt.date(year, 12, 31), _today())
+    inputs = ReportInputs(year, lang, texts, checker, figures, as_of, coupon_days, receipt_days, options)
+    try:
+        drawn = draw_up(inputs, register, list(sources), jobs)
+    except (RegisterError, NoDuplicateDeadline) as exc:
+        error(f"{exc}; no report was drawn up")
+        sys.exit(EXIT_ERROR)
+    for message in drawn.unreadable:
+        warning(f"left out, unreadable: {message}")
+    _write(drawn.report, fmt, output)
+    sys.exit(EXIT_ERROR if drawn.unreadable else EXIT_OK)
+
+
+def _write(report: object, fmt: str, output: str | None) -> None:
+    from kpcheck.annual.compute import AnnualReport
+    from kpcheck.annual.render import TEXT_RENDERERS, render_docx
+
+    assert isinstance(report, AnnualReport)
+    with output_stream(output, "annual report") as stream:
+        if fmt == "docx":
+            data = io.BytesIO()
+            render_docx(report, data)
+            stream.flush()
+            stream.buffer.write(data.getvalue())  # type: ignore[attr-defined]
+        else:
+            TEXT_RENDERERS[fmt](report, stream)
