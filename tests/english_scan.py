@@ -60,7 +60,8 @@ def english_words(text: str, own: set[str] | frozenset[str] = frozenset()) -> li
 
 class _Text(HTMLParser):
     """The text a person sees in a page (and the scanned attributes), leaving out scripts,
-    styles, templates and every element marked as another language (``lang="en"``)."""
+    styles, templates, code (a command to type) and every element marked as another language
+    (``lang="en"``)."""
 
     VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
 
@@ -74,7 +75,7 @@ class _Text(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
         other = values.get("lang") not in (None, self.lang)
-        skip = tag in ("script", "style", "template") or other
+        skip = tag in ("script", "style", "template", "code") or other
         if not skip and not self.skipping():
             self.parts += [v for k, v in attrs if k in SCANNED_ATTRIBUTES and v]
             if tag == "input" and values.get("type") in ("submit", "button") and values.get("value"):

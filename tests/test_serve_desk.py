@@ -201,7 +201,7 @@ def test_the_print_of_a_kept_check_is_that_check_and_says_kazakh_drafts(client):
 def desk(checker, tmp_path):
     """A desk over a fresh register with a controller and an auditor: (url, client, tokens)."""
     url = str(tmp_path / "register.sqlite")
-    register = Register.open(url)
+    register = Register.open(url, create=True)
     tokens = {"controller": accounts.add(register, "A. Seitkali", "controller"), "auditor": accounts.add(register, "B. Auditor", "auditor")}
     service = CheckService(checker, register=register)
     with TestClient(create_app(service, Settings(timezone=ALMATY)), base_url=LOCAL) as c:
@@ -232,6 +232,9 @@ def record(client: TestClient, csrf: str | None, token: str, outcome: str, comme
 def test_users_add_prints_a_token_once_and_keeps_only_its_hash(tmp_path):
     url = str(tmp_path / "r.sqlite")
     runner = CliRunner()
+    missing = runner.invoke(main, ["users", "add", "A. Seitkali", "--role", "controller", "--register", url])
+    assert missing.exit_code == 2 and "register init" in missing.output  # no register is made by accident
+    assert runner.invoke(main, ["register", "init", url]).exit_code == 0
     made = runner.invoke(main, ["users", "add", "A. Seitkali", "--role", "controller", "--register", url])
     assert made.exit_code == 0, made.output
     token = made.stdout.strip()
@@ -320,7 +323,7 @@ def test_a_disabled_account_loses_its_session(desk):
 
 
 def test_the_shared_token_still_serves_machine_clients(checker, tmp_path):
-    register = Register.open(str(tmp_path / "r.sqlite"))
+    register = Register.open(str(tmp_path / "r.sqlite"), create=True)
     service = CheckService(checker, register=register)
     with TestClient(create_app(service, Settings(token=SERVE_TOKEN)), base_url=LOCAL) as c:
         raw = json.dumps(base()).encode()

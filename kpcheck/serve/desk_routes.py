@@ -174,7 +174,7 @@ async def register_page(request: Request) -> Response:
     account = await account_of(request)
     service: CheckService = request.app.state.service
     if service.register is None:
-        return refused(lang, 404, _("This desk has no register (start it with --register)."))
+        return refused(lang, 404, _("This desk has no register (start it with %(option)s).") % {"option": "--register"})
     if account is None:
         return to_signin(request, lang)
     q = request.query_params
@@ -230,7 +230,7 @@ async def printed_report(request: Request) -> Response:
     _ = gettext_for(lang)
     service: CheckService = request.app.state.service
     if service.register is None:
-        return refused(lang, 404, _("This desk has no register (start it with --register)."))
+        return refused(lang, 404, _("This desk has no register (start it with %(option)s).") % {"option": "--register"})
     if await account_of(request) is None:
         return to_signin(request, lang)
     try:

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import escape
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -48,7 +48,13 @@ def environment(lang: str) -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["code"] = code
     return env
+
+
+def code(text: str) -> Markup:
+    """A command or an option inside a translated sentence, marked as code (not a word to translate)."""
+    return Markup("<code>{}</code>").format(text)
 
 
 def labels(lang: str) -> dict[str, dict[str, str]]:
