@@ -34,9 +34,9 @@ OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench import batch, timed  # noqa: E402
-from kpcheck.batch.audit import loaded_of, plan_units  # noqa: E402
 from kpcheck.batch.xref import key_of  # noqa: E402
 from kpcheck.input.reader import parse_json  # noqa: E402
+from kpcheck.input.units import loaded_of, plan_units  # noqa: E402
 from kpcheck.register import schema  # noqa: E402
 from kpcheck.register.quick import sqlite_history  # noqa: E402
 from kpcheck.register.rows import submission_row  # noqa: E402

@@ -16,7 +16,9 @@ from click.testing import CliRunner
 
 from kpcheck.api import Checker
 from kpcheck.batch import audit as audit_module
-from kpcheck.cli.main import emit, main
+from kpcheck.cli.emit import emit
+from kpcheck.cli.main import main
+from kpcheck.input import units as units_module
 from kpcheck.report.csv_report import CsvWriter
 from kpcheck.report.json_report import JsonWriter
 
@@ -54,7 +56,7 @@ def generated(tmp_path_factory):
 
 @pytest.fixture()
 def small_units(monkeypatch):
-    monkeypatch.setattr(audit_module, "CHUNK_LINES", UNIT)
+    monkeypatch.setattr(units_module, "CHUNK_LINES", UNIT)
 
 
 def _audit(*args):

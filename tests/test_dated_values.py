@@ -202,11 +202,11 @@ def test_texts_and_legal_basis_by_date(tmp_path: Path) -> None:
     from kpcheck.input.reader import parse_json
 
     for kind in ENGINES:
-        engine = Engine(book, load_reference(rules), kind, lang="ru")
+        engine = Engine(book, load_reference(rules), kind)
         old = parse_json(json.dumps(duplicate("2019-03-01", "2019-03-29", "2019-04-01")).encode(), "<t>").submission
         new = parse_json(json.dumps(duplicate("2021-03-01", "2021-03-29", "2021-04-01")).encode(), "<t>").submission
-        (a,) = engine.evaluate(old).findings
-        (b,) = engine.evaluate(new).findings
+        (a,) = engine.evaluate(old, lang="ru").findings
+        (b,) = engine.evaluate(new, lang="ru").findings
         assert (a.message, a.legal_basis[0]["act"]) == ("старый текст 5", "Old act")
         assert (b.message, b.legal_basis[0]["act"]) == ("новый текст 3", "New act")
     text = render(book, "markdown")

@@ -132,6 +132,9 @@ def test_events_are_append_only_and_a_repeated_event_adds_nothing(register_url):
     with register.reading() as conn:
         rows = conn.execute(text("SELECT number, direction, kind, occurred_on, recorded_by FROM events")).all()
     assert [(r[0], r[1], r[2], str(r[3]), r[4]) for r in rows] == [("KZ000123", "export", "damaged", "2024-03-15", "A. Nurlanov")]
+    shown = json.loads(run("register", "show", "KZ000123", "--register", url, "--format", "json").stdout)
+    assert [(e["kind"], e["on"], e["by"]) for e in shown[-1]["events"]] == [("damaged", "2024-03-15", "A. Nurlanov")]
+    assert "2024-03-15 damaged by A. Nurlanov" in run("register", "show", "KZ000123", "--register", url).stdout
     for statement in ("UPDATE events SET kind = 'duplicate-issued'", "DELETE FROM events"):
         with pytest.raises(Exception, match="append-only"):
             register.write(lambda conn, s=statement: conn.execute(text(s)))

@@ -108,7 +108,7 @@ def test_coverage_lists_rules_missing_an_example_on_a_side(weak_book):
 def test_failing_example_exits_1_in_every_format(weak_book, tmp_path):
     text = run(str(weak_book), "--coverage")
     assert text.exit_code == 1
-    assert "T-02:clean:wrong [python] FAILED (got triggers)" in text.stdout
+    assert "T-02:clean:wrong [python] FAILED (expected clean, got triggers)" in text.stdout
     assert "T-01: no example presented before 2012-11-30" in text.stdout
     assert "T-03: no example presented after 2019-12-31" in text.stdout
     as_json = run(str(weak_book), "--format", "json", "--coverage")

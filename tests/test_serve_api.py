@@ -197,9 +197,12 @@ def test_openapi_describes_every_route(client):
     assert set(spec["paths"]) == {
         "/api/v1/check",
         "/api/v1/submission",
+        "/api/v1/explain",
         "/api/v1/rules",
         "/api/v1/rules/{rule_id}",
         "/api/v1/openapi.json",
+        "/api/v1/register/events",
+        "/api/v1/register/due",
         "/healthz",
     }
     assert set(spec["paths"]["/api/v1/check"]["post"]["responses"]) >= {"200", "401", "413", "421", "422"}

@@ -14,6 +14,7 @@ from conftest import base
 from kpcheck.batch import audit as audit_module
 from kpcheck.batch.workers import WorkerFailed, WorkerLost, WorkerPool
 from kpcheck.cli.main import main
+from kpcheck.input import units as units_module
 
 
 def _square(n: int) -> int:
@@ -66,14 +67,14 @@ def many(tmp_path):
 
 def _run_audit(monkeypatch, many, work):
     path, spools = many
-    monkeypatch.setattr(audit_module, "CHUNK_LINES", 10)
+    monkeypatch.setattr(units_module, "CHUNK_LINES", 10)
     monkeypatch.setattr(audit_module, "_work", work)
     monkeypatch.setattr(tempfile, "tempdir", str(spools))
     return CliRunner().invoke(main, ["audit", str(path), "--jobs", "2", "--engine", "python", "--format", "json", "--fail-on", "never"])
 
 
 def _killing_work(task):
-    unit, _ = task
+    unit = task[0]
     if unit.first_line == 31:
         os.kill(os.getpid(), signal.SIGKILL)
     return audit_module.spool_unit(audit_module._worker, *task)
@@ -81,7 +82,7 @@ def _killing_work(task):
 
 def _signalling_work(signum):
     def work(task):
-        unit, _ = task
+        unit = task[0]
         if unit.first_line > 20:
             os.kill(os.getppid(), signum)
         return audit_module.spool_unit(audit_module._worker, *task)

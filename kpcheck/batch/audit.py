@@ -12,139 +12,27 @@ for the whole batch.
 
 from __future__ import annotations
 
-import io
 import os
 import pickle
 import tempfile
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
-from kpcheck.api import Checker
 from kpcheck.batch.workers import WorkerPool, batch_collections, can_fork
 from kpcheck.batch.xref import IndexPart, XrefIndex, XrefKey, XrefView, build_index, index_part, key_of, pack_members, pack_prices, packed
+from kpcheck.checker import Checker
 from kpcheck.engine import Engine, EngineError
-from kpcheck.input.reader import InputError, Loaded, display_name, expand, jsonl_lines, parse_jsonl_line, read_file
+from kpcheck.input.units import Unit, loaded_of, plan_units
 from kpcheck.results import Result, status_of
 from kpcheck.verdicts import Verdict
 
-CHUNK_LINES = 500
-CHUNK_FILES = 50
-CHUNK_BYTES = 1 << 20
 
-
-@dataclass(frozen=True)
-class Unit:
-    """A piece of work for one worker: a byte range of a JSON Lines file, a group of whole
-    files, or an error. The worker reads the range itself: only a few numbers cross the pipe."""
-
-    path: str = ""
-    first_line: int = 0  # 1-based number of the range's first line; 0: no range
-    start: int = 0  # byte offsets of the range [start, end)
-    end: int = 0
-    files: tuple[str, ...] = ()
-    error: InputError | None = None
-
-    def describe(self) -> str:
-        if self.first_line:
-            return f"{self.path} from line {self.first_line}"
-        if self.files:
-            return self.files[0] + (f" and {len(self.files) - 1} more file(s)" if len(self.files) > 1 else "")
-        return self.path
-
-
-def plan_units(sources: Iterable[str | Path]) -> Iterator[Unit]:
-    files: list[str] = []
-    for item in expand(sources):
-        if files and (not isinstance(item, Path) or item.suffix.lower() == ".jsonl" or len(files) >= CHUNK_FILES):
-            yield Unit(files=tuple(files))
-            files = []
-        if isinstance(item, InputError):
-            yield Unit(item.location, error=item)
-        elif item.suffix.lower() == ".jsonl":
-            yield from _jsonl_units(item)
-        else:
-            files.append(str(item))
-    if files:
-        yield Unit(files=tuple(files))
-
-
-def _jsonl_units(path: Path) -> Iterator[Unit]:
-    """Ranges of about CHUNK_LINES lines, cut after a LF (the line ending jsonl_lines knows)."""
-    try:
-        stream = path.open("rb")
-    except OSError as exc:
-        yield Unit(str(path), error=InputError(f"cannot read the file ({exc.strerror})", str(path)))
-        return
-    with stream:
-        start, line, buffered = 0, 1, b""
-        while True:
-            block = stream.read(CHUNK_BYTES)
-            if not block:
-                break
-            buffered += block
-            size = _cut(buffered, CHUNK_LINES)
-            while size:
-                yield Unit(str(path), line, start, start + size)
-                start, line, buffered = start + size, line + CHUNK_LINES, buffered[size:]
-                size = _cut(buffered, CHUNK_LINES)
-        if buffered:
-            yield Unit(str(path), line, start, start + len(buffered))
-
-
-def _cut(data: bytes, lines: int) -> int:
-    """The length of ``data`` up to and including its ``lines``-th LF, or 0."""
-    at = -1
-    for _ in range(lines):
-        at = data.find(b"\n", at + 1)
-        if at < 0:
-            return 0
-    return at + 1
-
-
-def read_range(unit: Unit) -> Iterator[tuple[int, bytes]]:
-    with open(unit.path, "rb") as stream:
-        stream.seek(unit.start)
-        data = stream.read(unit.end - unit.start)
-    return jsonl_lines(io.BytesIO(data), unit.first_line)
-
-
-def count_submissions(sources: Iterable[str | Path]) -> int:
-    """How many submissions the sources hold (for the progress bar): files and non-blank lines."""
-    total = 0
-    for item in expand(sources):
-        if isinstance(item, Path) and item.suffix.lower() == ".jsonl":
-            try:
-                with item.open("rb") as stream:
-                    total += sum(1 for _ in jsonl_lines(stream))
-            except OSError:
-                total += 1
-        else:
-            total += 1
-    return total
-
-
-def loaded_of(unit: Unit) -> Iterator[Loaded]:
-    if unit.error is not None:
-        yield Loaded(source=unit.path, error=unit.error)
-    if unit.first_line:
-        where = display_name(unit.path)
-        try:
-            numbered = list(read_range(unit))
-        except OSError as exc:
-            yield Loaded(source=where, error=InputError(f"cannot read the file ({exc.strerror})", where))
-            return
-        for number, line in numbered:
-            yield parse_jsonl_line(line, where, number)
-    for file in unit.files:
-        yield from read_file(Path(file))
-
-
-def check_unit(checker: Checker, unit: Unit) -> list[tuple[Result, XrefKey | None]]:
+def check_unit(checker: Checker, unit: Unit, lang: str = "en") -> list[tuple[Result, XrefKey | None]]:
+    """Steps 1 and 2 of a check (:mod:`kpcheck.checking`) for one unit: read and evaluate."""
     out = []
     for loaded in loaded_of(unit):
-        result = checker.check_loaded(loaded)
+        result = checker.check_loaded(loaded, lang)
         key = key_of(loaded.submission) if loaded.submission is not None else None
         out.append((result, key))
     return out
@@ -173,10 +61,10 @@ class Spooled:
         return zip(results, keys)
 
 
-def spool_unit(checker: Checker, unit: Unit, directory: str) -> Spooled:
+def spool_unit(checker: Checker, unit: Unit, directory: str, lang: str = "en") -> Spooled:
     """Check a unit and spool its results: the main process only gets the unit's part of the
     XREF index back, packed."""
-    pairs = check_unit(checker, unit)
+    pairs = check_unit(checker, unit, lang)
     handle, path = tempfile.mkstemp(dir=directory, suffix=".pickle")
     keys = [key for _, key in pairs]
     prices = pack_prices(keys)
@@ -191,7 +79,7 @@ _worker: Checker | None = None  # the checker of this process: inherited by fork
 _options: dict[str, Any] = {}
 
 
-def _work(task: tuple[Unit, str]) -> Spooled:
+def _work(task: tuple[Unit, str, str]) -> Spooled:
     global _worker
     if _worker is None:  # a spawned worker (no fork on this system) loads its own
         _worker = Checker.load(**_options)
@@ -213,9 +101,9 @@ def _merged(first: list[Any], then: list[Any]) -> list[Any]:
 class BatchChecks:
     """The rules across submissions (scope ``batch``) of a checker's rulebook."""
 
-    def __init__(self, checker: Checker, only: set[str] | None = None):
-        self.engine = Engine(checker.book, checker.reference, checker.engine.kind, checker.engine.lang, scope="batch")
-        self.only = only
+    def __init__(self, checker: Checker, only: set[str] | None = None, lang: str = "en"):
+        self.engine = Engine(checker.book, checker.reference, checker.engine.kind, scope="batch")
+        self.only, self.lang = only, lang
 
     def apply(self, result: Result, key: XrefKey | None, index: XrefIndex) -> Result:
         """The result with the findings across submissions added and its status recomputed."""
@@ -232,7 +120,7 @@ class BatchChecks:
         if result.status is Verdict.ERROR:
             return
         try:
-            evaluation = self.engine.evaluate(None, XrefView(key, index))
+            evaluation = self.engine.evaluate(None, XrefView(key, index), lang=self.lang)
         except EngineError as exc:
             result.status, result.error = Verdict.ERROR, {"message": f"engine failure: {exc}", "location": result.source}
             return
@@ -253,10 +141,11 @@ def audit(
     progress: Callable[[int], None] | None = None,
     checker: Checker | None = None,
     history: Sequence[XrefKey] = (),
+    lang: str = "en",
 ) -> Iterator[Result]:
     """Every submission of the sources, checked, in input order, with XREF findings
     (:func:`audit_parts`, each unit's results as they are)."""
-    for part in audit_parts(sources, options, jobs, progress, checker, history):
+    for part in audit_parts(sources, options, jobs, progress, checker, history, lang=lang):
         yield from part
 
 
@@ -268,6 +157,7 @@ def audit_parts(
     checker: Checker | None = None,
     history: Sequence[XrefKey] = (),
     finish: Callable[[list[Result]], Any] = list,
+    lang: str = "en",
 ) -> Generator[Any, None, None]:
     """``finish`` of the results of every unit of the sources, checked, with XREF findings, in
     input order.
@@ -280,20 +170,20 @@ def audit_parts(
     an exception in a task :class:`~kpcheck.batch.workers.WorkerFailed`; the spool folder is
     removed on every way out, the workers stopped. ``history`` holds the keys of past
     submissions (``audit --register``): they join the index as ``check --against`` files do,
-    without results of their own.
+    without results of their own. ``lang``: the language of the findings' texts.
     """
     checker = checker or Checker.load(**options)
     with batch_collections(), tempfile.TemporaryDirectory(prefix="kpcheck-audit-") as directory:
         index = XrefIndex()
         spooled: list[Spooled] = []
-        for unit in _pass_one(sources, options, jobs, checker, directory):
+        for unit in _pass_one(sources, options, jobs, checker, directory, lang):
             if unit.index is not None:
                 index.add_part(unit.index)
             spooled.append(replace(unit, index=None))  # the keys live on in the index only
             if progress:
                 progress(unit.count)
         _second_look(index, spooled, history)
-        yield from _pass_two(spooled, jobs, (index, BatchChecks(checker), finish))
+        yield from _pass_two(spooled, jobs, (index, BatchChecks(checker, lang=lang), finish))
 
 
 def _second_look(index: XrefIndex, spooled: list[Spooled], history: Sequence[XrefKey]) -> None:
@@ -353,23 +243,25 @@ def _work_two(unit: Spooled) -> Any:
     return finish_unit(unit)
 
 
-def _pass_one(sources: list[str], options: dict[str, Any], jobs: int, checker: Checker, directory: str) -> Iterator[Spooled]:
+def _pass_one(sources: list[str], options: dict[str, Any], jobs: int, checker: Checker, directory: str, lang: str) -> Iterator[Spooled]:
     global _worker, _options
     units = plan_units(sources)
     if jobs <= 1:
         for unit in units:
-            yield spool_unit(checker, unit, directory)
+            yield spool_unit(checker, unit, directory, lang)
         return
     _worker, _options = checker, options
     with WorkerPool(jobs, _work, describe=lambda task: task[0].describe()) as pool:
-        yield from pool.map((unit, directory) for unit in units)
+        yield from pool.map((unit, directory, lang) for unit in units)
 
 
-def check_with_history(checker: Checker, results: list[tuple[Result, XrefKey | None]], history: list[XrefKey]) -> list[Result]:
+def check_with_history(
+    checker: Checker, results: list[tuple[Result, XrefKey | None]], history: list[XrefKey], lang: str = "en"
+) -> list[Result]:
     """The rules that need a history (``needs: history`` in their rule files: XREF-01/02) of the
     checked submissions against the keys of past ones (``check --against`` reads them from
     files, ``check --register`` from the register)."""
     keys = [key for _, key in results if key is not None]
     index = build_index([*keys, *history])
-    batch = BatchChecks(checker, only=checker.book.history_rules())
+    batch = BatchChecks(checker, only=checker.book.history_rules(), lang=lang)
     return [batch.apply(result, key, index) for result, key in results]

@@ -14,17 +14,18 @@ import click
 from kpcheck import __version__
 from kpcheck.api import Checker, EngineUnavailable, RulebookInvalid
 from kpcheck.cli.console import QUIET, VERBOSE, LazyGroup, err_console, error, verbosity, verbosity_options, warning
-from kpcheck.cli.exits import EXIT_ERROR, Interrupted, raise_on_signals, run_exit
+from kpcheck.cli.emit import emit_parts
+from kpcheck.cli.exits import EXIT_ERROR, Interrupted, raise_on_signals
 from kpcheck.cli.outputs import output_files, refuse_clashes, refuse_unreadable
 from kpcheck.engine import KINDS, describe_default
 from kpcheck.input.reader import read_sources
-from kpcheck.problems import Problem
 from kpcheck.register.errors import RegisterError
 from kpcheck.report import FORMATS_AUDIT, FORMATS_CHECK, make_writer
-from kpcheck.results import FAIL_ON, Result, summarize
+from kpcheck.report.parts import PartMaker
+from kpcheck.results import FAIL_ON
 
 if TYPE_CHECKING:  # a desk check imports neither the audit machinery nor the waivers (start-up time)
-    from kpcheck.report.parts import Part
+    from kpcheck.checking import Waived
     from kpcheck.waivers import WaiverBook
 
 
@@ -114,50 +115,6 @@ def load_waivers(path: str | None, checker: Checker) -> WaiverBook | None:
     return WaiverBook.load(path, severities_of(checker.book)) if path else None
 
 
-def warn(problem: Problem) -> None:
-    """A warning of the library's (a waiver ignored, expired or unused), as ``warning: file:line: ...``."""
-    warning(problem.text)
-
-
-def emit(results: Iterable[Result], writers: list[Any], meta: dict[str, Any], fail_on: str, summary: dict[str, int] | None = None) -> int:
-    """Stream results to every writer; the exit code of report-format.md. ``summary``, when
-    given, is filled with the counts per status. Each result is a part of its own
-    (:func:`emit_parts`), so that a check and an audit count and report alike."""
-    from kpcheck.report.parts import PartMaker
-
-    make = PartMaker(writers, fail_on)
-    return emit_parts((make([result]) for result in results), writers, meta, {} if summary is None else summary)
-
-
-def emit_parts(parts: Iterable[Part], writers: list[Any], meta: dict[str, Any], summary: dict[str, int]) -> int:
-    """Write the parts to every writer in order (text as rendered, or results one by one), printing
-    their errors and warnings; ``summary`` is filled with the counts per status; the exit code
-    of report-format.md."""
-    for w in writers:
-        w.start(meta)
-    summary.update(summarize([]))
-    errors = failing = False
-    for part in parts:
-        for note in part.notes:
-            if isinstance(note, str):
-                error(note)
-            else:
-                warn(note)
-        summary["submissions"] += part.count
-        for status, count in part.statuses.items():
-            summary[status] += count
-        errors, failing = errors or part.errors, failing or part.failing
-        for i, w in enumerate(writers):
-            if i in part.texts:
-                w.add_rendered(part.texts[i], part.count)
-            else:
-                for result in part.results or ():
-                    w.add(result)
-    for w in writers:
-        w.finish(summary)
-    return run_exit(errors, failing)
-
-
 common = [
     click.option("--format", "formats", multiple=True, metavar="FMT[=FILE]", help="Output format, repeatable; FMT=FILE writes to a file."),
     click.option("--output", "-o", type=click.Path(dir_okay=False), help="File for the format without =FILE."),
@@ -221,6 +178,7 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
         "register": "kpcheck.cli.register:register",
         "serve": "kpcheck.cli.serve:serve",
         "users": "kpcheck.cli.users:users",
+        "explain": "kpcheck.cli.explain:explain",
         "report": "kpcheck.cli.report:report",
     },
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -272,20 +230,26 @@ def check(
     require_register(register, record)
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers, text_on_terminal(targets))
     meta = checker.meta(waivers)
-    from kpcheck.checking import check_loaded, check_register, source_keys
+    from kpcheck.checking import Across, Alone, History, InRegister, Steps, run, source_keys
 
     history = source_keys(against) if against else None
-    results: Iterable[Result]
+    loaded = read_sources(files)
+    across: Across
     if register:
+        across = InRegister(loaded, register, meta, record, by, history or [])
+    elif history is not None:
+        across = History(loaded, history)
+    else:
+        across = Alone(loaded)
+    chunks: Iterable[Waived] = run(Steps(checker, lang, waiver_book), across)
+    if register:  # the register read (or written) before any report starts
         try:
-            results = check_register(checker, read_sources(files), register, history or [], meta, waiver_book, warn, record, by)
+            chunks = list(chunks)
         except RegisterError as exc:
             error(f"{exc}; nothing was checked")
             sys.exit(EXIT_ERROR)
-    else:
-        results = check_loaded(checker, read_sources(files), history, waiver_book, warn)
     with open_writers(targets, {"fail_on": fail_on, "lang": lang}) as writers:
-        code = emit(results, writers, meta, fail_on)
+        code = emit_parts(map(PartMaker(writers, fail_on), chunks), writers, meta, {})
     sys.exit(code)
 
 
@@ -324,9 +288,9 @@ def audit(
     options = {"rules": rules, "registers": reference, "engine": engine, "lang": lang}
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers, text_on_terminal(targets))
     meta = checker.meta(waivers)
-    from kpcheck.batch.audit import count_submissions
     from kpcheck.batch.workers import WorkerFailed, WorkerLost, cpu_count
     from kpcheck.cli.audit_run import run_audit
+    from kpcheck.input.units import count_submissions
 
     jobs = jobs or cpu_count()
     show_progress = err_console.is_terminal and verbosity() > QUIET

@@ -59,8 +59,8 @@ def import_(paths: tuple[str, ...], register: str | None) -> None:
 
     Unreadable submissions are reported with file and line and the others still go in
     (exit 2 then)."""
-    from kpcheck.batch.audit import count_submissions
     from kpcheck.cli.main import progress_bar
+    from kpcheck.input.units import count_submissions
 
     try:
         reg = Register.open(register, create=True)
@@ -90,6 +90,7 @@ def import_(paths: tuple[str, ...], register: str | None) -> None:
 @verbosity_options
 def show(number: str, register: str | None, fmt: str) -> None:
     """Every submission and decision for a certificate NUMBER (either direction), oldest first."""
+    from kpcheck.register.events import events_of
     from kpcheck.register.render import render_json, render_text
 
     wanted = normalise_number(number) or ""
@@ -98,13 +99,14 @@ def show(number: str, register: str | None, fmt: str) -> None:
         with reg.reading() as conn:
             subs = submissions_of(conn, wanted)
             decisions = decisions_of(conn, [s["pk"] for s in subs])
+            happened = events_of(conn, wanted)
     except RegisterError as exc:
         error(f"{exc}; nothing was shown")
         sys.exit(EXIT_ERROR)
     if not subs:
         error(f"certificate number {number} is not in the register {reg.shown}")
         sys.exit(EXIT_ERROR)
-    entries = [{**s, "decisions": decisions[s["pk"]]} for s in subs]
+    entries = [{**s, "decisions": decisions[s["pk"]], "events": [e for e in happened if e["submission"] == s["pk"]]} for s in subs]
     (render_json if fmt == "json" else render_text)(entries, sys.stdout)
 
 

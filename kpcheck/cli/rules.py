@@ -26,6 +26,7 @@ from kpcheck.report.text import basis_text, print_trimmed
 from kpcheck.rulebook.loader import RULES_DIR, Rulebook, collect_rulebook
 from kpcheck.tooling.coverage import ExampleRun, coverage, run_examples
 from kpcheck.tooling.docs import FORMATS, render
+from kpcheck.tooling.examples_explain import explain_failures
 from kpcheck.tooling.examples_render import print_results, run_as_dict, run_as_junit
 from kpcheck.tooling.export import ExportError, export_rulebook
 from kpcheck.tooling.lint import counts, lint, select, summarise
@@ -58,7 +59,7 @@ def _dates(rule: Any) -> str:
     return f"{f.from_.isoformat()} – {f.to.isoformat() if f.to else ''}".strip()
 
 
-@click.group(cls=LazyGroup, lazy={"impact": "kpcheck.cli.impact:impact"})
+@click.group(cls=LazyGroup, lazy={"impact": "kpcheck.cli.impact:impact", "explain": "kpcheck.cli.explain:explain"})
 @verbosity_options
 def rules() -> None:
     """The rulebook: list it, show one rule, run its examples, lint it, write it out as a document."""
@@ -147,6 +148,11 @@ def show_rule(rule_id: str, directory: str | None) -> None:
         out.print(f"  - {ex.name} [{ex.expect}] from {ex.base}: {what}", markup=False, soft_wrap=True)
 
 
+_lang_option = click.option(
+    "--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Language of the messages (en, ru, kk)."
+)
+
+
 def _directory(directory: str | None, rules_option: str | None) -> Path:
     given = directory or rules_option
     return Path(given) if given else RULES_DIR
@@ -173,9 +179,21 @@ def _run(book: Rulebook) -> ExampleRun | None:
     is_flag=True,
     help="Also show, per legal act and provision, the rules implementing it and their examples.",
 )
+@click.option(
+    "--explain/--no-explain",
+    "with_explanations",
+    default=True,
+    show_default=True,
+    help="Explain each failing example: its clauses with the values read, derived facts (working days one by one), result.",
+)
+@_lang_option
 @verbosity_options
-def test_rules(directory: str | None, rules_option: str | None, fmt: str, output: str | None, with_coverage: bool) -> None:
-    """Run every rule's examples on both engines (the Python one only where durable_rules does not import); exit 1 when one fails."""
+def test_rules(
+    directory: str | None, rules_option: str | None, fmt: str, output: str | None, with_coverage: bool, with_explanations: bool, lang: str
+) -> None:
+    """Run every rule's examples on both engines (the Python one only where durable_rules does not import); exit 1 when one fails.
+
+    Shows the failures, each with its explanation, then the counts; -v also lists every example that passed."""
     book = _book(str(_directory(directory, rules_option)))
     run = _run(book) if book is not None else None
     if book is None or run is None:
@@ -183,14 +201,15 @@ def test_rules(directory: str | None, rules_option: str | None, fmt: str, output
     cover = coverage(book, run) if with_coverage else None
     if "durable" not in run.engines:
         warning("durable_rules does not run on this Python (it imports on 3.10-3.12): the examples ran on the Python evaluator only")
+    explanations = explain_failures(book, run, lang=lang) if with_explanations and verbosity() >= 0 else {}
     with output_stream(output, "example results") as stream:
         if fmt == "json":
-            stream.write(json.dumps(run_as_dict(book, run, cover), indent=2, ensure_ascii=False) + "\n")
+            stream.write(json.dumps(run_as_dict(book, run, cover, explanations), indent=2, ensure_ascii=False) + "\n")
         elif fmt == "junit":
-            stream.write(run_as_junit(run, cover))
+            stream.write(run_as_junit(run, cover, explanations))
         else:
-            console = Console(file=stream, highlight=False, width=160, no_color=True) if output else out
-            print_results(console, run, cover, passed=verbosity() >= 0)
+            console = Console(file=stream, highlight=False, width=160, no_color=True) if output else _console()
+            print_results(console, run, cover, passed=verbosity() >= VERBOSE, explanations=explanations, lang=lang)
     sys.exit(EXIT_FAIL if any(not r.passed for r in run.results) else EXIT_OK)
 
 

@@ -10,6 +10,7 @@ import click
 from kpcheck.cli.console import err_console, error, warning
 from kpcheck.cli.exits import EXIT_ERROR
 from kpcheck.engine import KINDS
+from kpcheck.register.events import DEFAULT_COUPON_DAYS, DEFAULT_RECEIPT_DAYS
 from kpcheck.serve.settings import BindingRefused, Settings, UnknownTimezone, is_wildcard
 
 MIN_TOKEN = 16
@@ -75,6 +76,22 @@ MIN_TOKEN = 16
     metavar="ZONE",
     help="Time zone of the times the desk shows and prints, an IANA name (Kazakhstan: Asia/Almaty, UTC+5); default: the machine's.",
 )
+@click.option(
+    "--coupon-days",
+    envvar="KPCHECK_COUPON_DAYS",
+    type=click.IntRange(0, 3650),
+    default=DEFAULT_COUPON_DAYS,
+    show_default=True,
+    help="Open items: days after an import's presentation to send its coupon back (as register due).",
+)
+@click.option(
+    "--receipt-days",
+    envvar="KPCHECK_RECEIPT_DAYS",
+    type=click.IntRange(0, 3650),
+    default=DEFAULT_RECEIPT_DAYS,
+    show_default=True,
+    help="Open items: days after an export's issue for its receipt to be confirmed (as register due).",
+)
 def serve(
     host: str,
     port: int,
@@ -88,13 +105,24 @@ def serve(
     register: str | None,
     by: str | None,
     timezone: str | None,
+    coupon_days: int,
+    receipt_days: int,
 ) -> None:
     """The controller's desk: a web page to enter and check a certificate, and a JSON API.
 
     With --register the page is for named accounts (kpcheck users add NAME --role
     controller|auditor): each signs in with a personal token; a controller records decisions."""
     try:
-        settings = Settings(host=host, port=port, token=token or None, allow_hosts=allow_hosts, api_lang=lang, timezone=timezone)
+        settings = Settings(
+            host=host,
+            port=port,
+            token=token or None,
+            allow_hosts=allow_hosts,
+            api_lang=lang,
+            coupon_days=coupon_days,
+            receipt_days=receipt_days,
+            timezone=timezone,
+        )
     except (BindingRefused, UnknownTimezone) as exc:
         error(str(exc))
         sys.exit(EXIT_ERROR)

@@ -138,8 +138,8 @@ def _force_periods(compiled: list[_Compiled]) -> _ForcePeriods:
 
 
 class Engine:
-    def __init__(self, book: Rulebook, reference: Reference, kind: str | None = None, lang: str = "en", scope: str = "submission"):
-        self.book, self.reference, self.lang = book, reference, lang
+    def __init__(self, book: Rulebook, reference: Reference, kind: str | None = None, scope: str = "submission"):
+        self.book, self.reference = book, reference
         self.kind = kind or default_kind()
         if self.kind not in KINDS:
             raise ValueError(f"unknown engine {self.kind!r}; expected durable or python")
@@ -172,22 +172,24 @@ class Engine:
             except durable.DurableError as exc:
                 raise EngineError(str(exc)) from exc
 
-    def evaluate(self, submission: Submission | None, batch: Any = None, plain: bool = False) -> Evaluation:
-        """Findings and rules not applicable for one submission; raises :class:`EngineError`
-        (:class:`InternalFailure` for an unexpected exception, so that no input takes a run down).
+    def evaluate(self, submission: Submission | None, batch: Any = None, plain: bool = False, lang: str = "en") -> Evaluation:
+        """Findings and rules not applicable for one submission, their titles and messages in
+        ``lang`` (a parameter of each evaluation: the engine holds no language); raises
+        :class:`EngineError` (:class:`InternalFailure` for an unexpected exception, so that no
+        input takes a run down).
 
         Rules across submissions (scope ``batch``) are evaluated on ``batch``, an
         :class:`~kpcheck.batch.xref.XrefView`, with ``submission`` None. ``plain`` runs the
         reference path instead of the compiled one (rule trees walked, for the tests).
         """
         try:
-            return self._evaluate(submission, batch, plain)
+            return self._evaluate(submission, batch, plain, lang)
         except EngineError:
             raise
         except Exception as exc:
             raise InternalFailure(internal_error("checking", exc)) from exc
 
-    def _evaluate(self, submission: Submission | None, batch: Any, plain: bool) -> Evaluation:
+    def _evaluate(self, submission: Submission | None, batch: Any, plain: bool, lang: str) -> Evaluation:
         if plain:
             fact, raw = self.projector.project(submission, self.reference, batch)
         else:
@@ -208,7 +210,7 @@ class Engine:
         else:
             decided = decide(fact, presented_on)
         triggered, skipped = decided
-        findings = [self.finding(c, fact, raw, submission) for c in triggered]
+        findings = [self.finding(c, fact, raw, submission, lang) for c in triggered]
         return Evaluation(findings, list(skipped))
 
     def decide(self, fact: dict[str, Any], presented_on: dt.date) -> tuple[list[_Compiled], list[NotApplicable]]:
@@ -253,13 +255,13 @@ class Engine:
                 return reason
         return None
 
-    def finding(self, c: _Compiled, fact: dict[str, Any], raw: dict[str, Any], sub: Submission | None) -> Finding:
+    def finding(self, c: _Compiled, fact: dict[str, Any], raw: dict[str, Any], sub: Submission | None, lang: str = "en") -> Finding:
         spec = c.rule.spec
         fields = tuple(spec.fields) if spec.fields else tuple(explain(c.condition, fact))
         day = Dated((), reading_days(spec.reference_date)).day(raw) if c.dated else None
-        title, template = spec.message_on(day, self.lang)
-        message = render(template, c.rule, raw, sub, self.lang)
-        notes = self.calendar_notes(c.rule, raw)
+        title, template = spec.message_on(day, lang)
+        message = render(template, c.rule, raw, sub, lang)
+        notes = self.calendar_notes(c.rule, raw, lang)
         if notes:
             message = " ".join((message, *notes))
         basis = self.shared.get((spec.id, day))
@@ -267,7 +269,7 @@ class Engine:
             basis = self.shared[spec.id, day] = tuple(b.model_dump() for b in spec.legal_basis_on(day))
         return Finding(spec.id, spec.severity.value, title, message, fields, basis, notes=notes)
 
-    def calendar_notes(self, rule: Rule, raw: dict[str, Any]) -> tuple[str, ...]:
+    def calendar_notes(self, rule: Rule, raw: dict[str, Any], lang: str = "en") -> tuple[str, ...]:
         """A note when the working days a rule counted cross a provisional calendar year."""
         days: list[dt.date] = []
         for ref in rule.lets.values():
@@ -279,4 +281,4 @@ class Engine:
         years = self.reference.calendar.provisional_years(min(days), max(days)) if days else []
         if not years:
             return ()
-        return (gettext_for(self.lang)(PROVISIONAL_NOTE).format(years=", ".join(map(str, years))),)
+        return (gettext_for(lang)(PROVISIONAL_NOTE).format(years=", ".join(map(str, years))),)

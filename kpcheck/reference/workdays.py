@@ -52,6 +52,7 @@ class WorkingCalendar:
     first_day: date
     last_day: date
     provisional: frozenset[int] = frozenset()
+    names: dict[date, str] = field(default_factory=dict, compare=False, repr=False)  # why a day is off or worked
     _non_working_set: frozenset[date] = field(init=False, repr=False)
     _working_set: frozenset[date] = field(init=False, repr=False)
 
@@ -71,13 +72,14 @@ class WorkingCalendar:
         first_day: date,
         last_day: date,
         provisional: Iterable[int] = (),
+        names: dict[date, str] | None = None,
     ) -> WorkingCalendar:
         """A calendar from ``(day, working)`` pairs; ``overrides`` win over ``days``."""
         table = dict(days)
         table.update(overrides)
         non_working = tuple(d for d, work in table.items() if not work)
         working = tuple(d for d, work in table.items() if work)
-        return cls(non_working, working, first_day, last_day, frozenset(provisional))
+        return cls(non_working, working, first_day, last_day, frozenset(provisional), dict(names or {}))
 
     def covers(self, *days: date) -> bool:
         """Whether every one of ``days`` lies in the years of the generated calendar."""
@@ -264,6 +266,13 @@ def calendar_from_files(file: CalendarFile, overrides: OverridesFile) -> Working
     ]
     confirmed = {entry.year for entry in overrides.confirmed}
     provisional = [year for year, table in file.calendar.items() if table.status == "provisional" and year not in confirmed]
+    names = {entry.day: entry.name for table in file.calendar.values() for entry in (*table.non_working, *table.working)}
+    names.update({o.day: o.reason for o in overrides.overrides})
     return WorkingCalendar.build(
-        days, [(o.day, o.working) for o in overrides.overrides], date(file.years.first, 1, 1), date(file.years.last, 12, 31), provisional
+        days,
+        [(o.day, o.working) for o in overrides.overrides],
+        date(file.years.first, 1, 1),
+        date(file.years.last, 12, 31),
+        provisional,
+        names,
     )

@@ -10,20 +10,11 @@ from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import QueuePool
 
 from kpcheck.register.errors import LOCKED, UNREACHABLE, UNUSABLE, RegisterError
-from kpcheck.register.urls import timeout
-
-
-def shown(url: str) -> str:
-    """A URL fit for a message: the password hidden."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):
-        return url
+from kpcheck.register.urls import shown, timeout
 
 
 def make_engine(url: str, readonly: bool = False) -> Engine:

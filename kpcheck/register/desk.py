@@ -1,8 +1,10 @@
-"""The register at work: ``check --register [--record]`` and ``audit --register [--record]``.
+"""The register at work: what ``check --register [--record]``, ``audit --register [--record]``
+and the desk with a register store and read (the steps themselves are the check pipeline's,
+:mod:`kpcheck.checking`).
 
-The checks across submissions are the batch module's own (:func:`check_with_history`, the
-audit's index): the register only supplies the past submissions' keys, so that a check against
-the register gives exactly the findings ``check --against`` gives over the same history.
+The checks across submissions are the batch module's own (the audit's index): the register
+only supplies the past submissions' keys, so that a check against the register gives exactly
+the findings ``check --against`` gives over the same history.
 """
 
 from __future__ import annotations
@@ -14,12 +16,10 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
 
-from kpcheck.api import Checker
-from kpcheck.batch.audit import check_with_history
 from kpcheck.batch.xref import XrefKey
 from kpcheck.input.models import Submission
 from kpcheck.register import schema
@@ -31,43 +31,16 @@ from kpcheck.register.rows import decision_row, finding_rows, submission_row
 from kpcheck.register.store import Register, history_keys, insert_decision, insert_submissions
 from kpcheck.results import Result
 
-Checked = tuple[Result, XrefKey | None, Submission | None]
-Waive = Callable[[list[Result]], list[Result]]
+if TYPE_CHECKING:
+    from kpcheck.checking import Steps
+    from kpcheck.input.reader import Loaded
+
 RECORD_BATCH = 1_000
 
 
-def check_register(
-    register: Register,
-    checker: Checker,
-    checked: list[Checked],
-    meta: Mapping[str, Any],
-    waive: Waive,
-    record: bool = False,
-    by: str | None = None,
-    extra: list[XrefKey] | None = None,
-) -> list[Result]:
-    """XREF-01/02 of the checked submissions against the register (and the ``extra`` keys of
-    ``--against`` files), waivers applied; with ``record``, the readable submissions and their
-    decisions stored in the same transaction, so that of two desks recording one new number,
-    the second sees the first."""
-
-    def work(conn: Connection) -> list[Result]:
-        pairs = [(result, key) for result, key, _ in checked]
-        history = [*history_keys(conn, numbers_of(key for _, key in pairs)), *(extra or [])]
-        results = waive(check_with_history(checker, pairs, history))
-        if record:
-            _record(conn, results, [sub for _, _, sub in checked], meta, by)
-        return results
-
-    return register.write(work) if record else _read(register, work)
-
-
-def _read(register: Register, work: Callable[[Connection], list[Result]]) -> list[Result]:
-    with register.reading() as conn:
-        return work(conn)
-
-
-def _record(conn: Connection, results: list[Result], subs: list[Submission | None], meta: Mapping[str, Any], by: str | None) -> None:
+def record_checks(conn: Connection, results: list[Result], subs: list[Submission | None], meta: Mapping[str, Any], by: str | None) -> None:
+    """Store the readable submissions of a check and their decisions (waivers applied), in the
+    caller's transaction."""
     now = dt.datetime.now(dt.timezone.utc)
     rows = [(result, submission_row(sub, result.source, now)) for result, sub in zip(results, subs) if sub is not None]
     known, _ = insert_submissions(conn, [row for _, row in rows])
@@ -142,6 +115,42 @@ def start_run(register: Register, sources: list[str], meta: Mapping[str, Any], b
     recording.run, recording.resumed = register.write(work)
 
 
+class Decisions:
+    """``audit --record``: each readable submission stored together with the decision on it, as
+    the audit's results pass (:meth:`add`), a thousand to a transaction: a submission is in the
+    register with its decision or not at all. The submissions are read again beside the results,
+    in the same input order. A submission this run holds a decision on already (an interrupted
+    run, run again; or the same submission twice in the sources) gets no second one.
+    :meth:`close` stores the rest and marks the run finished."""
+
+    def __init__(self, register: Register, sources: list[str], meta: Mapping[str, Any], by: str | None, recording: Recording):
+        self.register, self.meta, self.by, self.recording = register, meta, by, recording
+        self.readings = read_all(sources)
+        self.pending: list[tuple[Result, Submission]] = []
+
+    def add(self, results: Iterable[Result]) -> None:
+        for result in results:
+            loaded = next(self.readings, None)
+            if loaded is None or loaded.source != result.source:
+                raise RegisterError(
+                    self.register.shown, f"the sources changed while they were audited (at {result.source}); the audit stopped"
+                )
+            if loaded.submission is not None and result.status != "error":
+                self.pending.append((result, loaded.submission))
+            if len(self.pending) >= RECORD_BATCH:
+                _record_audit(self.register, self.pending, self.meta, self.by, self.recording)
+                self.pending = []
+
+    def close(self) -> None:
+        _record_audit(self.register, self.pending, self.meta, self.by, self.recording)
+        self.pending = []
+        finished = dt.datetime.now(dt.timezone.utc)
+        runs = schema.audit_runs
+        run = self.recording.run
+        self.register.write(lambda conn: conn.execute(runs.update().where(runs.c.pk == run).values(finished_at=finished)))
+        self.recording.finished = True
+
+
 def record_decisions(
     register: Register,
     results: Iterable[Result],
@@ -150,28 +159,12 @@ def record_decisions(
     by: str | None,
     recording: Recording,
 ) -> Iterator[Result]:
-    """Pass the audit's results on, storing each readable submission together with the
-    decision on it, a thousand to a transaction: a submission is in the register with its
-    decision or not at all. The submissions are read again beside the results, in the same
-    input order. A submission this run holds a decision on already (an interrupted run, run
-    again; or the same submission twice in the sources) is passed without a second one."""
-    pending: list[tuple[Result, Submission]] = []
-    readings = read_all(sources)
+    """Pass the audit's results on, each stored with its submission as :class:`Decisions` does."""
+    decisions = Decisions(register, sources, meta, by, recording)
     for result in results:
-        loaded = next(readings, None)
-        if loaded is None or loaded.source != result.source:
-            raise RegisterError(register.shown, f"the sources changed while they were audited (at {result.source}); the audit stopped")
-        if loaded.submission is not None and result.status != "error":
-            pending.append((result, loaded.submission))
-        if len(pending) >= RECORD_BATCH:
-            _record_audit(register, pending, meta, by, recording)
-            pending = []
+        decisions.add((result,))
         yield result
-    _record_audit(register, pending, meta, by, recording)
-    finished = dt.datetime.now(dt.timezone.utc)
-    runs = schema.audit_runs
-    register.write(lambda conn: conn.execute(runs.update().where(runs.c.pk == recording.run).values(finished_at=finished)))
-    recording.finished = True
+    decisions.close()
 
 
 def _record_audit(
@@ -211,26 +204,27 @@ def _gist(result: Result) -> tuple[Any, ...]:
 
 def record_desk(
     register: Register,
-    checker: Checker,
-    base: Result,
-    key: XrefKey,
-    sub: Submission,
+    steps: Steps,
+    loaded: Loaded,
     shown: Result,
     meta: Mapping[str, Any],
-    waive: Waive,
     decision: Mapping[str, Any],
     report: Callable[[dt.datetime], str],
 ) -> int | None:
     """A controller's decision from the desk on the result ``shown``: in one writing
-    transaction the register's rules run again on ``base`` (the result before them); when they
+    transaction the check's steps run again (evaluate, the register's rules, waivers); when they
     still give what was shown, the submission (once) and the decision are stored with the
     controller's name, decision, comment, language and the printed report ``report`` renders
     for the moment of recording. Returns the decision's row number, or None when the register
     changed since the check (nothing stored)."""
+    sub = loaded.submission
+    if sub is None:
+        return None
+    pairs = steps.keyed([loaded])
 
     def work(conn: Connection) -> int | None:
-        history = history_keys(conn, numbers_of([key]))
-        again = waive(check_with_history(checker, [(base, key)], history))[0]
+        history = history_keys(conn, numbers_of(key for _, key in pairs))
+        again = steps.waive(steps.across(pairs, history)).results[0]
         if _gist(again) != _gist(shown):
             return None
         now = dt.datetime.now(dt.timezone.utc)

@@ -4,14 +4,14 @@ into the register, in batches of one transaction each; the same submission twice
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kpcheck.batch.audit import loaded_of, plan_units
 from kpcheck.batch.xref import key_of
-from kpcheck.input.reader import InputError, Loaded
+from kpcheck.input.reader import InputError
+from kpcheck.input.units import read_all
 from kpcheck.register.rows import submission_row
 from kpcheck.register.store import Register, insert_submissions
 
@@ -31,12 +31,6 @@ class Imported:
     @property
     def already(self) -> int:
         return self.read - self.added
-
-
-def read_all(sources: Iterable[str | Path]) -> Iterator[Loaded]:
-    """Every submission of the sources, in input order, as ``audit`` reads them."""
-    for unit in plan_units(sources):
-        yield from loaded_of(unit)
 
 
 def numbers_of(sources: Iterable[str | Path]) -> set[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from kpcheck.api import Checker
+from kpcheck.checker import Checker
 from kpcheck.problems import KpcheckError
 from kpcheck.register.events import DEFAULT_COUPON_DAYS, DEFAULT_RECEIPT_DAYS, Periods
 from kpcheck.rulebook.dated import Dated

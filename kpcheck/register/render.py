@@ -1,4 +1,4 @@
-"""``register show``: a certificate number's submissions and decisions, as text or JSON."""
+"""``register show``: a certificate number's submissions, decisions and events, as text or JSON."""
 
 from __future__ import annotations
 
@@ -54,6 +54,10 @@ def as_json(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
             }
             for d in entry["decisions"]
         ]
+        item["events"] = [
+            {"kind": e["kind"], "on": _plain(e["occurred_on"]), "by": e["recorded_by"], "recorded_at": _plain(e["recorded_at"])}
+            for e in entry.get("events", [])
+        ]
         out.append(item)
     return out
 
@@ -84,3 +88,6 @@ def render_text(entries: list[dict[str, Any]], stream: IO[str]) -> None:
                 stream.write(f"    comment: {d['comment']}\n")
         if not item["decisions"]:
             stream.write("  no decision recorded (imported as history)\n")
+        for e in item["events"]:
+            by = f" by {e['by']}" if e["by"] else ""
+            stream.write(f"  {e['on']} {e['kind']}{by} (recorded {e['recorded_at']})\n")

@@ -44,6 +44,17 @@ def timeout() -> float:
     return value
 
 
+def shown(url: str) -> str:
+    """A URL fit for a message: the password hidden (SQLAlchemy is imported only here, for a message)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return url
+
+
 def database_url(name: str | None) -> str:
     """The SQLAlchemy URL of a ``--register`` value (``None`` or ``default``: the default file).
     Nothing is opened or created; a register in memory, a malformed URL or a path whose folder
@@ -58,8 +69,6 @@ def database_url(name: str | None) -> str:
         return f"sqlite:///{_sqlite_file(name)}"
     if "://" in name:
         scheme = name.split("://", 1)[0]
-        from kpcheck.register.connect import shown
-
         raise RegisterError(
             shown(name),
             f"unsupported register URL scheme {scheme!r}; give a file path, sqlite:///PATH or postgresql://user@host/db",
@@ -100,8 +109,6 @@ def _check_server_url(name: str, url: str) -> None:
     try:
         urlsplit(url).port  # noqa: B018 - parsing the port is the check
     except ValueError as exc:
-        from kpcheck.register.connect import shown
-
         hint = "; an IPv6 address goes in brackets: postgresql://user@[::1]:5432/db" if "IPv6" in str(exc) else ""
         raise RegisterError(shown(name), f"not a usable register URL ({exc}{hint})", UNUSABLE) from None
 

@@ -1,10 +1,11 @@
 """An audit's reports in parts: each unit's results rendered where they were checked.
 
 An audit's pass 2 runs in worker processes (:func:`kpcheck.batch.audit.audit_parts`). There a
-:class:`PartMaker` turns the results of one unit into a :class:`Part`: waivers applied, the
-text of every writer that renders parts (``render``: JSON, CSV) made, and the little the main
-process still needs (counts per status, the errors and waiver warnings to print in input
-order, whether a result is at or above ``--fail-on``). The main process writes the parts in
+:class:`PartMaker` (the ``finish`` of the check pipeline, :func:`kpcheck.checking.run`) turns
+the results of one unit, waivers applied already, into a :class:`Part`: the text of every
+writer that renders parts (``render``: JSON, CSV) made, and the little the main process still
+needs (counts per status, the errors and waiver warnings to print in input order, whether a
+result is at or above ``--fail-on``). The main process writes the parts in
 input order, copying text; writers that cannot render a part alone (text, JUnit, HTML: they
 gather the whole batch) get the results themselves, which then travel with the part.
 """
@@ -20,7 +21,8 @@ from kpcheck.results import Result
 from kpcheck.verdicts import Verdict
 
 if TYPE_CHECKING:  # a desk check makes parts too, and never imports the waivers unless given some
-    from kpcheck.waivers import Waiver, WaiverBook
+    from kpcheck.checking import Waived
+    from kpcheck.waivers import Waiver
 
 
 @dataclass
@@ -38,19 +40,19 @@ class Part:
 
 
 class PartMaker:
-    """Makes the :class:`Part` of a unit's results for the given writers (their ``render``, when
-    they have one, must not touch their stream); pickled or forked into the pass-2 workers."""
+    """Makes the :class:`Part` of a chunk of results for the given writers (their ``render``,
+    when they have one, must not touch their stream); forked into the pass-2 workers."""
 
-    def __init__(self, writers: list[Any], fail_on: str, waivers: WaiverBook | None = None):
+    def __init__(self, writers: list[Any], fail_on: str):
         self.renderers = {i: w.render for i, w in enumerate(writers) if hasattr(w, "render")}
         self.keep = len(self.renderers) < len(writers)
         self.fail_on = fail_on
-        self.waivers = waivers
 
-    def __call__(self, results: list[Result]) -> Part:
-        part = Part(len(results), {})
-        if self.waivers is not None:
-            results = [self._waive(result, part) for result in results]
+    def __call__(self, chunk: Waived) -> Part:
+        """The part of a :class:`~kpcheck.checking.Waived` chunk (its results, waiver warnings
+        and matched waivers)."""
+        results: list[Result] = chunk.results
+        part = Part(len(results), {}, list(chunk.notes), matched=set(chunk.matched))
         statuses: Counter[str] = Counter()
         for result in results:
             statuses[result.status] += 1
@@ -60,14 +62,7 @@ class PartMaker:
             elif not part.failing and result.fails(self.fail_on):
                 part.failing = True
         part.statuses = dict(statuses)
-        part.texts = {i: render(results) for i, render in self.renderers.items()}
-        part.results = results if self.keep else None
+        if results:
+            part.texts = {i: render(results) for i, render in self.renderers.items()}
+            part.results = results if self.keep else None
         return part
-
-    def _waive(self, result: Result, part: Part) -> Result:
-        from kpcheck.waivers import apply_waivers
-
-        assert self.waivers is not None
-        waived, problems = apply_waivers(result, result.presented_on, result.certificate, self.waivers.candidates(result), part.matched)
-        part.notes.extend(problems)
-        return waived

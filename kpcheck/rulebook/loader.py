@@ -70,6 +70,7 @@ class Rule:
     condition: Node
     applies: list[tuple[Node, str]]
     lets: dict[str, Ref]
+    names: dict[str, str] = field(default_factory=dict)  # let key -> the rule's own name (items' lets too)
 
     @property
     def id(self) -> str:
@@ -131,6 +132,7 @@ class _RuleCompiler:
     def __init__(self, file: Path, doc: Any, lets: _LetTable):
         self.file, self.doc, self.table = file, doc, lets
         self.parser = Parser(str(file), let_parser=self.parse_lets)
+        self.names: dict[str, str] = {}
 
     def parse_lets(self, node: Any, scope: Scope) -> dict[str, Ref]:
         out: dict[str, Ref] = {}
@@ -142,6 +144,7 @@ class _RuleCompiler:
                     key_location(node, name, str(self.file)), f"let name '{name}' hides a field of the submission", "RUL020"
                 )
             out[name] = self.parse_let(name, call, scope, node)
+            self.names.setdefault(out[name].name, str(name))
             if scope.item_of is None:
                 scope.lets[name] = out[name]
             else:
@@ -256,7 +259,7 @@ class _RuleCompiler:
             applies.append((self.parser.parse(node, scope), entry.reason))
         condition = self.parser.parse(self.doc["condition"], scope)
         self.check_message(spec, scope)
-        return Rule(spec, self.file, family, condition, applies, lets)
+        return Rule(spec, self.file, family, condition, applies, lets, self.names)
 
     def check_reference_date(self, path: str | None) -> None:
         """``reference_date`` names a date of the submission (not inside a list)."""

@@ -116,6 +116,21 @@ async def read_submission(request: Request, service: CheckService) -> Response:
     return JSONResponse({"submission": loaded.submission.model_dump(mode="json")})
 
 
+async def explain(request: Request, service: CheckService) -> Response:
+    """Why each finding and each "not applicable" of a submission (or ``?rule=ID`` alone) is so."""
+    from kpcheck.engine.explain import ExplainError
+
+    lang = lang_of(request, request.app.state.settings.api_lang)
+    kind, rule_id = kind_of(request), request.query_params.get("rule")
+    try:
+        answer = await service.explain(await request.body(), kind, request.query_params.get("source", "request"), lang, rule_id)
+    except ExplainError as exc:
+        return problem(str(exc), "rule", 404)
+    except ValueError as exc:
+        return problem(str(exc), "submission", 422)
+    return Response(json.dumps(answer, ensure_ascii=False), media_type="application/json")
+
+
 async def rules(request: Request, service: CheckService) -> Response:
     book = service.checker.book
     return JSONResponse({"rulebook": service.meta["rulebook"], "rules": [rule_summary(r) for r in book.rules]})
@@ -149,6 +164,7 @@ async def healthz(request: Request) -> Response:
 routes = [
     Route("/api/v1/check", guarded(check), methods=["POST"]),
     Route("/api/v1/submission", guarded(read_submission), methods=["POST"]),
+    Route("/api/v1/explain", guarded(explain), methods=["POST"]),
     Route("/api/v1/rules", guarded(rules), methods=["GET"]),
     Route("/api/v1/rules/{rule_id}", guarded(rule), methods=["GET"]),
     Route("/api/v1/openapi.json", guarded(spec), methods=["GET"]),

@@ -107,6 +107,27 @@ def openapi() -> dict[str, Any]:
                     },
                 }
             },
+            "/api/v1/explain": {
+                "post": {
+                    "summary": "Why each finding and each rule not applicable of one submission is so (or one rule's, with `rule`)",
+                    "parameters": [
+                        LANG,
+                        SOURCE,
+                        {"name": "rule", "in": "query", "required": False, "schema": {"type": "string"}, "description": "One rule id."},
+                    ],
+                    "requestBody": BODY,
+                    "responses": {
+                        "200": {
+                            "description": "`{explanations: {RULE: explanation}}`: the result, the clauses with the values they "
+                            "read, the derived facts (working days one by one), the values by date read, "
+                            "as `kpcheck explain --format json`."
+                        },
+                        "404": _error("No such rule evaluated on one submission."),
+                        "422": _error("Not a submission: the located message."),
+                        **COMMON,
+                    },
+                }
+            },
             "/api/v1/rules": {
                 "get": {
                     "summary": "Every rule of the loaded rulebook",
@@ -118,6 +139,62 @@ def openapi() -> dict[str, Any]:
                     "summary": "One rule in full",
                     "parameters": [{"name": "rule_id", "in": "path", "required": True, "schema": {"type": "string"}}],
                     "responses": {"200": {"description": "The rule."}, "404": _error("No such rule."), **COMMON},
+                }
+            },
+            "/api/v1/register/events": {
+                "post": {
+                    "summary": "Record an event of a certificate after its check (as `kpcheck register event`)",
+                    "parameters": [LANG],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["number", "kind", "on"],
+                                    "properties": {
+                                        "number": {"type": "string"},
+                                        "kind": {
+                                            "type": "string",
+                                            "enum": ["damaged", "duplicate-issued", "coupon-sent", "receipt-confirmed"],
+                                        },
+                                        "on": {"type": "string", "description": "2026-03-15 or 15.03.2026"},
+                                        "by": {"type": "string", "description": "Who records it (default: the desk's `--by`)."},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": {"description": "Recorded: the event."},
+                        "200": {"description": "The same event was recorded before; nothing was added."},
+                        "400": _error("The body is not an event (the location names the key)."),
+                        "409": _error("The desk has no register."),
+                        "422": _error("Refused: an unknown number, a kind of the other direction, a day before presentation."),
+                        "503": _error("The register cannot be used."),
+                        **COMMON,
+                    },
+                }
+            },
+            "/api/v1/register/due": {
+                "get": {
+                    "summary": "The open items, overdue first (as `kpcheck register due --format json`)",
+                    "parameters": [
+                        LANG,
+                        {
+                            "name": "on",
+                            "in": "query",
+                            "schema": {"type": "string"},
+                            "description": "The day to look from (default: today).",
+                        },
+                    ],
+                    "responses": {
+                        "200": {"description": "The open items."},
+                        "400": _error("A query parameter is wrong."),
+                        "409": _error("The desk has no register."),
+                        "503": _error("The register cannot be used."),
+                        **COMMON,
+                    },
                 }
             },
             "/api/v1/openapi.json": {"get": {"summary": "This description", "responses": {"200": {"description": "OpenAPI 3.1"}}}},

@@ -20,8 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from kpcheck.api import Checker
-from kpcheck.batch.xref import key_of
+from kpcheck.checker import Checker
+from kpcheck.checking import Across, Alone, InRegister, Steps, run
 from kpcheck.i18n import LANGUAGES
 from kpcheck.input.models import Submission
 from kpcheck.input.reader import Loaded, parse_data
@@ -53,7 +53,6 @@ class Outcome:
     submission: Submission | None
     lang: str = "en"
     errors: tuple[dict[str, str], ...] = ()
-    base: Result | None = None  # before the register's history rules (re-run when a decision is recorded)
 
 
 @dataclass
@@ -152,16 +151,15 @@ class CheckService:
         if self.register is None:
             raise RecordRefused("recording needs a register: start the desk with --register")
         outcome = kept.outcomes[lang]
-        sub, base = outcome.submission, outcome.base
-        if sub is None or base is None:
+        if outcome.submission is None:
             raise RecordRefused("a submission that could not be read is not recorded")
         from kpcheck.register.desk import record_desk
 
         meta = {**self.meta, "engine": self.checker.engine.kind}
-        register = self.register
+        register, steps = self.register, Steps(self.checker, lang, self.waivers)
 
         def work() -> int | None:
-            return record_desk(register, self.checker, base, key_of(sub), sub, outcome.result, meta, self.waive_all, decision, report)
+            return record_desk(register, steps, parse_data(kept.raw, "desk", "json"), outcome.result, meta, decision, report)
 
         pk: int | None = await self.run(work)
         if pk is None:
@@ -177,26 +175,20 @@ class CheckService:
     def check_now(
         self, loaded: Loaded, lang: str, record: bool, by: str | None, raw: bytes = b"", kind: str = "json", count: bool = True
     ) -> Outcome:
-        """On the worker thread: evaluate, run XREF against the register (recording when asked)
-        with the waivers applied before anything is stored, write the report in ``lang``."""
-        engine = self.checker.engine
-        kept_lang, engine.lang = engine.lang, lang  # the register's rules too speak the check's language
-        try:
-            return self._check_now(loaded, lang, record, by, raw, kind, count)
-        finally:
-            engine.lang = kept_lang
-
-    def _check_now(self, loaded: Loaded, lang: str, record: bool, by: str | None, raw: bytes, kind: str, count: bool) -> Outcome:
-        base = self.checker.check_loaded(loaded, lang)
-        result = base
+        """On the worker thread: the check pipeline (:func:`kpcheck.checking.run`) in ``lang``:
+        evaluate, XREF against the register (recording when asked) with the waivers applied
+        before anything is stored, then the report in ``lang``; a body that is not a
+        submission has its problems said in ``lang``, each at its field."""
         sub = loaded.submission
+        across: Across
         if self.register is not None and sub is not None:
-            from kpcheck.register.desk import check_register
-
-            meta = {**self.meta, "engine": self.checker.engine.kind}
-            result = check_register(self.register, self.checker, [(result, key_of(sub), sub)], meta, self.waive_all, record, by)[0]
+            across = InRegister([loaded], self.register, self.meta, record, by)
         else:
-            result = self.waive(result)
+            across = Alone([loaded])
+        (waived,) = run(Steps(self.checker, lang, self.waivers), across, account=False)
+        for problem in waived.notes:
+            log.warning("%s", problem.text)
+        result: Result = waived.results[0]
         errors: tuple[dict[str, str], ...] = ()
         if sub is None and lang != "en" and raw:
             errors = tuple(input_errors(raw, lang, kind))
@@ -204,18 +196,22 @@ class CheckService:
                 result.error = {"message": errors_text(list(errors)), "location": result.error["location"]}
         if count:
             self.checks += 1
-        return Outcome(result, self.report(result, lang), sub, lang, errors, base if sub is not None else None)
+        return Outcome(result, self.report(result, lang), sub, lang, errors)
 
-    def waive(self, result: Result) -> Result:
-        if self.waivers is None:
-            return result
-        result, problems = self.waivers.apply(result)
-        for problem in problems:
-            log.warning("%s", problem.text)
-        return result
+    async def explain(self, raw: bytes, kind: str, source: str, lang: str, rule: str | None) -> dict[str, Any]:
+        """Why each rule that triggers or does not apply (or only ``rule``) gives its result on one
+        submission: ``{"explanations": {rule: explanation}}`` (:func:`kpcheck.engine.explain.explain`);
+        raises ``ValueError`` for a body that is not a submission, ExplainError for an unknown rule."""
+        return dict(await self.run(lambda: self.explain_now(parse_data(raw, source, kind), lang, rule)))
 
-    def waive_all(self, results: list[Result]) -> list[Result]:
-        return [self.waive(r) for r in results]
+    def explain_now(self, loaded: Loaded, lang: str, rule: str | None) -> dict[str, Any]:
+        if rule is not None:
+            return {"explanations": {rule.upper(): self.checker.explain(rule, loaded, lang)}}
+        result = self.checker.check_loaded(loaded, lang)
+        if loaded.submission is None:
+            self.checker.explain("", loaded, lang)  # raises the located reading error
+        wanted = [f.rule for f in result.findings] + [n.rule for n in result.not_applicable]
+        return {"explanations": {r: self.checker.explain(r, loaded, lang) for r in wanted}}
 
     def report(self, result: Result, lang: str = "en") -> str:
         """The JSON report of one result, byte for byte what ``kpcheck check --format json --lang`` writes."""

@@ -57,6 +57,8 @@ class Settings:
     max_body: int = MAX_BODY
     timezone: str | None = None  # IANA name; None: the machine's
     session_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)  # signs the session cookie
+    coupon_days: int = 10  # the open items' periods (register due's --coupon-days, --receipt-days)
+    receipt_days: int = 30
 
     def __post_init__(self) -> None:
         zone_of(self.timezone)  # refuse an unknown zone at start

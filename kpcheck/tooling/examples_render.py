@@ -11,23 +11,52 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from kpcheck.i18n import gettext_for
+from kpcheck.i18n.labels import N_
 from kpcheck.report.junit import attr, body
 from kpcheck.rulebook.loader import Rulebook
 from kpcheck.tooling.coverage import AFTER, BEFORE, IN_FORCE, Coverage, ExampleRun
+from kpcheck.tooling.explain_render import explanation_lines
+
+_OUTCOMES = {"triggers": N_("triggers"), "clean": N_("clean"), "not_applicable": N_("not applicable"), "error": N_("error")}
 
 
-def print_results(console: Console, run: ExampleRun, cover: Coverage | None, passed: bool = True) -> None:
-    """A line per example and evaluator (the passed ones only with ``passed``), the coverage tables, the counts."""
+def print_results(
+    console: Console,
+    run: ExampleRun,
+    cover: Coverage | None,
+    passed: bool = True,
+    explanations: dict[tuple[str, str], dict[str, Any]] | None = None,
+    lang: str = "en",
+) -> None:
+    """The passed examples (a line per example and evaluator, only with ``passed``), the coverage
+    tables, then the failures, each with its explanation when given, and last the counts."""
+    _ = gettext_for(lang)
     failed = [r for r in run.results if not r.passed]
     for r in run.results:
-        if r.passed and not passed:
-            continue
-        mark = Text("passed", style="green") if r.passed else Text("FAILED", style="bold red")
-        detail = "" if r.passed else f" (got {r.actual}{': ' + r.detail if r.detail else ''})"
-        console.print(Text.assemble(f"{r.test_id} [{r.engine}] ", mark, detail), soft_wrap=True)
+        if r.passed and passed:
+            console.print(Text.assemble(f"{r.test_id} [{r.engine}] ", Text(_("passed"), style="green")), soft_wrap=True)
     if cover is not None:
         print_coverage(console, cover)
-    console.print(Text(f"{len(run.results) - len(failed)} passed, {len(failed)} failed", style="bold"))
+    said: set[tuple[str, str]] = set()
+    for r in failed:
+        got = (
+            _("expected {expected}, got {actual}")
+            .replace("{expected}", _(_OUTCOMES[r.expected]))
+            .replace("{actual}", _(_OUTCOMES.get(r.actual, r.actual)))
+        )
+        detail = f" ({got}{': ' + r.detail if r.detail else ''})"
+        console.print(Text.assemble(f"{r.test_id} [{r.engine}] ", Text(_("FAILED"), style="bold red"), detail), soft_wrap=True)
+        last = r is failed[-1] or (failed[failed.index(r) + 1].rule, failed[failed.index(r) + 1].example) != (r.rule, r.example)
+        doc = (explanations or {}).get((r.rule, r.example))
+        if last and doc is not None and (r.rule, r.example) not in said:
+            said.add((r.rule, r.example))
+            for line in explanation_lines(doc, lang):
+                console.print(Text("    " + line), soft_wrap=True)
+    summary = (
+        _("{passed} passed, {failed} failed").replace("{passed}", str(len(run.results) - len(failed))).replace("{failed}", str(len(failed)))
+    )
+    console.print(Text(summary, style="bold"))
 
 
 def _yes(flag: bool | None) -> Text:
@@ -69,9 +98,12 @@ def print_coverage(console: Console, cover: Coverage) -> None:
         console.print(Text(f"{c.rule}: no example presented {'; '.join(c.missing)}", style="yellow"))
 
 
-def run_as_dict(book: Rulebook, run: ExampleRun, cover: Coverage | None = None) -> dict[str, Any]:
+def run_as_dict(
+    book: Rulebook, run: ExampleRun, cover: Coverage | None = None, explanations: dict[tuple[str, str], dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """The example run (and its coverage) as the JSON document of ``kpcheck rules test``."""
     failed = [r for r in run.results if not r.passed]
+    explained = explanations or {}
     doc: dict[str, Any] = {
         "rulebook": {"version": book.version, "rules": len(book.rules)},
         "engines": list(run.engines),
@@ -86,6 +118,7 @@ def run_as_dict(book: Rulebook, run: ExampleRun, cover: Coverage | None = None) 
                 "actual": r.actual,
                 "passed": r.passed,
                 "detail": r.detail,
+                **({"explanation": explained[r.rule, r.example]} if not r.passed and (r.rule, r.example) in explained else {}),
             }
             for r in run.results
         ],
@@ -95,7 +128,7 @@ def run_as_dict(book: Rulebook, run: ExampleRun, cover: Coverage | None = None) 
     return doc
 
 
-def run_as_junit(run: ExampleRun, cover: Coverage | None = None) -> str:
+def run_as_junit(run: ExampleRun, cover: Coverage | None = None, explanations: dict[tuple[str, str], dict[str, Any]] | None = None) -> str:
     """The example run as JUnit XML: one test case per example and evaluator."""
     failed = [r for r in run.results if not r.passed]
     lines = [
@@ -109,7 +142,9 @@ def run_as_junit(run: ExampleRun, cover: Coverage | None = None) -> str:
             lines.append(case + "/>")
             continue
         message = f"expected {r.expected}, got {r.actual}" + (f": {r.detail}" if r.detail else "")
-        lines += [case + ">", f'      <failure message={attr(message)} type="example">{body(message)}</failure>', "    </testcase>"]
+        doc = (explanations or {}).get((r.rule, r.example))
+        text = message + ("\n" + "\n".join(explanation_lines(doc)) if doc else "")
+        lines += [case + ">", f'      <failure message={attr(message)} type="example">{body(text)}</failure>', "    </testcase>"]
     if cover is not None:
         lines.append(f"    <system-out>{body(chr(10).join(coverage_lines(cover)))}</system-out>")
     return "\n".join([*lines, "  </testsuite>", "</testsuites>"]) + "\n"

@@ -1,0 +1,134 @@
+"""Reading sources in units: what an audit's workers, the register's import and a history read.
+
+A source list (files, folders, JSON Lines, ``-``) is expanded once into :class:`Unit` pieces of
+work: a byte range of about ``CHUNK_LINES`` lines of a JSON Lines file, a group of whole files,
+or an error; a worker reads its unit itself (:func:`loaded_of`), so that only a few numbers
+cross the pipe. :func:`read_all` reads every submission of the sources in input order, as
+``audit`` does; :func:`count_submissions` counts them for a progress bar.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kpcheck.input.reader import InputError, Loaded, display_name, expand, jsonl_lines, parse_jsonl_line, read_file
+
+CHUNK_LINES = 500
+CHUNK_FILES = 50
+CHUNK_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A piece of work for one worker: a byte range of a JSON Lines file, a group of whole
+    files, or an error. The worker reads the range itself: only a few numbers cross the pipe."""
+
+    path: str = ""
+    first_line: int = 0  # 1-based number of the range's first line; 0: no range
+    start: int = 0  # byte offsets of the range [start, end)
+    end: int = 0
+    files: tuple[str, ...] = ()
+    error: InputError | None = None
+
+    def describe(self) -> str:
+        if self.first_line:
+            return f"{self.path} from line {self.first_line}"
+        if self.files:
+            return self.files[0] + (f" and {len(self.files) - 1} more file(s)" if len(self.files) > 1 else "")
+        return self.path
+
+
+def plan_units(sources: Iterable[str | Path]) -> Iterator[Unit]:
+    files: list[str] = []
+    for item in expand(sources):
+        if files and (not isinstance(item, Path) or item.suffix.lower() == ".jsonl" or len(files) >= CHUNK_FILES):
+            yield Unit(files=tuple(files))
+            files = []
+        if isinstance(item, InputError):
+            yield Unit(item.location, error=item)
+        elif item.suffix.lower() == ".jsonl":
+            yield from _jsonl_units(item)
+        else:
+            files.append(str(item))
+    if files:
+        yield Unit(files=tuple(files))
+
+
+def _jsonl_units(path: Path) -> Iterator[Unit]:
+    """Ranges of about CHUNK_LINES lines, cut after a LF (the line ending jsonl_lines knows)."""
+    try:
+        stream = path.open("rb")
+    except OSError as exc:
+        yield Unit(str(path), error=InputError(f"cannot read the file ({exc.strerror})", str(path)))
+        return
+    with stream:
+        start, line, buffered = 0, 1, b""
+        while True:
+            block = stream.read(CHUNK_BYTES)
+            if not block:
+                break
+            buffered += block
+            size = _cut(buffered, CHUNK_LINES)
+            while size:
+                yield Unit(str(path), line, start, start + size)
+                start, line, buffered = start + size, line + CHUNK_LINES, buffered[size:]
+                size = _cut(buffered, CHUNK_LINES)
+        if buffered:
+            yield Unit(str(path), line, start, start + len(buffered))
+
+
+def _cut(data: bytes, lines: int) -> int:
+    """The length of ``data`` up to and including its ``lines``-th LF, or 0."""
+    at = -1
+    for _ in range(lines):
+        at = data.find(b"\n", at + 1)
+        if at < 0:
+            return 0
+    return at + 1
+
+
+def read_range(unit: Unit) -> Iterator[tuple[int, bytes]]:
+    with open(unit.path, "rb") as stream:
+        stream.seek(unit.start)
+        data = stream.read(unit.end - unit.start)
+    return jsonl_lines(io.BytesIO(data), unit.first_line)
+
+
+def count_submissions(sources: Iterable[str | Path]) -> int:
+    """How many submissions the sources hold (for the progress bar): files and non-blank lines."""
+    total = 0
+    for item in expand(sources):
+        if isinstance(item, Path) and item.suffix.lower() == ".jsonl":
+            try:
+                with item.open("rb") as stream:
+                    total += sum(1 for _ in jsonl_lines(stream))
+            except OSError:
+                total += 1
+        else:
+            total += 1
+    return total
+
+
+def loaded_of(unit: Unit) -> Iterator[Loaded]:
+    if unit.error is not None:
+        yield Loaded(source=unit.path, error=unit.error)
+    if unit.first_line:
+        where = display_name(unit.path)
+        try:
+            numbered = list(read_range(unit))
+        except OSError as exc:
+            yield Loaded(source=where, error=InputError(f"cannot read the file ({exc.strerror})", where))
+            return
+        for number, line in numbered:
+            yield parse_jsonl_line(line, where, number)
+    for file in unit.files:
+        yield from read_file(Path(file))
+
+
+def read_all(sources: Iterable[str | Path]) -> Iterator[Loaded]:
+    """Every submission of the sources, in input order, as ``audit`` reads them."""
+    for unit in plan_units(sources):
+        yield from loaded_of(unit)

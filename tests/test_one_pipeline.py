@@ -1,0 +1,95 @@
+"""One check pipeline: the same submission, checked with a register history, gives identical
+findings and identical Russian and Kazakh texts through every way of checking: the command
+line (``check --register``, ``check --against``, ``audit --register``), the library
+(``Checker.check``), the desk's JSON API and the desk's page (Starlette's test client)."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT
+from starlette.testclient import TestClient
+
+from kpcheck.api import Checker
+from kpcheck.cli.main import main
+from kpcheck.register.store import Register
+from kpcheck.serve.app import create_app
+from kpcheck.serve.service import CheckService
+from kpcheck.serve.settings import Settings
+
+PAST = json.loads((ROOT / "fixtures" / "submissions" / "cond-erasure-stains.json").read_text(encoding="utf-8"))
+AGAIN = {**PAST, "id": "ALA-2025-0777"}  # the same certificate presented again: XREF-01 beside its own findings
+CYRILLIC = re.compile("[а-яА-ЯәғқңөұүһіӘҒҚҢӨҰҮҺІ]")
+
+Finding = tuple[str, str, str, str]  # rule, severity, title, message
+
+
+@pytest.fixture(scope="module")
+def setting(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    folder = tmp_path_factory.mktemp("pipeline")
+    past, again, url = folder / "past.json", folder / "again.json", folder / "register.sqlite"
+    past.write_text(json.dumps(PAST), encoding="utf-8")
+    again.write_text(json.dumps(AGAIN), encoding="utf-8")
+    done = CliRunner().invoke(main, ["register", "import", "--register", str(url), str(past)])
+    assert done.exit_code == 0, done.output
+    return past, again, url
+
+
+@pytest.fixture(scope="module")
+def checker() -> Checker:
+    return Checker.load(engine="python")
+
+
+def from_report(report: dict) -> list[Finding]:
+    (result,) = [r for r in report["results"] if r["submission"] == AGAIN["id"]]
+    return [(v["rule"], v["severity"], v["title"], v["message"]) for v in result["violations"]]
+
+
+def cli(args: list[str]) -> list[Finding]:
+    done = CliRunner().invoke(main, [*args, "--engine", "python", "--format", "json", "--fail-on", "never"])
+    assert done.exit_code == 0, done.output
+    return from_report(json.loads(done.stdout))
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_every_way_of_checking_gives_the_same_findings_and_texts(setting, checker, lang, monkeypatch):
+    past, again, url = setting
+    monkeypatch.chdir(again.parent)
+    by_way: dict[str, list[Finding]] = {
+        "check --register": cli(["check", "--lang", lang, "--register", str(url), again.name]),
+        "check --against": cli(["check", "--lang", lang, "--against", past.name, again.name]),
+        "audit --register": cli(["audit", "--lang", lang, "--register", str(url), "--jobs", "1", again.name]),
+    }
+    (result,) = checker.check(AGAIN, history=[past], lang=lang).results
+    by_way["Checker.check"] = [(f.rule, f.severity, f.title, f.message) for f in result.findings]
+    service = CheckService(checker, register=Register.open(str(url)))
+    try:
+        with TestClient(create_app(service, Settings()), base_url="http://127.0.0.1") as client:
+            answer = client.post(f"/api/v1/check?lang={lang}&source={again.name}", content=again.read_bytes())
+            assert answer.status_code == 200, answer.text
+            by_way["desk API"] = from_report(answer.json())
+            page = client.post("/report", data={"submission": again.read_text(encoding="utf-8"), "lang": lang})
+            assert page.status_code == 200, page.text
+    finally:
+        service.close()
+    expected = by_way["check --register"]
+    assert "XREF-01" in [rule for rule, *_ in expected] and len(expected) >= 2
+    for way, findings in by_way.items():
+        assert findings == expected, way
+    for rule, _severity, title, message in expected:  # in the language asked, the register's rule too
+        assert CYRILLIC.search(title) and CYRILLIC.search(message), (rule, title)
+        assert html.escape(title, quote=False) in page.text, (rule, title)
+        assert html.escape(message, quote=False) in page.text, (rule, message)
+
+
+def test_the_language_is_no_state_of_the_shared_engine(checker):
+    """Checks in three languages, one after another on one checker: each in its own."""
+    titles = {lang: checker.check(AGAIN, history=[PAST], lang=lang).results[0].findings[-1].title for lang in ("ru", "kk", "en")}
+    assert titles["en"] != titles["ru"] and CYRILLIC.search(titles["ru"]) and CYRILLIC.search(titles["kk"])
+    assert checker.lang == "en" and not hasattr(checker.engine, "lang")
+    assert checker.check(AGAIN, history=[PAST]).results[0].findings[-1].title == titles["en"]
