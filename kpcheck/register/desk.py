@@ -16,7 +16,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Connection, select
 
@@ -32,7 +32,6 @@ from kpcheck.register.store import Register, history_keys, insert_decision, inse
 from kpcheck.results import Result
 
 if TYPE_CHECKING:
-    from kpcheck.checking import Steps
     from kpcheck.input.reader import Loaded
 
 RECORD_BATCH = 1_000
@@ -200,6 +199,14 @@ def _record_audit(
 def _gist(result: Result) -> tuple[Any, ...]:
     """What a decision rests on: the verdict and each finding (rule, severity, fields, waived)."""
     return (str(result.status), tuple((f.rule, f.severity, tuple(f.fields), bool(f.waived)) for f in result.findings))
+
+
+class Steps(Protocol):
+    """The check pipeline's steps a decision's re-check runs (:class:`kpcheck.checking.Steps`)."""
+
+    def keyed(self, loaded: Iterable[Loaded]) -> list[tuple[Result, XrefKey | None]]: ...
+    def across(self, pairs: list[tuple[Result, XrefKey | None]], history: list[XrefKey]) -> list[Result]: ...
+    def waive(self, results: list[Result]) -> Any: ...
 
 
 def record_desk(
