@@ -403,3 +403,37 @@ def test_the_register_page_needs_a_signed_in_account(desk):
     _, client, _ = desk
     assert client.get("/register?lang=ru", follow_redirects=False).status_code == 303
     assert client.get("/register/decision/1", follow_redirects=False).status_code == 303
+
+
+def desk_texts() -> list[tuple[str, str | None]]:
+    """Every text of the desk: the templates' and each ``_()``, ``N_()`` and ``plural()`` of kpcheck/serve."""
+    import ast
+
+    from kpcheck.serve.page_routes import environment
+
+    found: list[tuple[str, str | None]] = []
+    env = environment("en")
+    for template in sorted((ROOT / "kpcheck" / "serve" / "templates").glob("*.html")):
+        found += [(m, None) for _, _, m in env.extract_translations(template.read_text(encoding="utf-8")) if isinstance(m, str)]
+    for module in sorted((ROOT / "kpcheck" / "serve").glob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+            texts = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            if name in ("_", "N_") and texts:
+                found.append((texts[0], None))
+            elif name == "plural" and len(texts) == 2:
+                found.append((texts[0], texts[1]))
+    return list(dict.fromkeys(found))
+
+
+def test_every_text_of_the_desk_is_in_russian_and_kazakh():
+    from kpcheck.i18n import translations
+
+    texts = desk_texts()
+    assert len(texts) > 100 and ("{n} decision", "{n} decisions") in texts and ("Record decision", None) in texts
+    for lang in ("ru", "kk"):
+        catalogue = translations(lang)
+        missing = [m for m, many in texts if (catalogue.ngettext(m, many, 5) == many if many else catalogue.gettext(m) == m)]
+        assert not missing, (lang, missing)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from kpcheck.i18n import gettext_for
@@ -21,10 +22,20 @@ def render(template: str, rule: Rule, raw: dict[str, Any], sub: Submission | Non
         head, _, tail = rest.partition("{")
         name, _, rest = tail.partition("}")
         out.append(head)
-        text = format_value(_value(name, rule, raw, sub))
+        value = _value(name, rule, raw, sub)
+        if lang != "en" and isinstance(value, Decimal) and value.is_finite():
+            out.append(local_number(value, lang))  # an amount as the reader's locale writes it: 812 500,5
+            continue
+        text = format_value(value)
         out.append(localise_value(name, text, lang) if lang != "en" else text)
     out.append(rest)
     return "".join(out)
+
+
+def local_number(value: Decimal, lang: str) -> str:
+    from babel.numbers import format_decimal  # only for a report in Russian or Kazakh
+
+    return str(format_decimal(value, locale=lang, decimal_quantization=False))
 
 
 _WORDS = {
