@@ -12,15 +12,29 @@ for the whole batch.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import tempfile
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from kpcheck.batch.workers import WorkerPool, batch_collections, can_fork
-from kpcheck.batch.xref import IndexPart, XrefIndex, XrefKey, XrefView, build_index, index_part, key_of, pack_members, pack_prices, packed
+from kpcheck.batch import reaper
+from kpcheck.batch.workers import WorkerPool, batch_collections, can_fork, max_jobs
+from kpcheck.batch.xref import (
+    IndexPart,
+    XrefIndex,
+    XrefKey,
+    XrefView,
+    build_index,
+    index_part,
+    key_of,
+    numbers_of,
+    pack_members,
+    pack_prices,
+    packed,
+)
 from kpcheck.checker import Checker
 from kpcheck.engine import Engine, EngineError
 from kpcheck.input.units import Unit, loaded_of, plan_units
@@ -33,7 +47,7 @@ def check_unit(checker: Checker, unit: Unit, lang: str = "en") -> list[tuple[Res
     out = []
     for loaded in loaded_of(unit):
         result = checker.check_loaded(loaded, lang)
-        key = key_of(loaded.submission) if loaded.submission is not None else None
+        key = key_of(loaded.submission, loaded.source) if loaded.submission is not None else None
         out.append((result, key))
     return out
 
@@ -46,12 +60,20 @@ class Spooled:
     count: int
     what: str = ""  # the unit, for messages
     index: IndexPart | None = None  # what it adds to the XREF index (dropped once added)
+    numbers: frozenset[str] = frozenset()  # its certificate numbers and originals, when the audit asks (a history by number)
 
     def read_members(self) -> tuple[bytes, tuple[tuple[str, bytes], ...]]:
         """The unit's keys as :func:`~kpcheck.batch.xref.pack_members` and
         :func:`~kpcheck.batch.xref.pack_prices` packed them."""
         with open(self.path, "rb") as stream:
             return pickle.load(stream)
+
+    def read_keys(self) -> list[XrefKey]:
+        """The unit's keys that are not None, in order (what :meth:`read_members` packed)."""
+        with open(self.path, "rb") as stream:
+            pickle.load(stream)
+            keys: list[XrefKey | None] = pickle.load(stream)
+        return [key for key in keys if key is not None]
 
     def read(self) -> Iterator[tuple[Result, XrefKey | None]]:
         with open(self.path, "rb") as stream:
@@ -61,25 +83,48 @@ class Spooled:
         return zip(results, keys)
 
 
-def spool_unit(checker: Checker, unit: Unit, directory: str, lang: str = "en") -> Spooled:
+class SpoolFull(RuntimeError):
+    """The audit's spool cannot be written (a full or unwritable temporary folder); its
+    message says why and what to do (a worker hands it back without a traceback)."""
+
+    plain = True
+
+
+def spool_unit(checker: Checker, unit: Unit, directory: str, lang: str = "en", numbers: bool = False) -> Spooled:
     """Check a unit and spool its results: the main process only gets the unit's part of the
-    XREF index back, packed."""
+    XREF index back, packed (and, with ``numbers``, the numbers a history is looked up by). A
+    spool that cannot be written raises :class:`SpoolFull`."""
     pairs = check_unit(checker, unit, lang)
-    handle, path = tempfile.mkstemp(dir=directory, suffix=".pickle")
     keys = [key for _, key in pairs]
     prices = pack_prices(keys)
-    with os.fdopen(handle, "wb") as stream:  # the packed keys first: the second XREF look reads only them
-        pickle.dump((pack_members(keys), prices), stream, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump(keys, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump([result for result, _ in pairs], stream, protocol=pickle.HIGHEST_PROTOCOL)
-    return Spooled(path, len(pairs), unit.describe(), index_part(keys, prices))
+    path = ""
+    try:
+        handle, path = tempfile.mkstemp(dir=directory, suffix=".pickle")
+        with os.fdopen(handle, "wb") as stream:  # the packed keys first: the second XREF look reads only them
+            pickle.dump((pack_members(keys), prices), stream, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(keys, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump([result for result, _ in pairs], stream, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError as exc:
+        if path:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        raise SpoolFull(spool_message(exc, directory)) from None
+    return Spooled(path, len(pairs), unit.describe(), index_part(keys, prices), frozenset(numbers_of(keys)) if numbers else frozenset())
+
+
+def spool_message(exc: OSError, directory: str) -> str:
+    """Why the spool cannot be written, and what to do."""
+    return (
+        f"cannot write the audit's spool in {directory} ({exc.strerror or exc}); "
+        "free space there or point TMPDIR at a folder with room (the spool takes about 3 kB a submission)"
+    )
 
 
 _worker: Checker | None = None  # the checker of this process: inherited by forked workers
 _options: dict[str, Any] = {}
 
 
-def _work(task: tuple[Unit, str, str]) -> Spooled:
+def _work(task: tuple[Unit, str, str, bool]) -> Spooled:
     global _worker
     if _worker is None:  # a spawned worker (no fork on this system) loads its own
         _worker = Checker.load(**_options)
@@ -142,10 +187,11 @@ def audit(
     checker: Checker | None = None,
     history: Sequence[XrefKey] = (),
     lang: str = "en",
+    searched: Sequence[str] = (),
 ) -> Iterator[Result]:
     """Every submission of the sources, checked, in input order, with XREF findings
     (:func:`audit_parts`, each unit's results as they are)."""
-    for part in audit_parts(sources, options, jobs, progress, checker, history, lang=lang):
+    for part in audit_parts(sources, options, jobs, progress, checker, history, lang=lang, searched=searched):
         yield from part
 
 
@@ -155,9 +201,11 @@ def audit_parts(
     jobs: int = 1,
     progress: Callable[[int], None] | None = None,
     checker: Checker | None = None,
-    history: Sequence[XrefKey] = (),
+    history: Sequence[XrefKey] | Callable[[set[str]], Sequence[XrefKey]] = (),
     finish: Callable[[list[Result]], Any] = list,
     lang: str = "en",
+    units: Iterable[Unit] | None = None,
+    searched: Sequence[str] = (),
 ) -> Generator[Any, None, None]:
     """``finish`` of the results of every unit of the sources, checked, with XREF findings, in
     input order.
@@ -170,19 +218,30 @@ def audit_parts(
     an exception in a task :class:`~kpcheck.batch.workers.WorkerFailed`; the spool folder is
     removed on every way out, the workers stopped. ``history`` holds the keys of past
     submissions (``audit --register``): they join the index as ``check --against`` files do,
-    without results of their own. ``lang``: the language of the findings' texts.
+    without results of their own; given as a function, it is asked once pass 1 is done, with the
+    certificate numbers (and duplicates' originals) pass 1 read, so that the sources are read
+    once. ``lang``: the language of the findings' texts. ``units``: the sources planned already
+    (:func:`~kpcheck.input.units.plan_units`, expanded once), else they are planned here.
+    ``searched`` says where the history comes from (a register's URL), for XREF-02's message.
     """
     checker = checker or Checker.load(**options)
-    with batch_collections(), tempfile.TemporaryDirectory(prefix="kpcheck-audit-") as directory:
-        index = XrefIndex()
+    jobs = min(jobs, max_jobs())
+    with batch_collections(), _spool() as directory:
+        index = XrefIndex(searched=(*map(str, sources), *searched))
         spooled: list[Spooled] = []
-        for unit in _pass_one(sources, options, jobs, checker, directory, lang):
+        by_number = callable(history)
+        numbers: set[str] = set()
+        planned = plan_units(sources) if units is None else units
+        for unit in _pass_one(planned, options, jobs, checker, directory, lang, by_number):
             if unit.index is not None:
                 index.add_part(unit.index)
-            spooled.append(replace(unit, index=None))  # the keys live on in the index only
+            numbers |= unit.numbers
+            spooled.append(replace(unit, index=None, numbers=frozenset()))  # the keys live on in the index only
             if progress:
                 progress(unit.count)
-        _second_look(index, spooled, history)
+        past = history(numbers) if callable(history) else history
+        numbers.clear()
+        _second_look(index, spooled, past)
         yield from _pass_two(spooled, jobs, (index, BatchChecks(checker, lang=lang), finish))
 
 
@@ -193,9 +252,24 @@ def _second_look(index: XrefIndex, spooled: list[Spooled], history: Sequence[Xre
     index.add_keys(past)
     index.freeze()
     for unit in spooled:  # a few packed bytes per submission, read back
-        index.add_reused_packed(*unit.read_members())
+        index.add_reused_packed(*unit.read_members(), unit.read_keys)
     index.add_reused_keys(past)
     index.settle(drop_runs=True)  # XREF-02's counts are in: the pass-2 workers need no runs
+
+
+@contextlib.contextmanager
+def _spool() -> Iterator[str]:
+    """The audit's spool folder (:func:`kpcheck.batch.reaper.spool_folder`), removed on every
+    way out, and by the reaper should the process be killed."""
+    try:
+        directory = reaper.spool_folder()
+    except OSError as exc:
+        raise SpoolFull(spool_message(exc, tempfile.gettempdir())) from None
+    reaper.watch(directory)
+    try:
+        yield directory
+    finally:
+        reaper.release(directory)
 
 
 PassTwo = tuple[XrefIndex, BatchChecks, Callable[[list[Result]], Any]]
@@ -230,7 +304,7 @@ def _pass_two(spooled: list[Spooled], jobs: int, state: PassTwo) -> Iterator[Any
         return
     _pass_two_state = state
     try:
-        pool = WorkerPool(jobs, _work_two, describe=lambda unit: f"{unit.what}, across submissions")
+        pool = WorkerPool(min(jobs, len(spooled)), _work_two, describe=lambda unit: f"{unit.what}, across submissions")
     finally:
         _pass_two_state = None
     with pool:
@@ -243,25 +317,31 @@ def _work_two(unit: Spooled) -> Any:
     return finish_unit(unit)
 
 
-def _pass_one(sources: list[str], options: dict[str, Any], jobs: int, checker: Checker, directory: str, lang: str) -> Iterator[Spooled]:
+def _pass_one(
+    units: Iterable[Unit], options: dict[str, Any], jobs: int, checker: Checker, directory: str, lang: str, numbers: bool
+) -> Iterator[Spooled]:
     global _worker, _options
-    units = plan_units(sources)
     if jobs <= 1:
         for unit in units:
-            yield spool_unit(checker, unit, directory, lang)
+            yield spool_unit(checker, unit, directory, lang, numbers)
         return
     _worker, _options = checker, options
-    with WorkerPool(jobs, _work, describe=lambda task: task[0].describe()) as pool:
-        yield from pool.map((unit, directory, lang) for unit in units)
+    with WorkerPool(jobs, _work, describe=lambda task: task[0].describe(), lazy=True) as pool:
+        yield from pool.map((unit, directory, lang, numbers) for unit in units)
 
 
 def check_with_history(
-    checker: Checker, results: list[tuple[Result, XrefKey | None]], history: list[XrefKey], lang: str = "en"
+    checker: Checker,
+    results: list[tuple[Result, XrefKey | None]],
+    history: list[XrefKey],
+    lang: str = "en",
+    searched: Sequence[str] = (),
 ) -> list[Result]:
     """The rules that need a history (``needs: history`` in their rule files: XREF-01/02) of the
     checked submissions against the keys of past ones (``check --against`` reads them from
-    files, ``check --register`` from the register)."""
+    files, ``check --register`` from the register); ``searched`` names where (XREF-02's message)."""
     keys = [key for _, key in results if key is not None]
     index = build_index([*keys, *history])
+    index.searched = tuple(searched)
     batch = BatchChecks(checker, only=checker.book.history_rules(), lang=lang)
     return [batch.apply(result, key, index) for result, key in results]

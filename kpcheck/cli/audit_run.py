@@ -10,12 +10,13 @@ decisions are stored (``--record``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from kpcheck.checker import Checker
 from kpcheck.checking import Batch, RegisterBatch, Steps, run
 from kpcheck.cli.emit import emit_parts
+from kpcheck.input.units import Unit
 from kpcheck.report.parts import PartMaker
 from kpcheck.waivers import WaiverBook
 
@@ -36,15 +37,19 @@ def run_audit(
     summary: dict[str, int],
     on_exit: Callable[[Callable[[], None]], Any],
     recording: Any = None,
+    units: Iterable[Unit] | None = None,
 ) -> int:
     """Audit the sources into the writers; the exit code. ``summary`` is filled with the counts;
     ``on_exit`` is given what stops the workers and removes the spools, on every way out;
-    ``recording`` (a :class:`kpcheck.register.desk.Recording`) is filled with what ``--record`` stored."""
+    ``recording`` (a :class:`kpcheck.register.desk.Recording`) is filled with what ``--record`` stored;
+    ``units``: the sources planned already (expanded once, for the progress bar's count)."""
     register, record, by = storing
     lang = options.get("lang") or checker.lang
-    across: Batch = Batch(sources, options, jobs, advance)
+    across: Batch = Batch(sources, options, jobs, advance, units=units)
     if register:
-        across = RegisterBatch(sources, options, jobs, advance, register=register, meta=meta, record=record, by=by, recording=recording)
+        across = RegisterBatch(
+            sources, options, jobs, advance, units=units, register=register, meta=meta, record=record, by=by, recording=recording
+        )
     parts = run(Steps(checker, lang, waivers), across, PartMaker(writers, fail_on))
     on_exit(parts.close)
     return emit_parts(parts, writers, meta, summary)

@@ -11,9 +11,10 @@ import click
 from kpcheck.cli.console import error, verbosity_options, warning
 from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK
 from kpcheck.cli.outputs import output_stream, refuse_clashes
+from kpcheck.cli.settings import bounded_jobs
 from kpcheck.engine import KINDS, EngineUnavailable
 from kpcheck.report.text import make_console
-from kpcheck.tooling.impact import ImpactRulebookInvalid
+from kpcheck.tooling.impact import ImpactRulebookInvalid, SameRulebook
 from kpcheck.tooling.impact import impact as run_impact
 from kpcheck.tooling.impact_render import render_text, to_json
 
@@ -34,7 +35,14 @@ from kpcheck.tooling.impact_render import render_text, to_json
     "--reference", type=click.Path(file_okay=False), help="Folder of registers replacing the shipped example ones file by file (both runs)."
 )
 @click.option("--engine", type=click.Choice(KINDS), help="Evaluator (default: durable where it imports).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes per audit (default: every core).")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    callback=lambda _c, _p, v: bounded_jobs(v),
+    help="Worker processes per audit (default: every core).",
+)
 @verbosity_options
 def impact(
     sources: tuple[str, ...],
@@ -64,6 +72,14 @@ def impact(
         error(
             f"the {exc.side} rulebook ({new_dir if exc.side == 'new' else old_dir or 'shipped'}) "
             "or its reference data does not load; nothing was compared"
+        )
+        sys.exit(EXIT_ERROR)
+    except SameRulebook as exc:
+        error(
+            f"the --old rulebook ({old_dir or 'shipped'}) and the --new one ({new_dir}) are the same "
+            f"(rulebook hash {exc.sha256[:12]}): nothing to compare. Give --new the folder of the amended "
+            "rulebook and --old the one in force (an amendment made in place in the shipped rulebook "
+            "is compared with a copy of the rulebook as it was, e.g. `git worktree add` of the last release)"
         )
         sys.exit(EXIT_ERROR)
     if report.reference == "example":

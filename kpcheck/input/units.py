@@ -32,6 +32,7 @@ class Unit:
     end: int = 0
     files: tuple[str, ...] = ()
     error: InputError | None = None
+    count: int = 0  # the submissions it holds, when planned with count=True (0: not counted)
 
     def describe(self) -> str:
         if self.first_line:
@@ -41,28 +42,35 @@ class Unit:
         return self.path
 
 
-def plan_units(sources: Iterable[str | Path]) -> Iterator[Unit]:
+def plan_units(sources: Iterable[str | Path], count: bool = False) -> Iterator[Unit]:
+    """The sources expanded (once) into units, in input order; with ``count`` each unit says how
+    many submissions it holds (files, and the non-blank lines of a range), for a progress bar."""
     files: list[str] = []
     for item in expand(sources):
         if files and (not isinstance(item, Path) or item.suffix.lower() == ".jsonl" or len(files) >= CHUNK_FILES):
-            yield Unit(files=tuple(files))
+            yield Unit(files=tuple(files), count=len(files) if count else 0)
             files = []
         if isinstance(item, InputError):
-            yield Unit(item.location, error=item)
+            yield Unit(item.location, error=item, count=1 if count else 0)
         elif item.suffix.lower() == ".jsonl":
-            yield from _jsonl_units(item)
+            yield from _jsonl_units(item, count)
         else:
             files.append(str(item))
     if files:
-        yield Unit(files=tuple(files))
+        yield Unit(files=tuple(files), count=len(files) if count else 0)
 
 
-def _jsonl_units(path: Path) -> Iterator[Unit]:
+def _non_blank(data: bytes) -> int:
+    """The lines :func:`~kpcheck.input.reader.jsonl_lines` yields of ``data``."""
+    return sum(1 for line in data.split(b"\n") if line.strip())
+
+
+def _jsonl_units(path: Path, count: bool = False) -> Iterator[Unit]:
     """Ranges of about CHUNK_LINES lines, cut after a LF (the line ending jsonl_lines knows)."""
     try:
         stream = path.open("rb")
     except OSError as exc:
-        yield Unit(str(path), error=InputError(f"cannot read the file ({exc.strerror})", str(path)))
+        yield Unit(str(path), error=InputError(f"cannot read the file ({exc.strerror})", str(path)), count=1 if count else 0)
         return
     with stream:
         start, line, buffered = 0, 1, b""
@@ -73,11 +81,11 @@ def _jsonl_units(path: Path) -> Iterator[Unit]:
             buffered += block
             size = _cut(buffered, CHUNK_LINES)
             while size:
-                yield Unit(str(path), line, start, start + size)
+                yield Unit(str(path), line, start, start + size, count=_non_blank(buffered[:size]) if count else 0)
                 start, line, buffered = start + size, line + CHUNK_LINES, buffered[size:]
                 size = _cut(buffered, CHUNK_LINES)
         if buffered:
-            yield Unit(str(path), line, start, start + len(buffered))
+            yield Unit(str(path), line, start, start + len(buffered), count=_non_blank(buffered) if count else 0)
 
 
 def _cut(data: bytes, lines: int) -> int:
@@ -99,17 +107,7 @@ def read_range(unit: Unit) -> Iterator[tuple[int, bytes]]:
 
 def count_submissions(sources: Iterable[str | Path]) -> int:
     """How many submissions the sources hold (for the progress bar): files and non-blank lines."""
-    total = 0
-    for item in expand(sources):
-        if isinstance(item, Path) and item.suffix.lower() == ".jsonl":
-            try:
-                with item.open("rb") as stream:
-                    total += sum(1 for _ in jsonl_lines(stream))
-            except OSError:
-                total += 1
-        else:
-            total += 1
-    return total
+    return sum(unit.count for unit in plan_units(sources, count=True))
 
 
 def loaded_of(unit: Unit) -> Iterator[Loaded]:

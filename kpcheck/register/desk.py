@@ -20,13 +20,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Connection, select
 
-from kpcheck.batch.xref import XrefKey
+from kpcheck.batch.xref import XrefKey, numbers_of
 from kpcheck.input.models import Submission
 from kpcheck.register import schema
 from kpcheck.register.errors import RegisterError
-from kpcheck.register.importer import numbers_of as numbers_in_sources
 from kpcheck.register.importer import read_all
-from kpcheck.register.quick import numbers_of
 from kpcheck.register.rows import decision_row, finding_rows, submission_row
 from kpcheck.register.store import Register, history_keys, insert_decision, insert_submissions
 from kpcheck.results import Result
@@ -47,12 +45,16 @@ def record_checks(conn: Connection, results: list[Result], subs: list[Submission
         insert_decision(conn, decision_row(result, known[row["sha256"]], meta, "check", by, now), functools.partial(finding_rows, result))
 
 
-def audit_history(register: Register, sources: list[str]) -> list[XrefKey]:
+def audit_history(register: Register, numbers: Iterable[str]) -> list[XrefKey]:
     """``audit --register``: the keys of the stored submissions that share a number with the
-    audited ones (the register as it stands before this audit)."""
-    numbers = numbers_in_sources(sources)
-    with register.reading() as conn:
-        return history_keys(conn, numbers)
+    audited ones (``numbers``: those an audit's pass 1 read, the register as it stands before
+    the audit's decisions are stored); the register's pooled connections are closed after, so
+    that no worker process forked later inherits one."""
+    try:
+        with register.reading() as conn:
+            return history_keys(conn, numbers, where=register.shown)
+    finally:
+        register.close()
 
 
 @dataclass
