@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from kpcheck.i18n import gettext_for
-from kpcheck.i18n.labels import DIRECTION, N_
+from kpcheck.i18n.labels import DIRECTION, N_, STATUS
 from kpcheck.input.models import Submission
 from kpcheck.input.text import format_value
 from kpcheck.rulebook.dated import Dated, is_dated, reading_days, steps_of
@@ -48,6 +48,7 @@ _WORDS = {
     "false": N_("no"),
 }
 _IN_BRACKETS = re.compile(r"\((" + "|".join(w for w in _WORDS if w not in ("true", "false")) + r")\)")
+_DECIDED = re.compile(r"(#\d+: )(compliant|review|non_compliant|invalid|error)\b")
 _OUTLIER = re.compile(r"line (\d+): ([\d,.]+) US\$/ct against a median of ([\d,.]+)")
 
 
@@ -59,6 +60,7 @@ def localise_value(name: str, text: str, lang: str) -> str:
     if text in _WORDS:  # a participant's status from the reference register, a yes or no
         return _(_WORDS[text])
     text = _IN_BRACKETS.sub(lambda m: f"({_(_WORDS[m.group(1)])})", text)
+    text = _DECIDED.sub(lambda m: m.group(1) + _(STATUS[m.group(2)]).lower(), text)  # XREF-01: a stored use's verdict
     text = text.replace("(none)", _("(none)")).replace("(not named)", _("(not named)"))
     return _OUTLIER.sub(
         lambda m: (
