@@ -484,3 +484,71 @@ def test_ctrl_c_while_kpcheck_starts_is_exit_2_and_one_line(tmp_path):
             continue
         assert proc.returncode == 2, (delay, err)
         assert "Traceback" not in err and "Aborted" not in err and len(err.strip().splitlines()) == 1, (delay, err)
+
+
+# ---- 4. the terminal and reports show data, not commands ------------------------------------------
+
+HOSTILE_ID = "EVIL\x1b[2J\x1b]0;pwned\x07\u202eTXT.exe\u2066"
+HOSTILE_NUMBER = "KZ\x1b[1A000123\u200f"
+RAW = ("\x1b", "\x07", "\u202e", "\u2066", "\u200f")
+
+
+def _hostile_file(tmp_path):
+    doc = base()
+    doc["id"] = HOSTILE_ID
+    doc["certificate"]["number"] = HOSTILE_NUMBER
+    return write(tmp_path / "evil\x1b[31m\u202e.json", doc)
+
+
+def _no_raw(text):
+    return not any(ch in text for ch in RAW)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("check", "{f}"),
+        ("check", "{f}", "-v"),
+        ("audit", "{f}", "--jobs", "1"),
+        ("audit", "{f}", "--jobs", "1", "--format", "csv"),
+        ("audit", "{f}", "--jobs", "1", "--format", "text", "-v"),
+        ("check", "{missing}"),
+    ],
+)
+def test_escape_sequences_never_reach_the_terminal_raw(tmp_path, args):
+    hostile = _hostile_file(tmp_path)
+    missing = tmp_path / "no\x1b[2Jsuch\u202e.json"
+    result = run(*(a.format(f=hostile, missing=missing) for a in args))
+    assert result.exit_code in (1, 2), result.output
+    assert _no_raw(result.stdout) and _no_raw(result.stderr), repr(result.output)
+    assert "\\x1b" in result.stdout + result.stderr and "\\u202e" in result.stdout + result.stderr
+
+
+def test_the_json_report_keeps_the_data_as_given(tmp_path):
+    hostile = _hostile_file(tmp_path)
+    doc = json.loads(run("check", hostile, "--format", "json").stdout)
+    assert doc["results"][0]["submission"] == HOSTILE_ID
+
+
+def test_register_show_escapes_what_the_register_holds(tmp_path):
+    reg = tmp_path / "r.sqlite"
+    hostile = _hostile_file(tmp_path)
+    assert run("check", hostile, "--register", reg, "--record", "--by", "desk\x1b]0;x\x07\u202e").exit_code in (0, 1)
+    shown = run("register", "show", HOSTILE_NUMBER, "--register", reg)
+    assert shown.exit_code == 0, shown.output
+    assert _no_raw(shown.stdout) and "desk\\x1b]0;x\\x07\\u202e" in shown.stdout and "\\u202e" in shown.stdout
+
+
+def test_rich_markup_in_data_is_shown_as_given(tmp_path):
+    doc = base()
+    doc["id"] = "[bold red]X[/] [link=http://evil]y[/link]"
+    result = run("check", write(tmp_path / "[red]m[_red].json", doc))
+    assert "[bold red]X[/] [link=http://evil]y[/link]" in result.stdout and "[red]m[_red].json" in result.stdout
+
+
+def test_one_escaping_function():
+    from kpcheck.input.shorten import safe
+
+    assert safe("a\x1bb\u202ec\nd") == "a\\x1bb\\u202ec\\x0ad"
+    assert safe("line\n\ttab\x85", lines=True) == "line\n\ttab\\x85"
+    assert safe("Алматы · 100,5 ct") == "Алматы · 100,5 ct"

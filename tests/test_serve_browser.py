@@ -277,3 +277,11 @@ def test_defaults_follow_the_direction(page):
     page.select_option('[id="f-direction"]', "export")
     assert field(page, "certificate.issuing_country").input_value() == "AE"  # typed: kept
     assert field(page, "certificate.signatures[1].role").input_value() == "state_controller"
+
+
+def test_an_untouched_act_block_sends_no_act(page):
+    """The act block is ticked by default: left empty it sends no act (CTRL-01 reports the missing
+    act), never ``{}``; a partly filled one is sent as it is (CTRL-01 names what it lacks)."""
+    assert "state_control_act" not in page.evaluate("window.kpcheckDesk.toSubmission()")
+    field(page, "state_control_act.number").fill("ASC-1")
+    assert page.evaluate("window.kpcheckDesk.toSubmission()")["state_control_act"] == {"number": "ASC-1"}

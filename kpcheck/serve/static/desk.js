@@ -170,6 +170,8 @@
       } catch (e) { if (e instanceof FormError) problems.push(e); else throw e; }
     });
     if (problems.length) throw new FormErrors(problems);
+    // an act of state control with nothing filled in is no act (CTRL-01 reports it): never {}
+    if (sub.state_control_act && Object.keys(sub.state_control_act).length === 0) delete sub.state_control_act;
     return sub;
   }
   // the submission as the interchange format reads it: plain decimals, nothing of the page's
