@@ -112,6 +112,30 @@ async def result(request: Request) -> Response:
     return JSONResponse(await panel(request, kept, lang, account), status_code=200 if kept.submission is not None else 422)
 
 
+async def explain(request: Request) -> Response:
+    """Why a rule gives its result on the kept check (``kpcheck explain``'s lines, in ``lang``)."""
+    lang = lang_of(request)
+    _account, refusal = await gate(request, lang)
+    if refusal is not None:
+        return refusal
+    service: CheckService = request.app.state.service
+    kept = service.recall(request.path_params["token"])
+    if kept is None:
+        return problem(gettext_for(lang)("This check is no longer kept; check again."), 404, "result")
+    from kpcheck.engine.explain import ExplainError
+    from kpcheck.tooling.explain_render import explanation_lines
+
+    try:
+        answer = await service.explain(kept.raw, "json", "desk", lang, request.query_params.get("rule") or None)
+    except ExplainError as exc:
+        return problem(str(exc), 404, "rule")
+    except ValueError as exc:
+        return problem(str(exc), 422, "submission")
+    for doc in answer["explanations"].values():
+        doc["text"] = explanation_lines(doc, lang)
+    return JSONResponse(answer)
+
+
 async def decision(request: Request) -> Response:
     """The controller's decision on the kept check: a form post (CSRF token in a hidden field)."""
     form = await form_of(request)
@@ -257,6 +281,7 @@ routes = [
     Route("/desk/check", check, methods=["POST"]),
     Route("/desk/result/{token}", result, methods=["GET"]),
     Route("/desk/decision", decision, methods=["POST"]),
+    Route("/desk/explain/{token}", explain, methods=["GET"]),
     Route("/register", register_page, methods=["GET"]),
     Route("/register/decision/{pk}", printed_report, methods=["GET"]),
 ]

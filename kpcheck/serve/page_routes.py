@@ -81,6 +81,7 @@ def script_texts(lang: str) -> dict[str, Any]:
         "choose": _("Choose the decision"),
         "recorded": _("Decision recorded"),
         "changed": _("The register changed since this check; check again"),
+        "why": _("Why?"),
     }
     return {**labels(lang), "words": words}
 

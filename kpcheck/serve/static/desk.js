@@ -318,6 +318,20 @@
     if (data && data.html) showPanel(data);
     else { try { sessionStorage.removeItem(KEPT); } catch (e) { /* nothing kept */ } if (status !== 404) say(refusal(status, data), "bad"); }
   }
+  // "why?" under a finding or a rule not applicable: the kept check explained, on demand
+  results.addEventListener("toggle", async (event) => {
+    const details = event.target;
+    if (!details.matches || !details.matches("details.why") || !details.open || details.dataset.loaded || !kept) return;
+    details.dataset.loaded = "1";
+    const pre = el("pre", "explanation", texts.words.checking);
+    details.append(pre);
+    const lang = document.documentElement.lang;
+    try {
+      const url = "desk/explain/" + encodeURIComponent(kept) + "?rule=" + encodeURIComponent(details.dataset.rule) + "&lang=" + encodeURIComponent(lang);
+      const { status, data } = await answer(await fetch(url, { headers: csrfHeaders({}) }));
+      pre.textContent = status === 200 ? data.explanations[details.dataset.rule].text.join("\n") : refusal(status, data);
+    } catch (e) { pre.textContent = texts.words.failed + ": " + e.message; }
+  }, true);
   results.addEventListener("click", (event) => {
     const link = event.target.closest("a[data-field]");
     if (!link) return;
