@@ -101,6 +101,7 @@ CATALOGUE: dict[str, Code] = {
             "LNT107": "an evaluator cannot compile the rulebook",
             "LNT108": "two examples of a rule share a name",
             "LNT109": "a value by date whose days are out of order, outside the rule's dates in force, or begin after it comes into force",
+            "LNT110": "a rule's applies_when tests the presence of a field that no rule reports as missing (a silent pass, rulebook 1.1)",
         },
     ),
     **_codes(

@@ -69,6 +69,7 @@ def lint(directory: Path | str, registers: Path | str | None = None, today: date
         if f.spec is not None:
             problems += static_problems(f)
     if book is not None:
+        problems += silent_pass_problems(book, files)
         reference, reference_errors = collect_reference(directory, Path(registers) if registers else None)
         problems += [Problem(_as_location(e.location), e.code, e.message) for e in reference_errors]
         if reference is not None and not reference_errors:
@@ -293,6 +294,30 @@ def _russian(f: _File) -> list[Problem]:
         where = key_location(f.doc["translations"], "ru", str(f.path))
         return [Problem(where, "LNT202", f"the Russian text of rule {spec.id} has no {' and no '.join(missing)}", Level.WARNING, spec.id)]
     return []
+
+
+def silent_pass_problems(book: Rulebook, files: dict[str, _File]) -> list[Problem]:
+    """LNT110: an ``applies_when`` that tests the presence of a field no rule reports as missing
+    (:func:`kpcheck.tooling.silent.silent_passes`)."""
+    from kpcheck.tooling.silent import silent_passes
+
+    out = []
+    rules = {r.id: r for r in book.rules}
+    for found in silent_passes(book):
+        rule = rules[found.rule]
+        f = files.get(str(rule.file))
+        entries = f.doc.get("applies_when") if f is not None and isinstance(f.doc, dict) else None
+        where = value_location(entries, found.index, str(rule.file)) if isinstance(entries, list) else Location(str(rule.file))
+        out.append(
+            Problem(
+                where,
+                "LNT110",
+                f"applies_when of {found.rule} tests whether {found.field} is present, but no rule reports it missing: "
+                f"the rule would pass silently without it; make a rule trigger on its absence (or this one)",
+                rule=found.rule,
+            )
+        )
+    return out
 
 
 def example_problems(book: Rulebook, files: dict[str, _File], registers: Path | str | None = None) -> list[Problem]:
