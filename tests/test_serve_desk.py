@@ -437,3 +437,29 @@ def test_every_text_of_the_desk_is_in_russian_and_kazakh():
         catalogue = translations(lang)
         missing = [m for m, many in texts if (catalogue.ngettext(m, many, 5) == many if many else catalogue.gettext(m) == m)]
         assert not missing, (lang, missing)
+
+
+def test_accounts_and_a_decision_from_the_page_on_sqlite_and_postgresql(checker, register_url):
+    register = Register.open(register_url, create=True)
+    token = accounts.add(register, "A. Seitkali", "controller")
+    with pytest.raises(accounts.AccountError):
+        accounts.add(register, "A. Seitkali", "auditor")
+    assert accounts.signed_in(register, token).name == "A. Seitkali"
+    assert accounts.signed_in(register, token + "x") is None
+    service = CheckService(checker, register=register)
+    doc = base()
+    doc["certificate"]["condition"]["erasures"] = True
+    try:
+        with TestClient(create_app(service, Settings(timezone=ALMATY)), base_url=LOCAL) as client:
+            csrf = sign_in(client, token)
+            checked = check_page(client, csrf, doc)
+            assert record(client, csrf, checked["result"], "returned", "исправить графу 9").status_code == 200
+            again = check_page(client, csrf, {**doc, "id": "ALA-2024-0300"})
+            assert "возвращено на доработку" in again["html"] and "исправить графу 9" in again["html"]
+    finally:
+        service.close()
+    shown = CliRunner().invoke(main, ["register", "show", doc["certificate"]["number"], "--register", register_url])
+    assert shown.exit_code == 0, shown.output
+    assert "desk by A. Seitkali: returned for correction; invalid" in shown.stdout and "comment: исправить графу 9" in shown.stdout
+    assert accounts.disable(Register.open(register_url), "A. Seitkali") is True
+    assert accounts.signed_in(Register.open(register_url), token) is None
