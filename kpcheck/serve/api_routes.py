@@ -41,7 +41,8 @@ class BadRequest(Exception):
         self.location, self.status, self.values = location, status, values
 
     def said(self, request: Request) -> str:
-        return asked_gettext(request)(str(self)).format(**self.values)
+        text = asked_gettext(request)(str(self))
+        return text.format(**self.values) if self.values else text  # a message without fields may hold braces
 
 
 def asked_gettext(request: Request) -> Callable[[str], str]:
