@@ -285,3 +285,21 @@ def test_an_untouched_act_block_sends_no_act(page):
     assert "state_control_act" not in page.evaluate("window.kpcheckDesk.toSubmission()")
     field(page, "state_control_act.number").fill("ASC-1")
     assert page.evaluate("window.kpcheckDesk.toSubmission()")["state_control_act"] == {"number": "ASC-1"}
+
+
+def test_why_under_a_finding_and_a_rule_not_applicable(page):
+    """Each finding and each rule not applicable opens its explanation (kpcheck explain's lines)."""
+    page.set_input_files("#load-file", str(ROOT / "fixtures" / "submissions" / "dup-deadline-2024-03-15.json"))
+    expect(field(page, "id")).not_to_have_value("")
+    check(page)
+    dup = page.locator(".finding", has=page.locator(".rule", has_text="DUP-01"))
+    dup.locator("details.why summary").click()
+    explanation = dup.locator("pre.explanation")
+    expect(explanation).to_contain_text("← срок")
+    text = explanation.inner_text()
+    assert "2024-03-18 Пн  рабочий день 1" in text and "2024-03-27 Ср  рабочий день 5  ← срок" in text
+    shot(page, "why-dup-01")
+    page.locator("details.not-applicable > summary").click()
+    first = page.locator("details.not-applicable li").first
+    first.locator("details.why summary").click()
+    expect(first.locator("pre.explanation")).to_contain_text("Результат")

@@ -181,6 +181,7 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
         "config": "kpcheck.cli.config:config",
         "register": "kpcheck.cli.register:register",
         "serve": "kpcheck.cli.serve:serve",
+        "users": "kpcheck.cli.users:users",
         "explain": "kpcheck.cli.explain:explain",
         "report": "kpcheck.cli.report:report",
     },
