@@ -683,3 +683,50 @@ def test_json_lines_locations_are_right_on_every_line(tmp_path):
     result = run("check", path, "--format", "json")
     locations = [r["error"]["location"] for r in json.loads(result.stdout)["results"]]
     assert locations == [f"{path}:1:7", f"{path}:2:7", f"{path}:4:9"]
+
+
+# ---- 6. settings are checked like input ---------------------------------------------------------
+
+
+COMMANDS = [("check", "{new}"), ("audit", "{new}", "--jobs", "1"), ("rules", "lint"), ("stats", "{new}"), ("register", "show", "X")]
+
+
+@pytest.mark.parametrize(
+    "toml, where, message",
+    [
+        ("quiet = 1\n", ":1", "quiet = 1: expected true or false"),
+        ("rules = 5\n", ":1", "rules = 5: expected a text in quotes"),
+        ('\n\nfial-on = "warning"\n', ":3", "no command has an option 'fial-on' (did you mean 'fail-on'?)"),
+        ("[audti]\nquiet = true\n", ":1", "[audti] is no command of kpcheck (did you mean [audit]?)"),
+        ('[rules.tset]\nengine = "python"\n', ":1", "[rules tset] is no command of kpcheck (did you mean [rules test]?)"),
+        ('[rules]\nlang = "ru"\n', ":1", "[rules] is a group of commands"),
+        ("verbose = 'yes'\n", ":1", "expected true or false"),
+    ],
+)
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_a_wrong_setting_is_exit_2_naming_file_and_line_in_every_command(tmp_path, monkeypatch, toml, where, message, command):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KPCHECK_CONFIG_DIR", str(tmp_path / "none"))
+    write(tmp_path / "kpcheck.toml", toml)
+    new = reused(tmp_path)
+    result = run(*(a.format(new=new) for a in command))
+    assert result.exit_code == 2, result.output
+    assert f"kpcheck.toml{where}" in result.output and message in result.output
+    assert "Traceback" not in result.output and "internal error" not in result.output
+
+
+def test_right_settings_still_apply(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KPCHECK_CONFIG_DIR", str(tmp_path / "none"))
+    write(tmp_path / "kpcheck.toml", 'quiet = true\njobs = 1\n[check]\nlang = "ru"\nformat = ["json"]\n')
+    result = run("check", reused(tmp_path))
+    assert result.exit_code in (0, 1) and json.loads(result.stdout)["results"]
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [({"KPCHECK_JOBS": "100000"}, "--jobs"), ({"KPCHECK_JOBS": "x"}, "--jobs"), ({"KPCHECK_MAX_SIZE": "lots"}, "KPCHECK_MAX_SIZE")],
+)
+def test_environment_values_out_of_range(tmp_path, env, message):
+    result = run("audit", reused(tmp_path), env=env)
+    assert result.exit_code == 2 and message in result.output and "internal error" not in result.output
