@@ -37,15 +37,3 @@ def test_the_remembered_days_stay_few(monkeypatch):
         day = start + dt.timedelta(days=n)
         assert Coupon.model_validate({"received_on": day.isoformat()}).received_on == day
         assert len(models._DAYS) <= 10
-
-
-def test_the_ascii_number_key_keeps_exactly_what_isalnum_keeps():
-    """normalise_number's ASCII path drops what is not a letter or digit by a regular expression:
-    the same key as keeping ``str.isalnum()`` characters, for every ASCII character."""
-    from kpcheck.input.text import normalise_number
-
-    for code in range(128):
-        ch = chr(code)
-        text = f"kz-{ch}0 1/{ch}x."
-        expected = "".join(c for c in "".join(text.split()).upper() if c.isalnum()) or None
-        assert normalise_number(text) == expected, repr(ch)

@@ -18,7 +18,6 @@ from typing import Any
 
 _DROPPED_CATEGORIES = frozenset({"Cf", "Pd"})  # format characters (zero-width, BOM, soft hyphen...), dashes
 _PLAIN_NUMBER = re.compile(r"[A-Z0-9]+")
-_NOT_ASCII_ALNUM = re.compile(r"[^0-9A-Za-z]+")
 
 
 def blank(value: Any) -> bool:
@@ -57,7 +56,7 @@ def normalise_number(value: str | None) -> str | None:
     if value.isascii():  # the hot path: an audit keys every submission
         key = "".join(value.split()).upper()
         if not key.isalnum():
-            key = _NOT_ASCII_ALNUM.sub("", key)  # in ASCII, str.isalnum() is exactly [0-9A-Za-z]
+            key = "".join(ch for ch in key if ch.isalnum())
         return key or None
     form = number_form(value) or ""
     key = "".join(_ascii_digit(ch) for ch in form if ch.isalnum())
