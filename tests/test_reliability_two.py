@@ -730,3 +730,65 @@ def test_right_settings_still_apply(tmp_path, monkeypatch):
 def test_environment_values_out_of_range(tmp_path, env, message):
     result = run("audit", reused(tmp_path), env=env)
     assert result.exit_code == 2 and message in result.output and "internal error" not in result.output
+
+
+# ---- 8. data files are read as the user wrote them ------------------------------------------------
+
+
+def _production(tmp_path, carats):
+    return write(tmp_path / "prod.csv", f'year,carats,value\n2024,"{carats}",5\n')
+
+
+@pytest.mark.parametrize(
+    "carats, shown",
+    [
+        ("100,5", "100.50"),
+        ("100.5", "100.50"),
+        ("1 000,5", "1000.50"),
+        ("12,25", "12.25"),
+        ("1,000.5", "1000.50"),
+        ("1.000,5", "1000.50"),
+        ("1,000,000", "1000000.00"),
+    ],
+)
+def test_production_takes_a_decimal_comma(tmp_path, carats, shown):
+    result = run("stats", FIXTURES, "--production", _production(tmp_path, carats), "--format", "csv", "--from", "2024", "--to", "2024")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1].startswith(f"2024,{shown},5.00,")
+
+
+@pytest.mark.parametrize("carats", ["1,000", "2,500", "-1,250"])
+def test_production_refuses_an_ambiguous_comma_with_a_hint(tmp_path, carats):
+    result = run("stats", FIXTURES, "--production", _production(tmp_path, carats), "--format", "csv")
+    assert result.exit_code == 2 and "prod.csv:2" in result.stderr
+    assert ("ambiguous" in result.stderr and "1000,5" in result.stderr) or ">= 0" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("carats", ["1e30", "99999999999999999999", "1,000,000,000,000,000,000"])
+def test_huge_production_is_a_clear_error_before_anything_is_printed(tmp_path, carats):
+    result = run("stats", FIXTURES, "--production", _production(tmp_path, carats), "--format", "csv")
+    assert result.exit_code == 2 and "too large" in result.stderr and "internal error" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_huge_waiver_file_is_refused_at_once_with_the_true_reason(tmp_path):
+    import time
+
+    entry = (
+        '  - certificate: "KZ{n:06d}"\n    rule: FORM-14\n    reason: "rounding"\n    granted_by: "order 45"\n    expires_on: 2025-03-01\n'
+    )
+    path = write(tmp_path / "w.yaml", "waivers:\n" + "".join(entry.format(n=i) for i in range(16500)))
+    started = time.monotonic()
+    result = run("check", reused(tmp_path), "--waivers", path)
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 2 and "at most 1 MiB" in result.stderr and "aliases" not in result.stderr
+
+
+def test_a_large_yaml_without_aliases_is_not_said_to_have_aliases(tmp_path):
+    from kpcheck.input.yamlio import YamlSyntaxError, load_yaml_text
+
+    text = "items:\n" + "".join(f"  - {i}\n" for i in range(100_001))
+    with pytest.raises(YamlSyntaxError) as raised:
+        load_yaml_text(text, "big.yaml")
+    assert "more than 100,000 values" in raised.value.message and "aliases" not in raised.value.message
