@@ -184,7 +184,11 @@ def run(settings: Settings, sock: socket.socket, loading: tuple[str | None, ...]
 
     rules, reference, engine, waivers = loading
     checker, waiver_book = prepare(rules, reference, engine, settings.api_lang, waivers)
-    service = CheckService(checker, waiver_book, waivers, open_register(storing[0]), storing[1])
+    from kpcheck.cli.provenance import provenance
+
+    ctx = click.get_current_context(silent=True)
+    found = provenance(ctx, storing[0], waivers, rules, reference) if ctx is not None else None
+    service = CheckService(checker, waiver_book, waivers, open_register(storing[0]), storing[1], found)
     app = create_app(service, settings)
     shown = f"[{settings.host}]" if ":" in settings.host else settings.host
     err_console.print(

@@ -85,11 +85,14 @@ class CheckService:
         waivers_file: str | None = None,
         register: Any = None,
         by: str | None = None,
+        provenance: dict[str, Any] | None = None,
     ):
         """``register``: an open :class:`~kpcheck.register.store.Register` (``--register``), whose
         history every check runs XREF-01/02 against; ``by`` the default name stored with records."""
         self.checker, self.waivers, self.register, self.by = checker, waivers, register, by
-        self.meta = checker.meta(waivers_file)
+        shown = getattr(register, "shown", None)
+        default: dict[str, Any] = {"register": shown, "waivers": waivers_file, "rules": None, "reference": None, "settings": {}}
+        self.meta = {**checker.meta(waivers_file), "provenance": provenance or default}  # every report names them
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kpcheck-engine")
         self.checks = 0
         self.kept: OrderedDict[str, Kept] = OrderedDict()
