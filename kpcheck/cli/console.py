@@ -9,14 +9,15 @@ import os
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.markup import escape
 
 from kpcheck.cli.exits import EXIT_ERROR
 from kpcheck.cli.settings import CommandDefaults, Settings, adopt
 from kpcheck.input.shorten import shorten
+from kpcheck.problems import KpcheckError
+from kpcheck.report.text import SafeConsole
 
-err_console = Console(stderr=True, highlight=False)
+err_console = SafeConsole(stderr=True, highlight=False)  # data shown escaped, never run by the terminal
 QUIET, NORMAL, VERBOSE = -1, 0, 1
 _KEY = "kpcheck.verbosity"
 
@@ -99,6 +100,9 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except KpcheckError as exc:  # a setting or input kpcheck refuses, located: one line, exit 2
+            error(str(exc))
+            ctx.exit(EXIT_ERROR)
         except Exception as exc:
             if os.environ.get("KPCHECK_DEBUG"):
                 raise

@@ -65,8 +65,10 @@ def load_yaml_text(text: str, file: str) -> Any:
 def _check_size(doc: Any, file: str) -> None:
     """Refuse a document nested too deep or whose aliases expand to too many values."""
     sizes: dict[int, int] = {}
+    aliased = False
 
     def size(node: Any, depth: int) -> int:
+        nonlocal aliased
         if not isinstance(node, (dict, list)):
             return 1
         if depth > MAX_DEPTH:
@@ -77,9 +79,10 @@ def _check_size(doc: Any, file: str) -> None:
             known = 1 + sum(size(child, depth + 1) for child in children)
             sizes[id(node)] = known
             if known > MAX_NODES:
-                raise YamlSyntaxError(
-                    node_location(node, file), f"the document holds more than {MAX_NODES:,} values once its aliases are expanded; refused"
-                )
+                how = " once its aliases are expanded" if aliased else ""
+                raise YamlSyntaxError(node_location(node, file), f"the document holds more than {MAX_NODES:,} values{how}; refused")
+        else:
+            aliased = True  # the same node reached again: an alias
         return known
 
     size(doc, 1)
