@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 
 import click
 
-from kpcheck.cli.console import error, verbosity_options, warning
-from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK
+from kpcheck.cli.console import Command, error, verbosity_options, warning
+from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK, Failed
 from kpcheck.cli.outputs import output_stream, refuse_clashes
 from kpcheck.engine import KINDS, EngineUnavailable
 from kpcheck.report.text import make_console
@@ -18,7 +17,7 @@ from kpcheck.tooling.impact import impact as run_impact
 from kpcheck.tooling.impact_render import render_text, to_json
 
 
-@click.command("impact")
+@click.command("impact", cls=Command)
 @click.argument("sources", nargs=-1, required=True)
 @click.option(
     "--old",
@@ -45,7 +44,7 @@ def impact(
     reference: str | None,
     engine: str | None,
     jobs: int | None,
-) -> None:
+) -> int:
     """Re-run past submissions (SOURCE...) under the --old and --new rulebooks and show what changes.
 
     Lists the submissions whose status or findings change, the status transitions, the
@@ -56,16 +55,14 @@ def impact(
     try:
         report = run_impact(old_dir, new_dir, sources, reference, engine, jobs or os.cpu_count() or 1)
     except EngineUnavailable as exc:
-        error(f"{exc}; nothing was compared")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"{exc}; nothing was compared") from None
     except ImpactRulebookInvalid as exc:
         for problem in exc.errors:
             error(str(problem))
-        error(
+        raise Failed(
             f"the {exc.side} rulebook ({new_dir if exc.side == 'new' else old_dir or 'shipped'}) "
             "or its reference data does not load; nothing was compared"
-        )
-        sys.exit(EXIT_ERROR)
+        ) from None
     if report.reference == "example":
         warning(
             "using the shipped EXAMPLE registers (signers, customs points, entities); pass --reference DIR for the official lists",
@@ -78,4 +75,4 @@ def impact(
             stream.write(json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n")
         else:
             render_text(report, make_console(stream))
-    sys.exit(EXIT_ERROR if report.errors else EXIT_OK)
+    return EXIT_ERROR if report.errors else EXIT_OK

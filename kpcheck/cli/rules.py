@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kpcheck.cli.console import VERBOSE, LazyGroup, error, verbosity, verbosity_options, warning
-from kpcheck.cli.exits import EXIT_ERROR, EXIT_FAIL, EXIT_OK
+from kpcheck.cli.exits import EXIT_FAIL, EXIT_OK, Failed
 from kpcheck.cli.outputs import output_stream
 from kpcheck.engine import EngineError
 from kpcheck.i18n import LANGUAGES
@@ -72,7 +71,7 @@ def list_rules(directory: str | None) -> None:
     """Every rule with its family, severity, dates in force and legal basis."""
     book = _book(directory)
     if book is None:
-        sys.exit(EXIT_ERROR)
+        raise Failed()
     console = _console()
     table = Table(
         title=f"Rulebook {book.version} ({len(book.rules)} rules)",
@@ -105,11 +104,11 @@ def show_rule(rule_id: str, directory: str | None) -> None:
     """One rule in full: basis, dates, applicability, message, examples, and its file."""
     book = _book(directory)
     if book is None:
-        sys.exit(EXIT_ERROR)
+        raise Failed()
     rule = book.get(rule_id.upper())
     if rule is None:
         error(f"no rule {rule_id}; `kpcheck rules list` shows them all")
-        sys.exit(EXIT_ERROR)
+        raise Failed()
     spec = rule.spec
     out.print(Text(f"{spec.id}  {spec.title}", style="bold"))
     rows = [
@@ -190,14 +189,14 @@ def _run(book: Rulebook) -> ExampleRun | None:
 @verbosity_options
 def test_rules(
     directory: str | None, rules_option: str | None, fmt: str, output: str | None, with_coverage: bool, with_explanations: bool, lang: str
-) -> None:
+) -> int:
     """Run every rule's examples on both engines (the Python one only where durable_rules does not import); exit 1 when one fails.
 
     Shows the failures, each with its explanation, then the counts; -v also lists every example that passed."""
     book = _book(str(_directory(directory, rules_option)))
     run = _run(book) if book is not None else None
     if book is None or run is None:
-        sys.exit(EXIT_FAIL)
+        return EXIT_FAIL
     cover = coverage(book, run) if with_coverage else None
     if "durable" not in run.engines:
         warning("durable_rules does not run on this Python (it imports on 3.10-3.12): the examples ran on the Python evaluator only")
@@ -210,7 +209,7 @@ def test_rules(
         else:
             console = Console(file=stream, highlight=False, width=160, no_color=True) if output else _console()
             print_results(console, run, cover, passed=verbosity() >= VERBOSE, explanations=explanations, lang=lang)
-    sys.exit(EXIT_FAIL if any(not r.passed for r in run.results) else EXIT_OK)
+    return EXIT_FAIL if any(not r.passed for r in run.results) else EXIT_OK
 
 
 def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -257,7 +256,7 @@ def lint_rules(
     today: dt.datetime | None,
     chosen: tuple[str, ...],
     ignored: tuple[str, ...],
-) -> None:
+) -> int:
     """Everything wrong with a rulebook, as file:line:col: level: message [CODE].
 
     Warnings that concern many rules (provisions to be confirmed, translations owed or in
@@ -267,7 +266,7 @@ def lint_rules(
     folder = _directory(directory, rules_option)
     if not (folder / "rulebook.yaml").is_file():
         error(f"{folder}: no rulebook.yaml; not a rulebook folder")
-        sys.exit(EXIT_ERROR)
+        raise Failed()
     problems = select(lint(folder, registers, today.date() if today else dt.date.today()), _codes(chosen), _codes(ignored))
     if verbosity() < VERBOSE:
         problems = summarise(problems, folder / "rulebook.yaml")
@@ -277,7 +276,7 @@ def lint_rules(
             if verbosity() >= 0 or problem.level is Level.ERROR:
                 click.echo(str(problem))
         click.echo(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
-    sys.exit(EXIT_FAIL if errors else EXIT_OK)
+    return EXIT_FAIL if errors else EXIT_OK
 
 
 @rules.command("export")
@@ -290,8 +289,7 @@ def export_rules(target: str, force: bool) -> None:
     try:
         written = export_rulebook(Path(target), force)
     except ExportError as exc:
-        error(str(exc))
-        sys.exit(EXIT_ERROR)
+        raise Failed(str(exc)) from None
     if verbosity() >= 0:
         out.print(f"wrote {len(written)} files to {target}; check them with: kpcheck rules lint {target}", markup=False)
 
@@ -313,12 +311,11 @@ def docs_rules(directory: str | None, rules_option: str | None, output: str | No
         raise click.BadParameter("the file name must end in .md or .html", param_hint="--output")
     book = _book(str(_directory(directory, rules_option)))
     if book is None:
-        sys.exit(EXIT_ERROR)
+        raise Failed()
     try:
         text = render(book, fmt, lang=lang)
     except (ReferenceDataError, EngineError) as exc:
-        error(str(exc))
-        sys.exit(EXIT_ERROR)
+        raise Failed(str(exc)) from None
     if output is None:
         click.echo(text, nl=False)
         return
