@@ -84,14 +84,14 @@ class Steps:
         when the submission did not read)."""
         from kpcheck.batch.xref import key_of
 
-        return [(self.evaluate(one), key_of(one.submission) if one.submission is not None else None) for one in loaded]
+        return [(self.evaluate(one), key_of(one.submission, one.source) if one.submission is not None else None) for one in loaded]
 
-    def across(self, pairs: list[Pair], history: Sequence[XrefKey]) -> list[Result]:
+    def across(self, pairs: list[Pair], history: Sequence[XrefKey], searched: Sequence[str] = ()) -> list[Result]:
         """Step 3 with a history: the rules that need one (XREF-01/02) over the checked
         submissions and the history's keys together."""
         from kpcheck.batch.audit import check_with_history
 
-        return check_with_history(self.checker, pairs, list(history), self.lang)
+        return check_with_history(self.checker, pairs, list(history), self.lang, searched)
 
     def waive(self, results: list[Result]) -> Waived:
         """Step 4: the waivers applied to a chunk of results (and nothing else)."""
@@ -178,9 +178,10 @@ class History:
 
     loaded: Iterable[Loaded]
     keys: Sequence[XrefKey]
+    searched: Sequence[str] = ()  # where the submissions and the history were read (XREF-02's message)
 
     def run(self, steps: Steps, finish: Callable[[Waived], T]) -> Iterator[T]:
-        for result in steps.across(steps.keyed(self.loaded), self.keys):
+        for result in steps.across(steps.keyed(self.loaded), self.keys, self.searched):
             yield steps.conclude([result], finish)
 
 
@@ -200,9 +201,11 @@ class InRegister:
     record: bool = False
     by: str | None = None
     extra: Sequence[XrefKey] = ()
+    searched: Sequence[str] = ()  # the checked files and --against sources, beside the register (XREF-02)
 
     def run(self, steps: Steps, finish: Callable[[Waived], T]) -> Iterator[T]:
         from kpcheck.batch.xref import numbers_of
+        from kpcheck.register.urls import database_url, without_password
 
         read = list(self.loaded)
         pairs = steps.keyed(read)
@@ -212,7 +215,8 @@ class InRegister:
 
             stored = sqlite_history(self.register, numbers)
             if stored is not None:
-                for result in steps.across(pairs, [*stored, *self.extra]):
+                where = (without_password(database_url(self.register)), *self.searched)
+                for result in steps.across(pairs, [*stored, *self.extra], where):
                     yield steps.conclude([result], finish)
                 return
         from kpcheck.register.desk import record_checks
@@ -225,7 +229,8 @@ class InRegister:
         subs = [one.submission for one in read]
 
         def work(conn: Any) -> list[Waived]:
-            results = steps.across(pairs, [*history_keys(conn, numbers), *self.extra])
+            history = [*history_keys(conn, numbers, where=register.shown), *self.extra]
+            results = steps.across(pairs, history, (register.shown, *self.searched))
             waived = [steps.waive([result]) for result in results]
             if self.record:
                 record_checks(conn, [one for chunk in waived for one in chunk.results], subs, meta, self.by)
@@ -293,7 +298,9 @@ class RegisterBatch(Batch):
             return [*audit_history(opened, numbers), *self.history]
 
         sources, options, checker = self.sources, dict(self.options), steps.checker
-        chunks = audit_parts(sources, options, self.jobs, self.progress, checker, history, steps.waive, steps.lang, self.units)
+        chunks = audit_parts(
+            sources, options, self.jobs, self.progress, checker, history, steps.waive, steps.lang, self.units, (opened.shown,)
+        )
         decisions = Decisions(opened, self.sources, identity, self.by, recording) if self.record else None
         try:
             for chunk in chunks:
@@ -359,11 +366,11 @@ def history_keys(past: Iterable[Past], kind: str = "json") -> list[XrefKey]:
         if isinstance(item, XrefKey):
             keys.append(item)
         elif isinstance(item, Path):
-            keys += [key_of(one.submission) for one in read_all([item]) if one.submission is not None]
+            keys += [key_of(one.submission, one.source) for one in read_all([item]) if one.submission is not None]
         else:
             loaded = parse_data(_plain(item), f"<history:{n}>", kind)
             if loaded.submission is not None:
-                keys.append(key_of(loaded.submission))
+                keys.append(key_of(loaded.submission, loaded.source))
     return keys
 
 

@@ -101,6 +101,7 @@ CATALOGUE: dict[str, Code] = {
             "LNT107": "an evaluator cannot compile the rulebook",
             "LNT108": "two examples of a rule share a name",
             "LNT109": "a value by date whose days are out of order, outside the rule's dates in force, or begin after it comes into force",
+            "LNT110": "a rule's applies_when tests the presence of a field that no rule reports as missing (a silent pass, rulebook 1.1)",
         },
     ),
     **_codes(
@@ -150,6 +151,8 @@ class Problem:
     message: str
     level: Level = Level.ERROR
     rule: str | None = None
+    template: str | None = None  # the message as an English msgid with {names}, for its translations
+    args: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
         return f"{self.location}: {self.level.value}: {self.message} [{self.code}]"
@@ -171,17 +174,40 @@ class Problem:
         return (loc.file, loc.line or 0, loc.column or 0, self.code, self.message)
 
 
+def fill(template: str, args: dict[str, str]) -> str:
+    """``template`` with each ``{name}`` replaced by its argument (other braces kept)."""
+    for name, value in args.items():
+        template = template.replace("{" + name + "}", value)
+    return template
+
+
+LEVEL_WORDS = {Level.ERROR: "error", Level.WARNING: "warning"}
+
+
 class KpcheckError(Exception):
-    """The base of every located error kpcheck raises: ``str(e)`` is ``location: message``."""
+    """The base of every located error kpcheck raises: ``str(e)`` is ``location: message``.
+
+    Given a ``template`` (an English msgid with ``{names}``) and its ``args``, the message is the
+    template filled, and a report in another language translates the template (:meth:`Problem.render`)."""
 
     code: str = ""
 
-    def __init__(self, location: Location | str, message: str, code: str | None = None):
+    def __init__(
+        self,
+        location: Location | str,
+        message: str,
+        code: str | None = None,
+        template: str | None = None,
+        args: dict[str, str] | None = None,
+    ):
+        if template is not None:
+            message = fill(template, args or {})
         super().__init__(f"{location}: {message}")
         self.location, self.message = location, message
+        self.template, self.template_args = template, tuple((args or {}).items())
         if code is not None:
             self.code = code
 
     @property
     def problem(self) -> Problem:
-        return Problem(self.location, self.code, self.message, explain(self.code).level)
+        return Problem(self.location, self.code, self.message, explain(self.code).level, template=self.template, args=self.template_args)

@@ -231,14 +231,29 @@ def test_bad_inputs_are_exit_2_with_where_and_what(tmp_path, register):
     wrong.write_text("format: 2\n", encoding="utf-8")
     result = run("report", "annual", "--year", YEAR, "--register", register, "--template", wrong)
     assert result.exit_code == 2 and f"{wrong}:1:9: format" in result.stderr and "Traceback" not in result.output
-    both = run("report", "annual", "--year", YEAR, "--register", register, FIXTURES)
-    assert both.exit_code == 2 and "one of them" in both.output
+    neither = run("report", "annual", "--year", YEAR)
+    assert neither.exit_code == 2 and "give SOURCE... or --register URL" in neither.output
     missing = run("report", "annual", "--year", YEAR, tmp_path / "nothing")
     assert missing.exit_code == 2 and "no such file or folder" in missing.stderr
     production = tmp_path / "production.csv"
     production.write_text("year,carats,value\n2024,abc,1\n", encoding="utf-8")
     bad = run("report", "annual", "--year", YEAR, "--register", register, "--production", production)
     assert bad.exit_code == 2 and "carats must be a number" in bad.stderr
+
+
+def test_register_and_files_together_count_each_certificate_once_in_e(tmp_path, register):
+    extra = json.loads((FIXTURES / "compliant-export.json").read_text())
+    extra.update(id="NEW-1", presented_on=f"{YEAR}-02-02")
+    extra["certificate"].update(number="KZ777777", issued_on=f"{YEAR}-02-02")
+    (tmp_path / "new.json").write_text(json.dumps(extra))
+    both = run("report", "annual", "--year", YEAR, "--register", register, tmp_path / "new.json", FIXTURES, "--format", "markdown")
+    assert both.exit_code == 0, both.output
+    stats = json.loads(
+        run("stats", "--register", register, tmp_path / "new.json", FIXTURES, "--from", YEAR - 4, "--to", YEAR, "--format", "json").stdout
+    )
+    assert stats["table2"][-1]["export"] == 1
+    assert f"| {YEAR} | - | - | - | - |" in both.stdout and f"| {YEAR} | - | 1 | 1 |" in both.stdout
+    assert f"Decisions recorded in {YEAR}" in both.stdout
 
 
 def test_production_and_kazakh(tmp_path, register):

@@ -36,8 +36,15 @@ def item(**fields):
 
 
 class FakeIndex:
+    searched = ("a.jsonl", "sqlite:///r.db")
+
     def same_number_others(self, key):
         return 2
+
+    def same_number_who(self, key):
+        from kpcheck.batch.xref import Other
+
+        return [Other("A-1", D(2024, 3, 4), "a.jsonl:3"), Other("A-2", D(2024, 3, 5), "sqlite:///r.db#7: compliant 2024-03-05")]
 
     def original_known(self, key):
         return True
@@ -77,6 +84,12 @@ CASES = [
     ("number_prefix_accepted", None, None, {"number": "KZ000123", "country": "KZ", "on": D(2024, 3, 4)}, True),
     ("number_prefix_accepted", None, None, {"number": "XX000123", "country": "KZ", "on": D(2024, 3, 4)}, False),
     ("number_prefix_accepted", None, None, {"number": "KZ000123", "country": None, "on": D(2024, 3, 4)}, None),
+    ("number_plain", None, None, {"number": "kz 000-123"}, True),
+    ("number_plain", None, None, {"number": "KZ000123."}, False),
+    ("number_plain", None, None, {"number": "\u041aZ000123"}, False),  # a Cyrillic look-alike
+    ("number_plain", None, None, {"number": "KZ\u200b000123"}, True),  # a format character is no part of it
+    ("number_plain", None, None, {"number": "KZ\u0660\u0661"}, False),  # Arabic-Indic digits
+    ("number_plain", None, None, {"number": None}, None),
     ("counterparty_country", None, None, {}, "AE"),
     ("counterparty_country", IMPORT, None, {}, "AE"),
     ("counterparty_country", {"certificate.importer.country": " "}, None, {}, None),
@@ -138,6 +151,8 @@ CASES = [
     ("countries_with_status", None, None, {"countries": ["AE"], "on": None, "statuses": ["suspended"]}, None),
     ("xref_same_number", None, BATCH, {}, 2),
     ("xref_original_known", None, BATCH, {}, True),
+    ("xref_same_number_who", None, BATCH, {}, "A-1 (2024-03-04, a.jsonl:3); A-2 (2024-03-05, sqlite:///r.db#7: compliant 2024-03-05)"),
+    ("xref_searched", None, BATCH, {}, "a.jsonl, sqlite:///r.db"),
     (
         "xref_price_outliers",
         None,

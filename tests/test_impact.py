@@ -146,13 +146,26 @@ def test_participant_suspension_changes_exactly_the_trade_with_it_that_year(ae_s
     assert report["summary"]["rules"] == {"TRADE-02": {"added": 7, "removed": 0}}
 
 
-def test_an_unchanged_rulebook_changes_nothing(tmp_path):
-    copy = tmp_path / "rules"
-    shutil.copytree(RULES_DIR, copy)
+def test_an_amendment_that_changes_no_outcome_changes_nothing(tmp_path):
+    copy = amended(tmp_path, "DUP/DUP-01.yaml", "id: DUP-01\n", "id: DUP-01\n# a comment of the legal staff\n", 1)
     result = run("--new", copy, "--engine", "python", "--jobs", "1", FIXTURES / "impact")
     assert result.exit_code == 0, result.output
     assert "8 submission(s) re-run, 0 changed" in result.stdout
     assert "changes no submission" in result.stdout
+
+
+@pytest.mark.parametrize("how", ["shipped", "copy"])
+def test_a_rulebook_compared_with_itself_is_refused(tmp_path, how):
+    """The same rulebook on both sides (the shipped rulebook, or a copy of it with the same hash)
+    is no amendment: exit 2 with a message, never "changes no submission"."""
+    new = RULES_DIR if how == "shipped" else tmp_path / "rules"
+    if how == "copy":
+        shutil.copytree(RULES_DIR, new)
+    result = run("--new", new, "--engine", "python", "--jobs", "1", FIXTURES / "impact")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "are the same (rulebook hash" in result.stderr
+    assert "nothing to compare" in result.stderr
 
 
 def test_a_rulebook_that_does_not_load_exits_2_naming_file_line_col(tmp_path):

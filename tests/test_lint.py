@@ -95,7 +95,7 @@ CASES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
     ),
     "T/T-06.yaml": (
         edit(good("T-06"), CONDITION, "condition: {field: certificate.issued_on, greater_than: 5}\n"),
-        [("RUL016", "5}", "type mismatch: 'certificate.issued_on' is date, compared with 5")],
+        [("RUL016", "5}", "'certificate.issued_on' is a date and is compared with the number 5: write the date as YYYY-MM-DD")],
     ),
     "T/T-07.yaml": (
         edit(good("T-07"), "message: Certificate {certificate.number}", "message: Due {deadline}"),

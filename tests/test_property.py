@@ -29,7 +29,7 @@ MUTATIONS = {
     "direction": st.sampled_from(["export", "import"]),
     "presented_on": st.dates(dt.date(2010, 1, 1), dt.date(2027, 12, 31)).map(dt.date.isoformat),
     "certificate.number": st.sampled_from(["KZ000123", "kz 000-123", "AE0045871", "DE123", "EU99", "X1", "KZ"]),
-    "certificate.issuing_country": countries.filter(lambda c: c is not None),
+    "certificate.issuing_country": countries.filter(lambda c: bool(c)),  # required: a blank one is an input error
     "certificate.issuing_authority": st.sampled_from(["Authority", " ", None]),
     "certificate.title": st.sampled_from(["Kimberley  Process CERTIFICATE", "Certificate", None]),
     "certificate.languages": st.lists(st.sampled_from(["en", "ru", "kk", "ar"]), max_size=3),

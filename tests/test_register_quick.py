@@ -34,8 +34,9 @@ def test_the_quick_reader_gives_the_keys_the_register_gives(tmp_path):
     numbers = stored_numbers(path)
     assert len(numbers) > 10
     for wanted in (numbers, numbers[:3], ["NO-SUCH-NUMBER"], [*numbers[5:6], "NO-SUCH-NUMBER"]):
-        with Register.open(str(path), create=True).reading() as conn:
-            full = history_keys(conn, wanted)
+        register = Register.open(str(path), create=True)
+        with register.reading() as conn:
+            full = history_keys(conn, wanted, where=register.shown)
         assert sqlite_history(str(path), wanted) == full
         assert sqlite_history(f"sqlite:///{path}", wanted) == full
     assert any(key.duplicate_request for key in sqlite_history(str(path), numbers))  # a bool, as SQLAlchemy gives

@@ -109,8 +109,21 @@ def test_tiny_carats_in_an_audit(tmp_path):
     assert key_of(sub).prices[0][2] == MAX_PRICE
 
 
-@pytest.mark.parametrize("command", [["stats"], ["rules", "impact", "--new", str(RULES_DIR), "--engine", "python"]])
+def amended_rules(tmp_path):
+    """A copy of the shipped rulebook with a comment added: ``rules impact`` refuses a rulebook
+    compared with itself."""
+    copy = tmp_path / "amended-rules"
+    shutil.copytree(RULES_DIR, copy)
+    with (copy / "DUP" / "DUP-01.yaml").open("a", encoding="utf-8") as stream:
+        stream.write("# amended\n")
+    return copy
+
+
+@pytest.mark.parametrize("command", [["stats"], ["rules", "impact", "--new", "{amended}", "--engine", "python"]])
 def test_stats_and_impact_survive_the_same_inputs(tmp_path, command):
+    if "{amended}" in command:
+        amended = str(amended_rules(tmp_path))
+        command = [c.replace("{amended}", amended) for c in command]
     for i, name in enumerate(sorted(CRASHERS)):
         suffix, doc = CRASHERS[name]
         write(tmp_path / f"in{i}{suffix}", doc)
@@ -187,8 +200,11 @@ def test_a_full_disk_is_exit_2_with_a_message(tmp_path):
     assert outcome.exit_code == 2 and "No space left on device" in outcome.stderr
 
 
-@pytest.mark.parametrize("command", [["stats", "{sub}"], ["rules", "docs"], ["rules", "impact", "--new", str(RULES_DIR), "{sub}"]])
+@pytest.mark.parametrize("command", [["stats", "{sub}"], ["rules", "docs"], ["rules", "impact", "--new", "{amended}", "{sub}"]])
 def test_output_into_a_missing_folder_is_exit_2(tmp_path, command):
+    if "{amended}" in command:
+        amended = str(amended_rules(tmp_path))
+        command = [c.replace("{amended}", amended) for c in command]
     sub = write(tmp_path / "x.json", base())
     target = tmp_path / "missing" / "out.md"
     outcome = run(*[c.replace("{sub}", str(sub)) for c in command], "-o", target)

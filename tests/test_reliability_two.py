@@ -329,3 +329,226 @@ def test_a_finished_audit_run_again_is_a_new_run(tmp_path):
     with sqlite3.connect(reg) as conn:
         assert conn.execute("SELECT run, count(*) FROM decisions GROUP BY run ORDER BY run").fetchall() == [(1, 1), (2, 1)]
     assert "kpcheck_schema" in tables(reg)
+
+
+# ---- 3. no signal leaves a process, a spool or a temporary report behind -------------------------
+
+
+def _children_of(pid):
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("sig", ["SIGHUP", "SIGKILL", "SIGQUIT", "SIGTERM", "SIGINT"])
+def test_a_signalled_audit_leaves_no_process_spool_or_temporary_report(tmp_path, sig):
+    import signal
+    import time
+
+    batch = _batch(tmp_path, 6000)
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    env = {**os.environ, "TMPDIR": str(spool)}
+    audit = subprocess.Popen(
+        [sys.executable, "-m", "kpcheck", "audit", batch, "--jobs", "2", "-q", "--engine", "python", "--format", f"json={out / 'r.json'}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+    assert _wait_for(lambda: len(_children_of(audit.pid)) >= 3 and any(spool.rglob("*.pickle")), 120)
+    family = _children_of(audit.pid)
+    audit.send_signal(getattr(signal, sig))
+    code = audit.wait(30)
+    err = audit.stderr.read()
+    if sig != "SIGKILL":
+        assert code == 2 and "interrupted" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    time.sleep(5)
+    assert [pid for pid in family if _alive(pid)] == []
+    assert [p for p in spool.rglob("*") if p.is_file() or p.name.startswith("audit-")] == []
+    assert list(out.iterdir()) == []
+
+
+def test_a_stale_spool_of_a_dead_process_is_removed_by_the_next_audit(tmp_path, monkeypatch):
+    from kpcheck.batch import reaper
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    base = tmp_path / f"kpcheck-{os.getuid()}"
+    stale = base / "audit-999999999-abc"
+    stale.mkdir(parents=True)
+    (stale / "x.pickle").write_bytes(b"x" * 100)
+    fresh = reaper.spool_folder()
+    assert not stale.exists() and os.path.isdir(fresh) and str(os.getpid()) in fresh
+
+
+@pytest.mark.parametrize("value", ["100000", "65", "0", "-1"])
+def test_jobs_beyond_the_machine_are_refused(tmp_path, value):
+    result = run("audit", reused(tmp_path), env={"KPCHECK_JOBS": value})
+    assert result.exit_code == 2 and "--jobs" in result.output
+    from kpcheck.batch.workers import max_jobs
+
+    assert run("audit", reused(tmp_path), "--jobs", max_jobs() + 1).exit_code == 2
+
+
+def test_the_pool_starts_no_more_workers_than_the_work_needs():
+    from kpcheck.batch.workers import WorkerPool
+
+    with WorkerPool(6, abs, lazy=True) as pool:
+        assert list(pool.map([-1])) == [1]
+        assert len(pool.workers) == 1
+
+
+def _mount_small_tmpfs(folder, size="256k"):
+    return f"mount -t tmpfs -o size={size} tmpfs {folder} || exit 77; "
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_full_temporary_folder_is_a_clear_message(tmp_path, jobs):
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        pytest.skip("needs root and unshare to mount a small filesystem")
+    batch = _batch(tmp_path, 1500)
+    small = tmp_path / "small"
+    small.mkdir()
+    script = _mount_small_tmpfs(small) + f"TMPDIR={small} {sys.executable} -m kpcheck audit {batch} --jobs {jobs} -q --engine python"
+    done = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=300)
+    if done.returncode == 77:
+        pytest.skip("cannot mount here")
+    assert done.returncode == 2
+    assert "cannot write the audit's spool" in done.stderr and "No space left on device" in done.stderr and "TMPDIR" in done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+
+
+def test_rules_export_to_a_full_disk_says_why_and_leaves_nothing(tmp_path):
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        pytest.skip("needs root and unshare to mount a small filesystem")
+    small = tmp_path / "small"
+    small.mkdir()
+    script = (
+        _mount_small_tmpfs(small, "64k") + f"{sys.executable} -m kpcheck rules export {small}/rb; echo code=$?; find {small} -mindepth 1"
+    )
+    done = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=120)
+    if done.returncode == 77:
+        pytest.skip("cannot mount here")
+    assert "code=2" in done.stdout and done.stdout.strip().endswith("code=2"), done.stdout  # nothing found after it
+    assert "No space left on device" in done.stderr and "None" not in done.stderr
+
+
+def _caught(pid):
+    """The signals a process has handlers for (/proc's SigCgt), as a bit mask."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next(int(line.split()[1], 16) for line in status if line.startswith("SigCgt:"))
+    except (OSError, StopIteration):
+        return 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_ctrl_c_while_kpcheck_starts_is_exit_2_and_one_line(tmp_path):
+    """From kpcheck's first line on (the moment it takes SIGHUP over: before that only the
+    interpreter itself is starting), Ctrl-C at any moment is exit 2 and one line."""
+    import signal
+    import time
+
+    new = reused(tmp_path)
+    for delay in (0.0, 0.02, 0.05, 0.1, 0.2, 0.4, 0.8):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kpcheck", "audit", new, "--jobs", "2", "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        assert _wait_for(lambda p=proc: _caught(p.pid) & (1 << (signal.SIGHUP - 1)) or p.poll() is not None, 60)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        if proc.returncode == 0:  # it finished first
+            continue
+        assert proc.returncode == 2, (delay, err)
+        assert "Traceback" not in err and "Aborted" not in err and len(err.strip().splitlines()) == 1, (delay, err)
+
+
+# ---- 4. the terminal and reports show data, not commands ------------------------------------------
+
+HOSTILE_ID = "EVIL\x1b[2J\x1b]0;pwned\x07\u202eTXT.exe\u2066"
+HOSTILE_NUMBER = "KZ\x1b[1A000123\u200f"
+RAW = ("\x1b", "\x07", "\u202e", "\u2066", "\u200f")
+
+
+def _hostile_file(tmp_path):
+    doc = base()
+    doc["id"] = HOSTILE_ID
+    doc["certificate"]["number"] = HOSTILE_NUMBER
+    return write(tmp_path / "evil\x1b[31m\u202e.json", doc)
+
+
+def _no_raw(text):
+    return not any(ch in text for ch in RAW)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("check", "{f}"),
+        ("check", "{f}", "-v"),
+        ("audit", "{f}", "--jobs", "1"),
+        ("audit", "{f}", "--jobs", "1", "--format", "csv"),
+        ("audit", "{f}", "--jobs", "1", "--format", "text", "-v"),
+        ("check", "{missing}"),
+    ],
+)
+def test_escape_sequences_never_reach_the_terminal_raw(tmp_path, args):
+    hostile = _hostile_file(tmp_path)
+    missing = tmp_path / "no\x1b[2Jsuch\u202e.json"
+    result = run(*(a.format(f=hostile, missing=missing) for a in args))
+    assert result.exit_code in (1, 2), result.output
+    assert _no_raw(result.stdout) and _no_raw(result.stderr), repr(result.output)
+    assert "\\x1b" in result.stdout + result.stderr and "\\u202e" in result.stdout + result.stderr
+
+
+def test_the_json_report_keeps_the_data_as_given(tmp_path):
+    hostile = _hostile_file(tmp_path)
+    doc = json.loads(run("check", hostile, "--format", "json").stdout)
+    assert doc["results"][0]["submission"] == HOSTILE_ID
+
+
+def test_register_show_escapes_what_the_register_holds(tmp_path):
+    reg = tmp_path / "r.sqlite"
+    hostile = _hostile_file(tmp_path)
+    assert run("check", hostile, "--register", reg, "--record", "--by", "desk\x1b]0;x\x07\u202e").exit_code in (0, 1)
+    shown = run("register", "show", HOSTILE_NUMBER, "--register", reg)
+    assert shown.exit_code == 0, shown.output
+    assert _no_raw(shown.stdout) and "desk\\x1b]0;x\\x07\\u202e" in shown.stdout and "\\u202e" in shown.stdout
+
+
+def test_rich_markup_in_data_is_shown_as_given(tmp_path):
+    doc = base()
+    doc["id"] = "[bold red]X[/] [link=http://evil]y[/link]"
+    result = run("check", write(tmp_path / "[red]m[_red].json", doc))
+    assert "[bold red]X[/] [link=http://evil]y[/link]" in result.stdout and "[red]m[_red].json" in result.stdout
+
+
+def test_one_escaping_function():
+    from kpcheck.input.shorten import safe
+
+    assert safe("a\x1bb\u202ec\nd") == "a\\x1bb\\u202ec\\x0ad"
+    assert safe("line\n\ttab\x85", lines=True) == "line\n\ttab\\x85"
+    assert safe("Алматы · 100,5 ct") == "Алматы · 100,5 ct"

@@ -86,7 +86,7 @@ def test_yaml_body_is_read_as_yaml(client):
     [
         (b"{bad", "request:1:2"),
         (b"[]", "request"),
-        (b"", "request:1:0"),
+        (b"", "request:1:1"),  # columns count from 1
         (json.dumps({**base(), "colour": "red"}).encode(), "request: colour"),
         (json.dumps({**base(), "presented_on": "2024-13-01"}).encode(), "request: presented_on"),
     ],
@@ -352,7 +352,7 @@ def test_the_library_checks_in_memory_submissions(service):
     assert russian.findings[0].title != as_bytes.findings[0].title
     assert checker.check_data(doc).findings == as_bytes.findings  # the language did not stick
     broken = checker.check_data(b"{", "mem")
-    assert broken.status == "error" and broken.error["location"] == "mem:1:1"
+    assert broken.status == "error" and broken.error["location"] == "mem:1:2"  # where a key was expected
     with pytest.raises(ValueError, match="kind"):
         checker.check_data(b"{}", kind="toml")
 

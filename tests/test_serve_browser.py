@@ -277,3 +277,29 @@ def test_defaults_follow_the_direction(page):
     page.select_option('[id="f-direction"]', "export")
     assert field(page, "certificate.issuing_country").input_value() == "AE"  # typed: kept
     assert field(page, "certificate.signatures[1].role").input_value() == "state_controller"
+
+
+def test_an_untouched_act_block_sends_no_act(page):
+    """The act block is ticked by default: left empty it sends no act (CTRL-01 reports the missing
+    act), never ``{}``; a partly filled one is sent as it is (CTRL-01 names what it lacks)."""
+    assert "state_control_act" not in page.evaluate("window.kpcheckDesk.toSubmission()")
+    field(page, "state_control_act.number").fill("ASC-1")
+    assert page.evaluate("window.kpcheckDesk.toSubmission()")["state_control_act"] == {"number": "ASC-1"}
+
+
+def test_why_under_a_finding_and_a_rule_not_applicable(page):
+    """Each finding and each rule not applicable opens its explanation (kpcheck explain's lines)."""
+    page.set_input_files("#load-file", str(ROOT / "fixtures" / "submissions" / "dup-deadline-2024-03-15.json"))
+    expect(field(page, "id")).not_to_have_value("")
+    check(page)
+    dup = page.locator(".finding", has=page.locator(".rule", has_text="DUP-01"))
+    dup.locator("details.why summary").click()
+    explanation = dup.locator("pre.explanation")
+    expect(explanation).to_contain_text("← срок")
+    text = explanation.inner_text()
+    assert "2024-03-18 Пн  рабочий день 1" in text and "2024-03-27 Ср  рабочий день 5  ← срок" in text
+    shot(page, "why-dup-01")
+    page.locator("details.not-applicable > summary").click()
+    first = page.locator("details.not-applicable li").first
+    first.locator("details.why summary").click()
+    expect(first.locator("pre.explanation")).to_contain_text("Результат")

@@ -82,7 +82,7 @@ def _as_an_audit_builds_it(keys):
         index.add_part(index_part(unit, pack_prices(unit)))
     index.freeze()
     for unit in units:
-        index.add_reused_packed(pack_members(unit), pack_prices(unit))
+        index.add_reused_packed(pack_members(unit), pack_prices(unit), lambda unit=unit: unit)
     index.settle(drop_runs=True)
     assert index._runs == []
     return index
@@ -106,17 +106,18 @@ def test_the_index_answers_as_a_search_of_every_key_does(monkeypatch, built):
     keys += [xref.XrefKey("export", keys[0].presented_on, o, o + "-D", 7, 0, True, o) for o in originals]
     index = build_index(keys) if built == "in memory" else _as_an_audit_builds_it(keys)
     for key in keys:
-        others = [
-            k
+        others = {
+            (k.id_hash, k.content_hash): k
             for k in keys
             if k.group == key.group
-            and k.id_hash != key.id_hash
+            and (k.id_hash, k.content_hash) != (key.id_hash, key.content_hash)
             and not (key.original and key.original == k.number)
             and not (k.original and k.original == key.number)
             and not (key.supersedes_hash and key.supersedes_hash == k.id_hash)
             and not (k.supersedes_hash and k.supersedes_hash == key.id_hash)
-        ]
+        }
         assert index.same_number_others(key) == len(others)
+        assert sorted(o.submission_id for o in index.same_number_who(key)) == sorted(k.submission_id for k in others.values())
         if key.duplicate_request:
             assert index.original_known(key) == any(k.number == key.original for k in keys if k is not key)
     assert sum(index.same_number_others(k) > 0 for k in keys) > 10

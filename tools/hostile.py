@@ -103,8 +103,20 @@ def check_report(tally: Tally, what: str, report: Path, expected: dict[str, int]
         tally.results[result["status"]] += 1
 
 
+def amended_copy(work: Path) -> Path:
+    """The shipped rulebook with a comment added: ``rules impact`` refuses a rulebook compared
+    with itself (same hash), so the harness compares it with this copy."""
+    copy = work / "rules-amended"
+    if not copy.exists():
+        shutil.copytree(RULES, copy)
+        first = sorted((copy / "DUP").glob("*.yaml"))[0]
+        first.write_text(first.read_text(encoding="utf-8") + "# amended by the hostile harness\n", encoding="utf-8")
+    return copy
+
+
 def submissions(tally: Tally, opts: argparse.Namespace, work: Path, env: dict[str, str]) -> None:
     batches = -(-opts.files // opts.batch_files)
+    amended = amended_copy(work)
     for b in range(batches):
         folder = work / f"batch{b:03d}"
         count = min(opts.batch_files, opts.files - b * opts.batch_files)
@@ -126,7 +138,7 @@ def submissions(tally: Tally, opts: argparse.Namespace, work: Path, env: dict[st
                     tally.commands["inputs checked"] += sum(expected.values())
         engine = opts.engines[b % len(opts.engines)]  # impact runs two audits: one engine a batch
         impact = run(
-            ["rules", "impact", "--new", str(RULES), "--engine", engine, "--jobs", str(opts.jobs), str(folder), "--format", "json"],
+            ["rules", "impact", "--new", str(amended), "--engine", engine, "--jobs", str(opts.jobs), str(folder), "--format", "json"],
             env,
             opts.timeout,
         )

@@ -4,6 +4,7 @@ the year, its open items) or from files (read as ``stats`` reads them, then audi
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -40,10 +41,12 @@ class Drawn:
 
 
 def draw_up(inputs: ReportInputs, register: str | None, sources: list[str], jobs: int = 1) -> Drawn:
-    """The report from the register ``register`` names, or else from ``sources``; raises
+    """The report from the register ``register`` names, or else from ``sources``; with both,
+    section E counts the register's certificates and the files' together (each once, as
+    ``stats`` does) and section G is the register's. Raises
     :class:`~kpcheck.register.errors.RegisterError`."""
     if register:
-        stats, figures, source = _from_register(inputs, register)
+        stats, figures, source = _from_register(inputs, register, sources)
     else:
         stats, figures, source = _from_files(inputs, sources, jobs)
     report = build(inputs.year, inputs.lang, inputs.template, inputs.checker.book, stats, figures, source, dt.date.today())
@@ -54,7 +57,7 @@ def _statistics(loaded: Iterator[Loaded], inputs: ReportInputs) -> Stats:
     return compute_stats(loaded, inputs.year - YEARS + 1, inputs.year, inputs.production)
 
 
-def _from_register(inputs: ReportInputs, url: str) -> tuple[Stats, Enforcement, str]:
+def _from_register(inputs: ReportInputs, url: str, sources: list[str]) -> tuple[Stats, Enforcement, str]:
     from kpcheck.i18n import gettext_for
     from kpcheck.register.events import due_items
     from kpcheck.register.periods import periods_of
@@ -65,7 +68,8 @@ def _from_register(inputs: ReportInputs, url: str) -> tuple[Stats, Enforcement, 
     reg = Register.open(url, readonly=True)
     try:
         with reg.reading() as conn:
-            stats = _statistics((parse_json(doc.encode(), f"{reg.shown}#{pk}") for pk, doc in canonical_documents(conn)), inputs)
+            stored = (parse_json(doc.encode(), f"{reg.shown}#{pk}") for pk, doc in canonical_documents(conn))
+            stats = _statistics(itertools.chain(stored, read_sources(sources)), inputs)
             decided = list(decisions_in(conn, inputs.year))
             overdue = [item for item in due_items(conn, inputs.as_of, periods) if item.overdue(inputs.as_of)]
     finally:

@@ -12,6 +12,7 @@ for the whole batch.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import tempfile
@@ -19,7 +20,8 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from kpcheck.batch.workers import WorkerPool, batch_collections, can_fork
+from kpcheck.batch import reaper
+from kpcheck.batch.workers import WorkerPool, batch_collections, can_fork, max_jobs
 from kpcheck.batch.xref import (
     IndexPart,
     XrefIndex,
@@ -45,7 +47,7 @@ def check_unit(checker: Checker, unit: Unit, lang: str = "en") -> list[tuple[Res
     out = []
     for loaded in loaded_of(unit):
         result = checker.check_loaded(loaded, lang)
-        key = key_of(loaded.submission) if loaded.submission is not None else None
+        key = key_of(loaded.submission, loaded.source) if loaded.submission is not None else None
         out.append((result, key))
     return out
 
@@ -66,6 +68,13 @@ class Spooled:
         with open(self.path, "rb") as stream:
             return pickle.load(stream)
 
+    def read_keys(self) -> list[XrefKey]:
+        """The unit's keys that are not None, in order (what :meth:`read_members` packed)."""
+        with open(self.path, "rb") as stream:
+            pickle.load(stream)
+            keys: list[XrefKey | None] = pickle.load(stream)
+        return [key for key in keys if key is not None]
+
     def read(self) -> Iterator[tuple[Result, XrefKey | None]]:
         with open(self.path, "rb") as stream:
             pickle.load(stream)
@@ -74,18 +83,41 @@ class Spooled:
         return zip(results, keys)
 
 
+class SpoolFull(RuntimeError):
+    """The audit's spool cannot be written (a full or unwritable temporary folder); its
+    message says why and what to do (a worker hands it back without a traceback)."""
+
+    plain = True
+
+
 def spool_unit(checker: Checker, unit: Unit, directory: str, lang: str = "en", numbers: bool = False) -> Spooled:
     """Check a unit and spool its results: the main process only gets the unit's part of the
-    XREF index back, packed (and, with ``numbers``, the numbers a history is looked up by)."""
+    XREF index back, packed (and, with ``numbers``, the numbers a history is looked up by). A
+    spool that cannot be written raises :class:`SpoolFull`."""
     pairs = check_unit(checker, unit, lang)
-    handle, path = tempfile.mkstemp(dir=directory, suffix=".pickle")
     keys = [key for _, key in pairs]
     prices = pack_prices(keys)
-    with os.fdopen(handle, "wb") as stream:  # the packed keys first: the second XREF look reads only them
-        pickle.dump((pack_members(keys), prices), stream, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump(keys, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump([result for result, _ in pairs], stream, protocol=pickle.HIGHEST_PROTOCOL)
+    path = ""
+    try:
+        handle, path = tempfile.mkstemp(dir=directory, suffix=".pickle")
+        with os.fdopen(handle, "wb") as stream:  # the packed keys first: the second XREF look reads only them
+            pickle.dump((pack_members(keys), prices), stream, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(keys, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump([result for result, _ in pairs], stream, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError as exc:
+        if path:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        raise SpoolFull(spool_message(exc, directory)) from None
     return Spooled(path, len(pairs), unit.describe(), index_part(keys, prices), frozenset(numbers_of(keys)) if numbers else frozenset())
+
+
+def spool_message(exc: OSError, directory: str) -> str:
+    """Why the spool cannot be written, and what to do."""
+    return (
+        f"cannot write the audit's spool in {directory} ({exc.strerror or exc}); "
+        "free space there or point TMPDIR at a folder with room (the spool takes about 3 kB a submission)"
+    )
 
 
 _worker: Checker | None = None  # the checker of this process: inherited by forked workers
@@ -155,10 +187,11 @@ def audit(
     checker: Checker | None = None,
     history: Sequence[XrefKey] = (),
     lang: str = "en",
+    searched: Sequence[str] = (),
 ) -> Iterator[Result]:
     """Every submission of the sources, checked, in input order, with XREF findings
     (:func:`audit_parts`, each unit's results as they are)."""
-    for part in audit_parts(sources, options, jobs, progress, checker, history, lang=lang):
+    for part in audit_parts(sources, options, jobs, progress, checker, history, lang=lang, searched=searched):
         yield from part
 
 
@@ -172,6 +205,7 @@ def audit_parts(
     finish: Callable[[list[Result]], Any] = list,
     lang: str = "en",
     units: Iterable[Unit] | None = None,
+    searched: Sequence[str] = (),
 ) -> Generator[Any, None, None]:
     """``finish`` of the results of every unit of the sources, checked, with XREF findings, in
     input order.
@@ -188,10 +222,12 @@ def audit_parts(
     certificate numbers (and duplicates' originals) pass 1 read, so that the sources are read
     once. ``lang``: the language of the findings' texts. ``units``: the sources planned already
     (:func:`~kpcheck.input.units.plan_units`, expanded once), else they are planned here.
+    ``searched`` says where the history comes from (a register's URL), for XREF-02's message.
     """
     checker = checker or Checker.load(**options)
-    with batch_collections(), tempfile.TemporaryDirectory(prefix="kpcheck-audit-") as directory:
-        index = XrefIndex()
+    jobs = min(jobs, max_jobs())
+    with batch_collections(), _spool() as directory:
+        index = XrefIndex(searched=(*map(str, sources), *searched))
         spooled: list[Spooled] = []
         by_number = callable(history)
         numbers: set[str] = set()
@@ -216,9 +252,24 @@ def _second_look(index: XrefIndex, spooled: list[Spooled], history: Sequence[Xre
     index.add_keys(past)
     index.freeze()
     for unit in spooled:  # a few packed bytes per submission, read back
-        index.add_reused_packed(*unit.read_members())
+        index.add_reused_packed(*unit.read_members(), unit.read_keys)
     index.add_reused_keys(past)
     index.settle(drop_runs=True)  # XREF-02's counts are in: the pass-2 workers need no runs
+
+
+@contextlib.contextmanager
+def _spool() -> Iterator[str]:
+    """The audit's spool folder (:func:`kpcheck.batch.reaper.spool_folder`), removed on every
+    way out, and by the reaper should the process be killed."""
+    try:
+        directory = reaper.spool_folder()
+    except OSError as exc:
+        raise SpoolFull(spool_message(exc, tempfile.gettempdir())) from None
+    reaper.watch(directory)
+    try:
+        yield directory
+    finally:
+        reaper.release(directory)
 
 
 PassTwo = tuple[XrefIndex, BatchChecks, Callable[[list[Result]], Any]]
@@ -253,7 +304,7 @@ def _pass_two(spooled: list[Spooled], jobs: int, state: PassTwo) -> Iterator[Any
         return
     _pass_two_state = state
     try:
-        pool = WorkerPool(jobs, _work_two, describe=lambda unit: f"{unit.what}, across submissions")
+        pool = WorkerPool(min(jobs, len(spooled)), _work_two, describe=lambda unit: f"{unit.what}, across submissions")
     finally:
         _pass_two_state = None
     with pool:
@@ -275,17 +326,22 @@ def _pass_one(
             yield spool_unit(checker, unit, directory, lang, numbers)
         return
     _worker, _options = checker, options
-    with WorkerPool(jobs, _work, describe=lambda task: task[0].describe()) as pool:
+    with WorkerPool(jobs, _work, describe=lambda task: task[0].describe(), lazy=True) as pool:
         yield from pool.map((unit, directory, lang, numbers) for unit in units)
 
 
 def check_with_history(
-    checker: Checker, results: list[tuple[Result, XrefKey | None]], history: list[XrefKey], lang: str = "en"
+    checker: Checker,
+    results: list[tuple[Result, XrefKey | None]],
+    history: list[XrefKey],
+    lang: str = "en",
+    searched: Sequence[str] = (),
 ) -> list[Result]:
     """The rules that need a history (``needs: history`` in their rule files: XREF-01/02) of the
     checked submissions against the keys of past ones (``check --against`` reads them from
-    files, ``check --register`` from the register)."""
+    files, ``check --register`` from the register); ``searched`` names where (XREF-02's message)."""
     keys = [key for _, key in results if key is not None]
     index = build_index([*keys, *history])
+    index.searched = tuple(searched)
     batch = BatchChecks(checker, only=checker.book.history_rules(), lang=lang)
     return [batch.apply(result, key, index) for result, key in results]

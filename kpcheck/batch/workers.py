@@ -10,6 +10,13 @@ process sentinel: :class:`WorkerLost` names it and the task it held. An exceptio
 task comes back as :class:`WorkerFailed`. Closing the pool (always, by ``with``) stops
 every worker, also on Ctrl-C or SIGTERM in the main process; workers ignore SIGINT so that
 only the main process decides.
+
+Workers die with their parent, however it ends (issue 25): on Linux the kernel kills them
+(``prctl(PR_SET_PDEATHSIG)``); everywhere, a thread in each worker watches a pipe whose only
+writer is the parent and ends the worker when it reads end-of-file. The stopping signals are
+blocked while a worker is forked, so that none lands before the worker has set its own; a
+pool interrupted while it starts stops the workers it started. Workers start as tasks need
+them: a pool never has more workers than tasks in flight.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import gc
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import traceback
 from collections import deque
@@ -28,6 +36,52 @@ from typing import Any
 
 STOP = None
 JOIN_SECONDS = 5.0
+MAX_JOBS = 64  # and at most JOBS_PER_CORE per core: beyond it, a mistake (KPCHECK_JOBS=100000)
+JOBS_PER_CORE = 4
+_STOPPING = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT") if hasattr(signal, n))
+_PR_SET_PDEATHSIG = 1
+
+
+def max_jobs() -> int:
+    """The most worker processes an audit takes: JOBS_PER_CORE per core, MAX_JOBS at most."""
+    return min(MAX_JOBS, JOBS_PER_CORE * cpu_count())
+
+
+def jobs_problem(jobs: int) -> str | None:
+    """Why ``jobs`` worker processes are refused, or None."""
+    if jobs < 1:
+        return f"{jobs} is not a number of worker processes (1 or more)"
+    if jobs > max_jobs():
+        return (
+            f"{jobs} worker processes is more than this machine can use: at most {max_jobs()} "
+            f"({JOBS_PER_CORE} per core of its {cpu_count()}, {MAX_JOBS} at most); by default every core works"
+        )
+    return None
+
+
+def _die_with_parent(lifeline: int | None) -> None:
+    """The worker ends when its parent does: the kernel's parent-death signal on Linux, and a
+    thread reading the parent's lifeline pipe (end-of-file: the parent is gone) everywhere."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if lifeline is None:
+        return
+
+    def watch() -> None:
+        try:
+            while os.read(lifeline, 1):
+                pass
+        except OSError:
+            pass
+        os._exit(1)
+
+    threading.Thread(target=watch, name="kpcheck-lifeline", daemon=True).start()
 
 
 class WorkerLost(RuntimeError):
@@ -38,11 +92,21 @@ class WorkerFailed(RuntimeError):
     """A task raised an exception inside a worker."""
 
 
-def _serve(conn: Connection, work: Callable[[Any], Any], inherited: list[Connection]) -> None:
+def _serve(
+    conn: Connection, work: Callable[[Any], Any], inherited: list[Connection], lifeline: tuple[int, int] | None = None, parent: int = 0
+) -> None:
     for other in inherited:  # the main process's ends of earlier workers' pipes, copied by fork
         other.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for sig in _STOPPING[1:]:
+        signal.signal(sig, signal.SIG_DFL)
+    if lifeline is not None:
+        os.close(lifeline[1])  # the parent's end: only the parent may hold it open
+    _die_with_parent(lifeline[0] if lifeline is not None else None)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING)
+    if parent and os.getppid() != parent:  # the parent died before the watch began
+        os._exit(1)
     while True:
         try:
             task = conn.recv()
@@ -52,18 +116,31 @@ def _serve(conn: Connection, work: Callable[[Any], Any], inherited: list[Connect
             return
         try:
             reply = ("ok", work(task))
+        except OSError as exc:  # a full disk or folder: the reason, not a traceback
+            where = f" ({exc.filename})" if exc.filename else ""
+            reply = ("failed", f"{exc.strerror or exc}{where}")
         except Exception as exc:
-            reply = ("failed", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+            plain = getattr(exc, "plain", False)  # a message meant for the user as it is
+            reply = ("failed", str(exc) if plain else f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
         conn.send(reply)
 
 
 class _Worker:
-    def __init__(self, context: Any, work: Callable[[Any], Any], earlier: list[_Worker]):
+    def __init__(self, context: Any, work: Callable[[Any], Any], earlier: list[_Worker], lifeline: tuple[int, int] | None):
         self.conn, child = context.Pipe()
-        inherited = [w.conn for w in earlier] if context.get_start_method() == "fork" else []
-        self.process = context.Process(target=_serve, args=(child, work, inherited), daemon=True)
-        self.process.start()
-        child.close()
+        forked = context.get_start_method() == "fork"
+        inherited = [w.conn for w in earlier] if forked else []
+        args = (child, work, inherited, lifeline if forked else None, os.getpid())
+        self.process = context.Process(target=_serve, args=args, daemon=True)
+        blocked = hasattr(signal, "pthread_sigmask")
+        if blocked:  # no stopping signal lands in the worker before it has set its own handlers
+            previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
+        try:
+            self.process.start()
+        finally:
+            if blocked:
+                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+            child.close()
         self.held: deque[int] = deque()  # sequence numbers of the tasks sent, oldest first
 
     def stop(self) -> None:
@@ -86,22 +163,53 @@ class _Worker:
 class WorkerPool:
     """``jobs`` worker processes running ``work`` on tasks; use as a context manager."""
 
-    def __init__(self, jobs: int, work: Callable[[Any], Any], describe: Callable[[Any], str] = repr, window: int | None = None):
-        method = "fork" if can_fork() else "spawn"
-        context = multiprocessing.get_context(method)
+    def __init__(
+        self,
+        jobs: int,
+        work: Callable[[Any], Any],
+        describe: Callable[[Any], str] = repr,
+        window: int | None = None,
+        lazy: bool = False,
+    ):
+        """``lazy``: start a worker only when a task finds every started one busy (the work
+        bounds the pool), else all ``jobs`` now (the pass-2 workers inherit what is set now)."""
+        self.method = "fork" if can_fork() else "spawn"
+        self.context = multiprocessing.get_context(self.method)
+        self.work = work
+        self.jobs = min(jobs, max_jobs())
         self.workers: list[_Worker] = []
-        thawed = not gc.get_freeze_count()
-        if method == "fork":  # the workers' collections leave what they inherit (and its pages) alone,
-            gc.freeze()  # also what was made since a batch froze the collector (pass 2's index)
-        try:
-            for _ in range(jobs):
-                self.workers.append(_Worker(context, work, self.workers))
-        finally:
-            if method == "fork" and thawed:
-                gc.unfreeze()
-        self.window = window or 2 * jobs
+        self.lifeline: tuple[int, int] | None = os.pipe() if self.method == "fork" else None
+        self.window = window or 2 * self.jobs
         self.describe = describe
         self.clean = False
+        try:
+            self._start(1 if lazy else self.jobs)
+        except BaseException:  # interrupted while starting: no worker is left behind
+            self.close(graceful=False)
+            raise
+
+    def _start(self, count: int) -> None:
+        thawed = not gc.get_freeze_count()
+        if self.method == "fork":  # the workers' collections leave what they inherit (and its pages) alone,
+            gc.freeze()  # also what was made since a batch froze the collector (pass 2's index)
+        try:
+            for _ in range(count):
+                self.workers.append(_Worker(self.context, self.work, self.workers, self.lifeline))
+        finally:
+            if self.method == "fork" and thawed:
+                gc.unfreeze()
+
+    def _idle(self) -> _Worker:
+        """The least busy worker, a new one when every started worker is busy and there is room."""
+        worker = min(self.workers, key=lambda w: len(w.held))
+        if worker.held and len(self.workers) < self.jobs:
+            try:
+                self._start(1)
+            except BaseException:
+                self.close(graceful=False)
+                raise
+            return self.workers[-1]
+        return worker
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -118,6 +226,11 @@ class WorkerPool:
                 worker.process.terminate()
         for worker in self.workers:
             worker.end(JOIN_SECONDS if graceful else 0.1)
+        if self.lifeline is not None:
+            for fd in self.lifeline:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            self.lifeline = None
 
     def map(self, tasks: Iterable[Any]) -> Iterator[Any]:
         """Each task's result, in the order of the tasks; raises WorkerLost or WorkerFailed."""
@@ -132,7 +245,7 @@ class WorkerPool:
                 if task is STOP:
                     exhausted = True
                     break
-                worker = min(self.workers, key=lambda w: len(w.held))
+                worker = self._idle()
                 worker.held.append(sent)
                 given[sent] = task
                 try:

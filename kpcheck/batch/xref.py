@@ -18,7 +18,7 @@ import heapq
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -53,6 +53,9 @@ class XrefKey:
     raw_original: str | None = None  # as given, for messages
     prices: tuple[tuple[str, int, int], ...] = ()  # (hs_code, line index, US$/ct in millionths)
     hashes: tuple[int, int, int] = (0, 0, 0)  # of number, group, original: computed once, by key_of
+    content_hash: int = 0  # of the submission's content: the same id and content is the same submission read twice
+    submission_id: str = ""  # for XREF-01's message: who else carries the number
+    source: str = ""  # where it was read: file, file:line, or the register's row and its last decision
 
     @property
     def group(self) -> int:
@@ -73,7 +76,13 @@ def numbers_of(keys: Iterable[XrefKey | None]) -> set[str]:
     return {n for key in keys if key is not None for n in (key.number, key.original) if n}
 
 
-def key_of(sub: Submission) -> XrefKey:
+def content_hash(sub: Submission) -> int:
+    """A 64-bit hash of what the submission says (null and absent alike): two submissions with
+    the same id and this hash are one submission read twice (XREF-01, rulebook 1.1)."""
+    return _h(sub.model_dump_json(exclude_none=True))
+
+
+def key_of(sub: Submission, source: str = "") -> XrefKey:
     cert = sub.certificate
     prices = []
     for i, line in enumerate(cert.lines or []):
@@ -96,7 +105,23 @@ def key_of(sub: Submission) -> XrefKey:
         raw_original=dup.original_number if dup else None,
         prices=tuple(prices),
         hashes=hashes,
+        content_hash=content_hash(sub),
+        submission_id=sub.id,
+        source=source,
     )
+
+
+@dataclass(frozen=True)
+class Other:
+    """Another submission carrying the same number, as XREF-01's message names it."""
+
+    submission_id: str
+    presented_on: dt.date | None
+    source: str
+
+    def __str__(self) -> str:
+        when = self.presented_on.isoformat() if self.presented_on else "?"
+        return f"{self.submission_id or '?'} ({when}, {self.source or '?'})"
 
 
 @dataclass(frozen=True)
@@ -126,6 +151,8 @@ class _Member:
     supersedes_hash: int
     original: int  # hash of the normalised original number, 0 when none
     number: int
+    content: int
+    who: int  # its place in XrefIndex._who, -1 when not known
 
 
 @dataclass(frozen=True)
@@ -138,7 +165,8 @@ class IndexPart:
     price_counts: tuple[tuple[str, dict[int, int]], ...] = ()
 
 
-MEMBER_WIDTH = 7
+MEMBER_WIDTH = 8  # values per key packed by pack_members
+MEMBER_FIELDS = 6  # values per member of a repeated group (_Member)
 
 
 def original_groups(key: XrefKey) -> tuple[int, int]:
@@ -150,12 +178,14 @@ def original_groups(key: XrefKey) -> tuple[int, int]:
 
 
 def pack_members(keys: Iterable[XrefKey | None]) -> bytes:
-    """The keys as the second look reads them (group, id, supersedes, original, number hashes,
-    :func:`original_groups`), packed: read back without a Python object per key."""
+    """The keys as the second look reads them (group, id, supersedes, original, number and
+    content hashes, :func:`original_groups`), packed: read back without a Python object per key."""
     values = array("q")
     for key in keys:
         if key is not None:
-            values.extend((key.group, key.id_hash, key.supersedes_hash, key.original_hash, key.number_hash, *original_groups(key)))
+            values.extend(
+                (key.group, key.id_hash, key.supersedes_hash, key.original_hash, key.number_hash, key.content_hash, *original_groups(key))
+            )
     return values.tobytes()
 
 
@@ -194,7 +224,9 @@ class XrefIndex:
     _originals: dict[int, int] = field(default_factory=dict)  # a duplicate's original's group -> its count
     _dropped: bool = False  # the runs were let go (audits, after settle)
     _medians: dict[str, tuple[int, int]] = field(default_factory=dict)  # hs -> (2 x median, count)
+    _who: list[Other] = field(default_factory=list)  # the members of repeated groups, for messages
     frozen: bool = False
+    searched: tuple[str, ...] = ()  # where the other submissions were read, for XREF-02's message
 
     def add_part(self, part: IndexPart) -> None:
         self.groups.frombytes(part.groups)
@@ -209,21 +241,33 @@ class XrefIndex:
     def add_reused_keys(self, parts: Packed) -> None:
         """:meth:`add_reused_packed` of keys (:func:`packed`), after :meth:`freeze`."""
         for keys, prices in parts:
-            self.add_reused_packed(pack_members(keys), prices)
+            present = [key for key in keys if key is not None]
+            self.add_reused_packed(pack_members(present), prices, lambda present=present: present)  # type: ignore[misc]
 
-    def add_reused_packed(self, packed: bytes, prices: tuple[tuple[str, bytes], ...]) -> None:
+    def add_reused_packed(
+        self, packed: bytes, prices: tuple[tuple[str, bytes], ...], keys: Callable[[], Sequence[XrefKey]] | None = None
+    ) -> None:
         """The second look at keys, once :meth:`freeze` knows which groups repeat: those that
-        :func:`pack_members` and :func:`pack_prices` packed."""
+        :func:`pack_members` and :func:`pack_prices` packed. ``keys`` gives the packed keys
+        themselves (those not None, in order), asked for only when one of them is in a group that
+        repeats: XREF-01's message names them."""
         for hs, packed_prices in prices:
             self.prices.offer(hs, array("q", packed_prices))
         values = array("q", packed)
         members, originals = self._members, self._originals
+        given: Sequence[XrefKey] | None = None
         for i in range(0, len(values), MEMBER_WIDTH):
             group = values[i]
             if group in members:
-                members[group].extend(values[i + 1 : i + 5])
-            if values[i + 5]:
-                originals[values[i + 5]] = originals[values[i + 6]] = 0
+                who = -1
+                if keys is not None:
+                    given = keys() if given is None else given
+                    key = given[i // MEMBER_WIDTH]
+                    who = len(self._who)
+                    self._who.append(Other(key.submission_id, key.presented_on, key.source))
+                members[group].extend((*values[i + 1 : i + 6], who))
+            if values[i + 6]:
+                originals[values[i + 6]] = originals[values[i + 7]] = 0
 
     def freeze(self) -> None:
         """Sort for look-ups and plan the medians; call once after every :meth:`add_part`, then
@@ -244,14 +288,30 @@ class XrefIndex:
         self.frozen = True
 
     def same_number_others(self, key: XrefKey) -> int:
-        """XREF-01: other submissions of the same direction and number, exempt pairs left out."""
+        """XREF-01: how many other submissions of the same direction and number there are,
+        exempt pairs left out."""
+        return len(self._others(key))
+
+    def same_number_who(self, key: XrefKey) -> list[Other]:
+        """XREF-01: the other submissions of the same direction and number (id, date, where read)."""
+        return [self._who[m.who] if m.who >= 0 else Other("", None, "") for m in self._others(key)]
+
+    def _others(self, key: XrefKey) -> list[_Member]:
         packed = self._members.get(key.group)
         if not packed:
-            return 0
-        me = _Member(key.id_hash, key.supersedes_hash, key.original_hash, key.number_hash)
-        members = (_Member(*packed[i : i + 4]) for i in range(0, len(packed), 4))
-        # the same submission id seen twice (a register that holds the checked file) is not a reuse
-        return sum(1 for other in members if other.id_hash != me.id_hash and not _exempt(me, other))
+            return []
+        me = _Member(key.id_hash, key.supersedes_hash, key.original_hash, key.number_hash, key.content_hash, -1)
+        seen = {(me.id_hash, me.content)}
+        out = []
+        for i in range(0, len(packed), MEMBER_FIELDS):
+            other = _Member(*packed[i : i + MEMBER_FIELDS])
+            # the same submission read twice (same id, same content: a register that holds the
+            # checked file) is one submission; the same id with other content is another (1.1)
+            if (other.id_hash, other.content) in seen or _exempt(me, other):
+                continue
+            seen.add((other.id_hash, other.content))
+            out.append(other)
+        return out
 
     def original_known(self, key: XrefKey) -> bool | None:
         """XREF-02: a duplicate request's original number is another audited submission's number

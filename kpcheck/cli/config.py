@@ -9,14 +9,14 @@ from typing import Any
 import click
 from click.core import ParameterSource
 from rich import box
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from kpcheck.cli.console import Command, verbosity_options
 from kpcheck.cli.settings import CommandDefaults, Settings, SettingsError, config_files, option_key
+from kpcheck.report.text import SafeConsole
 
-out = Console(highlight=False)
+out = SafeConsole(highlight=False)
 
 
 def _leaves(ctx: click.Context, command: click.Command, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], click.Command]]:

@@ -10,15 +10,15 @@ import sys
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.markup import escape
 
 from kpcheck.cli.exits import EXIT_ERROR, EXIT_FAIL, EXIT_OK, Failed, Interrupted, said_interrupted
 from kpcheck.cli.settings import CommandDefaults, Settings, adopt
 from kpcheck.input.shorten import shorten
 from kpcheck.problems import KpcheckError
+from kpcheck.report.text import SafeConsole
 
-err_console = Console(stderr=True, highlight=False)
+err_console = SafeConsole(stderr=True, highlight=False)  # data shown escaped, never run by the terminal
 QUIET, NORMAL, VERBOSE = -1, 0, 1
 _KEY = "kpcheck.verbosity"
 

@@ -11,9 +11,8 @@ extended to every command). Only ``kpcheck/cli/`` turns outcomes and errors into
 
 from __future__ import annotations
 
-import signal
+import signal  # nothing heavier (sys is built in): the program takes the signals over with this module, first thing
 import sys
-from typing import Any
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 STOPPING = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT") if hasattr(signal, name))
@@ -45,13 +44,27 @@ def said_interrupted(exc: Interrupted) -> None:
         pass
 
 
-def _stop(signum: int, _frame: Any) -> None:
+def _stop(signum: int, _frame: object) -> None:
     raise Interrupted(signal.Signals(signum).name)
 
 
-def raise_on_signals() -> dict[int, Any]:
+def raise_on_signals() -> dict[int, signal._HANDLER]:
     """Make every stopping signal raise :class:`Interrupted`; the handlers before, by signal."""
     return {sig: signal.signal(sig, _stop) for sig in STOPPING}
+
+
+_lean = [False]
+
+
+def end_lean() -> None:
+    """Said by a command once everything it writes is written, flushed and closed (its reports
+    renamed into place, its register committed): the process may then end at once, without the
+    interpreter's teardown (:func:`kpcheck.cli.entry.run`; a desk check's tens of milliseconds)."""
+    _lean[0] = True
+
+
+def may_end_lean() -> bool:
+    return _lean[0]
 
 
 def run_exit(errors: bool, failing: bool) -> int:

@@ -10,15 +10,17 @@ import click
 from kpcheck.cli.console import Command, error, verbosity_options, warning
 from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK, Failed
 from kpcheck.cli.outputs import output_stream, refuse_clashes
+from kpcheck.cli.settings import bounded_jobs
 from kpcheck.engine import KINDS, EngineUnavailable
+from kpcheck.i18n import LANGUAGES
 from kpcheck.report.text import make_console
-from kpcheck.tooling.impact import ImpactRulebookInvalid
+from kpcheck.tooling.impact import ImpactRulebookInvalid, SameRulebook
 from kpcheck.tooling.impact import impact as run_impact
 from kpcheck.tooling.impact_render import render_text, to_json
 
 
 @click.command("impact", cls=Command)
-@click.argument("sources", nargs=-1, required=True)
+@click.argument("sources", nargs=-1, required=False)
 @click.option(
     "--old",
     "old_dir",
@@ -27,13 +29,34 @@ from kpcheck.tooling.impact_render import render_text, to_json
     help="The rulebook in force (default: the shipped one).",
 )
 @click.option("--new", "new_dir", type=click.Path(file_okay=False, exists=True), metavar="DIR", required=True, help="The amended rulebook.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "csv", "html"]),
+    default="text",
+    show_default=True,
+    help="Output format (csv and html with --register).",
+)
+@click.option(
+    "--register",
+    "register",
+    metavar="URL",
+    help="Replay every decision of this register (read only) instead of SOURCE...: which decisions the amendment changes.",
+)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
 @click.option(
     "--reference", type=click.Path(file_okay=False), help="Folder of registers replacing the shipped example ones file by file (both runs)."
 )
 @click.option("--engine", type=click.Choice(KINDS), help="Evaluator (default: durable where it imports).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes per audit (default: every core).")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    callback=lambda _c, _p, v: bounded_jobs(v),
+    help="Worker processes per audit (default: every core).",
+)
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Language of the report.")
 @verbosity_options
 def impact(
     sources: tuple[str, ...],
@@ -44,13 +67,28 @@ def impact(
     reference: str | None,
     engine: str | None,
     jobs: int | None,
+    lang: str,
+    register: str | None,
 ) -> int:
     """Re-run past submissions (SOURCE...) under the --old and --new rulebooks and show what changes.
 
     Lists the submissions whose status or findings change, the status transitions, the
     findings that appear or disappear per rule and the changes per year presented. An
     informational command: exit 0 when it ran, 2 when a rulebook does not load or a submission could not be read.
+
+    With --register URL, every decision recorded in the register is replayed under both rulebooks
+    instead, and those the amendment would change are listed (certificate, dates, the decision
+    taken, by whom, old and new findings and rulebook hashes), by period and by rule, in text,
+    json, csv or html; the register is only read.
     """
+    if register is not None:
+        if sources:
+            raise click.UsageError("give either SOURCE... or --register, not both")
+        return _register_impact(old_dir, new_dir, register, reference, engine, fmt, output, lang)
+    if not sources:
+        raise click.UsageError("give the past submissions (SOURCE...) or --register URL")
+    if fmt in ("csv", "html"):
+        raise click.UsageError(f"--format {fmt} is the report of --register")
     refuse_clashes([("impact report", output)], sources)
     try:
         report = run_impact(old_dir, new_dir, sources, reference, engine, jobs or os.cpu_count() or 1)
@@ -63,6 +101,13 @@ def impact(
             f"the {exc.side} rulebook ({new_dir if exc.side == 'new' else old_dir or 'shipped'}) "
             "or its reference data does not load; nothing was compared"
         ) from None
+    except SameRulebook as exc:
+        raise Failed(
+            f"the --old rulebook ({old_dir or 'shipped'}) and the --new one ({new_dir}) are the same "
+            f"(rulebook hash {exc.sha256[:12]}): nothing to compare. Give --new the folder of the amended "
+            "rulebook and --old the one in force (an amendment made in place in the shipped rulebook "
+            "is compared with a copy of the rulebook as it was, e.g. `git worktree add` of the last release)"
+        ) from None
     if report.reference == "example":
         warning(
             "using the shipped EXAMPLE registers (signers, customs points, entities); pass --reference DIR for the official lists",
@@ -74,5 +119,30 @@ def impact(
         if fmt == "json":
             stream.write(json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n")
         else:
-            render_text(report, make_console(stream))
+            render_text(report, make_console(stream), lang)
     return EXIT_ERROR if report.errors else EXIT_OK
+
+
+def _register_impact(
+    old_dir: str | None, new_dir: str, register: str, reference: str | None, engine: str | None, fmt: str, output: str | None, lang: str
+) -> int:
+    """``rules impact --register``: the decisions the amendment would change."""
+    from kpcheck.register.errors import RegisterError
+    from kpcheck.tooling.register_impact import register_impact
+    from kpcheck.tooling.register_impact_render import FORMATS
+
+    try:
+        report = register_impact(old_dir, new_dir, register, reference, engine)
+    except (EngineUnavailable, RegisterError) as exc:
+        raise Failed(f"{exc}; nothing was compared") from None
+    except ImpactRulebookInvalid as exc:
+        for problem in exc.errors:
+            error(str(problem))
+        raise Failed(f"the {exc.side} rulebook or its reference data does not load; nothing was compared") from None
+    except SameRulebook as exc:
+        raise Failed(f"the --old and the --new rulebook are the same (rulebook hash {exc.sha256[:12]}): nothing to compare") from None
+    with output_stream(output, "impact report") as stream:
+        stream.write(FORMATS[fmt](report, lang))
+    if report.unreadable:
+        warning(f"{report.unreadable} decision(s) whose submission could not be checked again are left out")
+    return EXIT_OK

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import signal
 import sys
 from collections.abc import Iterable, Iterator
@@ -15,8 +16,9 @@ from kpcheck import __version__
 from kpcheck.api import Checker, EngineUnavailable, RulebookInvalid
 from kpcheck.cli.console import QUIET, VERBOSE, LazyGroup, err_console, error, verbosity, verbosity_options, warning
 from kpcheck.cli.emit import emit_parts
-from kpcheck.cli.exits import Failed, Interrupted, raise_on_signals
+from kpcheck.cli.exits import Failed, Interrupted, end_lean, raise_on_signals
 from kpcheck.cli.outputs import output_files, refuse_clashes, refuse_unreadable
+from kpcheck.cli.settings import bounded_jobs
 from kpcheck.engine import KINDS, describe_default
 from kpcheck.input.reader import read_sources
 from kpcheck.register.errors import RegisterError
@@ -193,6 +195,19 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
 @verbosity_options
 def main() -> None:
     """Check Kimberley Process rough-diamond certificates against the law of the Republic of Kazakhstan."""
+    if click.get_current_context().invoked_subcommand != "check":
+        collector_back()
+
+
+def collector_back() -> None:
+    """The garbage collector on again (:func:`kpcheck.cli.entry.run` turns it off while kpcheck
+    starts: the modules, the rulebook and the engine are thousands of objects that live as long
+    as the process, and collecting them over and over is start-up time). What was loaded is
+    frozen out of every later collection. ``check`` calls this once its checker is loaded, every
+    other command at once; under click's test runner the collector was never off."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 @main.command()
@@ -228,6 +243,7 @@ def check(
     refuse_unreadable(against, "--against")
     require_register(register, record)
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers, text_on_terminal(targets))
+    collector_back()
     meta = checker.meta(waivers)
     from kpcheck.checking import Across, Alone, History, InRegister, Steps, run, source_keys
 
@@ -235,9 +251,9 @@ def check(
     loaded = read_sources(files)
     across: Across
     if register:
-        across = InRegister(loaded, register, meta, record, by, history or [])
+        across = InRegister(loaded, register, meta, record, by, history or [], searched=(*files, *against))
     elif history is not None:
-        across = History(loaded, history)
+        across = History(loaded, history, searched=(*files, *against))
     else:
         across = Alone(loaded)
     chunks: Iterable[Waived] = run(Steps(checker, lang, waiver_book), across)
@@ -248,13 +264,21 @@ def check(
             raise Failed(f"{exc}; nothing was checked") from None
     with open_writers(targets, {"fail_on": fail_on, "lang": lang}) as writers:
         code = emit_parts(map(PartMaker(writers, fail_on), chunks), writers, meta, {})
+    end_lean()  # every report written and renamed into place, the register (if any) committed above
     return code
 
 
 @main.command()
 @click.argument("sources", nargs=-1, required=True)
 @with_common
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: every core).")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    callback=lambda _c, _p, v: bounded_jobs(v),
+    help="Worker processes (default: every core).",
+)
 @click.option(
     "--rulebook-url",
     metavar="URL",
@@ -286,6 +310,8 @@ def audit(
     options = {"rules": rules, "registers": reference, "engine": engine, "lang": lang}
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers, text_on_terminal(targets))
     meta = checker.meta(waivers)
+    from kpcheck.batch import reaper
+    from kpcheck.batch.audit import SpoolFull
     from kpcheck.batch.workers import WorkerFailed, WorkerLost, cpu_count
     from kpcheck.cli.audit_run import run_audit
     from kpcheck.input.units import plan_units
@@ -300,6 +326,8 @@ def audit(
         recording = Recording()
     try:
         with stopped_by_signals(), contextlib.ExitStack() as stack:
+            reaper.start()  # removes the spool and temporary reports should this process be killed
+            stack.callback(reaper.stop)
             units = list(plan_units(sources, count=True)) if show_progress else None  # expanded once, counted for the bar
             advance = stack.enter_context(progress_bar(sum(unit.count for unit in units) if units else 0))
             with open_writers(targets, audit_options(checker, fail_on, lang, rulebook_url, rules)) as writers:
@@ -321,7 +349,7 @@ def audit(
                 )
     except RegisterError as exc:
         raise Failed(f"{exc}; the audit stopped there{_recorded(recording)}") from None
-    except (WorkerLost, WorkerFailed) as exc:
+    except (WorkerLost, WorkerFailed, SpoolFull) as exc:
         raise Failed(f"{exc}; the audit was stopped and its report is incomplete{_recorded(recording)}") from None
     except Interrupted as exc:
         raise Failed(f"the audit was interrupted ({exc}); its report is incomplete{_recorded(recording)}") from None

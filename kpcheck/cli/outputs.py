@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, NoReturn
 
+from kpcheck.batch import reaper
 from kpcheck.cli.exits import Failed
 from kpcheck.input.reader import InputError, expand
 
@@ -83,6 +84,7 @@ class AtomicFile:
                 self.stream: IO[str] = open(self.target, "w", encoding="utf-8", newline="")
                 return
             handle, self.temp = tempfile.mkstemp(dir=self.target.parent or ".", prefix=f".{self.target.name}.", suffix=".tmp")
+            reaper.watch(self.temp)  # removed should the run be killed (an audit's watcher)
             self.stream = os.fdopen(handle, "w", encoding="utf-8", newline="")
         except OSError as exc:
             fail(f"{target}: cannot write the {what} ({exc.strerror or exc}); nothing was written")
@@ -93,6 +95,7 @@ class AtomicFile:
             if self.temp is not None:
                 os.chmod(self.temp, 0o666 & ~_umask())
                 os.replace(self.temp, self.target)
+                reaper.unwatch(self.temp)
                 self.temp = None
         except OSError as exc:
             self.discard()
@@ -104,6 +107,7 @@ class AtomicFile:
         if self.temp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(self.temp)
+            reaper.unwatch(self.temp)
             self.temp = None
 
 

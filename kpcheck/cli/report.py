@@ -69,7 +69,8 @@ def annual(
 
     From the register (--register): section E counts its certificates, section G its decisions
     of the year and the open items overdue at the year's end. From files (SOURCE...): section E
-    counts them as stats does and section G audits them. Sections A, B, D, F and H come from
+    counts them as stats does and section G audits them (with both, E counts both and G is the
+    register's). Sections A, B, D, F and H come from
     the template; B and C also list the rulebook's acts and regime rules in force in YEAR."""
     from kpcheck.annual.build import ReportInputs, draw_up
     from kpcheck.annual.template import TemplateError, load_template
@@ -78,8 +79,8 @@ def annual(
     from kpcheck.register.periods import NoDuplicateDeadline
     from kpcheck.stats.compute import ProductionFileError, load_production
 
-    if bool(sources) == bool(register):
-        raise click.UsageError("give SOURCE... or --register URL (one of them)")
+    if not sources and not register:
+        raise click.UsageError("give SOURCE... or --register URL")
     if fmt == "docx" and output is None and sys.stdout.isatty():
         raise click.UsageError("a DOCX report is written to a file: --output FILE")
     refuse_clashes([("annual report", output)], sources)

@@ -17,7 +17,7 @@ from kpcheck.cli.console import VERBOSE, LazyGroup, error, verbosity, verbosity_
 from kpcheck.cli.exits import EXIT_FAIL, EXIT_OK, Failed
 from kpcheck.cli.outputs import output_stream
 from kpcheck.engine import EngineError
-from kpcheck.i18n import LANGUAGES
+from kpcheck.i18n import LANGUAGES, gettext_for
 from kpcheck.input.yamlio import dump_yaml, load_yaml
 from kpcheck.problems import Level
 from kpcheck.reference.queries import ReferenceDataError
@@ -28,7 +28,9 @@ from kpcheck.tooling.docs import FORMATS, render
 from kpcheck.tooling.examples_explain import explain_failures
 from kpcheck.tooling.examples_render import print_results, run_as_dict, run_as_junit
 from kpcheck.tooling.export import ExportError, export_rulebook
-from kpcheck.tooling.lint import counts, lint, select, summarise
+from kpcheck.tooling.lint import count_line, counts, lint, select, summarise
+from kpcheck.tooling.lint_render import as_json, as_sarif
+from kpcheck.tooling.lint_render import render as render_problem
 
 out = Console(highlight=False)
 WIDE = 10_000  # piped or written to a file, lines are as long as their content: no word is split
@@ -248,6 +250,11 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
     envvar="KPCHECK_LINT_IGNORE",
     help="Do not report these codes (or prefixes), repeatable or comma-separated.",
 )
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True, help="How to report the problems."
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
+@_lang_option
 @verbosity_options
 def lint_rules(
     directory: str | None,
@@ -256,26 +263,36 @@ def lint_rules(
     today: dt.datetime | None,
     chosen: tuple[str, ...],
     ignored: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    lang: str,
 ) -> int:
     """Everything wrong with a rulebook, as file:line:col: level: message [CODE].
 
     Warnings that concern many rules (provisions to be confirmed, translations owed or in
-    draft) are summarised in one line each; -v lists each. Exit 0 when clean (warnings alone
-    included), 1 when there are errors (of the codes selected), 2 on a usage error.
+    draft) are summarised in one line each; -v lists each. --format json or sarif (SARIF 2.1.0,
+    for review tooling) lists every problem. Exit 0 when clean (warnings alone included), 1 when
+    there are errors (of the codes selected), 2 on a usage error.
     """
     folder = _directory(directory, rules_option)
     if not (folder / "rulebook.yaml").is_file():
-        error(f"{folder}: no rulebook.yaml; not a rulebook folder")
+        error(f"{folder}: {gettext_for(lang)('no rulebook.yaml; not a rulebook folder')}")
         raise Failed()
     problems = select(lint(folder, registers, today.date() if today else dt.date.today()), _codes(chosen), _codes(ignored))
+    errors, _warnings = counts(problems)
+    if fmt != "text":
+        doc = as_sarif(problems, lang) if fmt == "sarif" else as_json(problems, lang)
+        with output_stream(output, "lint report") as stream:
+            stream.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_FAIL if errors else EXIT_OK
     if verbosity() < VERBOSE:
         problems = summarise(problems, folder / "rulebook.yaml")
-    errors, warnings = counts(problems)
-    if verbosity() >= 0 or errors:
-        for problem in problems:
-            if verbosity() >= 0 or problem.level is Level.ERROR:
-                click.echo(str(problem))
-        click.echo(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
+    with output_stream(output, "lint report") as stream:
+        if verbosity() >= 0 or errors:
+            for problem in problems:
+                if verbosity() >= 0 or problem.level is Level.ERROR:
+                    stream.write(render_problem(problem, lang) + "\n")
+            stream.write(count_line(problems, lang) + "\n")
     return EXIT_FAIL if errors else EXIT_OK
 
 

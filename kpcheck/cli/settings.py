@@ -279,6 +279,18 @@ class CommandDefaults(Mapping[str, Any]):
         return True
 
 
+def bounded_jobs(jobs: int | None) -> int | None:
+    """``--jobs`` (or ``KPCHECK_JOBS``) within what the machine can use; a usage error above it."""
+    if jobs is None:
+        return None
+    from kpcheck.batch.workers import jobs_problem
+
+    problem = jobs_problem(jobs)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--jobs / KPCHECK_JOBS")
+    return jobs
+
+
 __all__ = [
     "CONFIG_VARIABLE",
     "FILE_NAME",
@@ -287,6 +299,7 @@ __all__ = [
     "Settings",
     "SettingsError",
     "adopt",
+    "bounded_jobs",
     "config_files",
     "envvar_of",
     "option_key",

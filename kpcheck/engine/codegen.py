@@ -3,9 +3,12 @@
 :func:`compile_rulebook` turns a :class:`~kpcheck.engine.plan.Projector` and the rules of
 one scope into one generated module with two functions:
 
-* ``project(sub, ctx, batch)`` — straight-line code that reads exactly the fields the
-  rulebook reads, computes the derived facts and returns ``(fact, raw)``, the same two
-  dicts :meth:`Projector.project` builds (the plain reference);
+* ``project(sub, batch)`` — straight-line code that reads exactly the fields the
+  rulebook reads, computes the derived facts and returns ``(fact, values)``: the fact
+  :meth:`Projector.project` builds (the plain reference), except the derived facts that only
+  rules which do not apply would read (:func:`~kpcheck.engine.plan.guarded_lets`), and the
+  values as given and derived, from which :meth:`Compiled.raw` makes the map a finding's
+  message reads (made only for a submission with findings);
 * ``decide(fact, on, fired)`` — the dates in force, every ``applies_when`` and every
   condition as Python expressions over the fact; ``fired`` is ``None`` for the Python
   evaluator, or the set of rule ids durable_rules fired (the conditions are then the
@@ -24,7 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from kpcheck.engine.plan import AMOUNT_SCALE, Projector, literal_value, scaled
+from kpcheck.engine.plan import AMOUNT_SCALE, Projector, guarded_lets, literal_value, scaled
 from kpcheck.rulebook.cache import compiled as cached_compile
 from kpcheck.rulebook.conditions import All, AnyOf, Compare, Node, Presence, Quantified, Ref, nnf
 from kpcheck.rulebook.dated import Dated
@@ -76,8 +79,16 @@ class Compiled:
     """The generated functions and their source (kept for reading and for tests)."""
 
     source: str
-    project: Callable[..., tuple[dict[str, Any], dict[str, Any]]]
+    project: Callable[..., tuple[dict[str, Any], tuple[Any, ...]]]  # (fact, values named by raw_names)
     decide: Callable[..., tuple[list[int], list[Any]]]  # (triggered indexes, not-applicable objects)
+    raw_names: tuple[str, ...] = ()
+
+    def raw(self, values: tuple[Any, ...], batch: Any = None) -> dict[str, Any]:
+        """The values as given and the derived facts by name (what a finding's message reads),
+        from what :attr:`project` returned beside the fact; a derived fact that was not needed
+        (:func:`~kpcheck.engine.plan.guarded_lets`) is ``None``. For a batch view, its fields too."""
+        named = dict(zip(self.raw_names, values))
+        return {**batch.fields, **named} if batch is not None else named
 
 
 @dataclass
@@ -120,13 +131,13 @@ def compile_rulebook(
         _reference=reference,
         _epoch=reference.epoch,
     )
-    _gen_project(src, projector)
+    raw_names = _gen_project(src, projector)
     src.lines[:0] = _memo_keeper(src.memos)
     _gen_decide(src, rules, not_applicable)
     text = "\n".join(src.lines) + "\n"
     namespace: dict[str, Any] = dict(src.consts)
     exec(cached_compile(text, "<kpcheck compiled rulebook>"), namespace)
-    return Compiled(text, namespace["project"], namespace["decide"])
+    return Compiled(text, namespace["project"], namespace["decide"], raw_names)
 
 
 def _store(src: _Source, indent: int, target: str, key: str, kind: str, value: str = "v") -> None:
@@ -150,15 +161,18 @@ def _store(src: _Source, indent: int, target: str, key: str, kind: str, value: s
         raise TypeError(f"no engine value for kind {kind}")
 
 
-def _gen_project(src: _Source, p: Projector) -> None:
+def _gen_project(src: _Source, p: Projector) -> tuple[str, ...]:
+    """The ``project`` function; returns the names of the values it returns beside the fact
+    (the fields as given, then the derived facts), from which :meth:`Compiled.raw` makes the
+    map a finding's message reads: only when a rule triggers."""
     local = {path: f"p{n}" for n, path in enumerate(p.attrs)}
     src.add(0, "def project(sub, batch=None):")
     src.add(1, "if _clear_memos.pop(): _clear()")
     src.add(1, "if sub is None:")
     src.add(2, "ctx = BatchContext(_reference, batch)")
-    src.add(2, "raw = dict(batch.fields)")
+    src.add(2, "given = batch.fields.get")
     for path, name in local.items():
-        src.add(2, f"{name} = raw.setdefault({path!r}, None)")
+        src.add(2, f"{name} = given({path!r})")
     src.add(1, "else:")
     src.add(2, "ctx = FactContext(sub, _reference)")
     _gen_reads(src, p, local)
@@ -167,18 +181,56 @@ def _gen_project(src: _Source, p: Projector) -> None:
         if kind != LIST:
             _store(src, 1, "fact", path, kind, local[path])
     known = dict(local)
-    for n, key in enumerate(p.top_lets):
-        name = known[key] = f"q{n}"
-        _gen_let(src, 1, name, p, key, None, known)
-        src.add(1, f"raw[{key!r}] = {name}")
-        _store(src, 1, "fact", key, FACTS[p.book.lets[key].fact].returns, name)
+    names = {key: f"q{n}" for n, key in enumerate(p.top_lets)}
+    guarded = guarded_lets(p)
+    for key in p.top_lets:
+        if key not in guarded:
+            known[key] = names[key]
+            _gen_let(src, 1, names[key], p, key, None, known)
+            _store(src, 1, "fact", key, FACTS[p.book.lets[key].fact].returns, names[key])
     for path, plan in p.lists.items():
-        _gen_list(src, p, path, plan, local[path])
-    src.add(1, "return fact, raw")
+        _gen_list(src, p, path, plan, local[path], known)
+    if guarded:
+        _gen_guards(src, p, guarded, names, known)
+    src.add(1, "return fact, (" + "".join(f"{name}, " for name in [*local.values(), *names.values()]) + ")")
+    return (*local, *names)
+
+
+def _gen_guards(src: _Source, p: Projector, guarded: dict[str, list[Any]], names: dict[str, str], known: dict[str, str]) -> None:
+    """The guarded derived facts (:func:`~kpcheck.engine.plan.guarded_lets`): each computed when
+    one of the rules that read it is in force on the day and its ``applies_when`` hold, on the
+    fact built so far (what those read is in it already); ``None`` otherwise."""
+    src.add(1, "g = fact.get")
+    src.add(1, "on = g('presented_on')")
+    flags: dict[str, str] = {}  # rule id -> the local that says it reads its facts today
+    tests_made: dict[str, str] = {}  # the same test once
+    for readers in guarded.values():
+        for rule in readers:
+            if rule.id in flags:
+                continue
+            force = rule.spec.in_force
+            tests = [f"{force.from_.toordinal()} <= on"] + ([f"on <= {force.to.toordinal()}"] if force.to else [])
+            tests += [expression(src, nnf(node), "g", 0) for node, _ in rule.applies]
+            test = f"on is None or ({' and '.join(tests)})"
+            if test not in tests_made:
+                tests_made[test] = f"r{len(tests_made)}"
+                src.add(1, f"{tests_made[test]} = {test}")
+            flags[rule.id] = tests_made[test]
+    by_guard: dict[str, list[str]] = {}  # lets computed under the same test, together
+    for key, readers in guarded.items():
+        by_guard.setdefault(" or ".join(dict.fromkeys(flags[r.id] for r in readers)), []).append(key)
+    for guard, keys in by_guard.items():
+        src.add(1, f"if {guard}:")
+        for key in keys:
+            known[key] = names[key]
+            _gen_let(src, 2, names[key], p, key, None, known)
+            _store(src, 2, "fact", key, FACTS[p.book.lets[key].fact].returns, names[key])
+        src.add(1, "else:")
+        src.add(2, " = ".join(names[key] for key in keys) + " = None")
 
 
 def _gen_reads(src: _Source, p: Projector, local: dict[str, str]) -> None:
-    """One local per object on the way (``None`` when an object on the way is), then ``raw``."""
+    """One local per object on the way (``None`` when an object on the way is)."""
     objects: dict[tuple[str, ...], str] = {}
     for path, attrs in p.attrs.items():
         parent = "sub"
@@ -191,7 +243,6 @@ def _gen_reads(src: _Source, p: Projector, local: dict[str, str]) -> None:
             parent = objects[prefix]
         if objects[attrs] != local[path]:
             src.add(2, f"{local[path]} = {objects[attrs]}")
-    src.add(2, "raw = {" + ", ".join(f"{path!r}: {name}" for path, name in local.items()) + "}")
 
 
 def _gen_let(src: _Source, indent: int, target: str, p: Projector, key: str, env: str | None, known: dict[str, str]) -> None:
@@ -202,7 +253,7 @@ def _gen_let(src: _Source, indent: int, target: str, p: Projector, key: str, env
     for param, arg in let.args:
         if isinstance(arg, Ref):
             name = repr(arg.name)
-            outer = known.get(arg.name, f"raw.get({name})")
+            outer = known.get(arg.name, "None")  # every name read is a field or an earlier derived fact
             value = f"({env}[{name}] if {name} in {env} else {outer})" if env else outer
             kind = p.paths.get(arg.name)
             if BY_EPOCH.get(let.fact) == param:
@@ -214,7 +265,7 @@ def _gen_let(src: _Source, indent: int, target: str, p: Projector, key: str, env
             else:
                 values.append(value)
         elif isinstance(arg, Dated):  # the value in force on the submission's day (the first date present)
-            days = " or ".join(f"{known.get(path, f'raw.get({path!r})')}" for path in arg.on)
+            days = " or ".join(f"{known.get(path, 'None')}" for path in arg.on)
             value = f"{src.const(arg)}.at({days})"
             values.append(value)
         else:
@@ -241,7 +292,7 @@ def _memo_keeper(memos: list[str]) -> list[str]:
     ]
 
 
-def _gen_list(src: _Source, p: Projector, path: str, plan: Any, local: str) -> None:
+def _gen_list(src: _Source, p: Projector, path: str, plan: Any, local: str, known: dict[str, str]) -> None:
     src.add(1, "items = []")
     src.add(1, f"for item in {local} or ():")
     src.add(2, "out = {}")
@@ -253,7 +304,7 @@ def _gen_list(src: _Source, p: Projector, path: str, plan: Any, local: str) -> N
             src.add(2, f"env[{name!r}] = v")
         _store(src, 2, "out", name, kind)
     for key in plan.lets:
-        _gen_let(src, 2, "v", p, key, "env", {})
+        _gen_let(src, 2, "v", p, key, "env", known)
         src.add(2, f"env[{key!r}] = v")
         _store(src, 2, "out", key, FACTS[p.book.lets[key].fact].returns)
     src.add(2, "items.append(out)")

@@ -190,10 +190,12 @@ class Engine:
             raise InternalFailure(internal_error("checking", exc)) from exc
 
     def _evaluate(self, submission: Submission | None, batch: Any, plain: bool, lang: str) -> Evaluation:
+        values: tuple[Any, ...] = ()
+        raw: dict[str, Any] | None = None
         if plain:
             fact, raw = self.projector.project(submission, self.reference, batch)
         else:
-            fact, raw = self.code.project(submission, batch)
+            fact, values = self.code.project(submission, batch)
         presented_on = submission.presented_on if submission is not None else batch.fields["presented_on"]
         decide = self.decide_plain if plain else self.decide
         if self.memo is not None:
@@ -210,6 +212,10 @@ class Engine:
         else:
             decided = decide(fact, presented_on)
         triggered, skipped = decided
+        if not triggered:
+            return Evaluation([], list(skipped))
+        if raw is None:  # the values by name, for the messages: only a submission with findings needs them
+            raw = self.code.raw(values, batch)
         findings = [self.finding(c, fact, raw, submission, lang) for c in triggered]
         return Evaluation(findings, list(skipped))
 

@@ -77,6 +77,7 @@ class Projector:
         self.paths: dict[str, str] = {}  # top-level path -> kind
         self.lists: dict[str, ListPlan] = {}
         rules = book.rules if rules is None else rules
+        self.rules = list(rules)
         used = _lets_used(book, rules)
         for rule in rules:
             for node in [rule.condition, *(n for n, _ in rule.applies)]:
@@ -214,6 +215,28 @@ def _lets_used(book: Rulebook, rules: list) -> set[str]:
                 used.add(arg.name)
                 pending.append(arg.name)
     return used
+
+
+def _names_read(node: Node) -> set[str]:
+    return {ref.name for sub in walk(node) for ref in refs_of(sub)}
+
+
+def guarded_lets(p: Projector) -> dict[str, list[Any]]:
+    """The top-level derived facts worth computing only where they are needed: those that only
+    rules' conditions and messages read (no ``applies_when``, no other derived fact), each with
+    the rules that read it. A rule that does not apply, or is out of force, never reads them:
+    neither evaluator evaluates its condition, nor is its message built."""
+    tops = set(p.top_lets)
+    pinned: set[str] = set()
+    for let in p.book.lets.values():  # read by another derived fact (of the top level or of items)
+        pinned.update(arg.name for _, arg in let.args if isinstance(arg, Ref) and arg.name in tops)
+    readers: dict[str, list[Any]] = {key: [] for key in tops}
+    for rule in p.rules:
+        for node, _ in rule.applies:
+            pinned.update(_names_read(node) & tops)
+        for key in (_names_read(rule.condition) | {ref.name for ref in rule.lets.values()}) & tops:
+            readers[key].append(rule)
+    return {key: readers[key] for key in p.top_lets if key not in pinned and readers[key]}
 
 
 def _get(obj: Any, attrs: tuple[str, ...]) -> Any:

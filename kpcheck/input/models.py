@@ -2,18 +2,26 @@
 
 They check the shape only: types, date syntax, required fields, ``schema_version``, the
 ``direction`` value and unknown fields. Every constraint on values is a rule's job, so that
-a wrong value becomes a finding with its legal basis. Models are strict (no coercion of
-``"true"`` to a boolean or of a number to a date), frozen, and read money and carats as
-:class:`~decimal.Decimal` without binary rounding.
+a wrong value becomes a finding with its legal basis. Models are strict (rulebook 1.1, "Input
+validation versus rules"): ``schema_version`` is the integer 1 only, integers and booleans
+are never read from one another or from texts, amounts are a number or a text holding a plain
+decimal number (read as :class:`~decimal.Decimal` without binary rounding), dates are
+``YYYY-MM-DD`` texts only, texts are never read from numbers, and a required text that is
+blank is missing. Country codes are read trimmed and upper-cased, once, here. They validate
+Python values (what :mod:`kpcheck.input.reader` parsed), frozen.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+from kpcheck.input.text import number_form
 
 MAX_AMOUNT = Decimal(10) ** 12  # a trillion carats or US$: engine values stay within 64 bits
 MAX_PLACES = 18
@@ -32,8 +40,69 @@ def _amount_within_limits(value: Decimal) -> Decimal:
     return value
 
 
-Amount = Annotated[Decimal, AfterValidator(_amount_within_limits)]
+_PLAIN_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _amount(value: Any) -> Any:
+    """An amount is a number (never a boolean) or a text holding a plain decimal number."""
+    kind = type(value)
+    if kind is Decimal:
+        return Decimal(format(value, "f")) if value.is_finite() and value.as_tuple().exponent > 0 else value
+    if kind is int:
+        return Decimal(value)
+    if kind is str:
+        if _PLAIN_DECIMAL.fullmatch(value):
+            return Decimal(value)
+        raise PydanticCustomError("amount_text", "expected a plain decimal number such as 812500.00 (digits, one dot)")
+    if kind is float:
+        return Decimal(repr(value))
+    raise PydanticCustomError("amount_type", "expected a number or a text holding a plain decimal number")
+
+
+def _date(value: Any) -> Any:
+    """A date is a text ``YYYY-MM-DD`` (or a YAML date), never a number, a timestamp or a time."""
+    if type(value) is dt.date:
+        return value
+    if type(value) is str and _ISO_DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise PydanticCustomError("date_format", "expected a date YYYY-MM-DD")
+
+
+def _schema_version(value: Any) -> Any:
+    if type(value) is int and value == 1:
+        return value
+    raise PydanticCustomError("schema_version", 'expected the integer 1 (not true, 1.0 or "1")')
+
+
+def _required_text(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("blank", "required field is blank")
+    return value
+
+
+def _required_number(value: str) -> str:
+    """A certificate number of nothing but whitespace, format characters and dashes is blank."""
+    if number_form(value) is None:
+        raise PydanticCustomError("blank", "required field is blank")
+    return value
+
+
+def _code(value: str) -> str:
+    """Country codes are read trimmed and upper-cased, once: ``kz`` is ``KZ`` for every rule."""
+    return value.strip().upper()
+
+
+Amount = Annotated[Decimal, BeforeValidator(_amount), AfterValidator(_amount_within_limits)]
 Count = Annotated[int, Field(gt=-MAX_COUNT, lt=MAX_COUNT)]
+Date = Annotated[dt.date, BeforeValidator(_date)]
+Code = Annotated[str, AfterValidator(_code)]
+RequiredText = Annotated[str, AfterValidator(_required_text)]
+RequiredNumber = Annotated[str, AfterValidator(_required_number)]
+RequiredCode = Annotated[str, AfterValidator(_code), AfterValidator(_required_text)]
 
 
 class _Model(BaseModel):
@@ -42,13 +111,13 @@ class _Model(BaseModel):
 
 class Origin(_Model):
     mixed: bool | None = None
-    countries: list[str] | None = None
+    countries: list[Code] | None = None
 
 
 class Party(_Model):
     name: str | None = None
     address: str | None = None
-    country: str | None = None
+    country: Code | None = None
     bin: str | None = None
 
 
@@ -82,21 +151,21 @@ class Correction(_Model):
 
 class Coupon(_Model):
     attached: bool | None = None
-    received_on: dt.date | None = None
+    received_on: Date | None = None
     authenticated: bool | None = None
     handwritten: bool | None = None
-    sent_to_exporter_on: dt.date | None = None
+    sent_to_exporter_on: Date | None = None
 
 
 class Certificate(_Model):
-    number: str
-    issuing_country: str
+    number: RequiredNumber
+    issuing_country: RequiredCode
     issuing_authority: str | None = None
     title: str | None = None
     kp_statement: str | None = None
     languages: list[str] | None = None
-    issued_on: dt.date | None = None
-    expires_on: dt.date | None = None
+    issued_on: Date | None = None
+    expires_on: Date | None = None
     origin: Origin | None = None
     exporter: Party | None = None
     importer: Party | None = None
@@ -114,7 +183,7 @@ class Certificate(_Model):
 
 class StateControlAct(_Model):
     number: str | None = None
-    issued_on: dt.date | None = None
+    issued_on: Date | None = None
     controller_id: str | None = None
     carats: Amount | None = None
     value_usd: Amount | None = None
@@ -124,27 +193,27 @@ class StateControlAct(_Model):
 class CustomsDocument(_Model):
     code: str | None = None
     number: str | None = None
-    date: dt.date | None = None
+    date: Date | None = None
 
 
 class Customs(_Model):
     office: str | None = None
-    declared_on: dt.date | None = None
+    declared_on: Date | None = None
     tnved_codes: list[str] | None = None
     documents: list[CustomsDocument] | None = None
 
 
 class DuplicateRequest(_Model):
     original_number: str | None = None
-    damaged_on: dt.date | None = None
-    returned_on: dt.date | None = None
+    damaged_on: Date | None = None
+    returned_on: Date | None = None
 
 
 class Submission(_Model):
-    schema_version: Literal[1]
-    id: str
+    schema_version: Annotated[Literal[1], BeforeValidator(_schema_version)]
+    id: RequiredText
     direction: Literal["export", "import"]
-    presented_on: dt.date
+    presented_on: Date
     territorial_department: str | None = None
     certificate: Certificate
     state_control_act: StateControlAct | None = None

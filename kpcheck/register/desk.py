@@ -49,7 +49,7 @@ def audit_history(register: Register, numbers: Iterable[str]) -> list[XrefKey]:
     that no worker process forked later inherits one."""
     try:
         with register.reading() as conn:
-            return history_keys(conn, numbers)
+            return history_keys(conn, numbers, where=register.shown)
     finally:
         register.close()
 

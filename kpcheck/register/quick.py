@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from kpcheck.batch.xref import XrefKey
-from kpcheck.register.rows import KEY_COLUMNS, key_of_row
+from kpcheck.register.rows import DECISION_COLUMNS, KEY_COLUMNS, key_of_row
 from kpcheck.register.urls import SCHEMA_VERSION, VERSION_TABLE, database_url, timeout
 
 LOOKUP_CHUNK = 500  # numbers per query
@@ -48,22 +48,26 @@ def sqlite_history(name: str | None, numbers: Iterable[str]) -> list[XrefKey] | 
         (version,) = conn.execute(f"SELECT version FROM {VERSION_TABLE}").fetchone() or (None,)
         if version != SCHEMA_VERSION:
             return None
-        return _keys(conn, sorted({n for n in numbers if n}))
+        return _keys(conn, sorted({n for n in numbers if n}), url)
     except (sqlite3.Error, ValueError, TypeError):
         return None
     finally:
         conn.close()
 
 
-def _keys(conn: sqlite3.Connection, wanted: list[str]) -> list[XrefKey]:
+_LAST = "(SELECT {} FROM decisions d WHERE d.submission = s.pk ORDER BY d.pk DESC LIMIT 1)"
+
+
+def _keys(conn: sqlite3.Connection, wanted: list[str], where: str) -> list[XrefKey]:
     keys = []
+    columns = [*(f"s.{name}" for name in KEY_COLUMNS), "s.pk", _LAST.format("status"), _LAST.format("decided_at")]
     for start in range(0, len(wanted), LOOKUP_CHUNK):
         chunk = wanted[start : start + LOOKUP_CHUNK]
         marks = ", ".join("?" * len(chunk))
-        rows = conn.execute(f"SELECT {', '.join(KEY_COLUMNS)} FROM submissions WHERE number IN ({marks}) ORDER BY pk", chunk)
+        rows = conn.execute(f"SELECT {', '.join(columns)} FROM submissions s WHERE s.number IN ({marks}) ORDER BY s.pk", chunk)
         for values in rows:
-            row = dict(zip(KEY_COLUMNS, values))
+            row = dict(zip((*KEY_COLUMNS, *DECISION_COLUMNS), values))
             row["presented_on"] = dt.date.fromisoformat(row["presented_on"])  # SQLite keeps ISO text
             row["duplicate_request"] = bool(row["duplicate_request"])  # and 0 or 1
-            keys.append(key_of_row(row))
+            keys.append(key_of_row(row, where))
     return keys

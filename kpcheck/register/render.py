@@ -6,6 +6,8 @@ import datetime as dt
 import json
 from typing import IO, Any
 
+from kpcheck.input.shorten import safe
+
 _SUBMISSION = ("submission_id", "direction", "raw_number", "presented_on", "supersedes", "raw_original", "sha256", "source", "added_at")
 _DECISION = (
     "decided_at",
@@ -65,21 +67,28 @@ def render_json(entries: list[dict[str, Any]], stream: IO[str]) -> None:
 def render_text(entries: list[dict[str, Any]], stream: IO[str]) -> None:
     for item in as_json(entries):
         mark = "  (first use)" if item["first_use"] else ""
-        stream.write(f"{item['raw_number']} {item['direction']} {item['submission_id']} presented {item['presented_on']}{mark}\n")
+        _line(stream, f"{item['raw_number']} {item['direction']} {item['submission_id']} presented {item['presented_on']}{mark}\n")
         if item["supersedes"]:
-            stream.write(f"  supersedes {item['supersedes']}\n")
+            _line(stream, f"  supersedes {item['supersedes']}\n")
         if item["raw_original"]:
-            stream.write(f"  duplicate of {item['raw_original']}\n")
-        stream.write(f"  stored {item['added_at']} from {item['source']} sha256 {item['sha256']}\n")
+            _line(stream, f"  duplicate of {item['raw_original']}\n")
+        _line(stream, f"  stored {item['added_at']} from {item['source']} sha256 {item['sha256']}\n")
         for d in item["decisions"]:
             by = f" by {d['decided_by']}" if d["decided_by"] else ""
             rules = ", ".join(f"{f['rule']} ({f['severity']}{', waived' if f['waived'] else ''})" for f in d["findings"]) or "no findings"
-            stream.write(
+            _line(
+                stream,
                 f"  {d['decided_at']} {d['command']}{by}: {d['status']}; {rules}; "
-                f"rulebook {d['rulebook_version']} {d['rulebook_sha256'][:12]}\n"
+                f"rulebook {d['rulebook_version']} {d['rulebook_sha256'][:12]}\n",
             )
         if not item["decisions"]:
-            stream.write("  no decision recorded (imported as history)\n")
+            _line(stream, "  no decision recorded (imported as history)\n")
         for e in item["events"]:
             by = f" by {e['by']}" if e["by"] else ""
-            stream.write(f"  {e['on']} {e['kind']}{by} (recorded {e['recorded_at']})\n")
+            _line(stream, f"  {e['on']} {e['kind']}{by} (recorded {e['recorded_at']})\n")
+
+
+def _line(stream: IO[str], text: str) -> None:
+    """One or more lines of ``register show``: what the register holds (numbers, ids, sources,
+    who decided) escaped (:func:`kpcheck.input.shorten.safe`), the line breaks kept."""
+    stream.write("\n".join(safe(part) for part in text.split("\n")))

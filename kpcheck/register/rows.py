@@ -28,7 +28,10 @@ KEY_COLUMNS = (
     "duplicate_request",
     "original",
     "raw_original",
+    "content_hash",
+    "submission_id",
 )
+DECISION_COLUMNS = ("pk", "last_status", "last_decided_at")  # beside the key columns: where the key was read
 
 
 def canonical(sub: Submission) -> str:
@@ -44,7 +47,6 @@ def submission_row(sub: Submission, source: str, now: dt.datetime) -> dict[str, 
     row = {name: getattr(key, name) for name in KEY_COLUMNS}
     row.update(
         sha256=hashlib.sha256(text.encode()).hexdigest(),
-        submission_id=sub.id,
         supersedes=sub.supersedes,
         source=source,
         added_at=now,
@@ -53,9 +55,16 @@ def submission_row(sub: Submission, source: str, now: dt.datetime) -> dict[str, 
     return row
 
 
-def key_of_row(row: Mapping[str, Any]) -> XrefKey:
-    """The XREF key a stored row stands for (prices are left out: XREF-03 is a batch's own)."""
-    return XrefKey(**{name: row[name] for name in KEY_COLUMNS})
+def key_of_row(row: Mapping[str, Any], where: str = "") -> XrefKey:
+    """The XREF key a stored row stands for (prices are left out: XREF-03 is a batch's own);
+    its source is the register ``where`` with the row number and the last decision taken on it
+    (``sqlite:///r.db#12: non_compliant 2024-03-05``)."""
+    values = {name: row[name] for name in KEY_COLUMNS}
+    values["content_hash"] = values["content_hash"] or 0  # NULL: a stored document that no longer reads
+    source = f"{where}#{row['pk']}" if row.get("pk") is not None else where
+    if row.get("last_status"):
+        source += f": {row['last_status']} {str(row['last_decided_at'])[:10]}"
+    return XrefKey(**values, source=source)
 
 
 def decision_row(

@@ -7,6 +7,11 @@ Version 3: events, what happened to a certificate after its check (damaged, dupl
 coupon sent back, receipt confirmed), with who and when; append-only as decisions are.
 Version 4: ``audit --record`` runs, and the run of each decision an audit records (one per
 submission and run: a resumed audit never doubles one).
+Version 5 (rulebook 1.1, one number normalisation): every stored number and original (and
+each event's number) re-keyed by :func:`~kpcheck.input.text.normalise_number` as it now
+reads, and each submission's content
+hash (the same id and content is the same submission read twice; the same id with other
+content is another), computed from the stored document (NULL when it no longer reads).
 """
 
 from __future__ import annotations
@@ -27,8 +32,11 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     inspect,
+    select,
     text,
+    update,
 )
 
 from kpcheck.register.urls import SCHEMA_VERSION, VERSION_TABLE
@@ -179,7 +187,74 @@ def _v4(conn: Connection) -> None:
     conn.execute(text("CREATE UNIQUE INDEX ux_decisions_run_submission ON decisions (run, submission)"))
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3, _v4]
+REKEY_BATCH = 2_000
+
+
+def _v5(conn: Connection) -> None:
+    conn.execute(text("ALTER TABLE submissions ADD COLUMN content_hash BIGINT"))
+    rekey(conn)
+    rekey_events(conn)
+
+
+def rekey(conn: Connection) -> int:
+    """Every stored submission's number, original and content hash as this kpcheck computes
+    them, from the stored columns and document; how many rows were read."""
+    from kpcheck.batch.xref import content_hash
+    from kpcheck.input.reader import parse_json
+    from kpcheck.input.text import normalise_number
+
+    table = Table(
+        "submissions",
+        MetaData(),
+        Column("pk", Integer, primary_key=True),
+        Column("number", String(200)),
+        Column("raw_number", String(200)),
+        Column("original", String(200)),
+        Column("raw_original", String(200)),
+        Column("canonical", Text),
+        Column("content_hash", BigInteger),
+    )
+    change = (
+        update(table)
+        .where(table.c.pk == bindparam("b_pk"))
+        .values(number=bindparam("b_number"), original=bindparam("b_original"), content_hash=bindparam("b_content"))
+    )
+    last, done = 0, 0
+    while True:
+        query = select(table.c.pk, table.c.raw_number, table.c.raw_original, table.c.canonical).where(table.c.pk > last)
+        rows = conn.execute(query.order_by(table.c.pk).limit(REKEY_BATCH)).all()
+        if not rows:
+            return done
+        changes = []
+        for pk, raw_number, raw_original, document in rows:
+            sub = parse_json(document.encode(), f"#{pk}").submission
+            changes.append(
+                {
+                    "b_pk": pk,
+                    "b_number": normalise_number(raw_number) or "",
+                    "b_original": normalise_number(raw_original),
+                    "b_content": content_hash(sub) if sub is not None else None,
+                }
+            )
+        conn.execute(change, changes)
+        last, done = rows[-1][0], done + len(rows)
+
+
+def rekey_events(conn: Connection) -> None:
+    """Each event's number as its submission's (re-keyed) number: the append-only trigger is
+    lifted for this one statement of the migration, inside its transaction."""
+    change = "UPDATE events SET number = (SELECT s.number FROM submissions s WHERE s.pk = events.submission)"
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ALTER TABLE events DISABLE TRIGGER events_append_only")
+        conn.exec_driver_sql(change)
+        conn.exec_driver_sql("ALTER TABLE events ENABLE TRIGGER events_append_only")
+        return
+    conn.exec_driver_sql("DROP TRIGGER events_no_update")
+    conn.exec_driver_sql(change)
+    conn.exec_driver_sql(_EVENTS_APPEND_ONLY_SQLITE[0])
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
 VERSION = len(MIGRATIONS)
 if VERSION != SCHEMA_VERSION:  # the light module says the same (a desk check reads it without SQLAlchemy)
     raise ImportError(f"kpcheck.register.urls.SCHEMA_VERSION is {SCHEMA_VERSION}, the migrations make {VERSION}")
@@ -191,6 +266,7 @@ decisions.append_column(Column("waivers_sha256", String(64)))
 events = _v3_events(metadata)
 audit_runs = _v4_runs(metadata)
 decisions.append_column(Column("run", Integer, ForeignKey("audit_runs.pk")))
+submissions.append_column(Column("content_hash", BigInteger))
 version_table = Table(VERSION_TABLE, metadata, Column("version", Integer, nullable=False))
 
 

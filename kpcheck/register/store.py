@@ -155,22 +155,29 @@ def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
         yield items[i : i + size]
 
 
-def history_keys(conn: Connection, numbers: Iterable[str], upto: int | None = None) -> list[XrefKey]:
+def history_keys(conn: Connection, numbers: Iterable[str], upto: int | None = None, where: str = "") -> list[XrefKey]:
     """The keys of every stored submission (up to row ``upto`` when given) whose normalised
     number is one of ``numbers``: all that XREF-01 (same direction and number) and XREF-02
-    (the original's number) read."""
+    (the original's number) read; each names the register ``where`` (its URL, no password),
+    its row and the last decision on it."""
     wanted = sorted({n for n in numbers if n})
     keys = []
     for chunk in _chunks(wanted, LOOKUP_CHUNK):
         for row in conn.execute(history_query(chunk, upto)).mappings():
-            keys.append(key_of_row(dict(row)))
+            keys.append(key_of_row(dict(row), where))
     return keys
 
 
 def history_query(numbers: list[str], upto: int | None = None) -> Select[Any]:
-    """The key columns of the submissions carrying these normalised numbers (an index look-up)."""
-    s = schema.submissions
-    query = select(*[s.c[name] for name in KEY_COLUMNS]).where(s.c.number.in_(numbers)).order_by(s.c.pk)
+    """The key columns of the submissions carrying these normalised numbers (an index look-up),
+    with the row number and the last decision taken on each."""
+    s, d = schema.submissions, schema.decisions
+
+    def last(column: Any) -> Any:
+        return select(column).where(d.c.submission == s.c.pk).order_by(d.c.pk.desc()).limit(1).scalar_subquery()
+
+    status, decided = last(d.c.status).label("last_status"), last(d.c.decided_at).label("last_decided_at")
+    query = select(*[s.c[name] for name in KEY_COLUMNS], s.c.pk, status, decided).where(s.c.number.in_(numbers)).order_by(s.c.pk)
     return query if upto is None else query.where(s.c.pk <= upto)
 
 

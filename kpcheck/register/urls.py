@@ -12,12 +12,25 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from kpcheck.paths import user_data_dir
 from kpcheck.register.errors import UNUSABLE, RegisterError
 
-SCHEMA_VERSION = 4  # = the number of migrations in kpcheck.register.schema
+SCHEMA_VERSION = 5  # = the number of migrations in kpcheck.register.schema
 VERSION_TABLE = "kpcheck_schema"  # its one row holds the schema version of the database
 DEFAULT_NAME = "default"
 TIMEOUT_ENV = "KPCHECK_REGISTER_TIMEOUT"
 DEFAULT_TIMEOUT = 30.0
 MAX_TIMEOUT = 86_400.0  # a day: beyond it a lock is a fault, not a wait
+
+
+def without_password(url: str) -> str:
+    """A register URL fit for a report: its password (if any) as ``***``, as SQLAlchemy shows it."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    netloc, slash, path = rest.partition("/")
+    credentials, at, host = netloc.rpartition("@")
+    if not at or ":" not in credentials:
+        return url
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}{slash}{path}"
 
 
 def default_path() -> Path:

@@ -27,6 +27,7 @@ from rich.text import Text
 
 from kpcheck.i18n import gettext_for
 from kpcheck.i18n.labels import DIRECTION, SEVERITY, VERDICT, Gettext, waived_note, word
+from kpcheck.input.shorten import safe
 from kpcheck.report.text import SEVERITY_STYLE, VERDICT_STYLE, example_banner, identity_line, make_console, print_trimmed
 from kpcheck.results import STATUSES, Result
 from kpcheck.verdicts import Severity, Verdict
@@ -195,9 +196,15 @@ class AuditTextWriter:
         self.list_error(result) if result.status is Verdict.ERROR else self.list_failing(result)
 
     def wrap(self, text: str, indent: str = "    ") -> str:
+        """A paragraph of the list, its data escaped (:func:`kpcheck.input.shorten.safe`)."""
         return (
             textwrap.fill(
-                text, self.width, initial_indent=indent, subsequent_indent=indent + "  ", break_long_words=False, break_on_hyphens=False
+                safe(text),
+                self.width,
+                initial_indent=indent,
+                subsequent_indent=indent + "  ",
+                break_long_words=False,
+                break_on_hyphens=False,
             )
             + "\n"
         )

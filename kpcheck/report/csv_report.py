@@ -11,7 +11,9 @@ and in files, and in the goldens).
 
 Cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a
 tab or a carriage return) are prefixed with ``'``: submission IDs and messages come from the
-audited files, and opening the report must not execute what they hold.
+audited files, and opening the report must not execute what they hold. Control and
+bidirectional characters in a cell are written escaped (``\x1b``, ``\u202e``), as the JSON
+report escapes them.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import IO, Any
 
 from kpcheck.i18n import gettext_for
 from kpcheck.i18n.labels import Gettext, basis_text, waived_note
+from kpcheck.input.shorten import safe
 from kpcheck.results import Result
 from kpcheck.verdicts import Verdict
 
@@ -76,8 +79,10 @@ def rows(result: Result, _: Gettext = str) -> Iterator[dict[str, str]]:
 
 
 def neutralise(cell: str) -> str:
-    """The cell, made inert for spreadsheets when it would start a formula."""
-    return "'" + cell if len(cell) > 1 and cell.startswith(_FORMULA_START) else cell
+    """The cell, made inert for spreadsheets when it would start a formula, its control and
+    bidirectional characters escaped (:func:`kpcheck.input.shorten.safe`)."""
+    cell = "'" + cell if len(cell) > 1 and cell.startswith(_FORMULA_START) else cell
+    return safe(cell)
 
 
 class CsvWriter:

@@ -7,15 +7,18 @@ lines are never padded with trailing blanks and the identity line is not wrapped
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from typing import IO, Any
 
 from rich.console import Console
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
 from kpcheck.i18n import gettext_for, ngettext_for
 from kpcheck.i18n.labels import SEVERITY, STATUS, VERDICT, Gettext, waived_note, word
 from kpcheck.i18n.labels import basis_text as _basis_text
+from kpcheck.input.shorten import safe
 from kpcheck.results import Result
 from kpcheck.verdicts import Verdict
 
@@ -29,11 +32,23 @@ VERDICT_STYLE = {
 SEVERITY_STYLE = {"invalid": "red", "violation": "red", "warning": "yellow", "info": "cyan"}
 
 
+class SafeConsole(Console):
+    """A rich console that shows data, not commands: every control and bidirectional
+    character in what it renders (a submission's values, file names, messages) comes out
+    escaped (:func:`kpcheck.input.shorten.safe`); rich's own styles and its control
+    segments are left as they are. Every console of kpcheck's is one."""
+
+    def render(self, renderable: Any, options: Any = None) -> Iterable[Segment]:
+        for segment in super().render(renderable, options):
+            text = segment.text if segment.control else safe(segment.text, lines=True)
+            yield segment if text is segment.text or text == segment.text else Segment(text, segment.style, segment.control)
+
+
 def make_console(stream: IO[str], width: int | None = None) -> Console:
-    """A console that honours NO_COLOR and colours only terminals."""
+    """A console that honours NO_COLOR, colours only terminals and shows data escaped."""
     if width is None and not (hasattr(stream, "isatty") and stream.isatty()):
         width = int(os.environ.get("COLUMNS", 0)) or 120  # files and pipes: wide enough for the tables
-    return Console(file=stream, width=width, soft_wrap=False, highlight=False)
+    return SafeConsole(file=stream, width=width, soft_wrap=False, highlight=False)
 
 
 def print_trimmed(console: Console, renderable: Any) -> None:
@@ -122,8 +137,8 @@ class TextWriter:
         _ = self._
         head = Text()
         head.append(f" {word(VERDICT, result.status, _)} ", style=VERDICT_STYLE.get(result.status, ""))
-        head.append(f"  {result.submission or _('(no id)')}  ", style="bold")
-        head.append(result.source, style="dim")
+        head.append(f"  {safe(result.submission) if result.submission else _('(no id)')}  ", style="bold")
+        head.append(safe(result.source), style="dim")
         self.console.print(head, soft_wrap=True)
         if result.error:
             self.console.print(f"  {result.error['location']}: {result.error['message']}", soft_wrap=True, markup=False)

@@ -282,7 +282,8 @@ class Parser:
             TEXT: isinstance(value, str),
         }.get(left.type, False)
         if not ok:
-            raise ConditionError(
-                value_location(node, key, self.file), f"type mismatch: '{left.name}' is {left.type}, compared with {value!r}", "RUL016"
-            )
+            from kpcheck.rulebook.slips import literal_slip
+
+            template, args = literal_slip(left.name, left.type, value)
+            raise ConditionError(value_location(node, key, self.file), "", "RUL016", template, args)
         return plain(value)  # an int, not the reader's ScalarInt (a cached rulebook needs no YAML reader)

@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from kpcheck.input.models import Submission
-from kpcheck.input.text import blank, normalise_number, normalise_text
+from kpcheck.input.text import blank, normalise_number, normalise_text, plain_number
 from kpcheck.reference.queries import Reference
 from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, TEXT
 
@@ -136,6 +136,10 @@ def _number_prefix_accepted(ctx: Context, number: str | None, country: str | Non
         if norm.startswith(prefix) and norm[len(prefix) : len(prefix) + 1].isdigit():
             return True
     return False
+
+
+def _number_plain(ctx: Context, number: str | None) -> bool | None:
+    return plain_number(number)
 
 
 def _counterparty_country(ctx: FactContext) -> str | None:
@@ -250,6 +254,14 @@ def _xref_same_number(ctx: BatchContext) -> int | None:
     return ctx.batch.index.same_number_others(ctx.batch.key)
 
 
+def _xref_same_number_who(ctx: BatchContext) -> str | None:
+    return "; ".join(str(other) for other in ctx.batch.index.same_number_who(ctx.batch.key)) or None
+
+
+def _xref_searched(ctx: BatchContext) -> str | None:
+    return ", ".join(ctx.batch.index.searched) or None
+
+
 def _xref_original_known(ctx: BatchContext) -> bool | None:
     return ctx.batch.index.original_known(ctx.batch.key)
 
@@ -315,6 +327,13 @@ FACTS: dict[str, DerivedFact] = {
             {"number": PATH, "country": PATH, "on": PATH},
             _number_prefix_accepted,
             "the number starts with an accepted code of the issuing participant followed by a digit",
+        ),
+        _fact(
+            "number_plain",
+            BOOL,
+            {"number": PATH},
+            _number_plain,
+            "the number (number comparison's normalisation) holds only the Latin letters A-Z and the digits 0-9",
         ),
         _fact("counterparty_country", TEXT, {}, _counterparty_country, "on export the importer's country, on import the issuing country"),
         _fact(
@@ -416,6 +435,22 @@ FACTS: dict[str, DerivedFact] = {
             {},
             _xref_same_number,
             "batch: other submissions of the same direction with the same certificate number (exempt pairs left out)",
+            across=HISTORY,
+        ),
+        _fact(
+            "xref_same_number_who",
+            TEXT,
+            {},
+            _xref_same_number_who,
+            "the other submissions xref_same_number counts: id (presented_on, where read: file, file:line or register#row: last decision)",
+            across=HISTORY,
+        ),
+        _fact(
+            "xref_searched",
+            TEXT,
+            {},
+            _xref_searched,
+            "where the other submissions were read: the sources and registers of the check or audit",
             across=HISTORY,
         ),
         _fact(

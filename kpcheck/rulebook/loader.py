@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from kpcheck.input.reader import loc_path
-from kpcheck.input.shorten import shorten, shown
+from kpcheck.input.shorten import shorten
 from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, locate, node_location, plain, value_location
 from kpcheck.paths import shipped
 from kpcheck.problems import KpcheckError
@@ -39,6 +39,7 @@ from kpcheck.rulebook.rulefile import (  # noqa: F401
     Translation,
 )
 from kpcheck.rulebook.schema import DATE, LIST, SUBMISSION_FIELDS, VALUES, suggest
+from kpcheck.rulebook.slips import value_text, yaml_slip
 
 RULES_DIR: Path = shipped("rules")
 NOT_RULES = {"reference", "bases"}
@@ -247,7 +248,7 @@ class _RuleCompiler:
             WORD: "a text",
             WORDS: "a list of texts",
         }[kind]
-        raise ConditionError(where, f"parameter '{param}' takes {expected}, not {shown(value)}", "RUL016")
+        raise ConditionError(where, f"parameter '{param}' takes {expected}, not {value_text(value)}", "RUL016")
 
     def compile(self, spec: RuleFile, family: str) -> Rule:
         scope = Scope(SUBMISSION_FIELDS)
@@ -318,7 +319,7 @@ def load_rule_file(path: Path, table: _LetTable, directory: Path) -> Rule:
     try:
         doc = load_yaml(path)
     except YamlSyntaxError as exc:
-        raise RuleError(exc.location, exc.message, "RUL001") from None
+        raise yaml_error(exc, path) from None
     if not isinstance(doc, dict):
         where = node_location(doc, str(path))
         raise RuleError(where if where.line else Location(str(path), 1, 1), "a rule file must be a mapping", "RUL002")
@@ -332,7 +333,19 @@ def load_rule_file(path: Path, table: _LetTable, directory: Path) -> Rule:
     try:
         return _RuleCompiler(path, doc, table).compile(spec, family)
     except ConditionError as exc:
-        raise RuleError(exc.location, exc.message, exc.code) from None
+        raise RuleError(exc.location, exc.message, exc.code, exc.template, dict(exc.template_args)) from None
+
+
+def yaml_error(exc: YamlSyntaxError, path: Path) -> RuleError:
+    """A rule file that is not valid YAML (RUL001), worded for the slip it most likely is."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        text = ""
+    where, template, args = yaml_slip(exc, text)
+    if template is None:
+        return RuleError(exc.location, exc.message, "RUL001")
+    return RuleError(where, "", "RUL001", template, args)
 
 
 MANIFEST_KEYS = {"version": 'a text such as "2024.1"', "title": "a text"}
@@ -382,7 +395,7 @@ def section_errors(path: Path, doc: Any) -> list[RuleError]:
             parse(*args)
         except ConditionError as exc:
             if not (exc.code == "RUL017" and any(f"'{name}'" in exc.message for name in broken)):
-                out.append(RuleError(exc.location, exc.message, exc.code))
+                out.append(RuleError(exc.location, exc.message, exc.code, exc.template, dict(exc.template_args)))
 
     raw_lets = doc.get("let")
     lets: dict[Any, Any] = raw_lets if isinstance(raw_lets, dict) else {}

@@ -119,6 +119,10 @@ async def explain(request: Request, service: CheckService) -> Response:
         return problem(str(exc), "rule", 404)
     except ValueError as exc:
         return problem(str(exc), "submission", 422)
+    from kpcheck.tooling.explain_render import explanation_lines
+
+    for doc in answer["explanations"].values():
+        doc["text"] = explanation_lines(doc, lang)  # the same lines as `kpcheck explain`, for the page
     return Response(json.dumps(answer, ensure_ascii=False), media_type="application/json")
 
 

@@ -74,6 +74,7 @@ def script_texts(lang: str) -> dict[str, Any]:
         "not_read": _("The submission could not be read"),
         "token": _("This desk needs an access token"),
         "waived": _("Waived"),
+        "why": _("Why?"),
     }
     return {**labels(lang), "words": words}
 

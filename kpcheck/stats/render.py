@@ -15,10 +15,10 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import IO, Any
 
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from kpcheck.report.text import SafeConsole
 from kpcheck.stats.compute import CENT, Flow, Stats, YearFigures
 
 NONE = "-"
@@ -140,7 +140,7 @@ def _rich_table(title: str, head: tuple[str, ...], rows: list[list[str]]) -> Tab
 def render_text(stats: Stats, stream: IO[str]) -> None:
     isatty = getattr(stream, "isatty", None)
     width = None if isatty is not None and isatty() else TEXT_WIDTH
-    console = Console(file=stream, width=width, soft_wrap=False, highlight=False)
+    console = SafeConsole(file=stream, width=width, soft_wrap=False, highlight=False)
     console.print(Text(f"KP annual statistics, section E: {period(stats)}", style="bold"))
     console.print()
     console.print(_rich_table(TITLE_1, HEAD_1, table1_cells(stats)))

@@ -135,8 +135,10 @@ def _subject(book: Rulebook, rule: Rule, example: Example) -> tuple[Any, Any, st
     first = loaded[0].submission
     if rule.spec.scope != "batch":
         return first, first, ""
-    keys = [key_of(item.submission) for item in loaded if item.submission is not None]
-    return XrefView(keys[0], build_index(keys)), first, ""
+    keys = [key_of(item.submission, item.source) for item in loaded if item.submission is not None]
+    index = build_index(keys)
+    index.searched = ("(the example's batch)",)
+    return XrefView(keys[0], index), first, ""
 
 
 def run_rule_examples(rule: Rule, book: Rulebook, engines: dict[str, Any]) -> list[ExampleResult]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import tempfile
 from pathlib import Path
 
 from kpcheck import __version__
@@ -52,20 +55,53 @@ def export_rulebook(target: Path, force: bool = False, source: Path = RULES_DIR)
     """Copy the rulebook into ``target`` with a README; the files written, sorted.
 
     A folder that exists and is not empty is refused unless ``force``, which writes over
-    files of the same name and leaves the others.
+    files of the same name and leaves the others. The copy is made in a temporary folder
+    beside ``target`` and moved into place only when complete: a full disk leaves no partial
+    rulebook behind, and the message says why.
     """
     if target.exists() and not target.is_dir():
         raise ExportError(f"{target}: exists and is not a folder")
     if target.is_dir() and any(target.iterdir()) and not force:
         raise ExportError(f"{target}: the folder is not empty; give --force to write over the files in it")
+    staging: Path | None = None
     try:
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(source, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"))
-        readme = target / "README.md"
-        readme.write_text(README.format(version=__version__, folder=target), encoding="utf-8")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+        shutil.copytree(source, staging, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"))
+        (staging / "README.md").write_text(README.format(version=__version__, folder=target), encoding="utf-8")
+        _move_into(staging, target)
     except OSError as exc:
-        raise ExportError(f"{exc.filename or target}: cannot write ({exc.strerror})") from exc
+        raise ExportError(_why(exc, target)) from exc
+    finally:
+        if staging is not None and staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
     return sorted(p for p in target.rglob("*") if p.is_file())
+
+
+def _move_into(staging: Path, target: Path) -> None:
+    """The finished copy in place: renamed as a whole into a missing or empty folder, else file
+    by file over the files of the same name (``--force``)."""
+    if target.is_dir() and not any(target.iterdir()):
+        target.rmdir()
+    if not target.exists():
+        staging.rename(target)
+        return
+    for path in sorted(staging.rglob("*")):
+        into = target / path.relative_to(staging)
+        if path.is_dir():
+            into.mkdir(exist_ok=True)
+        else:
+            os.replace(path, into)
+
+
+def _why(exc: OSError, target: Path) -> str:
+    """A failed copy in a line: the file and the system's reason (``shutil.Error`` holds a list)."""
+    if isinstance(exc, shutil.Error) and exc.args and isinstance(exc.args[0], list) and exc.args[0]:
+        _src, dst, reason = exc.args[0][0]
+        reason = re.sub(r"^\[Errno \d+\] ", "", str(reason)).split(": '")[0]
+        return f"{target}: cannot write the rulebook ({reason}, at {dst}); nothing was written"
+    where = exc.filename or target
+    return f"{target}: cannot write the rulebook ({exc.strerror or exc}, at {where}); nothing was written"
 
 
 __all__ = ["ExportError", "export_rulebook"]

@@ -37,6 +37,14 @@ class ImpactRulebookInvalid(RulebookInvalid):
         self.side = side
 
 
+class SameRulebook(ValueError):
+    """The old and the new rulebook are the same (same hash): an amendment compared with itself."""
+
+    def __init__(self, sha256: str):
+        super().__init__(sha256)
+        self.sha256 = sha256
+
+
 class CorpusMismatch(RuntimeError):
     """The two audits of the same sources did not yield the same submissions (a bug)."""
 
@@ -192,10 +200,13 @@ def impact(
     """Audit ``sources`` under the old and the new rulebook and report what differs.
 
     ``old_dir`` None is the shipped rulebook. Both audits use the same registers and engine.
-    Raises :class:`ImpactRulebookInvalid` when either rulebook does not load (nothing is run).
+    Raises :class:`ImpactRulebookInvalid` when either rulebook does not load and
+    :class:`SameRulebook` when both have the same hash (nothing is run).
     """
     old_checker = load_side("old", old_dir or RULES_DIR, registers, engine)
     new_checker = load_side("new", new_dir, registers, engine)
+    if old_checker.rules_sha256 == new_checker.rules_sha256:
+        raise SameRulebook(old_checker.rules_sha256)
     report = ImpactReport(
         _meta(old_checker), _meta(new_checker), old_checker.reference_kind, cuts=amendment_days(old_checker.book, new_checker.book)
     )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextvars
 from collections import Counter
 from typing import Any
 
@@ -10,8 +11,24 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from kpcheck.i18n import gettext_for
+from kpcheck.problems import fill
 from kpcheck.results import STATUSES
 from kpcheck.tooling.impact import ImpactReport
+
+_LANG: contextvars.ContextVar[str] = contextvars.ContextVar("kpcheck_impact_lang", default="en")
+
+
+def period_text(label: str, _: Any) -> str:
+    """A period label (``until D``, ``A to B``, ``from D``) in the report's language."""
+    if label.startswith("until "):
+        return fill(_("until {day}"), {"day": label[6:]})
+    if label.startswith("from "):
+        return fill(_("from {from}"), {"from": label[5:]})
+    if " to " in label:
+        start, end = label.split(" to ")
+        return fill(_("from {from}"), {"from": start}) + " " + fill(_("to {to}"), {"to": end})
+    return label
 
 
 def transition_key(pair: tuple[str, str], arrow: str = " -> ") -> str:
@@ -54,25 +71,37 @@ def to_json(report: ImpactReport) -> dict[str, Any]:
     return {"changes": changes, "summary": summary}
 
 
-def render_text(report: ImpactReport, console: Console) -> None:
-    """The impact report for people: summary, transitions, rules, years, then each change."""
+def render_text(report: ImpactReport, console: Console, lang: str = "en") -> None:
+    """The impact report for people: summary, transitions, rules, periods, years, then each change."""
+    token = _LANG.set(lang)
+    try:
+        _render_text(report, console)
+    finally:
+        _LANG.reset(token)
+
+
+def _(text: str) -> str:
+    return gettext_for(_LANG.get())(text)
+
+
+def _render_text(report: ImpactReport, console: Console) -> None:
     console.print(
         Text(
-            f"Rulebook {report.old['version']} (sha256 {report.old['sha256'][:12]}) → "
+            f"{_('Rulebook')} {report.old['version']} (sha256 {report.old['sha256'][:12]}) → "
             f"{report.new['version']} (sha256 {report.new['sha256'][:12]})",
             style="bold",
         )
     )
     if report.reference == "example":
-        console.print(Text("EXAMPLE REGISTERS: the signer, customs-point and entity lists are examples.", style="yellow"))
-    line = f"{report.submissions} submission(s) re-run, {len(report.changes)} changed"
+        console.print(Text(_("EXAMPLE REGISTERS: the signer, customs-point and entity lists are examples."), style="yellow"))
+    line = fill(_("{n} submission(s) re-run, {changed} changed"), {"n": str(report.submissions), "changed": str(len(report.changes))})
     if report.errors:
-        line += f", {report.errors} could not be read or checked under either rulebook"
+        line += ", " + fill(_("{n} could not be read or checked under either rulebook"), {"n": str(report.errors)})
     console.print(Text(line, style="bold"))
     if report.periods:
         console.print(_periods_table(report))
     if not report.changes:
-        console.print(Text("The amendment changes no submission of this corpus.", style="green"))
+        console.print(Text(_("The amendment changes no submission of this corpus."), style="green"))
         return
     if report.status_changes:
         console.print(_transitions_table(report))
@@ -93,14 +122,14 @@ def _table(title: str, *columns: str) -> Table:
 
 
 def _transitions_table(report: ImpactReport) -> Table:
-    table = _table("Status changes", "From → to", "Submissions")
+    table = _table(_("Status changes"), _("From → to"), _("Submissions"))
     for pair, n in _sorted_transitions(report.status_changes):
         table.add_row(transition_key(pair, " → "), str(n))
     return table
 
 
 def _rules_table(report: ImpactReport) -> Table:
-    table = _table("Findings per rule", "Rule", "Appear", "Disappear")
+    table = _table(_("Findings per rule"), _("Rule"), _("Appear"), _("Disappear"))
     for rule in sorted(report.rules):
         counts = report.rules[rule]
         table.add_row(rule, str(counts["added"]), str(counts["removed"]))
@@ -108,7 +137,7 @@ def _rules_table(report: ImpactReport) -> Table:
 
 
 def _years_table(report: ImpactReport) -> Table:
-    table = _table("By year presented", "Year", "Re-run", "Changed", "Status changes<")
+    table = _table(_("By year presented"), _("Year"), _("Re-run"), _("Changed"), _("Status changes") + "<")
     for year in sorted(report.years):
         count = report.years[year]
         moves = ", ".join(f"{transition_key(k, ' → ')}: {n}" for k, n in _sorted_transitions(count.status_changes))
@@ -119,8 +148,9 @@ def _years_table(report: ImpactReport) -> Table:
 def _periods_table(report: ImpactReport) -> Table:
     """Changes per period between the days the amendment's values or dates in force change on
     (by the day presented): a dated amendment changes nothing before its day."""
-    table = _table("By period presented (the amendment's dates)", "Period", "Re-run", "Changed", "Status changes<")
+    table = _table(_("By period presented (the amendment's dates)"), _("Period"), _("Re-run"), _("Changed"), _("Status changes") + "<")
     for label, count in report.periods.items():
+        label = period_text(label, _)
         moves = ", ".join(f"{transition_key(k, ' → ')}: {n}" for k, n in _sorted_transitions(count.status_changes))
         table.add_row(label, str(count.submissions), str(count.changed), moves or "-")
     return table
@@ -128,11 +158,11 @@ def _periods_table(report: ImpactReport) -> Table:
 
 def _print_changes(report: ImpactReport, console: Console) -> None:
     """One line per submission that changes (never wrapped, so that it can be searched)."""
-    console.print(Text("Submissions that change", style="italic"))
+    console.print(Text(_("Submissions that change"), style="italic"))
     for c in report.changes:
         status = c.status_before if c.status_before == c.status_after else f"{c.status_before} → {c.status_after}"
         rules = " ".join([f"+{r}" for r in c.findings_added] + [f"-{r}" for r in c.findings_removed])
         line = Text(f"  {c.submission or '(no id)'}  ", style="bold")
-        line.append(f"{status}  {rules or '(same rules)'}  ")
+        line.append(f"{status}  {rules or _('(same rules)')}  ")
         line.append(c.source, style="dim")
         console.print(line, soft_wrap=True)

@@ -25,8 +25,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from kpcheck.engine import EngineError
+from kpcheck.i18n.labels import N_
 from kpcheck.input.yamlio import YamlSyntaxError, key_location, load_yaml, plain, value_location
-from kpcheck.problems import Level, Location, Problem
+from kpcheck.problems import Level, Location, Problem, fill
 from kpcheck.reference.files import CALENDAR
 from kpcheck.reference.queries import ReferenceDataError, collect_reference
 from kpcheck.reference.workdays import WorkingCalendar
@@ -64,10 +65,11 @@ def lint(directory: Path | str, registers: Path | str | None = None, today: date
     problems = [_from_loader(e, files) for e in errors]
     for f in files.values():
         problems += f.schema_errors or []
-        problems += [Problem(_as_location(e.location), e.code, e.message) for e in section_errors(f.path, f.doc)]
+        problems += [dataclasses.replace(e.problem, location=_as_location(e.location)) for e in section_errors(f.path, f.doc)]
         if f.spec is not None:
             problems += static_problems(f)
     if book is not None:
+        problems += silent_pass_problems(book, files)
         reference, reference_errors = collect_reference(directory, Path(registers) if registers else None)
         problems += [Problem(_as_location(e.location), e.code, e.message) for e in reference_errors]
         if reference is not None and not reference_errors:
@@ -135,7 +137,7 @@ def _from_loader(exc: RuleError, files: dict[str, _File]) -> Problem:
     """A loader error; those it reports against a whole file get the line of the key at fault."""
     f = files.get(str(exc.location)) if not isinstance(exc.location, Location) else None
     if f is None or f.doc is None or f.spec is None:
-        return Problem(_as_location(exc.location), exc.code, exc.message)
+        return dataclasses.replace(exc.problem, location=_as_location(exc.location), level=Level.ERROR)
     if exc.code == "RUL005":
         twins = [g for g in files.values() if g.spec is not None and g.spec.id == f.spec.id]
         if any(g.spec.status is Status.RETIRED for g in twins if g.spec is not None):
@@ -294,6 +296,30 @@ def _russian(f: _File) -> list[Problem]:
     return []
 
 
+def silent_pass_problems(book: Rulebook, files: dict[str, _File]) -> list[Problem]:
+    """LNT110: an ``applies_when`` that tests the presence of a field no rule reports as missing
+    (:func:`kpcheck.tooling.silent.silent_passes`)."""
+    from kpcheck.tooling.silent import silent_passes
+
+    out = []
+    rules = {r.id: r for r in book.rules}
+    for found in silent_passes(book):
+        rule = rules[found.rule]
+        f = files.get(str(rule.file))
+        entries = f.doc.get("applies_when") if f is not None and isinstance(f.doc, dict) else None
+        where = value_location(entries, found.index, str(rule.file)) if isinstance(entries, list) else Location(str(rule.file))
+        out.append(
+            Problem(
+                where,
+                "LNT110",
+                f"applies_when of {found.rule} tests whether {found.field} is present, but no rule reports it missing: "
+                f"the rule would pass silently without it; make a rule trigger on its absence (or this one)",
+                rule=found.rule,
+            )
+        )
+    return out
+
+
 def example_problems(book: Rulebook, files: dict[str, _File], registers: Path | str | None = None) -> list[Problem]:
     """What running every example on every evaluator shows (LNT103, LNT104, LNT105)."""
     manifest = Location(str(book.directory / "rulebook.yaml"))
@@ -380,11 +406,11 @@ def _dates(rule: Rule, f: _File, run: ExampleRun) -> list[Problem]:
 
 
 LANGUAGE_NAMES = {"ru": "Russian", "kk": "Kazakh"}
-SUMMARISED = {  # code -> what the one summary line says of the rules concerned
-    "LNT201": "{n} legal bases have a provision still to be confirmed, in rules",
-    "LNT202": "{n} rules have no Russian title and message:",
-    "LNT205": "{n} translations are drafts awaiting review by the legal staff (draft: true), in rules",
-    "LNT206": "{n} rules have no Kazakh title and message:",
+SUMMARISED = {  # code -> what the one summary line says of the rules concerned (msgids)
+    "LNT201": N_("{n} legal bases have a provision still to be confirmed, in rules {rules} (-v lists each)"),
+    "LNT202": N_("{n} rules have no Russian title and message: {rules} (-v lists each)"),
+    "LNT205": N_("{n} translations are drafts awaiting review by the legal staff (draft: true), in rules {rules} (-v lists each)"),
+    "LNT206": N_("{n} rules have no Kazakh title and message: {rules} (-v lists each)"),
 }
 
 
@@ -408,9 +434,20 @@ def summarise(problems: list[Problem], manifest: Path | str) -> list[Problem]:
             out.append(p)
     for code, group in sorted(grouped.items()):
         rules = list(dict.fromkeys(p.rule for p in group if p.rule))
-        head = SUMMARISED[code].replace("{n}", str(len(group)))
-        out.append(Problem(Location(str(manifest)), code, f"{head} {', '.join(rules)} (-v lists each)", Level.WARNING))
+        args = (("n", str(len(group))), ("rules", ", ".join(r for r in rules if r)))
+        message = fill(SUMMARISED[code], dict(args))
+        out.append(Problem(Location(str(manifest)), code, message, Level.WARNING, template=SUMMARISED[code], args=args))
     return out
+
+
+def count_line(problems: list[Problem], lang: str = "en") -> str:
+    """``2 errors, 1 warning`` (in ``lang``)."""
+    errors, warnings = counts(problems)
+    if lang == "en":
+        return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    from kpcheck.i18n import gettext_for
+
+    return fill(gettext_for(lang)("errors: {errors}, warnings: {warnings}"), {"errors": str(errors), "warnings": str(warnings)})
 
 
 def counts(problems: list[Problem]) -> tuple[int, int]:

@@ -137,6 +137,8 @@
       const value = readField(el);
       if (value !== undefined) setIn(sub, el.dataset.path, value);
     });
+    // an act of state control with nothing filled in is no act (CTRL-01 reports it): never {}
+    if (sub.state_control_act && Object.keys(sub.state_control_act).length === 0) delete sub.state_control_act;
     return sub;
   }
 
@@ -261,7 +263,26 @@
       else basis.append(what);
     });
     box.append(basis);
+    box.append(why(f.rule));
     return box;
+  }
+  let lastChecked = null; // the body and language of the last check, for the "why" of its results
+  function why(rule) {
+    const details = el("details", "why");
+    details.append(el("summary", null, texts.words.why));
+    const asked = lastChecked;
+    details.addEventListener("toggle", async () => {
+      if (!details.open || details.dataset.loaded || !asked) return;
+      details.dataset.loaded = "1";
+      const pre = el("pre", "explanation", texts.words.checking);
+      details.append(pre);
+      try {
+        const url = "api/v1/explain?source=desk&rule=" + encodeURIComponent(rule) + "&lang=" + encodeURIComponent(asked.lang);
+        const { status, data } = await post(url, asked.body, "application/json");
+        pre.textContent = status === 200 ? data.explanations[rule].text.join("\n") : problemText(status, data);
+      } catch (e) { pre.textContent = texts.words.failed + ": " + e.message; }
+    });
+    return details;
   }
   function show(report) {
     const result = report.results[0];
@@ -278,7 +299,7 @@
       const details = el("details", "not-applicable");
       details.append(el("summary", null, texts.words.not_applicable + " (" + result.not_applicable.length + ")"));
       const list = el("ul");
-      result.not_applicable.forEach((n) => { const li = el("li"); li.append(el("span", "rule", n.rule), " " + n.reason); list.append(li); });
+      result.not_applicable.forEach((n) => { const li = el("li"); li.append(el("span", "rule", n.rule), " " + n.reason, why(n.rule)); list.append(li); });
       details.append(list);
       results.append(details);
     }
@@ -296,7 +317,8 @@
     say(texts.words.checking);
     const lang = document.documentElement.lang;
     try {
-      const { status, data } = await post("api/v1/check?source=desk&lang=" + encodeURIComponent(lang), JSON.stringify(sub), "application/json");
+      lastChecked = { body: JSON.stringify(sub), lang };
+      const { status, data } = await post("api/v1/check?source=desk&lang=" + encodeURIComponent(lang), lastChecked.body, "application/json");
       if (data && data.results) { show(data); say(status === 200 ? texts.words.checked : texts.words.not_read, status === 200 ? "" : "bad"); }
       else say(problemText(status, data), "bad");
     } catch (e) { say(texts.words.failed + ": " + e.message, "bad"); }
