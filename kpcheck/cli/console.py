@@ -157,7 +157,7 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort, Failed, KpcheckError):
-            raise  # mapped to the exit contract by the one main
+            raise  # mapped to the exit contract by the one main (a KpcheckError: a setting or input refused, located: one line, exit 2)
         except Exception as exc:
             if os.environ.get("KPCHECK_DEBUG"):
                 raise

@@ -10,7 +10,7 @@ from kpcheck.cli.console import Command, err_console, warning
 from kpcheck.cli.exits import Failed
 from kpcheck.engine import KINDS
 from kpcheck.register.events import DEFAULT_COUPON_DAYS, DEFAULT_RECEIPT_DAYS
-from kpcheck.serve.settings import BindingRefused, Settings, is_wildcard
+from kpcheck.serve.settings import BindingRefused, Settings, UnknownTimezone, is_wildcard
 
 MIN_TOKEN = 16
 
@@ -70,6 +70,12 @@ MIN_TOKEN = 16
 )
 @click.option("--by", envvar="KPCHECK_BY", metavar="NAME", help="Stored with recorded decisions unless a request gives ?by=NAME.")
 @click.option(
+    "--timezone",
+    envvar="KPCHECK_TIMEZONE",
+    metavar="ZONE",
+    help="Time zone of the times the desk shows and prints, an IANA name (Kazakhstan: Asia/Almaty, UTC+5); default: the machine's.",
+)
+@click.option(
     "--coupon-days",
     envvar="KPCHECK_COUPON_DAYS",
     type=click.IntRange(0, 3650),
@@ -97,10 +103,14 @@ def serve(
     waivers: str | None,
     register: str | None,
     by: str | None,
+    timezone: str | None,
     coupon_days: int,
     receipt_days: int,
 ) -> None:
-    """The controller's desk: a web page to enter and check a certificate, and a JSON API."""
+    """The controller's desk: a web page to enter and check a certificate, and a JSON API.
+
+    With --register the page is for named accounts (kpcheck users add NAME --role
+    controller|auditor): each signs in with a personal token; a controller records decisions."""
     try:
         settings = Settings(
             host=host,
@@ -110,8 +120,9 @@ def serve(
             api_lang=lang,
             coupon_days=coupon_days,
             receipt_days=receipt_days,
+            timezone=timezone,
         )
-    except BindingRefused as exc:
+    except (BindingRefused, UnknownTimezone) as exc:
         raise Failed(str(exc)) from None
     if token and len(token) < MIN_TOKEN:
         raise Failed(
@@ -168,7 +179,11 @@ def run(settings: Settings, sock: socket.socket, loading: tuple[str | None, ...]
 
     rules, reference, engine, waivers = loading
     checker, waiver_book = prepare(rules, reference, engine, settings.api_lang, waivers)
-    service = CheckService(checker, waiver_book, waivers, open_register(storing[0]), storing[1])
+    from kpcheck.cli.provenance import provenance
+
+    ctx = click.get_current_context(silent=True)
+    found = provenance(ctx, storing[0], waivers, rules, reference) if ctx is not None else None
+    service = CheckService(checker, waiver_book, waivers, open_register(storing[0]), storing[1], found)
     app = create_app(service, settings)
     shown = f"[{settings.host}]" if ":" in settings.host else settings.host
     err_console.print(

@@ -22,6 +22,7 @@ from kpcheck.serve.openapi import openapi
 from kpcheck.serve.rules_view import rule_detail, rule_summary
 from kpcheck.serve.security import bearer, token_ok, unauthorised
 from kpcheck.serve.service import CheckService, RecordRefused
+from kpcheck.serve.sessions import CSRF_HEADER, account_of, csrf_ok
 from kpcheck.verdicts import Verdict
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
@@ -64,12 +65,20 @@ def flag_of(request: Request, name: str) -> bool:
     return value in TRUE
 
 
+async def session_ok(request: Request) -> bool:
+    """The page of a signed-in account calls the API with its session; a call that changes
+    or submits anything also carries the session's CSRF token in its header."""
+    if request.method not in ("GET", "HEAD") and not csrf_ok(request, request.headers.get(CSRF_HEADER)):
+        return False
+    return await account_of(request) is not None
+
+
 def guarded(handler: Any) -> Any:
     """The token check and the 400s of query parameters, around one API handler."""
 
     async def endpoint(request: Request) -> Response:
         service: CheckService = request.app.state.service
-        if not token_ok(request.app.state.settings.token, bearer(request)):
+        if not token_ok(request.app.state.settings.token, bearer(request)) and not await session_ok(request):
             return unauthorised()
         try:
             answer: Response = await handler(request, service)
