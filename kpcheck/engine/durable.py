@@ -1,6 +1,6 @@
 """The durable_rules evaluator: the only module that imports durable_rules.
 
-It follows what was measured before kpcheck was built (shared/engine-notes.md):
+It follows what was measured before kpcheck was built (docs/engine-notes.md):
 
 * facts are *asserted*, never posted, so every matching rule fires;
 * every rule tests the discriminator ``t == "kp"``;

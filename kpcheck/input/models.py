@@ -1,4 +1,4 @@
-"""Pydantic models of a submission as given (submission-format.md, version 1).
+"""Pydantic models of a submission as given (docs/submission-format.md, version 1).
 
 They check the shape only: types, date syntax, required fields, ``schema_version``, the
 ``direction`` value and unknown fields. Every constraint on values is a rule's job, so that

@@ -20,7 +20,7 @@ class Writer(Protocol):
 
 
 def result_to_dict(result: Result) -> dict[str, Any]:
-    """One entry of the JSON report's ``results`` (report-format.md)."""
+    """One entry of the JSON report's ``results`` (docs/report-format.md)."""
     return {
         "submission": result.submission,
         "source": result.source,
