@@ -247,7 +247,8 @@ def _create(definition: str) -> int:
     """
     for attempt in range(CREATE_ATTEMPTS):
         try:
-            return _engine.create_ruleset(ruleset_name(), definition)
+            created: int = _engine.create_ruleset(ruleset_name(), definition)
+            return created
         except Exception as exc:
             if attempt == CREATE_ATTEMPTS - 1:
                 raise DurableError(f"durable_rules refused a ruleset {CREATE_ATTEMPTS} times: {exc}") from exc

@@ -56,7 +56,8 @@ WRITERS = {  # format -> (module, class); imported only when asked for
 def make_writer(fmt: str, stream: IO[str], options: dict[str, Any]) -> Writer:
     """The writer of one format (text, json, audit-text, csv, junit, html)."""
     module, name = WRITERS[fmt]
-    return getattr(importlib.import_module(module), name)(stream, options)
+    writer: Writer = getattr(importlib.import_module(module), name)(stream, options)
+    return writer
 
 
 FORMATS_CHECK = ("text", "json")
