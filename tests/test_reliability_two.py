@@ -730,3 +730,148 @@ def test_right_settings_still_apply(tmp_path, monkeypatch):
 def test_environment_values_out_of_range(tmp_path, env, message):
     result = run("audit", reused(tmp_path), env=env)
     assert result.exit_code == 2 and message in result.output and "internal error" not in result.output
+
+
+# ---- 8. data files are read as the user wrote them ------------------------------------------------
+
+
+def _production(tmp_path, carats):
+    return write(tmp_path / "prod.csv", f'year,carats,value\n2024,"{carats}",5\n')
+
+
+@pytest.mark.parametrize(
+    "carats, shown",
+    [
+        ("100,5", "100.50"),
+        ("100.5", "100.50"),
+        ("1 000,5", "1000.50"),
+        ("12,25", "12.25"),
+        ("1,000.5", "1000.50"),
+        ("1.000,5", "1000.50"),
+        ("1,000,000", "1000000.00"),
+    ],
+)
+def test_production_takes_a_decimal_comma(tmp_path, carats, shown):
+    result = run("stats", FIXTURES, "--production", _production(tmp_path, carats), "--format", "csv", "--from", "2024", "--to", "2024")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1].startswith(f"2024,{shown},5.00,")
+
+
+@pytest.mark.parametrize("carats", ["1,000", "2,500", "-1,250"])
+def test_production_refuses_an_ambiguous_comma_with_a_hint(tmp_path, carats):
+    result = run("stats", FIXTURES, "--production", _production(tmp_path, carats), "--format", "csv")
+    assert result.exit_code == 2 and "prod.csv:2" in result.stderr
+    assert ("ambiguous" in result.stderr and "1000,5" in result.stderr) or ">= 0" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("carats", ["1e30", "99999999999999999999", "1,000,000,000,000,000,000"])
+def test_huge_production_is_a_clear_error_before_anything_is_printed(tmp_path, carats):
+    result = run("stats", FIXTURES, "--production", _production(tmp_path, carats), "--format", "csv")
+    assert result.exit_code == 2 and "too large" in result.stderr and "internal error" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_huge_waiver_file_is_refused_at_once_with_the_true_reason(tmp_path):
+    import time
+
+    entry = (
+        '  - certificate: "KZ{n:06d}"\n    rule: FORM-14\n    reason: "rounding"\n    granted_by: "order 45"\n    expires_on: 2025-03-01\n'
+    )
+    path = write(tmp_path / "w.yaml", "waivers:\n" + "".join(entry.format(n=i) for i in range(16500)))
+    started = time.monotonic()
+    result = run("check", reused(tmp_path), "--waivers", path)
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 2 and "at most 1 MiB" in result.stderr and "aliases" not in result.stderr
+
+
+def test_a_large_yaml_without_aliases_is_not_said_to_have_aliases(tmp_path):
+    from kpcheck.input.yamlio import YamlSyntaxError, load_yaml_text
+
+    text = "items:\n" + "".join(f"  - {i}\n" for i in range(100_001))
+    with pytest.raises(YamlSyntaxError) as raised:
+        load_yaml_text(text, "big.yaml")
+    assert "more than 100,000 values" in raised.value.message and "aliases" not in raised.value.message
+
+
+# ---- 7. the desk cannot be starved -----------------------------------------------------------------
+
+
+def _yaml_of(doc, indent=0):
+    pad = " " * indent
+    lines = []
+    for key, value in doc.items():
+        if isinstance(value, dict):
+            lines.append(f"{pad}{key}:")
+            lines.append(_yaml_of(value, indent + 2))
+        elif isinstance(value, list):
+            lines.append(f"{pad}{key}:")
+            for item in value:
+                if isinstance(item, dict):
+                    inner = _yaml_of(item, indent + 4).splitlines()
+                    lines.append(f"{pad}  - {inner[0].strip()}")
+                    lines.extend(inner[1:])
+                else:
+                    lines.append(f"{pad}  - {json.dumps(item)}")
+        else:
+            lines.append(f"{pad}{key}: {json.dumps(value)}")
+    return "\n".join(lines)
+
+
+def _post(url, path, body, content_type):
+    import http.client
+    import time
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=300)
+    started = time.monotonic()
+    try:
+        conn.request("POST", path, body, {"content-type": content_type})
+        response = conn.getresponse()
+        return response.status, response.read().decode(), time.monotonic() - started
+    finally:
+        conn.close()
+
+
+def test_yaml_bodies_do_not_delay_a_concurrent_json_check_by_more_than_a_second(desk_url):
+    import threading
+    import time
+
+    doc = base()
+    doc["extensions"] = {"log": [{"step": i, "note": f"entry {i} of the shipment log"} for i in range(14_000)]}
+    body = (_yaml_of(doc) + "\n").encode()
+    assert 700_000 < len(body) < 1_000_000
+    json_body = json.dumps(base()).encode()
+    alone = sorted(_post(desk_url, "/api/v1/check", json_body, "application/json")[2] for _ in range(3))[1]
+    answers: list[tuple[int, str, float]] = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(_post(desk_url, "/api/v1/check", body, "application/yaml"))) for _ in range(5)
+    ]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)  # the YAML bodies are being read
+    status, text, took = _post(desk_url, "/api/v1/check", json_body, "application/json")
+    for thread in threads:
+        thread.join(300)
+    assert status == 200 and json.loads(text)["results"][0]["status"] == "compliant"
+    assert took < alone + 1.0, f"a JSON check took {took:.2f} s beside five YAML bodies ({alone:.2f} s alone)"
+    assert len(answers) == 5 and all(code in (200, 422) for code, _, _ in answers), [a[:2] for a in answers]
+
+
+def test_a_yaml_body_past_its_time_budget_is_refused_with_the_reason():
+    import asyncio
+
+    from kpcheck.serve import service as service_module
+
+    doc = base()
+    doc["extensions"] = {"log": [{"step": i} for i in range(20_000)]}
+    body = (_yaml_of(doc) + "\n").encode()
+    from kpcheck.input.reader import parse_data
+    from kpcheck.input.yamlio import time_budget
+
+    with time_budget(0.05):
+        loaded = parse_data(body, "desk", "yaml")
+    assert loaded.submission is None and "took too long to read" in loaded.error.message
+    assert service_module.YAML_SECONDS <= 10
+    assert asyncio.iscoroutinefunction(service_module.CheckService.parsed)

@@ -410,6 +410,15 @@ class CommandDefaults(Mapping[str, Any]):
             ) from exc
         return value
 
+    def origin_of(self, name: str) -> str | None:
+        """Where the value of option ``name`` was read (``file:line``), or None."""
+        param = self.options.get(name)
+        found = self.settings.lookup(" ".join(self.path), option_key(param)) if param is not None else None  # type: ignore[arg-type]
+        if found is None:
+            return None
+        _, layer, section = found
+        return layer.where(section, option_key(param) or "")  # type: ignore[arg-type]
+
     def __iter__(self) -> Iterator[str]:
         return (name for name in self.options if name in self)
 

@@ -4,6 +4,10 @@ durable_rules holds the GIL and is not thread-safe (engine notes 7): every use o
 goes through :meth:`CheckService.run`, a single-thread executor, so that concurrent requests
 are checked one after another and never see each other's facts. The rulebook is loaded and
 compiled once, before the service is made.
+
+Reading a body (parsing and validating it) runs off that thread, in the default thread pool
+(:meth:`CheckService.parsed`), and YAML within a time budget (:data:`YAML_SECONDS`) and the
+reader's value count: a slow body never holds the engine, which only evaluates (issue 25).
 """
 
 from __future__ import annotations
@@ -25,12 +29,14 @@ from kpcheck.checking import Across, Alone, InRegister, Steps, run
 from kpcheck.i18n import LANGUAGES
 from kpcheck.input.models import Submission
 from kpcheck.input.reader import Loaded, parse_data
+from kpcheck.input.yamlio import time_budget
 from kpcheck.report.json_report import JsonWriter
 from kpcheck.results import Result, summarize
 from kpcheck.serve.present import errors_text, input_errors
 from kpcheck.waivers import WaiverBook
 
 log = logging.getLogger("kpcheck.serve")
+YAML_SECONDS = 5.0  # the most one YAML body may take to read at the desk
 KEPT = 500  # checks from the page kept for a switch of language, a print or a decision
 
 
@@ -85,11 +91,14 @@ class CheckService:
         waivers_file: str | None = None,
         register: Any = None,
         by: str | None = None,
+        provenance: dict[str, Any] | None = None,
     ):
         """``register``: an open :class:`~kpcheck.register.store.Register` (``--register``), whose
         history every check runs XREF-01/02 against; ``by`` the default name stored with records."""
         self.checker, self.waivers, self.register, self.by = checker, waivers, register, by
-        self.meta = checker.meta(waivers_file)
+        shown = getattr(register, "shown", None)
+        default: dict[str, Any] = {"register": shown, "waivers": waivers_file, "rules": None, "reference": None, "settings": {}}
+        self.meta = {**checker.meta(waivers_file), "provenance": provenance or default}  # every report names them
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kpcheck-engine")
         self.checks = 0
         self.kept: OrderedDict[str, Kept] = OrderedDict()
@@ -98,20 +107,34 @@ class CheckService:
         """Run ``work`` on the engine's worker thread, one call at a time."""
         return await asyncio.get_running_loop().run_in_executor(self.worker, work)
 
+    async def parsed(self, raw: bytes, source: str, kind: str, lang: str = "en") -> tuple[Loaded, tuple[dict[str, str], ...] | None]:
+        """A body read and validated off the engine's thread (YAML within its time budget),
+        with its problems each at its field in ``lang`` when it is no submission."""
+
+        def work() -> tuple[Loaded, tuple[dict[str, str], ...] | None]:
+            with time_budget(YAML_SECONDS):
+                loaded = parse_data(raw, source, kind)
+                errors = tuple(input_errors(raw, lang, kind)) if loaded.submission is None and lang != "en" and raw else None
+            return loaded, errors
+
+        return await asyncio.to_thread(work)
+
     async def check(self, raw: bytes, kind: str, source: str, lang: str, record: bool = False, by: str | None = None) -> Outcome:
         """Check one submission body; raises :class:`RecordRefused` for ``record`` without a
         register, and the register's :class:`~kpcheck.register.errors.RegisterError`."""
         if record and self.register is None:
             raise RecordRefused("recording needs a register: start the desk with --register")
-        outcome: Outcome = await self.run(lambda: self.check_now(parse_data(raw, source, kind), lang, record, by or self.by, raw, kind))
+        loaded, errors = await self.parsed(raw, source, kind, lang)
+        outcome: Outcome = await self.run(lambda: self.check_now(loaded, lang, record, by or self.by, raw, kind, errors=errors))
         return outcome
 
     async def check_page(self, raw: bytes) -> Kept:
         """A check from the page: one read and one count, its result in every interface
         language at once (a switch of language shows it again; nothing is checked anew), kept."""
 
+        loaded, _ = await self.parsed(raw, "desk", "json")
+
         def work() -> Kept:
-            loaded = parse_data(raw, "desk", "json")
             outcomes = {lang: self.check_now(loaded, lang, False, None, raw, "json", count=False) for lang in LANGUAGES}
             self.checks += 1
             return Kept(secrets.token_urlsafe(16), raw, outcomes, dt.datetime.now(dt.timezone.utc))
@@ -158,8 +181,10 @@ class CheckService:
         meta = {**self.meta, "engine": self.checker.engine.kind}
         register, steps = self.register, Steps(self.checker, lang, self.waivers)
 
+        loaded, _ = await self.parsed(kept.raw, "desk", "json")
+
         def work() -> int | None:
-            return record_desk(register, steps, parse_data(kept.raw, "desk", "json"), outcome.result, meta, decision, report)
+            return record_desk(register, steps, loaded, outcome.result, meta, decision, report)
 
         pk: int | None = await self.run(work)
         if pk is None:
@@ -170,10 +195,19 @@ class CheckService:
     async def read(self, raw: bytes, kind: str, source: str) -> Loaded:
         """Read and validate a submission without checking it (loading a file into the form);
         off the event loop, beside the engine's thread (reading touches no engine)."""
-        return await asyncio.to_thread(parse_data, raw, source, kind)
+        loaded, _ = await self.parsed(raw, source, kind)
+        return loaded
 
     def check_now(
-        self, loaded: Loaded, lang: str, record: bool, by: str | None, raw: bytes = b"", kind: str = "json", count: bool = True
+        self,
+        loaded: Loaded,
+        lang: str,
+        record: bool,
+        by: str | None,
+        raw: bytes = b"",
+        kind: str = "json",
+        count: bool = True,
+        errors: tuple[dict[str, str], ...] | None = None,
     ) -> Outcome:
         """On the worker thread: the check pipeline (:func:`kpcheck.checking.run`) in ``lang``:
         evaluate, XREF against the register (recording when asked) with the waivers applied
@@ -189,10 +223,10 @@ class CheckService:
         for problem in waived.notes:
             log.warning("%s", problem.text)
         result: Result = waived.results[0]
-        errors: tuple[dict[str, str], ...] = ()
-        if sub is None and lang != "en" and raw:
-            errors = tuple(input_errors(raw, lang, kind))
-            if errors and result.error is not None:
+        if errors is None:  # not read beforehand off this thread (a caller of check_now itself)
+            errors = tuple(input_errors(raw, lang, kind)) if sub is None and lang != "en" and raw else ()
+        if errors:
+            if result.error is not None:
                 result.error = {"message": errors_text(list(errors)), "location": result.error["location"]}
         if count:
             self.checks += 1
@@ -202,7 +236,8 @@ class CheckService:
         """Why each rule that triggers or does not apply (or only ``rule``) gives its result on one
         submission: ``{"explanations": {rule: explanation}}`` (:func:`kpcheck.engine.explain.explain`);
         raises ``ValueError`` for a body that is not a submission, ExplainError for an unknown rule."""
-        return dict(await self.run(lambda: self.explain_now(parse_data(raw, source, kind), lang, rule)))
+        loaded, _ = await self.parsed(raw, source, kind)
+        return dict(await self.run(lambda: self.explain_now(loaded, lang, rule)))
 
     def explain_now(self, loaded: Loaded, lang: str, rule: str | None) -> dict[str, Any]:
         if rule is not None:
