@@ -231,9 +231,8 @@ def full_tmpdir(work: Path, env: dict[str, str]) -> str | None:
 def export_to_full_disk(work: Path, env: dict[str, str]) -> str | None:
     small = work / "tiny"
     small.mkdir(exist_ok=True)
-    done = _unshare(
-        f"mount -t tmpfs -o size=64k tmpfs {small} || exit 77; {sys.executable} -m kpcheck rules export {small}/rb; echo code=$?; ls -A {small}"
-    )
+    mount = f"mount -t tmpfs -o size=64k tmpfs {small} || exit 77; "
+    done = _unshare(mount + f"{sys.executable} -m kpcheck rules export {small}/rb; echo code=$?; ls -A {small}")
     if done is None:
         return None
     return None if done.stdout.strip() == "code=2" and "No space left" in done.stderr else f"{done.stdout[-200:]} {done.stderr[-200:]}"
