@@ -166,3 +166,17 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
                     if len(component) > 1:
                         found.append(sorted(component))
     return found
+
+
+def test_the_command_line_exits_in_one_place():
+    """Every command returns its exit code and every helper raises; the one ``main`` of
+    kpcheck/cli/console.py maps them to the exit contract and alone calls ``sys.exit``. (The
+    program's entry may end a lean run with ``os._exit`` of the code that main returned: no
+    exit code of its own.)"""
+    calls = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in sorted((PACKAGE / "cli").glob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and ast.unparse(node.func) in ("sys.exit", "exit", "quit")
+    ]
+    assert len(calls) == 1 and calls[0].startswith("kpcheck/cli/console.py:"), calls

@@ -16,7 +16,7 @@ from kpcheck import __version__
 from kpcheck.api import Checker, EngineUnavailable, RulebookInvalid
 from kpcheck.cli.console import QUIET, VERBOSE, LazyGroup, err_console, error, verbosity, verbosity_options, warning
 from kpcheck.cli.emit import emit_parts
-from kpcheck.cli.exits import EXIT_ERROR, Interrupted, end_lean, raise_on_signals
+from kpcheck.cli.exits import Failed, Interrupted, end_lean, raise_on_signals
 from kpcheck.cli.outputs import output_files, refuse_clashes, refuse_unreadable
 from kpcheck.cli.provenance import provenance
 from kpcheck.cli.settings import bounded_jobs
@@ -100,7 +100,7 @@ def prepare(
     """The checker and the waivers of a run; exits 2 when either does not load."""
     checker = load_checker(rules, reference, engine, lang, banner_shown)
     if checker is None:
-        sys.exit(EXIT_ERROR)
+        raise Failed()
     if not waivers:
         return checker, None
     from kpcheck.waivers import WaiverFileError
@@ -109,7 +109,7 @@ def prepare(
         return checker, load_waivers(waivers, checker)
     except WaiverFileError as exc:
         error(f"{exc}; nothing was checked")
-        sys.exit(EXIT_ERROR)
+        raise Failed() from None
 
 
 def load_waivers(path: str | None, checker: Checker) -> WaiverBook | None:
@@ -239,7 +239,7 @@ def check(
     register: str | None,
     record: bool,
     by: str | None,
-) -> None:
+) -> int:
     """Pre-check one or more submissions (JSON, YAML, JSON Lines)."""
     targets = parse_formats(formats, output, FORMATS_CHECK)
     refuse_clashes([(f"{fmt} report", file) for fmt, file in targets], [*files, *against])
@@ -264,12 +264,11 @@ def check(
         try:
             chunks = list(chunks)
         except RegisterError as exc:
-            error(f"{exc}; nothing was checked")
-            sys.exit(EXIT_ERROR)
+            raise Failed(f"{exc}; nothing was checked") from None
     with open_writers(targets, {"fail_on": fail_on, "lang": lang}) as writers:
         code = emit_parts(map(PartMaker(writers, fail_on), chunks), writers, meta, {})
     end_lean()  # every report written and renamed into place, the register (if any) committed above
-    sys.exit(code)
+    return code
 
 
 @main.command()
@@ -306,7 +305,7 @@ def audit(
     register: str | None,
     record: bool,
     by: str | None,
-) -> None:
+) -> int:
     """Batch-audit past submissions: files, folders, JSON Lines; with the checks across them."""
     targets = [("audit-text" if f == "text" else f, file) for f, file in parse_formats(formats, output, FORMATS_AUDIT)]
     refuse_clashes([(f"{fmt} report", file) for fmt, file in targets], sources)
@@ -352,21 +351,18 @@ def audit(
                     units,
                 )
     except RegisterError as exc:
-        error(f"{exc}; the audit stopped there{_recorded(recording)}")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"{exc}; the audit stopped there{_recorded(recording)}") from None
     except (WorkerLost, WorkerFailed, SpoolFull) as exc:
-        error(f"{exc}; the audit was stopped and its report is incomplete{_recorded(recording)}")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"{exc}; the audit was stopped and its report is incomplete{_recorded(recording)}") from None
     except Interrupted as exc:
-        error(f"the audit was interrupted ({exc}); its report is incomplete{_recorded(recording)}")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"the audit was interrupted ({exc}); its report is incomplete{_recorded(recording)}") from None
     if recording is not None and recording.resumed:
         from kpcheck.cli.console import note
 
         done = f"{recording.recorded} submission(s) recorded now, {recording.already} by the interrupted run"
         note(f"audit run {recording.run} completed: {done}")
     print_audit_summary(summary, targets, fail_on, lang, code, meta)
-    sys.exit(code)
+    return code
 
 
 def _recorded(recording: Any) -> str:

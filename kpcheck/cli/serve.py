@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import socket
-import sys
 
 import click
 
-from kpcheck.cli.console import err_console, error, warning
-from kpcheck.cli.exits import EXIT_ERROR
+from kpcheck.cli.console import Command, err_console, warning
+from kpcheck.cli.exits import Failed
 from kpcheck.engine import KINDS
 from kpcheck.register.events import DEFAULT_COUPON_DAYS, DEFAULT_RECEIPT_DAYS
 from kpcheck.serve.settings import BindingRefused, Settings, UnknownTimezone, is_wildcard
@@ -16,7 +15,7 @@ from kpcheck.serve.settings import BindingRefused, Settings, UnknownTimezone, is
 MIN_TOKEN = 16
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option(
     "--host",
     envvar="KPCHECK_HOST",
@@ -124,14 +123,12 @@ def serve(
             timezone=timezone,
         )
     except (BindingRefused, UnknownTimezone) as exc:
-        error(str(exc))
-        sys.exit(EXIT_ERROR)
+        raise Failed(str(exc)) from None
     if token and len(token) < MIN_TOKEN:
-        error(
+        raise Failed(
             f"the token is too short ({len(token)} characters); use at least {MIN_TOKEN}, "
             "e.g. python -c 'import secrets; print(secrets.token_urlsafe(24))'"
         )
-        sys.exit(EXIT_ERROR)
     if is_wildcard(host) and not allow_hosts:
         warning(
             f"listening on {host} but answering only to the loopback names; "
@@ -140,8 +137,7 @@ def serve(
     try:
         sock = bind(host, port)
     except OSError as exc:
-        error(f"cannot listen on {host} port {port}: {exc.strerror or exc}")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from None
     with sock:
         run(settings, sock, (rules, reference, engine, waivers), (register, by))
 
@@ -169,8 +165,7 @@ def open_register(url: str | None) -> object | None:
     try:
         return Register.open(url)
     except RegisterError as exc:
-        error(f"{exc}; the desk did not start")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"{exc}; the desk did not start") from None
 
 
 def run(settings: Settings, sock: socket.socket, loading: tuple[str | None, ...], storing: tuple[str | None, str | None]) -> None:

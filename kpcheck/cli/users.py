@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
-from kpcheck.cli.console import err_console, error, verbosity_options
-from kpcheck.cli.exits import EXIT_ERROR
+from kpcheck.cli.console import LazyGroup, err_console, verbosity_options
+from kpcheck.cli.exits import Failed
 from kpcheck.cli.register import register_option
 from kpcheck.register.errors import RegisterError
 
 
-@click.group()
+@click.group(cls=LazyGroup)
 @verbosity_options
 def users() -> None:
     """The desk's named accounts: a controller records decisions, an auditor only reads."""
@@ -32,8 +30,7 @@ def add(name: str, role: str, register: str | None) -> None:
         reg = Register.open(register)
         token = accounts.add(reg, name, role)
     except (RegisterError, accounts.AccountError) as exc:
-        error(f"{exc}; no account was made")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"{exc}; no account was made") from None
     click.echo(token)
     err_console.print(
         f"account {name.strip()!r} ({role}) made in {reg.shown}; the token above is shown this once: "
@@ -53,8 +50,7 @@ def list_(register: str | None) -> None:
     try:
         found = accounts.listed(Register.open(register))
     except RegisterError as exc:
-        error(f"{exc}; nothing was listed")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"{exc}; nothing was listed") from None
     for account in found:
         state = f"disabled {account.disabled_at.isoformat(timespec='seconds')}" if account.disabled_at else "enabled"
         click.echo(f"{account.name}\t{account.role}\tmade {account.created_at.isoformat(timespec='seconds')}\t{state}")
@@ -74,6 +70,5 @@ def disable(name: str, register: str | None) -> None:
     try:
         changed = accounts.disable(Register.open(register), name)
     except (RegisterError, accounts.AccountError) as exc:
-        error(f"{exc}; nothing was changed")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"{exc}; nothing was changed") from None
     err_console.print(f"account {name!r} {'disabled' if changed else 'was disabled already'}", soft_wrap=True)
