@@ -1,6 +1,6 @@
 """The JSON API: ``POST /api/v1/check``, reading a submission, the rules, health.
 
-``POST /api/v1/check`` answers with the JSON report of report-format.md, exactly what
+``POST /api/v1/check`` answers with the JSON report of docs/report-format.md, exactly what
 ``kpcheck check --format json`` writes for the same file: 200 when the submission was checked,
 422 when it is not a submission (the report's ``error`` names the location, as the CLI does),
 500 when the engine failed on it (status ``error``, no traceback).
