@@ -27,8 +27,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError, model_validator
 
 from kpcheck.input.text import normalise_number
-from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, value_location
-from kpcheck.problems import KpcheckError, Level, Problem
+from kpcheck.input.yamlio import YamlSyntaxError, key_location, load_yaml, value_location
+from kpcheck.problems import KpcheckError, Level, Location, Problem
 from kpcheck.results import Result, status_of
 from kpcheck.rulebook.schema import suggest
 from kpcheck.verdicts import Severity, Verdict
@@ -85,6 +85,9 @@ class Waiver:
         return {"reason": self.reason, "granted_by": self.granted_by, "expires_on": self.expires_on.isoformat(), "line": self.line}
 
 
+MAX_WAIVER_BYTES = 1 << 20  # read at once (YAML with lines and columns: about 1.5 ms a waiver); beyond it, refused before parsing
+
+
 def load_waivers(path: Path | str, rule_severities: Mapping[str, str]) -> tuple[list[Waiver], list[Problem]]:
     """The usable waivers of a file and a warning per entry ignored.
 
@@ -92,6 +95,16 @@ def load_waivers(path: Path | str, rule_severities: Mapping[str, str]) -> tuple[
     :class:`WaiverFileError` when the file is missing, not YAML or has no ``waivers`` list.
     """
     file = str(path)
+    try:
+        size = Path(path).stat().st_size
+    except OSError as exc:
+        raise WaiverFileError(file, f"cannot read the waiver file ({exc.strerror})") from None
+    if size > MAX_WAIVER_BYTES:
+        raise WaiverFileError(
+            file,
+            f"the waiver file is {size / (1 << 20):.1f} MiB; a waiver file holds at most {MAX_WAIVER_BYTES >> 20} MiB "
+            f"(some {MAX_WAIVER_BYTES // 200:,} waivers): keep in it the waivers in force",
+        )
     try:
         doc = load_yaml(path)
     except YamlSyntaxError as exc:

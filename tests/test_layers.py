@@ -166,3 +166,51 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
                     if len(component) > 1:
                         found.append(sorted(component))
     return found
+
+
+def test_the_command_line_exits_in_one_place():
+    """Every command returns its exit code and every helper raises; the one ``main`` of
+    kpcheck/cli/console.py maps them to the exit contract and alone calls ``sys.exit``. (The
+    program's entry may end a lean run with ``os._exit`` of the code that main returned: no
+    exit code of its own.)"""
+    calls = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in sorted((PACKAGE / "cli").glob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and ast.unparse(node.func) in ("sys.exit", "exit", "quit")
+    ]
+    assert len(calls) == 1 and calls[0].startswith("kpcheck/cli/console.py:"), calls
+
+
+def test_no_file_links_a_document_that_is_not_in_the_repository():
+    """Markdown links resolve, every ``docs/….md`` named in code, docs and rules is there, and
+    nothing points to the contracts' old places outside the repository."""
+    dangling = []
+    tracked = [
+        p
+        for p in ROOT.rglob("*")
+        if p.is_file()
+        and p.suffix in (".py", ".md", ".yaml", ".toml", ".html", ".txt", ".cfg")
+        and not {".git", "out", "node_modules", "screenshots", "_data"} & set(p.relative_to(ROOT).parts)
+        and ".venv" not in str(p)
+    ]
+    for path in tracked:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        where = path.relative_to(ROOT)
+        if path.suffix == ".md":
+            for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
+                if not target.startswith(("http:", "https:", "mailto:")) and not (path.parent / target).exists():
+                    dangling.append(f"{where}: [..]({target})")
+        for target in re.findall(r"\bdocs/[\w.-]+\.(?:md|html)\b", text):
+            if not (ROOT / target).exists():
+                dangling.append(f"{where}: {target}")
+        gone_places = (
+            "spec/" + "report-format.md",
+            "spec/" + "submission-format.md",
+            "shared/" + "engine-notes.md",
+            "spec/" + "rulebook.md",
+        )
+        for gone in gone_places:  # (spelt in pieces, so that this test does not name them itself)
+            if gone in text:
+                dangling.append(f"{where}: {gone}")
+    assert dangling == [], "\n".join(dangling)

@@ -1,7 +1,8 @@
 """One check pipeline: the same submission, checked with a register history, gives identical
 findings and identical Russian and Kazakh texts through every way of checking: the command
 line (``check --register``, ``check --against``, ``audit --register``), the library
-(``Checker.check``), the desk's JSON API and the desk's page (Starlette's test client)."""
+(``Checker.check``), the desk's JSON API and the desk's page, its printed report and the panel
+its script shows (Starlette's test client)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from starlette.testclient import TestClient
 
 from kpcheck.api import Checker
 from kpcheck.cli.main import main
+from kpcheck.register import accounts
 from kpcheck.register.store import Register
 from kpcheck.serve.app import create_app
 from kpcheck.serve.service import CheckService
@@ -45,9 +47,22 @@ def checker() -> Checker:
     return Checker.load(engine="python")
 
 
+def csrf_of(client: TestClient, path: str) -> str:
+    found = re.search(r'data-csrf="([^"]+)"', client.get(path).text)
+    assert found is not None, path
+    return found.group(1)
+
+
 def from_report(report: dict) -> list[Finding]:
     (result,) = [r for r in report["results"] if r["submission"] == AGAIN["id"]]
     return [(v["rule"], v["severity"], v["title"], v["message"]) for v in result["violations"]]
+
+
+def without_where(finding: Finding) -> Finding:
+    """The finding with the place its past submission is kept in (a file, the register's row)
+    left out: the one thing a history from files and one from the register tell apart."""
+    rule, severity, title, message = finding
+    return rule, severity, title, re.sub(r"\((\d{4}-\d{2}-\d{2}), [^)]*\)", r"(\1, …)", message)
 
 
 def cli(args: list[str]) -> list[Finding]:
@@ -65,26 +80,40 @@ def test_every_way_of_checking_gives_the_same_findings_and_texts(setting, checke
         "check --against": cli(["check", "--lang", lang, "--against", past.name, again.name]),
         "audit --register": cli(["audit", "--lang", lang, "--register", str(url), "--jobs", "1", again.name]),
     }
-    (result,) = checker.check(AGAIN, history=[past], lang=lang).results
+    (result,) = checker.check(AGAIN, history=[Path(past.name)], lang=lang).results
     by_way["Checker.check"] = [(f.rule, f.severity, f.title, f.message) for f in result.findings]
-    service = CheckService(checker, register=Register.open(str(url)))
+    register = Register.open(str(url))
+    token = accounts.add(register, f"Controller {lang}", "controller")  # a desk with a register has named accounts
+    service = CheckService(checker, register=register)
     try:
         with TestClient(create_app(service, Settings()), base_url="http://127.0.0.1") as client:
             answer = client.post(f"/api/v1/check?lang={lang}&source={again.name}", content=again.read_bytes())
             assert answer.status_code == 200, answer.text
             by_way["desk API"] = from_report(answer.json())
-            page = client.post("/report", data={"submission": again.read_text(encoding="utf-8"), "lang": lang})
+            csrf = csrf_of(client, "/signin")
+            assert client.post("/signin", data={"token": token, "csrf": csrf, "lang": lang}, follow_redirects=False).status_code == 303
+            csrf = csrf_of(client, "/")
+            page = client.post("/report", data={"submission": again.read_text(encoding="utf-8"), "lang": lang, "csrf": csrf})
             assert page.status_code == 200, page.text
+            panel = client.post(f"/desk/check?lang={lang}", content=again.read_bytes(), headers={"x-csrf-token": csrf})
+            assert panel.status_code == 200, panel.text
+            pages = {"desk page (printed report)": page.text, "desk page (its script)": panel.json()["html"]}
     finally:
         service.close()
     expected = by_way["check --register"]
     assert "XREF-01" in [rule for rule, *_ in expected] and len(expected) >= 2
-    for way, findings in by_way.items():
-        assert findings == expected, way
+    for way in ("audit --register", "desk API"):  # the register's history: word for word
+        assert by_way[way] == expected, way
+    assert by_way["Checker.check"] == by_way["check --against"]  # the same history, from a file
+    for way, findings in by_way.items():  # word for word but for where the past submission is kept
+        assert [without_where(f) for f in findings] == [without_where(f) for f in expected], way
+    (xref,) = [f for f in expected if f[0] == "XREF-01"]
+    assert f"{url}#" in xref[3] and "past.json" in next(f for f in by_way["check --against"] if f[0] == "XREF-01")[3]
     for rule, _severity, title, message in expected:  # in the language asked, the register's rule too
         assert CYRILLIC.search(title) and CYRILLIC.search(message), (rule, title)
-        assert html.escape(title, quote=False) in page.text, (rule, title)
-        assert html.escape(message, quote=False) in page.text, (rule, message)
+        for way, text in pages.items():
+            assert html.escape(title, quote=False) in text or html.escape(title) in text, (way, rule, title)
+            assert html.escape(message, quote=False) in text or html.escape(message) in text, (way, rule, message)
 
 
 def test_the_language_is_no_state_of_the_shared_engine(checker):

@@ -552,3 +552,326 @@ def test_one_escaping_function():
     assert safe("a\x1bb\u202ec\nd") == "a\\x1bb\\u202ec\\x0ad"
     assert safe("line\n\ttab\x85", lines=True) == "line\n\ttab\\x85"
     assert safe("Алматы · 100,5 ct") == "Алматы · 100,5 ct"
+
+
+# ---- 5. every input is accounted for ------------------------------------------------------------
+
+
+def _folder_with_everything(tmp_path):
+    folder = tmp_path / "in"
+    (folder / "ok").mkdir(parents=True)
+    (folder / "locked").mkdir()
+    write(folder / "ok" / "a.json", base())
+    write(folder / "locked" / "b.json", base())
+    (folder / "dangling.json").symlink_to(tmp_path / "nowhere.json")
+    os.mkfifo(folder / "fifo.json")
+    return folder
+
+
+def test_an_audited_folder_accounts_for_everything_it_holds(tmp_path, monkeypatch):
+    folder = _folder_with_everything(tmp_path)
+    real = os.scandir
+
+    def scandir(path="."):
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = run("audit", folder, "--jobs", "1", "--format", "json")
+    assert result.exit_code == 2, result.output
+    errors = {r["source"]: r["error"]["message"] for r in json.loads(result.stdout)["results"] if r["status"] == "error"}
+    assert any("locked" in s and "folder cannot be read" in m for s, m in errors.items()), errors
+    assert any("dangling.json" in s and "link to nothing" in m for s, m in errors.items())
+    assert any("fifo.json" in s and "named pipe" in m for s, m in errors.items())
+    assert "every submission was read" not in result.stderr
+
+
+def test_an_unreadable_subfolder_as_another_user(tmp_path):
+    if os.geteuid() != 0 or not shutil.which("runuser"):
+        pytest.skip("needs root to run kpcheck as another user")
+    folder = _folder_with_everything(tmp_path)
+    (folder / "locked").chmod(0)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for path in (tmp_path, folder, folder / "ok", cache):
+        path.chmod(0o777)
+    env = {**os.environ, "KPCHECK_CACHE_DIR": str(cache), "HOME": str(tmp_path)}
+    done = subprocess.run(
+        ["runuser", "-u", "nobody", "--", sys.executable, "-m", "kpcheck", "audit", str(folder), "--jobs", "1", "-q"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    if "Permission denied" in done.stderr and "kpcheck" not in done.stderr:
+        pytest.skip("the user nobody cannot run this interpreter")
+    assert done.returncode == 2, done.stderr
+    assert "locked: the folder cannot be read" in done.stderr
+
+
+@pytest.mark.parametrize("special", ["fifo", "/dev/zero", "/dev/null"])
+def test_special_files_get_a_true_message(tmp_path, special):
+    if special == "fifo":
+        special = tmp_path / "pipe.json"
+        os.mkfifo(special)
+    result = run("check", special)
+    assert result.exit_code == 2
+    assert "not a file" in result.stderr and "no such file" not in result.stderr
+
+
+def test_standard_input_is_read_with_a_size_limit(tmp_path):
+    result = run("check", "-", input=b"{" + b" " * (2 << 20), env={"KPCHECK_MAX_SIZE": "1M"})
+    assert result.exit_code == 2 and "standard input holds more than 1 MiB" in result.stderr
+    big = write(tmp_path / "big.json", '{"id": "' + "x" * (2 << 20) + '"}')
+    result = run("check", big, env={"KPCHECK_MAX_SIZE": "1,5M"})
+    assert result.exit_code == 2 and "more than 1.5 MiB" in result.stderr
+
+
+def test_dev_zero_on_standard_input_stops_at_the_limit():
+    done = subprocess.run(
+        f"{sys.executable} -m kpcheck check - < /dev/zero",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "KPCHECK_MAX_SIZE": "4M"},
+    )
+    assert done.returncode == 2 and "more than 4 MiB" in done.stderr
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-5", "nan", "2T"])
+def test_a_size_limit_that_is_no_size(tmp_path, value):
+    result = run("check", reused(tmp_path), env={"KPCHECK_MAX_SIZE": value})
+    assert result.exit_code == 2 and "KPCHECK_MAX_SIZE" in result.stderr and "internal error" not in result.stderr
+
+
+def test_a_json_lines_line_above_the_limit_is_one_error_and_the_rest_is_read(tmp_path):
+    line = json.dumps(base())
+    path = write(tmp_path / "long.jsonl", f'{line}\n{{"x": "{"a" * (2 << 20)}"}}\n{line}\n')
+    env = {"KPCHECK_MAX_SIZE": "1M"}
+    for args in (("check", path), ("audit", path, "--jobs", "1")):
+        result = run(*args, "--format", "json", env=env)
+        results = json.loads(result.stdout)["results"]
+        assert [r["status"] == "error" for r in results] == [False, True, False], results
+        assert results[1]["error"]["location"].endswith("long.jsonl:2")
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml", ".jsonl"])
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-32"])
+def test_byte_order_marks_and_utf16_utf32(tmp_path, suffix, encoding):
+    text = json.dumps(base())
+    path = tmp_path / f"doc{suffix}"
+    path.write_bytes((text + ("\n" if suffix == ".jsonl" else "")).encode(encoding))
+    result = run("check", path, "--format", "json")
+    status = json.loads(result.stdout)["results"][0]
+    if suffix == ".jsonl" and encoding != "utf-8-sig":
+        assert status["status"] == "error" and "must be UTF-8" in status["error"]["message"]
+    else:
+        assert status["status"] != "error", status
+
+
+def test_utf16_without_a_mark_is_named(tmp_path):
+    path = tmp_path / "doc.yaml"
+    path.write_bytes(json.dumps(base()).encode("utf-16-le"))
+    result = run("check", path, "--format", "json")
+    assert "UTF-16 or UTF-32 text without a byte-order mark" in json.loads(result.stdout)["results"][0]["error"]["message"]
+
+
+def test_json_lines_locations_are_right_on_every_line(tmp_path):
+    path = write(tmp_path / "bad.jsonl", '{"a": }\n{"b": }\n\n  {"c": }\n')
+    result = run("check", path, "--format", "json")
+    locations = [r["error"]["location"] for r in json.loads(result.stdout)["results"]]
+    assert locations == [f"{path}:1:7", f"{path}:2:7", f"{path}:4:9"]
+
+
+# ---- 6. settings are checked like input ---------------------------------------------------------
+
+
+COMMANDS = [("check", "{new}"), ("audit", "{new}", "--jobs", "1"), ("rules", "lint"), ("stats", "{new}"), ("register", "show", "X")]
+
+
+@pytest.mark.parametrize(
+    "toml, where, message",
+    [
+        ("quiet = 1\n", ":1", "quiet = 1: expected true or false"),
+        ("rules = 5\n", ":1", "rules = 5: expected a text in quotes"),
+        ('\n\nfial-on = "warning"\n', ":3", "no command has an option 'fial-on' (did you mean 'fail-on'?)"),
+        ("[audti]\nquiet = true\n", ":1", "[audti] is no command of kpcheck (did you mean [audit]?)"),
+        ('[rules.tset]\nengine = "python"\n', ":1", "[rules tset] is no command of kpcheck (did you mean [rules test]?)"),
+        ('[rules]\nlang = "ru"\n', ":1", "[rules] is a group of commands"),
+        ("verbose = 'yes'\n", ":1", "expected true or false"),
+    ],
+)
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_a_wrong_setting_is_exit_2_naming_file_and_line_in_every_command(tmp_path, monkeypatch, toml, where, message, command):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KPCHECK_CONFIG_DIR", str(tmp_path / "none"))
+    write(tmp_path / "kpcheck.toml", toml)
+    new = reused(tmp_path)
+    result = run(*(a.format(new=new) for a in command))
+    assert result.exit_code == 2, result.output
+    assert f"kpcheck.toml{where}" in result.output and message in result.output
+    assert "Traceback" not in result.output and "internal error" not in result.output
+
+
+def test_right_settings_still_apply(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KPCHECK_CONFIG_DIR", str(tmp_path / "none"))
+    write(tmp_path / "kpcheck.toml", 'quiet = true\njobs = 1\n[check]\nlang = "ru"\nformat = ["json"]\n')
+    result = run("check", reused(tmp_path))
+    assert result.exit_code in (0, 1) and json.loads(result.stdout)["results"]
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [({"KPCHECK_JOBS": "100000"}, "--jobs"), ({"KPCHECK_JOBS": "x"}, "--jobs"), ({"KPCHECK_MAX_SIZE": "lots"}, "KPCHECK_MAX_SIZE")],
+)
+def test_environment_values_out_of_range(tmp_path, env, message):
+    result = run("audit", reused(tmp_path), env=env)
+    assert result.exit_code == 2 and message in result.output and "internal error" not in result.output
+
+
+# ---- 8. data files are read as the user wrote them ------------------------------------------------
+
+
+def _production(tmp_path, carats):
+    return write(tmp_path / "prod.csv", f'year,carats,value\n2024,"{carats}",5\n')
+
+
+@pytest.mark.parametrize(
+    "carats, shown",
+    [
+        ("100,5", "100.50"),
+        ("100.5", "100.50"),
+        ("1 000,5", "1000.50"),
+        ("12,25", "12.25"),
+        ("1,000.5", "1000.50"),
+        ("1.000,5", "1000.50"),
+        ("1,000,000", "1000000.00"),
+    ],
+)
+def test_production_takes_a_decimal_comma(tmp_path, carats, shown):
+    result = run("stats", FIXTURES, "--production", _production(tmp_path, carats), "--format", "csv", "--from", "2024", "--to", "2024")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1].startswith(f"2024,{shown},5.00,")
+
+
+@pytest.mark.parametrize("carats", ["1,000", "2,500", "-1,250"])
+def test_production_refuses_an_ambiguous_comma_with_a_hint(tmp_path, carats):
+    result = run("stats", FIXTURES, "--production", _production(tmp_path, carats), "--format", "csv")
+    assert result.exit_code == 2 and "prod.csv:2" in result.stderr
+    assert ("ambiguous" in result.stderr and "1000,5" in result.stderr) or ">= 0" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("carats", ["1e30", "99999999999999999999", "1,000,000,000,000,000,000"])
+def test_huge_production_is_a_clear_error_before_anything_is_printed(tmp_path, carats):
+    result = run("stats", FIXTURES, "--production", _production(tmp_path, carats), "--format", "csv")
+    assert result.exit_code == 2 and "too large" in result.stderr and "internal error" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_huge_waiver_file_is_refused_at_once_with_the_true_reason(tmp_path):
+    import time
+
+    entry = (
+        '  - certificate: "KZ{n:06d}"\n    rule: FORM-14\n    reason: "rounding"\n    granted_by: "order 45"\n    expires_on: 2025-03-01\n'
+    )
+    path = write(tmp_path / "w.yaml", "waivers:\n" + "".join(entry.format(n=i) for i in range(16500)))
+    started = time.monotonic()
+    result = run("check", reused(tmp_path), "--waivers", path)
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 2 and "at most 1 MiB" in result.stderr and "aliases" not in result.stderr
+
+
+def test_a_large_yaml_without_aliases_is_not_said_to_have_aliases(tmp_path):
+    from kpcheck.input.yamlio import YamlSyntaxError, load_yaml_text
+
+    text = "items:\n" + "".join(f"  - {i}\n" for i in range(100_001))
+    with pytest.raises(YamlSyntaxError) as raised:
+        load_yaml_text(text, "big.yaml")
+    assert "more than 100,000 values" in raised.value.message and "aliases" not in raised.value.message
+
+
+# ---- 7. the desk cannot be starved -----------------------------------------------------------------
+
+
+def _yaml_of(doc, indent=0):
+    pad = " " * indent
+    lines = []
+    for key, value in doc.items():
+        if isinstance(value, dict):
+            lines.append(f"{pad}{key}:")
+            lines.append(_yaml_of(value, indent + 2))
+        elif isinstance(value, list):
+            lines.append(f"{pad}{key}:")
+            for item in value:
+                if isinstance(item, dict):
+                    inner = _yaml_of(item, indent + 4).splitlines()
+                    lines.append(f"{pad}  - {inner[0].strip()}")
+                    lines.extend(inner[1:])
+                else:
+                    lines.append(f"{pad}  - {json.dumps(item)}")
+        else:
+            lines.append(f"{pad}{key}: {json.dumps(value)}")
+    return "\n".join(lines)
+
+
+def _post(url, path, body, content_type):
+    import http.client
+    import time
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=300)
+    started = time.monotonic()
+    try:
+        conn.request("POST", path, body, {"content-type": content_type})
+        response = conn.getresponse()
+        return response.status, response.read().decode(), time.monotonic() - started
+    finally:
+        conn.close()
+
+
+def test_yaml_bodies_do_not_delay_a_concurrent_json_check_by_more_than_a_second(desk_url):
+    import threading
+    import time
+
+    doc = base()
+    doc["extensions"] = {"log": [{"step": i, "note": f"entry {i} of the shipment log"} for i in range(14_000)]}
+    body = (_yaml_of(doc) + "\n").encode()
+    assert 700_000 < len(body) < 1_000_000
+    json_body = json.dumps(base()).encode()
+    alone = sorted(_post(desk_url, "/api/v1/check", json_body, "application/json")[2] for _ in range(3))[1]
+    answers: list[tuple[int, str, float]] = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(_post(desk_url, "/api/v1/check", body, "application/yaml"))) for _ in range(5)
+    ]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)  # the YAML bodies are being read
+    status, text, took = _post(desk_url, "/api/v1/check", json_body, "application/json")
+    for thread in threads:
+        thread.join(300)
+    assert status == 200 and json.loads(text)["results"][0]["status"] == "compliant"
+    assert took < alone + 1.0, f"a JSON check took {took:.2f} s beside five YAML bodies ({alone:.2f} s alone)"
+    assert len(answers) == 5 and all(code in (200, 422) for code, _, _ in answers), [a[:2] for a in answers]
+
+
+def test_a_yaml_body_past_its_time_budget_is_refused_with_the_reason():
+    import asyncio
+
+    from kpcheck.serve import service as service_module
+
+    doc = base()
+    doc["extensions"] = {"log": [{"step": i} for i in range(20_000)]}
+    body = (_yaml_of(doc) + "\n").encode()
+    from kpcheck.input.reader import parse_data
+    from kpcheck.input.yamlio import time_budget
+
+    with time_budget(0.05):
+        loaded = parse_data(body, "desk", "yaml")
+    assert loaded.submission is None and "took too long to read" in loaded.error.message
+    assert service_module.YAML_SECONDS <= 10
+    assert asyncio.iscoroutinefunction(service_module.CheckService.parsed)

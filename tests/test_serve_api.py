@@ -43,6 +43,13 @@ def guarded(service):
         yield c
 
 
+def csrf_of(client: TestClient) -> str:
+    """The session's CSRF token, as the page carries it (the client keeps the session cookie)."""
+    found = re.search(r'data-csrf="([^"]+)"', client.get("/").text)
+    assert found is not None
+    return found.group(1)
+
+
 def relative(path: Path) -> str:
     return str(path.relative_to(ROOT))
 
@@ -152,8 +159,10 @@ def test_every_api_call_needs_the_token_when_one_is_set(guarded):
         assert ok.status_code == 200, path
     assert guarded.get("/healthz").status_code == 200  # liveness stays open
     assert guarded.get("/").status_code == 200  # the page holds no data; its calls carry the token
-    assert guarded.post("/report", data={"submission": raw.decode()}).status_code == 401
-    assert guarded.post("/report", data={"submission": raw.decode(), "token": SERVE_TOKEN}).status_code == 200
+    csrf = csrf_of(guarded)
+    assert guarded.post("/report", data={"submission": raw.decode(), "csrf": csrf}).status_code == 401
+    assert guarded.post("/report", data={"submission": raw.decode(), "token": SERVE_TOKEN, "csrf": csrf}).status_code == 200
+    assert guarded.post("/report", data={"submission": raw.decode(), "token": SERVE_TOKEN}).status_code == 403  # no CSRF token
 
 
 def test_rules_and_one_rule(client, service):
@@ -249,14 +258,14 @@ def test_the_page_speaks_russian_by_default_and_switches(client):
 def test_user_text_is_escaped_in_the_report(client):
     doc = base()
     doc["id"] = "<script>alert(1)</script>"
-    page = client.post("/report", data={"submission": json.dumps(doc), "lang": "en"})
+    page = client.post("/report", data={"submission": json.dumps(doc), "lang": "en", "csrf": csrf_of(client)})
     assert page.status_code == 200
     assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;" in page.text
 
 
 def test_the_printable_report_carries_identity_and_hashes(client, service):
     raw = (ROOT / "fixtures" / "submissions" / "cond-erasure-stains.json").read_text()
-    page = client.post("/report", data={"submission": raw, "lang": "en"})
+    page = client.post("/report", data={"submission": raw, "lang": "en", "csrf": csrf_of(client)})
     assert page.status_code == 200
     html = page.text
     for needle in (
@@ -271,7 +280,7 @@ def test_the_printable_report_carries_identity_and_hashes(client, service):
         json.loads(raw)["certificate"]["number"],
     ):
         assert needle in html, needle
-    unreadable = client.post("/report", data={"submission": "{", "lang": "ru"})
+    unreadable = client.post("/report", data={"submission": "{", "lang": "ru", "csrf": csrf_of(client)})
     assert unreadable.status_code == 422 and "НЕ ПРОЧИТАНО" in unreadable.text
 
 
@@ -369,6 +378,6 @@ def test_a_page_of_another_site_cannot_post(client):
     assert client.post("/report", data={"submission": raw}, headers={"origin": "null"}).status_code == 403
     other_port = client.post("/api/v1/check", content=raw, headers={"origin": "http://127.0.0.1:9999", "content-type": "application/json"})
     assert other_port.status_code == 403
-    same = client.post("/report", data={"submission": raw}, headers={"origin": LOCAL})
+    same = client.post("/report", data={"submission": raw, "csrf": csrf_of(client)}, headers={"origin": LOCAL})
     assert same.status_code == 200
     assert client.post("/api/v1/check", content=raw, headers={"origin": LOCAL, "content-type": "application/json"}).status_code == 200

@@ -115,6 +115,9 @@ def test_a_token_from_the_environment_guards_the_api(token_desk):
 
 def test_serve_with_a_register_records_and_cross_checks(tmp_path):
     url = str(tmp_path / "register.sqlite")
+    from kpcheck.register.store import Register
+
+    Register.open(url, create=True).close()  # the desk opens a register, it makes none (kpcheck register init)
     proc, desk = start_desk("--register", url, "--by", "desk 7")
     try:
         doc = json.loads((ROOT / "fixtures" / "submissions" / "compliant-export.json").read_text())

@@ -12,7 +12,7 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from kpcheck.cli.console import verbosity_options
+from kpcheck.cli.console import Command, verbosity_options
 from kpcheck.cli.settings import CommandDefaults, Settings, SettingsError, config_files, option_key
 from kpcheck.report.text import SafeConsole
 
@@ -86,7 +86,7 @@ def _check_flat_keys(settings: Settings, known: set[str]) -> None:
                 raise SettingsError(layer.where(None, key), f"no command has an option {key!r}", "CFG002")
 
 
-@click.command("config", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.command("config", cls=Command, context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("words", nargs=-1, type=click.UNPROCESSED, metavar="[COMMAND [OPTIONS]]")
 @verbosity_options
 @click.pass_context

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from typing import Any
 
 import click
 from rich.markup import escape
 
-from kpcheck.cli.exits import EXIT_ERROR
+from kpcheck.cli.exits import EXIT_ERROR, EXIT_FAIL, EXIT_OK, Failed, Interrupted, said_interrupted
 from kpcheck.cli.settings import CommandDefaults, Settings, adopt
 from kpcheck.input.shorten import shorten
+from kpcheck.problems import KpcheckError
 from kpcheck.report.text import SafeConsole
 
 err_console = SafeConsole(stderr=True, highlight=False)  # data shown escaped, never run by the terminal
@@ -21,7 +23,7 @@ QUIET, NORMAL, VERBOSE = -1, 0, 1
 _KEY = "kpcheck.verbosity"
 
 
-def _meta() -> dict:
+def _meta() -> dict[str, Any]:
     ctx = click.get_current_context(silent=True)
     return ctx.meta if ctx is not None else {}
 
@@ -81,6 +83,55 @@ def note(message: str) -> None:
         err_console.print(message, markup=False, soft_wrap=True, highlight=False)
 
 
+def main(command: click.Command, args: Any = None, prog_name: str | None = None, standalone_mode: bool = True, **extra: Any) -> int:
+    """The one place kpcheck exits (as pip's ``Command.main``): every command returns its
+    outcome's exit code and every helper raises (:class:`~kpcheck.cli.exits.Failed`, a
+    :class:`~kpcheck.problems.KpcheckError`, :class:`~kpcheck.cli.exits.Interrupted`); here they
+    are mapped to the exit contract of :mod:`kpcheck.cli.exits` (click's own usage errors exit
+    2). Exits with the code, or returns it when not ``standalone_mode`` (``kpcheck``'s entry point)."""
+    code = _outcome(command, args, prog_name, extra)
+    if not standalone_mode:
+        return code
+    sys.exit(code)
+
+
+def _outcome(command: click.Command, args: Any, prog_name: str | None, extra: Any) -> int:
+    """The exit code of one run: what the command returned, else what it raised, mapped."""
+    try:
+        returned = click.Command.main(command, args, prog_name, standalone_mode=False, **extra)
+        return returned if isinstance(returned, int) else EXIT_OK
+    except Interrupted as exc:
+        said_interrupted(exc)
+        return EXIT_ERROR
+    except Failed as exc:
+        if exc.message:
+            error(exc.message)
+        return exc.code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.Abort:
+        click.echo("Aborted!", err=True)
+        return EXIT_FAIL
+    except KpcheckError as exc:
+        error(str(exc))
+        return EXIT_ERROR
+
+
+def _main(command: click.Command, args: Any, prog_name: str | None, complete_var: str | None, standalone_mode: bool, extra: Any) -> Any:
+    return main(command, args, prog_name, standalone_mode, complete_var=complete_var, **extra)
+
+
+class Command(click.Command):
+    """Every kpcheck command: run on its own (as the tests do), it exits through the one main
+    (:func:`main`) as it does under ``kpcheck``."""
+
+    def main(
+        self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None, standalone_mode: bool = True, **extra: Any
+    ) -> Any:
+        return _main(self, args, prog_name, complete_var, standalone_mode, extra)
+
+
 class LazyGroup(click.Group):
     """A command group whose subcommands are imported when first used, so that a desk check
     does not pay for loading the rulebook tools, statistics and impact analysis."""
@@ -88,6 +139,14 @@ class LazyGroup(click.Group):
     def __init__(self, *args: object, lazy: dict[str, str] | None = None, **kwargs: object):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.lazy = lazy or {}
+
+    command_class = Command
+
+    def main(
+        self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None, standalone_mode: bool = True, **extra: Any
+    ) -> Any:
+        """The one :func:`main`: outcomes and errors mapped to the exit contract."""
+        return _main(self, args, prog_name, complete_var, standalone_mode, extra)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy})
@@ -97,8 +156,8 @@ class LazyGroup(click.Group):
         traceback or exit 1 (``KPCHECK_DEBUG=1`` lets the traceback through)."""
         try:
             return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise
+        except (click.ClickException, click.exceptions.Exit, click.Abort, Failed, KpcheckError):
+            raise  # mapped to the exit contract by the one main (a KpcheckError: a setting or input refused, located: one line, exit 2)
         except Exception as exc:
             if os.environ.get("KPCHECK_DEBUG"):
                 raise

@@ -1,6 +1,11 @@
-"""The ``kpcheck`` program: signals are taken over before anything heavy is imported, so that
-Ctrl-C (or SIGTERM, SIGHUP, SIGQUIT) at any moment, even while kpcheck starts, ends the run
-with exit 2 and one line, never a traceback or click's "Aborted!" with exit 1."""
+"""The ``kpcheck`` program.
+
+Signals are taken over before anything heavy is imported, so that Ctrl-C (or SIGTERM, SIGHUP,
+SIGQUIT) at any moment, even while kpcheck starts, ends the run with exit 2 and one line, never
+a traceback or click's "Aborted!" with exit 1. The run's exit code comes from the one main
+(:func:`kpcheck.cli.console.main`); :func:`run` returns it to the console script (or
+``python -m kpcheck``), which exits with it, as pip's entry point does.
+"""
 
 from __future__ import annotations
 
@@ -10,35 +15,29 @@ import os
 import sys
 import types
 
-from kpcheck.cli.exits import EXIT_ERROR, Interrupted, may_end_lean, raise_on_signals
+from kpcheck.cli.exits import EXIT_ERROR, Interrupted, may_end_lean, raise_on_signals, said_interrupted
 
 
-def run() -> None:
-    """``kpcheck``'s entry point (``python -m kpcheck`` too).
+def run() -> int:
+    """``kpcheck``'s entry point (``python -m kpcheck`` too): the exit code of the run.
 
     A command that says :func:`~kpcheck.cli.exits.end_lean` (everything it wrote is flushed
-    and closed) ends the process with ``os._exit`` once the exit handlers ran and the standard
-    streams are flushed: no teardown of the interpreter's modules and objects, a third of a
-    warm desk check's time after its report. Only here, in the program's entry: never in the
-    library, nor under click's test runner."""
+    and closed) ends the process with ``os._exit`` of the code the one main returned, once the
+    exit handlers ran and the standard streams are flushed: no teardown of the interpreter's
+    modules and objects, a third of a warm desk check's time after its report. Only here, in
+    the program's entry: never in the library, nor under click's test runner."""
     raise_on_signals()
     no_plugin_scan()
     gc.disable()  # start-up allocates much and frees little: see kpcheck.cli.main.collector_back
     try:
         from kpcheck.cli.main import main
-
-        main(prog_name="kpcheck")
-    except SystemExit as exc:
-        if may_end_lean() and isinstance(exc.code, int):
-            _end_now(exc.code)
-        raise
-    except Interrupted as exc:
-        try:
-            sys.stderr.write(f"error: interrupted ({exc}); kpcheck stopped, nothing more was done\n")
-            sys.stderr.flush()
-        except (OSError, ValueError):  # the terminal is gone (SIGHUP)
-            pass
-        sys.exit(EXIT_ERROR)
+    except Interrupted as exc:  # while kpcheck starts, before the one main is there
+        said_interrupted(exc)
+        return EXIT_ERROR
+    code: int = main.main(prog_name="kpcheck", standalone_mode=False)
+    if may_end_lean():
+        _end_now(code)
+    return code
 
 
 def _end_now(code: int) -> None:

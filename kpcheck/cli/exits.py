@@ -1,4 +1,4 @@
-"""The one exit-code contract of every command (README, "Exit codes"; report-format.md's table
+"""The one exit-code contract of every command (README, "Exit codes"; docs/report-format.md's table
 extended to every command). Only ``kpcheck/cli/`` turns outcomes and errors into these codes.
 
 - 0: the command did its job and found nothing at or above ``--fail-on``.
@@ -11,10 +11,21 @@ extended to every command). Only ``kpcheck/cli/`` turns outcomes and errors into
 
 from __future__ import annotations
 
-import signal  # nothing heavier: the program takes the signals over with this module, first thing
+import signal  # nothing heavier (sys is built in): the program takes the signals over with this module, first thing
+import sys
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 STOPPING = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT") if hasattr(signal, name))
+
+
+class Failed(Exception):
+    """A command could not do its job: raised by any helper of ``kpcheck/cli/`` (never an exit
+    of its own); the one ``main`` (:func:`kpcheck.cli.console.main`) prints ``message`` as an
+    error, when there is one (else it was printed already), and exits with ``code``."""
+
+    def __init__(self, message: str | None = None, code: int = EXIT_ERROR):
+        super().__init__(message or "")
+        self.message, self.code = message, code
 
 
 class Interrupted(BaseException):
@@ -22,6 +33,15 @@ class Interrupted(BaseException):
     the way cleans up, and the run ends with exit 2 and one line. A ``BaseException`` (as
     ``KeyboardInterrupt``), so that no ``except Exception`` on the way turns it into a
     submission's error, and click does not turn it into "Aborted!" with exit 1."""
+
+
+def said_interrupted(exc: Interrupted) -> None:
+    """The one line an interrupted run ends with."""
+    try:
+        sys.stderr.write(f"error: interrupted ({exc}); kpcheck stopped, nothing more was done\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):  # the terminal is gone (SIGHUP)
+        pass
 
 
 def _stop(signum: int, _frame: object) -> None:
@@ -49,5 +69,5 @@ def may_end_lean() -> bool:
 
 def run_exit(errors: bool, failing: bool) -> int:
     """A check's or an audit's exit code: 2 when a submission could not be checked, else 1 when
-    a finding reaches ``--fail-on``, else 0 (report-format.md)."""
+    a finding reaches ``--fail-on``, else 0 (docs/report-format.md)."""
     return EXIT_ERROR if errors else EXIT_FAIL if failing else EXIT_OK

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 
-from kpcheck.cli.console import error, verbosity_options
-from kpcheck.cli.exits import EXIT_ERROR, EXIT_FAIL, EXIT_OK
+from kpcheck.cli.console import Command, verbosity_options
+from kpcheck.cli.exits import EXIT_FAIL, EXIT_OK, Failed
 from kpcheck.cli.outputs import output_stream
 from kpcheck.engine import KINDS, EngineError
 from kpcheck.i18n import LANGUAGES, gettext_for
 from kpcheck.input.reader import read_sources
 
 
-@click.command("explain")
+@click.command("explain", cls=Command)
 @click.argument("rule_id", metavar="RULE")
 @click.argument("submission", metavar="SUBMISSION", type=click.Path(dir_okay=False))
 @click.option("--rules", "rules", type=click.Path(file_okay=False), help="Rulebook folder (default: the shipped one).")
@@ -27,7 +26,7 @@ from kpcheck.input.reader import read_sources
 @verbosity_options
 def explain(
     rule_id: str, submission: str, rules: str | None, reference: str | None, engine: str | None, fmt: str, output: str | None, lang: str
-) -> None:
+) -> int:
     """Why RULE gives its result on SUBMISSION: every clause with the values it read, the derived
     facts it computed (a working-day deadline day by day), the values by date it read, the result.
 
@@ -40,21 +39,19 @@ def explain(
     _ = gettext_for(lang)
     checker = load_checker(rules, reference, engine, lang)
     if checker is None:
-        sys.exit(EXIT_ERROR)
+        raise Failed()
     docs = []
     for loaded in read_sources([submission]):
         try:
             docs.append(checker.explain(rule_id, loaded, lang))
         except (ExplainError, ValueError, EngineError) as exc:
-            error(_(str(exc)) if isinstance(exc, ExplainError) else str(exc))
-            sys.exit(EXIT_ERROR)
+            raise Failed(_(str(exc)) if isinstance(exc, ExplainError) else str(exc)) from None
     if not docs:
-        error(f"{submission}: {_('no submission in the file')}")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"{submission}: {_('no submission in the file')}")
     with output_stream(output, "explanation") as stream:
         if fmt == "json":
             stream.write(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False) + "\n")
         else:
             for i, doc in enumerate(docs):
                 stream.write(("\n" if i else "") + "\n".join(explanation_lines(doc, lang)) + "\n")
-    sys.exit(EXIT_FAIL if any(d["result"] == "triggers" for d in docs) else EXIT_OK)
+    return EXIT_FAIL if any(d["result"] == "triggers" for d in docs) else EXIT_OK

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 
 import click
 
-from kpcheck.cli.console import error, verbosity_options, warning
-from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK
+from kpcheck.cli.console import Command, error, verbosity_options, warning
+from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK, Failed
 from kpcheck.cli.outputs import output_stream, refuse_clashes
 from kpcheck.cli.settings import bounded_jobs
 from kpcheck.engine import KINDS, EngineUnavailable
@@ -20,7 +19,7 @@ from kpcheck.tooling.impact import impact as run_impact
 from kpcheck.tooling.impact_render import render_text, to_json
 
 
-@click.command("impact")
+@click.command("impact", cls=Command)
 @click.argument("sources", nargs=-1, required=False)
 @click.option(
     "--old",
@@ -70,7 +69,7 @@ def impact(
     jobs: int | None,
     lang: str,
     register: str | None,
-) -> None:
+) -> int:
     """Re-run past submissions (SOURCE...) under the --old and --new rulebooks and show what changes.
 
     Lists the submissions whose status or findings change, the status transitions, the
@@ -85,8 +84,7 @@ def impact(
     if register is not None:
         if sources:
             raise click.UsageError("give either SOURCE... or --register, not both")
-        _register_impact(old_dir, new_dir, register, reference, engine, fmt, output, lang)
-        return
+        return _register_impact(old_dir, new_dir, register, reference, engine, fmt, output, lang)
     if not sources:
         raise click.UsageError("give the past submissions (SOURCE...) or --register URL")
     if fmt in ("csv", "html"):
@@ -95,24 +93,21 @@ def impact(
     try:
         report = run_impact(old_dir, new_dir, sources, reference, engine, jobs or os.cpu_count() or 1)
     except EngineUnavailable as exc:
-        error(f"{exc}; nothing was compared")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"{exc}; nothing was compared") from None
     except ImpactRulebookInvalid as exc:
         for problem in exc.errors:
             error(str(problem))
-        error(
+        raise Failed(
             f"the {exc.side} rulebook ({new_dir if exc.side == 'new' else old_dir or 'shipped'}) "
             "or its reference data does not load; nothing was compared"
-        )
-        sys.exit(EXIT_ERROR)
+        ) from None
     except SameRulebook as exc:
-        error(
+        raise Failed(
             f"the --old rulebook ({old_dir or 'shipped'}) and the --new one ({new_dir}) are the same "
             f"(rulebook hash {exc.sha256[:12]}): nothing to compare. Give --new the folder of the amended "
             "rulebook and --old the one in force (an amendment made in place in the shipped rulebook "
             "is compared with a copy of the rulebook as it was, e.g. `git worktree add` of the last release)"
-        )
-        sys.exit(EXIT_ERROR)
+        ) from None
     if report.reference == "example":
         warning(
             "using the shipped EXAMPLE registers (signers, customs points, entities); pass --reference DIR for the official lists",
@@ -125,12 +120,12 @@ def impact(
             stream.write(json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n")
         else:
             render_text(report, make_console(stream), lang)
-    sys.exit(EXIT_ERROR if report.errors else EXIT_OK)
+    return EXIT_ERROR if report.errors else EXIT_OK
 
 
 def _register_impact(
     old_dir: str | None, new_dir: str, register: str, reference: str | None, engine: str | None, fmt: str, output: str | None, lang: str
-) -> None:
+) -> int:
     """``rules impact --register``: the decisions the amendment would change."""
     from kpcheck.register.errors import RegisterError
     from kpcheck.tooling.register_impact import register_impact
@@ -139,18 +134,15 @@ def _register_impact(
     try:
         report = register_impact(old_dir, new_dir, register, reference, engine)
     except (EngineUnavailable, RegisterError) as exc:
-        error(f"{exc}; nothing was compared")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"{exc}; nothing was compared") from None
     except ImpactRulebookInvalid as exc:
         for problem in exc.errors:
             error(str(problem))
-        error(f"the {exc.side} rulebook or its reference data does not load; nothing was compared")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"the {exc.side} rulebook or its reference data does not load; nothing was compared") from None
     except SameRulebook as exc:
-        error(f"the --old and the --new rulebook are the same (rulebook hash {exc.sha256[:12]}): nothing to compare")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"the --old and the --new rulebook are the same (rulebook hash {exc.sha256[:12]}): nothing to compare") from None
     with output_stream(output, "impact report") as stream:
         stream.write(FORMATS[fmt](report, lang))
     if report.unreadable:
         warning(f"{report.unreadable} decision(s) whose submission could not be checked again are left out")
-    sys.exit(EXIT_OK)
+    return EXIT_OK

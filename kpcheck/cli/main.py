@@ -16,8 +16,9 @@ from kpcheck import __version__
 from kpcheck.api import Checker, EngineUnavailable, RulebookInvalid
 from kpcheck.cli.console import QUIET, VERBOSE, LazyGroup, err_console, error, verbosity, verbosity_options, warning
 from kpcheck.cli.emit import emit_parts
-from kpcheck.cli.exits import EXIT_ERROR, Interrupted, end_lean, raise_on_signals
+from kpcheck.cli.exits import Failed, Interrupted, end_lean, raise_on_signals
 from kpcheck.cli.outputs import output_files, refuse_clashes, refuse_unreadable
+from kpcheck.cli.provenance import provenance
 from kpcheck.cli.settings import bounded_jobs
 from kpcheck.engine import KINDS, describe_default
 from kpcheck.input.reader import read_sources
@@ -53,9 +54,10 @@ def parse_formats(formats: Iterable[str], output: str | None, allowed: tuple[str
 
 @contextlib.contextmanager
 def open_writers(targets: list[tuple[str, str | None]], options: dict[str, Any]) -> Iterator[list[Any]]:
-    """One writer per format; each report file is written whole or not at all (exit 2)."""
+    """One writer per format; each report file is written whole or not at all (exit 2). A writer
+    is told its file (``path``: the CSV report writes its provenance beside it)."""
     with output_files([(f"{fmt} report", file) for fmt, file in targets]) as streams:
-        yield [make_writer(fmt, stream, options) for (fmt, _), stream in zip(targets, streams)]
+        yield [make_writer(fmt, stream, {**options, "path": file}) for (fmt, file), stream in zip(targets, streams)]
 
 
 def load_checker(
@@ -98,7 +100,7 @@ def prepare(
     """The checker and the waivers of a run; exits 2 when either does not load."""
     checker = load_checker(rules, reference, engine, lang, banner_shown)
     if checker is None:
-        sys.exit(EXIT_ERROR)
+        raise Failed()
     if not waivers:
         return checker, None
     from kpcheck.waivers import WaiverFileError
@@ -107,7 +109,7 @@ def prepare(
         return checker, load_waivers(waivers, checker)
     except WaiverFileError as exc:
         error(f"{exc}; nothing was checked")
-        sys.exit(EXIT_ERROR)
+        raise Failed() from None
 
 
 def load_waivers(path: str | None, checker: Checker) -> WaiverBook | None:
@@ -179,6 +181,7 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
         "config": "kpcheck.cli.config:config",
         "register": "kpcheck.cli.register:register",
         "serve": "kpcheck.cli.serve:serve",
+        "users": "kpcheck.cli.users:users",
         "explain": "kpcheck.cli.explain:explain",
         "report": "kpcheck.cli.report:report",
     },
@@ -236,7 +239,7 @@ def check(
     register: str | None,
     record: bool,
     by: str | None,
-) -> None:
+) -> int:
     """Pre-check one or more submissions (JSON, YAML, JSON Lines)."""
     targets = parse_formats(formats, output, FORMATS_CHECK)
     refuse_clashes([(f"{fmt} report", file) for fmt, file in targets], [*files, *against])
@@ -244,7 +247,7 @@ def check(
     require_register(register, record)
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers, text_on_terminal(targets))
     collector_back()
-    meta = checker.meta(waivers)
+    meta = {**checker.meta(waivers), "provenance": provenance(click.get_current_context(), register, waivers, rules, reference)}
     from kpcheck.checking import Across, Alone, History, InRegister, Steps, run, source_keys
 
     history = source_keys(against) if against else None
@@ -261,12 +264,11 @@ def check(
         try:
             chunks = list(chunks)
         except RegisterError as exc:
-            error(f"{exc}; nothing was checked")
-            sys.exit(EXIT_ERROR)
+            raise Failed(f"{exc}; nothing was checked") from None
     with open_writers(targets, {"fail_on": fail_on, "lang": lang}) as writers:
         code = emit_parts(map(PartMaker(writers, fail_on), chunks), writers, meta, {})
     end_lean()  # every report written and renamed into place, the register (if any) committed above
-    sys.exit(code)
+    return code
 
 
 @main.command()
@@ -303,14 +305,14 @@ def audit(
     register: str | None,
     record: bool,
     by: str | None,
-) -> None:
+) -> int:
     """Batch-audit past submissions: files, folders, JSON Lines; with the checks across them."""
     targets = [("audit-text" if f == "text" else f, file) for f, file in parse_formats(formats, output, FORMATS_AUDIT)]
     refuse_clashes([(f"{fmt} report", file) for fmt, file in targets], sources)
     require_register(register, record)
     options = {"rules": rules, "registers": reference, "engine": engine, "lang": lang}
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers, text_on_terminal(targets))
-    meta = checker.meta(waivers)
+    meta = {**checker.meta(waivers), "provenance": provenance(click.get_current_context(), register, waivers, rules, reference)}
     from kpcheck.batch import reaper
     from kpcheck.batch.audit import SpoolFull
     from kpcheck.batch.workers import WorkerFailed, WorkerLost, cpu_count
@@ -349,21 +351,18 @@ def audit(
                     units,
                 )
     except RegisterError as exc:
-        error(f"{exc}; the audit stopped there{_recorded(recording)}")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"{exc}; the audit stopped there{_recorded(recording)}") from None
     except (WorkerLost, WorkerFailed, SpoolFull) as exc:
-        error(f"{exc}; the audit was stopped and its report is incomplete{_recorded(recording)}")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"{exc}; the audit was stopped and its report is incomplete{_recorded(recording)}") from None
     except Interrupted as exc:
-        error(f"the audit was interrupted ({exc}); its report is incomplete{_recorded(recording)}")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"the audit was interrupted ({exc}); its report is incomplete{_recorded(recording)}") from None
     if recording is not None and recording.resumed:
         from kpcheck.cli.console import note
 
         done = f"{recording.recorded} submission(s) recorded now, {recording.already} by the interrupted run"
         note(f"audit run {recording.run} completed: {done}")
-    print_audit_summary(summary, targets, fail_on, lang, code)
-    sys.exit(code)
+    print_audit_summary(summary, targets, fail_on, lang, code, meta)
+    return code
 
 
 def _recorded(recording: Any) -> str:
@@ -388,15 +387,23 @@ def audit_options(checker: Checker, fail_on: str, lang: str, rulebook_url: str |
     }
 
 
-def print_audit_summary(summary: dict[str, int], targets: list[tuple[str, str | None]], fail_on: str, lang: str, code: int) -> None:
+def print_audit_summary(
+    summary: dict[str, int], targets: list[tuple[str, str | None]], fail_on: str, lang: str, code: int, meta: dict[str, Any] | None = None
+) -> None:
     """The audit's summary, last: on standard output when no report went there, else on standard
-    error unless the text report (which ends with its own) did; nothing with --quiet."""
+    error unless the text report (which ends with its own) did; nothing with --quiet. It names
+    the register, the waivers file and the settings from outside the command line (``meta``'s
+    provenance)."""
     if verbosity() <= QUIET or any(f == "audit-text" and file is None for f, file in targets):
         return
     from kpcheck.report.summary import summary_lines
 
     to_stdout = all(file is not None for _, file in targets)
+    from kpcheck.i18n import gettext_for
+    from kpcheck.report.text import provenance_parts
+
     lines = summary_lines(summary, [(f, file) for f, file in targets if file is not None], fail_on, lang, code)
+    lines += provenance_parts(meta or {}, gettext_for(lang))
     stream = sys.stdout if to_stdout else sys.stderr
     stream.write("".join(line + "\n" for line in lines))
 

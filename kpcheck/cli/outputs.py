@@ -15,19 +15,17 @@ import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, NoReturn
 
 from kpcheck.batch import reaper
-from kpcheck.cli.console import error
-from kpcheck.cli.exits import EXIT_ERROR
+from kpcheck.cli.exits import Failed
 from kpcheck.input.reader import InputError, expand
 
 SUBMISSION_SUFFIXES = (".json", ".yaml", ".yml", ".jsonl")
 
 
-def fail(message: str) -> None:
-    error(message)
-    sys.exit(EXIT_ERROR)
+def fail(message: str) -> NoReturn:
+    raise Failed(message)
 
 
 def _same(a: Path, b: Path) -> bool:

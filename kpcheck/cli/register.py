@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from kpcheck.cli.console import err_console, error, verbosity_options
-from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK
+from kpcheck.cli.console import LazyGroup, err_console, error, verbosity_options
+from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK, Failed
 from kpcheck.cli.outputs import output_stream
 from kpcheck.input.reader import Loaded, parse_json
 from kpcheck.input.text import normalise_number
@@ -44,7 +44,7 @@ def register_loaded(url: str | None) -> Iterator[Loaded]:
 # ---- the register group ----------------------------------------------------------------------
 
 
-@click.group()
+@click.group(cls=LazyGroup)
 @verbosity_options
 def register() -> None:
     """The certificate register: past submissions and the decisions taken on them."""
@@ -54,7 +54,7 @@ def register() -> None:
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @register_option
 @verbosity_options
-def import_(paths: tuple[str, ...], register: str | None) -> None:
+def import_(paths: tuple[str, ...], register: str | None) -> int:
     """Store past submissions (files, folders, JSON Lines) in the register; idempotent.
 
     Unreadable submissions are reported with file and line and the others still go in
@@ -65,14 +65,12 @@ def import_(paths: tuple[str, ...], register: str | None) -> None:
     try:
         reg = Register.open(register, create=True)
     except RegisterError as exc:
-        error(f"{exc}; nothing was stored")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"{exc}; nothing was stored") from None
     try:
         with progress_bar(count_submissions(paths) if err_console.is_terminal else 0, "importing") as advance:
             summary = import_sources(reg, paths, advance)
     except RegisterError as exc:
-        error(f"{exc}; the batches read before this point were stored")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"{exc}; the batches read before this point were stored") from None
     for problem in summary.errors:
         error(f"{problem.location}: {problem.message}")
     err_console.print(
@@ -80,7 +78,7 @@ def import_(paths: tuple[str, ...], register: str | None) -> None:
         f"in the register, {len(summary.errors)} unreadable ({reg.shown})",
         soft_wrap=True,
     )
-    sys.exit(EXIT_ERROR if summary.errors else EXIT_OK)
+    return EXIT_ERROR if summary.errors else EXIT_OK
 
 
 @register.command()
@@ -102,10 +100,9 @@ def show(number: str, register: str | None, fmt: str) -> None:
             happened = events_of(conn, wanted)
     except RegisterError as exc:
         error(f"{exc}; nothing was shown")
-        sys.exit(EXIT_ERROR)
+        raise Failed() from None
     if not subs:
-        error(f"certificate number {number} is not in the register {reg.shown}")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"certificate number {number} is not in the register {reg.shown}")
     entries = [{**s, "decisions": decisions[s["pk"]], "events": [e for e in happened if e["submission"] == s["pk"]]} for s in subs]
     (render_json if fmt == "json" else render_text)(entries, sys.stdout)
 
@@ -125,11 +122,9 @@ def export(register: str | None, output: str | None) -> None:
                 stream.write(document + "\n")
                 n += 1
     except RegisterError as exc:
-        error(f"{exc}; the export is incomplete")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"{exc}; the export is incomplete") from None
     except OSError as exc:
-        error(f"{output}: cannot write the export ({exc.strerror})")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"{output}: cannot write the export ({exc.strerror})") from None
     err_console.print(f"{n} submission(s) exported from {reg.shown}", soft_wrap=True)
 
 
@@ -165,11 +160,9 @@ def event(number: str, kind: str, on: dt.datetime, by: str | None, register: str
         now = dt.datetime.now(dt.timezone.utc)
         recorded = reg.write(lambda conn: record_event(conn, number, kind, on.date(), by, now, lang))
     except EventRefused as exc:
-        error(f"{exc}; nothing was recorded")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"{exc}; nothing was recorded") from None
     except RegisterError as exc:
-        error(f"{exc}; nothing was recorded")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"{exc}; nothing was recorded") from None
     what = f"{recorded.raw_number} ({recorded.direction}): {kind_label(kind, lang)} {recorded.occurred_on.isoformat()}"
     note = " (already recorded; nothing added)" if recorded.already else ""
     err_console.print(f"{what}{note} — {reg.shown}", soft_wrap=True, markup=False)
@@ -224,17 +217,17 @@ def due(
         for problem in exc.errors:
             error(str(problem))
         error("the rulebook or reference data does not load; nothing is listed")
-        sys.exit(EXIT_ERROR)
+        raise Failed() from None
     except NoDuplicateDeadline as exc:
         error(f"{exc}; nothing is listed")
-        sys.exit(EXIT_ERROR)
+        raise Failed() from None
     try:
         reg = Register.open(register, readonly=True)
         with reg.reading() as conn:
             items = due_items(conn, day, periods)
     except RegisterError as exc:
         error(f"{exc}; nothing is listed")
-        sys.exit(EXIT_ERROR)
+        raise Failed() from None
     with output_stream(output, "list of open items") as stream:
         RENDERERS[fmt](items, day, lang, stream)
 
@@ -250,7 +243,7 @@ def refuse_over_register(output: str | None, reg: Register) -> None:
     for own in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
         if _same_file(target, own):
             error(f"{output}: the export would be written over the register {reg.shown}; give another file")
-            sys.exit(EXIT_ERROR)
+            raise Failed()
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -272,6 +265,5 @@ def init(url: str | None, register: str | None) -> None:
         reg = Register.open(url or register, create=True)
         reg.close()
     except RegisterError as exc:
-        error(f"{exc}; no register was created")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"{exc}; no register was created") from None
     err_console.print(f"register ready: {reg.shown}", soft_wrap=True, markup=False)

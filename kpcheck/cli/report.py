@@ -9,13 +9,13 @@ from pathlib import Path
 
 import click
 
-from kpcheck.cli.console import error, verbosity_options, warning
-from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK
+from kpcheck.cli.console import LazyGroup, error, verbosity_options, warning
+from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK, Failed
 from kpcheck.cli.outputs import output_stream, refuse_clashes
 from kpcheck.register.events import DEFAULT_COUPON_DAYS, DEFAULT_RECEIPT_DAYS
 
 
-@click.group()
+@click.group(cls=LazyGroup)
 @verbosity_options
 def report() -> None:
     """Reports drawn up from the register or from files."""
@@ -64,7 +64,7 @@ def annual(
     coupon_days: int,
     receipt_days: int,
     jobs: int,
-) -> None:
+) -> int:
     """The KP annual report for YEAR in the template's order A-H, as a draft to edit.
 
     From the register (--register): section E counts its certificates, section G its decisions
@@ -88,31 +88,29 @@ def annual(
     for source in missing:
         error(f"{source}: no such file or folder")
     if missing:
-        sys.exit(EXIT_ERROR)
+        raise Failed()
     try:
         texts = load_template(template)
         figures = load_production(production) if production is not None else None
         checker = Checker.load(rules, reference, "python" if register else None, lang=lang)
     except (TemplateError, ProductionFileError) as exc:
         error(f"{exc}; no report was drawn up")
-        sys.exit(EXIT_ERROR)
+        raise Failed() from None
     except RulebookInvalid as exc:
         for problem in exc.errors:
             error(str(problem))
-        error("the rulebook or reference data does not load; no report was drawn up")
-        sys.exit(EXIT_ERROR)
+        raise Failed("the rulebook or reference data does not load; no report was drawn up") from None
     options = {"rules": rules, "registers": reference, "engine": checker.engine.kind, "lang": lang}
     as_of = min(dt.date(year, 12, 31), _today())
     inputs = ReportInputs(year, lang, texts, checker, figures, as_of, coupon_days, receipt_days, options)
     try:
         drawn = draw_up(inputs, register, list(sources), jobs)
     except (RegisterError, NoDuplicateDeadline) as exc:
-        error(f"{exc}; no report was drawn up")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"{exc}; no report was drawn up") from None
     for message in drawn.unreadable:
         warning(f"left out, unreadable: {message}")
     _write(drawn.report, fmt, output)
-    sys.exit(EXIT_ERROR if drawn.unreadable else EXIT_OK)
+    return EXIT_ERROR if drawn.unreadable else EXIT_OK
 
 
 def _write(report: object, fmt: str, output: str | None) -> None:

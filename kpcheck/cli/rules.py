@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kpcheck.cli.console import VERBOSE, LazyGroup, error, verbosity, verbosity_options, warning
-from kpcheck.cli.exits import EXIT_ERROR, EXIT_FAIL, EXIT_OK
+from kpcheck.cli.exits import EXIT_FAIL, EXIT_OK, Failed
 from kpcheck.cli.outputs import output_stream
 from kpcheck.engine import EngineError
 from kpcheck.i18n import LANGUAGES, gettext_for
@@ -74,7 +73,7 @@ def list_rules(directory: str | None) -> None:
     """Every rule with its family, severity, dates in force and legal basis."""
     book = _book(directory)
     if book is None:
-        sys.exit(EXIT_ERROR)
+        raise Failed()
     console = _console()
     table = Table(
         title=f"Rulebook {book.version} ({len(book.rules)} rules)",
@@ -107,11 +106,11 @@ def show_rule(rule_id: str, directory: str | None) -> None:
     """One rule in full: basis, dates, applicability, message, examples, and its file."""
     book = _book(directory)
     if book is None:
-        sys.exit(EXIT_ERROR)
+        raise Failed()
     rule = book.get(rule_id.upper())
     if rule is None:
         error(f"no rule {rule_id}; `kpcheck rules list` shows them all")
-        sys.exit(EXIT_ERROR)
+        raise Failed()
     spec = rule.spec
     out.print(Text(f"{spec.id}  {spec.title}", style="bold"))
     rows = [
@@ -192,14 +191,14 @@ def _run(book: Rulebook) -> ExampleRun | None:
 @verbosity_options
 def test_rules(
     directory: str | None, rules_option: str | None, fmt: str, output: str | None, with_coverage: bool, with_explanations: bool, lang: str
-) -> None:
+) -> int:
     """Run every rule's examples on both engines (the Python one only where durable_rules does not import); exit 1 when one fails.
 
     Shows the failures, each with its explanation, then the counts; -v also lists every example that passed."""
     book = _book(str(_directory(directory, rules_option)))
     run = _run(book) if book is not None else None
     if book is None or run is None:
-        sys.exit(EXIT_FAIL)
+        return EXIT_FAIL
     cover = coverage(book, run) if with_coverage else None
     if "durable" not in run.engines:
         warning("durable_rules does not run on this Python (it imports on 3.10-3.12): the examples ran on the Python evaluator only")
@@ -212,7 +211,7 @@ def test_rules(
         else:
             console = Console(file=stream, highlight=False, width=160, no_color=True) if output else _console()
             print_results(console, run, cover, passed=verbosity() >= VERBOSE, explanations=explanations, lang=lang)
-    sys.exit(EXIT_FAIL if any(not r.passed for r in run.results) else EXIT_OK)
+    return EXIT_FAIL if any(not r.passed for r in run.results) else EXIT_OK
 
 
 def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -267,7 +266,7 @@ def lint_rules(
     fmt: str,
     output: str | None,
     lang: str,
-) -> None:
+) -> int:
     """Everything wrong with a rulebook, as file:line:col: level: message [CODE].
 
     Warnings that concern many rules (provisions to be confirmed, translations owed or in
@@ -278,14 +277,14 @@ def lint_rules(
     folder = _directory(directory, rules_option)
     if not (folder / "rulebook.yaml").is_file():
         error(f"{folder}: {gettext_for(lang)('no rulebook.yaml; not a rulebook folder')}")
-        sys.exit(EXIT_ERROR)
+        raise Failed()
     problems = select(lint(folder, registers, today.date() if today else dt.date.today()), _codes(chosen), _codes(ignored))
     errors, _warnings = counts(problems)
     if fmt != "text":
         doc = as_sarif(problems, lang) if fmt == "sarif" else as_json(problems, lang)
         with output_stream(output, "lint report") as stream:
             stream.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-        sys.exit(EXIT_FAIL if errors else EXIT_OK)
+        return EXIT_FAIL if errors else EXIT_OK
     if verbosity() < VERBOSE:
         problems = summarise(problems, folder / "rulebook.yaml")
     with output_stream(output, "lint report") as stream:
@@ -294,7 +293,7 @@ def lint_rules(
                 if verbosity() >= 0 or problem.level is Level.ERROR:
                     stream.write(render_problem(problem, lang) + "\n")
             stream.write(count_line(problems, lang) + "\n")
-    sys.exit(EXIT_FAIL if errors else EXIT_OK)
+    return EXIT_FAIL if errors else EXIT_OK
 
 
 @rules.command("export")
@@ -307,8 +306,7 @@ def export_rules(target: str, force: bool) -> None:
     try:
         written = export_rulebook(Path(target), force)
     except ExportError as exc:
-        error(str(exc))
-        sys.exit(EXIT_ERROR)
+        raise Failed(str(exc)) from None
     if verbosity() >= 0:
         out.print(f"wrote {len(written)} files to {target}; check them with: kpcheck rules lint {target}", markup=False)
 
@@ -330,12 +328,11 @@ def docs_rules(directory: str | None, rules_option: str | None, output: str | No
         raise click.BadParameter("the file name must end in .md or .html", param_hint="--output")
     book = _book(str(_directory(directory, rules_option)))
     if book is None:
-        sys.exit(EXIT_ERROR)
+        raise Failed()
     try:
         text = render(book, fmt, lang=lang)
     except (ReferenceDataError, EngineError) as exc:
-        error(str(exc))
-        sys.exit(EXIT_ERROR)
+        raise Failed(str(exc)) from None
     if output is None:
         click.echo(text, nl=False)
         return
@@ -343,3 +340,16 @@ def docs_rules(directory: str | None, rules_option: str | None, output: str | No
         stream.write(text)
     if verbosity() >= 0:
         out.print(f"wrote {output}", markup=False)
+
+
+@rules.command("fields")
+@_lang_option
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the document to FILE.")
+def fields_doc(lang: str, output: str | None) -> int:
+    """Every field of a submission: path, type, whether required, meaning, Russian and Kazakh
+    label, an example (docs/submission-format.md is this, in English)."""
+    from kpcheck.serve.fields import render
+
+    with output_stream(output, "submission format") as stream:
+        stream.write(render(lang))
+    return EXIT_OK

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import socket
-import sys
 
 import click
 
-from kpcheck.cli.console import err_console, error, warning
-from kpcheck.cli.exits import EXIT_ERROR
+from kpcheck.cli.console import Command, err_console, warning
+from kpcheck.cli.exits import Failed
 from kpcheck.engine import KINDS
 from kpcheck.register.events import DEFAULT_COUPON_DAYS, DEFAULT_RECEIPT_DAYS
-from kpcheck.serve.settings import BindingRefused, Settings, is_wildcard
+from kpcheck.serve.settings import BindingRefused, Settings, UnknownTimezone, is_wildcard
 
 MIN_TOKEN = 16
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option(
     "--host",
     envvar="KPCHECK_HOST",
@@ -71,6 +70,12 @@ MIN_TOKEN = 16
 )
 @click.option("--by", envvar="KPCHECK_BY", metavar="NAME", help="Stored with recorded decisions unless a request gives ?by=NAME.")
 @click.option(
+    "--timezone",
+    envvar="KPCHECK_TIMEZONE",
+    metavar="ZONE",
+    help="Time zone of the times the desk shows and prints, an IANA name (Kazakhstan: Asia/Almaty, UTC+5); default: the machine's.",
+)
+@click.option(
     "--coupon-days",
     envvar="KPCHECK_COUPON_DAYS",
     type=click.IntRange(0, 3650),
@@ -98,10 +103,14 @@ def serve(
     waivers: str | None,
     register: str | None,
     by: str | None,
+    timezone: str | None,
     coupon_days: int,
     receipt_days: int,
 ) -> None:
-    """The controller's desk: a web page to enter and check a certificate, and a JSON API."""
+    """The controller's desk: a web page to enter and check a certificate, and a JSON API.
+
+    With --register the page is for named accounts (kpcheck users add NAME --role
+    controller|auditor): each signs in with a personal token; a controller records decisions."""
     try:
         settings = Settings(
             host=host,
@@ -111,16 +120,15 @@ def serve(
             api_lang=lang,
             coupon_days=coupon_days,
             receipt_days=receipt_days,
+            timezone=timezone,
         )
-    except BindingRefused as exc:
-        error(str(exc))
-        sys.exit(EXIT_ERROR)
+    except (BindingRefused, UnknownTimezone) as exc:
+        raise Failed(str(exc)) from None
     if token and len(token) < MIN_TOKEN:
-        error(
+        raise Failed(
             f"the token is too short ({len(token)} characters); use at least {MIN_TOKEN}, "
             "e.g. python -c 'import secrets; print(secrets.token_urlsafe(24))'"
         )
-        sys.exit(EXIT_ERROR)
     if is_wildcard(host) and not allow_hosts:
         warning(
             f"listening on {host} but answering only to the loopback names; "
@@ -129,8 +137,7 @@ def serve(
     try:
         sock = bind(host, port)
     except OSError as exc:
-        error(f"cannot listen on {host} port {port}: {exc.strerror or exc}")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from None
     with sock:
         run(settings, sock, (rules, reference, engine, waivers), (register, by))
 
@@ -158,8 +165,7 @@ def open_register(url: str | None) -> object | None:
     try:
         return Register.open(url)
     except RegisterError as exc:
-        error(f"{exc}; the desk did not start")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"{exc}; the desk did not start") from None
 
 
 def run(settings: Settings, sock: socket.socket, loading: tuple[str | None, ...], storing: tuple[str | None, str | None]) -> None:
@@ -173,7 +179,11 @@ def run(settings: Settings, sock: socket.socket, loading: tuple[str | None, ...]
 
     rules, reference, engine, waivers = loading
     checker, waiver_book = prepare(rules, reference, engine, settings.api_lang, waivers)
-    service = CheckService(checker, waiver_book, waivers, open_register(storing[0]), storing[1])
+    from kpcheck.cli.provenance import provenance
+
+    ctx = click.get_current_context(silent=True)
+    found = provenance(ctx, storing[0], waivers, rules, reference) if ctx is not None else None
+    service = CheckService(checker, waiver_book, waivers, open_register(storing[0]), storing[1], found)
     app = create_app(service, settings)
     shown = f"[{settings.host}]" if ":" in settings.host else settings.host
     err_console.print(

@@ -83,6 +83,15 @@ class Layer:
         line = self.line_of(section, key)
         return f"{self.path}:{line}" if line else str(self.path)
 
+    def where_table(self, section: str) -> str:
+        """``file:line`` of the first header that makes the table ``section`` (or a table above it)."""
+        for number, line in enumerate(self.text.splitlines(), 1):
+            header = _HEADER.match(line)
+            named = _section_name(header.group(1), self.table) if header else None
+            if named and (named == section or section.startswith(named + " ")):
+                return f"{self.path}:{number}"
+        return str(self.path)
+
 
 def option_key(param: click.Parameter) -> str | None:
     """The name an option is known by in files and variables: its long name without ``--``."""
@@ -180,6 +189,7 @@ class Settings:
     """The configuration files in force, highest priority first."""
 
     layers: list[Layer]
+    checked: bool = False
 
     @classmethod
     def load(cls, cwd: Path | None = None) -> Settings:
@@ -204,6 +214,43 @@ class Settings:
                 return layer.flat[key], layer, None
         return None
 
+    def check_unknown(self, root: click.Command, command: str, keys: set[str]) -> None:
+        """Refuse, in every command, a key at the top of a file that no command has (``fial-on``)
+        and a table named after no command (``[audti]``), naming the file and line, with a
+        did-you-mean. The other commands are imported only when a key is not the running one's."""
+        if self.checked:
+            return
+        self.checked = True
+        ctx = click.Context(root)
+        every: dict[str, list[click.Parameter]] | None = None
+        for layer in self.layers:
+            for key, value in layer.flat.items():
+                if key in keys:
+                    continue  # the running command reads it, and checks its type then
+                every = every if every is not None else _every_key(ctx, root)
+                if key not in every:
+                    close = get_close_matches(key, sorted(every), n=1)
+                    hint = f" (did you mean {close[0]!r}?)" if close else ""
+                    raise SettingsError(layer.where(None, key), f"no command has an option {key!r}{hint}", "CFG002")
+                problem = type_problem(every[key][0], value)
+                if problem:
+                    raise SettingsError(layer.where(None, key), f"{key} = {_toml(value)}: {problem}", "CFG003")
+            for section in layer.sections:
+                group = _group_of(ctx, root, section.split())
+                if group is not None:
+                    first = sorted(group.list_commands(ctx))[0]
+                    raise SettingsError(
+                        layer.where_table(section),
+                        f"[{section}] is a group of commands, not a command; "
+                        f"its options go in a command's table, for example [{section} {first}]",
+                        "CFG002",
+                    )
+                if section != command and not _is_command(ctx, root, section.split()):
+                    names = _command_paths(ctx, root, section.split())
+                    close = get_close_matches(section, names, n=1)
+                    hint = f" (did you mean [{close[0]}]?)" if close else ""
+                    raise SettingsError(layer.where_table(section), f"[{section}] is no command of kpcheck{hint}", "CFG002")
+
     def check_section(self, command: str, keys: set[str]) -> None:
         """Refuse an option a command's own table names that the command does not have."""
         for layer in self.layers:
@@ -212,6 +259,84 @@ class Settings:
                     close = get_close_matches(key, sorted(keys), n=1)
                     hint = f" (did you mean {close[0]!r}?)" if close else ""
                     raise SettingsError(layer.where(command, key), f"[{command}] has no option {key!r}{hint}", "CFG002")
+
+
+def _every_key(ctx: click.Context, command: click.Command) -> dict[str, list[click.Parameter]]:
+    """The option keys of every command (the lazy ones imported), each with its options."""
+    keys: dict[str, list[click.Parameter]] = {}
+    for param in command.params:
+        key = option_key(param)
+        if key is not None and key not in _NEVER_SET:
+            keys.setdefault(key, []).append(param)
+    if isinstance(command, click.Group):
+        for name in command.list_commands(ctx):
+            sub = command.get_command(ctx, name)
+            if sub is not None:
+                for key, params in _every_key(ctx, sub).items():
+                    keys.setdefault(key, []).extend(params)
+    return keys
+
+
+def _is_command(ctx: click.Context, root: click.Command, words: list[str]) -> bool:
+    """Whether ``words`` name a command or a group of kpcheck's."""
+    command: click.Command | None = root
+    for word in words:
+        if not isinstance(command, click.Group) or word not in command.list_commands(ctx):
+            return False
+        command = command.get_command(ctx, word)
+    return command is not None
+
+
+def _group_of(ctx: click.Context, root: click.Command, words: list[str]) -> click.Group | None:
+    """The group ``words`` name, when they name a group rather than a command."""
+    command: click.Command | None = root
+    for word in words:
+        if not isinstance(command, click.Group) or word not in command.list_commands(ctx):
+            return None
+        command = command.get_command(ctx, word)
+    return command if isinstance(command, click.Group) and words else None
+
+
+def _command_paths(ctx: click.Context, root: click.Command, words: list[str]) -> list[str]:
+    """The command paths a did-you-mean may offer for ``words``: the top names, and below the
+    groups the words begin with."""
+    paths: list[str] = []
+    command: click.Command | None = root
+    prefix: list[str] = []
+    for word in [*words, ""]:
+        if not isinstance(command, click.Group):
+            break
+        names = command.list_commands(ctx)
+        paths += [" ".join([*prefix, name]) for name in names]
+        if word not in names:
+            break
+        command, prefix = command.get_command(ctx, word), [*prefix, word]
+    return paths
+
+
+def type_problem(param: click.Parameter, value: Any) -> str | None:
+    """Why a configuration file's value is of the wrong type for the option (TOML keeps its
+    types: ``quiet = 1`` is a number, not true or false), or None."""
+    items = value if isinstance(value, list) and (param.multiple or (param.nargs or 1) != 1) else [value]
+    kind = param.type
+    for item in items:
+        if isinstance(param, click.Option) and param.is_flag and not isinstance(kind, click.types.StringParamType):
+            if not isinstance(item, bool):
+                return "expected true or false"
+        elif isinstance(kind, (click.Path, click.Choice, click.types.StringParamType)):
+            if not isinstance(item, str):
+                return "expected a text in quotes" + (
+                    f" (one of {', '.join(map(str, kind.choices))})" if isinstance(kind, click.Choice) else ""
+                )
+        elif isinstance(kind, (click.types.IntParamType, click.IntRange)):
+            if isinstance(item, bool) or not isinstance(item, int):
+                return "expected a whole number"
+        elif isinstance(kind, (click.types.FloatParamType, click.FloatRange)):
+            if isinstance(item, bool) or not isinstance(item, (int, float)):
+                return "expected a number"
+        elif isinstance(kind, click.types.BoolParamType) and not isinstance(item, bool):
+            return "expected true or false"
+    return None
 
 
 def _from_folder(folder: Path, value: Any) -> Any:
@@ -223,6 +348,13 @@ def _from_folder(folder: Path, value: Any) -> Any:
     return value
 
 
+def _toml(value: Any) -> str:
+    """A value as the file wrote it (roughly): true/false, numbers, quoted texts."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
 class CommandDefaults(Mapping[str, Any]):
     """click's ``default_map`` for one command path, read from :class:`Settings`.
 
@@ -230,11 +362,20 @@ class CommandDefaults(Mapping[str, Any]):
     (the child command's defaults).
     """
 
-    def __init__(self, settings: Settings | Callable[[], Settings], command: click.Command, path: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        settings: Settings | Callable[[], Settings],
+        command: click.Command,
+        path: tuple[str, ...] = (),
+        root: click.Command | None = None,
+    ):
         self._settings, self.command, self.path = settings, command, path
+        self.root = root or command
         self.options = {p.name: p for p in command.params if p.name and option_key(p) not in (None, *_NEVER_SET)}
         if path and not isinstance(command, click.Group):
-            self.settings.check_section(" ".join(path), {option_key(p) for p in self.options.values()})  # type: ignore
+            keys = {k for p in self.options.values() if (k := option_key(p)) is not None}
+            self.settings.check_section(" ".join(path), keys)
+            self.settings.check_unknown(self.root, " ".join(path), keys)
 
     @property
     def settings(self) -> Settings:
@@ -245,7 +386,7 @@ class CommandDefaults(Mapping[str, Any]):
 
     def __getitem__(self, name: str) -> Any:
         if isinstance(self.command, click.Group) and name in self.command.commands:
-            return CommandDefaults(self.settings, self.command.commands[name], (*self.path, name))
+            return CommandDefaults(self.settings, self.command.commands[name], (*self.path, name), self.root)
         param = self.options.get(name)
         if param is None:
             raise KeyError(name)
@@ -255,6 +396,10 @@ class CommandDefaults(Mapping[str, Any]):
         value, layer, section = found
         if param.multiple and isinstance(value, str):
             value = [value]
+        problem = type_problem(param, value)
+        if problem:
+            where = layer.where(section, option_key(param) or "")
+            raise SettingsError(where, f"{option_key(param)} = {_toml(value)}: {problem}", "CFG003")
         if isinstance(param.type, click.Path):
             value = _from_folder(layer.path.parent, value)
         try:
@@ -264,6 +409,15 @@ class CommandDefaults(Mapping[str, Any]):
                 layer.where(section, option_key(param) or ""), f"{option_key(param)} = {value!r}: {exc.message}", "CFG003"
             ) from exc
         return value
+
+    def origin_of(self, name: str) -> str | None:
+        """Where the value of option ``name`` was read (``file:line``), or None."""
+        param = self.options.get(name)
+        found = self.settings.lookup(" ".join(self.path), option_key(param)) if param is not None else None  # type: ignore[arg-type]
+        if found is None:
+            return None
+        _, layer, section = found
+        return layer.where(section, option_key(param) or "")  # type: ignore[arg-type]
 
     def __iter__(self) -> Iterator[str]:
         return (name for name in self.options if name in self)
@@ -304,4 +458,5 @@ __all__ = [
     "envvar_of",
     "option_key",
     "read_layer",
+    "type_problem",
 ]

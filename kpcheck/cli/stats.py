@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import itertools
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 import click
 
-from kpcheck.cli.console import error, verbosity_options, warning
-from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK
+from kpcheck.cli.console import Command, error, verbosity_options, warning
+from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK, Failed
 from kpcheck.cli.outputs import output_stream, refuse_clashes
 from kpcheck.input.reader import Loaded, read_sources
 from kpcheck.register.errors import RegisterError
@@ -29,7 +28,7 @@ def _report_left_out(result: Stats, fmt: str) -> None:
             warning(note)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("sources", nargs=-1, metavar="SOURCE...")
 @click.option(
     "--register", "register", metavar="URL", help="Take the submissions from this certificate register (instead of, or besides, SOURCE...)."
@@ -61,7 +60,7 @@ def stats(
     production: str | None,
     fmt: str,
     output: str | None,
-) -> None:
+) -> int:
     """Annual statistics of SOURCE... (KP annual report, section E).
 
     Per year the import and export volume (carats), value (US$) and US$/ct, and the number of
@@ -71,14 +70,13 @@ def stats(
     if not sources and not register:
         raise click.UsageError("give SOURCE... or --register URL")
     if year_from is not None and year_to is not None and year_from > year_to:
-        error(f"--from {year_from} is after --to {year_to}")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"--from {year_from} is after --to {year_to}")
     refuse_clashes([("statistics", output)], sources)
     missing = [s for s in sources if not Path(s).exists()]
     if missing:
         for source in missing:
             error(f"{source}: no such file or folder")
-        sys.exit(EXIT_ERROR)
+        raise Failed()
     figures: dict[int, Production] | None = None
     if production is not None:
         try:
@@ -86,7 +84,7 @@ def stats(
         except ProductionFileError as exc:
             error(f"{exc}")
             error("the production file does not load; no statistics were made")
-            sys.exit(EXIT_ERROR)
+            raise Failed() from None
     loaded: Iterable[Loaded] = read_sources(sources)
     if register:
         from kpcheck.cli.register import register_loaded
@@ -95,9 +93,8 @@ def stats(
     try:
         result = compute_stats(loaded, year_from, year_to, figures)
     except RegisterError as exc:
-        error(f"{exc}; no statistics were made")
-        sys.exit(EXIT_ERROR)
+        raise Failed(f"{exc}; no statistics were made") from None
     _report_left_out(result, fmt)
     with output_stream(output, "statistics") as stream:
         RENDERERS[fmt](result, stream)
-    sys.exit(EXIT_ERROR if result.left_out.unreadable else EXIT_OK)
+    return EXIT_ERROR if result.left_out.unreadable else EXIT_OK

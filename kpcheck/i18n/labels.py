@@ -10,6 +10,7 @@ catalogue does not know (an amended rulebook) is shown as the rule file gives it
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -98,3 +99,29 @@ def waived_note(finding: Any, _: Callable[[str], str] = str) -> str:
     if not w:
         return ""
     return f" ({_('waived')}: {w['reason'].rstrip('.')}; {w['granted_by']}; {_('until')} {w['expires_on']}; {w['line']})"
+
+
+NOT_IN_FORCE = re.compile(r"^not in force on (\S+) \(in force from (\S+?)(?: to (\S+))?\)$")
+
+
+def reason_text(reason: str, _: Gettext) -> str:
+    """A not-applicable reason in the language of ``_``: the rule file's reasons are catalogue
+    texts; the engine's own "not in force on …" is rebuilt from its dates."""
+    found = NOT_IN_FORCE.match(reason)
+    if found is None:
+        return _(reason)
+    on, start, end = found.groups()
+    if end is None:
+        return _("not in force on {on} (in force from {start})").format(on=on, start=start)
+    return _("not in force on {on} (in force from {start} to {end})").format(on=on, start=start, end=end)
+
+
+def localised_entry(entry: dict[str, Any], _: Gettext) -> dict[str, Any]:
+    """One result of the JSON report with the texts kpcheck writes from rule data in the
+    language of ``_``: each legal basis's act and provision by the act's official name, each
+    not-applicable reason (titles and messages already come in the check's language).
+    Codes, field paths and the submission's own values are left as they are."""
+    for violation in entry["violations"]:
+        violation["legal_basis"] = [{**b, "act": act_name(b, _), "provision": provision_name(b, _)} for b in violation["legal_basis"]]
+    entry["not_applicable"] = [{**n, "reason": reason_text(n["reason"], _)} for n in entry["not_applicable"]]
+    return entry

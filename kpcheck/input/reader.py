@@ -6,10 +6,10 @@ Every input yields exactly one :class:`Loaded` per submission it holds, or one w
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -20,6 +20,7 @@ from typing import IO, Any
 
 from pydantic import ValidationError
 
+from kpcheck.input.limits import max_size, size_text
 from kpcheck.input.models import Submission
 from kpcheck.input.shorten import internal_error, shorten, shown
 from kpcheck.input.yamlio import YamlSyntaxError, decode, load_yaml_text, locate, plain
@@ -61,7 +62,11 @@ class Loaded:
 def expand(paths: Iterable[str | Path]) -> Iterator[Path | InputError]:
     """Files to read, in the order given; a folder is read recursively in sorted path order.
 
-    ``-`` (as text) stands for standard input and is yielded as :data:`STDIN`.
+    ``-`` (as text) stands for standard input and is yielded as :data:`STDIN`. Whatever cannot
+    be read is an :class:`InputError` with its path, never skipped: a source that does not
+    exist, a special file (named pipe, device, socket), and, inside a folder, a subfolder that
+    cannot be read and an entry with a submission's suffix that is no regular file (a dangling
+    link, a named pipe, a device).
     """
     for raw in paths:
         if isinstance(raw, str) and raw == "-":
@@ -69,12 +74,53 @@ def expand(paths: Iterable[str | Path]) -> Iterator[Path | InputError]:
             continue
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
-            yield from found
+            yield from _folder(path)
         elif path.is_file():
             yield path
         else:
-            yield InputError("no such file or folder", display_name(path))
+            yield InputError(not_a_file(path), display_name(path))
+
+
+def not_a_file(path: Path) -> str:
+    """Why ``path``, which is neither a folder nor a regular file, cannot be read: what it is."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError as exc:
+        return "no such file or folder" if isinstance(exc, FileNotFoundError) else f"cannot read it ({exc.strerror})"
+    if stat.S_ISLNK(mode):
+        return "a link to nothing (its target does not exist)"
+    kinds = {
+        stat.S_ISFIFO: "a named pipe (FIFO)",
+        stat.S_ISCHR: "a character device",
+        stat.S_ISBLK: "a block device",
+        stat.S_ISSOCK: "a socket",
+    }
+    kind = next((name for test, name in kinds.items() if test(mode)), "not a regular file")
+    return f"{kind}, not a file: kpcheck reads regular files, folders and standard input (-)"
+
+
+def _folder(folder: Path) -> Iterator[Path | InputError]:
+    """The submission files of a folder, recursively, in sorted path order, with what cannot be
+    read among them as errors."""
+    found: list[tuple[str, Path | InputError]] = []
+
+    def unreadable(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else folder
+        found.append(
+            (str(where), InputError(f"the folder cannot be read ({exc.strerror}); its submissions were not checked", display_name(where)))
+        )
+
+    for top, dirs, files in os.walk(folder, onerror=unreadable):
+        dirs.sort()
+        for name in files:
+            path = Path(top) / name
+            if path.suffix.lower() not in SUFFIXES:
+                continue
+            if path.is_file():
+                found.append((str(path), path))
+            else:
+                found.append((str(path), InputError(not_a_file(path), display_name(path))))
+    yield from (item for _, item in sorted(found, key=lambda pair: Path(pair[0]).parts))
 
 
 def read_sources(paths: Iterable[str | Path]) -> Iterator[Loaded]:
@@ -89,28 +135,89 @@ def read_sources(paths: Iterable[str | Path]) -> Iterator[Loaded]:
 
 
 def read_stdin(stream: IO[bytes] | None = None) -> Loaded:
-    """One submission from standard input: JSON when it starts with ``{``, else YAML."""
+    """One submission from standard input: JSON when it starts with ``{``, else YAML; at most
+    :func:`~kpcheck.input.limits.max_size` bytes are read."""
+    limit = max_size()
     try:
-        data = (stream or sys.stdin.buffer).read()
+        data = (stream or sys.stdin.buffer).read(limit + 1)
     except OSError as exc:
         return Loaded(source=STDIN_NAME, error=InputError(f"cannot read standard input ({exc.strerror})", STDIN_NAME))
-    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+    if len(data) > limit:
+        return Loaded(source=STDIN_NAME, error=InputError(too_big("standard input holds", limit), STDIN_NAME))
+    data = unmarked(data)
+    if data.lstrip(b" \t\r\n").startswith(b"{"):
         return parse_json(data, STDIN_NAME)
     return parse_yaml(data, STDIN_NAME)
 
 
+def too_big(what: str, limit: int) -> str:
+    """The message of an input above the size limit."""
+    return f"{what} more than {size_text(limit)}, the most kpcheck reads at once (KPCHECK_MAX_SIZE raises it); nothing was read"
+
+
+def unmarked(data: bytes, source: str | None = None) -> bytes:
+    """UTF-8 bytes without a byte-order mark: a UTF-8 mark is dropped, a UTF-16 or UTF-32 text
+    (by its mark) is read and given back as UTF-8. Raises :class:`EncodingError` for text that
+    is UTF-16 or UTF-32 without a mark (it then holds NUL bytes), naming the encoding."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding).encode("utf-8") if encoding != "utf-8-sig" else data[len(bom) :]
+            except UnicodeDecodeError as exc:
+                raise EncodingError(f"not {encoding.upper()} text past its byte-order mark ({exc.reason})") from None
+    if _wide(data[:4]):
+        raise EncodingError("UTF-16 or UTF-32 text without a byte-order mark; save it as UTF-8 (or with its byte-order mark)")
+    return data
+
+
+def _wide(head: bytes) -> bool:
+    """Whether text begins as UTF-16 or UTF-32 does (ASCII with NUL bytes beside it)."""
+    if len(head) < 4:
+        return False
+    utf32 = head[1:] == b"\x00\x00\x00" or head[:3] == b"\x00\x00\x00"
+    utf16 = (head[1] == head[3] == 0 and head[0] and head[2]) or (head[0] == head[2] == 0 and head[1] and head[3])
+    return bool(utf32 or utf16)
+
+
+class EncodingError(ValueError):
+    """Text in an encoding kpcheck does not read (named in the message)."""
+
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+
 def read_file(path: Path) -> Iterator[Loaded]:
-    """The submissions of one file, by its suffix."""
+    """The submissions of one file, by its suffix: a JSON or YAML file of at most
+    :func:`~kpcheck.input.limits.max_size` bytes, JSON Lines line by line (each line within it)."""
     suffix, name = path.suffix.lower(), display_name(path)
+    if suffix == ".jsonl":
+        yield from _jsonl_file(path, name)
+        return
+    limit = max_size()
     try:
-        data = path.read_bytes()
+        with path.open("rb") as stream:
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                yield Loaded(source=name, error=InputError(not_a_file(path), name))
+                return
+            data = stream.read(limit + 1)
     except OSError as exc:
         yield Loaded(source=name, error=InputError(f"cannot read the file ({exc.strerror})", name))
         return
-    if suffix == ".jsonl":
-        for number, line in jsonl_lines(io.BytesIO(data)):
-            yield parse_jsonl_line(line, name, number)
-    elif suffix in (".yaml", ".yml"):
+    if len(data) > limit:
+        yield Loaded(source=name, error=InputError(too_big("the file holds", limit), name))
+        return
+    try:
+        data = unmarked(data)
+    except EncodingError as exc:
+        yield Loaded(source=name, error=InputError(str(exc), name))
+        return
+    if suffix in (".yaml", ".yml"):
         yield guarded(parse_yaml, data, name)
     elif suffix == ".json":
         yield guarded(parse_json, data, name)
@@ -128,16 +235,53 @@ def display_name(path: Path | str) -> str:
 def guarded(parse: Any, raw: bytes, source: str, *args: Any) -> Loaded:
     """``parse(raw, source, *args)``, with any failure of kpcheck's own as an error of this input."""
     try:
-        return parse(raw, source, *args)
+        loaded: Loaded = parse(raw, source, *args)
+        return loaded
     except Exception as exc:
         return Loaded(source=source, error=InputError(internal_error("reading", exc), source))
 
 
+def _jsonl_file(path: Path, name: str) -> Iterator[Loaded]:
+    """A JSON Lines file read line by line, no line longer than the size limit held whole."""
+    try:
+        stream = path.open("rb")
+    except OSError as exc:
+        yield Loaded(source=name, error=InputError(f"cannot read the file ({exc.strerror})", name))
+        return
+    with stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            yield Loaded(source=name, error=InputError(not_a_file(path), name))
+            return
+        try:
+            for number, line in jsonl_lines(bounded_lines(stream, max_size())):
+                yield parse_jsonl_line(line, name, number)
+        except OSError as exc:
+            yield Loaded(source=name, error=InputError(f"cannot read the file ({exc.strerror})", name))
+
+
+def bounded_lines(stream: IO[bytes], limit: int) -> Iterator[bytes]:
+    """The lines of a binary stream (each with its LF), a line longer than ``limit`` given as
+    its first ``limit + 1`` bytes only (the rest is skipped): :func:`parse_jsonl_line` refuses it."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not line.endswith(b"\n"):
+            while True:  # skip the rest of the long line
+                rest = stream.readline(1 << 20)
+                if not rest or rest.endswith(b"\n"):
+                    break
+        yield line
+
+
 def jsonl_lines(stream: Iterable[bytes], first: int = 1) -> Iterator[tuple[int, bytes]]:
     """The non-blank lines of a JSON Lines stream, numbered from ``first``: lines end at LF
-    only (a lone CR stays inside its line, as JSON Lines says), without their LF or CRLF.
-    ``check`` and ``audit`` both read JSON Lines through this one function."""
+    only (a lone CR stays inside its line, as JSON Lines says), without their LF or CRLF; a
+    UTF-8 byte-order mark before the first line is dropped. ``check`` and ``audit`` both read
+    JSON Lines through this one function."""
     for number, line in enumerate(stream, start=first):
+        if number == 1 and line.startswith(b"\xef\xbb\xbf"):
+            line = line[3:]
         if line.endswith(b"\n"):
             line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
         if line.strip():
@@ -146,10 +290,18 @@ def jsonl_lines(stream: Iterable[bytes], first: int = 1) -> Iterator[tuple[int, 
 
 def parse_jsonl_line(line: bytes, path: str, number: int) -> Loaded:
     """One line of a JSON Lines file, located as ``path:line`` (errors ``path:line:column``)."""
-    return parse_json(line, f"{path}:{number}", line_offset=number - 1)
+    source = f"{path}:{number}"
+    limit = max_size()
+    if len(line) > limit:
+        return Loaded(source=source, error=InputError(too_big("the line holds", limit), source))
+    if (number == 1 and line[:2] in (b"\xff\xfe", b"\xfe\xff")) or b"\x00" in line[:4]:
+        return Loaded(
+            source=source, error=InputError("JSON Lines must be UTF-8 (this text is UTF-16 or UTF-32); convert the file to UTF-8", source)
+        )
+    return parse_json(line, source, line_offset=number - 1, file=path)
 
 
-def parse_data(data: bytes | str | dict, source: str, kind: str = "json") -> Loaded:
+def parse_data(data: bytes | str | dict[str, Any], source: str, kind: str = "json") -> Loaded:
     """One submission held in memory: JSON or YAML (``kind``) bytes or text, or a parsed mapping."""
     if isinstance(data, dict):
         return parse_json(json.dumps(jsonable(data), ensure_ascii=False).encode(), source)
@@ -161,17 +313,15 @@ def parse_data(data: bytes | str | dict, source: str, kind: str = "json") -> Loa
     return parse_json(raw, source)
 
 
-def parse_json(raw: bytes, source: str, line_offset: int = 0) -> Loaded:
+def parse_json(raw: bytes, source: str, line_offset: int = 0, file: str | None = None) -> Loaded:
     """Validate one JSON document, parsed once: numbers with a fraction exactly as
     :class:`Decimal` (``NaN`` and ``Infinity`` too, for the models to refuse by field path), a
     key repeated in an object refused (as YAML refuses it)."""
     try:
         data = json.loads(raw, parse_float=Decimal, parse_constant=Decimal, object_pairs_hook=_unique_keys)
-    except json.JSONDecodeError as exc:
-        file = source.rsplit(":", 1)[0] if line_offset else source
-        return Loaded(
-            source=source, error=InputError(f"invalid JSON: {shorten(exc.msg, 200)}", f"{file}:{exc.lineno + line_offset}:{exc.colno}")
-        )
+    except json.JSONDecodeError as exc:  # located in the file (a JSON Lines line: ``file`` and its offset)
+        where = f"{file or source}:{exc.lineno + line_offset}:{exc.colno}"
+        return Loaded(source=source, error=InputError(f"invalid JSON: {shorten(exc.msg, 200)}", where))
     except RepeatedKey as exc:
         return Loaded(source=source, error=InputError(str(exc), f"{source}: {shorten(exc.key)}"), raw_id=_guess_id(raw))
     except (ValueError, RecursionError) as exc:  # an integer too long, nesting too deep

@@ -13,8 +13,10 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
-from kpcheck.input.reader import InputError, Loaded, display_name, expand, jsonl_lines, parse_jsonl_line, read_file
+from kpcheck.input.limits import max_size
+from kpcheck.input.reader import InputError, Loaded, display_name, expand, jsonl_lines, parse_jsonl_line, read_file, too_big
 
 CHUNK_LINES = 500
 CHUNK_FILES = 50
@@ -72,6 +74,7 @@ def _jsonl_units(path: Path, count: bool = False) -> Iterator[Unit]:
     except OSError as exc:
         yield Unit(str(path), error=InputError(f"cannot read the file ({exc.strerror})", str(path)), count=1 if count else 0)
         return
+    limit = max_size()
     with stream:
         start, line, buffered = 0, 1, b""
         while True:
@@ -84,8 +87,33 @@ def _jsonl_units(path: Path, count: bool = False) -> Iterator[Unit]:
                 yield Unit(str(path), line, start, start + size, count=_non_blank(buffered[:size]) if count else 0)
                 start, line, buffered = start + size, line + CHUNK_LINES, buffered[size:]
                 size = _cut(buffered, CHUNK_LINES)
+            if len(buffered) > limit:  # a line longer than the limit is not held whole
+                last = buffered.rfind(b"\n")
+                if last >= 0:
+                    size = last + 1
+                    yield Unit(str(path), line, start, start + size, count=_non_blank(buffered[:size]) if count else 0)
+                    start, line, buffered = start + size, line + buffered[:size].count(b"\n"), buffered[size:]
+                if len(buffered) > limit:
+                    where = f"{display_name(path)}:{line}"
+                    yield Unit(str(path), error=InputError(too_big("the line holds", limit), where), count=1 if count else 0)
+                    skipped, buffered = _skip_line(stream, buffered)
+                    start, line = start + skipped, line + 1
         if buffered:
             yield Unit(str(path), line, start, start + len(buffered), count=_non_blank(buffered) if count else 0)
+
+
+def _skip_line(stream: IO[bytes], buffered: bytes) -> tuple[int, bytes]:
+    """Read past the end of the line ``buffered`` begins (it holds no LF yet): how many bytes
+    that line took with its LF, and what was read after it."""
+    skipped = len(buffered)
+    while True:
+        block = stream.read(CHUNK_BYTES)
+        if not block:
+            return skipped, b""
+        at = block.find(b"\n")
+        if at >= 0:
+            return skipped + at + 1, block[at + 1 :]
+        skipped += len(block)
 
 
 def _cut(data: bytes, lines: int) -> int:

@@ -14,6 +14,10 @@ before anything expands it).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import time
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -31,6 +35,45 @@ class YamlSyntaxError(ValueError):
         self.message = message
 
 
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("kpcheck_yaml_deadline", default=None)
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """YAML read inside this block stops with a :class:`YamlSyntaxError` once it has taken more
+    than ``seconds`` (the desk reads strangers' bodies so; a file on disk has no budget)."""
+    token = _DEADLINE.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+class OverBudget(Exception):
+    """Reading a YAML document went past its budget (time or values); says which."""
+
+
+def _composer() -> Any:
+    """ruamel's composer, counting the nodes it makes (beyond :data:`MAX_NODES` the document is
+    refused before it is finished) and watching the time budget."""
+    from ruamel.yaml.composer import Composer
+
+    deadline = _DEADLINE.get()
+
+    class BudgetComposer(Composer):
+        nodes = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            self.nodes += 1
+            if self.nodes > MAX_NODES:
+                raise OverBudget(f"the document holds more than {MAX_NODES:,} values; refused")
+            if deadline is not None and not self.nodes % 256 and time.monotonic() > deadline:
+                raise OverBudget("the document took too long to read (a time budget protects the desk); send it as JSON, or smaller")
+            return super().compose_node(parent, index)
+
+    return BudgetComposer
+
+
 def _yaml() -> Any:
     from ruamel.yaml import YAML
 
@@ -38,6 +81,7 @@ def _yaml() -> Any:
     from kpcheck.input.yaml_constructor import DecimalConstructor
 
     yaml.Constructor = DecimalConstructor
+    yaml.Composer = _composer()
     yaml.version = (1, 2)
     yaml.allow_duplicate_keys = False
     return yaml
@@ -49,6 +93,8 @@ def load_yaml_text(text: str, file: str) -> Any:
 
     try:
         doc = _yaml().load(text)
+    except OverBudget as exc:
+        raise YamlSyntaxError(Location(file), str(exc)) from None
     except RecursionError:
         raise YamlSyntaxError(_too_deep_at(text, file), f"nested more than {MAX_DEPTH} levels deep") from None
     except MarkedYAMLError as exc:
@@ -65,8 +111,10 @@ def load_yaml_text(text: str, file: str) -> Any:
 def _check_size(doc: Any, file: str) -> None:
     """Refuse a document nested too deep or whose aliases expand to too many values."""
     sizes: dict[int, int] = {}
+    aliased = False
 
     def size(node: Any, depth: int) -> int:
+        nonlocal aliased
         if not isinstance(node, (dict, list)):
             return 1
         if depth > MAX_DEPTH:
@@ -77,9 +125,10 @@ def _check_size(doc: Any, file: str) -> None:
             known = 1 + sum(size(child, depth + 1) for child in children)
             sizes[id(node)] = known
             if known > MAX_NODES:
-                raise YamlSyntaxError(
-                    node_location(node, file), f"the document holds more than {MAX_NODES:,} values once its aliases are expanded; refused"
-                )
+                how = " once its aliases are expanded" if aliased else ""
+                raise YamlSyntaxError(node_location(node, file), f"the document holds more than {MAX_NODES:,} values{how}; refused")
+        else:
+            aliased = True  # the same node reached again: an alias
         return known
 
     size(doc, 1)

@@ -14,20 +14,23 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Connection, select
 
-from kpcheck.batch.xref import XrefKey
+from kpcheck.batch.xref import XrefKey, numbers_of
 from kpcheck.input.models import Submission
+from kpcheck.input.units import read_all
 from kpcheck.register import schema
 from kpcheck.register.errors import RegisterError
-from kpcheck.register.importer import read_all
 from kpcheck.register.rows import decision_row, finding_rows, submission_row
 from kpcheck.register.store import Register, history_keys, insert_decision, insert_submissions
 from kpcheck.results import Result
+
+if TYPE_CHECKING:
+    from kpcheck.input.reader import Loaded
 
 RECORD_BATCH = 1_000
 
@@ -193,3 +196,51 @@ def _record_audit(
     added, skipped = register.write(work)
     recording.recorded += added
     recording.already += skipped
+
+
+def _gist(result: Result) -> tuple[Any, ...]:
+    """What a decision rests on: the verdict and each finding (rule, severity, fields, waived)."""
+    return (str(result.status), tuple((f.rule, f.severity, tuple(f.fields), bool(f.waived)) for f in result.findings))
+
+
+class Steps(Protocol):
+    """The check pipeline's steps a decision's re-check runs (:class:`kpcheck.checking.Steps`)."""
+
+    def keyed(self, loaded: Iterable[Loaded]) -> list[tuple[Result, XrefKey | None]]: ...
+    def across(self, pairs: list[tuple[Result, XrefKey | None]], history: list[XrefKey]) -> list[Result]: ...
+    def waive(self, results: list[Result]) -> Any: ...
+
+
+def record_desk(
+    register: Register,
+    steps: Steps,
+    loaded: Loaded,
+    shown: Result,
+    meta: Mapping[str, Any],
+    decision: Mapping[str, Any],
+    report: Callable[[dt.datetime], str],
+) -> int | None:
+    """A controller's decision from the desk on the result ``shown``: in one writing
+    transaction the check's steps run again (evaluate, the register's rules, waivers); when they
+    still give what was shown, the submission (once) and the decision are stored with the
+    controller's name, decision, comment, language and the printed report ``report`` renders
+    for the moment of recording. Returns the decision's row number, or None when the register
+    changed since the check (nothing stored)."""
+    sub = loaded.submission
+    if sub is None:
+        return None
+    pairs = steps.keyed([loaded])
+
+    def work(conn: Connection) -> int | None:
+        history = history_keys(conn, numbers_of(key for _, key in pairs))
+        again = steps.waive(steps.across(pairs, history)).results[0]
+        if _gist(again) != _gist(shown):
+            return None
+        now = dt.datetime.now(dt.timezone.utc)
+        row = submission_row(sub, shown.source, now)
+        known, _ = insert_submissions(conn, [row])
+        stored = decision_row(shown, known[row["sha256"]], meta, "desk", decision["by"], now)
+        stored.update(outcome=decision["outcome"], comment=decision.get("comment") or None, lang=decision["lang"], report=report(now))
+        return insert_decision(conn, stored, functools.partial(finding_rows, shown))
+
+    return register.write(work)

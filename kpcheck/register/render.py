@@ -14,6 +14,8 @@ _DECISION = (
     "command",
     "status",
     "decided_by",
+    "outcome",
+    "comment",
     "engine",
     "kpcheck",
     "rulebook_version",
@@ -21,6 +23,9 @@ _DECISION = (
     "registers_sha256",
     "waivers_sha256",
 )
+
+
+OUTCOME_WORDS = {"accepted": "accepted", "refused": "refused", "returned": "returned for correction"}
 
 
 def _plain(value: Any) -> Any:
@@ -38,7 +43,7 @@ def as_json(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
             firsts.add(entry["direction"])
         item["decisions"] = [
             {
-                **{name: _plain(d[name]) for name in _DECISION},
+                **{name: _plain(d.get(name)) for name in _DECISION},
                 "findings": [
                     {
                         "rule": f["rule"],
@@ -76,11 +81,14 @@ def render_text(entries: list[dict[str, Any]], stream: IO[str]) -> None:
         for d in item["decisions"]:
             by = f" by {d['decided_by']}" if d["decided_by"] else ""
             rules = ", ".join(f"{f['rule']} ({f['severity']}{', waived' if f['waived'] else ''})" for f in d["findings"]) or "no findings"
+            decided = f"{OUTCOME_WORDS.get(d['outcome'], d['outcome'])}; " if d["outcome"] else ""
             _line(
                 stream,
-                f"  {d['decided_at']} {d['command']}{by}: {d['status']}; {rules}; "
+                f"  {d['decided_at']} {d['command']}{by}: {decided}{d['status']}; {rules}; "
                 f"rulebook {d['rulebook_version']} {d['rulebook_sha256'][:12]}\n",
             )
+            if d["comment"]:
+                _line(stream, f"    comment: {d['comment']}\n")
         if not item["decisions"]:
             _line(stream, "  no decision recorded (imported as history)\n")
         for e in item["events"]:

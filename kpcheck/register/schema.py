@@ -12,6 +12,9 @@ each event's number) re-keyed by :func:`~kpcheck.input.text.normalise_number` as
 reads, and each submission's content
 hash (the same id and content is the same submission read twice; the same id with other
 content is another), computed from the stored document (NULL when it no longer reads).
+Version 6: the desk's named accounts (a hash of each personal token, never the token) and, on
+a decision, what the controller decided (accepted, refused, returned for correction), their
+comment, the language and the printed report as it was printed.
 """
 
 from __future__ import annotations
@@ -254,7 +257,31 @@ def rekey_events(conn: Connection) -> None:
     conn.exec_driver_sql(_EVENTS_APPEND_ONLY_SQLITE[0])
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
+def _v6_accounts(metadata: MetaData) -> Table:
+    return Table(
+        "accounts",
+        metadata,
+        Column("pk", Integer, primary_key=True, autoincrement=True),
+        Column("name", String(200), nullable=False, unique=True),
+        Column("role", String(20), nullable=False),  # controller | auditor
+        Column("token_sha256", String(64), nullable=False, unique=True),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("disabled_at", DateTime(timezone=True)),
+    )
+
+
+_V6_DECISION_COLUMNS = (("outcome", "VARCHAR(20)"), ("comment", "TEXT"), ("lang", "VARCHAR(5)"), ("report", "TEXT"))
+
+
+def _v6(conn: Connection) -> None:
+    """The desk's accounts, and the controller's decision on a decision row (issue 22)."""
+    metadata = MetaData()
+    _v6_accounts(metadata).create(conn)
+    for name, kind in _V6_DECISION_COLUMNS:
+        conn.execute(text(f"ALTER TABLE decisions ADD COLUMN {name} {kind}"))
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 VERSION = len(MIGRATIONS)
 if VERSION != SCHEMA_VERSION:  # the light module says the same (a desk check reads it without SQLAlchemy)
     raise ImportError(f"kpcheck.register.urls.SCHEMA_VERSION is {SCHEMA_VERSION}, the migrations make {VERSION}")
@@ -267,6 +294,11 @@ events = _v3_events(metadata)
 audit_runs = _v4_runs(metadata)
 decisions.append_column(Column("run", Integer, ForeignKey("audit_runs.pk")))
 submissions.append_column(Column("content_hash", BigInteger))
+decisions.append_column(Column("outcome", String(20)))  # the controller's decision (v6)
+decisions.append_column(Column("comment", Text))
+decisions.append_column(Column("lang", String(5)))
+decisions.append_column(Column("report", Text))  # the printed report's HTML, as printed
+accounts = _v6_accounts(metadata)
 version_table = Table(VERSION_TABLE, metadata, Column("version", Integer, nullable=False))
 
 

@@ -8,6 +8,7 @@ still fails on a serialization failure or a deadlock is run again.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -16,11 +17,11 @@ from sqlalchemy.exc import DBAPIError
 
 from kpcheck.batch.xref import XrefKey
 from kpcheck.register import schema
-from kpcheck.register.connect import make_engine, shown, translated
+from kpcheck.register.connect import make_engine, translated
 from kpcheck.register.errors import MISSING, NEWER, UNUSABLE, RegisterError
 from kpcheck.register.quick import LOOKUP_CHUNK
 from kpcheck.register.rows import KEY_COLUMNS, key_of_row
-from kpcheck.register.urls import database_url, sqlite_path, timeout
+from kpcheck.register.urls import database_url, shown, sqlite_path, timeout
 
 T = TypeVar("T")
 LOCK_KEY = 0x6B70636865636B  # "kpcheck": the advisory lock every writer takes on PostgreSQL
@@ -245,3 +246,61 @@ def decisions_of(conn: Connection, submission_pks: list[int]) -> dict[int, list[
     for decision in by_pk.values():
         out[decision["submission"]].append(decision)
     return out
+
+
+def recent_decisions(
+    conn: Connection,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    outcome: str | None = None,
+    by: str | None = None,
+    status: str | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    """The latest decisions (newest first) with their submission's number, id and direction,
+    filtered by the time recorded (``since`` <= t < ``until``), the controller's decision, who
+    decided and the verdict."""
+    d, s = schema.decisions, schema.submissions
+    query = (
+        select(
+            d.c.pk,
+            d.c.decided_at,
+            d.c.command,
+            d.c.status,
+            d.c.decided_by,
+            d.c.outcome,
+            d.c.comment,
+            d.c.rulebook_sha256,
+            (d.c.report.is_not(None)).label("has_report"),
+            s.c.raw_number,
+            s.c.submission_id,
+            s.c.direction,
+        )
+        .join(s, s.c.pk == d.c.submission)
+        .order_by(d.c.pk.desc())
+        .limit(limit)
+    )
+    if since is not None:
+        query = query.where(d.c.decided_at >= since)
+    if until is not None:
+        query = query.where(d.c.decided_at < until)
+    if outcome:
+        query = query.where(d.c.outcome == outcome)
+    if by:
+        query = query.where(d.c.decided_by == by)
+    if status:
+        query = query.where(d.c.status == status)
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def deciders(conn: Connection) -> list[str]:
+    """Every name that took a decision, sorted."""
+    d = schema.decisions
+    return sorted(n for (n,) in conn.execute(select(d.c.decided_by).where(d.c.decided_by.is_not(None)).distinct()))
+
+
+def decision_report(conn: Connection, pk: int) -> tuple[str | None, str | None] | None:
+    """(printed report, language) of a decision; None when there is no such decision."""
+    d = schema.decisions
+    row = conn.execute(select(d.c.report, d.c.lang).where(d.c.pk == pk)).first()
+    return None if row is None else (row.report, row.lang)

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from kpcheck.paths import user_data_dir
 from kpcheck.register.errors import UNUSABLE, RegisterError
 
-SCHEMA_VERSION = 5  # = the number of migrations in kpcheck.register.schema
+SCHEMA_VERSION = 6  # = the number of migrations in kpcheck.register.schema
 VERSION_TABLE = "kpcheck_schema"  # its one row holds the schema version of the database
 DEFAULT_NAME = "default"
 TIMEOUT_ENV = "KPCHECK_REGISTER_TIMEOUT"

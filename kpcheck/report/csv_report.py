@@ -90,9 +90,15 @@ class CsvWriter:
         self.stream = stream
         self.writer = csv.writer(stream, lineterminator="\n")
         self._ = gettext_for(options.get("lang") or "en")
+        self.path: str | None = options.get("path")
+        self.meta: dict[str, Any] = {}
 
     def start(self, meta: dict[str, Any]) -> None:
+        """The header row. A report written to a file gets its identity and provenance beside
+        it once it is complete, as JSON (``findings.csv`` -> ``findings.csv.json``): a CSV has
+        no place for them."""
         self.writer.writerow(COLUMNS)
+        self.meta = meta
 
     def add(self, result: Result) -> None:
         for row in rows(result, self._):
@@ -114,3 +120,15 @@ class CsvWriter:
 
     def finish(self, summary: dict[str, int]) -> None:
         self.stream.flush()
+        if self.path and self.path != "-":
+            sidecar(self.path, self.meta)
+
+
+def sidecar(path: str, meta: dict[str, Any]) -> None:
+    """``path``.json: the report's identity (kpcheck, rulebook, registers, the register checked
+    against, the waivers file, the settings that came from outside the command line)."""
+    import json
+
+    with open(f"{path}.json", "w", encoding="utf-8") as stream:
+        json.dump(meta, stream, indent=2, ensure_ascii=False)
+        stream.write("\n")

@@ -31,6 +31,7 @@ from kpcheck.report.csv_report import rows
 from kpcheck.report.html_assets import NOSCRIPT, SCRIPT, STYLE
 from kpcheck.report.html_parts import anchor, breakdown, cards, num, period_table, rule_chart, rule_list, year_chart
 from kpcheck.report.html_prices import PriceChart
+from kpcheck.report.text import provenance_parts
 from kpcheck.results import Result
 from kpcheck.verdicts import Severity, Verdict
 
@@ -209,6 +210,7 @@ class HtmlWriter:
             digest = (meta.get(key) or {}).get("sha256")
             if digest:
                 lines.append(f"{e(name)} sha256 {e(digest)}")
+        lines += [e(part) for part in provenance_parts(meta, _)]
         return "<footer>" + "".join(f"<div>{line}</div>" for line in lines) + "</footer>"
 
     def finish(self, summary: dict[str, int]) -> None:

@@ -91,6 +91,7 @@ class JunitWriter:
             ("rulebook.sha256", book.get("sha256")),
             ("reference", self.meta.get("reference")),
             ("fail_on", self.fail_on),
+            *provenance_properties(self.meta),
         ]
         return [f"      <property name={attr(k)} value={attr(str(v))}/>" for k, v in pairs if v is not None]
 
@@ -105,3 +106,12 @@ class JunitWriter:
         shutil.copyfileobj(self.spool, self.stream)
         self.spool.close()
         w("  </testsuite>\n</testsuites>\n")
+
+
+def provenance_properties(meta: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The register checked against, the waivers file and where the settings came from, as
+    properties (``provenance.register``, ``provenance.waivers``, ``provenance.settings.rules``)."""
+    found = meta.get("provenance") or {}
+    pairs: list[tuple[str, Any]] = [(f"provenance.{k}", found.get(k)) for k in ("register", "waivers", "rules", "reference")]
+    pairs += [(f"provenance.settings.{name}", where) for name, where in (found.get("settings") or {}).items()]
+    return pairs

@@ -78,7 +78,24 @@ def identity_line(meta: dict[str, Any], _: Gettext = str) -> str:
         parts.append(f"{_('registers')} sha256 {meta['registers']['sha256']}")
     if meta.get("waivers"):
         parts.append(f"{_('waivers')} sha256 {meta['waivers']['sha256']}")
+    parts += provenance_parts(meta, _)
     return " · ".join(parts)
+
+
+def provenance_parts(meta: dict[str, Any], _: Gettext = str) -> list[str]:
+    """The register checked against, the waivers file and the settings that came from the
+    environment or a configuration file (``provenance`` of the report's identity)."""
+    found = meta.get("provenance") or {}
+    parts = []
+    if found.get("register"):
+        parts.append(f"{_('register')}: {found['register']}")
+    if found.get("waivers"):
+        parts.append(f"{_('waivers file')}: {found['waivers']}")
+    settings = found.get("settings") or {}
+    if settings:
+        named = ", ".join(f"{name} = {found.get(name) or '?'} ({where})" for name, where in settings.items())
+        parts.append(f"{_('set outside the command line')}: {named}")
+    return parts
 
 
 def example_banner(_: Gettext) -> Text:

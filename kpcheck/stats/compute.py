@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -25,8 +26,8 @@ from typing import Any
 from kpcheck.input.models import Submission
 from kpcheck.input.reader import Loaded
 from kpcheck.input.text import normalise_number
-from kpcheck.input.yamlio import Location, YamlSyntaxError, load_yaml_text, node_location, value_location
-from kpcheck.problems import KpcheckError
+from kpcheck.input.yamlio import YamlSyntaxError, load_yaml_text, node_location, value_location
+from kpcheck.problems import KpcheckError, Location
 
 CENT = Decimal("0.01")
 _MAX_ERRORS_KEPT = 5
@@ -255,16 +256,55 @@ def _production_row(row: Mapping[str, Any], where: Location) -> tuple[int, Produ
     return year_int, Production(_amount(row.get("carats"), "carats", where), _amount(row.get("value"), "value", where))
 
 
+MAX_AMOUNT = Decimal(10) ** 15  # carats or US$ of a year: beyond any country's, and within exact arithmetic
+_GROUPING = re.compile(r"[ \u00a0\u202f\u2009_']")  # spaces people group digits with, and _ '
+
+
+def _numeral(text: str, name: str, value: Any, where: Location) -> str:
+    """``text`` as Decimal reads it: a decimal comma made a point; thousands grouped by commas
+    (or points) read where nothing else can be meant (``1,000.5``, ``1.000,5``, ``1,000,000``);
+    a lone comma before three digits (``1,000``: a thousand, or one?) refused with a hint."""
+    if "," not in text and text.count(".") < 2:
+        return text
+    point = max(text.rfind(","), text.rfind("."))
+    mark = text[point]
+    both = "," in text and "." in text
+    if both or text.count(mark) > 1:  # grouping: the other mark (or every mark, when there is no decimal part)
+        grouping = ("." if mark == "," else ",") if both else mark
+        whole, decimal = (text[:point], text[point + 1 :]) if both else (text, "")
+        if _GROUPED.match(whole.replace(grouping, ",")) and (not decimal or decimal.isdigit()):
+            return whole.replace(grouping, "") + (f".{decimal}" if decimal else "")
+        raise ProductionFileError(where, f"{name} must be a number, got {value!r}")
+    whole, fraction = text[:point], text[point + 1 :]
+    if len(fraction) == 3 and fraction.isdigit() and whole.lstrip("-").isdigit():
+        raise ProductionFileError(
+            where,
+            f"{name} {value!r} is ambiguous: the comma may separate thousands or decimals; "
+            "write the number without thousands separators, with a decimal comma or point (1000 or 1000,5)",
+        )
+    return f"{whole}.{fraction}"
+
+
+_GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+$")
+
+
 def _amount(value: Any, name: str, where: Location) -> Decimal | None:
-    """A non-negative decimal; blank, null or ``-`` mean none."""
+    """A non-negative decimal as the user wrote it; blank, null or ``-`` mean none. A decimal
+    comma is read (``100,5`` is 100.5); digits grouped by spaces, or by commas where nothing
+    else can be meant, are read (:func:`_numeral`); ``1,000`` is refused with a hint; no
+    character is ever dropped unread. Above :data:`MAX_AMOUNT` is refused before anything is
+    printed."""
     if value is None or (isinstance(value, str) and value.strip() in ("", "-")):
         return None
     if isinstance(value, bool):
         raise ProductionFileError(where, f"{name} must be a number, got {value!r}")
+    text = _numeral(_GROUPING.sub("", str(value).strip()), name, value, where)
     try:
-        amount = Decimal(str(value).strip().replace(",", "").replace("_", ""))
+        amount = Decimal(text)
     except InvalidOperation:
         raise ProductionFileError(where, f"{name} must be a number, got {value!r}") from None
     if not amount.is_finite() or amount < 0:
         raise ProductionFileError(where, f"{name} must be a number >= 0, got {value!r}")
+    if amount > MAX_AMOUNT:
+        raise ProductionFileError(where, f"{name} {value!r} is too large for a year's production (at most {MAX_AMOUNT:,.0f})")
     return amount

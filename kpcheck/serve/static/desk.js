@@ -105,15 +105,44 @@
     if (event.target.id === "f-direction") followDirection(null);
   });
 
+  // ---- numbers as people write them: 1250,5 · 1 250,50 (also a no-break or narrow space) · 1250.5
+  // A comma or a dot is the decimal mark; spaces group thousands by three. "1,250.50" and
+  // "1.250,50" are refused (which mark is meant cannot be told), so is anything else.
+  const SPACES = /[\s\u00A0\u202F\u2009\u2007]/g;
+  function readDecimal(text) {
+    const m = /^([+-]?)(\d{1,3}(?: \d{3})+|\d+)(?:[.,](\d+))?$/.exec(text.trim().replace(SPACES, " "));
+    if (!m) return null;
+    return (m[1] === "-" ? "-" : "") + m[2].replace(/ /g, "") + (m[3] !== undefined ? "." + m[3] : "");
+  }
+  function readWhole(text) {
+    const m = /^([+-]?)(\d{1,3}(?: \d{3})+|\d+)$/.exec(text.trim().replace(SPACES, " "));
+    return m ? Number(m[1] + m[2].replace(/ /g, "")) : null;
+  }
+  // an amount travels as a JSON number written exactly as read (1250.50 keeps its zero)
+  const DEC = "\uE000" + Math.random().toString(36).slice(2) + ":";
+  function submissionText(sub, indent) {
+    return JSON.stringify(sub, null, indent).replace(new RegExp('"' + DEC + '(-?\\d+(?:\\.\\d+)?)"', "g"), "$1");
+  }
+
   // ---- form -> submission
   class FormError extends Error { constructor(path, message) { super(message); this.path = path; } }
+  class FormErrors extends Error { constructor(list) { super(list.map((e) => e.message).join("; ")); this.list = list; } }
   function readField(el) {
     const kind = el.dataset.kind;
     if (kind === "bool") return el.checked;
     const value = el.value.trim();
     if (value === "") return undefined;
     if (kind === "tri") return value === "true";
-    if (kind === "int") return /^-?\d+$/.test(value) ? Number(value) : value;
+    if (kind === "decimal") {
+      const read = readDecimal(value);
+      if (read === null) throw new FormError(el.dataset.path, texts.words.bad_decimal);
+      return DEC + read;
+    }
+    if (kind === "int") {
+      const read = readWhole(value);
+      if (read === null) throw new FormError(el.dataset.path, texts.words.bad_int);
+      return read;
+    }
     if (kind === "codes") return value.split(/[\s,;]+/).filter(Boolean);
     if (kind === "json") {
       let parsed;
@@ -132,15 +161,21 @@
     form.querySelectorAll(".row").forEach((row) => {
       if (!row.closest("fieldset:disabled")) setIn(sub, row.id.slice(2), {});
     });
+    const problems = [];
     form.querySelectorAll("[data-path]").forEach((el) => {
       if (el.disabled || el.closest("fieldset:disabled")) return;
-      const value = readField(el);
-      if (value !== undefined) setIn(sub, el.dataset.path, value);
+      try {
+        const value = readField(el);
+        if (value !== undefined) setIn(sub, el.dataset.path, value);
+      } catch (e) { if (e instanceof FormError) problems.push(e); else throw e; }
     });
+    if (problems.length) throw new FormErrors(problems);
     // an act of state control with nothing filled in is no act (CTRL-01 reports it): never {}
     if (sub.state_control_act && Object.keys(sub.state_control_act).length === 0) delete sub.state_control_act;
     return sub;
   }
+  // the submission as the interchange format reads it: plain decimals, nothing of the page's
+  function readForm() { return JSON.parse(submissionText(toSubmission())); }
 
   // ---- submission -> form
   function blank() {
@@ -192,18 +227,6 @@
     statusLine.textContent = text;
     statusLine.className = "status-line" + (kind ? " " + kind : "");
   }
-  async function post(url, body, type) {
-    const response = await fetch(url, { method: "POST", headers: headers({ "Content-Type": type }), body });
-    let data = null;
-    try { data = await response.json(); } catch (e) { data = null; }
-    return { status: response.status, data };
-  }
-  function problemText(status, data) {
-    if (status === 401) return texts.words.token;
-    if (data && data.error) return (data.error.location ? data.error.location + ": " : "") + data.error.message;
-    return texts.words.failed + " (HTTP " + status + ")";
-  }
-
   // ---- results
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -225,6 +248,30 @@
     }
     return [];
   }
+  function clearErrors() {
+    form.querySelectorAll(".field-error").forEach((n) => n.remove());
+    form.querySelectorAll(".invalid").forEach((n) => n.classList.remove("invalid"));
+    form.querySelectorAll("[aria-invalid]").forEach((n) => n.removeAttribute("aria-invalid"));
+  }
+  function fieldError(path, message, focus) {
+    const found = target(path);
+    found.forEach((node) => {
+      const box = node.closest(".field") || node;
+      box.classList.add("flagged", "invalid");
+      if (node.matches("input, select, textarea")) node.setAttribute("aria-invalid", "true");
+      const note = el("small", "field-error", message);
+      note.setAttribute("role", "alert");
+      box.append(note);
+    });
+    if (focus) flag(path, true);
+    return found.length > 0;
+  }
+  function showFormErrors(e) {
+    const list = e instanceof FormErrors ? e.list : [e];
+    clearErrors();
+    list.forEach((one, i) => fieldError(one.path, one.message, i === 0));
+    say(list.length > 1 || list[0].message !== texts.words.bad_json ? texts.words.fix_fields : list[0].message, "bad");
+  }
   function flag(path, focus) {
     const found = target(path);
     found.forEach((node) => {
@@ -241,69 +288,50 @@
       if (first.focus) first.focus({ preventScroll: true });
     }
   }
-  function finding(f) {
-    const box = el("section", "finding severity-" + f.severity);
-    const head = el("h3");
-    head.append(el("span", "rule", f.rule), " ", el("span", "severity", texts.severities[f.severity] || f.severity), " ", f.title);
-    box.append(head, el("p", "message", f.message));
-    if (f.waived) box.append(el("p", "waived", texts.words.waived + ": " + f.waived.reason));
-    const fields = el("p", "fields", texts.words.fields + ": ");
-    f.fields.forEach((path, i) => {
-      const link = el("a", "field-link", path);
-      link.href = "#f-" + path;
-      link.dataset.field = path;
-      fields.append(i ? ", " : "", link);
-    });
-    box.append(fields);
-    const basis = el("p", "basis", texts.words.legal_basis + ": ");
-    f.legal_basis.forEach((b, i) => {
-      basis.append(i ? "; " : "");
-      const what = b.act + ", " + b.provision;
-      if (b.url && /^https?:\/\//.test(b.url)) { const a = el("a", null, what); a.href = b.url; a.rel = "noopener"; a.target = "_blank"; basis.append(a); }
-      else basis.append(what);
-    });
-    box.append(basis);
-    box.append(why(f.rule));
-    return box;
-  }
-  let lastChecked = null; // the body and language of the last check, for the "why" of its results
-  function why(rule) {
-    const details = el("details", "why");
-    details.append(el("summary", null, texts.words.why));
-    const asked = lastChecked;
-    details.addEventListener("toggle", async () => {
-      if (!details.open || details.dataset.loaded || !asked) return;
-      details.dataset.loaded = "1";
-      const pre = el("pre", "explanation", texts.words.checking);
-      details.append(pre);
-      try {
-        const url = "api/v1/explain?source=desk&rule=" + encodeURIComponent(rule) + "&lang=" + encodeURIComponent(asked.lang);
-        const { status, data } = await post(url, asked.body, "application/json");
-        pre.textContent = status === 200 ? data.explanations[rule].text.join("\n") : problemText(status, data);
-      } catch (e) { pre.textContent = texts.words.failed + ": " + e.message; }
-    });
-    return details;
-  }
-  function show(report) {
-    const result = report.results[0];
+  const KEPT = "kpcheck-desk-result";
+  let kept = null;  // the token the server keeps the last check under
+  function csrfHeaders(extra) { return headers(Object.assign({ "X-CSRF-Token": document.body.dataset.csrf }, extra)); }
+  function showPanel(data) {
     form.querySelectorAll(".flagged, .focused").forEach((n) => n.classList.remove("flagged", "focused"));
-    results.replaceChildren(el("h2", null, texts.words.checked));
-    const verdict = el("p", "verdict verdict-" + result.status, texts.verdicts[result.status] || result.status);
-    verdict.id = "verdict";
-    verdict.dataset.status = result.status;
-    results.append(verdict);
-    if (result.error) results.append(el("p", "error", result.error.location + ": " + result.error.message));
-    if (!result.violations.length && !result.error) results.append(el("p", null, texts.words.no_findings));
-    result.violations.forEach((f) => { results.append(finding(f)); f.fields.forEach((p) => flag(p, false)); });
-    if (result.not_applicable.length) {
-      const details = el("details", "not-applicable");
-      details.append(el("summary", null, texts.words.not_applicable + " (" + result.not_applicable.length + ")"));
-      const list = el("ul");
-      result.not_applicable.forEach((n) => { const li = el("li"); li.append(el("span", "rule", n.rule), " " + n.reason, why(n.rule)); list.append(li); });
-      details.append(list);
-      results.append(details);
-    }
+    clearErrors();
+    results.innerHTML = data.html;  // rendered by the desk itself, every value escaped
+    kept = data.result;
+    try { sessionStorage.setItem(KEPT, kept); } catch (e) { /* not kept across a switch */ }
+    data.flags.forEach((p) => flag(p, false));
+    (data.errors || []).forEach((e, i) => { if (e.path) fieldError(e.path, e.message, i === 0); });
   }
+  async function answer(response) {
+    let data = null;
+    try { data = await response.json(); } catch (e) { data = null; }
+    return { status: response.status, data };
+  }
+  function refusal(status, data) {
+    if (status === 401) return document.body.dataset.signin ? texts.words.signin : (data && data.error ? data.error.message : texts.words.token);
+    if (status === 409) return texts.words.changed;
+    if (data && data.error) return data.error.message;
+    return texts.words.failed + " (HTTP " + status + ")";
+  }
+  async function shown(token) {
+    const lang = document.documentElement.lang;
+    const response = await fetch("desk/result/" + encodeURIComponent(token) + "?lang=" + encodeURIComponent(lang), { headers: csrfHeaders({}) });
+    const { status, data } = await answer(response);
+    if (data && data.html) showPanel(data);
+    else { try { sessionStorage.removeItem(KEPT); } catch (e) { /* nothing kept */ } if (status !== 404) say(refusal(status, data), "bad"); }
+  }
+  // "why?" under a finding or a rule not applicable: the kept check explained, on demand
+  results.addEventListener("toggle", async (event) => {
+    const details = event.target;
+    if (!details.matches || !details.matches("details.why") || !details.open || details.dataset.loaded || !kept) return;
+    details.dataset.loaded = "1";
+    const pre = el("pre", "explanation", texts.words.checking);
+    details.append(pre);
+    const lang = document.documentElement.lang;
+    try {
+      const url = "desk/explain/" + encodeURIComponent(kept) + "?rule=" + encodeURIComponent(details.dataset.rule) + "&lang=" + encodeURIComponent(lang);
+      const { status, data } = await answer(await fetch(url, { headers: csrfHeaders({}) }));
+      pre.textContent = status === 200 ? data.explanations[details.dataset.rule].text.join("\n") : refusal(status, data);
+    } catch (e) { pre.textContent = texts.words.failed + ": " + e.message; }
+  }, true);
   results.addEventListener("click", (event) => {
     const link = event.target.closest("a[data-field]");
     if (!link) return;
@@ -312,30 +340,47 @@
   });
 
   async function check() {
-    let sub;
-    try { sub = toSubmission(); } catch (e) { say(e.message, "bad"); flag(e.path, true); return; }
+    let body;
+    try { body = submissionText(toSubmission()); } catch (e) { showFormErrors(e); return; }
     say(texts.words.checking);
     const lang = document.documentElement.lang;
     try {
-      lastChecked = { body: JSON.stringify(sub), lang };
-      const { status, data } = await post("api/v1/check?source=desk&lang=" + encodeURIComponent(lang), lastChecked.body, "application/json");
-      if (data && data.results) { show(data); say(status === 200 ? texts.words.checked : texts.words.not_read, status === 200 ? "" : "bad"); }
-      else say(problemText(status, data), "bad");
+      const response = await fetch("desk/check?lang=" + encodeURIComponent(lang), {
+        method: "POST", headers: csrfHeaders({ "Content-Type": "application/json" }), body });
+      const { status, data } = await answer(response);
+      if (data && data.html) { showPanel(data); say(status === 200 ? texts.words.checked : texts.words.not_read, status === 200 ? "" : "bad"); }
+      else say(refusal(status, data), "bad");
     } catch (e) { say(texts.words.failed + ": " + e.message, "bad"); }
   }
+
+  // ---- the controller's decision on the check shown (a form post with the session's CSRF token)
+  results.addEventListener("submit", async (event) => {
+    const decision = event.target.closest("#decision-form");
+    if (!decision) return;
+    event.preventDefault();
+    if (!decision.querySelector("input[name=outcome]:checked")) { say(texts.words.choose, "bad"); return; }
+    const body = new URLSearchParams(new FormData(decision));
+    const response = await fetch(decision.getAttribute("action"), {
+      method: "POST", headers: csrfHeaders({ "Content-Type": "application/x-www-form-urlencoded" }), body });
+    const { status, data } = await answer(response);
+    if (status === 200 && data && data.html) { showPanel(data); say(texts.words.recorded); }
+    else say(status === 403 && data && data.error && data.error.location === "account" ? texts.words.forbidden : refusal(status, data), "bad");
+  });
 
   async function load(file) {
     const text = await file.text();
     const type = /\.ya?ml$/i.test(file.name) ? "application/yaml" : "application/json";
-    const { status, data } = await post("api/v1/submission?source=" + encodeURIComponent(file.name), text, type);
+    const response = await fetch("api/v1/submission?source=" + encodeURIComponent(file.name) + "&lang=" + encodeURIComponent(document.documentElement.lang), {
+      method: "POST", headers: csrfHeaders({ "Content-Type": type }), body: text });
+    const { status, data } = await answer(response);
     if (status === 200) { fill(data.submission); say(texts.words.loaded + ": " + file.name); }
-    else say(problemText(status, data), "bad");
+    else say(refusal(status, data), "bad");
   }
 
   function save() {
     let sub;
-    try { sub = toSubmission(); } catch (e) { say(e.message, "bad"); flag(e.path, true); return; }
-    const blob = new Blob([JSON.stringify(sub, null, 2) + "\n"], { type: "application/json" });
+    try { sub = toSubmission(); } catch (e) { showFormErrors(e); return; }
+    const blob = new Blob([submissionText(sub, 2) + "\n"], { type: "application/json" });
     const link = el("a");
     link.href = URL.createObjectURL(blob);
     link.download = (sub.id || "submission").replace(/[^\w.-]+/g, "_") + ".json";
@@ -348,9 +393,10 @@
 
   function printable() {
     let sub;
-    try { sub = toSubmission(); } catch (e) { say(e.message, "bad"); flag(e.path, true); return; }
+    try { sub = toSubmission(); } catch (e) { showFormErrors(e); return; }
     const print = byId("print-form");
-    print.elements.submission.value = JSON.stringify(sub);
+    print.elements.submission.value = submissionText(sub);
+    print.elements.result.value = kept || "";
     const token = byId("token");
     print.elements.token.value = token ? token.value : "";
     print.submit();
@@ -359,7 +405,13 @@
   byId("check").addEventListener("click", check);
   byId("save").addEventListener("click", save);
   byId("print").addEventListener("click", printable);
-  byId("reset").addEventListener("click", () => { defaults(); results.querySelectorAll(".finding, .verdict, details").forEach((n) => n.remove()); });
+  byId("reset").addEventListener("click", () => {
+    defaults();
+    clearErrors();
+    kept = null;
+    try { sessionStorage.removeItem(KEPT); } catch (e) { /* nothing kept */ }
+    results.querySelectorAll(":scope > :not(h2):not(.hint)").forEach((n) => n.remove());
+  });
   byId("load-file").addEventListener("change", (event) => {
     const file = event.target.files[0];
     if (file) load(file).catch((e) => say(texts.words.failed + ": " + e.message, "bad"));
@@ -367,14 +419,36 @@
   });
   form.addEventListener("submit", (event) => { event.preventDefault(); check(); });
 
-  // a language switch keeps what was typed
+  // a language switch keeps what was typed and shows the same result again, in the new language
   document.querySelectorAll("a.lang-switch").forEach((a) => a.addEventListener("click", () => {
-    try { sessionStorage.setItem(DRAFT, JSON.stringify(toSubmission())); } catch (e) { /* nothing to keep */ }
+    try { sessionStorage.setItem(DRAFT, JSON.stringify(draftOf())); } catch (e) { /* nothing to keep */ }
   }));
+  function draftOf() {  // what was typed, even a value that does not read yet
+    const values = {};
+    form.querySelectorAll("[data-path]").forEach((el) => { values[el.dataset.path] = el.dataset.kind === "bool" ? el.checked : el.value; });
+    const blocks = {};
+    form.querySelectorAll("[data-block-toggle]").forEach((t) => { blocks[t.dataset.blockToggle] = t.checked; });
+    const rows = {};
+    form.querySelectorAll("[data-rows]").forEach((r) => { rows[r.dataset.rows] = rowsBody(r.dataset.rows).querySelectorAll(":scope > .row").length; });
+    return { values, blocks, rows };
+  }
+  function restore(draft) {
+    blank();
+    Object.entries(draft.blocks).forEach(([prefix, on]) => setBlock(prefix, on));
+    Object.entries(draft.rows).forEach(([base, n]) => { for (let i = 0; i < n; i++) addRow(base); });
+    form.querySelectorAll("[data-path]").forEach((el) => {
+      const value = draft.values[el.dataset.path];
+      if (value === undefined) return;
+      if (el.dataset.kind === "bool") el.checked = value === true; else el.value = value;
+    });
+  }
   const draft = sessionStorage.getItem(DRAFT);
   if (draft) {
     sessionStorage.removeItem(DRAFT);
-    try { fill(JSON.parse(draft)); } catch (e) { /* a broken draft is dropped */ }
+    try { restore(JSON.parse(draft)); } catch (e) { /* a broken draft is dropped */ }
   }
-  window.kpcheckDesk = { toSubmission, fill, target };
+  let keptToken = null;
+  try { keptToken = sessionStorage.getItem(KEPT); } catch (e) { keptToken = null; }
+  if (keptToken) shown(keptToken).catch(() => { /* the hint stays */ });
+  window.kpcheckDesk = { toSubmission: readForm, fill, target, readDecimal };
 })();
