@@ -32,6 +32,8 @@ def test_export_lints_clean_and_checks_exactly_as_shipped(tmp_path):
     assert as_shipped.exit_code == as_exported.exit_code == 0
     shipped_report, exported_report = json.loads(as_shipped.stdout), json.loads(as_exported.stdout)
     assert len(shipped_report["results"]) > 30
+    assert exported_report.pop("provenance")["rules"] == str(target)  # the report names the rules it was made with
+    shipped_report.pop("provenance")
     assert exported_report == shipped_report  # findings, statuses and the rulebook hash alike
 
 

@@ -58,9 +58,21 @@ def test_short_hostile_run(tmp_path):
             "300",
             "--json",
             str(figures),
+            "--faults",
+            "none",
         ]
     )
     found = json.loads(figures.read_text())
     assert found["failure_list"] == [] and code == 0
     assert found["files"] == 30 and found["inputs"] >= 30 and found["rulebooks"] == 3
     assert found["tracebacks"] == found["crashes"] == found["hangs"] == found["unaccounted"] == 0
+
+
+def test_the_fault_cases_of_the_second_round(tmp_path):
+    """Every fault case of tools/hostile_faults.py (issue 25), through real processes."""
+    import hostile_faults
+
+    env = {**__import__("os").environ, "KPCHECK_CACHE_DIR": str(tmp_path / "cache"), "COLUMNS": "120"}
+    found = hostile_faults.run_cases(tmp_path / "faults", env)
+    assert len(found) == len(hostile_faults.CASES) >= 18
+    assert {name: problem for name, problem in found.items() if problem is not None} == {}

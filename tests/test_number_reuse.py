@@ -198,3 +198,81 @@ def test_a_register_keyed_the_old_way_is_re_keyed_on_open(tmp_path):
             conn.execute("UPDATE events SET number = 'X'")  # the trigger is back
     shown = kpcheck("register", "show", "--register", path, "--format", "json", "kz-000123")
     assert shown.exit_code == 0 and json.loads(shown.stdout)[0]["submission_id"] == "ALA-2024-0007"
+
+
+@pytest.mark.parametrize("lang, words", [("en", "also carried by 1 other"), ("ru", "Номер сертификата"), ("kk", "сертификат нөмірі")])
+def test_the_api_names_the_other_submission_in_every_language(tmp_path, lang, words):
+    """The desk's API with a register: XREF-01 names the recorded submission (id, date, the
+    register's row and the decision on it) in the asked language."""
+    from starlette.testclient import TestClient
+
+    from kpcheck.api import Checker
+    from kpcheck.register.store import Register
+    from kpcheck.serve.app import create_app
+    from kpcheck.serve.service import CheckService
+    from kpcheck.serve.settings import Settings
+
+    url = tmp_path / "register.sqlite"
+    assert run("register", "init", "--register", url).exit_code == 0
+    reused = base()
+    reused["id"] = "ALA-2024-0500"
+    reused["certificate"]["number"] = "KZ\u200b000123"
+    svc = CheckService(Checker.load(engine="python"), register=Register.open(str(url)))
+    try:
+        with TestClient(create_app(svc, Settings()), base_url="http://127.0.0.1") as client:
+            first = client.post("/api/v1/check?record=true", content=json.dumps(base()).encode())
+            assert first.status_code == 200
+            again = client.post(f"/api/v1/check?lang={lang}", content=json.dumps(reused).encode())
+    finally:
+        svc.close()
+    message = xref_01(again.json()["results"][0])
+    assert message is not None and words in message, message
+    # the decision's status in the asked language: compliant, соответствует, сәйкес
+    assert re.search(r"ALA-2024-0007 \(2024-03-04, sqlite:///[^ ]*register\.sqlite#1: \w+ \d{4}-\d{2}-\d{2}\)", message), message
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_check_against_names_the_other_submission_in_every_language(files, lang):
+    past, new = files
+    doc = report(run("check", "--engine", "python", "--lang", lang, "--against", past, "--format", "json", new / "soft-hyphen.json"))
+    message = xref_01(doc["results"][0])
+    assert f"ALA-2024-0007 (2024-03-04, {past / 'original.json'})" in message
+    assert "Certificate number" not in message  # the rule's own text is translated
+
+
+def test_xref_02_names_where_it_looked(files, tmp_path):
+    past, _ = files
+    dup = base()
+    dup.update(id="DUP-9", duplicate={"original_number": "KZ000999", "damaged_on": "2024-03-01", "returned_on": "2024-03-04"})
+    dup["certificate"]["number"] = "KZ000200"
+    path = tmp_path / "dup.json"
+    path.write_text(json.dumps(dup), encoding="utf-8")
+    doc = report(run("check", "--engine", "python", "--against", past, "--format", "json", path))
+    (finding,) = [f for f in doc["results"][0]["violations"] if f["rule"] == "XREF-02"]
+    assert f"not among the submissions searched ({path}, {past})" in finding["message"]
+    register = tmp_path / "register.sqlite"
+    assert run("register", "import", "--register", register, past).exit_code == 0
+    doc = report(run("check", "--engine", "python", "--register", register, "--format", "json", path))
+    (finding,) = [f for f in doc["results"][0]["violations"] if f["rule"] == "XREF-02"]
+    assert f"(sqlite:///{register}, {path})" in finding["message"]
+
+
+def test_the_api_refuses_a_repeated_key(tmp_path):
+    from starlette.testclient import TestClient
+
+    from kpcheck.api import Checker
+    from kpcheck.serve.app import create_app
+    from kpcheck.serve.service import CheckService
+    from kpcheck.serve.settings import Settings
+
+    body = json.dumps(base()).replace('"direction": "export"', '"direction": "export", "direction": "import"')
+    svc = CheckService(Checker.load(engine="python"))
+    try:
+        with TestClient(create_app(svc, Settings()), base_url="http://127.0.0.1") as client:
+            answer = client.post("/api/v1/check", content=body.encode())
+    finally:
+        svc.close()
+    assert answer.status_code == 422
+    result = answer.json()["results"][0]
+    assert result["status"] == "error" and "'direction' is repeated" in result["error"]["message"]
+    assert result["error"]["location"].endswith(": direction")
