@@ -213,7 +213,7 @@ def test_the_api_names_the_other_submission_in_every_language(tmp_path, lang, wo
     from kpcheck.serve.settings import Settings
 
     url = tmp_path / "register.sqlite"
-    assert run("register", "init", "--register", url).exit_code == 0
+    assert kpcheck("register", "init", "--register", url).exit_code == 0
     reused = base()
     reused["id"] = "ALA-2024-0500"
     reused["certificate"]["number"] = "KZ\u200b000123"
@@ -234,7 +234,7 @@ def test_the_api_names_the_other_submission_in_every_language(tmp_path, lang, wo
 @pytest.mark.parametrize("lang", ["ru", "kk"])
 def test_check_against_names_the_other_submission_in_every_language(files, lang):
     past, new = files
-    doc = report(run("check", "--engine", "python", "--lang", lang, "--against", past, "--format", "json", new / "soft-hyphen.json"))
+    doc = report(kpcheck("check", "--engine", "python", "--lang", lang, "--against", past, "--format", "json", new / "soft-hyphen.json"))
     message = xref_01(doc["results"][0])
     assert f"ALA-2024-0007 (2024-03-04, {past / 'original.json'})" in message
     assert "Certificate number" not in message  # the rule's own text is translated
@@ -247,12 +247,12 @@ def test_xref_02_names_where_it_looked(files, tmp_path):
     dup["certificate"]["number"] = "KZ000200"
     path = tmp_path / "dup.json"
     path.write_text(json.dumps(dup), encoding="utf-8")
-    doc = report(run("check", "--engine", "python", "--against", past, "--format", "json", path))
+    doc = report(kpcheck("check", "--engine", "python", "--against", past, "--format", "json", path))
     (finding,) = [f for f in doc["results"][0]["violations"] if f["rule"] == "XREF-02"]
     assert f"not among the submissions searched ({path}, {past})" in finding["message"]
     register = tmp_path / "register.sqlite"
-    assert run("register", "import", "--register", register, past).exit_code == 0
-    doc = report(run("check", "--engine", "python", "--register", register, "--format", "json", path))
+    assert kpcheck("register", "import", "--register", register, past).exit_code == 0
+    doc = report(kpcheck("check", "--engine", "python", "--register", register, "--format", "json", path))
     (finding,) = [f for f in doc["results"][0]["violations"] if f["rule"] == "XREF-02"]
     assert f"(sqlite:///{register}, {path})" in finding["message"]
 
