@@ -7,10 +7,14 @@ It prints, measured in this one run so that the ratios share the machine's load:
 
 1. the parse-only rate: a process that reads the batch and runs pydantic's
    ``Submission.model_validate_json`` on every line, nothing else;
-2. ``kpcheck audit --jobs 1`` and ``--jobs 2`` with each engine, whole process: rate, and
-   the ratio to the parse-only rate; ``--jobs 2`` over ``--jobs 1``;
+2. the floor (issue 26): a process that reads the batch with kpcheck's own reader
+   (``parse_json``), runs the rulebook's generated projection and ``decide`` and writes one
+   orjson line per submission, nothing else: kpcheck's own pieces, no checks across
+   certificates, no findings' messages, no reports;
+   ``kpcheck audit --jobs 1`` and ``--jobs 2`` with each engine, whole process: rate, and
+   the ratios to the parse-only rate and to the floor; ``--jobs 2`` over ``--jobs 1``;
 3. evaluation of the whole rulebook per submission, in process, per engine, as a multiple
-   of one validation of the same bytes;
+   of one validation of the same bytes, and the floor's pipeline per submission beside them;
 4. one desk ``kpcheck check`` of one file (warm cache) as a multiple of
    ``python -c "import pydantic"`` (medians);
 5. peak memory (largest resident set of the process or any child, GNU time) of
@@ -46,6 +50,50 @@ with open(sys.argv[1], 'rb') as f:
         if line.strip():
             v(line)
 """
+
+# the floor of an audit (issue 26): kpcheck's reader, the generated projection and decision,
+# one orjson line per submission; what an audit cannot go below with these pieces
+FLOOR = """
+import sys, orjson
+from kpcheck.engine import Engine
+from kpcheck.input.reader import jsonl_lines, parse_jsonl_line
+from kpcheck.reference.queries import load_reference
+from kpcheck.rulebook.loader import RULES_DIR, load_rulebook
+code = Engine(load_rulebook(RULES_DIR), load_reference(RULES_DIR), "python").code
+project, decide, dumps = code.project, code.decide, orjson.dumps
+with open(sys.argv[1], "rb") as f, open(sys.argv[2], "wb") as out:
+    for number, line in jsonl_lines(f):
+        sub = parse_jsonl_line(line, "batch", number).submission
+        if sub is None:
+            out.write(dumps({"status": "error"}) + b"\\n")
+            continue
+        fact, _ = project(sub)
+        hits, misses = decide(fact, sub.presented_on.toordinal(), None)
+        out.write(dumps({"id": sub.id, "findings": hits, "not_applicable": len(misses)}) + b"\\n")
+"""
+
+
+def floor_pipeline(lines: list[bytes]) -> Callable[[bytes], bytes]:
+    """The floor's work on ``lines``, in this process (see FLOOR)."""
+    import orjson
+
+    from kpcheck.engine import Engine
+    from kpcheck.input.reader import parse_jsonl_line
+    from kpcheck.reference.queries import load_reference
+    from kpcheck.rulebook.loader import RULES_DIR, load_rulebook
+
+    code = Engine(load_rulebook(RULES_DIR), load_reference(RULES_DIR), "python").code
+    project, decide, dumps = code.project, code.decide, orjson.dumps
+
+    def one(line: bytes) -> bytes:
+        sub = parse_jsonl_line(line, "batch", 1).submission
+        if sub is None:
+            return dumps({"status": "error"})
+        fact, _ = project(sub)
+        hits, misses = decide(fact, sub.presented_on.toordinal(), None)
+        return dumps({"id": sub.id, "findings": hits, "not_applicable": len(misses)})
+
+    return one
 
 
 def batch(size: int) -> Path:
@@ -117,12 +165,19 @@ def whole_process(size: int, runs: int) -> None:
     warm = [str(Path(sys.executable).with_name("kpcheck")), "check", str(ROOT / "rules" / "bases" / "compliant-export.json")]
     subprocess.run(warm, capture_output=True, check=False)  # the rulebook cache, once, before any timing
     commands = {"parse": [sys.executable, "-c", PARSE_ONLY, str(path)]}
+    commands["floor"] = [sys.executable, "-c", FLOOR, str(path), os.devnull]
     commands.update({(engine, jobs): audit_cmd(path, jobs, engine) for engine in engines() for jobs in (1, 2)})
     fastest = interleaved(commands, runs)
     parse_s, _ = fastest["parse"]
     parse_rate = size / parse_s
+    floor_s, _ = fastest["floor"]
+    floor_rate = size / floor_s
     print(f"\n[1-2] whole processes on {size:,} submissions (fastest of {runs}, run in turn)")
     print(f"  parse only (model_validate_json)   {parse_s:7.2f} s {parse_rate:>9,.0f}/s")
+    print(
+        f"  the floor (read, project, decide, one orjson line) {floor_s:7.2f} s {floor_rate:>9,.0f}/s "
+        f"= {floor_rate / parse_rate:4.2f} of the parse"
+    )
     for engine in engines():
         rates = {}
         for jobs in (1, 2):
@@ -130,7 +185,7 @@ def whole_process(size: int, runs: int) -> None:
             rates[jobs] = size / seconds
             print(
                 f"  audit --jobs {jobs} --engine {engine:<8} {seconds:7.2f} s {rates[jobs]:>9,.0f}/s "
-                f"= {rates[jobs] / parse_rate:4.2f} of the parse  (peak {mb} MB)"
+                f"= {rates[jobs] / parse_rate:4.2f} of the parse = {rates[jobs] / floor_rate:4.2f} of the floor  (peak {mb} MB)"
             )
         print(f"  --jobs 2 / --jobs 1 ({engine}): {rates[2] / rates[1]:.2f}")
 
@@ -147,15 +202,19 @@ def in_process(count: int) -> None:
     subs = [Submission.model_validate_json(b) for b in raw]
     book, reference = load_rulebook(RULES_DIR), load_reference(RULES_DIR)
     engines_ = {kind: Engine(book, reference, kind) for kind in engines()}
-    work = {"parse": (Submission.model_validate_json, raw)}
+    work = {"parse": (Submission.model_validate_json, raw), "floor": (floor_pipeline(raw), raw)}
     work.update({kind: (engine.evaluate, subs) for kind, engine in engines_.items()})
     best = {name: min(values) for name, values in in_turn(work, 5, lambda job: per_item(*job)).items()}
-    parse = best["parse"]
+    parse, floor = best["parse"], best["floor"]
     print(f"\n[3] evaluation of the whole rulebook, in process, {count:,} submissions (best of 5, in turn)")
     print(f"  one validation (model_validate_json): {parse * 1e6:6.1f} µs")
+    print(f"  the floor's pipeline (read, project, decide, one orjson line): {floor * 1e6:6.1f} µs = {floor / parse:4.2f} validations")
     for kind, engine in engines_.items():
         cost = best[kind]
-        print(f"  evaluate [{kind:<7}] {len(engine.compiled)} rules: {cost * 1e6:6.1f} µs = {cost / parse:4.2f} validations")
+        print(
+            f"  evaluate [{kind:<7}] {len(engine.compiled)} rules: {cost * 1e6:6.1f} µs = {cost / parse:4.2f} validations "
+            f"= {cost / floor:4.2f} of the floor's pipeline"
+        )
 
 
 def per_item(func, items) -> float:

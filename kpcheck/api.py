@@ -24,7 +24,7 @@ from kpcheck.checking import Alone, Checked, History, Steps, history_keys, read_
 from kpcheck.engine import EngineUnavailable
 from kpcheck.input.reader import parse_data, read_sources
 from kpcheck.reference.queries import DEFAULT_REGISTERS
-from kpcheck.results import Result, add_to_summary, counterparty_of, status_of, summarize
+from kpcheck.results import FAIL_ON, STATUSES, Result, add_to_summary, counterparty_of, status_of, summarize
 from kpcheck.verdicts import Severity, Verdict
 
 if TYPE_CHECKING:
@@ -79,6 +79,8 @@ class Checker(_checker.Checker):
 
 __all__ = [
     "DEFAULT_REGISTERS",
+    "FAIL_ON",
+    "STATUSES",
     "Checker",
     "EngineUnavailable",
     "Result",

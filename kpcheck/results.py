@@ -62,7 +62,8 @@ def counterparty_of(sub: Any) -> str | None:
     if sub.direction == "export":
         importer = sub.certificate.importer
         return importer.country if importer is not None else None
-    return sub.certificate.issuing_country
+    issuer: str | None = sub.certificate.issuing_country
+    return issuer
 
 
 def summarize(results: Iterable[Result]) -> dict[str, int]:

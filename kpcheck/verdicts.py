@@ -37,7 +37,7 @@ _RANK = {"invalid": 3, "violation": 2, "warning": 1, "info": 0}
 
 
 class Verdict(_Text):
-    """A result's status (report-format.md): the worst finding not waived decides; ``error``
+    """A result's status (docs/report-format.md): the worst finding not waived decides; ``error``
     when the submission could not be read or checked."""
 
     COMPLIANT = "compliant"

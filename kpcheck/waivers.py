@@ -27,8 +27,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError, model_validator
 
 from kpcheck.input.text import normalise_number
-from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, value_location
-from kpcheck.problems import KpcheckError, Level, Problem
+from kpcheck.input.yamlio import YamlSyntaxError, key_location, load_yaml, value_location
+from kpcheck.problems import KpcheckError, Level, Location, Problem
 from kpcheck.results import Result, status_of
 from kpcheck.rulebook.schema import suggest
 from kpcheck.verdicts import Severity, Verdict

@@ -1,4 +1,4 @@
-"""The traps of engine-notes.md, each evaluated right by both evaluators."""
+"""The traps of docs/engine-notes.md, each evaluated right by both evaluators."""
 
 from __future__ import annotations
 

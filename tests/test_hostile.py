@@ -5,7 +5,6 @@ traceback, crash or hang, every input accounted for once and a valid report. The
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -18,11 +17,9 @@ import hostile_rulebooks
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location("kpcheck_tools_hostile", ROOT / "tools" / "hostile.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    from tools import hostile
+
+    return hostile
 
 
 def test_batches_are_deterministic_and_cover_every_kind(tmp_path):
@@ -61,9 +58,21 @@ def test_short_hostile_run(tmp_path):
             "300",
             "--json",
             str(figures),
+            "--faults",
+            "none",
         ]
     )
     found = json.loads(figures.read_text())
     assert found["failure_list"] == [] and code == 0
     assert found["files"] == 30 and found["inputs"] >= 30 and found["rulebooks"] == 3
     assert found["tracebacks"] == found["crashes"] == found["hangs"] == found["unaccounted"] == 0
+
+
+def test_the_fault_cases_of_the_second_round(tmp_path):
+    """Every fault case of tools/hostile_faults.py (issue 25), through real processes."""
+    import hostile_faults
+
+    env = {**__import__("os").environ, "KPCHECK_CACHE_DIR": str(tmp_path / "cache"), "COLUMNS": "120"}
+    found = hostile_faults.run_cases(tmp_path / "faults", env)
+    assert len(found) == len(hostile_faults.CASES) >= 18
+    assert {name: problem for name, problem in found.items() if problem is not None} == {}

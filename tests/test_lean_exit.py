@@ -20,7 +20,7 @@ from kpcheck.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures" / "submissions"
-PROGRAM = "import sys; from kpcheck.cli.entry import run; sys.argv[0] = 'kpcheck'; run()"
+PROGRAM = "import sys; from kpcheck.cli.entry import run; sys.argv[0] = 'kpcheck'; sys.exit(run())"
 
 
 def _program(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -62,7 +62,7 @@ def test_a_lean_check_runs_the_exit_handlers_and_flushes_a_pipe(tmp_path):
         "atexit.register(lambda: print('handler ran', gc.isenabled(), gc.get_freeze_count() > 0, file=sys.stderr, flush=True))\n"
         "from kpcheck.cli.entry import run\n"
         "sys.argv = ['kpcheck', 'check', '--format', 'json', sys.argv[1]]\n"
-        "run()\n"
+        "sys.exit(run())\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe, str(FIXTURES / "compliant-export.json")], capture_output=True, text=True, check=False, cwd=ROOT
@@ -109,7 +109,7 @@ def test_the_plugin_scan_can_be_asked_for(tmp_path):
         "atexit.register(lambda: print('metadata' if 'importlib.metadata' in sys.modules else 'none', file=sys.stderr, flush=True))\n"
         "from kpcheck.cli.entry import run\n"
         "sys.argv = ['kpcheck', 'check', '-q', sys.argv[1]]\n"
-        "run()\n"
+        "sys.exit(run())\n"
     )
     sample = str(FIXTURES / "compliant-export.json")
     plain = subprocess.run([sys.executable, "-c", probe, sample], capture_output=True, text=True, check=False, cwd=ROOT)

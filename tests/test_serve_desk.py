@@ -437,3 +437,58 @@ def test_every_text_of_the_desk_is_in_russian_and_kazakh():
         catalogue = translations(lang)
         missing = [m for m, many in texts if (catalogue.ngettext(m, many, 5) == many if many else catalogue.gettext(m) == m)]
         assert not missing, (lang, missing)
+
+
+def test_accounts_and_a_decision_from_the_page_on_sqlite_and_postgresql(checker, register_url):
+    register = Register.open(register_url, create=True)
+    token = accounts.add(register, "A. Seitkali", "controller")
+    with pytest.raises(accounts.AccountError):
+        accounts.add(register, "A. Seitkali", "auditor")
+    assert accounts.signed_in(register, token).name == "A. Seitkali"
+    assert accounts.signed_in(register, token + "x") is None
+    service = CheckService(checker, register=register)
+    doc = base()
+    doc["certificate"]["condition"]["erasures"] = True
+    try:
+        with TestClient(create_app(service, Settings(timezone=ALMATY)), base_url=LOCAL) as client:
+            csrf = sign_in(client, token)
+            checked = check_page(client, csrf, doc)
+            assert record(client, csrf, checked["result"], "returned", "исправить графу 9").status_code == 200
+            again = check_page(client, csrf, {**doc, "id": "ALA-2024-0300"})
+            assert "возвращено на доработку" in again["html"] and "исправить графу 9" in again["html"]
+    finally:
+        service.close()
+    shown = CliRunner().invoke(main, ["register", "show", doc["certificate"]["number"], "--register", register_url])
+    assert shown.exit_code == 0, shown.output
+    assert "desk by A. Seitkali: returned for correction; invalid" in shown.stdout and "comment: исправить графу 9" in shown.stdout
+    assert accounts.disable(Register.open(register_url), "A. Seitkali") is True
+    assert accounts.signed_in(Register.open(register_url), token) is None
+
+
+def test_the_apis_refusals_speak_the_asked_language(checker):
+    service = CheckService(checker)
+    header = {"Authorization", "Bearer"}  # a header's syntax, not words
+    try:
+        with TestClient(create_app(service, Settings(token=SERVE_TOKEN)), base_url=LOCAL) as c:
+            denied = c.post("/api/v1/check?lang=ru", content=b"{}")
+            assert denied.status_code == 401 and "токен" in denied.json()["error"]["message"]
+            assert not english_words(denied.json()["error"]["message"], header)
+            auth = {"authorization": f"Bearer {SERVE_TOKEN}"}
+            plain = c.post("/api/v1/check?lang=kk", content=b"{}", headers={**auth, "content-type": "text/plain"})
+            assert plain.status_code == 415 and not english_words(plain.json()["error"]["message"])
+            flag = c.post("/api/v1/check?lang=ru&record=maybe", content=b"{}", headers=auth)
+            codes = {"record", "true", "false", "maybe"}  # the parameter, its values and the value given
+            assert flag.status_code == 400 and not english_words(flag.json()["error"]["message"], codes)
+            unknown = c.get("/api/v1/rules/NOPE-01?lang=kk", headers=auth)
+            assert unknown.status_code == 404 and "ережесі жоқ" in unknown.json()["error"]["message"]
+            record = c.post("/api/v1/check?lang=ru&record=true", content=json.dumps(base()).encode(), headers=auth)
+            assert record.status_code == 400 and "реестр" in record.json()["error"]["message"]
+            doc = base()
+            doc["certificate"]["parcels"] = "two"
+            unread = c.post("/api/v1/submission?lang=ru", content=json.dumps(doc).encode(), headers=auth)
+            assert unread.status_code == 422 and "нужно целое число" in unread.json()["error"]["message"]
+            assert not english_words(unread.json()["error"]["message"], own_words(doc))
+            # English stays as it was
+            assert "needs a token" in c.post("/api/v1/check", content=b"{}").json()["error"]["message"]
+    finally:
+        service.close()

@@ -63,7 +63,7 @@ def sign_in(page, url: str, token: str, lang: str) -> None:
     page.fill("#account-token", token)
     page.click("#sign-in")
     expect(page.locator("#desk-form")).to_be_visible()
-    page.wait_for_function("window.kpcheckDesk !== undefined")  # the page's script is ready
+    page.wait_for_function("() => window.kpcheckDesk !== undefined")  # the page's script is ready
 
 
 def checks_so_far(url: str) -> int:

@@ -132,7 +132,7 @@ def test_check_and_audit_read_json_lines_the_same_way(tmp_path):
     assert checked == audited
     assert [s for s, _, _ in checked] == [f"{path}:{n}" for n in (1, 2, 3, 5)]
     assert checked[1][1] == "error" and checked[2][1] == "error"
-    assert checked[2][2] == f"{path}:3:10"
+    assert checked[2][2] == f"{path}:3:8"  # where the unterminated string starts
     assert checked[3][1] != "error"  # the CRLF of the last line is a line ending
 
 

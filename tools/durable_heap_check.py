@@ -1,4 +1,4 @@
-"""Reproduce durable_rules' error 102 on demand (docs/decisions.md, engine-notes): create the
+"""Reproduce durable_rules' error 102 on demand (docs/decisions.md, docs/engine-notes.md): create the
 shipped rulebook's rulesets after filling freed heap blocks with 0x09, the byte that makes
 durable_rules' unset "right operand type" look like an identifier.
 

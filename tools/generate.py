@@ -1,4 +1,4 @@
-"""Generate realistic synthetic submissions (submission-format.md, version 1) for benches and tests.
+"""Generate realistic synthetic submissions (docs/submission-format.md, version 1) for benches and tests.
 
 Exports and imports presented 2017-2025 in date order, with KP participants as counterparties,
 realistic origins, carats and US$/ct per HS code, consistent totals, an act of state control

@@ -8,8 +8,10 @@ It drives ``kpcheck`` as a user would, one process per command: ``audit`` and ``
 every batch on each engine, ``stats`` and ``rules impact`` of every batch, and for every
 corrupted rulebook ``rules lint`` and ``check --rules`` on each engine. It counts and lists
 every traceback, crash (an exit code other than 0, 1, 2), hang (past ``--timeout``),
-report that is not valid JSON, and input not accounted for exactly once. Exit 0 when there
-is none, 1 otherwise.
+report that is not valid JSON, and input not accounted for exactly once. Then the fault
+cases of ``hostile_faults.py`` (issue 25: the register, signals and spools, the terminal,
+special inputs, settings, data files; ``--faults none`` leaves them out). Exit 0 when there
+is no failure, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from hostile_faults import CASES, run_cases
 from hostile_inputs import make_batch
 from hostile_rulebooks import RULES, corrupt
 
@@ -46,6 +49,7 @@ class Tally:
     results: Counter = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
     kinds: Counter = field(default_factory=Counter)
+    faults: dict[str, str | None] = field(default_factory=dict)
 
     def fail(self, kind: str, detail: str) -> None:
         self.kinds[kind] += 1
@@ -204,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=600, help="seconds before a command counts as hung")
     parser.add_argument("--work", type=Path, help="work folder (default: a temporary one, removed)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
+    parser.add_argument(
+        "--faults", default="all", help="fault cases to run: all, none, or words of their names, comma-separated (default all)"
+    )
     opts = parser.parse_args(argv)
     opts.engines = [e for e in opts.engines.split(",") if e]
     work = opts.work or Path(tempfile.mkdtemp(prefix="kpcheck-hostile-"))
@@ -214,6 +221,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         submissions(tally, opts, work, env)
         rulebooks(tally, opts, work, env)
+        if opts.faults != "none":
+            only = None if opts.faults == "all" else [w for w in opts.faults.split(",") if w]
+            tally.faults = run_cases(work / "faults", env, only)
+            for name, problem in tally.faults.items():
+                if problem is not None:
+                    tally.fail("fault", f"{name}: {problem}")
     finally:
         if opts.work is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -240,6 +253,9 @@ def figures_of(tally: Tally, opts: argparse.Namespace, seconds: float) -> dict[s
         "hangs": tally.kinds["hang"],
         "unaccounted": tally.kinds["unaccounted"],
         "invalid_reports": tally.kinds["invalid report"],
+        "fault_cases": len(tally.faults),
+        "fault_cases_known": len(CASES),
+        "fault_failures": tally.kinds["fault"],
         "failures": len(tally.failures),
         "seconds": round(seconds, 1),
     }

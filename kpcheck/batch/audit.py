@@ -66,7 +66,8 @@ class Spooled:
         """The unit's keys as :func:`~kpcheck.batch.xref.pack_members` and
         :func:`~kpcheck.batch.xref.pack_prices` packed them."""
         with open(self.path, "rb") as stream:
-            return pickle.load(stream)
+            members: tuple[bytes, tuple[tuple[str, bytes], ...]] = pickle.load(stream)
+            return members
 
     def read_keys(self) -> list[XrefKey]:
         """The unit's keys that are not None, in order (what :meth:`read_members` packed)."""
@@ -132,7 +133,8 @@ def _work(task: tuple[Unit, str, str, bool]) -> Spooled:
 
 
 def _rule(item: Any) -> str:
-    return item.rule
+    rule: str = item.rule
+    return rule
 
 
 def _merged(first: list[Any], then: list[Any]) -> list[Any]:

@@ -191,7 +191,7 @@ def pack_members(keys: Iterable[XrefKey | None]) -> bytes:
 
 def pack_prices(keys: Iterable[XrefKey | None]) -> tuple[tuple[str, bytes], ...]:
     """The keys' US$/ct per HS code, packed, for the second look."""
-    prices: dict[str, array] = defaultdict(lambda: array("q"))
+    prices: dict[str, array[int]] = defaultdict(lambda: array("q"))
     for key in keys:
         if key is not None:
             for hs, _, price in key.prices:
@@ -217,10 +217,10 @@ class XrefIndex:
     is ever held as a Python list of the whole batch (memory stays flat, docs/decisions.md).
     """
 
-    groups: array = field(default_factory=lambda: array("q"))  # hash of (direction, number)
+    groups: array[int] = field(default_factory=lambda: array("q"))  # hash of (direction, number)
     prices: Medians = field(default_factory=Medians)
-    _runs: list[array] = field(default_factory=list)  # the groups, sorted, after freeze
-    _members: dict[int, array] = field(default_factory=dict)  # repeated group -> its members, 4 hashes each
+    _runs: list[array[int]] = field(default_factory=list)  # the groups, sorted, after freeze
+    _members: dict[int, array[int]] = field(default_factory=dict)  # repeated group -> its members, 4 hashes each
     _originals: dict[int, int] = field(default_factory=dict)  # a duplicate's original's group -> its count
     _dropped: bool = False  # the runs were let go (audits, after settle)
     _medians: dict[str, tuple[int, int]] = field(default_factory=dict)  # hs -> (2 x median, count)
@@ -340,7 +340,7 @@ class XrefIndex:
         return out
 
 
-def sorted_runs(values: array) -> list[array]:
+def sorted_runs(values: array[int]) -> list[array[int]]:
     """The values as sorted runs of at most RUN each; ``values`` is emptied from its end as it
     goes, so that no more than RUN of them are ever Python integers at once."""
     runs = []
@@ -350,12 +350,12 @@ def sorted_runs(values: array) -> list[array]:
     return runs
 
 
-def count_in(runs: list[array], value: int) -> int:
+def count_in(runs: list[array[int]], value: int) -> int:
     """How many times ``value`` occurs in the sorted runs."""
     return sum(bisect_right(run, value) - bisect_left(run, value) for run in runs)
 
 
-def repeated(runs: list[array]) -> Iterator[int]:
+def repeated(runs: list[array[int]]) -> Iterator[int]:
     """Every value that occurs more than once in the sorted runs, once, in order."""
     previous = last = None
     for value in heapq.merge(*runs):

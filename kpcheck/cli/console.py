@@ -23,7 +23,7 @@ QUIET, NORMAL, VERBOSE = -1, 0, 1
 _KEY = "kpcheck.verbosity"
 
 
-def _meta() -> dict:
+def _meta() -> dict[str, Any]:
     ctx = click.get_current_context(silent=True)
     return ctx.meta if ctx is not None else {}
 

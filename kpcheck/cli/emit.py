@@ -1,5 +1,5 @@
 """Writing a check's or an audit's parts into the reports, printing their errors and warnings,
-and choosing the exit code of report-format.md (``check`` and ``audit`` alike)."""
+and choosing the exit code of docs/report-format.md (``check`` and ``audit`` alike)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def warn(problem: Problem) -> None:
 
 
 def emit(results: Iterable[Result], writers: list[Any], meta: dict[str, Any], fail_on: str, summary: dict[str, int] | None = None) -> int:
-    """Stream results to every writer; the exit code of report-format.md. ``summary``, when
+    """Stream results to every writer; the exit code of docs/report-format.md. ``summary``, when
     given, is filled with the counts per status. Each result is a part of its own
     (:func:`emit_parts`), so that a check and an audit count and report alike."""
     from kpcheck.checking import Waived
@@ -31,7 +31,7 @@ def emit(results: Iterable[Result], writers: list[Any], meta: dict[str, Any], fa
 def emit_parts(parts: Iterable[Part], writers: list[Any], meta: dict[str, Any], summary: dict[str, int]) -> int:
     """Write the parts to every writer in order (text as rendered, or results one by one), printing
     their errors and warnings; ``summary`` is filled with the counts per status; the exit code
-    of report-format.md."""
+    of docs/report-format.md."""
     for w in writers:
         w.start(meta)
     summary.update(summarize([]))

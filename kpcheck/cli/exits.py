@@ -1,4 +1,4 @@
-"""The one exit-code contract of every command (README, "Exit codes"; report-format.md's table
+"""The one exit-code contract of every command (README, "Exit codes"; docs/report-format.md's table
 extended to every command). Only ``kpcheck/cli/`` turns outcomes and errors into these codes.
 
 - 0: the command did its job and found nothing at or above ``--fail-on``.
@@ -69,5 +69,5 @@ def may_end_lean() -> bool:
 
 def run_exit(errors: bool, failing: bool) -> int:
     """A check's or an audit's exit code: 2 when a submission could not be checked, else 1 when
-    a finding reaches ``--fail-on``, else 0 (report-format.md)."""
+    a finding reaches ``--fail-on``, else 0 (docs/report-format.md)."""
     return EXIT_ERROR if errors else EXIT_FAIL if failing else EXIT_OK

@@ -340,3 +340,16 @@ def docs_rules(directory: str | None, rules_option: str | None, output: str | No
         stream.write(text)
     if verbosity() >= 0:
         out.print(f"wrote {output}", markup=False)
+
+
+@rules.command("fields")
+@_lang_option
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the document to FILE.")
+def fields_doc(lang: str, output: str | None) -> int:
+    """Every field of a submission: path, type, whether required, meaning, Russian and Kazakh
+    label, an example (docs/submission-format.md is this, in English)."""
+    from kpcheck.serve.fields import render
+
+    with output_stream(output, "submission format") as stream:
+        stream.write(render(lang))
+    return EXIT_OK

@@ -1,6 +1,6 @@
 """The durable_rules evaluator: the only module that imports durable_rules.
 
-It follows what was measured before kpcheck was built (shared/engine-notes.md):
+It follows what was measured before kpcheck was built (docs/engine-notes.md):
 
 * facts are *asserted*, never posted, so every matching rule fires;
 * every rule tests the discriminator ``t == "kp"``;
@@ -247,7 +247,8 @@ def _create(definition: str) -> int:
     """
     for attempt in range(CREATE_ATTEMPTS):
         try:
-            return _engine.create_ruleset(ruleset_name(), definition)
+            created: int = _engine.create_ruleset(ruleset_name(), definition)
+            return created
         except Exception as exc:
             if attempt == CREATE_ATTEMPTS - 1:
                 raise DurableError(f"durable_rules refused a ruleset {CREATE_ATTEMPTS} times: {exc}") from exc

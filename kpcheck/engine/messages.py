@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from typing import Any
@@ -26,10 +27,19 @@ def render(template: str, rule: Rule, raw: dict[str, Any], sub: Submission | Non
         if lang != "en" and isinstance(value, Decimal) and value.is_finite():
             out.append(local_number(value, lang))  # an amount as the reader's locale writes it: 812 500,5
             continue
+        if lang != "en" and isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            out.append(local_date(value, lang))  # 4 марта 2024 г.
+            continue
         text = format_value(value)
         out.append(localise_value(name, text, lang) if lang != "en" else text)
     out.append(rest)
     return "".join(out)
+
+
+def local_date(value: dt.date, lang: str) -> str:
+    from babel.dates import format_date
+
+    return str(format_date(value, "long", locale=lang))
 
 
 def local_number(value: Decimal, lang: str) -> str:

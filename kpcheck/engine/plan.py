@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -30,12 +31,13 @@ def scaled(value: Any) -> int:
     """An amount as the engine sees it: an integer of millionths, rounded half to even in Decimal."""
     if type(value) is not Decimal:
         value = Decimal(value)
-    return round(value.scaleb(AMOUNT_SCALE))  # Decimal's round(): to an int, half to even
+    millionths: int = round(value.scaleb(AMOUNT_SCALE))  # Decimal's round(): to an int, half to even
+    return millionths
 
 
 # the one table of engine values: a present Python value of each kind -> the engine's value,
 # or None (absent); :mod:`kpcheck.engine.codegen` writes the same conversions inline
-CONVERT = {
+CONVERT: dict[str, Callable[[Any], Any]] = {
     DECIMAL: scaled,
     DATE: lambda v: v.toordinal(),
     TEXT: lambda v: v if v.strip() else None,
@@ -72,7 +74,7 @@ class ListPlan:
 class Projector:
     """Builds the engine fact of a submission for one rulebook."""
 
-    def __init__(self, book: Rulebook, rules: list | None = None):
+    def __init__(self, book: Rulebook, rules: list[Any] | None = None):
         self.book = book
         self.paths: dict[str, str] = {}  # top-level path -> kind
         self.lists: dict[str, ListPlan] = {}
@@ -181,7 +183,7 @@ class Projector:
         return fact, raw
 
 
-def _item(item: Any, fields: list, lets: list, ctx: Context, raw: dict[str, Any]) -> dict[str, Any]:
+def _item(item: Any, fields: list[Any], lets: list[Any], ctx: Context, raw: dict[str, Any]) -> dict[str, Any]:
     env: dict[str, Any] = {}
     out: dict[str, Any] = {}
     for name, convert in fields:
@@ -200,7 +202,7 @@ def _item(item: Any, fields: list, lets: list, ctx: Context, raw: dict[str, Any]
     return out
 
 
-def _lets_used(book: Rulebook, rules: list) -> set[str]:
+def _lets_used(book: Rulebook, rules: list[Any]) -> set[str]:
     """The let keys the rules read, directly or through other lets."""
     used: set[str] = set()
     for rule in rules:

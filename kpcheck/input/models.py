@@ -1,4 +1,4 @@
-"""Pydantic models of a submission as given (submission-format.md, version 1).
+"""Pydantic models of a submission as given (docs/submission-format.md, version 1).
 
 They check the shape only: types, date syntax, required fields, ``schema_version``, the
 ``direction`` value and unknown fields. Every constraint on values is a rule's job, so that
@@ -60,15 +60,28 @@ def _amount(value: Any) -> Any:
     raise PydanticCustomError("amount_type", "expected a number or a text holding a plain decimal number")
 
 
+_DAYS: dict[str, dt.date] = {}  # texts read as dates already: a batch has few distinct days
+_DAYS_KEPT = 4096
+
+
 def _date(value: Any) -> Any:
     """A date is a text ``YYYY-MM-DD`` (or a YAML date), never a number, a timestamp or a time."""
-    if type(value) is dt.date:
+    if type(value) is str:
+        day = _DAYS.get(value)
+        if day is not None:
+            return day
+        if _ISO_DATE.fullmatch(value):
+            try:
+                day = dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+            else:
+                if len(_DAYS) >= _DAYS_KEPT:
+                    _DAYS.clear()
+                _DAYS[value] = day
+                return day
+    elif type(value) is dt.date:
         return value
-    if type(value) is str and _ISO_DATE.fullmatch(value):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
     raise PydanticCustomError("date_format", "expected a date YYYY-MM-DD")
 
 

@@ -235,7 +235,8 @@ def display_name(path: Path | str) -> str:
 def guarded(parse: Any, raw: bytes, source: str, *args: Any) -> Loaded:
     """``parse(raw, source, *args)``, with any failure of kpcheck's own as an error of this input."""
     try:
-        return parse(raw, source, *args)
+        loaded: Loaded = parse(raw, source, *args)
+        return loaded
     except Exception as exc:
         return Loaded(source=source, error=InputError(internal_error("reading", exc), source))
 
@@ -300,7 +301,7 @@ def parse_jsonl_line(line: bytes, path: str, number: int) -> Loaded:
     return parse_json(line, source, line_offset=number - 1, file=path)
 
 
-def parse_data(data: bytes | str | dict, source: str, kind: str = "json") -> Loaded:
+def parse_data(data: bytes | str | dict[str, Any], source: str, kind: str = "json") -> Loaded:
     """One submission held in memory: JSON or YAML (``kind``) bytes or text, or a parsed mapping."""
     if isinstance(data, dict):
         return parse_json(json.dumps(jsonable(data), ensure_ascii=False).encode(), source)

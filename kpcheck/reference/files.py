@@ -18,9 +18,9 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, Field, PlainValidator, StrictBool, StringConstraints, ValidationError, create_model, model_validator
 from pydantic_core import PydanticCustomError
 
-from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, locate
+from kpcheck.input.yamlio import YamlSyntaxError, key_location, load_yaml, locate
 from kpcheck.paths import shipped
-from kpcheck.problems import KpcheckError
+from kpcheck.problems import KpcheckError, Location
 from kpcheck.reference.workdays import (
     CalendarFile,
     CalendarYear,

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from kpcheck.input.yamlio import Location
+from kpcheck.problems import Location
 from kpcheck.reference.files import (  # the public names are re-exported here
     CALENDAR,
     CUSTOMS_POINTS,
@@ -34,7 +34,6 @@ from kpcheck.reference.files import (  # the public names are re-exported here
     REGISTERS,
     SIGNERS,
     EaeuFile,
-    FileIssue,
     HsTnvedFile,
     ParticipantsFile,
     Periods,
@@ -48,6 +47,7 @@ from kpcheck.reference.files import (  # the public names are re-exported here
 )
 from kpcheck.reference.workdays import (
     CalendarFile,
+    FileIssue,
     OverridesFile,
     WorkingCalendar,
     calendar_from_files,
@@ -157,7 +157,8 @@ class Reference:
         key = _norm_code(issuing_country)
         if key is None:
             return frozenset()
-        return self._remembered("prefixes", key, on, self._number_prefixes)
+        prefixes: frozenset[str] = self._remembered("prefixes", key, on, self._number_prefixes)
+        return prefixes
 
     def _remembered(self, query: str, code: str, on: date, answer: Callable[[str, date], Any]) -> Any:
         """``answer(code, on)``, remembered per epoch of ``on`` (the same for every day of it):

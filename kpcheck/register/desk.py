@@ -22,9 +22,9 @@ from sqlalchemy import Connection, select
 
 from kpcheck.batch.xref import XrefKey, numbers_of
 from kpcheck.input.models import Submission
+from kpcheck.input.units import read_all
 from kpcheck.register import schema
 from kpcheck.register.errors import RegisterError
-from kpcheck.register.importer import read_all
 from kpcheck.register.rows import decision_row, finding_rows, submission_row
 from kpcheck.register.store import Register, history_keys, insert_decision, insert_submissions
 from kpcheck.results import Result

@@ -17,11 +17,11 @@ from sqlalchemy.exc import DBAPIError
 
 from kpcheck.batch.xref import XrefKey
 from kpcheck.register import schema
-from kpcheck.register.connect import make_engine, shown, translated
+from kpcheck.register.connect import make_engine, translated
 from kpcheck.register.errors import MISSING, NEWER, UNUSABLE, RegisterError
 from kpcheck.register.quick import LOOKUP_CHUNK
 from kpcheck.register.rows import KEY_COLUMNS, key_of_row
-from kpcheck.register.urls import database_url, sqlite_path, timeout
+from kpcheck.register.urls import database_url, shown, sqlite_path, timeout
 
 T = TypeVar("T")
 LOCK_KEY = 0x6B70636865636B  # "kpcheck": the advisory lock every writer takes on PostgreSQL

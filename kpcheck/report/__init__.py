@@ -20,7 +20,7 @@ class Writer(Protocol):
 
 
 def result_to_dict(result: Result) -> dict[str, Any]:
-    """One entry of the JSON report's ``results`` (report-format.md)."""
+    """One entry of the JSON report's ``results`` (docs/report-format.md)."""
     return {
         "submission": result.submission,
         "source": result.source,
@@ -56,7 +56,8 @@ WRITERS = {  # format -> (module, class); imported only when asked for
 def make_writer(fmt: str, stream: IO[str], options: dict[str, Any]) -> Writer:
     """The writer of one format (text, json, audit-text, csv, junit, html)."""
     module, name = WRITERS[fmt]
-    return getattr(importlib.import_module(module), name)(stream, options)
+    writer: Writer = getattr(importlib.import_module(module), name)(stream, options)
+    return writer
 
 
 FORMATS_CHECK = ("text", "json")

@@ -47,7 +47,7 @@ class PriceChart:
         self.ratio = float(rule["ratio"]) if rule and rule.get("ratio") else None
         self.min_lines = int(rule.get("min_lines", 0)) if rule else 0
         self.rule_id = rule.get("id") if rule else None  # the rule reporting outliers (XREF-03)
-        self.values: dict[str, array] = {}
+        self.values: dict[str, array[int]] = {}
         self.flagged: dict[str, list[tuple[int, str]]] = {}  # hs -> (price, submission) of XREF-03 results
 
     def add(self, result: Result) -> None:

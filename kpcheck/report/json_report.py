@@ -1,4 +1,4 @@
-"""The JSON report of report-format.md, written as a stream."""
+"""The JSON report of docs/report-format.md, written as a stream."""
 
 from __future__ import annotations
 

@@ -146,8 +146,11 @@ def usable_folder() -> tuple[Path, bytes] | None:
 
 
 def cached(
-    rules_dir: Path, registers_dir: Path | None, load: Callable[[], tuple[Any, list]], valid: Callable[[Any], bool] = lambda value: True
-) -> tuple[Any, list]:
+    rules_dir: Path,
+    registers_dir: Path | None,
+    load: Callable[[], tuple[Any, list[Any]]],
+    valid: Callable[[Any], bool] = lambda value: True,
+) -> tuple[Any, list[Any]]:
     """``load()`` returns (value, errors); a value loaded without errors is cached.
 
     ``valid`` says whether a stored value has the expected shape; one that has not is rebuilt.

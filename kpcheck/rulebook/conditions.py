@@ -201,7 +201,7 @@ class Parser:
         hint = suggest(str(first), ["all", "any", "not", "for_any", "for_all", "field"])
         raise self.error(node, first, f"unknown condition '{first}'{hint}", "RUL011")
 
-    def _quantified(self, node: dict, scope: Scope) -> Quantified:
+    def _quantified(self, node: dict[str, Any], scope: Scope) -> Quantified:
         key = "for_any" if "for_any" in node else "for_all"
         extra = set(node) - {key, "where", "let"}
         if extra or "where" not in node:
@@ -222,7 +222,7 @@ class Parser:
         ref = Ref(name, LIST, (name,))
         return Quantified(key == "for_all", ref, self.parse(node["where"], inner))
 
-    def _leaf(self, node: dict, scope: Scope) -> Node:
+    def _leaf(self, node: dict[str, Any], scope: Scope) -> Node:
         ops = [k for k in node if k != "field"]
         if len(ops) != 1 or ops[0] not in OPERATORS:
             bad = next((k for k in ops if k not in OPERATORS), ops[0] if ops else "field")
@@ -265,7 +265,7 @@ class Parser:
             raise self.error(node, op, f"'{op}' needs a number or a date; '{left.name}' is {left.type}", "RUL016")
         return Compare(left, op, self.literal(node, op, value, left))
 
-    def ref(self, node: dict, key: str, scope: Scope) -> Ref:
+    def ref(self, node: dict[str, Any], key: str, scope: Scope) -> Ref:
         name = node.get(key) if isinstance(node, dict) else None
         ref = scope.resolve(name) if isinstance(name, str) else None
         if ref is None:
@@ -273,7 +273,7 @@ class Parser:
             raise ConditionError(where, f"unknown field '{name}'{suggest(str(name), scope.known())}", "RUL017")
         return ref
 
-    def literal(self, node: dict, key: str, value: Any, left: Ref) -> Any:
+    def literal(self, node: dict[str, Any], key: str, value: Any, left: Ref) -> Any:
         ok = {
             BOOL: isinstance(value, bool),
             INT: isinstance(value, int) and not isinstance(value, bool),

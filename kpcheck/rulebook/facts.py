@@ -74,19 +74,19 @@ def _text_contains(ctx: Context, text: str | None, phrase: str) -> bool:
     return norm is not None and wanted is not None and wanted in norm
 
 
-def _contains(ctx: Context, values: list | None, value: str) -> bool:
+def _contains(ctx: Context, values: list[Any] | None, value: str) -> bool:
     return value in (values or [])
 
 
-def _count(ctx: Context, values: list | None) -> int:
+def _count(ctx: Context, values: list[Any] | None) -> int:
     return len(values or [])
 
 
-def _all_in(ctx: Context, values: list | None, allowed: list[str]) -> bool | None:
+def _all_in(ctx: Context, values: list[Any] | None, allowed: list[str]) -> bool | None:
     return None if not values else all(v in allowed for v in values)
 
 
-def _sum(ctx: Context, items: list | None, amount: str) -> Decimal | None:
+def _sum(ctx: Context, items: list[Any] | None, amount: str) -> Decimal | None:
     if not items:
         return None
     total = _ZERO
@@ -170,7 +170,7 @@ def _eaeu_member(ctx: Context, country: str | None, on: dt.date | None) -> bool 
     return ctx.reference.is_eaeu_member(country, on)
 
 
-def _any_status_in(ctx: Context, values: list | None, on: dt.date | None, statuses: list[str]) -> bool | None:
+def _any_status_in(ctx: Context, values: list[Any] | None, on: dt.date | None, statuses: list[str]) -> bool | None:
     if not values or on is None:
         return None
     return any((_participant_status(ctx, c, on) or "not_participant") in statuses for c in values)
@@ -235,14 +235,14 @@ def _working_days_late(ctx: Context, after: dt.date | None, days: Decimal, retur
     return ctx.reference.working_days_late(after, int(days), returned)
 
 
-def _values_unless_true(ctx: Context, items: list | None, value: str, flag: str) -> str | None:
+def _values_unless_true(ctx: Context, items: list[Any] | None, value: str, flag: str) -> str | None:
     picked = [getattr(item, value, None) for item in items or [] if getattr(item, flag, None) is not True]
     if not picked:
         return None
     return ", ".join("(not named)" if blank(v) else str(v).strip() for v in picked)
 
 
-def _countries_with_status(ctx: Context, countries: list | None, on: dt.date | None, statuses: list[str]) -> str | None:
+def _countries_with_status(ctx: Context, countries: list[Any] | None, on: dt.date | None, statuses: list[str]) -> str | None:
     if not countries or on is None:
         return None
     found = [(c, _participant_status(ctx, c, on)) for c in countries]
@@ -251,7 +251,8 @@ def _countries_with_status(ctx: Context, countries: list | None, on: dt.date | N
 
 
 def _xref_same_number(ctx: BatchContext) -> int | None:
-    return ctx.batch.index.same_number_others(ctx.batch.key)
+    others: int | None = ctx.batch.index.same_number_others(ctx.batch.key)
+    return others
 
 
 def _xref_same_number_who(ctx: BatchContext) -> str | None:
@@ -263,7 +264,8 @@ def _xref_searched(ctx: BatchContext) -> str | None:
 
 
 def _xref_original_known(ctx: BatchContext) -> bool | None:
-    return ctx.batch.index.original_known(ctx.batch.key)
+    known: bool | None = ctx.batch.index.original_known(ctx.batch.key)
+    return known
 
 
 def _xref_price_outliers(ctx: BatchContext, ratio: Decimal, min_lines: Decimal) -> str | None:

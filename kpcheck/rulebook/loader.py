@@ -21,9 +21,9 @@ from pydantic import ValidationError
 
 from kpcheck.input.reader import loc_path
 from kpcheck.input.shorten import shorten
-from kpcheck.input.yamlio import Location, YamlSyntaxError, key_location, load_yaml, locate, node_location, plain, value_location
+from kpcheck.input.yamlio import YamlSyntaxError, key_location, load_yaml, locate, node_location, plain, value_location
 from kpcheck.paths import shipped
-from kpcheck.problems import KpcheckError
+from kpcheck.problems import KpcheckError, Location
 from kpcheck.rulebook.conditions import ConditionError, Node, Parser, Ref, Scope
 from kpcheck.rulebook.dated import Dated, as_day, is_dated, reading_days
 from kpcheck.rulebook.facts import BATCH, COUNT, FACTS, HISTORY, MAX_COUNT, MAX_NUMBER, NUMBER, PATH, WORD, WORDS
@@ -118,9 +118,9 @@ def sha256_files(files: list[Path], root: Path | None = None) -> str:
 
 class _LetTable:
     def __init__(self) -> None:
-        self.defs: dict[tuple, LetDef] = {}
+        self.defs: dict[tuple[Any, ...], LetDef] = {}
 
-    def add(self, fact: str, args: tuple, item_of: str | None) -> LetDef:
+    def add(self, fact: str, args: tuple[Any, ...], item_of: str | None) -> LetDef:
         sig = (item_of, fact, tuple((p, a.name if isinstance(a, Ref) else repr(a)) for p, a in args))
         if sig not in self.defs:
             self.defs[sig] = LetDef(f"l{len(self.defs)}", fact, args, item_of)

@@ -1,6 +1,6 @@
 """The JSON API: ``POST /api/v1/check``, reading a submission, the rules, health.
 
-``POST /api/v1/check`` answers with the JSON report of report-format.md, exactly what
+``POST /api/v1/check`` answers with the JSON report of docs/report-format.md, exactly what
 ``kpcheck check --format json`` writes for the same file: 200 when the submission was checked,
 422 when it is not a submission (the report's ``error`` names the location, as the CLI does),
 500 when the engine failed on it (status ``error``, no traceback).
@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -16,9 +17,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from kpcheck import __version__
-from kpcheck.i18n import LANGUAGES
+from kpcheck.i18n import LANGUAGES, gettext_for
+from kpcheck.i18n.labels import N_
 from kpcheck.register.errors import RegisterError
 from kpcheck.serve.openapi import openapi
+from kpcheck.serve.present import errors_text, input_errors
 from kpcheck.serve.rules_view import rule_detail, rule_summary
 from kpcheck.serve.security import bearer, token_ok, unauthorised
 from kpcheck.serve.service import CheckService, RecordRefused
@@ -31,9 +34,21 @@ TRUE, FALSE = ("true", "1", "yes"), ("false", "0", "no", "")
 
 
 class BadRequest(Exception):
-    def __init__(self, message: str, location: str, status: int = 400):
+    """A request the API refuses: ``message`` an English catalogue text with ``{name}`` fields."""
+
+    def __init__(self, message: str, location: str, status: int = 400, **values: str):
         super().__init__(message)
-        self.location, self.status = location, status
+        self.location, self.status, self.values = location, status, values
+
+    def said(self, request: Request) -> str:
+        text = asked_gettext(request)(str(self))
+        return text.format(**self.values) if self.values else text  # a message without fields may hold braces
+
+
+def asked_gettext(request: Request) -> Callable[[str], str]:
+    """The ``_`` of the request's ``?lang=`` (English when it names no language of the desk)."""
+    asked = request.query_params.get("lang", "")
+    return gettext_for(asked) if asked in LANGUAGES else gettext_for("en")
 
 
 def problem(message: str, location: str, status: int) -> JSONResponse:
@@ -47,7 +62,9 @@ def kind_of(request: Request) -> str:
     if media in YAML_TYPES:
         return "yaml"
     if media not in JSON_TYPES:
-        raise BadRequest(f"a submission is sent as application/json or application/yaml, not {media!r}", "Content-Type", 415)
+        raise BadRequest(
+            N_("a submission is sent as application/json or application/yaml, not {media}"), "Content-Type", 415, media=repr(media)
+        )
     return "json"
 
 
@@ -61,7 +78,7 @@ def lang_of(request: Request, default: str) -> str:
 def flag_of(request: Request, name: str) -> bool:
     value = request.query_params.get(name, "false").lower()
     if value not in TRUE + FALSE:
-        raise BadRequest(f"{name} is true or false, got {value!r}", name)
+        raise BadRequest(N_("{name} is true or false, got {value}"), name, name=name, value=repr(value))
     return value in TRUE
 
 
@@ -79,12 +96,12 @@ def guarded(handler: Any) -> Any:
     async def endpoint(request: Request) -> Response:
         service: CheckService = request.app.state.service
         if not token_ok(request.app.state.settings.token, bearer(request)) and not await session_ok(request):
-            return unauthorised()
+            return unauthorised(asked_gettext(request))
         try:
             answer: Response = await handler(request, service)
             return answer
         except BadRequest as exc:
-            return problem(str(exc), exc.location, exc.status)
+            return problem(exc.said(request), exc.location, exc.status)
 
     return endpoint
 
@@ -96,10 +113,12 @@ async def check(request: Request, service: CheckService) -> Response:
     raw = await request.body()
     try:
         outcome = await service.check(raw, kind, source, lang, record, request.query_params.get("by"))
-    except RecordRefused as exc:
-        return problem(str(exc), "record", 400)
+    except RecordRefused:
+        return problem(gettext_for(lang)("recording needs a register: start the desk with --register"), "record", 400)
     except RegisterError as exc:
-        return problem(f"the register cannot be used: {exc}; nothing was checked", "register", 503)
+        return problem(
+            gettext_for(lang)("the register cannot be used: {problem}; nothing was checked").format(problem=exc), "register", 503
+        )
     status = 200
     if outcome.result.status is Verdict.ERROR:
         status = 422 if outcome.submission is None else 500
@@ -109,10 +128,13 @@ async def check(request: Request, service: CheckService) -> Response:
 async def read_submission(request: Request, service: CheckService) -> Response:
     """A submission file (JSON or YAML) read and validated, as JSON: for loading into the form."""
     kind = kind_of(request)
-    loaded = await service.read(await request.body(), kind, request.query_params.get("source", "request"))
+    raw = await request.body()
+    loaded = await service.read(raw, kind, request.query_params.get("source", "request"))
     if loaded.submission is None:
         err = loaded.error
-        return problem(err.message if err else "unreadable", err.location if err else loaded.source, 422)
+        lang = request.query_params.get("lang", "en")
+        said = errors_text(input_errors(raw, lang, kind)) if lang in LANGUAGES and lang != "en" else ""
+        return problem(said or (err.message if err else "unreadable"), err.location if err else loaded.source, 422)
     return JSONResponse({"submission": loaded.submission.model_dump(mode="json")})
 
 
@@ -143,7 +165,8 @@ async def rules(request: Request, service: CheckService) -> Response:
 async def rule(request: Request, service: CheckService) -> Response:
     found = service.checker.book.get(request.path_params["rule_id"].upper())
     if found is None:
-        return problem(f"no rule {request.path_params['rule_id']}; GET /api/v1/rules lists them all", "rule_id", 404)
+        text = asked_gettext(request)("no rule {rule}; GET /api/v1/rules lists them all").format(rule=request.path_params["rule_id"])
+        return problem(text, "rule_id", 404)
     return Response(json.dumps(rule_detail(found), ensure_ascii=False, default=str), media_type="application/json")
 
 

@@ -41,7 +41,7 @@ BY = {
 }
 BODY = {
     "required": True,
-    "description": "One submission of submission-format.md v1 (at most 1 MiB).",
+    "description": "One submission of docs/submission-format.md v1 (at most 1 MiB).",
     "content": {"application/json": {"schema": {"type": "object"}}, "application/yaml": {"schema": {"type": "string"}}},
 }
 COMMON = {
@@ -73,7 +73,7 @@ def openapi() -> dict[str, Any]:
                 },
                 "Report": {
                     "type": "object",
-                    "description": "The JSON report of report-format.md, one result.",
+                    "description": "The JSON report of docs/report-format.md, one result.",
                     "required": ["kpcheck", "rulebook", "reference", "results", "summary"],
                 },
             },

@@ -7,7 +7,7 @@ Pure ASGI middlewares, so that a body is counted while it streams in (a missing 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from starlette.requests import Request
@@ -154,9 +154,10 @@ def bearer(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" else None
 
 
-def unauthorised() -> JSONResponse:
+def unauthorised(_: Callable[[str], str] = str) -> JSONResponse:
+    """401, said in the language of ``_`` (the request's ``?lang=``)."""
     return JSONResponse(
-        {"error": {"message": "this desk needs a token: Authorization: Bearer <token>", "location": "Authorization"}},
+        {"error": {"message": _("this desk needs a token: Authorization: Bearer <token>"), "location": "Authorization"}},
         status_code=401,
         headers={"www-authenticate": 'Bearer realm="kpcheck"'},
     )

@@ -26,8 +26,8 @@ from typing import Any
 from kpcheck.input.models import Submission
 from kpcheck.input.reader import Loaded
 from kpcheck.input.text import normalise_number
-from kpcheck.input.yamlio import Location, YamlSyntaxError, load_yaml_text, node_location, value_location
-from kpcheck.problems import KpcheckError
+from kpcheck.input.yamlio import YamlSyntaxError, load_yaml_text, node_location, value_location
+from kpcheck.problems import KpcheckError, Location
 
 CENT = Decimal("0.01")
 _MAX_ERRORS_KEPT = 5

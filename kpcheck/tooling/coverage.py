@@ -20,7 +20,8 @@ from typing import Any
 
 from kpcheck.engine import Engine, durable
 from kpcheck.reference.queries import load_reference
-from kpcheck.rulebook.loader import Rule, Rulebook, Status
+from kpcheck.rulebook.loader import Rule, Rulebook
+from kpcheck.rulebook.rulefile import Status
 from kpcheck.tooling.examples import ExampleResult, run_rule_examples
 
 BEFORE, IN_FORCE, AFTER = "before", "in_force", "after"

@@ -32,7 +32,8 @@ from kpcheck.reference.queries import load_reference
 from kpcheck.rulebook.conditions import All, AnyOf, Node, Not, Presence, Quantified, Ref
 from kpcheck.rulebook.dated import is_dated, steps_of
 from kpcheck.rulebook.facts import FACTS, PATH
-from kpcheck.rulebook.loader import DEFAULT_BASE, Rule, Rulebook, sha256_files
+from kpcheck.rulebook.loader import Rule, Rulebook, sha256_files
+from kpcheck.rulebook.rulefile import DEFAULT_BASE
 from kpcheck.rulebook.schema import DATE
 from kpcheck.tooling.coverage import ExampleRun, run_examples
 from kpcheck.tooling.docblocks import Block, Bullets, Code, Heading, Inline, Item, Line, Link, Para, Strong, Table, to_html, to_markdown
@@ -72,7 +73,10 @@ def literal(value: Any) -> Inline:
 
 def words(node: Node, names: dict[str, str]) -> Item:
     """A condition as an English sentence, with sub-conditions as nested items."""
-    name = lambda ref: Code(names.get(ref.name, ref.name))  # noqa: E731
+
+    def name(ref: Ref) -> Code:
+        return Code(names.get(ref.name, ref.name))
+
     if isinstance(node, All):
         return Item((_("all of these hold:"),), tuple(words(n, names) for n in node.items))
     if isinstance(node, AnyOf):
@@ -115,7 +119,7 @@ def _negated(node: Node, names: dict[str, str]) -> Item:
 # -- the names of derived facts ---------------------------------------------------------------
 
 
-def _item_lets(node: Any, out: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+def _item_lets(node: Any, out: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
     """Every ``let`` beside a for_any/for_all in a raw condition: (list path, let block)."""
     if isinstance(node, dict):
         key = "for_any" if "for_any" in node else "for_all" if "for_all" in node else None
@@ -129,7 +133,7 @@ def _item_lets(node: Any, out: list[tuple[str, dict]]) -> list[tuple[str, dict]]
     return out
 
 
-def let_names(rule: Rule, book: Rulebook, doc: dict) -> dict[str, str]:
+def let_names(rule: Rule, book: Rulebook, doc: dict[str, Any]) -> dict[str, str]:
     """The rule's own names for the derived facts its parsed conditions refer to by key."""
     names = {ref.name: name for name, ref in rule.lets.items()}
     raw = [doc.get("condition"), [a.get("condition") for a in doc.get("applies_when") or []]]
@@ -152,10 +156,11 @@ def _same(value: Any, raw: Any, names: dict[str, str]) -> bool:
         return raw in (value.name, names.get(value.name))
     if isinstance(value, tuple):
         return isinstance(raw, list) and tuple(raw) == value
-    return raw == value
+    same: bool = raw == value
+    return same
 
 
-def let_items(doc: dict) -> tuple[Item, ...]:
+def let_items(doc: dict[str, Any]) -> tuple[Item, ...]:
     """Each derived fact a rule defines: ``name = what it is (fact(parameters))``."""
     blocks = [("", doc.get("let") or {}), *_item_lets([doc.get("condition"), doc.get("applies_when")], [])]
     out = []

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kpcheck.input.reader import Loaded, jsonable, parse_json
-from kpcheck.rulebook.loader import DEFAULT_BASE, Example, Rule, Rulebook
+from kpcheck.rulebook.loader import Rule, Rulebook
+from kpcheck.rulebook.rulefile import DEFAULT_BASE, Example
 
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -79,7 +80,8 @@ def load_base(book: Rulebook, name: str) -> dict[str, Any]:
     path = book.directory / "bases" / f"{name}.json"
     if not path.is_file():
         raise ExampleError(f"unknown base {name!r} (no {path})")
-    return json.loads(path.read_text(encoding="utf-8"))
+    base: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return base
 
 
 def build(book: Rulebook, example: Example, source: str) -> Loaded:

@@ -66,7 +66,7 @@ class Change:
 class YearCount:
     submissions: int = 0
     changed: int = 0
-    status_changes: Counter = field(default_factory=Counter)
+    status_changes: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
 @dataclass
@@ -79,7 +79,7 @@ class ImpactReport:
     submissions: int = 0
     errors: int = 0
     changes: list[Change] = field(default_factory=list)
-    status_changes: Counter = field(default_factory=Counter)
+    status_changes: Counter[tuple[str, str]] = field(default_factory=Counter)
     rules: dict[str, dict[str, int]] = field(default_factory=dict)
     years: dict[str, YearCount] = field(default_factory=dict)
     cuts: tuple[dt.date, ...] = ()  # the days on which the amendment's values or dates in force change

@@ -35,7 +35,7 @@ def transition_key(pair: tuple[str, str], arrow: str = " -> ") -> str:
     return f"{pair[0]}{arrow}{pair[1]}"
 
 
-def _sorted_transitions(counter: Counter) -> list[tuple[tuple[str, str], int]]:
+def _sorted_transitions(counter: Counter[tuple[str, str]]) -> list[tuple[tuple[str, str], int]]:
     return sorted(counter.items(), key=lambda kv: (STATUSES.index(kv[0][0]), STATUSES.index(kv[0][1])))
 
 

@@ -33,7 +33,8 @@ from kpcheck.reference.queries import ReferenceDataError, collect_reference
 from kpcheck.reference.workdays import WorkingCalendar
 from kpcheck.rulebook.conditions import Ref, refs_of, walk
 from kpcheck.rulebook.dated import as_day, is_dated
-from kpcheck.rulebook.loader import Rule, Rulebook, RuleError, RuleFile, Status, collect_rulebook, rule_files, schema_error, section_errors
+from kpcheck.rulebook.loader import Rule, Rulebook, RuleError, collect_rulebook, rule_files, schema_error, section_errors
+from kpcheck.rulebook.rulefile import RuleFile, Status
 from kpcheck.tooling.coverage import AFTER, ExampleRun, run_examples, side_text, sides
 
 

@@ -370,7 +370,7 @@
   async function load(file) {
     const text = await file.text();
     const type = /\.ya?ml$/i.test(file.name) ? "application/yaml" : "application/json";
-    const response = await fetch("api/v1/submission?source=" + encodeURIComponent(file.name), {
+    const response = await fetch("api/v1/submission?source=" + encodeURIComponent(file.name) + "&lang=" + encodeURIComponent(document.documentElement.lang), {
       method: "POST", headers: csrfHeaders({ "Content-Type": type }), body: text });
     const { status, data } = await answer(response);
     if (status === 200) { fill(data.submission); say(texts.words.loaded + ": " + file.name); }
