@@ -7,10 +7,12 @@ import copy
 import json
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
 # The tests (and the kpcheck processes they start) keep their rulebook cache in a folder of
 # their own, removed at the end, and never write into the user's cache folder.
@@ -23,6 +25,8 @@ from kpcheck.reference.queries import load_reference  # noqa: E402
 from kpcheck.rulebook.loader import RULES_DIR, load_rulebook  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # the project's scripts import as tools.<name>
+    sys.path.insert(0, str(ROOT))
 ENGINE_KINDS = ["python"] + (["durable"] if durable.AVAILABLE else [])
 
 
@@ -160,3 +164,61 @@ def unavailable(reason: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"this test must run in CI: {reason}")
     pytest.skip(reason)
+
+
+# ---- markers: ``pytest -m "not slow"`` is the inner loop --------------------------------------
+
+# whole files that start real servers or processes, drive a browser, build packages or check
+# big generated batches (registered in pyproject.toml's [tool.pytest.ini_options] markers)
+SLOW_FILES = {
+    "test_serve_browser.py": "browser",
+    "test_serve_desk_browser.py": "browser",
+    "test_serve_live.py": "server",
+    "test_hostile.py": "hostile",
+    "test_packaging.py": "package",
+    "test_lean_exit.py": "processes",
+    "test_register_concurrency.py": "processes",
+    "test_reliability.py": "processes",
+    "test_reliability_two.py": "processes",
+    "test_workers.py": "processes",
+    "test_compiled.py": "big batch",
+    "test_property.py": "big batch",
+    "test_generate.py": "big batch",
+    "test_audit_parts.py": "big batch",
+    "test_rules_coverage.py": "big batch",
+    "test_annual_report.py": "documents",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark what is slow: the files above, every test on PostgreSQL (``postgresql``) and every
+    test in Chromium (``browser``), wherever they are."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        on_postgres = "postgres_server" in fixtures or params.get("register_url") == "postgresql"
+        in_browser = bool({"browser", "page", "chromium"} & fixtures) or SLOW_FILES.get(item.path.name) == "browser"
+        if on_postgres:
+            item.add_marker(pytest.mark.postgresql)
+        if in_browser:
+            item.add_marker(pytest.mark.browser)
+        if on_postgres or in_browser or item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)
+
+
+# ---- the command line, in process: every test runs kpcheck through this one helper --------------
+
+
+def kpcheck(*args: object, env: dict[str, str] | None = None, input: str | bytes | None = None, catch_exceptions: bool = True) -> Result:
+    """``kpcheck ARGS...`` run in process by click's test runner (arguments as text); its
+    exit code, standard output and error are the result's. ``catch_exceptions=False`` lets an
+    exception of kpcheck's own through to the test (an exit is always caught)."""
+    from kpcheck.cli.main import main
+
+    return CliRunner().invoke(main, [str(a) for a in args], env=env, input=input, catch_exceptions=catch_exceptions)
+
+
+@pytest.fixture
+def cli():
+    """The command line in process (:func:`kpcheck`), for tests that take it as a fixture."""
+    return kpcheck

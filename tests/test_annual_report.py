@@ -13,11 +13,9 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-from click.testing import CliRunner
-from conftest import ROOT, unavailable
+from conftest import ROOT, kpcheck, unavailable
 from sqlalchemy import text
 
-from kpcheck.cli.main import main
 from kpcheck.register.store import Register
 
 FIXTURES = ROOT / "fixtures" / "submissions"
@@ -27,19 +25,15 @@ LETTERS = "ABCDEFGH"
 REFUSED = ("non_compliant", "invalid")
 
 
-def run(*args):
-    return CliRunner().invoke(main, list(map(str, args)))
-
-
 @pytest.fixture(scope="module")
 def register(tmp_path_factory):
     """A register built from the example fixtures: each audited and recorded, one damage reported."""
     url = str(tmp_path_factory.mktemp("annual") / "register.sqlite")
-    audited = run(
+    audited = kpcheck(
         "audit", "--register", url, "--record", "--by", "audit team", "--jobs", "1", "--format", "json", "-o", "/dev/null", FIXTURES
     )
     assert audited.exit_code == 1, audited.output
-    assert run("register", "event", "KZ000123", "damaged", "--on", "2024-05-03", "--register", url).exit_code == 0
+    assert kpcheck("register", "event", "KZ000123", "damaged", "--on", "2024-05-03", "--register", url).exit_code == 0
     return url
 
 
@@ -49,7 +43,7 @@ def docx_of(register, tmp_path, *more):
     except ImportError:  # a venv installed before python-docx became a dependency
         pytest.fail("python-docx is a dependency of kpcheck: pip install -e '.[durable,dev,test,postgresql]' again")
     out = tmp_path / "annual.docx"
-    result = run("report", "annual", "--year", YEAR, "--register", register, "--format", "docx", "-o", out, *more)
+    result = kpcheck("report", "annual", "--year", YEAR, "--register", register, "--format", "docx", "-o", out, *more)
     assert result.exit_code == 0, result.output
     return docx.Document(str(out))
 
@@ -83,7 +77,7 @@ def test_docx_has_sections_a_to_h_in_order_and_section_e_equals_stats(register, 
     assert [h[0] for h in headings] == list(LETTERS) and all(h[1:3] == ". " for h in headings)
     assert headings[4] == "E. Statistics" and headings[6] == "G. Infringements and enforcement"
     tables = tables_after(document)
-    stats = run("stats", "--register", register, "--from", YEAR - 4, "--to", YEAR, "--format", "json")
+    stats = kpcheck("stats", "--register", register, "--from", YEAR - 4, "--to", YEAR, "--format", "json")
     assert stats.exit_code == 0, stats.output
     expected = json.loads(stats.stdout)
     (table1,) = [rows for section, caption, rows in tables if section == "E" and caption.startswith("Table 1")]
@@ -172,7 +166,7 @@ def latin_words(page: str) -> list[str]:
 @pytest.mark.parametrize(("lang", "words"), [("ru", ("Правовая основа", "Таблица 1.")), ("kk", ("Құқықтық негіз", "1-кесте."))])
 def test_the_russian_and_kazakh_html_have_no_english_outside_codes_and_names(register, tmp_path, lang, words):
     out = tmp_path / f"annual-{lang}.html"
-    result = run("report", "annual", "--year", YEAR, "--register", register, "--lang", lang, "-o", out)
+    result = kpcheck("report", "annual", "--year", YEAR, "--register", register, "--lang", lang, "-o", out)
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
     assert latin_words(page) == []
@@ -184,7 +178,7 @@ def test_the_html_prints_to_a4_pdf_in_chromium(register, tmp_path):
     if CHROMIUM is None:
         unavailable("headless Chromium is not installed (apt-get install chromium)")
     page, pdf = tmp_path / "annual.html", tmp_path / "annual.pdf"
-    assert run("report", "annual", "--year", YEAR, "--register", register, "--lang", "ru", "-o", page).exit_code == 0
+    assert kpcheck("report", "annual", "--year", YEAR, "--register", register, "--lang", "ru", "-o", page).exit_code == 0
     subprocess.run(
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()],
         capture_output=True,
@@ -204,11 +198,11 @@ def test_the_html_prints_to_a4_pdf_in_chromium(register, tmp_path):
 
 def test_from_files_section_g_is_the_audit_of_them(tmp_path):
     out = tmp_path / "annual.md"
-    result = run("report", "annual", "--year", 2024, FIXTURES, "--format", "markdown", "-o", out)
+    result = kpcheck("report", "annual", "--year", 2024, FIXTURES, "--format", "markdown", "-o", out)
     assert result.exit_code == 0, result.output
     markdown = out.read_text(encoding="utf-8")
     assert [line[3] for line in markdown.splitlines() if line.startswith("## ")] == list(LETTERS)
-    audit = json.loads(run("audit", "--jobs", "1", "--format", "json", FIXTURES).stdout)
+    audit = json.loads(kpcheck("audit", "--jobs", "1", "--format", "json", FIXTURES).stdout)
     presented = {str(path): json.loads(path.read_text())["presented_on"] for path in FIXTURES.glob("*.json")}
     in_year = Counter(r["status"] for r in audit["results"] if presented[r["source"]].startswith("2024"))
     assert 0 < sum(in_year.values()) < len(presented)  # some fixtures are of other years
@@ -217,7 +211,7 @@ def test_from_files_section_g_is_the_audit_of_them(tmp_path):
     assert int(rows["non-compliant"]) == in_year["non_compliant"] and int(rows["compliant"]) == in_year["compliant"]
     assert int(rows["Total"]) == sum(in_year.values())
     assert "kept in the register only" in section_g
-    stats = json.loads(run("stats", FIXTURES, "--from", 2020, "--to", 2024, "--format", "json").stdout)
+    stats = json.loads(kpcheck("stats", FIXTURES, "--from", 2020, "--to", 2024, "--format", "json").stdout)
     assert "| 2024 | - | - | 8,963.50 | 1,344,525.00 | 150.00 |" in markdown
     assert stats["table1"][-1]["import"]["carats"] == 8963.5
 
@@ -225,19 +219,19 @@ def test_from_files_section_g_is_the_audit_of_them(tmp_path):
 def test_bad_inputs_are_exit_2_with_where_and_what(tmp_path, register):
     broken = tmp_path / "template.yaml"
     broken.write_text("format: 1\nparticipant: {en: X, ru: Y}\nsections: {}\nregime_families: []\n", encoding="utf-8")
-    result = run("report", "annual", "--year", YEAR, "--register", register, "--template", broken)
+    result = kpcheck("report", "annual", "--year", YEAR, "--register", register, "--template", broken)
     assert result.exit_code == 2 and f"{broken}:3:11: sections: section A is missing" in result.stderr
     wrong = tmp_path / "wrong.yaml"
     wrong.write_text("format: 2\n", encoding="utf-8")
-    result = run("report", "annual", "--year", YEAR, "--register", register, "--template", wrong)
+    result = kpcheck("report", "annual", "--year", YEAR, "--register", register, "--template", wrong)
     assert result.exit_code == 2 and f"{wrong}:1:9: format" in result.stderr and "Traceback" not in result.output
-    neither = run("report", "annual", "--year", YEAR)
+    neither = kpcheck("report", "annual", "--year", YEAR)
     assert neither.exit_code == 2 and "give SOURCE... or --register URL" in neither.output
-    missing = run("report", "annual", "--year", YEAR, tmp_path / "nothing")
+    missing = kpcheck("report", "annual", "--year", YEAR, tmp_path / "nothing")
     assert missing.exit_code == 2 and "no such file or folder" in missing.stderr
     production = tmp_path / "production.csv"
     production.write_text("year,carats,value\n2024,abc,1\n", encoding="utf-8")
-    bad = run("report", "annual", "--year", YEAR, "--register", register, "--production", production)
+    bad = kpcheck("report", "annual", "--year", YEAR, "--register", register, "--production", production)
     assert bad.exit_code == 2 and "carats must be a number" in bad.stderr
 
 
@@ -246,10 +240,12 @@ def test_register_and_files_together_count_each_certificate_once_in_e(tmp_path, 
     extra.update(id="NEW-1", presented_on=f"{YEAR}-02-02")
     extra["certificate"].update(number="KZ777777", issued_on=f"{YEAR}-02-02")
     (tmp_path / "new.json").write_text(json.dumps(extra))
-    both = run("report", "annual", "--year", YEAR, "--register", register, tmp_path / "new.json", FIXTURES, "--format", "markdown")
+    both = kpcheck("report", "annual", "--year", YEAR, "--register", register, tmp_path / "new.json", FIXTURES, "--format", "markdown")
     assert both.exit_code == 0, both.output
     stats = json.loads(
-        run("stats", "--register", register, tmp_path / "new.json", FIXTURES, "--from", YEAR - 4, "--to", YEAR, "--format", "json").stdout
+        kpcheck(
+            "stats", "--register", register, tmp_path / "new.json", FIXTURES, "--from", YEAR - 4, "--to", YEAR, "--format", "json"
+        ).stdout
     )
     assert stats["table2"][-1]["export"] == 1
     assert f"| {YEAR} | - | - | - | - |" in both.stdout and f"| {YEAR} | - | 1 | 1 |" in both.stdout
@@ -260,7 +256,7 @@ def test_production_and_kazakh(tmp_path, register):
     production = tmp_path / "production.csv"
     production.write_text(f"year,carats,value\n{YEAR},1250.5,99000\n", encoding="utf-8")
     out = tmp_path / "annual-kk.md"
-    result = run(
+    result = kpcheck(
         "report",
         "annual",
         "--year",

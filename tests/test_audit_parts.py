@@ -3,7 +3,6 @@ merged in input order; byte for byte the reports of the result-by-result path.""
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import os
@@ -27,11 +26,9 @@ UNIT = 37  # lines per unit in these tests: many units, none aligned with anythi
 
 
 def _generate():
-    spec = importlib.util.spec_from_file_location("kpcheck_tools_generate_parts", ROOT / "tools" / "generate.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.generate
+    from tools.generate import generate
+
+    return generate
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-from conftest import ENGINE_KINDS, ROOT, base
+from conftest import ENGINE_KINDS, ROOT, base, kpcheck
 from rulebook_factory import make_rulebook, rule_text
 
 from kpcheck.cli.main import main
@@ -15,10 +15,6 @@ if not CONFORMANCE.is_file():  # a checkout without shared/ beside it: the same 
     CONFORMANCE = ROOT / "fixtures" / "submissions" / "compliant-export.json"
 
 
-def run(*args):
-    return CliRunner().invoke(main, list(map(str, args)), catch_exceptions=False)
-
-
 def write(path, doc):
     path.write_text(json.dumps(doc) if not isinstance(doc, str) else doc)
     return path
@@ -26,7 +22,7 @@ def write(path, doc):
 
 def test_compliant_submission_exits_0_with_json_contract(tmp_path):
     path = write(tmp_path / "ok.json", base())
-    result = run("check", "--format", "json", path)
+    result = kpcheck("check", "--format", "json", path)
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert set(report) >= {"kpcheck", "rulebook", "reference", "results", "summary"}
@@ -38,7 +34,7 @@ def test_compliant_submission_exits_0_with_json_contract(tmp_path):
 def test_invalid_certificate_exits_1_and_cites_the_law(tmp_path):
     doc = base()
     doc["certificate"]["condition"]["erasures"] = True
-    result = run("check", "--format", "json", write(tmp_path / "bad.json", doc))
+    result = kpcheck("check", "--format", "json", write(tmp_path / "bad.json", doc))
     assert result.exit_code == 1
     (res,) = json.loads(result.stdout)["results"]
     assert res["status"] == "invalid"
@@ -51,8 +47,8 @@ def test_fail_on_never_and_invalid(tmp_path):
     doc = base()
     doc["certificate"]["condition"]["erasures"] = True
     path = write(tmp_path / "bad.json", doc)
-    assert run("check", "--fail-on", "never", path).exit_code == 0
-    assert run("check", "--fail-on", "invalid", path).exit_code == 1
+    assert kpcheck("check", "--fail-on", "never", path).exit_code == 0
+    assert kpcheck("check", "--fail-on", "invalid", path).exit_code == 1
 
 
 def test_bad_inputs_exit_2_while_the_others_are_checked(tmp_path):
@@ -67,7 +63,7 @@ def test_bad_inputs_exit_2_while_the_others_are_checked(tmp_path):
         tmp_path / "4-missing.json",
         write(tmp_path / "5-good.json", base()),
     ]
-    result = run("check", "--format", "json", *paths)
+    result = kpcheck("check", "--format", "json", *paths)
     assert result.exit_code == 2
     report = json.loads(result.stdout)
     assert [r["status"] for r in report["results"]] == ["error"] * 4 + ["compliant"]
@@ -81,22 +77,22 @@ def test_bad_inputs_exit_2_while_the_others_are_checked(tmp_path):
 
 def test_broken_rule_file_exits_2_and_checks_nothing(tmp_path):
     rules = make_rulebook(tmp_path, {"T-01": rule_text("T-01", "condition: {feld: x, equals: 1}\n")})
-    result = run("check", "--rules", rules, "--format", "json", write(tmp_path / "ok.json", base()))
+    result = kpcheck("check", "--rules", rules, "--format", "json", write(tmp_path / "ok.json", base()))
     assert result.exit_code == 2
     assert result.stdout == ""
     assert "T-01.yaml:10:13" in result.stderr and "did you mean 'field'" in result.stderr
 
 
 def test_usage_errors_exit_2(tmp_path):
-    assert run("check").exit_code == 2
-    assert run("check", "--format", "xml", write(tmp_path / "ok.json", base())).exit_code == 2
-    assert run("check", "--format", "text", "--format", "json", write(tmp_path / "ok.json", base())).exit_code == 2
+    assert kpcheck("check").exit_code == 2
+    assert kpcheck("check", "--format", "xml", write(tmp_path / "ok.json", base())).exit_code == 2
+    assert kpcheck("check", "--format", "text", "--format", "json", write(tmp_path / "ok.json", base())).exit_code == 2
 
 
 def test_several_formats_at_once(tmp_path):
     path = write(tmp_path / "ok.json", base())
     out = tmp_path / "r.json"
-    result = run("check", "--format", "text", "--format", f"json={out}", path)
+    result = kpcheck("check", "--format", "text", "--format", f"json={out}", path)
     assert result.exit_code == 0
     assert "COMPLIANT" in result.stdout
     assert json.loads(out.read_text())["results"][0]["submission"] == "ALA-2024-0007"
@@ -113,7 +109,7 @@ def test_text_report_shows_verdict_finding_field_and_basis(tmp_path):
 
 def test_conformance_example_with_each_engine():
     for kind in ENGINE_KINDS:
-        result = run("check", "--engine", kind, "--format", "json", CONFORMANCE)
+        result = kpcheck("check", "--engine", kind, "--format", "json", CONFORMANCE)
         assert result.exit_code == 0, (kind, result.stdout)
         assert json.loads(result.stdout)["results"][0]["status"] == "compliant"
 
@@ -121,10 +117,10 @@ def test_conformance_example_with_each_engine():
 def test_rules_list_show_and_test():
     listed = CliRunner().invoke(main, ["rules", "list"], env={"COLUMNS": "250"})
     assert listed.exit_code == 0 and "COND-01" in listed.stdout
-    shown = run("rules", "show", "COND-01")
+    shown = kpcheck("rules", "show", "COND-01")
     assert shown.exit_code == 0 and "erasures" in shown.stdout
-    assert run("rules", "show", "NOPE-01").exit_code == 2
-    tested = run("rules", "test")
+    assert kpcheck("rules", "show", "NOPE-01").exit_code == 2
+    tested = kpcheck("rules", "test")
     assert tested.exit_code == 0, tested.stdout[-3000:]
     assert " 0 failed" in tested.stdout
 
@@ -139,7 +135,7 @@ def test_broken_reference_file_exits_2_naming_file_and_line(tmp_path):
     participants = rules / "reference" / "participants.yaml"
     text = participants.read_text()
     participants.write_text(text.replace("VE:\n    name: Venezuela", "VE:\n    name: Venezuela\n    colour: red"))
-    result = run("check", "--rules", rules, "--format", "json", write(tmp_path / "ok.json", base()))
+    result = kpcheck("check", "--rules", rules, "--format", "json", write(tmp_path / "ok.json", base()))
     assert result.exit_code == 2
     assert result.stdout == ""
     assert f"{participants}:" in result.stderr and "unknown key 'colour'" in result.stderr
@@ -151,12 +147,12 @@ def test_norway_from_a_yaml_submission_is_a_participant(tmp_path):
     text = json.dumps(doc).replace('"country": "NO"', "country: NO")  # unquoted: YAML 1.1 would read false
     path = tmp_path / "norway.yaml"
     path.write_text(text)
-    result = run("check", "--format", "json", path)
+    result = kpcheck("check", "--format", "json", path)
     assert result.exit_code == 0, result.stdout
     assert json.loads(result.stdout)["results"][0]["status"] == "compliant"
     elsewhere = tmp_path / "nowhere.yaml"
     elsewhere.write_text(text.replace("country: NO", "country: XX"))
-    rules = [v["rule"] for v in json.loads(run("check", "--format", "json", elsewhere).stdout)["results"][0]["violations"]]
+    rules = [v["rule"] for v in json.loads(kpcheck("check", "--format", "json", elsewhere).stdout)["results"][0]["violations"]]
     assert "TRADE-01" in rules
 
 

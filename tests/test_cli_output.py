@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import re
@@ -11,35 +10,24 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from conftest import base
+from conftest import base, kpcheck
 
 from kpcheck.cli import main as cli_main
 from kpcheck.cli.main import main
 from kpcheck.input.reader import parse_json
 from kpcheck.report import make_writer
-
-_spec = importlib.util.spec_from_file_location(
-    "gen_format_goldens_cli", Path(__file__).resolve().parents[1] / "tools" / "gen_format_goldens.py"
-)
-assert _spec and _spec.loader
-gen = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(gen)
+from tools import gen_format_goldens as gen
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBMISSIONS = ROOT / "fixtures" / "submissions"
 REGISTERS_WARNING = "using the shipped EXAMPLE registers"
 
 
-def run(*args: str, env: dict[str, str] | None = None):
-    return CliRunner().invoke(main, list(args), env=env)
-
-
 # --- the audit's summary ------------------------------------------------------------------------
 
 
 def test_audit_to_files_prints_a_summary(tmp_path):
-    result = run("audit", str(SUBMISSIONS), "-j", "1", "--format", f"csv={tmp_path / 'f.csv'}")
+    result = kpcheck("audit", str(SUBMISSIONS), "-j", "1", "--format", f"csv={tmp_path / 'f.csv'}")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert re.fullmatch(r"42 submissions · 2 compliant · 3 review · 29 non-compliant · 8 invalid", lines[0])
@@ -48,26 +36,26 @@ def test_audit_to_files_prints_a_summary(tmp_path):
 
 
 def test_audit_json_on_stdout_puts_the_summary_on_stderr():
-    result = run("audit", str(SUBMISSIONS), "-j", "1", "--format", "json")
+    result = kpcheck("audit", str(SUBMISSIONS), "-j", "1", "--format", "json")
     assert result.exit_code == 1
     assert json.loads(result.stdout)["summary"]["submissions"] == 42
     assert result.stderr.rstrip().splitlines()[-2].startswith("42 submissions")
 
 
 def test_audit_summary_in_russian(tmp_path):
-    result = run("audit", str(SUBMISSIONS), "-j", "1", "--lang", "ru", "--format", f"csv={tmp_path / 'f.csv'}")
+    result = kpcheck("audit", str(SUBMISSIONS), "-j", "1", "--lang", "ru", "--format", f"csv={tmp_path / 'f.csv'}")
     assert result.stdout.splitlines()[0].startswith("42 заявки · 2 соответствует")
 
 
 def test_quiet_prints_nothing_but_errors(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("{", encoding="utf-8")
-    result = run("audit", str(SUBMISSIONS / "compliant-export.json"), "-j", "1", "-q", "--format", f"csv={tmp_path / 'f.csv'}")
+    result = kpcheck("audit", str(SUBMISSIONS / "compliant-export.json"), "-j", "1", "-q", "--format", f"csv={tmp_path / 'f.csv'}")
     assert result.exit_code == 0 and result.stdout == "" and result.stderr == ""
-    result = run("audit", str(SUBMISSIONS / "compliant-export.json"), str(bad), "-j", "1", "--quiet")
+    result = kpcheck("audit", str(SUBMISSIONS / "compliant-export.json"), str(bad), "-j", "1", "--quiet")
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith("error: ") and "bad.json" in result.stderr and "warning" not in result.stderr
-    assert run("check", "-q", str(SUBMISSIONS / "cond-erasure-stains.json")).stdout == ""
+    assert kpcheck("check", "-q", str(SUBMISSIONS / "cond-erasure-stains.json")).stdout == ""
 
 
 COMMANDS = [
@@ -93,7 +81,7 @@ COMMANDS = [
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "kpcheck")
 def test_every_command_takes_quiet_and_verbose(command):
-    result = run(*command, "--help")
+    result = kpcheck(*command, "--help")
     assert result.exit_code == 0
     assert "-q, --quiet" in result.stdout and "-v, --verbose" in result.stdout
 
@@ -154,20 +142,20 @@ def no_trailing_blanks(text: str) -> bool:
 
 
 def test_text_report_has_no_trailing_blanks(tmp_path):
-    result = run("check", str(SUBMISSIONS / "cond-erasure-stains.json"), "--format", f"text={tmp_path / 'r.txt'}")
+    result = kpcheck("check", str(SUBMISSIONS / "cond-erasure-stains.json"), "--format", f"text={tmp_path / 'r.txt'}")
     text = (tmp_path / "r.txt").read_text(encoding="utf-8")
     assert result.exit_code == 1 and "Legal basis:" in text and no_trailing_blanks(text)
 
 
 def test_rules_list_piped_splits_no_word():
-    result = run("rules", "list")
+    result = kpcheck("rules", "list")
     assert result.exit_code == 0 and no_trailing_blanks(result.stdout)
     cond01 = [line for line in result.stdout.splitlines() if line.strip().startswith("COND-01")]
     assert len(cond01) == 1 and "Certificate bears erasures" in cond01[0]
 
 
 def test_rules_show_keeps_yaml_whole():
-    result = run("rules", "show", "FORM-04")
+    result = kpcheck("rules", "show", "FORM-04")
     assert result.exit_code == 0
     assert "  with: {number: certificate.number, country: certificate.issuing_country, on: presented_on}" in result.stdout.splitlines()
 
@@ -185,22 +173,22 @@ def test_many_input_problems_read_well():
 
 
 def test_lint_summarises_many_rule_warnings_in_one_line():
-    result = run("rules", "lint")
+    result = kpcheck("rules", "lint")
     assert result.exit_code == 0
     lnt201 = [line for line in result.stdout.splitlines() if "[LNT201]" in line]
     assert len(lnt201) == 1 and "21 legal bases have a provision still to be confirmed" in lnt201[0]
     lnt205 = [line for line in result.stdout.splitlines() if "[LNT205]" in line]
     assert len(lnt205) == 1 and "47 translations are drafts" in lnt205[0] and "XREF-03" in lnt205[0]
-    verbose = run("rules", "lint", "-v").stdout
+    verbose = kpcheck("rules", "lint", "-v").stdout
     assert verbose.count("[LNT201]") == 21
 
 
 def test_lint_ignore_and_select():
-    assert "[LNT201]" not in run("rules", "lint", "--ignore", "LNT201").stdout
-    assert "[LNT201]" not in run("rules", "lint", env={"KPCHECK_LINT_IGNORE": "LNT205,LNT201"}).stdout
-    selected = run("rules", "lint", "--select", "LNT205").stdout.splitlines()
+    assert "[LNT201]" not in kpcheck("rules", "lint", "--ignore", "LNT201").stdout
+    assert "[LNT201]" not in kpcheck("rules", "lint", env={"KPCHECK_LINT_IGNORE": "LNT205,LNT201"}).stdout
+    selected = kpcheck("rules", "lint", "--select", "LNT205").stdout.splitlines()
     assert len(selected) == 2 and "[LNT205]" in selected[0] and selected[1] == "0 errors, 1 warning"
-    assert run("rules", "lint", "--select", "LNT2", "--ignore", "LNT20").stdout.strip() == "0 errors, 0 warnings"
+    assert kpcheck("rules", "lint", "--select", "LNT2", "--ignore", "LNT20").stdout.strip() == "0 errors, 0 warnings"
 
 
 def test_a_warning_given_once_is_said_once_per_run(capsys):
@@ -213,7 +201,7 @@ def test_a_warning_given_once_is_said_once_per_run(capsys):
         console.warning("said again")
 
     try:
-        first, second = run("twice-for-test"), run("twice-for-test")
+        first, second = kpcheck("twice-for-test"), kpcheck("twice-for-test")
     finally:
         main.commands.pop("twice-for-test")
     assert first.stderr.count("said once") == 1 and second.stderr.count("said once") == 1
@@ -224,5 +212,5 @@ def test_lint_section_of_the_configuration_file(tmp_path, monkeypatch):
     (tmp_path / "kpcheck.toml").write_text('["rules lint"]\nignore = ["LNT201"]\n', encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("KPCHECK_CONFIG", raising=False)
-    result = run("rules", "lint", "--rules", str(ROOT / "rules"))
+    result = kpcheck("rules", "lint", "--rules", str(ROOT / "rules"))
     assert result.exit_code == 0 and "[LNT201]" not in result.stdout and "[LNT205]" in result.stdout

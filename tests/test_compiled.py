@@ -10,7 +10,6 @@ same reasons.
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import json
 from pathlib import Path
@@ -29,10 +28,8 @@ COUNT = 10_000
 
 
 def _generated(count: int, seed: int) -> list[Submission]:
-    spec = importlib.util.spec_from_file_location("kpcheck_tools_generate_c", ROOT / "tools" / "generate.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    from tools import generate as module
+
     return [Submission.model_validate_json(json.dumps(doc)) for doc in module.generate(count, 0.3, seed)]
 
 

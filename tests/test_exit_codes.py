@@ -12,11 +12,9 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from click.testing import CliRunner
-from conftest import ROOT
+from conftest import ROOT, kpcheck
 
 from kpcheck.cli.exits import EXIT_ERROR, EXIT_FAIL, EXIT_OK
-from kpcheck.cli.main import main
 
 FIXTURES = ROOT / "fixtures" / "submissions"
 GOOD = str(FIXTURES / "compliant-export.json")
@@ -38,9 +36,9 @@ def broken(tmp_path_factory) -> dict[str, str]:
     return {"rules": str(rules), "registers": str(registers), "bad": str(bad), "base": str(base)}
 
 
-def run(*args: str) -> int:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    return result.exit_code
+def exit_code(*args: str) -> int:
+    """The exit code of ``kpcheck ARGS...`` (an exception of kpcheck's own goes through)."""
+    return kpcheck(*args, catch_exceptions=False).exit_code
 
 
 BROKEN_RULEBOOK = [
@@ -66,7 +64,7 @@ def test_a_broken_rulebook(broken, args, code):
             if args[0] != "rules" and args[0] != "register"
             else (*args[:2], "--rules", broken["rules"], *args[2:])
         )
-    assert run(*args) == code
+    assert exit_code(*args) == code
 
 
 BROKEN_REFERENCE = [
@@ -79,7 +77,7 @@ BROKEN_REFERENCE = [
 @pytest.mark.parametrize("args,code", BROKEN_REFERENCE, ids=[" ".join(a[:2]) for a, _ in BROKEN_REFERENCE])
 def test_a_broken_reference_folder(broken, args, code):
     head = args[:2] if args[0] == "rules" else args[:1]
-    assert run(*head, "--reference", broken["registers"], *args[len(head) :]) == code
+    assert exit_code(*head, "--reference", broken["registers"], *args[len(head) :]) == code
 
 
 UNREADABLE = [
@@ -94,12 +92,12 @@ UNREADABLE = [
 
 @pytest.mark.parametrize("args,code", UNREADABLE, ids=[" ".join(a[:2]) for a, _ in UNREADABLE])
 def test_an_unreadable_submission(broken, args, code):
-    assert run(*(a.format(**broken) for a in args)) == code
+    assert exit_code(*(a.format(**broken) for a in args)) == code
 
 
 def test_the_good_cases_are_0_and_a_finding_is_1():
-    assert run("check", GOOD) == EXIT_OK
-    assert run("check", str(FIXTURES / "cond-erasure-stains.json")) == EXIT_FAIL
-    assert run("check", "--fail-on", "never", str(FIXTURES / "cond-erasure-stains.json")) == EXIT_OK
-    assert run("rules", "list") == EXIT_OK
-    assert run("check", "--no-such-option", GOOD) == EXIT_ERROR
+    assert exit_code("check", GOOD) == EXIT_OK
+    assert exit_code("check", str(FIXTURES / "cond-erasure-stains.json")) == EXIT_FAIL
+    assert exit_code("check", "--fail-on", "never", str(FIXTURES / "cond-erasure-stains.json")) == EXIT_OK
+    assert exit_code("rules", "list") == EXIT_OK
+    assert exit_code("check", "--no-such-option", GOOD) == EXIT_ERROR

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from collections import Counter
@@ -23,11 +22,9 @@ D = date.fromisoformat
 
 
 def _load_tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("kpcheck_tools_generate", ROOT / "tools" / "generate.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from tools import generate
+
+    return generate
 
 
 gen = _load_tool()

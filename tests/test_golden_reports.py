@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 from conftest import ENGINE_KINDS, ROOT
 
-spec = importlib.util.spec_from_file_location("gen_golden_reports", ROOT / "tools" / "gen_golden_reports.py")
-gen = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(gen)
+from tools import gen_golden_reports as gen
 
 
 @pytest.mark.parametrize("engine,jobs", [(k, 1) for k in ENGINE_KINDS] + [("python", 2)])

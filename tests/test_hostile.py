@@ -5,7 +5,6 @@ traceback, crash or hang, every input accounted for once and a valid report. The
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -18,11 +17,9 @@ import hostile_rulebooks
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location("kpcheck_tools_hostile", ROOT / "tools" / "hostile.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    from tools import hostile
+
+    return hostile
 
 
 def test_batches_are_deterministic_and_cover_every_kind(tmp_path):

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
+from conftest import ROOT, kpcheck
 
 from kpcheck.api import Checker
 from kpcheck.cli.impact import impact
@@ -27,8 +27,9 @@ AE_SUSPENDED_2024 = """\
 """
 
 
-def run(*args):
-    return CliRunner().invoke(impact, [str(a) for a in args], catch_exceptions=False)
+def compare(*args):
+    """``kpcheck rules impact ARGS...`` (an exception of kpcheck's own goes through)."""
+    return kpcheck("rules", "impact", *args, catch_exceptions=False)
 
 
 def amended(tmp_path, file: str, old: str, new: str, count: int):
@@ -55,7 +56,7 @@ def ae_suspended(tmp_path):
 
 
 def json_report(*args):
-    result = run("--format", "json", "--engine", "python", "--jobs", "1", *args)
+    result = compare("--format", "json", "--engine", "python", "--jobs", "1", *args)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
@@ -91,7 +92,7 @@ def test_three_working_days_changes_exactly_the_returns_on_day_4_and_5(three_day
 
 def test_the_reverse_amendment_removes_the_findings(three_days, tmp_path):
     output = tmp_path / "impact.json"
-    result = run("--old", three_days, "--new", RULES_DIR, "--format", "json", "--output", output, "--jobs", "2", *CORPUS)
+    result = compare("--old", three_days, "--new", RULES_DIR, "--format", "json", "--output", output, "--jobs", "2", *CORPUS)
     assert result.exit_code == 0, result.output
     report = json.loads(output.read_text(encoding="utf-8"))
     assert [(c["submission"], c["status_after"], c["findings_removed"]) for c in report["changes"]] == [
@@ -102,7 +103,7 @@ def test_the_reverse_amendment_removes_the_findings(three_days, tmp_path):
 
 
 def test_text_report_shows_transitions_rules_years_and_submissions(three_days):
-    result = run("--new", three_days, "--engine", "python", "--jobs", "1", *CORPUS)
+    result = compare("--new", three_days, "--engine", "python", "--jobs", "1", *CORPUS)
     assert result.exit_code == 0, result.output
     text = " ".join(result.stdout.split())
     assert "14 submission(s) re-run, 2 changed" in text
@@ -148,7 +149,7 @@ def test_participant_suspension_changes_exactly_the_trade_with_it_that_year(ae_s
 
 def test_an_amendment_that_changes_no_outcome_changes_nothing(tmp_path):
     copy = amended(tmp_path, "DUP/DUP-01.yaml", "id: DUP-01\n", "id: DUP-01\n# a comment of the legal staff\n", 1)
-    result = run("--new", copy, "--engine", "python", "--jobs", "1", FIXTURES / "impact")
+    result = compare("--new", copy, "--engine", "python", "--jobs", "1", FIXTURES / "impact")
     assert result.exit_code == 0, result.output
     assert "8 submission(s) re-run, 0 changed" in result.stdout
     assert "changes no submission" in result.stdout
@@ -161,7 +162,7 @@ def test_a_rulebook_compared_with_itself_is_refused(tmp_path, how):
     new = RULES_DIR if how == "shipped" else tmp_path / "rules"
     if how == "copy":
         shutil.copytree(RULES_DIR, new)
-    result = run("--new", new, "--engine", "python", "--jobs", "1", FIXTURES / "impact")
+    result = compare("--new", new, "--engine", "python", "--jobs", "1", FIXTURES / "impact")
     assert result.exit_code == 2
     assert result.stdout == ""
     assert "are the same (rulebook hash" in result.stderr
@@ -170,7 +171,7 @@ def test_a_rulebook_compared_with_itself_is_refused(tmp_path, how):
 
 def test_a_rulebook_that_does_not_load_exits_2_naming_file_line_col(tmp_path):
     broken = amended(tmp_path, "DUP/DUP-01.yaml", "fact: working_day_deadline,", "fact: working_day_dedline,", 1)
-    result = run("--new", broken, "--format", "json", FIXTURES / "impact")
+    result = compare("--new", broken, "--format", "json", FIXTURES / "impact")
     assert result.exit_code == 2
     assert result.stdout == ""
     assert f"{broken / 'DUP' / 'DUP-01.yaml'}:18:" in result.stderr

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import kpcheck
 
 from kpcheck.cli.main import main
 from kpcheck.rulebook.loader import RULES_DIR, load_rulebook
@@ -91,8 +92,9 @@ def page_prose(page: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", page))
 
 
-def run(*args: str) -> str:
-    result = CliRunner().invoke(main, list(args))
+def stdout_of(*args: str) -> str:
+    """The standard output of ``kpcheck ARGS...``, which found or found nothing (0 or 1)."""
+    result = kpcheck(*args)
     assert result.exit_code in (0, 1), result.output
     return result.stdout
 
@@ -107,9 +109,11 @@ def outputs(lang, tmp_path_factory) -> dict[str, str]:
     out = tmp_path_factory.mktemp(f"lang-{lang}")
     page, table = out / "audit.html", out / "audit.csv"
     texts = {
-        "audit text": run("audit", str(SUBMISSIONS), "-j", "1", "--lang", lang, "--fail-on", "warning"),
-        "audit summary": run("audit", str(SUBMISSIONS), "-j", "1", "--lang", lang, "--format", f"html={page}", "--format", f"csv={table}"),
-        "check text": run("check", "--lang", lang, *sorted(str(p) for p in SUBMISSIONS.glob("*.json"))),
+        "audit text": stdout_of("audit", str(SUBMISSIONS), "-j", "1", "--lang", lang, "--fail-on", "warning"),
+        "audit summary": stdout_of(
+            "audit", str(SUBMISSIONS), "-j", "1", "--lang", lang, "--format", f"html={page}", "--format", f"csv={table}"
+        ),
+        "check text": stdout_of("check", "--lang", lang, *sorted(str(p) for p in SUBMISSIONS.glob("*.json"))),
     }
     texts["html report"] = page_prose(page.read_text(encoding="utf-8"))
     book = load_rulebook(RULES_DIR)
@@ -134,7 +138,7 @@ def test_the_scan_finds_english():
 
 def test_html_and_documents_say_their_language(outputs, lang, tmp_path):
     page = tmp_path / "a.html"
-    run("audit", str(SUBMISSIONS / "compliant-export.json"), "-j", "1", "--lang", lang, "--format", f"html={page}")
+    stdout_of("audit", str(SUBMISSIONS / "compliant-export.json"), "-j", "1", "--lang", lang, "--format", f"html={page}")
     assert f'<html lang="{lang}">' in page.read_text(encoding="utf-8")
     assert f'<html lang="{lang}">' in render(load_rulebook(RULES_DIR), "html", lang=lang)
 

@@ -9,10 +9,8 @@ import json
 import re
 
 import pytest
-from click.testing import CliRunner
-from conftest import base
+from conftest import base, kpcheck
 
-from kpcheck.cli.main import main
 from kpcheck.input.text import normalise_number
 
 VARIANTS = {
@@ -46,10 +44,6 @@ VARIANTS = {
     "combining-mark": "KZ000123\u0301",
 }
 assert len(VARIANTS) == 28
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 def report(result):
@@ -88,7 +82,7 @@ def test_every_variant_has_the_one_key():
 
 def test_audit_finds_every_variant_and_names_the_original(files):
     past, new = files
-    doc = report(run("audit", "--engine", "python", "--jobs", "1", "--format", "json", past, new))
+    doc = report(kpcheck("audit", "--engine", "python", "--jobs", "1", "--format", "json", past, new))
     by_source = {r["source"]: r for r in doc["results"]}
     original = by_source[str(past / "original.json")]
     assert xref_01(original) is not None and "29 other" in xref_01(original)  # 28 variants and the same id with other content
@@ -100,13 +94,13 @@ def test_audit_finds_every_variant_and_names_the_original(files):
 
 def test_audit_with_two_jobs_names_the_others_too(files):
     past, new = files
-    doc = report(run("audit", "--engine", "python", "--jobs", "2", "--format", "json", past, new))
+    doc = report(kpcheck("audit", "--engine", "python", "--jobs", "2", "--format", "json", past, new))
     assert all(xref_01(r) and "ALA-2024-0007 (2024-03-04, " in xref_01(r) for r in doc["results"][1:])
 
 
 def test_check_against_finds_every_variant(files):
     past, new = files
-    doc = report(run("check", "--engine", "python", "--against", past, "--format", "json", new))
+    doc = report(kpcheck("check", "--engine", "python", "--against", past, "--format", "json", new))
     assert len(doc["results"]) == 29
     for result in doc["results"]:
         message = xref_01(result)
@@ -119,10 +113,10 @@ def test_check_register_finds_every_variant_and_names_the_register_row(files, tm
     past, new = files
     register = tmp_path / "register.sqlite"
     if record_first:  # stored with a decision: the message names it
-        assert run("check", "--engine", "python", "--register", register, "--record", past / "original.json").exit_code == 0
+        assert kpcheck("check", "--engine", "python", "--register", register, "--record", past / "original.json").exit_code == 0
     else:
-        assert run("register", "import", "--register", register, past).exit_code == 0
-    doc = report(run("check", "--engine", "python", "--register", register, "--format", "json", new))
+        assert kpcheck("register", "import", "--register", register, past).exit_code == 0
+    doc = report(kpcheck("check", "--engine", "python", "--register", register, "--format", "json", new))
     decision = r": compliant \d{4}-\d{2}-\d{2}" if record_first else ""
     for result in doc["results"]:
         message = xref_01(result)
@@ -133,14 +127,14 @@ def test_check_register_finds_every_variant_and_names_the_register_row(files, tm
 def test_the_register_stores_the_one_key_and_show_finds_it_by_any_variant(files, tmp_path):
     _, new = files
     register = tmp_path / "register.sqlite"
-    outcome = run("check", "--engine", "python", "--register", register, "--record", new / "zero-width-space.json")
+    outcome = kpcheck("check", "--engine", "python", "--register", register, "--record", new / "zero-width-space.json")
     assert outcome.exit_code == 0, outcome.output
     import sqlite3
 
     with sqlite3.connect(register) as conn:
         assert conn.execute("SELECT number, raw_number FROM submissions").fetchall() == [("KZ000123", "KZ\u200b000123")]
     for number in VARIANTS.values():
-        shown = run("register", "show", "--register", register, "--format", "json", number)
+        shown = kpcheck("register", "show", "--register", register, "--format", "json", number)
         assert shown.exit_code == 0, (number, shown.output)
         assert json.loads(shown.stdout)[0]["submission_id"] == "REUSE-00"
 
@@ -150,11 +144,11 @@ def test_the_same_submission_read_twice_is_not_a_reuse(files, tmp_path):
     again = tmp_path / "again"
     again.mkdir()
     (again / "copy.json").write_text((past / "original.json").read_text(), encoding="utf-8")
-    doc = report(run("audit", "--engine", "python", "--jobs", "1", "--format", "json", past, again))
+    doc = report(kpcheck("audit", "--engine", "python", "--jobs", "1", "--format", "json", past, again))
     assert [xref_01(r) for r in doc["results"]] == [None, None]
     register = tmp_path / "register.sqlite"
-    run("check", "--engine", "python", "--register", register, "--record", past / "original.json")
-    doc = report(run("check", "--engine", "python", "--register", register, "--format", "json", again / "copy.json"))
+    kpcheck("check", "--engine", "python", "--register", register, "--record", past / "original.json")
+    doc = report(kpcheck("check", "--engine", "python", "--register", register, "--format", "json", again / "copy.json"))
     assert xref_01(doc["results"][0]) is None
 
 
@@ -202,7 +196,7 @@ def test_a_register_keyed_the_old_way_is_re_keyed_on_open(tmp_path):
         assert conn.execute("SELECT number FROM events").fetchone() == ("KZ000123",)
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             conn.execute("UPDATE events SET number = 'X'")  # the trigger is back
-    shown = run("register", "show", "--register", path, "--format", "json", "kz-000123")
+    shown = kpcheck("register", "show", "--register", path, "--format", "json", "kz-000123")
     assert shown.exit_code == 0 and json.loads(shown.stdout)[0]["submission_id"] == "ALA-2024-0007"
 
 
@@ -219,7 +213,7 @@ def test_the_api_names_the_other_submission_in_every_language(tmp_path, lang, wo
     from kpcheck.serve.settings import Settings
 
     url = tmp_path / "register.sqlite"
-    assert run("register", "init", "--register", url).exit_code == 0
+    assert kpcheck("register", "init", "--register", url).exit_code == 0
     reused = base()
     reused["id"] = "ALA-2024-0500"
     reused["certificate"]["number"] = "KZ\u200b000123"
@@ -240,7 +234,7 @@ def test_the_api_names_the_other_submission_in_every_language(tmp_path, lang, wo
 @pytest.mark.parametrize("lang", ["ru", "kk"])
 def test_check_against_names_the_other_submission_in_every_language(files, lang):
     past, new = files
-    doc = report(run("check", "--engine", "python", "--lang", lang, "--against", past, "--format", "json", new / "soft-hyphen.json"))
+    doc = report(kpcheck("check", "--engine", "python", "--lang", lang, "--against", past, "--format", "json", new / "soft-hyphen.json"))
     message = xref_01(doc["results"][0])
     assert f"ALA-2024-0007 (2024-03-04, {past / 'original.json'})" in message
     assert "Certificate number" not in message  # the rule's own text is translated
@@ -253,12 +247,12 @@ def test_xref_02_names_where_it_looked(files, tmp_path):
     dup["certificate"]["number"] = "KZ000200"
     path = tmp_path / "dup.json"
     path.write_text(json.dumps(dup), encoding="utf-8")
-    doc = report(run("check", "--engine", "python", "--against", past, "--format", "json", path))
+    doc = report(kpcheck("check", "--engine", "python", "--against", past, "--format", "json", path))
     (finding,) = [f for f in doc["results"][0]["violations"] if f["rule"] == "XREF-02"]
     assert f"not among the submissions searched ({path}, {past})" in finding["message"]
     register = tmp_path / "register.sqlite"
-    assert run("register", "import", "--register", register, past).exit_code == 0
-    doc = report(run("check", "--engine", "python", "--register", register, "--format", "json", path))
+    assert kpcheck("register", "import", "--register", register, past).exit_code == 0
+    doc = report(kpcheck("check", "--engine", "python", "--register", register, "--format", "json", path))
     (finding,) = [f for f in doc["results"][0]["violations"] if f["rule"] == "XREF-02"]
     assert f"(sqlite:///{register}, {path})" in finding["message"]
 

@@ -8,24 +8,18 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-from click.testing import CliRunner
-from conftest import ROOT
+from conftest import ROOT, kpcheck
 
-from kpcheck.cli.main import main
 from kpcheck.register.urls import without_password
 
 SUBMISSION = ROOT / "fixtures" / "submissions" / "compliant-export.json"
 FORMATS = ("json", "csv", "html", "junit", "text")
 
 
-def run(args, env=None):
-    return CliRunner().invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
-
-
 @pytest.fixture
 def register(tmp_path):
     path = tmp_path / "register.sqlite"
-    assert run(["register", "init", "--register", path]).exit_code == 0
+    assert kpcheck(*["register", "init", "--register", path]).exit_code == 0
     return path
 
 
@@ -36,7 +30,7 @@ def reports(tmp_path, command="audit", env=None, extra=()):
         if command == "check" and fmt in ("csv", "html", "junit"):
             continue
         args += ["--format", f"{fmt}={path}"]
-    outcome = run([*args, SUBMISSION], env=env)
+    outcome = kpcheck(*[*args, SUBMISSION], env=env)
     assert outcome.exit_code == 0, outcome.output
     return outcome, outputs
 
@@ -106,7 +100,9 @@ def test_a_register_url_is_shown_without_its_password(url, shown):
 
 def test_a_password_never_reaches_a_report(tmp_path):
     """An unusable PostgreSQL URL: the run stops (exit 2) and nothing shows the password."""
-    outcome = run(["check", "--engine", "python", "--register", "postgresql://kp:s3cret@127.0.0.1:1/none", "--format", "json", SUBMISSION])
+    outcome = kpcheck(
+        *["check", "--engine", "python", "--register", "postgresql://kp:s3cret@127.0.0.1:1/none", "--format", "json", SUBMISSION]
+    )
     assert outcome.exit_code == 2
     assert "s3cret" not in outcome.output
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import subprocess
 import sys
@@ -207,10 +206,8 @@ def test_calendar_matches_pinned_holidays_package(ref: Reference) -> None:
 
 def test_generated_calendar_is_up_to_date() -> None:
     pytest.importorskip("holidays")
-    spec = importlib.util.spec_from_file_location("gen_calendar", ROOT / "tools" / "gen_calendar.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    from tools import gen_calendar as module
+
     assert module.main(["--check"]) == 0
 
 

@@ -9,21 +9,15 @@ import re
 import sqlite3
 
 import pytest
-from click.testing import CliRunner
-from conftest import ROOT, base
+from conftest import ROOT, base, kpcheck
 from sqlalchemy import create_engine, text
 
-from kpcheck.cli.main import main
 from kpcheck.register import schema
 from kpcheck.register.errors import RegisterError
 from kpcheck.register.store import Register
 from kpcheck.register.urls import database_url
 
 FIXTURES = ROOT / "fixtures" / "submissions"
-
-
-def run(*args, env=None):
-    return CliRunner().invoke(main, list(map(str, args)), env=env)
 
 
 def write(path, doc):
@@ -62,14 +56,14 @@ def rules_of(result_doc):
 
 
 def test_check_register_gives_the_findings_of_check_against(register_url, tmp_path):
-    assert run("register", "import", "--register", register_url, FIXTURES).exit_code == 0
+    assert kpcheck("register", "import", "--register", register_url, FIXTURES).exit_code == 0
     new = reused(tmp_path)
     dup = base()
     dup.update(id="DUP-0001", duplicate={"original_number": "kz 000-123", "damaged_on": "2024-03-01", "returned_on": "2024-03-02"})
     dup["certificate"]["number"] = "KZ000999"
     dup_path = write(tmp_path / "dup.json", dup)
-    via_register = report(run("check", "--register", register_url, "--format", "json", new, dup_path))
-    via_files = report(run("check", "--against", FIXTURES, "--format", "json", new, dup_path))
+    via_register = report(kpcheck("check", "--register", register_url, "--format", "json", new, dup_path))
+    via_files = report(kpcheck("check", "--against", FIXTURES, "--format", "json", new, dup_path))
     assert without_meta(via_register) == without_meta(via_files)
     assert "XREF-01" in rules_of(via_register["results"][0])
     message = via_register["results"][0]["violations"][-1]["message"]
@@ -78,10 +72,10 @@ def test_check_register_gives_the_findings_of_check_against(register_url, tmp_pa
 
 
 def test_audit_register_uses_the_history_as_check_against_does(register_url, tmp_path):
-    run("register", "import", "--register", register_url, FIXTURES)
+    kpcheck("register", "import", "--register", register_url, FIXTURES)
     new, again = reused(tmp_path), reused(tmp_path, "again.json", id="NEW-0002")
-    audited = report(run("audit", "--register", register_url, "--format", "json", "--jobs", "1", new, again))
-    checked = report(run("check", "--against", FIXTURES, "--format", "json", new, again))
+    audited = report(kpcheck("audit", "--register", register_url, "--format", "json", "--jobs", "1", new, again))
+    checked = report(kpcheck("check", "--against", FIXTURES, "--format", "json", new, again))
 
     def xref(doc):
         return [f for f in doc["violations"] if f["rule"] in ("XREF-01", "XREF-02")]
@@ -90,7 +84,7 @@ def test_audit_register_uses_the_history_as_check_against_does(register_url, tmp
         json.dumps([xref(r) for r in checked["results"]])
     )
     assert "2 other" in xref(audited["results"][0])[0]["message"]
-    plain = run("audit", "--format", "json", "--jobs", "1", new)
+    plain = kpcheck("audit", "--format", "json", "--jobs", "1", new)
     assert "XREF-01" not in plain.stdout
 
 
@@ -100,30 +94,30 @@ def test_audit_register_uses_the_history_as_check_against_does(register_url, tmp
 def test_record_stores_submission_and_each_decision(register_url, tmp_path):
     new = reused(tmp_path)
     for _ in range(2):
-        first = run("check", "--register", register_url, "--record", "--by", "desk 4", "--format", "json", new)
+        first = kpcheck("check", "--register", register_url, "--record", "--by", "desk 4", "--format", "json", new)
         assert "XREF-01" not in rules_of(report(first)["results"][0])  # the same submission is no reuse
-    shown = json.loads(run("register", "show", "--register", register_url, "kz-000 123", "--format", "json").stdout)
+    shown = json.loads(kpcheck("register", "show", "--register", register_url, "kz-000 123", "--format", "json").stdout)
     assert len(shown) == 1 and shown[0]["first_use"] is True
     assert [d["decided_by"] for d in shown[0]["decisions"]] == ["desk 4", "desk 4"]
     assert shown[0]["decisions"][0]["status"] == "compliant"
     other = reused(tmp_path, "other.json", id="NEW-0002")
-    second = report(run("check", "--register", register_url, "--record", "--format", "json", other))
+    second = report(kpcheck("check", "--register", register_url, "--record", "--format", "json", other))
     assert "XREF-01" in rules_of(second["results"][0])
-    text_view = run("register", "show", "--register", register_url, "KZ000123").stdout
+    text_view = kpcheck("register", "show", "--register", register_url, "KZ000123").stdout
     assert "NEW-0001" in text_view and "(first use)" in text_view and "XREF-01 (violation)" in text_view
 
 
 def test_export_round_trip(register_url, tmp_path):
-    assert run("register", "import", "--register", register_url, FIXTURES).exit_code == 0
+    assert kpcheck("register", "import", "--register", register_url, FIXTURES).exit_code == 0
     exported = tmp_path / "all.jsonl"
-    assert run("register", "export", "--register", register_url, "-o", exported).exit_code == 0
+    assert kpcheck("register", "export", "--register", register_url, "-o", exported).exit_code == 0
     assert len(exported.read_text().splitlines()) == len(list(FIXTURES.glob("*.json")))
     again = tmp_path / "again.sqlite"
-    result = run("register", "import", "--register", again, exported)
+    result = kpcheck("register", "import", "--register", again, exported)
     assert result.exit_code == 0 and "42 stored" in result.stderr.replace("\n", " ")
-    assert run("register", "export", "--register", again).stdout == exported.read_text()
-    audited = run("audit", "--format", "json", "--jobs", "1", exported)
-    direct = run("audit", "--format", "json", "--jobs", "1", FIXTURES)
+    assert kpcheck("register", "export", "--register", again).stdout == exported.read_text()
+    audited = kpcheck("audit", "--format", "json", "--jobs", "1", exported)
+    direct = kpcheck("audit", "--format", "json", "--jobs", "1", FIXTURES)
 
     def statuses(result):
         return sorted(r["status"] for r in report(result)["results"])
@@ -135,18 +129,18 @@ def test_import_is_idempotent_and_reports_the_unreadable(register_url, tmp_path)
     batch = tmp_path / "batch.jsonl"
     lines = [json.dumps(base()), "{not json", json.dumps({**base(), "id": "B-2"})]
     batch.write_text("\n".join(lines) + "\n")
-    first = run("register", "import", "--register", register_url, batch)
+    first = kpcheck("register", "import", "--register", register_url, batch)
     assert first.exit_code == 2
     assert f"{batch}:2" in first.stderr and "2 stored" in first.stderr.replace("\n", " ")
-    second = run("register", "import", "--register", register_url, batch, FIXTURES / "compliant-export.json")
+    second = kpcheck("register", "import", "--register", register_url, batch, FIXTURES / "compliant-export.json")
     assert "0 stored, 3 already" in second.stderr.replace("\n", " ")
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_audit_record_stores_the_audits_decisions(register_url, tmp_path, jobs):
-    run("register", "import", "--register", register_url, FIXTURES / "compliant-export.json")
+    kpcheck("register", "import", "--register", register_url, FIXTURES / "compliant-export.json")
     new = reused(tmp_path)
-    result = run(
+    result = kpcheck(
         "audit",
         "--register",
         register_url,
@@ -161,7 +155,7 @@ def test_audit_record_stores_the_audits_decisions(register_url, tmp_path, jobs):
         FIXTURES / "compliant-import.json",
     )
     assert result.exit_code == 1, result.output
-    shown = json.loads(run("register", "show", "--register", register_url, "KZ000123", "--format", "json").stdout)
+    shown = json.loads(kpcheck("register", "show", "--register", register_url, "KZ000123", "--format", "json").stdout)
     assert [e["submission_id"] for e in shown] == ["ALA-2024-0007", "NEW-0001"]
     decision = shown[1]["decisions"][0]
     assert decision["command"] == "audit" and decision["decided_by"] == "audit team"
@@ -169,9 +163,9 @@ def test_audit_record_stores_the_audits_decisions(register_url, tmp_path, jobs):
 
 
 def test_stats_from_the_register_equal_stats_from_the_files(register_url):
-    run("register", "import", "--register", register_url, FIXTURES)
-    from_register = run("stats", "--register", register_url, "--format", "json")
-    from_files = run("stats", FIXTURES, "--format", "json")
+    kpcheck("register", "import", "--register", register_url, FIXTURES)
+    from_register = kpcheck("stats", "--register", register_url, "--format", "json")
+    from_files = kpcheck("stats", FIXTURES, "--format", "json")
     assert from_register.exit_code == 0, from_register.output
     assert from_register.stdout == from_files.stdout
 
@@ -217,7 +211,7 @@ def test_a_newer_schema_is_a_clear_error(register_url, tmp_path):
     with engine.begin() as conn:
         conn.execute(text("UPDATE kpcheck_schema SET version = 99"))
     engine.dispose()
-    result = run("check", "--register", register_url, reused(tmp_path))
+    result = kpcheck("check", "--register", register_url, reused(tmp_path))
     assert result.exit_code == 2
     assert "schema version 99" in result.stderr and "Traceback" not in result.output
     with pytest.raises(RegisterError) as raised:
@@ -229,7 +223,7 @@ def test_a_newer_schema_is_a_clear_error(register_url, tmp_path):
 
 
 def test_record_needs_a_register(tmp_path):
-    result = run("check", "--record", reused(tmp_path))
+    result = kpcheck("check", "--record", reused(tmp_path))
     assert result.exit_code == 2 and "--record needs a register" in result.output
 
 
@@ -242,7 +236,7 @@ def test_record_needs_a_register(tmp_path):
     ],
 )
 def test_unusable_register_urls(tmp_path, url, message):
-    result = run("check", "--register", url, reused(tmp_path))
+    result = kpcheck("check", "--register", url, reused(tmp_path))
     assert result.exit_code == 2 and message in result.stderr and "nothing was checked" in result.stderr
 
 
@@ -252,7 +246,7 @@ def test_an_unreachable_postgresql_server_is_exit_2(tmp_path):
     if os.environ.get("CI") != "true":
         pytest.importorskip("psycopg")
     url = f"postgresql://postgres@127.0.0.1:{free_port()}/kpcheck"
-    result = run("check", "--register", url, reused(tmp_path))
+    result = kpcheck("check", "--register", url, reused(tmp_path))
     assert result.exit_code == 2, result.output
     assert "cannot reach the register" in result.stderr and "nothing was checked" in result.stderr
     assert isinstance(result.exception, SystemExit)  # an exit, not a traceback
@@ -264,7 +258,7 @@ def test_a_locked_sqlite_register_times_out_with_exit_2(tmp_path):
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
-        result = run("check", "--register", path, "--record", reused(tmp_path), env={"KPCHECK_REGISTER_TIMEOUT": "0.5"})
+        result = kpcheck("check", "--register", path, "--record", reused(tmp_path), env={"KPCHECK_REGISTER_TIMEOUT": "0.5"})
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -280,7 +274,7 @@ def test_a_locked_postgresql_register_times_out_with_exit_2(postgres_server, tmp
     Register.open(url, create=True).close()
     with psycopg.connect(f"host=127.0.0.1 port={postgres_server.port} user=postgres dbname=kpcheck_locked") as holder:
         holder.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
-        result = run("check", "--register", url, "--record", reused(tmp_path), env={"KPCHECK_REGISTER_TIMEOUT": "1"})
+        result = kpcheck("check", "--register", url, "--record", reused(tmp_path), env={"KPCHECK_REGISTER_TIMEOUT": "1"})
     assert result.exit_code == 2 and "locked by another desk" in result.stderr, result.output
 
 
@@ -301,47 +295,49 @@ def test_history_lookups_use_the_index(register_url):
 
 def test_the_default_register_is_in_the_users_data_folder(tmp_path):
     env = {"XDG_DATA_HOME": str(tmp_path / "data")}
-    result = run("register", "import", FIXTURES / "compliant-export.json", env=env)
+    result = kpcheck("register", "import", FIXTURES / "compliant-export.json", env=env)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "data" / "kpcheck" / "register.sqlite").is_file()
-    checked = run("check", "--register", "default", "--format", "json", reused(tmp_path), env=env)
+    checked = kpcheck("check", "--register", "default", "--format", "json", reused(tmp_path), env=env)
     assert "XREF-01" in rules_of(report(checked)["results"][0])
 
 
 def test_register_and_desk_from_the_environment(tmp_path):
     env = {"KPCHECK_REGISTER": str(tmp_path / "env.sqlite"), "KPCHECK_BY": "desk 9"}
-    assert run("check", "--record", reused(tmp_path), env=env).exit_code == 0
-    shown = json.loads(run("register", "show", "KZ000123", "--format", "json", env=env).stdout)
+    assert kpcheck("check", "--record", reused(tmp_path), env=env).exit_code == 0
+    shown = json.loads(kpcheck("register", "show", "KZ000123", "--format", "json", env=env).stdout)
     assert shown[0]["decisions"][0]["decided_by"] == "desk 9"
 
 
 def test_show_of_an_unknown_number_and_stats_without_sources(tmp_path):
     url = tmp_path / "r.sqlite"
-    assert run("register", "init", url).exit_code == 0
-    result = run("register", "show", "--register", url, "KZ404")
+    assert kpcheck("register", "init", url).exit_code == 0
+    result = kpcheck("register", "show", "--register", url, "KZ404")
     assert result.exit_code == 2 and "is not in the register" in result.stderr
-    assert run("stats").exit_code == 2
+    assert kpcheck("stats").exit_code == 2
 
 
 def test_a_file_that_is_no_database_is_exit_2(tmp_path):
     not_db = tmp_path / "notes.sqlite"
     not_db.write_text("these are notes, not a database\n" * 100)
-    result = run("check", "--register", not_db, reused(tmp_path))
+    result = kpcheck("check", "--register", not_db, reused(tmp_path))
     assert result.exit_code == 2 and "not a database" in result.stderr and "nothing was checked" in result.stderr
 
 
 def test_a_recorded_decision_keeps_its_waivers_and_identity(tmp_path):
     url = tmp_path / "r.sqlite"
-    run("register", "import", "--register", url, FIXTURES / "compliant-export.json")
+    kpcheck("register", "import", "--register", url, FIXTURES / "compliant-export.json")
     waivers = tmp_path / "w.yaml"
     waivers.write_text(
         "waivers:\n  - submission: NEW-0001\n    rule: XREF-01\n    reason: re-presented by order\n"
         "    granted_by: Order No 1 (test)\n    expires_on: 2030-12-31\n"
     )
-    result = run("check", "--register", url, "--record", "--waivers", waivers, "--engine", "python", "--format", "json", reused(tmp_path))
+    result = kpcheck(
+        "check", "--register", url, "--record", "--waivers", waivers, "--engine", "python", "--format", "json", reused(tmp_path)
+    )
     assert result.exit_code == 0, result.output
     meta = report(result)
-    shown = json.loads(run("register", "show", "--register", url, "KZ000123", "--format", "json").stdout)
+    shown = json.loads(kpcheck("register", "show", "--register", url, "KZ000123", "--format", "json").stdout)
     decision = shown[1]["decisions"][0]
     assert decision["waivers_sha256"] == meta["waivers"]["sha256"]
     assert decision["rulebook_sha256"] == meta["rulebook"]["sha256"]

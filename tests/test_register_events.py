@@ -10,12 +10,10 @@ import json
 import shutil
 
 import pytest
-from click.testing import CliRunner
-from conftest import ROOT, base
+from conftest import ROOT, base, kpcheck
 from sqlalchemy import text
 
 from kpcheck.api import Checker
-from kpcheck.cli.main import main
 from kpcheck.register.periods import duplicate_days
 from kpcheck.register.store import Register
 
@@ -23,19 +21,15 @@ FIXTURES = ROOT / "fixtures" / "submissions"
 EXPORT, IMPORT = FIXTURES / "compliant-export.json", FIXTURES / "compliant-import.json"  # KZ000123, AE0045871
 
 
-def run(*args):
-    return CliRunner().invoke(main, list(map(str, args)))
-
-
 def due(url, on, *more):
-    result = run("register", "due", "--register", url, "--on", on, "--format", "json", *more)
+    result = kpcheck("register", "due", "--register", url, "--on", on, "--format", "json", *more)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
 
 def recorded(url):
     """A register holding the two compliant fixtures, checked and recorded (decisions: compliant)."""
-    result = run("check", "--register", url, "--record", "--by", "desk 1", "--format", "json", EXPORT, IMPORT)
+    result = kpcheck("check", "--register", url, "--record", "--by", "desk 1", "--format", "json", EXPORT, IMPORT)
     assert result.exit_code == 0, result.output
     return url
 
@@ -62,7 +56,7 @@ def engine_deadline(damaged: dt.date, rules=None) -> dt.date:
 @pytest.mark.parametrize("damaged", ["2024-03-15", "2024-04-29", "2024-05-03"])
 def test_a_damaged_certificate_is_due_with_dup01s_deadline_until_its_duplicate_is_issued(register_url, damaged):
     url = recorded(register_url)
-    result = run("register", "event", "kz 000-123", "damaged", "--on", damaged, "--by", "A. Nurlanov", "--register", url)
+    result = kpcheck("register", "event", "kz 000-123", "damaged", "--on", damaged, "--by", "A. Nurlanov", "--register", url)
     assert result.exit_code == 0, result.output
     day = dt.date.fromisoformat(damaged)
     expected = engine_deadline(day)
@@ -74,7 +68,7 @@ def test_a_damaged_certificate_is_due_with_dup01s_deadline_until_its_duplicate_i
     late = due(url, (expected + dt.timedelta(days=1)).isoformat())
     flags = [i["overdue"] for i in late["items"]]
     assert next(i for i in late["items"] if i["item"] == "duplicate")["overdue"] and flags == sorted(flags, reverse=True)  # overdue first
-    issued = run(
+    issued = kpcheck(
         "register", "event", "KZ000123", "duplicate-issued", "--on", (expected + dt.timedelta(days=2)).isoformat(), "--register", url
     )
     assert issued.exit_code == 0, issued.output
@@ -95,8 +89,8 @@ def test_coupon_and_receipt_are_due_after_the_departments_days_and_close_with_th
     assert not by_item["coupon"]["overdue"] and by_item["coupon"]["days_late"] == -3
     defaults = due(url, "2024-06-10")
     assert {i["item"]: i["days"] for i in defaults["items"]} == {"coupon": 10, "receipt": 30}
-    assert run("register", "event", "AE 0045871", "coupon-sent", "--on", "2024-06-12", "--register", url).exit_code == 0
-    assert run("register", "event", "KZ000123", "receipt-confirmed", "--on", "2024-06-11", "--register", url).exit_code == 0
+    assert kpcheck("register", "event", "AE 0045871", "coupon-sent", "--on", "2024-06-12", "--register", url).exit_code == 0
+    assert kpcheck("register", "event", "KZ000123", "receipt-confirmed", "--on", "2024-06-11", "--register", url).exit_code == 0
     assert due(url, "2024-06-12")["items"] == []
     assert [i["item"] for i in due(url, "2024-06-11")["items"]] == ["coupon"]  # the coupon went on the 12th
 
@@ -111,10 +105,10 @@ def test_refused_events_are_exit_2_with_a_clear_message_and_record_nothing(regis
         (("KZ000123", "duplicate-issued", "--on", "2024-05-01"), "no damage of certificate KZ000123 is recorded"),
     ]
     for args, message in cases:
-        result = run("register", "event", *args, "--register", url)
+        result = kpcheck("register", "event", *args, "--register", url)
         assert result.exit_code == 2, result.output
         assert message in result.stderr and "nothing was recorded" in result.stderr and "Traceback" not in result.output
-    bad_kind = run("register", "event", "KZ000123", "lost", "--on", "2024-05-01", "--register", url)
+    bad_kind = kpcheck("register", "event", "KZ000123", "lost", "--on", "2024-05-01", "--register", url)
     assert bad_kind.exit_code == 2 and "'lost' is not one of" in bad_kind.stderr
     register = Register.open(url)
     with register.reading() as conn:
@@ -124,17 +118,17 @@ def test_refused_events_are_exit_2_with_a_clear_message_and_record_nothing(regis
 
 def test_events_are_append_only_and_a_repeated_event_adds_nothing(register_url):
     url = recorded(register_url)
-    first = run("register", "event", "KZ000123", "damaged", "--on", "15.03.2024", "--by", "A. Nurlanov", "--register", url)
-    again = run("register", "event", "KZ 000123", "damaged", "--on", "2024-03-15", "--register", url)
+    first = kpcheck("register", "event", "KZ000123", "damaged", "--on", "15.03.2024", "--by", "A. Nurlanov", "--register", url)
+    again = kpcheck("register", "event", "KZ 000123", "damaged", "--on", "2024-03-15", "--register", url)
     assert first.exit_code == again.exit_code == 0
     assert "already recorded" in again.stderr
     register = Register.open(url)
     with register.reading() as conn:
         rows = conn.execute(text("SELECT number, direction, kind, occurred_on, recorded_by FROM events")).all()
     assert [(r[0], r[1], r[2], str(r[3]), r[4]) for r in rows] == [("KZ000123", "export", "damaged", "2024-03-15", "A. Nurlanov")]
-    shown = json.loads(run("register", "show", "KZ000123", "--register", url, "--format", "json").stdout)
+    shown = json.loads(kpcheck("register", "show", "KZ000123", "--register", url, "--format", "json").stdout)
     assert [(e["kind"], e["on"], e["by"]) for e in shown[-1]["events"]] == [("damaged", "2024-03-15", "A. Nurlanov")]
-    assert "2024-03-15 damaged by A. Nurlanov" in run("register", "show", "KZ000123", "--register", url).stdout
+    assert "2024-03-15 damaged by A. Nurlanov" in kpcheck("register", "show", "KZ000123", "--register", url).stdout
     for statement in ("UPDATE events SET kind = 'duplicate-issued'", "DELETE FROM events"):
         with pytest.raises(Exception, match="append-only"):
             register.write(lambda conn, s=statement: conn.execute(text(s)))
@@ -143,24 +137,24 @@ def test_events_are_append_only_and_a_repeated_event_adds_nothing(register_url):
 
 def test_due_in_russian_and_kazakh_text_and_csv(register_url):
     url = recorded(register_url)
-    run("register", "event", "KZ000123", "damaged", "--on", "2024-03-15", "--register", url)
-    ru = run("register", "due", "--register", url, "--on", "2024-03-29", "--lang", "ru")
+    kpcheck("register", "event", "KZ000123", "damaged", "--on", "2024-03-15", "--register", url)
+    ru = kpcheck("register", "due", "--register", url, "--on", "2024-03-29", "--lang", "ru")
     assert ru.exit_code == 0, ru.output
     assert "Открытые задачи на 2024-03-29: 2, просрочено: 1" in ru.stdout
     assert "просрочено на 2 дня" in ru.stdout and "выдать дубликат" in ru.stdout and "5 рабочих дней (DUP-01)" in ru.stdout
-    kk = run("register", "due", "--register", url, "--on", "2024-03-29", "--lang", "kk", "--format", "csv")
+    kk = kpcheck("register", "due", "--register", url, "--on", "2024-03-29", "--lang", "kk", "--format", "csv")
     rows = list(csv.reader(io.StringIO(kk.stdout)))
     assert rows[0][:3] == ["Күйі", "Мерзімі", "Күтілетіні"]
     assert rows[1][:4] == ["2 күнге кешіктірілген", "2024-03-27", "телнұсқа берілуі тиіс", "KZ000123"]
-    empty = run("register", "due", "--register", url, "--on", "2024-01-01")
+    empty = kpcheck("register", "due", "--register", url, "--on", "2024-01-01")
     assert empty.exit_code == 0 and "Nothing is due." in empty.stdout
 
 
 def test_due_needs_a_usable_register_and_rulebook(tmp_path):
-    missing = run("register", "due", "--register", tmp_path / "no" / "register.sqlite")
+    missing = kpcheck("register", "due", "--register", tmp_path / "no" / "register.sqlite")
     assert missing.exit_code == 2 and "does not exist" in missing.stderr
     (tmp_path / "rules").mkdir()
-    broken = run("register", "due", "--register", tmp_path / "r.sqlite", "--rules", tmp_path / "rules")
+    broken = kpcheck("register", "due", "--register", tmp_path / "r.sqlite", "--rules", tmp_path / "rules")
     assert broken.exit_code == 2 and "nothing is listed" in broken.stderr
 
 
@@ -171,7 +165,7 @@ def test_a_dated_duplicate_period_is_read_on_the_day_of_damage(tmp_path):
     dup01.write_text(dup01.read_text().replace("  days: 5\n", "  days: {2016-06-20: 5, 2027-01-01: 3}\n"), encoding="utf-8")
     url = recorded(str(tmp_path / "register.sqlite"))
     for damaged in ("2026-12-01", "2027-02-01"):
-        assert run("register", "event", "KZ000123", "damaged", "--on", damaged, "--register", url).exit_code == 0
+        assert kpcheck("register", "event", "KZ000123", "damaged", "--on", damaged, "--register", url).exit_code == 0
         listed = due(url, damaged, "--rules", rules)
         (item,) = [i for i in listed["items"] if i["item"] == "duplicate"]
         assert item["days"] == (5 if damaged < "2027" else 3)

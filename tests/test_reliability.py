@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
-from conftest import ENGINE_KINDS, base
+from conftest import ENGINE_KINDS, base, kpcheck
 
 from kpcheck.api import Checker
 from kpcheck.batch.audit import audit
@@ -31,10 +31,6 @@ ALIAS_BOMB = (
 )
 
 
-def run(*args):
-    return CliRunner().invoke(main, list(map(str, args)), catch_exceptions=False)
-
-
 def write(path, doc):
     path.write_text(doc if isinstance(doc, str) else json.dumps(doc), encoding="utf-8")
     return path
@@ -53,7 +49,7 @@ def changed(**paths):
 
 def results_of(tmp_path, *args):
     report = tmp_path / "report.json"
-    outcome = run(*args, "--format", f"json={report}")
+    outcome = kpcheck(*args, "--format", f"json={report}")
     return outcome, json.loads(report.read_text())["results"]
 
 
@@ -127,7 +123,7 @@ def test_stats_and_impact_survive_the_same_inputs(tmp_path, command):
     for i, name in enumerate(sorted(CRASHERS)):
         suffix, doc = CRASHERS[name]
         write(tmp_path / f"in{i}{suffix}", doc)
-    outcome = run(*command, tmp_path)
+    outcome = kpcheck(*command, tmp_path)
     assert outcome.exit_code == 2, outcome.output  # the exit-code contract: unreadable inputs, reported
     assert "Traceback" not in outcome.output
 
@@ -152,7 +148,7 @@ def test_markup_in_values_and_file_names_is_printed_as_given(tmp_path):
     closing = write(tmp_path / "closing.json", changed(direction="[/]"))
     link = write(tmp_path / "link.json", changed(direction="[link=https://example.org]click[/link]"))
     named = write(tmp_path / "[bold red]x.json", changed(direction="sideways"))
-    outcome = run("check", "--engine", "python", closing, link, named)
+    outcome = kpcheck("check", "--engine", "python", closing, link, named)
     assert outcome.exit_code == 2
     assert "'[/]'" in outcome.stderr
     assert "[link=https://example.org]click[/link]" in outcome.stderr
@@ -171,7 +167,7 @@ def test_folder_with_a_bracket_and_an_unreadable_file(tmp_path, monkeypatch):
         return real(self, *args, **kwargs)
 
     monkeypatch.setattr(type(folder), "open", unreadable)
-    outcome = run("audit", "--jobs", "1", "--engine", "python", folder)
+    outcome = kpcheck("audit", "--jobs", "1", "--engine", "python", folder)
     assert outcome.exit_code == 2
     assert f"{folder / 'a.json'}: cannot read the file" in outcome.stderr
 
@@ -182,21 +178,21 @@ def test_folder_with_a_bracket_and_an_unreadable_file(tmp_path, monkeypatch):
 def test_a_report_over_its_own_input_is_refused(tmp_path):
     path = write(tmp_path / "x.json", base())
     before = path.read_text()
-    outcome = run("check", "--format", f"json={path}", path)
+    outcome = kpcheck("check", "--format", f"json={path}", path)
     assert outcome.exit_code == 2 and "over an input" in outcome.stderr
     assert path.read_text() == before
 
 
 def test_two_formats_to_one_file_are_refused(tmp_path):
     path = write(tmp_path / "x.json", base())
-    outcome = run("audit", "--format", f"json={tmp_path / 'r'}", "--format", f"csv={tmp_path / 'r'}", path)
+    outcome = kpcheck("audit", "--format", f"json={tmp_path / 'r'}", "--format", f"csv={tmp_path / 'r'}", path)
     assert outcome.exit_code == 2 and "both the json report and the csv report" in outcome.stderr
     assert not (tmp_path / "r").exists()
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 def test_a_full_disk_is_exit_2_with_a_message(tmp_path):
-    outcome = run("check", "--format", "json=/dev/full", write(tmp_path / "x.json", base()))
+    outcome = kpcheck("check", "--format", "json=/dev/full", write(tmp_path / "x.json", base()))
     assert outcome.exit_code == 2 and "No space left on device" in outcome.stderr
 
 
@@ -207,7 +203,7 @@ def test_output_into_a_missing_folder_is_exit_2(tmp_path, command):
         command = [c.replace("{amended}", amended) for c in command]
     sub = write(tmp_path / "x.json", base())
     target = tmp_path / "missing" / "out.md"
-    outcome = run(*[c.replace("{sub}", str(sub)) for c in command], "-o", target)
+    outcome = kpcheck(*[c.replace("{sub}", str(sub)) for c in command], "-o", target)
     assert outcome.exit_code == 2 and "cannot write" in outcome.stderr and "missing" in outcome.stderr
 
 
@@ -234,7 +230,7 @@ def test_a_report_appears_only_complete(tmp_path):
 
 
 def test_against_a_missing_path_is_refused(tmp_path):
-    outcome = run("check", "--against", tmp_path / "nowhere", write(tmp_path / "x.json", base()))
+    outcome = kpcheck("check", "--against", tmp_path / "nowhere", write(tmp_path / "x.json", base()))
     assert outcome.exit_code == 2 and "--against" in outcome.stderr and "nothing was checked" in outcome.stderr
 
 
@@ -244,7 +240,7 @@ def test_against_an_unreadable_file_is_refused(tmp_path, monkeypatch):
     past = write(history / "old.json", base())
     real = os.access
     monkeypatch.setattr(os, "access", lambda p, mode: False if str(p) == str(past) else real(p, mode))
-    outcome = run("check", "--against", history, write(tmp_path / "x.json", base()))
+    outcome = kpcheck("check", "--against", history, write(tmp_path / "x.json", base()))
     assert outcome.exit_code == 2 and "cannot be read" in outcome.stderr
 
 
@@ -312,7 +308,7 @@ def test_not_500_deep_is_an_error_in_lint_and_check(tmp_path):
     text = rule.read_text()
     rule.write_text(text[: text.index("condition:")] + f"condition: {deep}\n" + text[text.index("message:") :])
     assert any(code == "RUL001" for _, code in _lint_codes(folder))
-    outcome = run("check", "--rules", folder, "--engine", "python", write(tmp_path / "x.json", base()))
+    outcome = kpcheck("check", "--rules", folder, "--engine", "python", write(tmp_path / "x.json", base()))
     assert outcome.exit_code == 2 and "levels deep" in outcome.stderr
 
 
@@ -337,7 +333,7 @@ def test_rule_file_problems_have_a_line(tmp_path, content, where):
 
 def test_engine_durable_unavailable_is_one_clear_message(tmp_path, monkeypatch):
     monkeypatch.setattr(durable, "AVAILABLE", False)
-    outcome = run("check", "--engine", "durable", write(tmp_path / "x.json", base()))
+    outcome = kpcheck("check", "--engine", "durable", write(tmp_path / "x.json", base()))
     assert outcome.exit_code == 2
     assert "not available on this Python" in outcome.stderr
     assert "does not load" not in outcome.stderr
@@ -345,7 +341,7 @@ def test_engine_durable_unavailable_is_one_clear_message(tmp_path, monkeypatch):
 
 def test_rules_test_says_it_ran_one_evaluator(monkeypatch):
     monkeypatch.setattr(durable, "AVAILABLE", False)
-    outcome = run("rules", "test")
+    outcome = kpcheck("rules", "test")
     assert outcome.exit_code == 0
     assert "Python evaluator only" in outcome.stderr
 
@@ -393,7 +389,7 @@ def test_an_unpaired_surrogate_is_an_input_error_not_a_crash(tmp_path, suffix, t
     assert outcome.exit_code == 2
     assert results[0]["status"] == "error" and "surrogate" in results[0]["error"]["message"]
     assert results[0]["error"]["location"].endswith(where)
-    outcome = run("check", "--engine", "python", path)  # the text report too
+    outcome = kpcheck("check", "--engine", "python", path)  # the text report too
     assert outcome.exit_code == 2 and "surrogate" in outcome.stderr
 
 

@@ -13,17 +13,10 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
-from conftest import ROOT, base
-
-from kpcheck.cli.main import main
+from conftest import ROOT, base, kpcheck
 
 FIXTURES = ROOT / "fixtures" / "submissions"
 COMPLIANT = FIXTURES / "compliant-export.json"
-
-
-def run(*args, env=None, input=None):
-    return CliRunner().invoke(main, list(map(str, args)), env=env, input=input)
 
 
 def write(path, doc):
@@ -58,7 +51,7 @@ def tables(path):
 def test_a_misspelt_register_is_exit_2_and_creates_nothing(tmp_path, args):
     new = reused(tmp_path)
     reg = tmp_path / "goood.sqlite"
-    result = run(*(a.format(new=new, reg=reg) for a in args))
+    result = kpcheck(*(a.format(new=new, reg=reg) for a in args))
     assert result.exit_code == 2, result.output
     assert str(reg) in result.stderr and "register init" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new.json"]
@@ -66,21 +59,21 @@ def test_a_misspelt_register_is_exit_2_and_creates_nothing(tmp_path, args):
 
 def test_the_default_register_is_not_created_by_a_read(tmp_path):
     env = {"KPCHECK_DATA_DIR": str(tmp_path / "data")}
-    result = run("check", reused(tmp_path), "--register", "default", env=env)
+    result = kpcheck("check", reused(tmp_path), "--register", "default", env=env)
     assert result.exit_code == 2 and "no register here" in result.stderr
     assert not (tmp_path / "data").exists()
 
 
 def test_only_init_import_and_record_create_a_register(tmp_path):
     new = reused(tmp_path)
-    assert run("register", "init", tmp_path / "a.sqlite").exit_code == 0
-    assert run("register", "import", "--register", tmp_path / "b.sqlite", new).exit_code == 0
-    assert run("check", new, "--register", tmp_path / "c.sqlite", "--record").exit_code == 0
+    assert kpcheck("register", "init", tmp_path / "a.sqlite").exit_code == 0
+    assert kpcheck("register", "import", "--register", tmp_path / "b.sqlite", new).exit_code == 0
+    assert kpcheck("check", new, "--register", tmp_path / "c.sqlite", "--record").exit_code == 0
     for name in ("a", "b", "c"):
         assert "kpcheck_schema" in tables(tmp_path / f"{name}.sqlite")
-    again = run("register", "init", tmp_path / "a.sqlite")
+    again = kpcheck("register", "init", tmp_path / "a.sqlite")
     assert again.exit_code == 0  # an existing register is left as it is
-    assert run("check", new, "--register", tmp_path / "a.sqlite").exit_code == 0
+    assert kpcheck("check", new, "--register", tmp_path / "a.sqlite").exit_code == 0
 
 
 @pytest.mark.parametrize("record", [False, True])
@@ -89,7 +82,7 @@ def test_another_applications_database_is_never_changed(tmp_path, record):
     with sqlite3.connect(other) as conn:
         conn.execute("CREATE TABLE accounts (id INTEGER)")
     before = other.read_bytes()
-    result = run("check", reused(tmp_path), "--register", other, *(["--record"] if record else []))
+    result = kpcheck("check", reused(tmp_path), "--register", other, *(["--record"] if record else []))
     assert result.exit_code == 2 and "not a kpcheck register" in result.stderr
     assert tables(other) == ["accounts"] and other.read_bytes() == before
 
@@ -98,19 +91,19 @@ def test_another_applications_database_is_never_changed(tmp_path, record):
     "url", ["sqlite://", "sqlite:///", "sqlite:///:memory:", "sqlite://:memory:", "sqlite:///x.db?mode=memory", "sqlite:///file::memory:"]
 )
 def test_every_register_in_memory_is_refused(tmp_path, url):
-    result = run("register", "import", "--register", url, COMPLIANT)
+    result = kpcheck("register", "import", "--register", url, COMPLIANT)
     assert result.exit_code == 2 and "in memory would keep nothing" in result.stderr and "stored" not in result.stderr.split(";")[0]
 
 
 def test_export_over_its_own_register_is_refused(tmp_path):
     reg = tmp_path / "r.sqlite"
-    assert run("register", "import", "--register", reg, FIXTURES).exit_code in (0, 2)  # a few fixtures may not read
-    before = run("register", "export", "--register", reg).stdout
+    assert kpcheck("register", "import", "--register", reg, FIXTURES).exit_code in (0, 2)  # a few fixtures may not read
+    before = kpcheck("register", "export", "--register", reg).stdout
     assert before.count("\n") > 10
     for target in (reg, f"{reg}-wal"):
-        result = run("register", "export", "--register", f"sqlite:///{reg}", "-o", target)
+        result = kpcheck("register", "export", "--register", f"sqlite:///{reg}", "-o", target)
         assert result.exit_code == 2 and "written over the register" in result.stderr
-    assert run("register", "export", "--register", reg).stdout == before
+    assert kpcheck("register", "export", "--register", reg).stdout == before
 
 
 @pytest.mark.parametrize(
@@ -119,11 +112,11 @@ def test_export_over_its_own_register_is_refused(tmp_path):
 )
 def test_a_damaged_schema_version_is_a_clear_error(tmp_path, value, message):
     reg = tmp_path / "r.sqlite"
-    assert run("register", "init", reg).exit_code == 0
+    assert kpcheck("register", "init", reg).exit_code == 0
     with sqlite3.connect(reg) as conn:
         conn.execute(f"UPDATE kpcheck_schema SET version = {value}")
     for args in (("check", reused(tmp_path)), ("register", "show", "KZ1"), ("check", "--record", reused(tmp_path))):
-        result = run(*args, "--register", reg)
+        result = kpcheck(*args, "--register", reg)
         assert result.exit_code == 2 and message in result.stderr and "damaged" in result.stderr, result.output
         assert "internal error" not in result.stderr
 
@@ -138,20 +131,20 @@ def test_a_damaged_schema_version_is_a_clear_error(tmp_path, value, message):
 )
 def test_register_settings_out_of_range(tmp_path, env, message):
     reg = tmp_path / "r.sqlite"
-    run("register", "init", reg)
-    result = run("check", reused(tmp_path), "--register", reg, env=env)
+    kpcheck("register", "init", reg)
+    result = kpcheck("check", reused(tmp_path), "--register", reg, env=env)
     assert result.exit_code == 2 and message in result.stderr and "internal error" not in result.stderr
 
 
 def test_a_data_folder_that_is_a_file(tmp_path):
     afile = write(tmp_path / "afile", "x")
-    result = run("register", "import", COMPLIANT, env={"KPCHECK_DATA_DIR": str(afile)})
+    result = kpcheck("register", "import", COMPLIANT, env={"KPCHECK_DATA_DIR": str(afile)})
     assert result.exit_code == 2 and "is a file, not a folder" in result.stderr and "internal error" not in result.stderr
 
 
 @pytest.mark.parametrize("url", ["postgresql://u@[::1/db", "postgresql://u@host:99999/db", "postgresql://u@[::1]:x/db"])
 def test_a_malformed_server_url(tmp_path, url):
-    result = run("check", reused(tmp_path), "--register", url)
+    result = kpcheck("check", reused(tmp_path), "--register", url)
     assert result.exit_code == 2 and "not a usable register URL" in result.stderr and "internal error" not in result.stderr
 
 
@@ -161,7 +154,7 @@ def test_a_register_on_a_read_only_filesystem_can_be_read(tmp_path):
     folder = tmp_path / "ro"
     folder.mkdir()
     reg = folder / "r.sqlite"
-    assert run("register", "import", "--register", reg, COMPLIANT).exit_code == 0
+    assert kpcheck("register", "import", "--register", reg, COMPLIANT).exit_code == 0
     new = reused(tmp_path)
     script = (
         f"mount --bind -o ro {folder} {folder} || exit 77; "
@@ -186,7 +179,7 @@ def test_the_quick_reader_and_the_full_way_agree_on_a_missing_or_foreign_registe
     with sqlite3.connect(other) as conn:
         conn.execute("CREATE TABLE accounts (id INTEGER)")
     assert sqlite_history(str(other), ["X"]) is None
-    assert run("check", COMPLIANT, "--register", other).exit_code == 2
+    assert kpcheck("check", COMPLIANT, "--register", other).exit_code == 2
 
 
 # ---- 2. a recorded audit is all or nothing per submission, and can be resumed --------------------
@@ -325,7 +318,7 @@ def test_postgresql_stopped_mid_audit_then_resumed(tmp_path):
 def test_a_finished_audit_run_again_is_a_new_run(tmp_path):
     reg = tmp_path / "r.sqlite"
     for _ in range(2):
-        assert run("audit", "--record", "--register", reg, "--jobs", "1", COMPLIANT, "-q").exit_code == 0
+        assert kpcheck("audit", "--record", "--register", reg, "--jobs", "1", COMPLIANT, "-q").exit_code == 0
     with sqlite3.connect(reg) as conn:
         assert conn.execute("SELECT run, count(*) FROM decisions GROUP BY run ORDER BY run").fetchall() == [(1, 1), (2, 1)]
     assert "kpcheck_schema" in tables(reg)
@@ -405,11 +398,11 @@ def test_a_stale_spool_of_a_dead_process_is_removed_by_the_next_audit(tmp_path, 
 
 @pytest.mark.parametrize("value", ["100000", "65", "0", "-1"])
 def test_jobs_beyond_the_machine_are_refused(tmp_path, value):
-    result = run("audit", reused(tmp_path), env={"KPCHECK_JOBS": value})
+    result = kpcheck("audit", reused(tmp_path), env={"KPCHECK_JOBS": value})
     assert result.exit_code == 2 and "--jobs" in result.output
     from kpcheck.batch.workers import max_jobs
 
-    assert run("audit", reused(tmp_path), "--jobs", max_jobs() + 1).exit_code == 2
+    assert kpcheck("audit", reused(tmp_path), "--jobs", max_jobs() + 1).exit_code == 2
 
 
 def test_the_pool_starts_no_more_workers_than_the_work_needs():
@@ -518,7 +511,7 @@ def _no_raw(text):
 def test_escape_sequences_never_reach_the_terminal_raw(tmp_path, args):
     hostile = _hostile_file(tmp_path)
     missing = tmp_path / "no\x1b[2Jsuch\u202e.json"
-    result = run(*(a.format(f=hostile, missing=missing) for a in args))
+    result = kpcheck(*(a.format(f=hostile, missing=missing) for a in args))
     assert result.exit_code in (1, 2), result.output
     assert _no_raw(result.stdout) and _no_raw(result.stderr), repr(result.output)
     assert "\\x1b" in result.stdout + result.stderr and "\\u202e" in result.stdout + result.stderr
@@ -526,15 +519,15 @@ def test_escape_sequences_never_reach_the_terminal_raw(tmp_path, args):
 
 def test_the_json_report_keeps_the_data_as_given(tmp_path):
     hostile = _hostile_file(tmp_path)
-    doc = json.loads(run("check", hostile, "--format", "json").stdout)
+    doc = json.loads(kpcheck("check", hostile, "--format", "json").stdout)
     assert doc["results"][0]["submission"] == HOSTILE_ID
 
 
 def test_register_show_escapes_what_the_register_holds(tmp_path):
     reg = tmp_path / "r.sqlite"
     hostile = _hostile_file(tmp_path)
-    assert run("check", hostile, "--register", reg, "--record", "--by", "desk\x1b]0;x\x07\u202e").exit_code in (0, 1)
-    shown = run("register", "show", HOSTILE_NUMBER, "--register", reg)
+    assert kpcheck("check", hostile, "--register", reg, "--record", "--by", "desk\x1b]0;x\x07\u202e").exit_code in (0, 1)
+    shown = kpcheck("register", "show", HOSTILE_NUMBER, "--register", reg)
     assert shown.exit_code == 0, shown.output
     assert _no_raw(shown.stdout) and "desk\\x1b]0;x\\x07\\u202e" in shown.stdout and "\\u202e" in shown.stdout
 
@@ -542,7 +535,7 @@ def test_register_show_escapes_what_the_register_holds(tmp_path):
 def test_rich_markup_in_data_is_shown_as_given(tmp_path):
     doc = base()
     doc["id"] = "[bold red]X[/] [link=http://evil]y[/link]"
-    result = run("check", write(tmp_path / "[red]m[_red].json", doc))
+    result = kpcheck("check", write(tmp_path / "[red]m[_red].json", doc))
     assert "[bold red]X[/] [link=http://evil]y[/link]" in result.stdout and "[red]m[_red].json" in result.stdout
 
 
@@ -578,7 +571,7 @@ def test_an_audited_folder_accounts_for_everything_it_holds(tmp_path, monkeypatc
         return real(path)
 
     monkeypatch.setattr(os, "scandir", scandir)
-    result = run("audit", folder, "--jobs", "1", "--format", "json")
+    result = kpcheck("audit", folder, "--jobs", "1", "--format", "json")
     assert result.exit_code == 2, result.output
     errors = {r["source"]: r["error"]["message"] for r in json.loads(result.stdout)["results"] if r["status"] == "error"}
     assert any("locked" in s and "folder cannot be read" in m for s, m in errors.items()), errors
@@ -615,16 +608,16 @@ def test_special_files_get_a_true_message(tmp_path, special):
     if special == "fifo":
         special = tmp_path / "pipe.json"
         os.mkfifo(special)
-    result = run("check", special)
+    result = kpcheck("check", special)
     assert result.exit_code == 2
     assert "not a file" in result.stderr and "no such file" not in result.stderr
 
 
 def test_standard_input_is_read_with_a_size_limit(tmp_path):
-    result = run("check", "-", input=b"{" + b" " * (2 << 20), env={"KPCHECK_MAX_SIZE": "1M"})
+    result = kpcheck("check", "-", input=b"{" + b" " * (2 << 20), env={"KPCHECK_MAX_SIZE": "1M"})
     assert result.exit_code == 2 and "standard input holds more than 1 MiB" in result.stderr
     big = write(tmp_path / "big.json", '{"id": "' + "x" * (2 << 20) + '"}')
-    result = run("check", big, env={"KPCHECK_MAX_SIZE": "1,5M"})
+    result = kpcheck("check", big, env={"KPCHECK_MAX_SIZE": "1,5M"})
     assert result.exit_code == 2 and "more than 1.5 MiB" in result.stderr
 
 
@@ -642,7 +635,7 @@ def test_dev_zero_on_standard_input_stops_at_the_limit():
 
 @pytest.mark.parametrize("value", ["abc", "0", "-5", "nan", "2T"])
 def test_a_size_limit_that_is_no_size(tmp_path, value):
-    result = run("check", reused(tmp_path), env={"KPCHECK_MAX_SIZE": value})
+    result = kpcheck("check", reused(tmp_path), env={"KPCHECK_MAX_SIZE": value})
     assert result.exit_code == 2 and "KPCHECK_MAX_SIZE" in result.stderr and "internal error" not in result.stderr
 
 
@@ -651,7 +644,7 @@ def test_a_json_lines_line_above_the_limit_is_one_error_and_the_rest_is_read(tmp
     path = write(tmp_path / "long.jsonl", f'{line}\n{{"x": "{"a" * (2 << 20)}"}}\n{line}\n')
     env = {"KPCHECK_MAX_SIZE": "1M"}
     for args in (("check", path), ("audit", path, "--jobs", "1")):
-        result = run(*args, "--format", "json", env=env)
+        result = kpcheck(*args, "--format", "json", env=env)
         results = json.loads(result.stdout)["results"]
         assert [r["status"] == "error" for r in results] == [False, True, False], results
         assert results[1]["error"]["location"].endswith("long.jsonl:2")
@@ -663,7 +656,7 @@ def test_byte_order_marks_and_utf16_utf32(tmp_path, suffix, encoding):
     text = json.dumps(base())
     path = tmp_path / f"doc{suffix}"
     path.write_bytes((text + ("\n" if suffix == ".jsonl" else "")).encode(encoding))
-    result = run("check", path, "--format", "json")
+    result = kpcheck("check", path, "--format", "json")
     status = json.loads(result.stdout)["results"][0]
     if suffix == ".jsonl" and encoding != "utf-8-sig":
         assert status["status"] == "error" and "must be UTF-8" in status["error"]["message"]
@@ -674,13 +667,13 @@ def test_byte_order_marks_and_utf16_utf32(tmp_path, suffix, encoding):
 def test_utf16_without_a_mark_is_named(tmp_path):
     path = tmp_path / "doc.yaml"
     path.write_bytes(json.dumps(base()).encode("utf-16-le"))
-    result = run("check", path, "--format", "json")
+    result = kpcheck("check", path, "--format", "json")
     assert "UTF-16 or UTF-32 text without a byte-order mark" in json.loads(result.stdout)["results"][0]["error"]["message"]
 
 
 def test_json_lines_locations_are_right_on_every_line(tmp_path):
     path = write(tmp_path / "bad.jsonl", '{"a": }\n{"b": }\n\n  {"c": }\n')
-    result = run("check", path, "--format", "json")
+    result = kpcheck("check", path, "--format", "json")
     locations = [r["error"]["location"] for r in json.loads(result.stdout)["results"]]
     assert locations == [f"{path}:1:7", f"{path}:2:7", f"{path}:4:9"]
 
@@ -709,7 +702,7 @@ def test_a_wrong_setting_is_exit_2_naming_file_and_line_in_every_command(tmp_pat
     monkeypatch.setenv("KPCHECK_CONFIG_DIR", str(tmp_path / "none"))
     write(tmp_path / "kpcheck.toml", toml)
     new = reused(tmp_path)
-    result = run(*(a.format(new=new) for a in command))
+    result = kpcheck(*(a.format(new=new) for a in command))
     assert result.exit_code == 2, result.output
     assert f"kpcheck.toml{where}" in result.output and message in result.output
     assert "Traceback" not in result.output and "internal error" not in result.output
@@ -719,7 +712,7 @@ def test_right_settings_still_apply(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("KPCHECK_CONFIG_DIR", str(tmp_path / "none"))
     write(tmp_path / "kpcheck.toml", 'quiet = true\njobs = 1\n[check]\nlang = "ru"\nformat = ["json"]\n')
-    result = run("check", reused(tmp_path))
+    result = kpcheck("check", reused(tmp_path))
     assert result.exit_code in (0, 1) and json.loads(result.stdout)["results"]
 
 
@@ -728,7 +721,7 @@ def test_right_settings_still_apply(tmp_path, monkeypatch):
     [({"KPCHECK_JOBS": "100000"}, "--jobs"), ({"KPCHECK_JOBS": "x"}, "--jobs"), ({"KPCHECK_MAX_SIZE": "lots"}, "KPCHECK_MAX_SIZE")],
 )
 def test_environment_values_out_of_range(tmp_path, env, message):
-    result = run("audit", reused(tmp_path), env=env)
+    result = kpcheck("audit", reused(tmp_path), env=env)
     assert result.exit_code == 2 and message in result.output and "internal error" not in result.output
 
 
@@ -752,14 +745,14 @@ def _production(tmp_path, carats):
     ],
 )
 def test_production_takes_a_decimal_comma(tmp_path, carats, shown):
-    result = run("stats", FIXTURES, "--production", _production(tmp_path, carats), "--format", "csv", "--from", "2024", "--to", "2024")
+    result = kpcheck("stats", FIXTURES, "--production", _production(tmp_path, carats), "--format", "csv", "--from", "2024", "--to", "2024")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[1].startswith(f"2024,{shown},5.00,")
 
 
 @pytest.mark.parametrize("carats", ["1,000", "2,500", "-1,250"])
 def test_production_refuses_an_ambiguous_comma_with_a_hint(tmp_path, carats):
-    result = run("stats", FIXTURES, "--production", _production(tmp_path, carats), "--format", "csv")
+    result = kpcheck("stats", FIXTURES, "--production", _production(tmp_path, carats), "--format", "csv")
     assert result.exit_code == 2 and "prod.csv:2" in result.stderr
     assert ("ambiguous" in result.stderr and "1000,5" in result.stderr) or ">= 0" in result.stderr
     assert result.stdout == ""
@@ -767,7 +760,7 @@ def test_production_refuses_an_ambiguous_comma_with_a_hint(tmp_path, carats):
 
 @pytest.mark.parametrize("carats", ["1e30", "99999999999999999999", "1,000,000,000,000,000,000"])
 def test_huge_production_is_a_clear_error_before_anything_is_printed(tmp_path, carats):
-    result = run("stats", FIXTURES, "--production", _production(tmp_path, carats), "--format", "csv")
+    result = kpcheck("stats", FIXTURES, "--production", _production(tmp_path, carats), "--format", "csv")
     assert result.exit_code == 2 and "too large" in result.stderr and "internal error" not in result.stderr
     assert result.stdout == ""
 
@@ -780,7 +773,7 @@ def test_a_huge_waiver_file_is_refused_at_once_with_the_true_reason(tmp_path):
     )
     path = write(tmp_path / "w.yaml", "waivers:\n" + "".join(entry.format(n=i) for i in range(16500)))
     started = time.monotonic()
-    result = run("check", reused(tmp_path), "--waivers", path)
+    result = kpcheck("check", reused(tmp_path), "--waivers", path)
     assert time.monotonic() - started < 10
     assert result.exit_code == 2 and "at most 1 MiB" in result.stderr and "aliases" not in result.stderr
 

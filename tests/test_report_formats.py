@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import importlib.util
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -19,11 +18,10 @@ from kpcheck.report.audit_text import AuditTextWriter
 from kpcheck.report.csv_report import COLUMNS, CsvWriter
 from kpcheck.report.html import HtmlWriter
 from kpcheck.report.junit import JunitWriter
+from tools import gen_format_goldens as gen
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("gen_format_goldens", ROOT / "tools" / "gen_format_goldens.py")
-gen = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(gen)
+
 render = gen.render
 
 

@@ -6,11 +6,10 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-from click.testing import CliRunner
+from conftest import kpcheck
 from rulebook_factory import make_rulebook
 from test_lint import edit, good, retired
 
-from kpcheck.cli.main import main
 from kpcheck.engine import durable
 from kpcheck.rulebook.loader import RULES_DIR, load_rulebook
 from kpcheck.tooling.coverage import coverage, run_examples
@@ -18,13 +17,14 @@ from kpcheck.tooling.coverage import coverage, run_examples
 ENGINES = 2 if durable.AVAILABLE else 1
 
 
-def run(*args: str):
-    return CliRunner().invoke(main, ["rules", "test", *args], env={"COLUMNS": "200"})
+def rules_test(*args: str):
+    """``kpcheck rules test ARGS...`` on a wide terminal."""
+    return kpcheck("rules", "test", *args, env={"COLUMNS": "200"})
 
 
 @pytest.fixture(scope="module")
 def shipped_json():
-    result = run("--format", "json", "--coverage")
+    result = rules_test("--format", "json", "--coverage")
     assert result.exit_code == 0, result.stdout[-3000:]
     return json.loads(result.stdout)
 
@@ -54,7 +54,7 @@ def test_shipped_results_as_json(shipped_json):
 
 
 def test_shipped_coverage_as_text():
-    result = run("--coverage")
+    result = rules_test("--coverage")
     assert result.exit_code == 0, result.stdout[-3000:]
     for text in (
         "Government Resolution No 356 of 20.06.2016",
@@ -69,7 +69,7 @@ def test_shipped_coverage_as_text():
 
 def test_shipped_results_as_junit(tmp_path):
     out = tmp_path / "rules.xml"
-    result = run("--format", "junit", "--output", str(out))
+    result = rules_test("--format", "junit", "--output", str(out))
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     suite = ET.parse(out).getroot().find("testsuite")
@@ -106,12 +106,12 @@ def test_coverage_lists_rules_missing_an_example_on_a_side(weak_book):
 
 
 def test_failing_example_exits_1_in_every_format(weak_book, tmp_path):
-    text = run(str(weak_book), "--coverage")
+    text = rules_test(str(weak_book), "--coverage")
     assert text.exit_code == 1
     assert "T-02:clean:wrong [python] FAILED (expected clean, got triggers)" in text.stdout
     assert "T-01: no example presented before 2012-11-30" in text.stdout
     assert "T-03: no example presented after 2019-12-31" in text.stdout
-    as_json = run(str(weak_book), "--format", "json", "--coverage")
+    as_json = rules_test(str(weak_book), "--format", "json", "--coverage")
     assert as_json.exit_code == 1
     doc = json.loads(as_json.stdout)
     assert doc["summary"]["failed"] == ENGINES
@@ -119,7 +119,7 @@ def test_failing_example_exits_1_in_every_format(weak_book, tmp_path):
         {"rule": "T-01", "missing": ["before 2012-11-30"]},
         {"rule": "T-03", "missing": ["after 2019-12-31"]},
     ]
-    junit = run(str(weak_book), "--format", "junit", "--coverage")
+    junit = rules_test(str(weak_book), "--format", "junit", "--coverage")
     assert junit.exit_code == 1
     suite = ET.fromstring(junit.stdout).find("testsuite")
     failures = [c for c in suite.findall("testcase") if c.find("failure") is not None]
@@ -130,13 +130,13 @@ def test_failing_example_exits_1_in_every_format(weak_book, tmp_path):
 
 def test_rulebook_that_does_not_load_exits_1(tmp_path):
     directory = make_rulebook(tmp_path, {"T-01": good("T-01").replace("severity: violation", "severity: fatal")})
-    result = run(str(directory), "--format", "json")
+    result = rules_test(str(directory), "--format", "json")
     assert result.exit_code == 1
     assert "RUL002" in result.stderr
 
 
 def test_unknown_format_is_a_usage_error():
-    assert run("--format", "pdf").exit_code == 2
+    assert rules_test("--format", "pdf").exit_code == 2
 
 
 def test_compute_and_render_are_apart():

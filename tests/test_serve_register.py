@@ -6,12 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
-from conftest import ROOT, SERVE_TOKEN
+from conftest import ROOT, SERVE_TOKEN, kpcheck
 from starlette.testclient import TestClient
 
 from kpcheck.api import Checker
-from kpcheck.cli.main import main
 from kpcheck.register.store import Register
 from kpcheck.serve.app import create_app
 from kpcheck.serve.service import CheckService
@@ -22,14 +20,10 @@ LOCAL = "http://127.0.0.1"
 AUTH = {"authorization": f"Bearer {SERVE_TOKEN}"}
 
 
-def run(*args):
-    return CliRunner().invoke(main, list(map(str, args)))
-
-
 @pytest.fixture()
 def desk(tmp_path):
     url = str(tmp_path / "register.sqlite")
-    recorded = run(
+    recorded = kpcheck(
         "check", "--register", url, "--record", "--format", "json", FIXTURES / "compliant-export.json", FIXTURES / "compliant-import.json"
     )
     assert recorded.exit_code == 0, recorded.output
@@ -62,7 +56,7 @@ def test_events_need_the_token_and_are_recorded_once(desk):
     }
     again = post(client, {**event, "by": "A. Nurlanov"})
     assert again.status_code == 200 and again.json()["event"]["already_recorded"]
-    shown = json.loads(run("register", "show", "KZ000123", "--register", url, "--format", "json").stdout)
+    shown = json.loads(kpcheck("register", "show", "KZ000123", "--register", url, "--format", "json").stdout)
     assert shown[0]["submission_id"]
 
 
@@ -71,7 +65,7 @@ def test_due_answers_as_the_command_line_and_closes_with_the_event(desk):
     assert post(client, {"number": "KZ000123", "kind": "damaged", "on": "2024-03-15", "by": "A. Nurlanov"}).status_code == 201
     api = client.get("/api/v1/register/due", params={"on": "2024-06-12", "lang": "ru"}, headers=AUTH)
     assert api.status_code == 200
-    cli = run("register", "due", "--register", url, "--on", "2024-06-12", "--lang", "ru", "--format", "json", "--coupon-days", "3")
+    cli = kpcheck("register", "due", "--register", url, "--on", "2024-06-12", "--lang", "ru", "--format", "json", "--coupon-days", "3")
     assert api.json() == json.loads(cli.stdout)
     assert [i["item"] for i in api.json()["items"]] == ["duplicate", "receipt", "coupon"]
     assert api.json()["items"][0]["deadline"] == "2024-03-27" and "просрочено" in api.json()["items"][0]["state"]

@@ -9,18 +9,13 @@ import sys
 import click
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
+from conftest import ROOT, kpcheck
 
 from kpcheck.cli.console import LazyGroup
-from kpcheck.cli.main import main
 from kpcheck.cli.settings import adopt, envvar_of
 
 ERASURE = ROOT / "fixtures" / "submissions" / "cond-erasure-stains.json"  # COND-01, invalid
 RUSSIAN = "подчистки"
-
-
-def run(*args, env=None, input=None):
-    return CliRunner().invoke(main, list(map(str, args)), env=env, input=input, catch_exceptions=False)
 
 
 @pytest.fixture
@@ -40,84 +35,84 @@ def test_the_variable_convention():
 
 
 def test_lang_from_the_environment_gives_russian(desk):
-    result = run("check", ERASURE, env={"KPCHECK_LANG": "ru"})
+    result = kpcheck("check", ERASURE, env={"KPCHECK_LANG": "ru"})
     assert result.exit_code == 1, result.output
     assert RUSSIAN in result.stdout
 
 
 def test_fail_on_and_engine_from_the_environment(desk):
-    result = run("check", "--format", "json", ERASURE, env={"KPCHECK_FAIL_ON": "never", "KPCHECK_ENGINE": "python"})
+    result = kpcheck("check", "--format", "json", ERASURE, env={"KPCHECK_FAIL_ON": "never", "KPCHECK_ENGINE": "python"})
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["engine"] == "python"
 
 
 def test_a_bad_value_in_the_environment_is_a_usage_error(desk):
-    result = run("check", ERASURE, env={"KPCHECK_LANG": "de"})
+    result = kpcheck("check", ERASURE, env={"KPCHECK_LANG": "de"})
     assert result.exit_code == 2
     assert "KPCHECK_LANG" in result.output
 
 
 def test_kpcheck_toml_in_the_working_folder(desk):
     (desk / "kpcheck.toml").write_text('lang = "ru"\n\n[check]\nfail-on = "never"\n', encoding="utf-8")
-    result = run("check", ERASURE)
+    result = kpcheck("check", ERASURE)
     assert result.exit_code == 0, result.output
     assert RUSSIAN in result.stdout
 
 
 def test_the_command_line_wins_over_the_environment_and_the_file(desk):
     (desk / "kpcheck.toml").write_text('lang = "ru"\nfail_on = "never"\n', encoding="utf-8")
-    assert run("check", ERASURE, env={"KPCHECK_FAIL_ON": "invalid"}).exit_code == 1
-    result = run("check", "--fail-on", "never", "--lang", "en", ERASURE, env={"KPCHECK_LANG": "kk"})
+    assert kpcheck("check", ERASURE, env={"KPCHECK_FAIL_ON": "invalid"}).exit_code == 1
+    result = kpcheck("check", "--fail-on", "never", "--lang", "en", ERASURE, env={"KPCHECK_LANG": "kk"})
     assert result.exit_code == 0 and RUSSIAN not in result.stdout
 
 
 def test_the_environment_wins_over_the_file(desk):
     (desk / "kpcheck.toml").write_text('lang = "ru"\n', encoding="utf-8")
-    assert RUSSIAN not in run("check", ERASURE, env={"KPCHECK_LANG": "en"}).stdout
+    assert RUSSIAN not in kpcheck("check", ERASURE, env={"KPCHECK_LANG": "en"}).stdout
 
 
 def test_a_command_table_wins_over_the_top_of_the_file(desk):
     (desk / "kpcheck.toml").write_text('fail-on = "invalid"\n[check]\nfail-on = "never"\n', encoding="utf-8")
-    assert run("check", ERASURE).exit_code == 0
+    assert kpcheck("check", ERASURE).exit_code == 0
 
 
 def test_a_relative_path_in_a_file_is_relative_to_the_file(desk, tmp_path):
     user = tmp_path / "user-config"
     (user / "our-rules").mkdir(parents=True)
     (user / "kpcheck.toml").write_text('rules = "our-rules"\n', encoding="utf-8")
-    result = run("config", "check", "x.json", env={"COLUMNS": "300"})
+    result = kpcheck("config", "check", "x.json", env={"COLUMNS": "300"})
     (row,) = [line for line in result.stdout.splitlines() if "--rules" in line]
     assert str(user / "our-rules") in row
 
 
 def test_the_text_report_names_the_engine(desk):
-    result = run("check", "--engine", "python", ERASURE)
+    result = kpcheck("check", "--engine", "python", ERASURE)
     assert "engine python" in result.stdout
 
 
 def test_pyproject_tool_table_when_there_is_no_kpcheck_toml(desk):
     (desk / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.kpcheck]\nlang = "ru"\n', encoding="utf-8")
-    assert RUSSIAN in run("check", ERASURE).stdout
+    assert RUSSIAN in kpcheck("check", ERASURE).stdout
     (desk / "kpcheck.toml").write_text('lang = "en"\n', encoding="utf-8")
-    assert RUSSIAN not in run("check", ERASURE).stdout
+    assert RUSSIAN not in kpcheck("check", ERASURE).stdout
 
 
 def test_the_user_folder_is_the_base_and_the_working_folder_wins(desk, tmp_path):
     user = tmp_path / "user-config"
     user.mkdir()
     (user / "kpcheck.toml").write_text('lang = "ru"\nfail-on = "never"\n', encoding="utf-8")
-    result = run("check", ERASURE)
+    result = kpcheck("check", ERASURE)
     assert result.exit_code == 0 and RUSSIAN in result.stdout
     (desk / "kpcheck.toml").write_text('lang = "en"\n', encoding="utf-8")
-    result = run("check", ERASURE)
+    result = kpcheck("check", ERASURE)
     assert result.exit_code == 0 and RUSSIAN not in result.stdout
 
 
 def test_kpcheck_config_names_a_file(desk, tmp_path):
     named = tmp_path / "site.toml"
     named.write_text('lang = "ru"\n', encoding="utf-8")
-    assert RUSSIAN in run("check", ERASURE, env={"KPCHECK_CONFIG": str(named)}).stdout
-    missing = run("check", ERASURE, env={"KPCHECK_CONFIG": str(tmp_path / "nope.toml")})
+    assert RUSSIAN in kpcheck("check", ERASURE, env={"KPCHECK_CONFIG": str(named)}).stdout
+    missing = kpcheck("check", ERASURE, env={"KPCHECK_CONFIG": str(tmp_path / "nope.toml")})
     assert missing.exit_code == 2 and "nope.toml" in missing.output
 
 
@@ -132,7 +127,7 @@ def test_kpcheck_config_names_a_file(desk, tmp_path):
 )
 def test_a_bad_configuration_file_is_exit_2_with_file_and_line(desk, text, where, words):
     (desk / "kpcheck.toml").write_text(text, encoding="utf-8")
-    result = run(*(["rules", "test"] if "rules test" in text else ["check", ERASURE]))
+    result = kpcheck(*(["rules", "test"] if "rules test" in text else ["check", ERASURE]))
     assert result.exit_code == 2, result.output
     assert where in result.output and words in result.output and "[CFG00" in result.output
     assert "Traceback" not in result.output
@@ -140,20 +135,20 @@ def test_a_bad_configuration_file_is_exit_2_with_file_and_line(desk, text, where
 
 def test_version_reads_no_configuration_and_names_the_engine(desk):
     (desk / "kpcheck.toml").write_text("[broken\n", encoding="utf-8")
-    result = run("--version")
+    result = kpcheck("--version")
     assert result.exit_code == 0
     assert "engine: " in result.output and ("durable" in result.output or "python" in result.output)
 
 
 def test_help_names_the_variable(desk):
-    result = run("check", "--help")
+    result = kpcheck("check", "--help")
     assert result.exit_code == 0
     assert "KPCHECK_LANG" in result.output and "KPCHECK_FAIL_ON" in result.output
 
 
 def test_kpcheck_config_shows_each_value_and_where_it_came_from(desk):
     (desk / "kpcheck.toml").write_text('lang = "ru"\n\n[audit]\nfail-on = "warning"\n', encoding="utf-8")
-    result = run("config", env={"KPCHECK_JOBS": "3", "COLUMNS": "200"})
+    result = kpcheck("config", env={"KPCHECK_JOBS": "3", "COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     rows = {tuple(line.split()[:2]): line for line in result.stdout.splitlines() if line.strip()}
     assert "kpcheck.toml:1" in rows[("check", "--lang")] and " ru " in rows[("check", "--lang")]
@@ -164,7 +159,7 @@ def test_kpcheck_config_shows_each_value_and_where_it_came_from(desk):
 
 
 def test_kpcheck_config_of_one_command_line(desk):
-    result = run("config", "check", "--lang", "kk", "x.json", env={"KPCHECK_ENGINE": "python", "COLUMNS": "200"})
+    result = kpcheck("config", "check", "--lang", "kk", "x.json", env={"KPCHECK_ENGINE": "python", "COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     rows = {tuple(line.split()[:2]): line for line in result.stdout.splitlines() if line.strip()}
     assert "command line" in rows[("check", "--lang")]
@@ -174,7 +169,7 @@ def test_kpcheck_config_of_one_command_line(desk):
 
 def test_kpcheck_config_refuses_a_key_no_command_has(desk):
     (desk / "kpcheck.toml").write_text('\nlnag = "ru"\n', encoding="utf-8")
-    result = run("config")
+    result = kpcheck("config")
     assert result.exit_code == 2 and "kpcheck.toml:2" in result.output and "lnag" in result.output
 
 
@@ -207,7 +202,7 @@ def test_adopt_keeps_an_explicit_envvar():
 
 
 def test_check_reads_one_submission_from_standard_input(desk):
-    result = run("check", "--format", "json", "-", input=ERASURE.read_text(encoding="utf-8"))
+    result = kpcheck("check", "--format", "json", "-", input=ERASURE.read_text(encoding="utf-8"))
     assert result.exit_code == 1, result.output
     report = json.loads(result.stdout)
     assert report["results"][0]["source"] == "<stdin>"
@@ -218,13 +213,13 @@ def test_standard_input_may_be_yaml(desk):
     doc = json.loads(ERASURE.read_text(encoding="utf-8"))
     from kpcheck.input.yamlio import dump_yaml
 
-    result = run("check", "--format", "json", "-", input=dump_yaml(doc))
+    result = kpcheck("check", "--format", "json", "-", input=dump_yaml(doc))
     assert result.exit_code == 1, result.output
     assert json.loads(result.stdout)["results"][0]["status"] == "invalid"
 
 
 def test_standard_input_that_does_not_read_is_exit_2(desk):
-    result = run("check", "-", input="{ not json")
+    result = kpcheck("check", "-", input="{ not json")
     assert result.exit_code == 2
     assert "<stdin>" in result.output
 

@@ -15,7 +15,7 @@ The fixture batch, by hand:
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import io
 import json
 from collections import defaultdict
@@ -23,9 +23,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import kpcheck
 
-from kpcheck.cli.stats import stats
 from kpcheck.input.models import Submission
 from kpcheck.input.reader import Loaded, parse_json, read_sources
 from kpcheck.input.text import normalise_number
@@ -39,17 +38,14 @@ DASHES_1 = ["-"] * 8
 DASHES_2 = ["-"] * 3
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(stats, list(args))
+def stats_of(*args: str) -> tuple[int, str, str]:
+    """``kpcheck stats ARGS...``: its exit code, standard output and standard error."""
+    result = kpcheck("stats", *args)
     return result.exit_code, result.stdout, result.stderr
 
 
 def _load_tool(name: str):  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location(f"kpcheck_tools_{name}", ROOT / "tools" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return importlib.import_module(f"tools.{name}")
 
 
 # --- the figures -------------------------------------------------------------------------------
@@ -164,13 +160,13 @@ def test_golden_markdown_is_up_to_date() -> None:
 
 
 def test_command_markdown_matches_golden() -> None:
-    code, out, _ = run(str(BATCH), "--from", "2019", "--to", "2023", "--format", "markdown")
+    code, out, _ = stats_of(str(BATCH), "--from", "2019", "--to", "2023", "--format", "markdown")
     assert code == 2  # 08-unreadable.json is left out and reported: exit 2, the tables still made
     assert out == GOLDEN.read_text(encoding="utf-8")
 
 
 def test_text_report() -> None:
-    code, out, err = run(str(BATCH), "--from", "2019", "--to", "2023")
+    code, out, err = stats_of(str(BATCH), "--from", "2019", "--to", "2023")
     assert code == 2
     assert "Table 1. Production, import and export of rough diamonds" in out
     assert "Table 2. Number of KP certificates" in out
@@ -187,7 +183,7 @@ def test_text_report_stays_on_one_line_per_year() -> None:
 
 
 def test_csv_report_is_plain() -> None:
-    code, out, err = run(str(BATCH), "--format", "csv")
+    code, out, err = stats_of(str(BATCH), "--format", "csv")
     assert code == 2
     assert out.splitlines() == [
         "year,production_carats,production_usd,import_carats,import_usd,import_usd_per_ct,"
@@ -199,7 +195,7 @@ def test_csv_report_is_plain() -> None:
 
 
 def test_json_report() -> None:
-    code, out, _ = run(str(BATCH), "--from", "2019", "--to", "2023", "--format", "json")
+    code, out, _ = stats_of(str(BATCH), "--from", "2019", "--to", "2023", "--format", "json")
     assert code == 2
     assert '"value_usd": 1075087.50' in out
     doc = json.loads(out, parse_float=Decimal)
@@ -213,7 +209,7 @@ def test_json_report() -> None:
 
 def test_output_file(tmp_path: Path) -> None:
     target = tmp_path / "stats.md"
-    code, out, _ = run(str(BATCH), "--from", "2019", "--to", "2023", "--format", "markdown", "-o", str(target))
+    code, out, _ = stats_of(str(BATCH), "--from", "2019", "--to", "2023", "--format", "markdown", "-o", str(target))
     assert code == 2 and out == ""
     assert target.read_text(encoding="utf-8") == GOLDEN.read_text(encoding="utf-8")
 
@@ -233,7 +229,7 @@ def test_production_file(tmp_path: Path, name: str, text: str) -> None:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     assert load_production(path) == {2021: Production(Decimal("1000.50"), Decimal("2500000")), 2022: Production(None, None)}
-    code, out, _ = run(str(BATCH), "--production", str(path), "--format", "markdown")
+    code, out, _ = stats_of(str(BATCH), "--production", str(path), "--format", "markdown")
     assert code == 2
     assert "| 2021 | 1,000.50 | 2,500,000.00 | 640.25 |" in out
     assert "| 2022 | - | - | 1,200.40 |" in out
@@ -260,13 +256,13 @@ def test_bad_production_file(tmp_path: Path, name: str, text: str, where: str, w
     with pytest.raises(ProductionFileError) as caught:
         load_production(path)
     assert f"{path}{where}" in str(caught.value) and what in str(caught.value)
-    code, out, err = run(str(BATCH), "--production", str(path))
+    code, out, err = stats_of(str(BATCH), "--production", str(path))
     assert code == 2 and out == ""
     assert what in err and "no statistics were made" in err
 
 
 def test_missing_production_file(tmp_path: Path) -> None:
-    code, _, err = run(str(BATCH), "--production", str(tmp_path / "none.csv"))
+    code, _, err = stats_of(str(BATCH), "--production", str(tmp_path / "none.csv"))
     assert code == 2 and "cannot read the production file" in err
 
 
@@ -274,16 +270,16 @@ def test_missing_production_file(tmp_path: Path) -> None:
 
 
 def test_missing_source(tmp_path: Path) -> None:
-    code, out, err = run(str(BATCH), str(tmp_path / "nowhere"))
+    code, out, err = stats_of(str(BATCH), str(tmp_path / "nowhere"))
     assert code == 2 and out == ""
     assert "nowhere: no such file or folder" in err
 
 
 def test_from_after_to() -> None:
-    code, _, err = run(str(BATCH), "--from", "2023", "--to", "2019")
+    code, _, err = stats_of(str(BATCH), "--from", "2023", "--to", "2019")
     assert code == 2 and "--from 2023 is after --to 2019" in err
 
 
 def test_no_source_is_a_usage_error() -> None:
-    code, _, _ = run()
+    code, _, _ = stats_of()
     assert code == 2

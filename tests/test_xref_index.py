@@ -90,17 +90,13 @@ def _as_an_audit_builds_it(keys):
 
 @pytest.mark.parametrize("built", ["in memory", "as an audit"])
 def test_the_index_answers_as_a_search_of_every_key_does(monkeypatch, built):
-    import importlib.util
-    from pathlib import Path
 
     from kpcheck.batch.xref import build_index, key_of
     from kpcheck.input.models import Submission
 
     monkeypatch.setattr(xref, "RUN", 50)
-    spec = importlib.util.spec_from_file_location("kpcheck_tools_generate_index", Path(__file__).parents[1] / "tools" / "generate.py")
-    assert spec and spec.loader
-    gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen)
+    from tools import generate as gen
+
     keys = [key_of(Submission.model_validate_json(json.dumps(doc))) for doc in gen.generate(800, 0.3, 9)]
     originals = [k.number for k in keys[::40]] + ["NOWHERE-1"]
     keys += [xref.XrefKey("export", keys[0].presented_on, o, o + "-D", 7, 0, True, o) for o in originals]

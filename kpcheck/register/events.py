@@ -11,7 +11,8 @@ The open items (:func:`due_items`) as of a day:
 - ``duplicate``: an export certificate reported damaged and no duplicate issued on or after
   that day; its deadline is the law's (DUP-01's working days after the damage, on the Kazakh
   working-day calendar), given by the caller as ``duplicate_deadline``;
-- ``coupon``: an import certificate whose last decision accepted it (compliant or review) and
+- ``coupon``: an import certificate whose last decision accepted it (the controller's decision
+  "accepted" at the desk; else a verdict of compliant or review) and
   whose coupon has not been sent back; the department's number of days after presentation;
 - ``receipt``: an export certificate whose last decision accepted it and whose receipt the
   importing authority has not confirmed; the department's number of days after issue
@@ -246,10 +247,10 @@ def _follow_up_items(
         .group_by(s.c.direction, s.c.number)
         .subquery()
     )
-    query = select(last.c.direction, last.c.number, d.c.status, d.c.submission).join(d, d.c.pk == last.c.decision)
+    query = select(last.c.direction, last.c.number, d.c.status, d.c.outcome, d.c.submission).join(d, d.c.pk == last.c.decision)
     out = []
-    for direction, number, status, pk in conn.execute(query):
-        if status not in ACCEPTED:
+    for direction, number, status, outcome, pk in conn.execute(query):
+        if (outcome != "accepted") if outcome else (status not in ACCEPTED):  # the controller's decision, where one was taken
             continue
         item = "coupon" if direction == "import" else "receipt"
         if any(kind == CLOSED_BY[item] for kind, _ in events.get((direction, number), [])):

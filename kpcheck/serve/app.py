@@ -8,7 +8,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from kpcheck.serve import api_routes, desk_routes, page_routes, register_routes
+from kpcheck.serve import api_routes, desk_routes, due_routes, page_routes, register_routes
 from kpcheck.serve.security import BodyLimit, SameOrigin, SecurityHeaders, TrustedHost
 from kpcheck.serve.service import CheckService
 from kpcheck.serve.sessions import COOKIE, MAX_AGE
@@ -37,7 +37,7 @@ def create_app(service: CheckService, settings: Settings | None = None) -> Starl
         Middleware(SessionMiddleware, secret_key=settings.session_secret, session_cookie=COOKIE, max_age=MAX_AGE, same_site="strict"),
     ]
     app = Starlette(
-        routes=[*api_routes.routes, *register_routes.routes, *desk_routes.routes, *page_routes.routes],
+        routes=[*api_routes.routes, *register_routes.routes, *desk_routes.routes, *due_routes.routes, *page_routes.routes],
         middleware=middleware,
         exception_handlers={404: not_found, 500: server_error},
     )
