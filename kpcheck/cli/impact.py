@@ -17,6 +17,7 @@ from kpcheck.report.text import make_console
 from kpcheck.tooling.impact import ImpactRulebookInvalid, SameRulebook
 from kpcheck.tooling.impact import impact as run_impact
 from kpcheck.tooling.impact_render import render_text, to_json
+from kpcheck.tooling.lint_render import located
 
 
 @click.command("impact", cls=Command)
@@ -96,7 +97,7 @@ def impact(
         raise Failed(f"{exc}; nothing was compared") from None
     except ImpactRulebookInvalid as exc:
         for problem in exc.errors:
-            error(str(problem))
+            error(located(problem, lang))
         raise Failed(
             f"the {exc.side} rulebook ({new_dir if exc.side == 'new' else old_dir or 'shipped'}) "
             "or its reference data does not load; nothing was compared"
@@ -137,7 +138,7 @@ def _register_impact(
         raise Failed(f"{exc}; nothing was compared") from None
     except ImpactRulebookInvalid as exc:
         for problem in exc.errors:
-            error(str(problem))
+            error(located(problem, lang))
         raise Failed(f"the {exc.side} rulebook or its reference data does not load; nothing was compared") from None
     except SameRulebook as exc:
         raise Failed(f"the --old and the --new rulebook are the same (rulebook hash {exc.sha256[:12]}): nothing to compare") from None

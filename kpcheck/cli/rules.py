@@ -29,7 +29,7 @@ from kpcheck.tooling.examples_explain import explain_failures
 from kpcheck.tooling.examples_render import print_results, run_as_dict, run_as_junit
 from kpcheck.tooling.export import ExportError, export_rulebook
 from kpcheck.tooling.lint import count_line, counts, lint, select, summarise
-from kpcheck.tooling.lint_render import as_json, as_sarif
+from kpcheck.tooling.lint_render import as_json, as_sarif, located
 from kpcheck.tooling.lint_render import render as render_problem
 
 out = Console(highlight=False)
@@ -48,10 +48,10 @@ def _print(console: Console, renderable: Any) -> None:
         print_trimmed(console, renderable)
 
 
-def _book(directory: str | None) -> Rulebook | None:
+def _book(directory: str | None, lang: str = "en") -> Rulebook | None:
     book, errors = collect_rulebook(Path(directory) if directory else RULES_DIR)
     for problem in errors:
-        error(str(problem))
+        error(located(problem, lang))
     return None if errors else book
 
 
@@ -195,7 +195,7 @@ def test_rules(
     """Run every rule's examples on both engines (the Python one only where durable_rules does not import); exit 1 when one fails.
 
     Shows the failures, each with its explanation, then the counts; -v also lists every example that passed."""
-    book = _book(str(_directory(directory, rules_option)))
+    book = _book(str(_directory(directory, rules_option)), lang)
     run = _run(book) if book is not None else None
     if book is None or run is None:
         return EXIT_FAIL
@@ -326,7 +326,7 @@ def docs_rules(directory: str | None, rules_option: str | None, output: str | No
     fmt = FORMATS.get(Path(output).suffix.lower()) if output else "markdown"
     if fmt is None:
         raise click.BadParameter("the file name must end in .md or .html", param_hint="--output")
-    book = _book(str(_directory(directory, rules_option)))
+    book = _book(str(_directory(directory, rules_option)), lang)
     if book is None:
         raise Failed()
     try:

@@ -27,14 +27,38 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from kpcheck.i18n.labels import N_
 from kpcheck.input.yamlio import key_location, node_location, plain, value_location
 from kpcheck.problems import KpcheckError
-from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, LIST, OBJECT, TEXT, VALUES, FieldType, suggest
+from kpcheck.rulebook.schema import BOOL, DATE, DECIMAL, INT, LIST, OBJECT, TEXT, VALUES, FieldType, hinted
 
 COMPARISONS = ("equals", "not_equals", "less_than", "at_most", "greater_than", "at_least")
 SETS = ("one_of", "not_one_of")
 OPERATORS = COMPARISONS + SETS + ("is",)
 ORDERED = (INT, DECIMAL, DATE)
+
+
+FORMS = ["all", "any", "not", "for_any", "for_all", "field"]
+# the messages of the condition errors, as English msgids with {names} (translated for --lang ru|kk)
+T_NOT_MAPPING = N_("a condition must be a mapping (all, any, not, for_any, for_all or field)")
+T_NONEMPTY_LIST = N_("'{key}' takes a non-empty list of conditions")
+T_UNKNOWN_CONDITION = N_("unknown condition '{name}'")
+T_UNKNOWN_CONDITION_HINT = N_("unknown condition '{name}'; did you mean '{close}'?")
+T_WHERE_ONLY = N_("'{key}' takes 'where' (and optionally 'let') only")
+T_NESTED = N_("lists cannot be nested inside 'where'")
+T_NOT_LIST = N_("'{name}' is not a list of items")
+T_NOT_LIST_HINT = N_("'{name}' is not a list of items; did you mean '{close}'?")
+T_ONE_OPERATOR = N_("a comparison needs exactly one operator")
+T_UNKNOWN_OPERATOR = N_("unknown operator '{name}'")
+T_UNKNOWN_OPERATOR_HINT = N_("unknown operator '{name}'; did you mean '{close}'?")
+T_IS_VALUE = N_("'is' takes present or absent, not {value}")
+T_ONLY_IS = N_("'{field}' is a {kind}; it can only be tested with 'is'")
+T_LIST_OF_VALUES = N_("'{op}' takes a list of values")
+T_TWO_FIELDS = N_("inside 'where' compare an item field with a literal; compare two fields through a derived fact (let)")
+T_FIELDS_MISMATCH = N_("type mismatch: '{left}' is {left_kind}, '{right}' is {right_kind}")
+T_NEEDS_ORDERED = N_("'{op}' needs a number or a date; '{field}' is {kind}")
+T_UNKNOWN_FIELD = N_("unknown field '{name}'")
+T_UNKNOWN_FIELD_HINT = N_("unknown field '{name}'; did you mean '{close}'?")
 
 
 class ConditionError(KpcheckError, ValueError):
@@ -174,21 +198,19 @@ class Parser:
         self.file = file
         self.let_parser = let_parser
 
-    def error(self, node: Any, key: Any, message: str, code: str) -> ConditionError:
+    def error(self, node: Any, key: Any, code: str, template: str, /, **args: str) -> ConditionError:
         loc = key_location(node, key, self.file) if key is not None else node_location(node, self.file)
-        return ConditionError(loc, message, code)
+        return ConditionError(loc, "", code, template, args)
 
     def parse(self, node: Any, scope: Scope) -> Node:
         if not isinstance(node, dict) or not node:
-            raise ConditionError(
-                node_location(node, self.file), "a condition must be a mapping (all, any, not, for_any, for_all or field)", "RUL010"
-            )
+            raise ConditionError(node_location(node, self.file), "", "RUL010", T_NOT_MAPPING)
         keys = set(node)
         if keys == {"all"} or keys == {"any"}:
             (key,) = keys
             items = node[key]
             if not isinstance(items, list) or not items:
-                raise self.error(node, key, f"'{key}' takes a non-empty list of conditions", "RUL010")
+                raise self.error(node, key, "RUL010", T_NONEMPTY_LIST, key=str(key))
             parsed = tuple(self.parse(item, scope) for item in items)
             return All(parsed) if key == "all" else AnyOf(parsed)
         if keys == {"not"}:
@@ -198,24 +220,23 @@ class Parser:
         if "field" in keys:
             return self._leaf(node, scope)
         first = next(iter(node))
-        hint = suggest(str(first), ["all", "any", "not", "for_any", "for_all", "field"])
-        raise self.error(node, first, f"unknown condition '{first}'{hint}", "RUL011")
+        template, args = hinted(T_UNKNOWN_CONDITION, T_UNKNOWN_CONDITION_HINT, str(first), FORMS, name=str(first))
+        raise self.error(node, first, "RUL011", template, **args)
 
     def _quantified(self, node: dict[str, Any], scope: Scope) -> Quantified:
         key = "for_any" if "for_any" in node else "for_all"
         extra = set(node) - {key, "where", "let"}
         if extra or "where" not in node:
             bad = next(iter(extra)) if extra else key
-            raise self.error(node, bad, f"'{key}' takes 'where' (and optionally 'let') only", "RUL010")
+            raise self.error(node, bad, "RUL010", T_WHERE_ONLY, key=key)
         if scope.item_of is not None:
-            raise self.error(node, key, "lists cannot be nested inside 'where'", "RUL010")
+            raise self.error(node, key, "RUL010", T_NESTED)
         name = node[key]
         kind = scope.fields.get(name) if isinstance(name, str) else None
         if kind is None or kind.kind != LIST:
             lists = [k for k, v in scope.fields.items() if v.kind == LIST]
-            raise ConditionError(
-                value_location(node, key, self.file), f"'{name}' is not a list of items{suggest(str(name), lists)}", "RUL012"
-            )
+            template, args = hinted(T_NOT_LIST, T_NOT_LIST_HINT, str(name), lists, name=str(name))
+            raise ConditionError(value_location(node, key, self.file), "", "RUL012", template, args)
         inner = Scope(scope.fields, scope.lets, item_of=name)
         if "let" in node and self.let_parser is not None:
             inner.item_lets = self.let_parser(node["let"], inner)
@@ -226,43 +247,33 @@ class Parser:
         ops = [k for k in node if k != "field"]
         if len(ops) != 1 or ops[0] not in OPERATORS:
             bad = next((k for k in ops if k not in OPERATORS), ops[0] if ops else "field")
-            msg = (
-                "a comparison needs exactly one operator"
-                if not ops or bad in OPERATORS
-                else f"unknown operator '{bad}'{suggest(str(bad), OPERATORS)}"
-            )
-            raise self.error(node, bad, msg, "RUL013")
+            if not ops or bad in OPERATORS:
+                raise self.error(node, bad, "RUL013", T_ONE_OPERATOR)
+            template, args = hinted(T_UNKNOWN_OPERATOR, T_UNKNOWN_OPERATOR_HINT, str(bad), OPERATORS, name=str(bad))
+            raise self.error(node, bad, "RUL013", template, **args)
         op = ops[0]
         left = self.ref(node, "field", scope)
         value = node[op]
         if op == "is":
             if value not in ("present", "absent"):
-                raise ConditionError(value_location(node, op, self.file), f"'is' takes present or absent, not {value!r}", "RUL014")
+                raise ConditionError(value_location(node, op, self.file), "", "RUL014", T_IS_VALUE, {"value": repr(value)})
             return Presence(left, value == "present")
         if left.type in (LIST, VALUES, OBJECT):
-            raise self.error(node, "field", f"'{left.name}' is a {left.type}; it can only be tested with 'is'", "RUL015")
+            raise self.error(node, "field", "RUL015", T_ONLY_IS, field=left.name, kind=left.type)
         if op in SETS:
             if not isinstance(value, list) or not value:
-                raise ConditionError(value_location(node, op, self.file), f"'{op}' takes a list of values", "RUL014")
+                raise ConditionError(value_location(node, op, self.file), "", "RUL014", T_LIST_OF_VALUES, {"op": op})
             return Compare(left, op, tuple(self.literal(node, op, v, left) for v in value))
         if isinstance(value, dict):
             if scope.item_of is not None:
-                raise self.error(
-                    node,
-                    op,
-                    "inside 'where' compare an item field with a literal; compare two fields through a derived fact (let)",
-                    "RUL018",
-                )
+                raise self.error(node, op, "RUL018", T_TWO_FIELDS)
             right = self.ref(value, "field", scope)
             if right.type != left.type:
-                raise ConditionError(
-                    value_location(node, op, self.file),
-                    f"type mismatch: '{left.name}' is {left.type}, '{right.name}' is {right.type}",
-                    "RUL016",
-                )
+                args = {"left": left.name, "left_kind": left.type, "right": right.name, "right_kind": right.type}
+                raise ConditionError(value_location(node, op, self.file), "", "RUL016", T_FIELDS_MISMATCH, args)
             return Compare(left, op, right)
         if op not in ("equals", "not_equals") and left.type not in ORDERED:
-            raise self.error(node, op, f"'{op}' needs a number or a date; '{left.name}' is {left.type}", "RUL016")
+            raise self.error(node, op, "RUL016", T_NEEDS_ORDERED, op=op, field=left.name, kind=left.type)
         return Compare(left, op, self.literal(node, op, value, left))
 
     def ref(self, node: dict[str, Any], key: str, scope: Scope) -> Ref:
@@ -270,7 +281,8 @@ class Parser:
         ref = scope.resolve(name) if isinstance(name, str) else None
         if ref is None:
             where = value_location(node, key, self.file) if isinstance(node, dict) and key in node else node_location(node, self.file)
-            raise ConditionError(where, f"unknown field '{name}'{suggest(str(name), scope.known())}", "RUL017")
+            template, args = hinted(T_UNKNOWN_FIELD, T_UNKNOWN_FIELD_HINT, str(name), scope.known(), name=str(name))
+            raise ConditionError(where, "", "RUL017", template, args)
         return ref
 
     def literal(self, node: dict[str, Any], key: str, value: Any, left: Ref) -> Any:

@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from kpcheck.i18n.labels import N_
 from kpcheck.input.reader import loc_path
 from kpcheck.input.shorten import shorten
 from kpcheck.input.yamlio import YamlSyntaxError, key_location, load_yaml, locate, node_location, plain, value_location
@@ -38,12 +39,79 @@ from kpcheck.rulebook.rulefile import (  # noqa: F401
     Status,
     Translation,
 )
-from kpcheck.rulebook.schema import DATE, LIST, SUBMISSION_FIELDS, VALUES, suggest
+from kpcheck.rulebook.schema import DATE, LIST, SUBMISSION_FIELDS, VALUES, hinted
 from kpcheck.rulebook.slips import value_text, yaml_slip
 
 RULES_DIR: Path = shipped("rules")
 NOT_RULES = {"reference", "bases"}
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+# the messages of the loader's errors, as English msgids with {names} (translated for --lang ru|kk)
+T_LET_MAPPING = N_("'let' takes a mapping of names")
+T_LET_HIDES = N_("let name '{name}' hides a field of the submission")
+T_LET_FORM = N_("let '{name}' takes 'fact' and 'with'")
+T_UNKNOWN_FACT = N_("unknown derived fact '{name}'")
+T_UNKNOWN_FACT_HINT = N_("unknown derived fact '{name}'; did you mean '{close}'?")
+T_NO_PARAM = N_("'{fact}' has no parameter '{param}'")
+T_NO_PARAM_HINT = N_("'{fact}' has no parameter '{param}'; did you mean '{close}'?")
+T_NEEDS_PARAM = N_("'{fact}' needs the parameter '{param}'")
+T_READS_ITSELF = N_("'{fact}' reads the submission itself: a rule across submissions (scope: batch) cannot call it")
+T_READS_OTHERS = N_("'{fact}' reads other submissions: the rule needs 'scope: batch'")
+T_READS_BATCH = N_("'{fact}' reads the whole audited batch: a rule with 'needs: history' cannot call it (make it 'needs: batch')")
+T_UNDECLARED = N_("unknown rule parameter '{name}'; declare it under 'params:'")
+T_UNDECLARED_HINT = N_("unknown rule parameter '{name}'; did you mean '{close}'?; declare it under 'params:'")
+T_UNKNOWN_FIELD = N_("unknown field '{name}'")
+T_UNKNOWN_FIELD_HINT = N_("unknown field '{name}'; did you mean '{close}'?")
+T_NOT_A_DAY = N_("'{key}' is not a day: a value by date is written {2016-06-20: 5, 2027-01-01: 3} (YYYY-MM-DD: value)")
+T_TAKES_NUMBER = N_("parameter '{param}' takes a number from -{max} to {max}, not {value}")
+T_TAKES_COUNT = N_("parameter '{param}' takes a whole number from 0 to {max}, not {value}")
+T_TAKES_TEXT = N_("parameter '{param}' takes a text, not {value}")
+T_TAKES_TEXTS = N_("parameter '{param}' takes a list of texts, not {value}")
+T_REFERENCE_NOT_DATE = N_(
+    "reference_date: '{path}' is not a date; it names the date field dated values are read on (for example duplicate.damaged_on)"
+)
+T_REFERENCE_UNKNOWN = N_(
+    "reference_date: unknown field '{path}'; it names the date field dated values are read on (for example duplicate.damaged_on)"
+)
+T_REFERENCE_UNKNOWN_HINT = N_(
+    "reference_date: unknown field '{path}'; did you mean '{close}'?; it names the date field dated values are read on "
+    "(for example duplicate.damaged_on)"
+)
+T_MESSAGE_UNKNOWN = N_("message names unknown fact '{{name}}'")
+T_MESSAGE_UNKNOWN_HINT = N_("message names unknown fact '{{name}}'; did you mean '{close}'?")
+T_EXTRA = N_("{path}: unknown field")
+T_EXTRA_HINT = N_("{path}: unknown field; did you mean '{close}'?")
+T_ONE_OF = N_("{path}: Input should be {values} or {last}")
+T_ONE_OF_SINGLE = N_("{path}: Input should be {expected}")
+SCHEMA_MESSAGES = {  # (pydantic's error type, its message) -> the same words as a msgid
+    ("missing", "Field required"): N_("{path}: Field required"),
+    ("string_type", "Input should be a valid string"): N_("{path}: Input should be a valid string"),
+    ("list_type", "Input should be a valid list"): N_("{path}: Input should be a valid list"),
+    ("dict_type", "Input should be a valid dictionary"): N_("{path}: Input should be a valid dictionary"),
+    ("model_type", "Input should be a valid dictionary or instance of Text"): N_(
+        "{path}: Input should be a valid dictionary or instance of Text"
+    ),
+    ("bool_type", "Input should be a valid boolean"): N_("{path}: Input should be a valid boolean"),
+    ("bool_parsing", "Input should be a valid boolean, unable to interpret input"): N_(
+        "{path}: Input should be a valid boolean, unable to interpret input"
+    ),
+    ("date_type", "Input should be a valid date"): N_("{path}: Input should be a valid date"),
+    ("date_from_datetime_parsing", "Input should be a valid date or datetime, input is too short"): N_(
+        "{path}: Input should be a valid date or datetime, input is too short"
+    ),
+    ("string_too_short", "String should have at least 1 character"): N_("{path}: String should have at least 1 character"),
+}
+T_FILE_MAPPING = N_("a rule file must be a mapping")
+T_ID_FILE = N_("rule id '{rule_id}' does not match the file name '{file}'")
+T_UNREADABLE = N_("cannot read the file ({reason})")
+T_MANIFEST_MAPPING = N_("rulebook.yaml must be a mapping with a 'version'")
+T_MANIFEST_KEY = N_("unknown key '{key}' in rulebook.yaml; it holds {keys}")
+T_MANIFEST_KEY_HINT = N_("unknown key '{key}' in rulebook.yaml; did you mean '{close}'?; it holds {keys}")
+T_NO_MANIFEST = N_("no rulebook.yaml: not a rulebook folder")
+T_DUPLICATE_ID = N_("duplicate rule id {rule_id} (also {other})")
+T_NO_REPLACEMENT = N_("retired rule {rule_id} has no replaced_by")
+T_UNKNOWN_REPLACEMENT = N_("replaced_by names unknown rule {rule_id}")
 
 
 class RuleError(KpcheckError):
@@ -138,12 +206,10 @@ class _RuleCompiler:
     def parse_lets(self, node: Any, scope: Scope) -> dict[str, Ref]:
         out: dict[str, Ref] = {}
         if not isinstance(node, dict):
-            raise ConditionError(node_location(node, str(self.file)), "'let' takes a mapping of names", "RUL020")
+            raise ConditionError(node_location(node, str(self.file)), "", "RUL020", T_LET_MAPPING)
         for name, call in node.items():
             if name in scope.fields or (scope.item_of and name in (scope.fields[scope.item_of].items or {})):
-                raise ConditionError(
-                    key_location(node, name, str(self.file)), f"let name '{name}' hides a field of the submission", "RUL020"
-                )
+                raise ConditionError(key_location(node, name, str(self.file)), "", "RUL020", T_LET_HIDES, {"name": str(name)})
             out[name] = self.parse_let(name, call, scope, node)
             self.names.setdefault(out[name].name, str(name))
             if scope.item_of is None:
@@ -155,24 +221,22 @@ class _RuleCompiler:
     def parse_let(self, name: str, call: Any, scope: Scope, parent: Any) -> Ref:
         where = key_location(parent, name, str(self.file))
         if not isinstance(call, dict) or "fact" not in call or set(call) - {"fact", "with"}:
-            raise ConditionError(where, f"let '{name}' takes 'fact' and 'with'", "RUL020")
+            raise ConditionError(where, "", "RUL020", T_LET_FORM, {"name": name})
         fact = FACTS.get(call["fact"])
         if fact is None:
-            raise ConditionError(where, f"unknown derived fact '{call['fact']}'{suggest(str(call['fact']), FACTS)}", "RUL021")
+            template, hint = hinted(T_UNKNOWN_FACT, T_UNKNOWN_FACT_HINT, str(call["fact"]), FACTS, name=str(call["fact"]))
+            raise ConditionError(where, "", "RUL021", template, hint)
         self.check_reach(fact.name, fact.across, where, fact.reads_submission)
         given = call.get("with") or {}
         for param in given:
             if param not in fact.params:
-                raise ConditionError(
-                    key_location(given, param, str(self.file)),
-                    f"'{fact.name}' has no parameter '{param}'{suggest(str(param), fact.params)}",
-                    "RUL022",
-                )
+                template, hint = hinted(T_NO_PARAM, T_NO_PARAM_HINT, str(param), fact.params, fact=fact.name, param=str(param))
+                raise ConditionError(key_location(given, param, str(self.file)), "", "RUL022", template, hint)
         args: list[Any] = []
         fields: list[Any] = []
         for param, kind in fact.params.items():
             if param not in given:
-                raise ConditionError(where, f"'{fact.name}' needs the parameter '{param}'", "RUL022")
+                raise ConditionError(where, "", "RUL022", T_NEEDS_PARAM, {"fact": fact.name, "param": param})
             value = self.argument(given, param, kind, scope)
             args.append((param, value))
             if isinstance(value, Ref):
@@ -185,17 +249,11 @@ class _RuleCompiler:
         one that reads the submission itself needs a rule on one submission (RUL024)."""
         batch = isinstance(self.doc, dict) and self.doc.get("scope") == "batch"
         if reads_submission and batch:
-            raise ConditionError(
-                where, f"'{fact}' reads the submission itself: a rule across submissions (scope: batch) cannot call it", "RUL024"
-            )
+            raise ConditionError(where, "", "RUL024", T_READS_ITSELF, {"fact": fact})
         if across is not None and not batch:
-            raise ConditionError(where, f"'{fact}' reads other submissions: the rule needs 'scope: batch'", "RUL024")
+            raise ConditionError(where, "", "RUL024", T_READS_OTHERS, {"fact": fact})
         if across == BATCH and self.doc.get("needs") == HISTORY:
-            raise ConditionError(
-                where,
-                f"'{fact}' reads the whole audited batch: a rule with 'needs: history' cannot call it (make it 'needs: batch')",
-                "RUL024",
-            )
+            raise ConditionError(where, "", "RUL024", T_READS_BATCH, {"fact": fact})
 
     def argument(self, given: Any, param: str, kind: str, scope: Scope) -> Any:
         value = given[param]
@@ -203,18 +261,16 @@ class _RuleCompiler:
         if kind != PATH and isinstance(value, dict) and set(value) == {"param"}:
             params = self.doc.get("params") or {}
             if value["param"] not in params:
-                raise ConditionError(
-                    where,
-                    f"unknown rule parameter '{value['param']}'{suggest(str(value['param']), params)}; declare it under 'params:'",
-                    "RUL023",
-                )
+                template, args = hinted(T_UNDECLARED, T_UNDECLARED_HINT, str(value["param"]), params, name=str(value["param"]))
+                raise ConditionError(where, "", "RUL023", template, args)
             value = params[value["param"]]
             if is_dated(value) and kind != PATH:
                 return self.dated_argument(value, param, kind, where)
         if kind == PATH:
             ref = scope.resolve(value) if isinstance(value, str) else None
             if ref is None:
-                raise ConditionError(where, f"unknown field '{value}'{suggest(str(value), scope.known())}", "RUL017")
+                template, args = hinted(T_UNKNOWN_FIELD, T_UNKNOWN_FIELD_HINT, str(value), scope.known(), name=str(value))
+                raise ConditionError(where, "", "RUL017", template, args)
             return ref
         return self.literal_argument(value, param, kind, where)
 
@@ -224,11 +280,7 @@ class _RuleCompiler:
         for key, item in value.items():
             day = as_day(key)
             if day is None:
-                raise ConditionError(
-                    key_location(value, key, str(self.file)),
-                    f"'{shorten(str(key))}' is not a day: a value by date is written {{2016-06-20: 5, 2027-01-01: 3}} (YYYY-MM-DD: value)",
-                    "RUL016",
-                )
+                raise ConditionError(key_location(value, key, str(self.file)), "", "RUL016", T_NOT_A_DAY, {"key": shorten(str(key))})
             steps.append((day, self.literal_argument(item, param, kind, value_location(value, key, str(self.file)))))
         return Dated(tuple(sorted(steps, key=lambda s: s[0])), reading_days(self.doc.get("reference_date")))
 
@@ -242,13 +294,13 @@ class _RuleCompiler:
             return str(value)
         if kind == WORDS and isinstance(value, list) and all(isinstance(v, str) for v in value):
             return tuple(str(v) for v in value)
-        expected = {
-            NUMBER: f"a number from -{MAX_NUMBER:,} to {MAX_NUMBER:,}",
-            COUNT: f"a whole number from 0 to {MAX_COUNT:,}",
-            WORD: "a text",
-            WORDS: "a list of texts",
+        template, args = {
+            NUMBER: (T_TAKES_NUMBER, {"max": f"{MAX_NUMBER:,}"}),
+            COUNT: (T_TAKES_COUNT, {"max": f"{MAX_COUNT:,}"}),
+            WORD: (T_TAKES_TEXT, {}),
+            WORDS: (T_TAKES_TEXTS, {}),
         }[kind]
-        raise ConditionError(where, f"parameter '{param}' takes {expected}, not {value_text(value)}", "RUL016")
+        raise ConditionError(where, "", "RUL016", template, {"param": param, **args, "value": value_text(value)})
 
     def compile(self, spec: RuleFile, family: str) -> Rule:
         scope = Scope(SUBMISSION_FIELDS)
@@ -269,12 +321,11 @@ class _RuleCompiler:
         kind = SUBMISSION_FIELDS.get(path)
         if kind is None or kind.kind != DATE:
             dates = [name for name, field in SUBMISSION_FIELDS.items() if field.kind == DATE]
-            what = f"unknown field '{path}'{suggest(path, dates)}" if kind is None else f"'{path}' is not a date"
-            raise ConditionError(
-                value_location(self.doc, "reference_date", str(self.file)),
-                f"reference_date: {what}; it names the date field dated values are read on (for example duplicate.damaged_on)",
-                "RUL017" if kind is None else "RUL016",
-            )
+            where = value_location(self.doc, "reference_date", str(self.file))
+            if kind is not None:
+                raise ConditionError(where, "", "RUL016", T_REFERENCE_NOT_DATE, {"path": path})
+            template, args = hinted(T_REFERENCE_UNKNOWN, T_REFERENCE_UNKNOWN_HINT, path, dates, path=path)
+            raise ConditionError(where, "", "RUL017", template, args)
 
     def check_message(self, spec: RuleFile, scope: Scope) -> None:
         texts = [("message", spec.message)] + [("translations", t.message) for t in spec.translations.values() if t.message]
@@ -288,11 +339,8 @@ class _RuleCompiler:
                     continue
                 resolved = scope.resolve(name)
                 if resolved is None or resolved.type in (LIST, VALUES):
-                    raise ConditionError(
-                        key_location(self.doc, key, str(self.file)),
-                        f"message names unknown fact '{{{name}}}'{suggest(name, scope.known())}",
-                        "RUL030",
-                    )
+                    template, args = hinted(T_MESSAGE_UNKNOWN, T_MESSAGE_UNKNOWN_HINT, name, scope.known(), name=name)
+                    raise ConditionError(key_location(self.doc, key, str(self.file)), "", "RUL030", template, args)
 
 
 def rule_files(directory: Path) -> list[Path]:
@@ -311,8 +359,21 @@ def schema_error(doc: Any, path: Path, err: Any) -> RuleError:
         loc = loc[1:] if loc[1:2] != ("translations",) else ("translations", *loc[2:3], "message", *loc[3:])
         err = {**err, "loc": loc}
     where = locate(doc, loc, str(path))
-    detail = "unknown field" + suggest(str(err["loc"][-1]), RuleFile.model_fields) if err["type"] == "extra_forbidden" else err["msg"]
-    return RuleError(where, f"{loc_path(err['loc'])}: {detail}", "RUL002")
+    path_text = loc_path(err["loc"])
+    if err["type"] == "extra_forbidden":
+        template, args = hinted(T_EXTRA, T_EXTRA_HINT, str(err["loc"][-1]), RuleFile.model_fields, path=path_text)
+        return RuleError(where, "", "RUL002", template, args)
+    known = SCHEMA_MESSAGES.get((err["type"], err["msg"]))
+    if known is not None:
+        return RuleError(where, "", "RUL002", known, {"path": path_text})
+    if err["type"] in ("literal_error", "enum"):
+        expected = str((err.get("ctx") or {}).get("expected", ""))
+        if err["msg"] == f"Input should be {expected}":
+            if " or " in expected:
+                values, last = expected.rsplit(" or ", 1)
+                return RuleError(where, "", "RUL002", T_ONE_OF, {"path": path_text, "values": values, "last": last})
+            return RuleError(where, "", "RUL002", T_ONE_OF_SINGLE, {"path": path_text, "expected": expected})
+    return RuleError(where, f"{path_text}: {err['msg']}", "RUL002")
 
 
 def load_rule_file(path: Path, table: _LetTable, directory: Path) -> Rule:
@@ -322,13 +383,13 @@ def load_rule_file(path: Path, table: _LetTable, directory: Path) -> Rule:
         raise yaml_error(exc, path) from None
     if not isinstance(doc, dict):
         where = node_location(doc, str(path))
-        raise RuleError(where if where.line else Location(str(path), 1, 1), "a rule file must be a mapping", "RUL002")
+        raise RuleError(where if where.line else Location(str(path), 1, 1), "", "RUL002", T_FILE_MAPPING)
     try:
         spec = RuleFile.model_validate(plain(doc))
     except ValidationError as exc:
         raise schema_error(doc, path, exc.errors()[0]) from None
     if spec.id != path.stem:
-        raise RuleError(key_location(doc, "id", str(path)), f"rule id '{spec.id}' does not match the file name '{path.name}'", "RUL003")
+        raise RuleError(key_location(doc, "id", str(path)), "", "RUL003", T_ID_FILE, {"rule_id": spec.id, "file": path.name})
     family = path.relative_to(directory).parts[0] if len(path.relative_to(directory).parts) > 1 else ""
     try:
         return _RuleCompiler(path, doc, table).compile(spec, family)
@@ -348,7 +409,10 @@ def yaml_error(exc: YamlSyntaxError, path: Path) -> RuleError:
     return RuleError(where, "", "RUL001", template, args)
 
 
-MANIFEST_KEYS = {"version": 'a text such as "2024.1"', "title": "a text"}
+MANIFEST_KEYS = {
+    "version": N_("rulebook.yaml needs '{key}': a text such as \"2024.1\""),
+    "title": N_("rulebook.yaml needs '{key}': a text"),
+}
 
 
 def read_manifest(manifest: Path) -> tuple[str | None, list[RuleError]]:
@@ -358,14 +422,15 @@ def read_manifest(manifest: Path) -> tuple[str | None, list[RuleError]]:
     except YamlSyntaxError as exc:
         return None, [RuleError(exc.location, exc.message, "RUL004")]
     except OSError as exc:
-        return None, [RuleError(str(manifest), f"cannot read the file ({exc.strerror})", "RUL004")]
+        return None, [RuleError(str(manifest), "", "RUL004", T_UNREADABLE, {"reason": str(exc.strerror)})]
     if not isinstance(meta, dict):
-        return None, [RuleError(Location(str(manifest), 1, 1), "rulebook.yaml must be a mapping with a 'version'", "RUL004")]
+        return None, [RuleError(Location(str(manifest), 1, 1), "", "RUL004", T_MANIFEST_MAPPING)]
     errors = [
         RuleError(
             key_location(meta, key, str(manifest)),
-            f"unknown key '{shorten(str(key))}' in rulebook.yaml{suggest(str(key), MANIFEST_KEYS)}; it holds {', '.join(MANIFEST_KEYS)}",
+            "",
             "RUL004",
+            *hinted(T_MANIFEST_KEY, T_MANIFEST_KEY_HINT, str(key), MANIFEST_KEYS, key=shorten(str(key)), keys=", ".join(MANIFEST_KEYS)),
         )
         for key in meta
         if key not in MANIFEST_KEYS
@@ -374,7 +439,7 @@ def read_manifest(manifest: Path) -> tuple[str | None, list[RuleError]]:
         value = meta.get(key)
         if ((key == "version" or value is not None) and not isinstance(value, (str, int, Decimal))) or isinstance(value, bool):
             where = value_location(meta, key, str(manifest)) if key in meta else Location(str(manifest), 1, 1)
-            errors.append(RuleError(where, f"rulebook.yaml needs '{key}': {expected}", "RUL004"))
+            errors.append(RuleError(where, "", "RUL004", expected, {"key": key}))
     version = meta.get("version")
     return (str(version) if isinstance(version, (str, int, Decimal)) and not isinstance(version, bool) else None), errors
 
@@ -433,7 +498,7 @@ def collect_rulebook(directory: Path) -> tuple[Rulebook | None, list[RuleError]]
     errors: list[RuleError] = []
     manifest = directory / "rulebook.yaml"
     if not manifest.is_file():
-        return None, [RuleError(str(manifest), "no rulebook.yaml: not a rulebook folder", "RUL004")]
+        return None, [RuleError(str(manifest), "", "RUL004", T_NO_MANIFEST)]
     version, errors = read_manifest(manifest)
     if version is None:
         return None, errors
@@ -448,14 +513,14 @@ def collect_rulebook(directory: Path) -> tuple[Rulebook | None, list[RuleError]]
             errors.append(exc)
             continue
         if rule.id in seen:
-            errors.append(RuleError(str(path), f"duplicate rule id {rule.id} (also {seen[rule.id]})", "RUL005"))
+            errors.append(RuleError(str(path), "", "RUL005", T_DUPLICATE_ID, {"rule_id": rule.id, "other": str(seen[rule.id])}))
         seen[rule.id] = path
         rules.append(rule)
     for rule in rules:
         if rule.spec.status is Status.RETIRED and not rule.spec.replaced_by:
-            errors.append(RuleError(str(rule.file), f"retired rule {rule.id} has no replaced_by", "RUL006"))
+            errors.append(RuleError(str(rule.file), "", "RUL006", T_NO_REPLACEMENT, {"rule_id": rule.id}))
         if rule.spec.replaced_by and rule.spec.replaced_by not in seen:
-            errors.append(RuleError(str(rule.file), f"replaced_by names unknown rule {rule.spec.replaced_by}", "RUL006"))
+            errors.append(RuleError(str(rule.file), "", "RUL006", T_UNKNOWN_REPLACEMENT, {"rule_id": str(rule.spec.replaced_by)}))
     rules.sort(key=lambda r: r.id)
     book = Rulebook(directory, version, rules, {d.key: d for d in table.defs.values()}, [manifest, *files])
     return book, errors

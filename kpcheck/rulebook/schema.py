@@ -76,3 +76,10 @@ def suggest(name: str, known: typing.Iterable[str]) -> str:
     """A "did you mean" clause for an unknown name, or an empty string."""
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def hinted(template: str, with_hint: str, unknown: str, known: typing.Iterable[str], /, **args: str) -> tuple[str, dict[str, str]]:
+    """(template, arguments) for an ``unknown`` name: ``with_hint`` (the same message with a "did you
+    mean '{close}'" clause, as :func:`suggest` words it) when a known name is close, else ``template``."""
+    close = difflib.get_close_matches(unknown, list(known), n=1, cutoff=0.6)
+    return (with_hint, {**args, "close": close[0]}) if close else (template, args)

@@ -35,7 +35,65 @@ from kpcheck.rulebook.conditions import Ref, refs_of, walk
 from kpcheck.rulebook.dated import as_day, is_dated
 from kpcheck.rulebook.loader import Rule, Rulebook, RuleError, collect_rulebook, rule_files, schema_error, section_errors
 from kpcheck.rulebook.rulefile import RuleFile, Status
-from kpcheck.tooling.coverage import AFTER, ExampleRun, run_examples, side_text, sides
+from kpcheck.tooling.coverage import AFTER, BEFORE, IN_FORCE, ExampleRun, run_examples, side_text, sides
+
+# the messages of lint's own codes, as English msgids with {names} (translated for --lang ru|kk)
+T_HORIZON = N_(
+    "the working-day calendar's confirmed years end on {until}, within a year of {today}: "
+    "when the Government's transfer decree for the next year is published, add its days to "
+    "calendar-overrides.yaml and confirm the year there (or regenerate with a newer holidays "
+    "release); until then deadlines in later years carry a provisional-calendar note"
+)
+T_HORIZON_NONE = N_(
+    "the working-day calendar's confirmed years are none, within a year of {today}: "
+    "when the Government's transfer decree for the next year is published, add its days to "
+    "calendar-overrides.yaml and confirm the year there (or regenerate with a newer holidays "
+    "release); until then deadlines in later years carry a provisional-calendar note"
+)
+T_REUSED = N_("rule id {rule_id} is retired ({others}); a retired id is never reused: give the new rule an id of its own")
+T_NO_TRIGGERS = N_("rule {rule_id} has no example that expects it to trigger")
+T_NO_CLEAN = N_("rule {rule_id} has no example that expects it to stay clean")
+T_SAME_NAME = N_("{n} examples of rule {rule_id} are named '{name}'")
+T_SELF_REPLACED = N_("rule {rule_id} cannot be replaced by itself")
+T_TO_CONFIRM = N_("the provision of {act} is to be confirmed")
+T_DAYS_ORDER = N_("{what}: {day} comes after {previous}; write the days in order, each once")
+T_DAY_OUTSIDE = N_("{what}: {day} is outside the rule's dates in force ({start} to {end})")
+T_DAY_OUTSIDE_OPEN = N_("{what}: {day} is outside the rule's dates in force ({start})")
+T_FIRST_LATE = N_(
+    "{what}: the first value takes effect on {first}, after the rule comes into force on "
+    "{start}; give the value in force from {start} as well"
+)
+T_NO_KAZAKH = N_("rule {rule_id} has no Kazakh title and message (translations.kk)")
+T_NO_RUSSIAN = N_("rule {rule_id} has no Russian text (translations.ru)")
+T_RUSSIAN_LACKS = {
+    ("title",): N_("the Russian text of rule {rule_id} has no title"),
+    ("message",): N_("the Russian text of rule {rule_id} has no message"),
+    ("title", "message"): N_("the Russian text of rule {rule_id} has no title and no message"),
+}
+T_DRAFT = N_("the {language} text of rule {rule_id} is a draft awaiting review by the legal staff (remove 'draft: true' once reviewed)")
+T_DRAFTS = {
+    "ru": N_("the Russian text of rule {rule_id} is a draft awaiting review by the legal staff (remove 'draft: true' once reviewed)"),
+    "kk": N_("the Kazakh text of rule {rule_id} is a draft awaiting review by the legal staff (remove 'draft: true' once reviewed)"),
+}
+T_UNUSED_PARAM = N_("parameter '{name}' is never used: remove it or pass it to a let with {param: {name}}")
+T_SILENT_PASS = N_(
+    "applies_when of {rule_id} tests whether {field} is present, but no rule reports it missing: "
+    "the rule would pass silently without it; make a rule trigger on its absence (or this one)"
+)
+T_NO_COMPILE = N_("an evaluator cannot compile the rulebook: {detail}")
+T_UNUSED_LET = N_("let '{name}' is never read: remove it or use it")
+T_MISBEHAVES = N_("example '{name}' of {rule_id} expects {expect} but gives {got}")
+T_NEVER_TRIGGERS = N_("the condition of {rule_id} triggers on none of its {n} examples ({k} expect it to)")
+T_NEVER_TRIGGERS_ONE = N_("the condition of {rule_id} triggers on none of its {n} examples ({k} expects it to)")
+T_NONE_BEFORE = N_("rule {rule_id} has no example presented before {start}")
+T_NONE_FROM = N_("rule {rule_id} has no example presented on or after {start}")
+T_NONE_BETWEEN = N_("rule {rule_id} has no example presented on or after {start} and on or before {end}")
+T_NONE_AFTER = N_("rule {rule_id} has no example presented after {end}")
+
+
+def said(where: Location | str, code: str, template: str, level: Level = Level.ERROR, rule: str | None = None, **args: str) -> Problem:
+    """A problem whose message is ``template`` filled with ``args`` (and translated with them for ``--lang``)."""
+    return Problem(where, code, fill(template, args), level, rule, template=template, args=tuple(args.items()))
 
 
 @dataclass
@@ -94,18 +152,10 @@ def horizon_problems(directory: Path, calendar: WorkingCalendar, today: date) ->
         line = next((n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text.startswith("years:")), None)
     except OSError:
         line = None
-    what = f"end on {until.isoformat()}" if until is not None else "are none"
-    return [
-        Problem(
-            Location(str(path), line, 1 if line else None),
-            "LNT204",
-            f"the working-day calendar's confirmed years {what}, within a year of {today.isoformat()}: "
-            "when the Government's transfer decree for the next year is published, add its days to "
-            "calendar-overrides.yaml and confirm the year there (or regenerate with a newer holidays "
-            "release); until then deadlines in later years carry a provisional-calendar note",
-            Level.WARNING,
-        )
-    ]
+    where = Location(str(path), line, 1 if line else None)
+    if until is None:
+        return [said(where, "LNT204", T_HORIZON_NONE, Level.WARNING, today=today.isoformat())]
+    return [said(where, "LNT204", T_HORIZON, Level.WARNING, until=until.isoformat(), today=today.isoformat())]
 
 
 def _as_location(where: Any) -> Location:
@@ -131,7 +181,7 @@ def _schema_problem(f: _File, err: Any) -> Problem:
     """One schema error, worded as the loader words its first one (RUL002)."""
     exc = schema_error(f.doc, f.path, err)
     where = exc.location if isinstance(exc.location, Location) else Location(str(exc.location))
-    return Problem(where, exc.code, exc.message)
+    return dataclasses.replace(exc.problem, location=where)
 
 
 def _from_loader(exc: RuleError, files: dict[str, _File]) -> Problem:
@@ -143,16 +193,12 @@ def _from_loader(exc: RuleError, files: dict[str, _File]) -> Problem:
         twins = [g for g in files.values() if g.spec is not None and g.spec.id == f.spec.id]
         if any(g.spec.status is Status.RETIRED for g in twins if g.spec is not None):
             others = ", ".join(str(g.path) for g in twins if g is not f)
-            return Problem(
-                f.at_value("id"),
-                "LNT106",
-                f"rule id {f.spec.id} is retired ({others}); a retired id is never reused: give the new rule an id of its own",
-            )
-        return Problem(f.at_value("id"), exc.code, exc.message)
+            return said(f.at_value("id"), "LNT106", T_REUSED, rule_id=f.spec.id, others=others)
+        return dataclasses.replace(exc.problem, location=f.at_value("id"))
     if exc.code == "RUL006":
         key = "replaced_by" if "replaced_by" in f.doc else "status"
-        return Problem(f.at_value(key), exc.code, exc.message)
-    return Problem(f.at_key("id") if "id" in f.doc else Location(str(f.path)), exc.code, exc.message)
+        return dataclasses.replace(exc.problem, location=f.at_value(key))
+    return dataclasses.replace(exc.problem, location=f.at_key("id") if "id" in f.doc else Location(str(f.path)))
 
 
 def static_problems(f: _File) -> list[Problem]:
@@ -162,18 +208,18 @@ def static_problems(f: _File) -> list[Problem]:
     at_examples = f.at_key("examples") if "examples" in doc else f.at_key("id")
     expects = [e.expect for e in spec.examples]
     if "triggers" not in expects:
-        out.append(Problem(at_examples, "LNT101", f"rule {spec.id} has no example that expects it to trigger"))
+        out.append(said(at_examples, "LNT101", T_NO_TRIGGERS, rule_id=spec.id))
     if "clean" not in expects:
-        out.append(Problem(at_examples, "LNT102", f"rule {spec.id} has no example that expects it to stay clean"))
+        out.append(said(at_examples, "LNT102", T_NO_CLEAN, rule_id=spec.id))
     for name, n in sorted(Counter(e.name for e in spec.examples).items()):
         if n > 1:
-            out.append(Problem(at_examples, "LNT108", f"{n} examples of rule {spec.id} are named '{name}'"))
+            out.append(said(at_examples, "LNT108", T_SAME_NAME, n=str(n), rule_id=spec.id, name=name))
     if spec.replaced_by is not None and spec.replaced_by == spec.id:
-        out.append(Problem(f.at_value("replaced_by"), "LNT106", f"rule {spec.id} cannot be replaced by itself"))
+        out.append(said(f.at_value("replaced_by"), "LNT106", T_SELF_REPLACED, rule_id=spec.id))
     for i, basis in enumerate(spec.legal_basis):
         if not basis.confirmed:
             where = value_location(doc["legal_basis"][i], "provision", str(f.path))
-            out.append(Problem(where, "LNT201", f"the provision of {basis.act} is to be confirmed", Level.WARNING, spec.id))
+            out.append(said(where, "LNT201", T_TO_CONFIRM, Level.WARNING, spec.id, act=basis.act))
     return out + _russian(f) + _kazakh(f) + _drafts(f) + _unused_params(f) + dated_problems(f)
 
 
@@ -203,25 +249,25 @@ def dated_problems(f: _File) -> list[Problem]:
                 continue
             where = key_location(mapping, key, str(f.path))
             if previous is not None and day <= previous:
-                out.append(
-                    Problem(
-                        where, "LNT109", f"{what}: {day.isoformat()} comes after {previous.isoformat()}; write the days in order, each once"
-                    )
-                )
+                out.append(said(where, "LNT109", T_DAYS_ORDER, what=what, day=day.isoformat(), previous=previous.isoformat()))
             elif day < start or (end is not None and day > end):
-                until = f" to {end.isoformat()}" if end else ""
-                out.append(
-                    Problem(where, "LNT109", f"{what}: {day.isoformat()} is outside the rule's dates in force ({start.isoformat()}{until})")
-                )
+                if end is None:
+                    out.append(said(where, "LNT109", T_DAY_OUTSIDE_OPEN, what=what, day=day.isoformat(), start=start.isoformat()))
+                else:
+                    out.append(
+                        said(where, "LNT109", T_DAY_OUTSIDE, what=what, day=day.isoformat(), start=start.isoformat(), end=end.isoformat())
+                    )
             previous = day if previous is None or day > previous else previous
         first = min((d for _, d in days if d is not None), default=None)
         if first is not None and first > start:
             out.append(
-                Problem(
+                said(
                     key_location(mapping, next(k for k, d in days if d == first), str(f.path)),
                     "LNT109",
-                    f"{what}: the first value takes effect on {first.isoformat()}, after the rule comes into force on "
-                    f"{start.isoformat()}; give the value in force from {start.isoformat()} as well",
+                    T_FIRST_LATE,
+                    what=what,
+                    first=first.isoformat(),
+                    start=start.isoformat(),
                 )
             )
     return out
@@ -234,20 +280,21 @@ def _kazakh(f: _File) -> list[Problem]:
     if kk is not None and kk.title and kk.message:
         return []
     where = f.at_key("translations") if "translations" in f.doc else f.at_key("id")
-    return [Problem(where, "LNT206", f"rule {spec.id} has no Kazakh title and message (translations.kk)", Level.WARNING, spec.id)]
+    return [said(where, "LNT206", T_NO_KAZAKH, Level.WARNING, spec.id, rule_id=spec.id)]
 
 
 def _drafts(f: _File) -> list[Problem]:
     spec = f.spec
     assert spec is not None
     return [
-        Problem(
+        said(
             key_location(f.doc["translations"], lang, str(f.path)),
             "LNT205",
-            f"the {LANGUAGE_NAMES.get(lang, lang)} text of rule {spec.id} is a draft awaiting "
-            "review by the legal staff (remove 'draft: true' once reviewed)",
+            T_DRAFTS.get(lang, T_DRAFT),
             Level.WARNING,
             spec.id,
+            language=LANGUAGE_NAMES.get(lang, lang),
+            rule_id=spec.id,
         )
         for lang, t in spec.translations.items()
         if t.draft
@@ -271,13 +318,7 @@ def _unused_params(f: _File) -> list[Problem]:
     used = _params_named(f.doc.get("let"))
     texts = [spec.message, *(t.message or "" for t in spec.translations.values()), *(spec.dated.message or {}).values()]
     return [
-        Problem(
-            key_location(f.doc["params"], name, str(f.path)),
-            "LNT207",
-            f"parameter '{name}' is never used: remove it or pass it to a let with {{param: {name}}}",
-            Level.WARNING,
-            spec.id,
-        )
+        said(key_location(f.doc["params"], name, str(f.path)), "LNT207", T_UNUSED_PARAM, Level.WARNING, spec.id, name=name)
         for name in spec.params
         if name not in used and not any(f"{{{name}}}" in t for t in texts)
     ]
@@ -289,11 +330,11 @@ def _russian(f: _File) -> list[Problem]:
     ru = spec.translations.get("ru")
     if ru is None:
         where = f.at_key("translations") if "translations" in f.doc else f.at_key("id")
-        return [Problem(where, "LNT202", f"rule {spec.id} has no Russian text (translations.ru)", Level.WARNING, spec.id)]
+        return [said(where, "LNT202", T_NO_RUSSIAN, Level.WARNING, spec.id, rule_id=spec.id)]
     missing = [part for part in ("title", "message") if not getattr(ru, part)]
     if missing:
         where = key_location(f.doc["translations"], "ru", str(f.path))
-        return [Problem(where, "LNT202", f"the Russian text of rule {spec.id} has no {' and no '.join(missing)}", Level.WARNING, spec.id)]
+        return [said(where, "LNT202", T_RUSSIAN_LACKS[tuple(missing)], Level.WARNING, spec.id, rule_id=spec.id)]
     return []
 
 
@@ -309,15 +350,7 @@ def silent_pass_problems(book: Rulebook, files: dict[str, _File]) -> list[Proble
         f = files.get(str(rule.file))
         entries = f.doc.get("applies_when") if f is not None and isinstance(f.doc, dict) else None
         where = value_location(entries, found.index, str(rule.file)) if isinstance(entries, list) else Location(str(rule.file))
-        out.append(
-            Problem(
-                where,
-                "LNT110",
-                f"applies_when of {found.rule} tests whether {found.field} is present, but no rule reports it missing: "
-                f"the rule would pass silently without it; make a rule trigger on its absence (or this one)",
-                rule=found.rule,
-            )
-        )
+        out.append(said(where, "LNT110", T_SILENT_PASS, rule=found.rule, rule_id=found.rule, field=found.field))
     return out
 
 
@@ -329,7 +362,7 @@ def example_problems(book: Rulebook, files: dict[str, _File], registers: Path | 
     try:
         run = run_examples(book, registers)
     except EngineError as exc:
-        return [Problem(manifest, "LNT107", f"an evaluator cannot compile the rulebook: {exc}")]
+        return [said(manifest, "LNT107", T_NO_COMPILE, detail=str(exc))]
     except ReferenceDataError as exc:
         return [Problem(_as_location(exc.location), exc.code, exc.message)]
     out: list[Problem] = []
@@ -352,14 +385,7 @@ def _unused_lets(rule: Rule, book: Rulebook, f: _File) -> list[Problem]:
     out = []
     for name, ref in rule.lets.items():
         if ref.name not in used and not any(f"{{{name}}}" in text for text in texts):
-            out.append(
-                Problem(
-                    key_location(f.doc["let"], name, str(f.path)),
-                    "LNT203",
-                    f"let '{name}' is never read: remove it or use it",
-                    Level.WARNING,
-                )
-            )
+            out.append(said(key_location(f.doc["let"], name, str(f.path)), "LNT203", T_UNUSED_LET, Level.WARNING, name=name))
     return out
 
 
@@ -372,22 +398,27 @@ def _behaviour(rule: Rule, f: _File, run: ExampleRun) -> list[Problem]:
         node = f.doc["examples"][i]
         got = ", ".join(f"{r.actual} ({engine}{': ' + r.detail if r.detail else ''})" for engine, r in results.items())
         out.append(
-            Problem(
+            said(
                 key_location(node, "name", str(f.path)),
                 "LNT103",
-                f"example '{example.name}' of {rule.id} expects {example.expect} but gives {got}",
+                T_MISBEHAVES,
+                name=example.name,
+                rule_id=rule.id,
+                expect=example.expect,
+                got=got,
             )
         )
     declared = [e for e in rule.spec.examples if e.expect == "triggers"]
     if declared and not any(r.actual == "triggers" for r in run.of(rule.id)):
         where = f.at_key("condition") if "condition" in f.doc else f.at_key("id")
         out.append(
-            Problem(
+            said(
                 where,
                 "LNT104",
-                f"the condition of {rule.id} triggers on none of its "
-                f"{len(rule.spec.examples)} "
-                f"examples ({len(declared)} expect{'s' * (len(declared) == 1)} it to)",
+                T_NEVER_TRIGGERS_ONE if len(declared) == 1 else T_NEVER_TRIGGERS,
+                rule_id=rule.id,
+                n=str(len(rule.spec.examples)),
+                k=str(len(declared)),
             )
         )
     return out
@@ -402,8 +433,23 @@ def _dates(rule: Rule, f: _File, run: ExampleRun) -> list[Problem]:
             continue
         key = "to" if side == AFTER else "from"
         where = value_location(in_force, key, str(f.path)) if in_force is not None else f.at_key("id")
-        out.append(Problem(where, "LNT105", f"rule {rule.id} has no example presented {side_text(rule, side)}"))
+        out.append(_side_problem(where, rule, side))
     return out
+
+
+def _side_problem(where: Location, rule: Rule, side: str) -> Problem:
+    """LNT105 for one side of the rule's dates in force (worded as :func:`side_text` words it)."""
+    f = rule.spec.in_force
+    start, end = f.from_.isoformat(), f.to.isoformat() if f.to else ""
+    if side == AFTER:
+        return said(where, "LNT105", T_NONE_AFTER, rule_id=rule.id, end=end)
+    if side == IN_FORCE:
+        if f.to:
+            return said(where, "LNT105", T_NONE_BETWEEN, rule_id=rule.id, start=start, end=end)
+        return said(where, "LNT105", T_NONE_FROM, rule_id=rule.id, start=start)
+    if side == BEFORE:
+        return said(where, "LNT105", T_NONE_BEFORE, rule_id=rule.id, start=start)
+    return Problem(where, "LNT105", f"rule {rule.id} has no example presented {side_text(rule, side)}")
 
 
 LANGUAGE_NAMES = {"ru": "Russian", "kk": "Kazakh"}

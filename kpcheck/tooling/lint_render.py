@@ -14,7 +14,7 @@ from typing import Any
 
 from kpcheck import __version__
 from kpcheck.i18n import gettext_for
-from kpcheck.problems import LEVEL_WORDS, Problem, explain, fill
+from kpcheck.problems import LEVEL_WORDS, KpcheckError, Problem, explain, fill
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -25,6 +25,13 @@ def message_in(problem: Problem, lang: str) -> str:
     if problem.template is None or lang == "en":
         return problem.message
     return fill(gettext_for(lang)(problem.template), dict(problem.args))
+
+
+def located(exc: BaseException, lang: str = "en") -> str:
+    """``location: message`` of an error (``str(exc)``), its templated message in ``lang``."""
+    if lang == "en" or not isinstance(exc, KpcheckError) or exc.template is None:
+        return str(exc)
+    return f"{exc.location}: {fill(gettext_for(lang)(exc.template), dict(exc.template_args))}"
 
 
 def render(problem: Problem, lang: str = "en") -> str:
@@ -94,4 +101,4 @@ def as_sarif(problems: list[Problem], lang: str = "en") -> dict[str, Any]:
     }
 
 
-__all__ = ["as_json", "as_sarif"]
+__all__ = ["as_json", "as_sarif", "located"]
