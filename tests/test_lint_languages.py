@@ -71,6 +71,7 @@ EXTRA: dict[str, tuple[str, str]] = {  # file -> (its text, the code it plants)
     ),
     "V/V-12.yaml": (rule_text("V-12", "condition: {for_any: certificate.number, where: {field: x, equals: 1}}\n"), "RUL012"),
     "V/V-13.yaml": (rule_text("V-13", "condition: {all: []}\n"), "RUL010"),
+    "V/V-15.yaml": (rule_text("V-15", "needs: history\n" + GOOD_BODY), "RUL002"),
     "V/V-14.yaml": (good("V-14").replace("status: active", "status: active\nreplaced_by: V-99"), "RUL006"),
 }
 LANGUAGES = {"ru": re.compile("[а-яА-ЯёЁ]"), "kk": re.compile("[әғқңөұүһіӘҒҚҢӨҰҮҺІ]|[а-яА-Я]")}

@@ -101,6 +101,10 @@ SCHEMA_MESSAGES = {  # (pydantic's error type, its message) -> the same words as
         "{path}: Input should be a valid date or datetime, input is too short"
     ),
     ("string_too_short", "String should have at least 1 character"): N_("{path}: String should have at least 1 character"),
+    ("value_error", "Value error, unknown field 'dated'"): N_("{path}: Value error, unknown field 'dated'"),
+    ("value_error", "Value error, 'needs' is given only with 'scope: batch' (a rule across submissions)"): N_(
+        "{path}: Value error, 'needs' is given only with 'scope: batch' (a rule across submissions)"
+    ),
 }
 T_FILE_MAPPING = N_("a rule file must be a mapping")
 T_ID_FILE = N_("rule id '{rule_id}' does not match the file name '{file}'")
