@@ -159,6 +159,20 @@ def register_url(request, tmp_path):
     return server.create_database(f"kpcheck_test_{next(_databases)}")
 
 
+# Debian's Chromium as every browser test and tools/gen_desk_screenshot.py start it: headless, and
+# without the background connections this machine's closed network refuses
+CHROMIUM = os.environ.get("KPCHECK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
 def unavailable(reason: str) -> None:
     """A real server or browser a test needs is missing: a failure in CI, a skip elsewhere."""
     if os.environ.get("CI") == "true":

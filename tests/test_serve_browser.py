@@ -7,29 +7,18 @@ Playwright is missing these tests are skipped on a developer's machine and FAIL 
 from __future__ import annotations
 
 import json
-import os
 import re
 import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, unavailable
+from conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, unavailable
 
 try:
     from playwright.sync_api import expect
 except ImportError:  # the fixture reports it (fails under CI)
     expect = None
 
-CHROMIUM = os.environ.get("KPCHECK_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SHOTS = ROOT / "tests" / "screenshots"
 FIXTURES = sorted((ROOT / "fixtures" / "submissions").glob("*.json"))
 EXAMPLE = json.loads((ROOT / "fixtures" / "submissions" / "compliant-export.json").read_text())
@@ -45,7 +34,7 @@ def browser():
         unavailable("playwright is not installed (pip install -e '.[test]')")
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
 

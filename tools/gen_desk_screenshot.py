@@ -14,25 +14,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import start_desk, stop_desk  # noqa: E402
+from conftest import CHROMIUM, CHROMIUM_ARGS, start_desk, stop_desk  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def main() -> None:
     proc, url = start_desk()
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1360, "height": 860})
             page.goto(url + "/?lang=en")
             page.set_input_files("#load-file", str(ROOT / "fixtures" / "submissions" / "cond-erasure-stains.json"))

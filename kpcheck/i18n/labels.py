@@ -37,6 +37,18 @@ VERDICT = {
     "error": N_("ERROR"),
 }
 SEVERITY = {"invalid": N_("invalid"), "violation": N_("violation"), "warning": N_("warning"), "info": N_("info"), "error": N_("error")}
+# a comparison in words (date, other): the rulebook document and the explanations of kpcheck explain
+CONDITION_VERBS = {
+    "equals": (N_("is"), N_("is")),
+    "not_equals": (N_("is not"), N_("is not")),
+    "less_than": (N_("is before"), N_("is less than")),
+    "at_most": (N_("is on or before"), N_("is at most")),
+    "greater_than": (N_("is after"), N_("is greater than")),
+    "at_least": (N_("is on or after"), N_("is at least")),
+    "one_of": (N_("is one of"), N_("is one of")),
+    "not_one_of": (N_("is not one of"), N_("is not one of")),
+}
+
 DIRECTION = {"export": N_("export"), "import": N_("import")}
 RULE_STATUS = {"active": N_("active"), "retired": N_("retired")}
 UNCONFIRMED = "to be confirmed"

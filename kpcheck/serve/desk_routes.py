@@ -22,7 +22,17 @@ from kpcheck.i18n import LANGUAGES, gettext_for
 from kpcheck.i18n.labels import DIRECTION, word
 from kpcheck.register.accounts import Account
 from kpcheck.register.errors import RegisterError
-from kpcheck.serve.page_routes import form_lang, form_of, page_lang, refused, render, render_text, report_html, signin_needed, to_signin
+from kpcheck.serve.page_routes import (
+    form_lang,
+    form_of,
+    page_lang,
+    refused,
+    register_account,
+    render,
+    render_text,
+    report_html,
+    signin_needed,
+)
 from kpcheck.serve.present import OUTCOMES, plural
 from kpcheck.serve.security import bearer, token_ok
 from kpcheck.serve.service import CheckService, Kept, RecordRefused, RegisterChanged
@@ -195,12 +205,10 @@ def _day(text: str) -> dt.date | None:
 async def register_page(request: Request) -> Response:
     lang = page_lang(request)
     _ = gettext_for(lang)
-    account = await account_of(request)
     service: CheckService = request.app.state.service
-    if service.register is None:
-        return refused(lang, 404, _("This desk has no register (start it with %(option)s).") % {"option": "--register"})
-    if account is None:
-        return to_signin(request, lang)
+    account = await register_account(request, lang)
+    if isinstance(account, Response):
+        return account
     q = request.query_params
     filters = {name: q.get(name, "") for name in ("from", "to", "decision", "controller", "status")}
     zone = request.app.state.settings.zone
@@ -253,10 +261,9 @@ async def printed_report(request: Request) -> Response:
     lang = page_lang(request)
     _ = gettext_for(lang)
     service: CheckService = request.app.state.service
-    if service.register is None:
-        return refused(lang, 404, _("This desk has no register (start it with %(option)s).") % {"option": "--register"})
-    if await account_of(request) is None:
-        return to_signin(request, lang)
+    signed_in = await register_account(request, lang)
+    if isinstance(signed_in, Response):
+        return signed_in
     try:
         pk = int(request.path_params["pk"])
     except ValueError:

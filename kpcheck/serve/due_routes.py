@@ -22,10 +22,10 @@ from kpcheck.i18n import gettext_for
 from kpcheck.i18n.labels import DIRECTION, word
 from kpcheck.register.errors import RegisterError
 from kpcheck.register.events import KINDS
-from kpcheck.serve.page_routes import form_lang, form_of, page_lang, refused, render, to_signin
+from kpcheck.serve.page_routes import form_lang, form_of, page_lang, refused, register_account, render
 from kpcheck.serve.register_routes import DATE_FORMATS
 from kpcheck.serve.service import CheckService
-from kpcheck.serve.sessions import account_of, csrf_ok
+from kpcheck.serve.sessions import csrf_ok
 
 
 def _day(text: str | None) -> dt.date | None:
@@ -46,11 +46,9 @@ async def due_page(request: Request, message: str | None = None, error: str | No
     lang = page_lang(request)
     _ = gettext_for(lang)
     service: CheckService = request.app.state.service
-    if service.register is None:
-        return refused(lang, 404, _("This desk has no register (start it with %(option)s).") % {"option": "--register"})
-    account = await account_of(request)
-    if account is None:
-        return to_signin(request, lang)
+    account = await register_account(request, lang)
+    if isinstance(account, Response):
+        return account
     raw = request.query_params.get("on", "")
     day = _day(raw) if raw else today(request)
     problem = None
@@ -118,11 +116,9 @@ async def event(request: Request) -> Response:
     if not csrf_ok(request, form.get("csrf")):
         return refused(lang, 403, _("The form has expired; open the page again."))
     service: CheckService = request.app.state.service
-    if service.register is None:
-        return refused(lang, 404, _("This desk has no register (start it with %(option)s).") % {"option": "--register"})
-    account = await account_of(request)
-    if account is None:
-        return to_signin(request, lang)
+    account = await register_account(request, lang)
+    if isinstance(account, Response):
+        return account
     if not account.may_record:
         return refused(lang, 403, _("Only a controller records events"))
     kind, number = form.get("kind", ""), form.get("number", "").strip()

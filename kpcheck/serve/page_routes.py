@@ -157,6 +157,16 @@ def refused(lang: str, status: int, text: str) -> HTMLResponse:
     return HTMLResponse(f'<!doctype html><html lang="{lang}"><title>{status}</title><p>{escape(text)}</p></html>', status)
 
 
+async def register_account(request: Request, lang: str) -> Account | Response:
+    """The signed-in account on a desk with a register, or the response that refuses the page
+    (no register: 404) or sends to the sign-in."""
+    _ = gettext_for(lang)
+    if request.app.state.service.register is None:
+        return refused(lang, 404, _("This desk has no register (start it with %(option)s).") % {"option": "--register"})
+    account = await account_of(request)
+    return to_signin(request, lang) if account is None else account
+
+
 async def signin_page(request: Request) -> Response:
     lang = page_lang(request)
     if not signin_needed(request):

@@ -25,7 +25,7 @@ import re
 from typing import Any
 
 from kpcheck.i18n import gettext_for, ngettext_for
-from kpcheck.i18n.labels import N_, RULE_STATUS, SEVERITY, act_name, provision_name, word
+from kpcheck.i18n.labels import CONDITION_VERBS, N_, RULE_STATUS, SEVERITY, act_name, provision_name, word
 from kpcheck.input.text import format_value
 from kpcheck.input.yamlio import load_yaml
 from kpcheck.reference.queries import load_reference
@@ -55,17 +55,6 @@ FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": 
 
 # -- conditions in words ----------------------------------------------------------------------
 
-_VERBS = {
-    "equals": (N_("is"), N_("is")),
-    "not_equals": (N_("is not"), N_("is not")),
-    "less_than": (N_("is before"), N_("is less than")),
-    "at_most": (N_("is on or before"), N_("is at most")),
-    "greater_than": (N_("is after"), N_("is greater than")),
-    "at_least": (N_("is on or after"), N_("is at least")),
-    "one_of": (N_("is one of"), N_("is one of")),
-    "not_one_of": (N_("is not one of"), N_("is not one of")),
-}
-
 
 def literal(value: Any) -> Inline:
     return Code(value) if isinstance(value, str) else format_value(value)
@@ -90,7 +79,7 @@ def words(node: Node, names: dict[str, str]) -> Item:
         return Item((head, " ", Code(node.list.name), " ", verb, " ", *inner.line), inner.children)
     if isinstance(node, Presence):
         return Item((name(node.ref), " " + (_("is present") if node.present else _("is absent"))))
-    line: list[Inline] = [name(node.left), " ", _(_VERBS[node.op][0 if node.left.type == DATE else 1]), " "]
+    line: list[Inline] = [name(node.left), " ", _(CONDITION_VERBS[node.op][0 if node.left.type == DATE else 1]), " "]
     if isinstance(node.right, Ref):
         line.append(name(node.right))
     elif isinstance(node.right, tuple):

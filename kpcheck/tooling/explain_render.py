@@ -6,18 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from kpcheck.i18n import gettext_for
-from kpcheck.i18n.labels import N_
+from kpcheck.i18n.labels import CONDITION_VERBS, N_
 
-_VERBS = {
-    "equals": (N_("is"), N_("is")),
-    "not_equals": (N_("is not"), N_("is not")),
-    "less_than": (N_("is before"), N_("is less than")),
-    "at_most": (N_("is on or before"), N_("is at most")),
-    "greater_than": (N_("is after"), N_("is greater than")),
-    "at_least": (N_("is on or after"), N_("is at least")),
-    "one_of": (N_("is one of"), N_("is one of")),
-    "not_one_of": (N_("is not one of"), N_("is not one of")),
-}
 RESULTS = {"triggers": N_("finding (the rule triggers)"), "clean": N_("clean (no finding)"), "not_applicable": N_("not applicable")}
 WEEKDAYS = {
     "Mon": N_("Mon"),
@@ -64,7 +54,7 @@ def clause_lines(clause: dict[str, Any], _: Any, depth: int = 1) -> list[str]:
     elif kind == "presence":
         head = f"{_side(clause['left'])} {_('is present') if clause['present'] else _('is absent')}"
     else:
-        verb = _(_VERBS[clause["op"]][0 if clause.get("date") else 1])
+        verb = _(CONDITION_VERBS[clause["op"]][0 if clause.get("date") else 1])
         head = f"{_('not:') + ' ' if clause.get('negated') else ''}{_side(clause['left'])} {verb} {_side(clause['right'])}"
     lines = [pad + item + head]
     for sub in clause.get("clauses", ()):
