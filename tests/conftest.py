@@ -204,6 +204,78 @@ SLOW_FILES = {
 }
 
 
+# single tests of half a second or more in the inner loop (most run the whole rulebook's lint, test or
+# documents once more); measured with --durations, 6 Dec 2026
+SLOW_TESTS = {
+    ("test_api_check.py", "test_the_readme_example_runs_and_prints_what_the_readme_says"),
+    ("test_api_check.py", "test_the_rules_a_history_runs_are_marked_in_their_rule_files"),
+    ("test_cache.py", "test_a_warm_desk_check_of_a_json_file_imports_only_what_it_needs"),
+    ("test_calendar_horizon.py", "test_lint_warns_when_the_confirmed_years_end_within_a_year"),
+    ("test_cli.py", "test_broken_reference_file_exits_2_naming_file_and_line"),
+    ("test_cli.py", "test_rules_list_show_and_test"),
+    ("test_cli_output.py", "test_lint_ignore_and_select"),
+    ("test_cli_output.py", "test_lint_section_of_the_configuration_file"),
+    ("test_cli_output.py", "test_lint_summarises_many_rule_warnings_in_one_line"),
+    ("test_dated_values.py", "test_a_2026_damage_gets_five_working_days_and_a_2027_one_three"),
+    ("test_dated_values.py", "test_checker_cache_covers_the_dated_values"),
+    ("test_dated_values.py", "test_impact_shows_no_change_before_2027"),
+    ("test_dated_values.py", "test_lint_checks_the_days"),
+    ("test_dated_values.py", "test_lint_is_clean_on_the_amended_rulebook"),
+    ("test_dated_values.py", "test_rules_test_passes_with_examples_on_each_side"),
+    ("test_dated_values.py", "test_texts_and_legal_basis_by_date"),
+    ("test_dated_values.py", "test_the_document_shows_both_values_with_their_dates"),
+    ("test_dated_values.py", "test_the_generated_code_reads_the_dated_value"),
+    ("test_exit_codes.py", "test_a_broken_reference_folder"),
+    ("test_exit_codes.py", "test_a_broken_rulebook"),
+    ("test_exit_codes.py", "test_the_good_cases_are_0_and_a_finding_is_1"),
+    ("test_explain.py", "test_rules_test_clean_rulebook_prints_only_the_summary"),
+    ("test_explain.py", "test_rules_test_in_russian"),
+    ("test_explain.py", "test_rules_test_no_explain_and_json"),
+    ("test_explain.py", "test_rules_test_prints_the_failures_with_their_explanation_then_the_summary"),
+    ("test_explain.py", "test_rules_test_verbose_lists_passes_first_and_failures_last"),
+    ("test_export.py", "test_export_lints_clean_and_checks_exactly_as_shipped"),
+    ("test_impact.py", "test_a_rulebook_compared_with_itself_is_refused"),
+    ("test_impact.py", "test_a_rulebook_that_does_not_load_exits_2_naming_file_line_col"),
+    ("test_impact.py", "test_an_amendment_that_changes_no_outcome_changes_nothing"),
+    ("test_impact.py", "test_kpcheck_rules_impact"),
+    ("test_impact.py", "test_participant_suspension_changes_exactly_the_trade_with_it_that_year"),
+    ("test_impact.py", "test_text_report_shows_transitions_rules_years_and_submissions"),
+    ("test_impact.py", "test_the_reverse_amendment_removes_the_findings"),
+    ("test_impact.py", "test_three_working_days_changes_exactly_the_returns_on_day_4_and_5"),
+    ("test_interface_language.py", "test_html_and_documents_say_their_language"),
+    ("test_interface_language.py", "test_no_english_interface_text_left"),
+    ("test_interface_language.py", "test_rules_docs_takes_a_language"),
+    ("test_lang.py", "test_kazakh_falls_back_to_russian_with_a_note"),
+    ("test_lint.py", "test_cli_prints_every_problem_sorted_and_exits_1"),
+    ("test_lint.py", "test_each_kind_of_problem_names_file_line_column_and_code"),
+    ("test_lint.py", "test_lint_does_not_touch_the_folder"),
+    ("test_lint.py", "test_shipped_rulebook_is_clean"),
+    ("test_lint_languages.py", "test_lint_speaks_the_language"),
+    ("test_lint_languages.py", "test_the_planted_rulebook_has_every_code"),
+    ("test_lint_languages.py", "test_the_text_report_is_translated_too"),
+    ("test_provenance.py", "test_settings_from_a_configuration_file_are_named_with_file_and_line"),
+    ("test_reference.py", "test_broken_files_raise_only_reference_errors"),
+    ("test_register_events.py", "test_a_dated_duplicate_period_is_read_on_the_day_of_damage"),
+    ("test_register_impact.py", "test_a_read_only_register_file_is_read"),
+    ("test_register_impact.py", "test_a_retroactive_correction_changes_the_earlier_decisions_too"),
+    ("test_register_impact.py", "test_cli_text_csv_html_and_russian"),
+    ("test_register_impact.py", "test_errors_exit_2"),
+    ("test_register_impact.py", "test_lists_exactly_the_decisions_the_dated_amendment_changes"),
+    ("test_rules_docs.py", "test_committed_document_is_up_to_date"),
+    ("test_rules_docs.py", "test_generation_is_deterministic_and_names_no_machine_path"),
+    ("test_silent_pass.py", "test_lint_refuses_a_planted_silent_pass"),
+    ("test_silent_pass.py", "test_the_shipped_rulebook_lints_without_lnt110"),
+    ("test_xref_index.py", "test_a_large_index_holds_numbers_in_runs_and_no_price_at_all"),
+    ("test_yaml_slips.py", "test_a_clean_rulebook_gives_an_empty_valid_sarif_run"),
+    ("test_yaml_slips.py", "test_each_slip_has_its_place_and_a_hint_in_english_and_russian"),
+    ("test_yaml_slips.py", "test_impact_and_docs_speak_russian"),
+    ("test_yaml_slips.py", "test_lint_json"),
+    ("test_yaml_slips.py", "test_lint_sarif_is_valid_sarif_2_1_0"),
+    ("test_yaml_slips.py", "test_load_errors_carry_the_hint_too"),
+    ("test_yaml_slips.py", "test_summarised_warnings_in_russian"),
+}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark what is slow: the files above, every test on PostgreSQL (``postgresql``) and every
     test in Chromium (``browser``), wherever they are."""
@@ -216,7 +288,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.postgresql)
         if in_browser:
             item.add_marker(pytest.mark.browser)
-        if on_postgres or in_browser or item.path.name in SLOW_FILES:
+        if on_postgres or in_browser or item.path.name in SLOW_FILES or (item.path.name, getattr(item, "originalname", "")) in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
 
 
