@@ -63,16 +63,7 @@ class Register:
         reading_only = readonly and not create
         version = 0
         if path is None or path.exists():  # looked at without a write (nor a journal mode) first
-            probe = cls(make_engine(url, readonly=True), url, readonly=True)
-            try:
-                with probe.reading() as conn:
-                    version = schema.current_version(conn)
-            except schema.NotARegister as exc:
-                probe.close()
-                raise RegisterError(probe.shown, f"{exc}; kpcheck leaves it alone", UNUSABLE) from None
-            except RegisterError:
-                probe.close()
-                raise
+            probe, version = cls.probe(url)
             if version == 0 and not create:
                 probe.close()
                 raise RegisterError(probe.shown, f"the database holds no register yet; {CREATE_HINT}", MISSING)
@@ -89,6 +80,21 @@ class Register:
             register.close()
             return cls(make_engine(url, readonly=True), url, readonly=True)
         return register
+
+    @classmethod
+    def probe(cls, url: str) -> tuple[Register, int]:
+        """The database at ``url`` opened read-only, and its register schema version (0: none yet),
+        read without a write; a database that is not a register is refused, and left alone."""
+        probe = cls(make_engine(url, readonly=True), url, readonly=True)
+        try:
+            with probe.reading() as conn:
+                return probe, schema.current_version(conn)
+        except schema.NotARegister as exc:
+            probe.close()
+            raise RegisterError(probe.shown, f"{exc}; kpcheck leaves it alone", UNUSABLE) from None
+        except RegisterError:
+            probe.close()
+            raise
 
     def _migrate(self, conn: Connection) -> None:
         try:

@@ -27,7 +27,6 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from kpcheck.register import schema
-from kpcheck.register.connect import make_engine
 from kpcheck.register.errors import MISSING, NEWER, UNUSABLE, RegisterError
 from kpcheck.register.store import Register
 from kpcheck.register.urls import database_url, sqlite_path
@@ -76,16 +75,7 @@ def open_read_only(name: str) -> Register:
     path = sqlite_path(url)
     if path is not None and not path.is_file():
         raise RegisterError(str(path), "no register here", MISSING)
-    register = Register(make_engine(url, readonly=True), url, readonly=True)
-    try:
-        with register.reading() as conn:
-            version = schema.current_version(conn)
-    except schema.NotARegister as exc:
-        register.close()
-        raise RegisterError(register.shown, f"{exc}; kpcheck leaves it alone", UNUSABLE) from None
-    except RegisterError:
-        register.close()
-        raise
+    register, version = Register.probe(url)
     if version != schema.VERSION:
         register.close()
         if version > schema.VERSION:
