@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -168,22 +169,29 @@ def event(number: str, kind: str, on: dt.datetime, by: str | None, register: str
     err_console.print(f"{what}{note} — {reg.shown}", soft_wrap=True, markup=False)
 
 
+def due_period_options(func: Any) -> Any:
+    """``--coupon-days`` and ``--receipt-days``: the periods the department sets for the open
+    items (``register due`` and the desk's Due view); KPCHECK_COUPON_DAYS and the configuration
+    files as for every option."""
+    func = click.option(
+        "--receipt-days",
+        type=click.IntRange(0, 3650),
+        default=DEFAULT_RECEIPT_DAYS,
+        show_default=True,
+        help="Days after an export's issue for the importing authority to confirm receipt (set by the department).",
+    )(func)
+    return click.option(
+        "--coupon-days",
+        type=click.IntRange(0, 3650),
+        default=DEFAULT_COUPON_DAYS,
+        show_default=True,
+        help="Days after an import's presentation to send its completed coupon back (set by the department).",
+    )(func)
+
+
 @register.command()
 @click.option("--on", "on", type=click.DateTime(DATE_FORMATS), metavar="DATE", help="The day to look from (default: today).")
-@click.option(
-    "--coupon-days",
-    type=click.IntRange(0, 3650),
-    default=DEFAULT_COUPON_DAYS,
-    show_default=True,
-    help="Days after an import's presentation to send its completed coupon back (set by the department).",
-)
-@click.option(
-    "--receipt-days",
-    type=click.IntRange(0, 3650),
-    default=DEFAULT_RECEIPT_DAYS,
-    show_default=True,
-    help="Days after an export's issue for the importing authority to confirm receipt (set by the department).",
-)
+@due_period_options
 @click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True, help="Language of the list.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")

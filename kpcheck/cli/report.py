@@ -12,7 +12,7 @@ import click
 from kpcheck.cli.console import LazyGroup, error, verbosity_options, warning
 from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK, Failed
 from kpcheck.cli.outputs import output_stream, refuse_clashes
-from kpcheck.register.events import DEFAULT_COUPON_DAYS, DEFAULT_RECEIPT_DAYS
+from kpcheck.cli.register import due_period_options
 
 
 @click.group(cls=LazyGroup)
@@ -46,8 +46,7 @@ def _today() -> dt.date:
 @click.option("--lang", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True, help="Language of the report.")
 @click.option("--rules", type=click.Path(file_okay=False), help="Rulebook folder (default: the shipped one).")
 @click.option("--reference", type=click.Path(file_okay=False), help="Folder of registers replacing the shipped example ones.")
-@click.option("--coupon-days", type=click.IntRange(0, 3650), default=DEFAULT_COUPON_DAYS, show_default=True, help="As for register due.")
-@click.option("--receipt-days", type=click.IntRange(0, 3650), default=DEFAULT_RECEIPT_DAYS, show_default=True, help="As for register due.")
+@due_period_options
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes auditing SOURCE...")
 @verbosity_options
 def annual(

@@ -8,8 +8,8 @@ import click
 
 from kpcheck.cli.console import Command, err_console, warning
 from kpcheck.cli.exits import Failed
+from kpcheck.cli.register import due_period_options
 from kpcheck.engine import KINDS
-from kpcheck.register.events import DEFAULT_COUPON_DAYS, DEFAULT_RECEIPT_DAYS
 from kpcheck.serve.settings import BindingRefused, Settings, UnknownTimezone, is_wildcard
 
 MIN_TOKEN = 16
@@ -75,22 +75,7 @@ MIN_TOKEN = 16
     metavar="ZONE",
     help="Time zone of the times the desk shows and prints, an IANA name (Kazakhstan: Asia/Almaty, UTC+5); default: the machine's.",
 )
-@click.option(
-    "--coupon-days",
-    envvar="KPCHECK_COUPON_DAYS",
-    type=click.IntRange(0, 3650),
-    default=DEFAULT_COUPON_DAYS,
-    show_default=True,
-    help="Open items: days after an import's presentation to send its coupon back (as register due).",
-)
-@click.option(
-    "--receipt-days",
-    envvar="KPCHECK_RECEIPT_DAYS",
-    type=click.IntRange(0, 3650),
-    default=DEFAULT_RECEIPT_DAYS,
-    show_default=True,
-    help="Open items: days after an export's issue for its receipt to be confirmed (as register due).",
-)
+@due_period_options
 def serve(
     host: str,
     port: int,
