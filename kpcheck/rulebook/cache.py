@@ -48,7 +48,7 @@ from kpcheck.paths import user_cache_dir
 _SOURCE = Path(__file__).resolve().parents[1]
 MAGIC = b"kpcheck-cache-2\n"
 SUFFIX = ".entry"
-KEEP = 24  # entries: rulebooks and their compiled code (two scopes each)
+KEEP = 24  # entries: rulebooks, their compiled code (two scopes each), the generated code of each Python
 MAX_AGE_DAYS = 30
 _SECRET = "secret.key"
 
