@@ -18,6 +18,7 @@ import pickle
 import tempfile
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ from kpcheck.batch.xref import (
 )
 from kpcheck.checker import Checker
 from kpcheck.engine import Engine, EngineError
+from kpcheck.engine.evaluation import MEMO_SIZE
 from kpcheck.input.reader import Loaded, display_name, parse_jsonl_line, read_file
 from kpcheck.input.units import Unit, loaded_of, plan_units, read_range
 from kpcheck.results import Result, status_of
@@ -163,6 +165,9 @@ class BatchChecks:
     def __init__(self, checker: Checker, only: set[str] | None = None, lang: str = "en"):
         self.engine = Engine(checker.book, checker.reference, checker.engine.kind, scope="batch")
         self.only, self.lang = only, lang
+        self.quiet = quiet_plan(self.engine)
+        self._memo: dict[Any, list[Any]] = {}  # (day or period, XREF-02's answer) -> not applicable, of a quiet key
+        self._memo_of: XrefIndex | None = None  # the index the memo holds for
 
     def apply(self, result: Result, key: XrefKey | None, index: XrefIndex) -> Result:
         """The result with the findings across submissions added and its status recomputed."""
@@ -178,19 +183,67 @@ class BatchChecks:
         already: only new findings change them."""
         if result.status is Verdict.ERROR:
             return
-        try:
-            evaluation = self.engine.evaluate(None, XrefView(key, index), lang=self.lang)
-        except EngineError as exc:
-            result.status, result.error = Verdict.ERROR, {"message": f"engine failure: {exc}", "location": result.source}
-            return
-        only = self.only
-        findings = [f for f in evaluation.findings if only is None or f.rule in only]
-        skipped = [n for n in evaluation.not_applicable if only is None or n.rule in only]
+        quiet = self._quiet_key(key, index)
+        skipped = self._memo.get(quiet) if quiet is not None else None
+        if skipped is None:
+            try:
+                evaluation = self.engine.evaluate(None, XrefView(key, index), lang=self.lang)
+            except EngineError as exc:
+                result.status, result.error = Verdict.ERROR, {"message": f"engine failure: {exc}", "location": result.source}
+                return
+            only = self.only
+            findings = [f for f in evaluation.findings if only is None or f.rule in only]
+            skipped = [n for n in evaluation.not_applicable if only is None or n.rule in only]
+            if quiet is not None and not evaluation.findings:
+                if len(self._memo) >= MEMO_SIZE:
+                    self._memo.clear()
+                self._memo[quiet] = skipped
+        else:
+            findings = []
         if findings:
             result.findings = _merged(result.findings, findings)
             result.status = status_of(result.findings)
         if skipped:
             result.not_applicable = _merged(result.not_applicable, skipped)
+
+    def _quiet_key(self, key: XrefKey, index: XrefIndex) -> Any:
+        """What decides the outcome of a quiet key (:func:`quiet_plan`: of no repeated number,
+        no line beyond a median), for the memo of :meth:`add_to`; None for any other key. The
+        day counts as the engine's memo counts it: only its period when every rule is in force."""
+        plan = self.quiet
+        if plan is None or key.presented_on is None or index.repeats(key):
+            return None
+        if any(index.price_outliers(key, ratio, min_lines) for ratio, min_lines in plan):
+            return None
+        if index is not self._memo_of:
+            self._memo, self._memo_of = {}, index
+        period = self.engine.periods.of(key.presented_on)
+        return (key.presented_on if period is None else period, index.original_known(key))
+
+
+QUIET_FACTS = frozenset({"xref_same_number", "xref_same_number_who", "xref_searched", "xref_original_known"})
+
+
+def quiet_plan(engine: Engine) -> tuple[tuple[Decimal, int], ...] | None:
+    """When the rules across submissions read of a view only its date and the XREF facts (the
+    shipped rulebook's do), the (ratio, min_lines) XREF-03's facts are asked with: a key of no
+    repeated number and no line beyond them has the outcome of any other such key of its day
+    and XREF-02 answer, which :meth:`BatchChecks.add_to` memoises. None when they read more."""
+    projector = engine.projector
+    if set(projector.paths) != {"presented_on"} or projector.lists:
+        return None
+    outliers = []
+    for name in projector.top_lets:
+        let = engine.book.lets[name]
+        args = dict(let.args)
+        if let.fact == "xref_price_outliers" and set(args) == {"ratio", "min_lines"}:
+            ratio, min_lines = args["ratio"], args["min_lines"]
+            if not isinstance(ratio, (Decimal, int)) or not isinstance(min_lines, (Decimal, int)):
+                return None
+            outliers.append((Decimal(ratio), int(min_lines)))
+        elif let.fact not in QUIET_FACTS or args:
+            return None
+    return tuple(outliers)
 
 
 def audit(

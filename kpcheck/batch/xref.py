@@ -321,6 +321,10 @@ class XrefIndex:
             self._runs, self._dropped = [], True
         self.frozen = True
 
+    def repeats(self, key: XrefKey) -> bool:
+        """The key's direction and number are another submission's too (before exemptions)."""
+        return key.group in self._members
+
     def same_number_others(self, key: XrefKey) -> int:
         """XREF-01: how many other submissions of the same direction and number there are,
         exempt pairs left out."""
