@@ -1,4 +1,4 @@
-"""`check`, `audit` and `register` under --lang ru|kk say their own lines in that language: the
+"""`check`, `audit`, `register`, `rules impact` and `explain` under --lang ru|kk say their own lines in that language: the
 errors, warnings and notes on standard error, the audit's summary, the refusals of inputs and
 options kpcheck words itself. Numbers, ids, paths, URLs, codes, option names and commands to
 type (in «») stay as they are; click's own usage frame ("Usage:", "Error: Invalid value for")
@@ -22,8 +22,8 @@ from kpcheck.i18n import gettext_for
 
 SUBMISSIONS = ROOT / "fixtures" / "submissions"
 ONE = SUBMISSIONS / "compliant-export.json"
-# names, not English prose: formats, the database, the spool's variable
-PROGRAM_WORDS = {"json", "csv", "html", "text", "SQLite", "TMPDIR"}
+# names, not English prose: formats, the database, the spool's variable, a metavar of the usage line
+PROGRAM_WORDS = {"json", "csv", "html", "text", "SQLite", "TMPDIR", "SOURCE"}
 CLICK_FRAME = re.compile(r"^(Usage: .*|Try '.*' for help\.|)$|^Error: (Invalid value for [^:]+: )?", re.M)
 KAZAKH = re.compile("[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
 CYRILLIC = re.compile("[а-яА-ЯёЁ]")
@@ -42,6 +42,7 @@ def place(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("cli-lang")
     (folder / "batch").mkdir()
     (folder / "batch" / "one.json").write_text(ONE.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "empty.jsonl").write_text("", encoding="utf-8")
     assert kpcheck("register", "init", folder / "register.sqlite").exit_code == 0
     return folder
 
@@ -64,12 +65,15 @@ def scenarios(place: Path) -> dict[str, tuple[list[object], tuple[int, ...]]]:
         "audit: an unknown register scheme": (["audit", place / "batch", "-j", "1", "--register", "ftp://host/db"], (2,)),
         "audit: the summary and the example registers": (["audit", place / "batch", "-j", "1", "--format", f"json={place}/a.json"], (0, 1)),
         "register due: no register here": (["register", "due", "--register", missing], (2,)),
+        "rules impact: a rulebook compared with itself": (["rules", "impact", "--new", ROOT / "rules", place / "batch"], (2,)),
+        "rules impact: sources and --register": (["rules", "impact", "--new", ROOT / "rules", place / "batch", "--register", reg], (2,)),
+        "explain: no submission in the file": (["explain", "FORM-01", place / "empty.jsonl"], (2,)),
         "register event: an unknown number": (["register", "event", "KZ-000999", "damaged", "--on", "2026-03-15", "--register", reg], (2,)),
     }
 
 
 def run(args: list[object], lang: str) -> tuple[int, str]:
-    path = [a for a in args if a in ("check", "audit", "register", "due", "event")]
+    path = [a for a in args if a in ("check", "audit", "register", "due", "event", "rules", "impact", "explain")]
     rest = args[len(path) :]
     result = kpcheck(*path, "--lang", lang, *rest)
     return result.exit_code, result.stdout + result.stderr
