@@ -170,3 +170,34 @@ def test_a_dated_duplicate_period_is_read_on_the_day_of_damage(tmp_path):
         (item,) = [i for i in listed["items"] if i["item"] == "duplicate"]
         assert item["days"] == (5 if damaged < "2027" else 3)
         assert item["deadline"] == engine_deadline(dt.date.fromisoformat(damaged), rules).isoformat()
+
+
+def test_the_registers_day_filter_finds_a_decision_taken_in_the_desks_evening(register_url, monkeypatch):
+    """A decision recorded at 20:30 UTC on 6 December is on 7 December in Almaty (UTC+5): the
+    register page's filter by the desk's day finds it on the 7th, not on the 6th, on both backends
+    (SQLite keeps the time as written, so the bounds are given in UTC)."""
+    import types
+
+    from kpcheck.register import desk
+    from kpcheck.register.store import recent_decisions
+
+    taken = dt.datetime(2026, 12, 6, 20, 30, tzinfo=dt.timezone.utc)
+
+    class Clock(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[override]
+            return taken
+
+    monkeypatch.setattr(desk, "dt", types.SimpleNamespace(datetime=Clock, timezone=dt.timezone))
+    url = recorded(register_url)
+    register = Register.open(url)
+    almaty = dt.timezone(dt.timedelta(hours=5))
+
+    def on(day: dt.date) -> int:
+        start = dt.datetime.combine(day, dt.time(), almaty)
+        with register.reading() as conn:
+            return len(recent_decisions(conn, start, start + dt.timedelta(days=1)))
+
+    assert on(dt.date(2026, 12, 7)) == 2
+    assert on(dt.date(2026, 12, 6)) == 0
+    register.close()

@@ -18,6 +18,8 @@ import pickle
 import tempfile
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from kpcheck.batch import reaper
@@ -28,6 +30,7 @@ from kpcheck.batch.xref import (
     XrefKey,
     XrefView,
     build_index,
+    content_hash,
     index_part,
     key_of,
     numbers_of,
@@ -37,17 +40,20 @@ from kpcheck.batch.xref import (
 )
 from kpcheck.checker import Checker
 from kpcheck.engine import Engine, EngineError
-from kpcheck.input.units import Unit, loaded_of, plan_units
+from kpcheck.engine.evaluation import MEMO_SIZE
+from kpcheck.input.reader import Loaded, display_name, parse_jsonl_line, read_file
+from kpcheck.input.units import Unit, loaded_of, plan_units, read_range
 from kpcheck.results import Result, status_of
 from kpcheck.verdicts import Verdict
 
 
-def check_unit(checker: Checker, unit: Unit, lang: str = "en") -> list[tuple[Result, XrefKey | None]]:
-    """Steps 1 and 2 of a check (:mod:`kpcheck.checking`) for one unit: read and evaluate."""
+def check_unit(checker: Checker, unit: Unit, lang: str = "en", content: bool = True) -> list[tuple[Result, XrefKey | None]]:
+    """Steps 1 and 2 of a check (:mod:`kpcheck.checking`) for one unit: read and evaluate;
+    ``content``: the keys with their content hash (:func:`~kpcheck.batch.xref.key_of`)."""
     out = []
     for loaded in loaded_of(unit):
         result = checker.check_loaded(loaded, lang)
-        key = key_of(loaded.submission, loaded.source) if loaded.submission is not None else None
+        key = key_of(loaded.submission, loaded.source, content) if loaded.submission is not None else None
         out.append((result, key))
     return out
 
@@ -61,6 +67,7 @@ class Spooled:
     what: str = ""  # the unit, for messages
     index: IndexPart | None = None  # what it adds to the XREF index (dropped once added)
     numbers: frozenset[str] = frozenset()  # its certificate numbers and originals, when the audit asks (a history by number)
+    unit: Unit | None = None  # what was read, to read a submission of it again (keys without their content hash)
 
     def read_members(self) -> tuple[bytes, tuple[tuple[str, bytes], ...]]:
         """The unit's keys as :func:`~kpcheck.batch.xref.pack_members` and
@@ -91,11 +98,17 @@ class SpoolFull(RuntimeError):
     plain = True
 
 
-def spool_unit(checker: Checker, unit: Unit, directory: str, lang: str = "en", numbers: bool = False) -> Spooled:
+class SourceChanged(SpoolFull):
+    """A source no longer holds, between an audit's passes, a submission pass 1 read there
+    (:func:`reread_contents`): the audit stops as when its spool cannot be written."""
+
+
+def spool_unit(checker: Checker, unit: Unit, directory: str, lang: str = "en", numbers: bool = False, content: bool = True) -> Spooled:
     """Check a unit and spool its results: the main process only gets the unit's part of the
     XREF index back, packed (and, with ``numbers``, the numbers a history is looked up by). A
-    spool that cannot be written raises :class:`SpoolFull`."""
-    pairs = check_unit(checker, unit, lang)
+    spool that cannot be written raises :class:`SpoolFull`. Without ``content`` the keys lack
+    their content hash (:func:`reread_contents` makes the few that are wanted)."""
+    pairs = check_unit(checker, unit, lang, content)
     keys = [key for _, key in pairs]
     prices = pack_prices(keys)
     path = ""
@@ -110,7 +123,8 @@ def spool_unit(checker: Checker, unit: Unit, directory: str, lang: str = "en", n
             with contextlib.suppress(OSError):
                 os.unlink(path)
         raise SpoolFull(spool_message(exc, directory)) from None
-    return Spooled(path, len(pairs), unit.describe(), index_part(keys, prices), frozenset(numbers_of(keys)) if numbers else frozenset())
+    found = frozenset(numbers_of(keys)) if numbers else frozenset()
+    return Spooled(path, len(pairs), unit.describe(), index_part(keys, prices), found, None if content else unit)
 
 
 def spool_message(exc: OSError, directory: str) -> str:
@@ -125,7 +139,7 @@ _worker: Checker | None = None  # the checker of this process: inherited by fork
 _options: dict[str, Any] = {}
 
 
-def _work(task: tuple[Unit, str, str, bool]) -> Spooled:
+def _work(task: tuple[Unit, str, str, bool, bool]) -> Spooled:
     global _worker
     if _worker is None:  # a spawned worker (no fork on this system) loads its own
         _worker = Checker.load(**_options)
@@ -151,6 +165,9 @@ class BatchChecks:
     def __init__(self, checker: Checker, only: set[str] | None = None, lang: str = "en"):
         self.engine = Engine(checker.book, checker.reference, checker.engine.kind, scope="batch")
         self.only, self.lang = only, lang
+        self.quiet = quiet_plan(self.engine)
+        self._memo: dict[Any, list[Any]] = {}  # (day or period, XREF-02's answer) -> not applicable, of a quiet key
+        self._memo_of: XrefIndex | None = None  # the index the memo holds for
 
     def apply(self, result: Result, key: XrefKey | None, index: XrefIndex) -> Result:
         """The result with the findings across submissions added and its status recomputed."""
@@ -166,19 +183,67 @@ class BatchChecks:
         already: only new findings change them."""
         if result.status is Verdict.ERROR:
             return
-        try:
-            evaluation = self.engine.evaluate(None, XrefView(key, index), lang=self.lang)
-        except EngineError as exc:
-            result.status, result.error = Verdict.ERROR, {"message": f"engine failure: {exc}", "location": result.source}
-            return
-        only = self.only
-        findings = [f for f in evaluation.findings if only is None or f.rule in only]
-        skipped = [n for n in evaluation.not_applicable if only is None or n.rule in only]
+        quiet = self._quiet_key(key, index)
+        skipped = self._memo.get(quiet) if quiet is not None else None
+        if skipped is None:
+            try:
+                evaluation = self.engine.evaluate(None, XrefView(key, index), lang=self.lang)
+            except EngineError as exc:
+                result.status, result.error = Verdict.ERROR, {"message": f"engine failure: {exc}", "location": result.source}
+                return
+            only = self.only
+            findings = [f for f in evaluation.findings if only is None or f.rule in only]
+            skipped = [n for n in evaluation.not_applicable if only is None or n.rule in only]
+            if quiet is not None and not evaluation.findings:
+                if len(self._memo) >= MEMO_SIZE:
+                    self._memo.clear()
+                self._memo[quiet] = skipped
+        else:
+            findings = []
         if findings:
             result.findings = _merged(result.findings, findings)
             result.status = status_of(result.findings)
         if skipped:
             result.not_applicable = _merged(result.not_applicable, skipped)
+
+    def _quiet_key(self, key: XrefKey, index: XrefIndex) -> Any:
+        """What decides the outcome of a quiet key (:func:`quiet_plan`: of no repeated number,
+        no line beyond a median), for the memo of :meth:`add_to`; None for any other key. The
+        day counts as the engine's memo counts it: only its period when every rule is in force."""
+        plan = self.quiet
+        if plan is None or key.presented_on is None or index.repeats(key):
+            return None
+        if any(index.price_outliers(key, ratio, min_lines) for ratio, min_lines in plan):
+            return None
+        if index is not self._memo_of:
+            self._memo, self._memo_of = {}, index
+        period = self.engine.periods.of(key.presented_on)
+        return (key.presented_on if period is None else period, index.original_known(key))
+
+
+QUIET_FACTS = frozenset({"xref_same_number", "xref_same_number_who", "xref_searched", "xref_original_known"})
+
+
+def quiet_plan(engine: Engine) -> tuple[tuple[Decimal, int], ...] | None:
+    """When the rules across submissions read of a view only its date and the XREF facts (the
+    shipped rulebook's do), the (ratio, min_lines) XREF-03's facts are asked with: a key of no
+    repeated number and no line beyond them has the outcome of any other such key of its day
+    and XREF-02 answer, which :meth:`BatchChecks.add_to` memoises. None when they read more."""
+    projector = engine.projector
+    if set(projector.paths) != {"presented_on"} or projector.lists:
+        return None
+    outliers = []
+    for name in projector.top_lets:
+        let = engine.book.lets[name]
+        args = dict(let.args)
+        if let.fact == "xref_price_outliers" and set(args) == {"ratio", "min_lines"}:
+            ratio, min_lines = args["ratio"], args["min_lines"]
+            if not isinstance(ratio, (Decimal, int)) or not isinstance(min_lines, (Decimal, int)):
+                return None
+            outliers.append((Decimal(ratio), int(min_lines)))
+        elif let.fact not in QUIET_FACTS or args:
+            return None
+    return tuple(outliers)
 
 
 def audit(
@@ -232,9 +297,10 @@ def audit_parts(
         index = XrefIndex(searched=(*map(str, sources), *searched))
         spooled: list[Spooled] = []
         by_number = callable(history)
+        content = by_number or bool(history)  # a history's keys carry theirs: compared with every key
         numbers: set[str] = set()
         planned = plan_units(sources) if units is None else units
-        for unit in _pass_one(planned, options, jobs, checker, directory, lang, by_number):
+        for unit in _pass_one(planned, options, jobs, checker, directory, lang, by_number, content):
             if unit.index is not None:
                 index.add_part(unit.index)
             numbers |= unit.numbers
@@ -253,10 +319,48 @@ def _second_look(index: XrefIndex, spooled: list[Spooled], history: Sequence[Xre
     past = packed(history)
     index.add_keys(past)
     index.freeze()
-    for unit in spooled:  # a few packed bytes per submission, read back
-        index.add_reused_packed(*unit.read_members(), unit.read_keys)
+    for place, unit in enumerate(spooled):  # a few packed bytes per submission, read back
+        index.add_reused_packed(*unit.read_members(), unit.read_keys, place)
     index.add_reused_keys(past)
+    reread_contents(index, spooled)
     index.settle(drop_runs=True)  # XREF-02's counts are in: the pass-2 workers need no runs
+
+
+def reread_contents(index: XrefIndex, spooled: list[Spooled]) -> None:
+    """The content hashes the index lacks (:meth:`~kpcheck.batch.xref.XrefIndex.lacking`: keys
+    made without them that share a number and an id with another), made from their submissions
+    read again from their sources; a source that no longer holds one raises :class:`SourceChanged`."""
+    wanted: dict[int, dict[str, int]] = {}
+    for place, source, id_hash in list(index.lacking()):
+        wanted.setdefault(place, {})[source] = id_hash
+    for place, sources in wanted.items():
+        unit = spooled[place].unit
+        assert unit is not None, "a unit spooled with its content hashes"
+        found = {loaded.source: loaded.submission for loaded in reread(unit, set(sources))}
+        for source, id_hash in sources.items():
+            sub = found.get(source)
+            if sub is None or key_of(sub, source, content=False).id_hash != id_hash:
+                raise SourceChanged(
+                    f"{source} changed during the audit (read again for XREF-01, it no longer holds the submission read first)"
+                )
+            index.set_content(source, id_hash, content_hash(sub))
+
+
+def reread(unit: Unit, sources: set[str]) -> Iterator[Loaded]:
+    """The submissions of ``unit`` read from ``sources`` (as :func:`loaded_of` names them), read
+    again: of a JSON Lines range only those lines, of a group of files only those files."""
+    if unit.first_line:
+        where = display_name(unit.path)
+        lines = {int(source.rsplit(":", 1)[1]) for source in sources if source.startswith(f"{where}:")}
+        try:
+            for number, line in read_range(unit):
+                if number in lines:
+                    yield parse_jsonl_line(line, where, number)
+        except OSError:
+            return
+    for file in unit.files:
+        if display_name(file) in sources:
+            yield from read_file(Path(file))
 
 
 @contextlib.contextmanager
@@ -320,16 +424,23 @@ def _work_two(unit: Spooled) -> Any:
 
 
 def _pass_one(
-    units: Iterable[Unit], options: dict[str, Any], jobs: int, checker: Checker, directory: str, lang: str, numbers: bool
+    units: Iterable[Unit],
+    options: dict[str, Any],
+    jobs: int,
+    checker: Checker,
+    directory: str,
+    lang: str,
+    numbers: bool,
+    content: bool = True,
 ) -> Iterator[Spooled]:
     global _worker, _options
     if jobs <= 1:
         for unit in units:
-            yield spool_unit(checker, unit, directory, lang, numbers)
+            yield spool_unit(checker, unit, directory, lang, numbers, content)
         return
     _worker, _options = checker, options
     with WorkerPool(jobs, _work, describe=lambda task: task[0].describe(), lazy=True) as pool:
-        yield from pool.map((unit, directory, lang, numbers) for unit in units)
+        yield from pool.map((unit, directory, lang, numbers, content) for unit in units)
 
 
 def check_with_history(

@@ -82,7 +82,10 @@ def content_hash(sub: Submission) -> int:
     return _h(sub.model_dump_json(exclude_none=True))
 
 
-def key_of(sub: Submission, source: str = "") -> XrefKey:
+def key_of(sub: Submission, source: str = "", content: bool = True) -> XrefKey:
+    """What the checks across submissions need of ``sub``; without ``content``, its
+    :func:`content_hash` is left 0 (an audit without a history asks for it later, for the few
+    submissions that share a number and an id with another: :meth:`XrefIndex.lacking`)."""
     cert = sub.certificate
     prices = []
     for i, line in enumerate(cert.lines or []):
@@ -105,7 +108,7 @@ def key_of(sub: Submission, source: str = "") -> XrefKey:
         raw_original=dup.original_number if dup else None,
         prices=tuple(prices),
         hashes=hashes,
-        content_hash=content_hash(sub),
+        content_hash=content_hash(sub) if content else 0,
         submission_id=sub.id,
         source=source,
     )
@@ -225,6 +228,8 @@ class XrefIndex:
     _dropped: bool = False  # the runs were let go (audits, after settle)
     _medians: dict[str, tuple[int, int]] = field(default_factory=dict)  # hs -> (2 x median, count)
     _who: list[Other] = field(default_factory=list)  # the members of repeated groups, for messages
+    _places: list[int] = field(default_factory=list)  # beside _who: the place its keys were given from (-1: none)
+    _contents: dict[tuple[str, int], int] = field(default_factory=dict)  # (source, id hash) -> content hash made late
     frozen: bool = False
     searched: tuple[str, ...] = ()  # where the other submissions were read, for XREF-02's message
 
@@ -245,12 +250,17 @@ class XrefIndex:
             self.add_reused_packed(pack_members(present), prices, lambda present=present: present)  # type: ignore[misc]
 
     def add_reused_packed(
-        self, packed: bytes, prices: tuple[tuple[str, bytes], ...], keys: Callable[[], Sequence[XrefKey]] | None = None
+        self,
+        packed: bytes,
+        prices: tuple[tuple[str, bytes], ...],
+        keys: Callable[[], Sequence[XrefKey]] | None = None,
+        place: int = -1,
     ) -> None:
         """The second look at keys, once :meth:`freeze` knows which groups repeat: those that
         :func:`pack_members` and :func:`pack_prices` packed. ``keys`` gives the packed keys
         themselves (those not None, in order), asked for only when one of them is in a group that
-        repeats: XREF-01's message names them."""
+        repeats: XREF-01's message names them. ``place`` says where they came from (an audit's
+        unit), for :meth:`lacking`."""
         for hs, packed_prices in prices:
             self.prices.offer(hs, array("q", packed_prices))
         values = array("q", packed)
@@ -265,6 +275,7 @@ class XrefIndex:
                     key = given[i // MEMBER_WIDTH]
                     who = len(self._who)
                     self._who.append(Other(key.submission_id, key.presented_on, key.source))
+                    self._places.append(place)
                 members[group].extend((*values[i + 1 : i + 6], who))
             if values[i + 6]:
                 originals[values[i + 6]] = originals[values[i + 7]] = 0
@@ -276,6 +287,29 @@ class XrefIndex:
         self._members = {g: array("q") for g in repeated(self._runs)}
         self.prices.plan()
 
+    def lacking(self) -> Iterator[tuple[int, str, int]]:
+        """The members of repeated groups whose content hash is wanted and was not made (keys of
+        :func:`key_of` without ``content``), as (place, source, id hash): those that share an id
+        with another member of their group (XREF-01's "same id, same content"; elsewhere the
+        content is never compared). Give each its hash with :meth:`set_content`."""
+        for packed in self._members.values():
+            ids = [packed[i] for i in range(0, len(packed), MEMBER_FIELDS)]
+            if len(ids) == len(set(ids)):
+                continue
+            for i in range(0, len(packed), MEMBER_FIELDS):
+                who = packed[i + 5]
+                if packed[i + 4] == 0 and who >= 0 and ids.count(packed[i]) > 1 and self._places[who] >= 0:
+                    yield self._places[who], self._who[who].source, packed[i]
+
+    def set_content(self, source: str, id_hash: int, content: int) -> None:
+        """The content hash of a member :meth:`lacking` named (read again from its source)."""
+        self._contents[(source, id_hash)] = content
+        for packed in self._members.values():
+            for i in range(0, len(packed), MEMBER_FIELDS):
+                who = packed[i + 5]
+                if packed[i] == id_hash and packed[i + 4] == 0 and who >= 0 and self._who[who].source == source:
+                    packed[i + 4] = content
+
     def settle(self, drop_runs: bool = False) -> None:
         """The end of the second look: the medians computed, the originals of the duplicate
         requests seen counted; the index answers from now on. ``drop_runs`` lets the number
@@ -286,6 +320,10 @@ class XrefIndex:
         if drop_runs:
             self._runs, self._dropped = [], True
         self.frozen = True
+
+    def repeats(self, key: XrefKey) -> bool:
+        """The key's direction and number are another submission's too (before exemptions)."""
+        return key.group in self._members
 
     def same_number_others(self, key: XrefKey) -> int:
         """XREF-01: how many other submissions of the same direction and number there are,
@@ -300,7 +338,8 @@ class XrefIndex:
         packed = self._members.get(key.group)
         if not packed:
             return []
-        me = _Member(key.id_hash, key.supersedes_hash, key.original_hash, key.number_hash, key.content_hash, -1)
+        content = key.content_hash or self._contents.get((key.source, key.id_hash), 0)
+        me = _Member(key.id_hash, key.supersedes_hash, key.original_hash, key.number_hash, content, -1)
         seen = {(me.id_hash, me.content)}
         out = []
         for i in range(0, len(packed), MEMBER_FIELDS):

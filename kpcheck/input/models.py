@@ -28,36 +28,41 @@ MAX_PLACES = 18
 MAX_COUNT = 10**12
 
 
-def _amount_within_limits(value: Decimal) -> Decimal:
-    """Input limits (decisions.md): finite, below 10^12, at most 18 decimal places."""
-    if not value.is_finite():
-        raise ValueError(f"a number is needed, got {value}")
-    if abs(value) >= MAX_AMOUNT:
-        raise ValueError("amounts of 10^12 or more are not read")
-    shifted = value.scaleb(MAX_PLACES)  # whole when it has MAX_PLACES places or fewer (trailing zeros aside)
-    if shifted != shifted.to_integral_value():
-        raise ValueError(f"amounts with more than {MAX_PLACES} decimal places are not read")
-    return value
-
-
 _PLAIN_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _amount(value: Any) -> Any:
-    """An amount is a number (never a boolean) or a text holding a plain decimal number."""
+    """An amount is a number (never a boolean) or a text holding a plain decimal number, read
+    as a :class:`Decimal` within the input limits (decisions.md): below 10^12, at most 18
+    decimal places, finite (a NaN or an infinity is left to pydantic's own Decimal check).
+    One function, one call per amount (issue 26): the reading and the limits were two
+    validators, and a submission has about seven amounts."""
     kind = type(value)
-    if kind is Decimal:
-        return Decimal(format(value, "f")) if value.is_finite() and value.as_tuple().exponent > 0 else value
     if kind is int:
-        return Decimal(value)
-    if kind is str:
-        if _PLAIN_DECIMAL.fullmatch(value):
+        if -MAX_AMOUNT < value < MAX_AMOUNT:
             return Decimal(value)
-        raise PydanticCustomError("amount_text", "expected a plain decimal number such as 812500.00 (digits, one dot)")
-    if kind is float:
-        return Decimal(repr(value))
-    raise PydanticCustomError("amount_type", "expected a number or a text holding a plain decimal number")
+        raise ValueError("amounts of 10^12 or more are not read")
+    if kind is str:
+        if not _PLAIN_DECIMAL.fullmatch(value):
+            raise PydanticCustomError("amount_text", "expected a plain decimal number such as 812500.00 (digits, one dot)")
+        value = Decimal(value)
+    elif kind is float:
+        value = Decimal(repr(value))
+    elif kind is not Decimal:
+        raise PydanticCustomError("amount_type", "expected a number or a text holding a plain decimal number")
+    exponent = value.as_tuple().exponent
+    if exponent.__class__ is not int:  # NaN, sNaN or Infinity: pydantic's own Decimal check refuses it
+        return value
+    if exponent > 0:  # 1E+5 as 100000
+        value = Decimal(format(value, "f"))
+    if not -MAX_AMOUNT < value < MAX_AMOUNT:
+        raise ValueError("amounts of 10^12 or more are not read")
+    if exponent < -MAX_PLACES:  # more places written: too many unless the extra ones are zeros
+        shifted = value.scaleb(MAX_PLACES)
+        if shifted != shifted.to_integral_value():
+            raise ValueError(f"amounts with more than {MAX_PLACES} decimal places are not read")
+    return value
 
 
 _DAYS: dict[str, dt.date] = {}  # texts read as dates already: a batch has few distinct days
@@ -109,13 +114,17 @@ def _code(value: str) -> str:
     return value.strip().upper()
 
 
-Amount = Annotated[Decimal, BeforeValidator(_amount), AfterValidator(_amount_within_limits)]
+def _required_code(value: str) -> str:
+    return _required_text(_code(value))
+
+
+Amount = Annotated[Decimal, BeforeValidator(_amount)]
 Count = Annotated[int, Field(gt=-MAX_COUNT, lt=MAX_COUNT)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
 Code = Annotated[str, AfterValidator(_code)]
 RequiredText = Annotated[str, AfterValidator(_required_text)]
 RequiredNumber = Annotated[str, AfterValidator(_required_number)]
-RequiredCode = Annotated[str, AfterValidator(_code), AfterValidator(_required_text)]
+RequiredCode = Annotated[str, AfterValidator(_required_code)]
 
 
 class _Model(BaseModel):

@@ -22,6 +22,7 @@ from kpcheck.register.errors import MISSING, NEWER, UNUSABLE, RegisterError
 from kpcheck.register.quick import LOOKUP_CHUNK
 from kpcheck.register.rows import KEY_COLUMNS, key_of_row
 from kpcheck.register.urls import database_url, shown, sqlite_path, timeout
+from kpcheck.register.yearly import utc
 
 T = TypeVar("T")
 LOCK_KEY = 0x6B70636865636B  # "kpcheck": the advisory lock every writer takes on PostgreSQL
@@ -286,10 +287,11 @@ def recent_decisions(
         .order_by(d.c.pk.desc())
         .limit(limit)
     )
+    # in UTC, as the times are recorded: SQLite compares the texts and drops a bound time's zone
     if since is not None:
-        query = query.where(d.c.decided_at >= since)
+        query = query.where(d.c.decided_at >= utc(since))
     if until is not None:
-        query = query.where(d.c.decided_at < until)
+        query = query.where(d.c.decided_at < utc(until))
     if outcome:
         query = query.where(d.c.outcome == outcome)
     if by:

@@ -21,7 +21,7 @@ class Decided:
     findings: tuple[tuple[str, str, bool], ...]  # (rule, severity, waived)
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
+def utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
 
 
@@ -37,7 +37,7 @@ def decisions_in(conn: Connection, year: int, batch: int = 5_000) -> Iterator[De
         .where((d.c.decided_at >= start - margin) & (d.c.decided_at < end + margin))
         .order_by(d.c.pk)
     )
-    rows = [row for row in conn.execute(query) if start <= _utc(row.decided_at) < end]
+    rows = [row for row in conn.execute(query) if start <= utc(row.decided_at) < end]
     for i in range(0, len(rows), batch):
         chunk = rows[i : i + batch]
         found: dict[int, list[tuple[str, str, bool]]] = {row.pk: [] for row in chunk}

@@ -127,7 +127,7 @@ def _kind(annotation: Any) -> tuple[str, Any]:
 
 def _coded(metadata: list[Any]) -> bool:
     """Whether a text is read as a country code (the models' ``Code``: trimmed, upper-cased)."""
-    return any(getattr(getattr(m, "func", None), "__name__", "") == "_code" for m in metadata)
+    return any(getattr(getattr(m, "func", None), "__name__", "") in ("_code", "_required_code") for m in metadata)
 
 
 def rows() -> Iterator[tuple[str, str, bool, bool]]:
