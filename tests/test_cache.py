@@ -203,3 +203,27 @@ def test_without_a_cache_the_code_is_compiled_in_memory(tmp_path, monkeypatch):
     namespace: dict = {}
     exec(cache.compiled("x = 1\n", "<test>"), namespace)
     assert namespace["x"] == 1
+
+
+def test_an_edited_module_of_kpcheck_is_a_new_key(tmp_path, monkeypatch):
+    """kpcheck's own modules count by path, size and time of last change (in nanoseconds): an
+    edit that keeps the size is a new key, a module added too; bytecode files are not looked at."""
+    source = tmp_path / "kpcheck"
+    (source / "engine" / "__pycache__").mkdir(parents=True)
+    (source / "__init__.py").write_text("x = 1\n")
+    module = source / "engine" / "plan.py"
+    module.write_text("y = 2\n")
+    monkeypatch.setattr(cache, "_SOURCE", source)
+    first = cache.source_stamp()
+    assert first.count(b"\n") == 2 and b"plan.py" in first
+    (source / "engine" / "__pycache__" / "plan.cpython-311.pyc").write_bytes(b"\0")
+    assert cache.source_stamp() == first
+    info = module.stat()
+    module.write_text("y = 3\n")  # the same size
+    os.utime(module, ns=(info.st_atime_ns, info.st_mtime_ns + 1))
+    edited = cache.source_stamp()
+    assert edited != first
+    (source / "engine" / "codegen.py").write_text("")
+    assert cache.source_stamp() not in (first, edited)
+    monkeypatch.setattr(cache, "_SOURCE", tmp_path / "kpcheck.zip" / "kpcheck")  # imported from a zip: nothing to stamp
+    assert cache.source_stamp() == b""

@@ -14,8 +14,12 @@ import gc
 import os
 import sys
 import types
+from typing import TYPE_CHECKING
 
 from kpcheck.cli.exits import EXIT_ERROR, Interrupted, may_end_lean, raise_on_signals, said_interrupted
+
+if TYPE_CHECKING:
+    from kpcheck.rulebook.cache import GeneratedCode
 
 
 def run() -> int:
@@ -30,11 +34,14 @@ def run() -> int:
     no_plugin_scan()
     gc.disable()  # start-up allocates much and frees little: see kpcheck.cli.main.collector_back
     try:
+        generated = cache_generated_code()
         from kpcheck.cli.main import main
     except Interrupted as exc:  # while kpcheck starts, before the one main is there
         said_interrupted(exc)
         return EXIT_ERROR
     code: int = main.main(prog_name="kpcheck", standalone_mode=False)
+    if generated is not None:
+        generated.save()
     if may_end_lean():
         _end_now(code)
     return code
@@ -66,3 +73,23 @@ def no_plugin_scan() -> None:
     loader = types.ModuleType(name, "kpcheck: no pydantic plugins in the kpcheck program (kpcheck.cli.entry.no_plugin_scan)")
     loader.get_plugins = lambda: ()  # type: ignore[attr-defined]
     sys.modules[name] = loader
+
+
+def cache_generated_code() -> GeneratedCode | None:
+    """The methods ``dataclasses`` writes as text for every dataclass and the string annotations
+    ``typing`` compiles are parsed and compiled on every start, a fifth of a warm desk check:
+    the program's entry has those two modules take them from a table of compiled code kept in
+    the cache folder (:class:`~kpcheck.rulebook.cache.GeneratedCode`; the classes and types
+    built are the same), before anything defines a dataclass. Only here, in the program's
+    entry: the library leaves both modules as they are; none with ``KPCHECK_NO_CACHE``. A
+    test holds the two names to the modules' sources."""
+    import dataclasses
+    import typing
+
+    from kpcheck.rulebook.cache import GeneratedCode
+
+    table = GeneratedCode.load()
+    if table is not None:
+        dataclasses.exec = table.exec_  # type: ignore[attr-defined]  # a global of the module's own: the builtin for everyone else
+        typing.compile = table.compile_  # type: ignore[attr-defined]
+    return table

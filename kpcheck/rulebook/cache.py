@@ -2,8 +2,10 @@
 
 Parsing some fifty YAML files with line numbers takes seconds in pure Python. After a
 rulebook and its reference data have loaded *without any problem*, both are stored under a
-key that is the SHA-256 of every file they were read from, of kpcheck's own source, and of
-the folders' paths. Any change to any of them is a new key, so a stale entry is never used.
+key that is the SHA-256 of every file they were read from, of the name, size and time of last
+change of each of kpcheck's own modules (as Python's bytecode cache tells a changed module),
+and of the folders' paths. Any change to any of them is a new key, so a stale entry is never
+used.
 
 An entry is a pickle, and unpickling runs code, so an entry is used only when it carries an
 HMAC-SHA256 (over its key and its bytes) made with a per-user secret kept in the cache folder
@@ -14,7 +16,8 @@ shape is ignored and rebuilt. Entries not used for :data:`MAX_AGE_DAYS` days, an
 changed while it ran is not stored (the key would not match what was read).
 
 The rulebook's generated code (:mod:`kpcheck.engine.codegen`) is kept the same way, as
-marshalled code objects keyed by the source and the Python version (:func:`compiled`).
+marshalled code objects keyed by the source and the Python version (:func:`compiled`), and so
+is the source the libraries generate as they import (:class:`GeneratedCode`).
 
 The folder is the user cache folder of :mod:`platformdirs` (``~/.cache/kpcheck`` on Linux);
 ``KPCHECK_CACHE_DIR`` moves it, ``KPCHECK_NO_CACHE=1`` turns the cache off.
@@ -41,13 +44,11 @@ from typing import Any
 
 from kpcheck import __version__
 from kpcheck.paths import user_cache_dir
-from kpcheck.reference.queries import register_paths
-from kpcheck.rulebook.loader import rule_files
 
 _SOURCE = Path(__file__).resolve().parents[1]
 MAGIC = b"kpcheck-cache-2\n"
 SUFFIX = ".entry"
-KEEP = 24  # entries: rulebooks and their compiled code (two scopes each)
+KEEP = 24  # entries: rulebooks, their compiled code (two scopes each), the generated code of each Python
 MAX_AGE_DAYS = 30
 _SECRET = "secret.key"
 
@@ -60,11 +61,14 @@ def cache_dir() -> Path | None:
 
 def cache_key(rules_dir: Path, registers_dir: Path | None) -> str:
     """SHA-256 over every input of a load; unreadable inputs make the load itself report them."""
+    from kpcheck.reference.queries import register_paths  # here: the program's entry reads this module first (GeneratedCode)
+    from kpcheck.rulebook.loader import rule_files
+
     digest = hashlib.sha256(f"{__version__}\0{rules_dir.resolve()}\0{registers_dir}\0".encode())
+    digest.update(source_stamp())
     registers, _ = register_paths(registers_dir)
     files = (
-        sorted(_SOURCE.rglob("*.py"))
-        + [rules_dir / "rulebook.yaml"]
+        [rules_dir / "rulebook.yaml"]
         + rule_files(rules_dir)
         + sorted((rules_dir / "reference").glob("*"))
         + [registers[name] for name in sorted(registers)]
@@ -76,6 +80,25 @@ def cache_key(rules_dir: Path, registers_dir: Path | None) -> str:
         except OSError:
             digest.update(b"\0missing\0")
     return digest.hexdigest()
+
+
+def source_stamp() -> bytes:
+    """Each of kpcheck's own modules by path, size and time of last change (in nanoseconds):
+    an edited module is a new key, as it is a new bytecode file for Python. Reading and hashing
+    the source itself (a megabyte) took a twentieth of a warm desk check."""
+    stamps, folders = [], [str(_SOURCE)]
+    while folders:
+        try:
+            with os.scandir(folders.pop()) as found:
+                for entry in found:
+                    if entry.name.endswith(".py") and entry.is_file():
+                        info = entry.stat()
+                        stamps.append(f"{entry.path}\0{info.st_size}\0{info.st_mtime_ns}\n")
+                    elif entry.is_dir() and entry.name != "__pycache__":
+                        folders.append(entry.path)
+        except OSError:  # not a folder (kpcheck imported from a zip): nothing to stamp
+            continue
+    return "".join(sorted(stamps)).encode()
 
 
 def safe_folder(where: Path) -> bool:
@@ -185,6 +208,80 @@ def compiled(source: str, filename: str) -> CodeType:
         code = compile(source, filename, "exec")
         _store(where, path, key, secret, code, marshal.dumps)
     return code
+
+
+GENERATED_LIMIT = 20_000  # texts of GeneratedCode's table; past it, only one run's are kept
+
+
+class GeneratedCode:
+    """The code of the source that libraries generate and compile as they import: the methods
+    of every dataclass (``dataclasses`` writes each ``__init__``, ``__repr__``, ``__eq__``,
+    ``__hash__``... as text and ``exec``\\ s it) and the expressions of typing's forward
+    references (``typing.ForwardRef`` compiles each string annotation). Python's bytecode cache
+    covers modules, not these: parsing and compiling them took a fifth of a warm desk check.
+
+    One table per Python (keyed by its version), text to code object, read once when the
+    program starts and stored (signed like every entry) when a run compiled a text it did not
+    hold; past :data:`GENERATED_LIMIT` texts, only those of the last run are stored. The code
+    is what ``exec`` or ``compile`` of the same text makes (same file name ``<string>``, no
+    inherited ``__future__`` flags, as from the modules that call them): the classes built and
+    the references read are the same. :meth:`exec_` and :meth:`compile_` stand in for the
+    builtins in those two modules alone (:func:`kpcheck.cli.entry.cache_generated_code`)."""
+
+    def __init__(self, where: Path, secret: bytes, codes: dict[tuple[str, str], CodeType]):
+        self.where, self.secret, self.codes = where, secret, codes
+        self.key = hashlib.sha256(f"{sys.version}\0{sys.implementation.cache_tag}\0generated".encode()).hexdigest()
+        self.used: set[tuple[str, str]] = set()
+        self.compiled = 0  # texts compiled by this run
+
+    @classmethod
+    def load(cls) -> GeneratedCode | None:
+        """The table of this Python from the cache folder (empty when there is none yet), or
+        None when there is no cache or it is not safe."""
+        usable = usable_folder()
+        if usable is None:
+            return None
+        table = cls(*usable, {})
+        stored = read_entry(table.path, table.key, table.secret, marshal.loads)
+        if isinstance(stored, dict) and all(isinstance(code, CodeType) for code in stored.values()):
+            table.codes = stored
+        return table
+
+    @property
+    def path(self) -> Path:
+        return self.where / f"generated-{self.key}{SUFFIX}"
+
+    def code(self, source: str, mode: str) -> CodeType:
+        """``compile(source, "<string>", mode)``, from the table when it holds the text."""
+        key = (mode, source)
+        code = self.codes.get(key)
+        if code is None:
+            code = self.codes[key] = compile(source, "<string>", mode, dont_inherit=True)
+            self.compiled += 1
+        self.used.add(key)
+        return code
+
+    def exec_(self, source: Any, globals: Any = None, locals: Any = None, /) -> None:
+        """``exec`` (of the caller's namespaces when none are given), a text from the table."""
+        if globals is None:
+            frame = sys._getframe(1)
+            globals, locals = frame.f_globals, frame.f_locals if locals is None else locals
+        exec(self.code(source, "exec") if type(source) is str else source, globals, locals)
+
+    def compile_(self, source: Any, filename: Any, mode: str, flags: int = 0, dont_inherit: bool = False, optimize: int = -1) -> Any:
+        """``compile``: a text compiled as ``"<string>"`` with no flags from the table (the
+        modules it stands in for import nothing from ``__future__``: nothing to inherit)."""
+        if type(source) is str and filename == "<string>" and flags == 0 and optimize == -1:
+            return self.code(source, mode)
+        return compile(source, filename, mode, flags, True, optimize)
+
+    def save(self) -> None:
+        """Store the table when this run compiled a text it did not hold."""
+        if not self.compiled:
+            return
+        codes = self.codes if len(self.codes) <= GENERATED_LIMIT else {key: self.codes[key] for key in self.used}
+        _store(self.where, self.path, self.key, self.secret, codes, marshal.dumps)
+        self.compiled = 0
 
 
 _PICKLE = functools.partial(pickle.dumps, protocol=pickle.HIGHEST_PROTOCOL)
