@@ -12,6 +12,7 @@ from kpcheck.api import Checker
 from kpcheck.engine import Engine, EngineError, durable
 from kpcheck.input.models import Submission
 from kpcheck.input.reader import parse_json
+from kpcheck.rulebook.conditions import AnyOf, Compare, Presence, Quantified, Ref, nnf, walk
 from kpcheck.rulebook.loader import load_rulebook
 
 
@@ -122,6 +123,103 @@ def test_or_branches_fire_a_rule_once_with_every_field(tmp_path, reference):
         findings = engine.evaluate(submission(doc)).findings
         assert [f.rule for f in findings] == ["T-05"], kind
         assert findings[0].fields == ("certificate.lines[0].carats", "certificate.lines[0].value_usd", "certificate.lines[2].carats")
+
+
+@pytest.mark.parametrize(
+    "lines,triggers",
+    [
+        ([{"hs_code": "7102.31"}, {"hs_code": "7102.21"}], False),
+        ([{"hs_code": "7102.99"}, {"hs_code": "7102.21"}], True),  # the matching item first
+        ([{"hs_code": "7102.21"}, {"hs_code": "7102.99"}], True),  # the matching item last
+        ([{"hs_code": "7102.21"}, {}], True),  # the field absent in one item
+        ([{}, {"hs_code": "7102.21"}], True),
+    ],
+)
+def test_alternatives_on_one_item_field_in_one_quantifier(tmp_path, reference, lines, triggers):
+    """'for_any' with alternatives that all test one item field is one quantifier for
+    durable_rules (its list read once), and each item is decided by its own field."""
+    rules = {
+        "T-07": rule_text(
+            "T-07",
+            """\
+        condition:
+          for_any: certificate.lines
+          where:
+            any:
+              - {field: hs_code, is: absent}
+              - {field: hs_code, not_one_of: ["7102.10", "7102.21", "7102.31"]}
+        """,
+        )
+    }
+    doc = base()
+    doc["certificate"]["lines"] = [{"carats": 1, "value_usd": 1, **line} for line in lines]
+    for kind, engine in engines_for(make_rulebook(tmp_path, rules), reference).items():
+        assert fired(engine, doc) == (["T-07"] if triggers else []), kind
+    rule = load_rulebook(make_rulebook(tmp_path / "again", rules)).active()[0]
+    expression = durable.to_durable(nnf(rule.condition))
+    assert list(expression) == ["$iany"] and durable.firings(nnf(rule.condition)) == 1
+
+
+def test_a_comparison_with_a_value_is_not_guarded():
+    """durable_rules tests a node only on a property the fact has: a comparison with a value
+    needs no existence test (a comparison of two fields keeps both, see the first test)."""
+    carats = Ref("carats", "int", ("certificate.total_carats",))
+    other = Ref("parcels", "int", ("certificate.parcels",))
+    assert durable.to_durable(Compare(carats, "at_most", 0)) == {"$lte": {"carats": 0}}
+    assert durable.to_durable(Compare(carats, "at_most", 0, negated=True)) == {"$or": [{"$nex": {"carats": 1}}, {"$gt": {"carats": 0}}]}
+    assert durable.to_durable(Compare(carats, "equals", other)) == {
+        "$and": [{"$ex": {"carats": 1}}, {"$ex": {"parcels": 1}}, {"carats": {"$m": "parcels"}}]
+    }
+
+
+def test_applies_when_alternatives_are_one_derived_boolean(book):
+    """An applies_when test with alternatives reaches durable_rules as one derived boolean, so
+    that its alternatives do not multiply the condition's (CTRL-03: 6, not 36); the others stay
+    durable_rules' own tests. The condition comes first, tests of lists after the others, the
+    dates in force last."""
+    from kpcheck.engine import in_force_node
+
+    flags: dict = {}
+    whole = {}
+    for rule in book.active():
+        whole[rule.id] = durable.durable_rule(rule.condition, [n for n, _ in rule.applies], in_force_node(rule), flags)
+    assert durable.firings(whole["CTRL-03"]) == 6
+    ctrl03 = next(r for r in book.active() if r.id == "CTRL-03")
+    assert whole["CTRL-03"].items[0] == nnf(ctrl03.condition)
+    assert whole["CTRL-03"].items[1] == nnf(ctrl03.applies[0][0])  # one term: durable_rules' own test
+    flag = whole["CTRL-03"].items[2]
+    assert isinstance(flag, Presence) and flags[flag.ref.name] == nnf(ctrl03.applies[1][0])
+    assert whole["CTRL-03"].items[-1] == in_force_node(ctrl03)
+    assert all(durable.firings(nnf(node)) > 1 for node in flags.values())
+    cond06 = whole["COND-06"].items
+    assert [any(isinstance(n, Quantified) for n in walk(part)) for part in cond06] == [
+        False,
+        False,
+        True,
+        True,
+        False,
+    ]
+    groups = durable.shard(list(whole.items()))
+    assert len(groups) == 2 and all(sum(durable.firings(node) for _, node in group) <= durable.MAX_FIRINGS for group in groups)
+
+
+def test_shards_are_the_fewest_and_keep_readers_together():
+    """Rules are packed into as few rulesets as their firings allow, those that read the same
+    properties together, each ruleset's rules in their order."""
+
+    def rule(key: str, cost: int):
+        ref = Ref(key, "bool", (key,))
+        return AnyOf(tuple(Compare(ref, "equals", n) for n in range(cost)))
+
+    rules = [("A-1", rule("a", 20)), ("B-1", rule("b", 20)), ("A-2", rule("a", 20)), ("B-2", rule("b", 16)), ("C-1", rule("c", 1))]
+    groups = durable.shard(rules, limit=40)
+    assert [[rule_id for rule_id, _ in group] for group in groups] in (
+        [["A-1", "A-2"], ["B-1", "B-2", "C-1"]],
+        [["B-1", "B-2", "C-1"], ["A-1", "A-2"]],
+    )
+    assert len(durable.shard(rules, limit=30)) == 4
+    with pytest.raises(durable.DurableError, match="A-1 can fire 20 times"):
+        durable.shard(rules, limit=19)
 
 
 def test_true_is_not_one_and_text_is_not_number(tmp_path, reference):
@@ -267,12 +365,12 @@ def test_no_quantifier_ends_in_an_alternative(book):
     avoided it (reproduced on demand by filling freed heap blocks with 0x09). Every quantifier
     of every rule must end in a plain test."""
     from kpcheck.engine import in_force_node
-    from kpcheck.rulebook.conditions import All, nnf
 
     quantified = 0
     for scope in ("submission", "batch"):
+        flags: dict = {}
         for rule in book.active(scope):
-            whole = nnf(All((in_force_node(rule), *(n for n, _ in rule.applies), rule.condition)))
+            whole = durable.durable_rule(rule.condition, [n for n, _ in rule.applies], in_force_node(rule), flags)
             for inner in _quantifier_conditions(durable.to_durable(whole)):
                 quantified += 1
                 assert not _last_node_is_or(inner), (rule.id, inner)

@@ -15,13 +15,15 @@ import ctypes
 
 from kpcheck.api import Checker
 from kpcheck.engine import durable, in_force_node
-from kpcheck.rulebook.conditions import All, nnf
+from kpcheck.rulebook.conditions import Node
 
 
 def definitions() -> list[str]:
     checker = Checker.load(engine="python")
+    flags: dict[str, Node] = {}
     whole = [
-        (c.rule.id, nnf(All((in_force_node(c.rule), *(n for n, _ in c.rule.applies), c.rule.condition)))) for c in checker.engine.compiled
+        (c.rule.id, durable.durable_rule(c.condition, [n for n, _ in c.rule.applies], in_force_node(c.rule), flags))
+        for c in checker.engine.compiled
     ]
     return [
         durable._dumps({rid: {"all": [{"m": {"$and": [durable.DISCRIMINATOR, durable.to_durable(node)]}}]} for rid, node in group})

@@ -350,6 +350,13 @@ def expression(src: _Source, node: Node, get: str, depth: int) -> str:
     raise TypeError(node)
 
 
+def expressions(nodes: dict[str, Node], get: str) -> tuple[dict[str, str], dict[str, Any]]:
+    """Python expressions of NNF conditions over a fact read by ``get`` (its ``get`` method),
+    and the constants they name: for code generated elsewhere (durable_rules' messages)."""
+    src = _Source()
+    return {key: expression(src, node, get, 0) for key, node in nodes.items()}, src.consts
+
+
 def _compare(src: _Source, node: Compare, get: str, depth: int) -> str:
     op = _OPS[node.op]
     a, b = f"_a{depth}", f"_b{depth}"

@@ -23,9 +23,11 @@ from typing import Any
 
 import orjson
 
+from kpcheck.engine.codegen import expressions
 from kpcheck.engine.plan import literal_value
 from kpcheck.rulebook.cache import compiled as cached_compile
-from kpcheck.rulebook.conditions import NEGATE, All, AnyOf, Compare, Node, Presence, Quantified, Ref
+from kpcheck.rulebook.conditions import NEGATE, All, AnyOf, Compare, Node, Presence, Quantified, Ref, nnf, walk
+from kpcheck.rulebook.schema import BOOL
 
 try:  # durable_rules builds and imports on Python 3.10-3.12 only
     import durable_rules_engine as _engine
@@ -110,15 +112,23 @@ def item_terms(node: Node) -> list[list[Node]]:
     return [[node]]
 
 
+def _one_field(terms: list[list[Node]]) -> bool:
+    """Alternatives that all test one and the same item field: durable_rules evaluates an
+    ``$or`` of those right inside a quantifier (measured), so they need not be split."""
+    return len(terms) > 1 and len({_field_of(a) for t in terms for a in t}) == 1
+
+
 def _quantified(node: Quantified) -> dict[str, Any]:
     terms = item_terms(node.where)
     name = node.list.name
+    if _one_field(terms):
+        # the always-true atom after the alternatives keeps the $or from being the
+        # quantifier's last node; one quantifier node, so the engine reads the list once
+        inner = {"$and": [{"$or": [_conjunction(t, guard=False) for t in terms]}, ALWAYS_TRUE_ITEM]}
+        if not node.every:
+            return {"$iany": {name: inner}}
+        return {"$or": [{"$nex": {name: 1}}, {"$iall": {name: inner}}]}
     if node.every:
-        if len(terms) > 1 and len({_field_of(a) for t in terms for a in t}) == 1:
-            # alternatives on one and the same field are evaluated right (measured); the
-            # always-true atom after them keeps the $or from being the quantifier's last node
-            inner = {"$and": [{"$or": [_conjunction(t, guard=False) for t in terms]}, ALWAYS_TRUE_ITEM]}
-            return {"$or": [{"$nex": {name: 1}}, {"$iall": {name: inner}}]}
         if len(terms) > 1:
             raise DurableError(
                 f"'for_all {name}' with alternatives inside cannot be evaluated by durable_rules; "
@@ -168,7 +178,9 @@ def _compare(node: Compare, item: bool, guard: bool = True) -> dict[str, Any]:
             test = {_OPS[op]: {left: value}}
     if not guard:
         return test
-    held = {"$and": [*({"$ex": {r: 1}} for r in refs), test]}
+    # field against field: both sides guarded (a missing second field matches in the C code);
+    # field against a value: durable_rules tests a node only on a property the fact has
+    held = {"$and": [*({"$ex": {r: 1}} for r in refs), test]} if isinstance(node.right, Ref) else test
     if not node.negated:
         return held
     return {"$or": [*({"$nex": {r: 1}} for r in refs), held]}
@@ -203,27 +215,101 @@ def firings(node: Node) -> int:
     if isinstance(node, AnyOf):
         return sum(firings(i) for i in node.items)
     if isinstance(node, Quantified) and not node.every:
-        return len(item_terms(node.where))
+        terms = item_terms(node.where)
+        return 1 if _one_field(terms) else len(terms)
     return 1
 
 
 def shard(rules: list[tuple[str, Node]], limit: int = MAX_FIRINGS) -> list[list[tuple[str, Node]]]:
-    """Pack rules into rulesets whose firings on one fact add up to at most ``limit``."""
-    shards: list[list[tuple[str, Node]]] = []
-    load: list[int] = []
-    for rule_id, node in rules:
-        cost = firings(node)
+    """Pack rules into as few rulesets as their firings on one fact allow (at most ``limit``
+    each), rules that read the same properties together: a ruleset is handed the properties
+    its rules read, and the engine's work on a fact grows with them (each matched node of its
+    network goes through all of them). The heaviest rules first, each where it adds the fewest
+    properties; then single rules moved while that lowers the number of properties handed over
+    (exchanging pairs as well found one property fewer on the shipped rulebook, for five times
+    the work at every start). Rules keep their order within a ruleset."""
+    costs = [firings(node) for _, node in rules]
+    for (rule_id, _), cost in zip(rules, costs):
         if cost > limit:
             raise DurableError(f"rule {rule_id} can fire {cost} times on one fact; the engine allows {limit}")
-        for i, used in enumerate(load):
-            if used + cost <= limit:
-                shards[i].append((rule_id, node))
-                load[i] += cost
-                break
-        else:
-            shards.append([(rule_id, node)])
-            load.append(cost)
-    return shards
+    reads = [frozenset(keys_read(node)) for _, node in rules]
+    count = max(1, -(-sum(costs) // limit))
+    while (where := _pack(costs, reads, limit, count)) is None:
+        count += 1
+    load = [0] * count
+    held: list[dict[str, int]] = [{} for _ in range(count)]  # property -> how many of the ruleset's rules read it
+    for i, n in enumerate(where):
+        load[n] += costs[i]
+        for key in reads[i]:
+            held[n][key] = held[n].get(key, 0) + 1
+
+    def gain(i: int, n: int) -> int:  # the properties handed over fewer when rule i moves to ruleset n
+        return sum(held[where[i]][key] == 1 for key in reads[i]) - sum(key not in held[n] for key in reads[i])
+
+    def move(i: int, n: int) -> None:
+        old = held[where[i]]
+        for key in reads[i]:
+            if old[key] == 1:
+                del old[key]
+            else:
+                old[key] -= 1
+            held[n][key] = held[n].get(key, 0) + 1
+        load[where[i]] -= costs[i]
+        load[n] += costs[i]
+        where[i] = n
+
+    better = True
+    while better:
+        better = False
+        for i in range(len(rules)):
+            for n in range(count):
+                if n != where[i] and load[n] + costs[i] <= limit and gain(i, n) > 0:
+                    move(i, n)
+                    better = True
+    return [[rule for rule, n in zip(rules, where) if n == m] for m in range(count) if m in where]
+
+
+def _pack(costs: list[int], reads: list[frozenset[str]], limit: int, count: int) -> list[int] | None:
+    """The ruleset of each rule, greedily, in ``count`` rulesets; None when they do not hold them."""
+    where = [0] * len(costs)
+    load, keys = [0] * count, [set[str]() for _ in range(count)]
+    for i in sorted(range(len(costs)), key=lambda i: -costs[i]):
+        room = [n for n in range(count) if load[n] + costs[i] <= limit]
+        if not room:
+            return None
+        n = where[i] = min(room, key=lambda n: (len(reads[i] - keys[n]), load[n]))
+        load[n] += costs[i]
+        keys[n] |= reads[i]
+    return where
+
+
+def durable_rule(condition: Node, applies: list[Node], force: Node, flags: dict[str, Node]) -> Node:
+    """The condition durable_rules is given for a rule (NNF): its condition, its
+    ``applies_when`` tests and its dates in force, all of which must hold. The engine follows a
+    rule's tests in order and stops at the first that fails, reading a list again for every
+    quantifier it reaches: the condition first (it fails on most facts), the tests of lists
+    after the others, the dates in force (which hold on almost every fact) last.
+
+    An ``applies_when`` test with alternatives (more than one term of its disjunctive form) is
+    handed to the engine as a derived boolean instead: ``flags`` gets it under a property name
+    (one per distinct test), the message carries that property, ``true``, when the test holds
+    on the fact (the generated Python expression the Python evaluator decides it by, see
+    :func:`message_builders`), and the rule tests that it is present. Its alternatives would
+    otherwise multiply the condition's in the rule's firings (CTRL-03: 6 x 6 = 36 of the
+    rulebook's 135), and the rulebook would need three rulesets instead of two
+    (docs/engine-notes.md, "Since issue 26")."""
+    parts = []
+    for node in applies:
+        node = nnf(node)
+        if firings(node) > 1:
+            to_durable(node)  # a test the engine could not take is refused all the same
+            name = next((name for name, known in flags.items() if known == node), f"applies_when#{len(flags)}")
+            flags[name] = node
+            node = Presence(Ref(name, BOOL, ()), True)
+        parts.append(node)
+    parts = [nnf(condition), *parts]
+    quantified = [any(isinstance(n, Quantified) for n in walk(part)) for part in parts]
+    return All((*(p for p, q in zip(parts, quantified) if not q), *(p for p, q in zip(parts, quantified) if q), nnf(force)))
 
 
 def ruleset_name() -> str:
@@ -266,26 +352,30 @@ def renamed(expression: Any, names: dict[str, str]) -> Any:
     return {names.get(key, key): (names.get(value, value) if key == "$m" else renamed(value, names)) for key, value in expression.items()}
 
 
-_MISSING = object()
-
-
-def message_builders(shards: list[list[tuple[str, str, bool]]]) -> list[Callable[[dict[str, Any], int], dict[str, Any]]]:
+def message_builders(
+    shards: list[list[tuple[str, str, bool]]], flags: dict[str, Node] | None = None
+) -> list[Callable[[dict[str, Any], int], dict[str, Any]]]:
     """For each ruleset's keys, a function ``(fact, serial) -> message``: for each (property,
     short name, valued) of the keys, the fact's value (``true`` when not ``valued``) under the
-    short name when the fact has the property, then the discriminator, ``sid`` and ``id``.
+    short name when the fact has the property, then the discriminator, ``sid`` and ``id``; a
+    key of ``flags`` (a derived boolean, see :func:`durable_rule`) is ``true`` when its
+    condition holds on the fact (:func:`kpcheck.engine.codegen.expressions`), else absent.
     Generated straight-line code, run on every fact (a fifth faster than a comprehension over
     the keys), compiled once and kept in the cache folder as the rulebook's code is."""
+    tests, consts = expressions(flags or {}, "get")
     lines = []
     for n, keys in enumerate(shards):
         lines += [f"def message{n}(fact, serial):", "    get = fact.get", "    out = {}"]
         for key, name, valued in keys:
-            if valued:
-                lines += [f"    v = get({key!r}, _MISSING)", f"    if v is not _MISSING: out[{name!r}] = v"]
+            if key in tests:
+                lines.append(f"    if {tests[key]}: out[{name!r}] = True")
+            elif valued:
+                lines += [f"    v = get({key!r})", f"    if v is not None: out[{name!r}] = v"]
             else:
                 lines.append(f"    if {key!r} in fact: out[{name!r}] = True")
         lines += [f"    out[{name!r}] = {value!r}" for name, value in DISCRIMINATOR.items()]
         lines += ["    out['sid'] = '0'", "    out['id'] = serial", "    return out"]
-    namespace: dict[str, Any] = {"_MISSING": _MISSING}
+    namespace: dict[str, Any] = dict(consts)
     exec(cached_compile("\n".join(lines) + "\n", "<durable messages>"), namespace)
     return [namespace[f"message{n}"] for n in range(len(shards))]
 
@@ -299,9 +389,10 @@ class DurableEvaluator:
     assert and to retract it), so the bytes count: this made its part about 7% cheaper.
     """
 
-    def __init__(self, rules: list[tuple[str, Node]], expressions: dict[str, Any] | None = None):
+    def __init__(self, rules: list[tuple[str, Node]], expressions: dict[str, Any] | None = None, flags: dict[str, Node] | None = None):
         """``rules``: (id, NNF condition); ``expressions``: their :func:`to_durable`, when the
-        caller made them already (the engine does, to refuse a rule whichever evaluator runs)."""
+        caller made them already (the engine does, to refuse a rule whichever evaluator runs);
+        ``flags``: the derived booleans the conditions test (:func:`durable_rule`)."""
         if _engine is None:
             raise DurableError("durable_rules is not installed for this Python (it imports on 3.10-3.12)")
         self.shards = []
@@ -311,7 +402,7 @@ class DurableEvaluator:
         valued = set().union(*(keys_read(node, values_only=True) for _, node in rules))
         groups = shard(rules)
         keys = [[(key, names[key], key in valued) for key in sorted(set().union(*(reads[rid] for rid, _ in group)))] for group in groups]
-        for group, read_keys, message in zip(groups, keys, message_builders(keys)):
+        for group, read_keys, message in zip(groups, keys, message_builders(keys, flags)):
             definition = {rid: {"all": [{"m": {"$and": [DISCRIMINATOR, renamed(made[rid], names)]}}]} for rid, _ in group}
             self.shards.append((_create(_dumps(definition)), read_keys, message))
         self._serial = itertools.count()

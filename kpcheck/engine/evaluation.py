@@ -158,8 +158,12 @@ class Engine:
         # submission to the next: their decisions are memoised (never the messages)
         self.memo: dict[Any, Any] | None = {} if scope == "batch" else None
         self.periods = _force_periods(self.compiled)
-        whole = [(c.rule.id, nnf(All((in_force_node(c.rule), *(n for n, _ in c.rule.applies), c.rule.condition)))) for c in self.compiled]
+        flags: dict[str, Node] = {}  # applies_when tests handed to durable_rules as derived booleans
         try:  # compiled for both kinds, so that a rule durable_rules cannot take is refused either way
+            whole = [
+                (c.rule.id, durable.durable_rule(c.condition, [n for n, _ in c.rule.applies], in_force_node(c.rule), flags))
+                for c in self.compiled
+            ]
             expressions = {rule_id: durable.to_durable(node) for rule_id, node in whole}
         except durable.DurableError as exc:
             raise EngineError(str(exc)) from exc
@@ -168,7 +172,7 @@ class Engine:
         self.durable = None
         if self.kind == "durable" and self.compiled:
             try:
-                self.durable = durable.DurableEvaluator(whole, expressions)
+                self.durable = durable.DurableEvaluator(whole, expressions, flags)
             except durable.DurableError as exc:
                 raise EngineError(str(exc)) from exc
 
