@@ -9,6 +9,7 @@ parameter of each evaluation (``lang``), never state of the engine: ``lang`` giv
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,6 +33,13 @@ class RulebookInvalid(Exception):
     def __init__(self, errors: list[Exception]):
         super().__init__("\n".join(str(e) for e in errors))
         self.errors = errors
+
+
+def _gettext(lang: str) -> Callable[[str], str]:
+    """The ``_`` of ``lang``, for a message of an input that does not read (imported only then)."""
+    from kpcheck.i18n import gettext_for
+
+    return gettext_for(lang)
 
 
 def _load_all(rules_dir: Path, registers_dir: Path | None) -> tuple[tuple[Any, ...], list[Exception]]:
@@ -106,7 +114,13 @@ class Checker:
         messages in ``lang`` (default: the checker's)."""
         if loaded.submission is None:
             err = loaded.error
-            error = {"message": err.message, "location": err.location} if err else {"message": "unreadable", "location": loaded.source}
+            if err is None:
+                error = {"message": "unreadable", "location": loaded.source}
+            else:  # a message kpcheck words itself in the report's language
+                error = {
+                    "message": err.message if err.template is None else err.message_in(_gettext(lang or self.lang)),
+                    "location": err.location,
+                }
             return Result(loaded.raw_id, loaded.source, Verdict.ERROR, error=error)
         sub = loaded.submission
         base: dict[str, Any] = dict(
@@ -135,7 +149,7 @@ class Checker:
 
         if loaded.submission is None:
             err = loaded.error
-            raise ValueError(f"{err.location}: {err.message}" if err else f"{loaded.source}: unreadable")
+            raise ValueError(f"{err.location}: {err.message_in(_gettext(lang or self.lang))}" if err else f"{loaded.source}: unreadable")
         return explain(self.engine, rule_id, loaded.submission, lang=lang or self.lang)
 
     def meta(self, waivers: Path | str | None = None) -> dict[str, Any]:

@@ -174,6 +174,12 @@ class Problem:
         return (loc.file, loc.line or 0, loc.column or 0, self.code, self.message)
 
 
+def N_(text: str) -> str:
+    """Mark a text for the interface catalogue without translating it here (the layers below
+    :mod:`kpcheck.i18n` mark with this one; :func:`kpcheck.i18n.labels.N_` is the same)."""
+    return text
+
+
 def fill(template: str, args: dict[str, str]) -> str:
     """``template`` with each ``{name}`` replaced by its argument (other braces kept)."""
     for name, value in args.items():

@@ -22,8 +22,8 @@ from kpcheck.i18n import gettext_for
 
 SUBMISSIONS = ROOT / "fixtures" / "submissions"
 ONE = SUBMISSIONS / "compliant-export.json"
-# names, not English prose: formats, the database, the spool's variable, a metavar of the usage line
-PROGRAM_WORDS = {"json", "csv", "html", "text", "SQLite", "TMPDIR", "SOURCE"}
+# names, not English prose: formats and file suffixes, the database, the spool's variable, a metavar of the usage line
+PROGRAM_WORDS = {"json", "csv", "html", "text", "yaml", "yml", "jsonl", "txt", "SQLite", "TMPDIR", "SOURCE"}
 CLICK_FRAME = re.compile(r"^(Usage: .*|Try '.*' for help\.|)$|^Error: (Invalid value for [^:]+: )?", re.M)
 KAZAKH = re.compile("[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
 CYRILLIC = re.compile("[а-яА-ЯёЁ]")
@@ -43,6 +43,7 @@ def place(tmp_path_factory) -> Path:
     (folder / "batch").mkdir()
     (folder / "batch" / "one.json").write_text(ONE.read_text(encoding="utf-8"), encoding="utf-8")
     (folder / "empty.jsonl").write_text("", encoding="utf-8")
+    (folder / "notes.txt").write_text("{}", encoding="utf-8")
     assert kpcheck("register", "init", folder / "register.sqlite").exit_code == 0
     return folder
 
@@ -62,6 +63,13 @@ def scenarios(place: Path) -> dict[str, tuple[list[object], tuple[int, ...]]]:
             (2,),
         ),
         "audit: a report over a submission": (["audit", place / "batch", "-j", "1", "--format", f"json={place}/batch/one.json"], (2,)),
+        "check: no such file": (["check", place / "nowhere.json"], (2,)),
+        "check: an unknown file type": (["check", place / "notes.txt"], (2,)),
+        "check: an unreadable --against": (["check", ONE, "--against", place / "nowhere"], (2,)),
+        "audit: a missing source among good ones": (
+            ["audit", place / "batch", place / "nowhere", "-j", "1", "--format", f"json={place}/m.json"],
+            (2,),
+        ),
         "audit: an unknown register scheme": (["audit", place / "batch", "-j", "1", "--register", "ftp://host/db"], (2,)),
         "audit: the summary and the example registers": (["audit", place / "batch", "-j", "1", "--format", f"json={place}/a.json"], (0, 1)),
         "register due: no register here": (["register", "due", "--register", missing], (2,)),
@@ -125,7 +133,7 @@ def templates_in(path: Path) -> list[tuple[int, str]]:
     return found
 
 
-MARKED = [ROOT / "kpcheck" / "cli", ROOT / "kpcheck" / "register", ROOT / "kpcheck" / "batch" / "audit.py"]
+MARKED = [ROOT / "kpcheck" / "cli", ROOT / "kpcheck" / "register", ROOT / "kpcheck" / "batch" / "audit.py", ROOT / "kpcheck" / "input"]
 
 
 @pytest.mark.parametrize("lang", ["ru", "kk"])
@@ -138,6 +146,21 @@ def test_every_marked_text_of_the_command_line_and_the_register_is_translated(la
     files = [f for p in MARKED for f in ([p] if p.is_file() else sorted(p.glob("*.py")))]
     missing = [f"{f.relative_to(ROOT)}:{line}: {text!r}" for f in files for line, text in templates_in(f) if text not in own]
     assert not missing, "\n".join(missing)
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_a_report_says_an_unreadable_submission_in_its_language(place, lang):
+    """The JSON report of a source that does not read says why in the report's language (and
+    in English as it always did)."""
+    from english_scan import scan_json
+
+    report = place / f"unreadable-{lang}.json"
+    result = kpcheck("audit", place / "nowhere", place / "notes.txt", "-j", "1", "--lang", lang, "--format", f"json={report}", "-q")
+    assert result.exit_code == 2, result.output
+    assert not scan_json(report.read_text(encoding="utf-8"), PROGRAM_WORDS), report.read_text(encoding="utf-8")
+    english = place / "unreadable-en.json"
+    kpcheck("audit", place / "nowhere", "-j", "1", "--format", f"json={english}", "-q")
+    assert '"message":"no such file or folder"' in english.read_text(encoding="utf-8")
 
 
 def test_a_template_filled_in_russian():

@@ -79,7 +79,7 @@ def refuse_unreadable(sources: Iterable[str], option: str) -> None:
     a history that was not consulted must never look like one that was."""
     for item in expand(sources):
         if isinstance(item, InputError):
-            fail(f"{option} {item.location}: {item.message}; {say('nothing was checked')}")
+            fail(f"{option} {item.location}: {item.message_in(say)}; {say('nothing was checked')}")
         elif not os.access(item, os.R_OK):
             fail(say("{option} {path}: the file cannot be read; nothing was checked", option=option, path=item))
     for source in sources:

@@ -11,8 +11,8 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +25,7 @@ from kpcheck.input.limits import max_size, size_text
 from kpcheck.input.models import Submission
 from kpcheck.input.shorten import internal_error, shorten, shown
 from kpcheck.input.yamlio import YamlSyntaxError, decode, load_yaml_text, locate, plain
+from kpcheck.problems import N_, fill
 
 SUFFIXES = (".json", ".yaml", ".yml", ".jsonl")
 _SURROGATE = re.compile(rb"\\[uU][dD][89a-fA-F]")
@@ -41,13 +42,26 @@ STDIN = Path("-")  # what :func:`expand` yields for ``-``; a file named "-" is g
 
 @dataclass(frozen=True)
 class InputError:
-    """Why one submission could not be read, and where."""
+    """Why one submission could not be read, and where. A message kpcheck words itself keeps
+    its ``template`` (an English msgid with ``{names}``) and ``args``, so that a report or the
+    command line in another language says it in that language (:meth:`message_in`)."""
 
     message: str
     location: str
+    template: str | None = field(default=None, compare=False)
+    args: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}"
+
+    @classmethod
+    def said(cls, location: str, template: str, **args: str) -> InputError:
+        """The error of ``template`` filled with ``args``, at ``location``."""
+        return cls(fill(template, args), location, template, tuple(args.items()))
+
+    def message_in(self, translate: Callable[[str], str]) -> str:
+        """The message in a language (``translate``: its gettext); as written without a template."""
+        return self.message if self.template is None else fill(translate(self.template), dict(self.args))
 
 
 @dataclass(frozen=True)
@@ -83,25 +97,30 @@ def expand(paths: Iterable[str | Path]) -> Iterator[Path | InputError]:
         elif path.is_file():
             yield path
         else:
-            yield InputError(not_a_file(path), display_name(path))
+            yield not_a_file(path, display_name(path))
 
 
-def not_a_file(path: Path) -> str:
+NOT_A_FILE = {
+    stat.S_ISFIFO: N_("a named pipe (FIFO), not a file: kpcheck reads regular files, folders and standard input (-)"),
+    stat.S_ISCHR: N_("a character device, not a file: kpcheck reads regular files, folders and standard input (-)"),
+    stat.S_ISBLK: N_("a block device, not a file: kpcheck reads regular files, folders and standard input (-)"),
+    stat.S_ISSOCK: N_("a socket, not a file: kpcheck reads regular files, folders and standard input (-)"),
+}
+CANNOT_READ_FILE = N_("cannot read the file ({reason})")
+
+
+def not_a_file(path: Path, where: str) -> InputError:
     """Why ``path``, which is neither a folder nor a regular file, cannot be read: what it is."""
     try:
         mode = path.lstat().st_mode
     except OSError as exc:
-        return "no such file or folder" if isinstance(exc, FileNotFoundError) else f"cannot read it ({exc.strerror})"
+        if isinstance(exc, FileNotFoundError):
+            return InputError.said(where, N_("no such file or folder"))
+        return InputError.said(where, N_("cannot read it ({reason})"), reason=str(exc.strerror))
     if stat.S_ISLNK(mode):
-        return "a link to nothing (its target does not exist)"
-    kinds = {
-        stat.S_ISFIFO: "a named pipe (FIFO)",
-        stat.S_ISCHR: "a character device",
-        stat.S_ISBLK: "a block device",
-        stat.S_ISSOCK: "a socket",
-    }
-    kind = next((name for test, name in kinds.items() if test(mode)), "not a regular file")
-    return f"{kind}, not a file: kpcheck reads regular files, folders and standard input (-)"
+        return InputError.said(where, N_("a link to nothing (its target does not exist)"))
+    other = N_("not a regular file, not a file: kpcheck reads regular files, folders and standard input (-)")
+    return InputError.said(where, next((text for test, text in NOT_A_FILE.items() if test(mode)), other))
 
 
 def _folder(folder: Path) -> Iterator[Path | InputError]:
@@ -112,7 +131,14 @@ def _folder(folder: Path) -> Iterator[Path | InputError]:
     def unreadable(exc: OSError) -> None:
         where = Path(exc.filename) if exc.filename else folder
         found.append(
-            (str(where), InputError(f"the folder cannot be read ({exc.strerror}); its submissions were not checked", display_name(where)))
+            (
+                str(where),
+                InputError.said(
+                    display_name(where),
+                    N_("the folder cannot be read ({reason}); its submissions were not checked"),
+                    reason=str(exc.strerror),
+                ),
+            )
         )
 
     for top, dirs, files in os.walk(folder, onerror=unreadable):
@@ -124,7 +150,7 @@ def _folder(folder: Path) -> Iterator[Path | InputError]:
             if path.is_file():
                 found.append((str(path), path))
             else:
-                found.append((str(path), InputError(not_a_file(path), display_name(path))))
+                found.append((str(path), not_a_file(path, display_name(path))))
     yield from (item for _, item in sorted(found, key=lambda pair: Path(pair[0]).parts))
 
 
@@ -146,18 +172,29 @@ def read_stdin(stream: IO[bytes] | None = None) -> Loaded:
     try:
         data = (stream or sys.stdin.buffer).read(limit + 1)
     except OSError as exc:
-        return Loaded(source=STDIN_NAME, error=InputError(f"cannot read standard input ({exc.strerror})", STDIN_NAME))
+        return Loaded(
+            source=STDIN_NAME, error=InputError.said(STDIN_NAME, N_("cannot read standard input ({reason})"), reason=str(exc.strerror))
+        )
     if len(data) > limit:
-        return Loaded(source=STDIN_NAME, error=InputError(too_big("standard input holds", limit), STDIN_NAME))
+        return Loaded(source=STDIN_NAME, error=too_big("standard input holds", limit, STDIN_NAME))
     data = unmarked(data)
     if data.lstrip(b" \t\r\n").startswith(b"{"):
         return parse_json(data, STDIN_NAME)
     return parse_yaml(data, STDIN_NAME)
 
 
-def too_big(what: str, limit: int) -> str:
-    """The message of an input above the size limit."""
-    return f"{what} more than {size_text(limit)}, the most kpcheck reads at once (KPCHECK_MAX_SIZE raises it); nothing was read"
+TOO_BIG = {
+    "the file holds": N_("the file holds more than {size}, the most kpcheck reads at once (KPCHECK_MAX_SIZE raises it); nothing was read"),
+    "the line holds": N_("the line holds more than {size}, the most kpcheck reads at once (KPCHECK_MAX_SIZE raises it); nothing was read"),
+    "standard input holds": N_(
+        "standard input holds more than {size}, the most kpcheck reads at once (KPCHECK_MAX_SIZE raises it); nothing was read"
+    ),
+}
+
+
+def too_big(what: str, limit: int, where: str) -> InputError:
+    """The error of an input above the size limit (``what``: a key of :data:`TOO_BIG`)."""
+    return InputError.said(where, TOO_BIG[what], size=size_text(limit))
 
 
 def unmarked(data: bytes, source: str | None = None) -> bytes:
@@ -208,14 +245,14 @@ def read_file(path: Path) -> Iterator[Loaded]:
     try:
         with path.open("rb") as stream:
             if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-                yield Loaded(source=name, error=InputError(not_a_file(path), name))
+                yield Loaded(source=name, error=not_a_file(path, name))
                 return
             data = stream.read(limit + 1)
     except OSError as exc:
-        yield Loaded(source=name, error=InputError(f"cannot read the file ({exc.strerror})", name))
+        yield Loaded(source=name, error=InputError.said(name, CANNOT_READ_FILE, reason=str(exc.strerror)))
         return
     if len(data) > limit:
-        yield Loaded(source=name, error=InputError(too_big("the file holds", limit), name))
+        yield Loaded(source=name, error=too_big("the file holds", limit, name))
         return
     try:
         data = unmarked(data)
@@ -227,9 +264,8 @@ def read_file(path: Path) -> Iterator[Loaded]:
     elif suffix == ".json":
         yield guarded(parse_json, data, name)
     else:
-        yield Loaded(
-            source=name, error=InputError(f"unknown file type {suffix or '(none)'!r}; expected .json, .yaml, .yml or .jsonl", name)
-        )
+        unknown = N_("unknown file type {suffix}; expected .json, .yaml, .yml or .jsonl")
+        yield Loaded(source=name, error=InputError.said(name, unknown, suffix=repr(suffix or "(none)")))
 
 
 def display_name(path: Path | str) -> str:
@@ -251,17 +287,17 @@ def _jsonl_file(path: Path, name: str) -> Iterator[Loaded]:
     try:
         stream = path.open("rb")
     except OSError as exc:
-        yield Loaded(source=name, error=InputError(f"cannot read the file ({exc.strerror})", name))
+        yield Loaded(source=name, error=InputError.said(name, CANNOT_READ_FILE, reason=str(exc.strerror)))
         return
     with stream:
         if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-            yield Loaded(source=name, error=InputError(not_a_file(path), name))
+            yield Loaded(source=name, error=not_a_file(path, name))
             return
         try:
             for number, line in jsonl_lines(bounded_lines(stream, max_size())):
                 yield parse_jsonl_line(line, name, number)
         except OSError as exc:
-            yield Loaded(source=name, error=InputError(f"cannot read the file ({exc.strerror})", name))
+            yield Loaded(source=name, error=InputError.said(name, CANNOT_READ_FILE, reason=str(exc.strerror)))
 
 
 def bounded_lines(stream: IO[bytes], limit: int) -> Iterator[bytes]:
@@ -298,10 +334,11 @@ def parse_jsonl_line(line: bytes, path: str, number: int) -> Loaded:
     source = f"{path}:{number}"
     limit = max_size()
     if len(line) > limit:
-        return Loaded(source=source, error=InputError(too_big("the line holds", limit), source))
+        return Loaded(source=source, error=too_big("the line holds", limit, source))
     if (number == 1 and line[:2] in (b"\xff\xfe", b"\xfe\xff")) or b"\x00" in line[:4]:
         return Loaded(
-            source=source, error=InputError("JSON Lines must be UTF-8 (this text is UTF-16 or UTF-32); convert the file to UTF-8", source)
+            source=source,
+            error=InputError.said(source, N_("JSON Lines must be UTF-8 (this text is UTF-16 or UTF-32); convert the file to UTF-8")),
         )
     return parse_json(line, source, line_offset=number - 1, file=path)
 

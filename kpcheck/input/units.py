@@ -16,7 +16,17 @@ from pathlib import Path
 from typing import IO
 
 from kpcheck.input.limits import max_size
-from kpcheck.input.reader import InputError, Loaded, display_name, expand, jsonl_lines, parse_jsonl_line, read_file, too_big
+from kpcheck.input.reader import (
+    CANNOT_READ_FILE,
+    InputError,
+    Loaded,
+    display_name,
+    expand,
+    jsonl_lines,
+    parse_jsonl_line,
+    read_file,
+    too_big,
+)
 
 CHUNK_LINES = 500
 CHUNK_FILES = 50
@@ -72,7 +82,7 @@ def _jsonl_units(path: Path, count: bool = False) -> Iterator[Unit]:
     try:
         stream = path.open("rb")
     except OSError as exc:
-        yield Unit(str(path), error=InputError(f"cannot read the file ({exc.strerror})", str(path)), count=1 if count else 0)
+        yield Unit(str(path), error=InputError.said(str(path), CANNOT_READ_FILE, reason=str(exc.strerror)), count=1 if count else 0)
         return
     limit = max_size()
     with stream:
@@ -95,7 +105,7 @@ def _jsonl_units(path: Path, count: bool = False) -> Iterator[Unit]:
                     start, line, buffered = start + size, line + buffered[:size].count(b"\n"), buffered[size:]
                 if len(buffered) > limit:
                     where = f"{display_name(path)}:{line}"
-                    yield Unit(str(path), error=InputError(too_big("the line holds", limit), where), count=1 if count else 0)
+                    yield Unit(str(path), error=too_big("the line holds", limit, where), count=1 if count else 0)
                     skipped, buffered = _skip_line(stream, buffered)
                     start, line = start + skipped, line + 1
         if buffered:
@@ -146,7 +156,7 @@ def loaded_of(unit: Unit) -> Iterator[Loaded]:
         try:
             numbered = list(read_range(unit))
         except OSError as exc:
-            yield Loaded(source=where, error=InputError(f"cannot read the file ({exc.strerror})", where))
+            yield Loaded(source=where, error=InputError.said(where, CANNOT_READ_FILE, reason=str(exc.strerror)))
             return
         for number, line in numbered:
             yield parse_jsonl_line(line, where, number)
