@@ -195,7 +195,7 @@ class KpcheckError(Exception):
     def __init__(
         self,
         location: Location | str,
-        message: str,
+        message: str = "",
         code: str | None = None,
         template: str | None = None,
         args: dict[str, str] | None = None,

@@ -41,8 +41,10 @@ from kpcheck.batch.xref import (
 from kpcheck.checker import Checker
 from kpcheck.engine import Engine, EngineError
 from kpcheck.engine.evaluation import MEMO_SIZE
+from kpcheck.i18n.labels import N_
 from kpcheck.input.reader import Loaded, display_name, parse_jsonl_line, read_file
 from kpcheck.input.units import Unit, loaded_of, plan_units, read_range
+from kpcheck.problems import fill
 from kpcheck.results import Result, status_of
 from kpcheck.verdicts import Verdict
 
@@ -93,9 +95,15 @@ class Spooled:
 
 class SpoolFull(RuntimeError):
     """The audit's spool cannot be written (a full or unwritable temporary folder); its
-    message says why and what to do (a worker hands it back without a traceback)."""
+    message says why and what to do (a worker hands it back without a traceback). Made from a
+    ``template`` (an English msgid with ``{names}``) and its ``args``, so that the command line
+    says it in the run's language."""
 
     plain = True
+
+    def __init__(self, template: str, args: dict[str, str] | None = None):
+        super().__init__(fill(template, args or {}))
+        self.template, self.template_args = template, tuple((args or {}).items())
 
 
 class SourceChanged(SpoolFull):
@@ -122,16 +130,19 @@ def spool_unit(checker: Checker, unit: Unit, directory: str, lang: str = "en", n
         if path:
             with contextlib.suppress(OSError):
                 os.unlink(path)
-        raise SpoolFull(spool_message(exc, directory)) from None
+        raise spool_full(exc, directory) from None
     found = frozenset(numbers_of(keys)) if numbers else frozenset()
     return Spooled(path, len(pairs), unit.describe(), index_part(keys, prices), found, None if content else unit)
 
 
-def spool_message(exc: OSError, directory: str) -> str:
-    """Why the spool cannot be written, and what to do."""
-    return (
-        f"cannot write the audit's spool in {directory} ({exc.strerror or exc}); "
-        "free space there or point TMPDIR at a folder with room (the spool takes about 3 kB a submission)"
+def spool_full(exc: OSError, directory: str) -> SpoolFull:
+    """The spool cannot be written: why, and what to do."""
+    return SpoolFull(
+        N_(
+            "cannot write the audit's spool in {folder} ({reason}); "
+            "free space there or point TMPDIR at a folder with room (the spool takes about 3 kB a submission)"
+        ),
+        {"folder": directory, "reason": str(exc.strerror or exc)},
     )
 
 
@@ -341,7 +352,8 @@ def reread_contents(index: XrefIndex, spooled: list[Spooled]) -> None:
             sub = found.get(source)
             if sub is None or key_of(sub, source, content=False).id_hash != id_hash:
                 raise SourceChanged(
-                    f"{source} changed during the audit (read again for XREF-01, it no longer holds the submission read first)"
+                    N_("{source} changed during the audit (read again for XREF-01, it no longer holds the submission read first)"),
+                    {"source": source},
                 )
             index.set_content(source, id_hash, content_hash(sub))
 
@@ -370,7 +382,7 @@ def _spool() -> Iterator[str]:
     try:
         directory = reaper.spool_folder()
     except OSError as exc:
-        raise SpoolFull(spool_message(exc, tempfile.gettempdir())) from None
+        raise spool_full(exc, tempfile.gettempdir()) from None
     reaper.watch(directory)
     try:
         yield directory

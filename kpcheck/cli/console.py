@@ -15,12 +15,13 @@ from rich.markup import escape
 from kpcheck.cli.exits import EXIT_ERROR, EXIT_FAIL, EXIT_OK, Failed, Interrupted, said_interrupted
 from kpcheck.cli.settings import CommandDefaults, Settings, adopt
 from kpcheck.input.shorten import shorten
-from kpcheck.problems import KpcheckError
+from kpcheck.problems import KpcheckError, fill
 from kpcheck.report.text import SafeConsole
 
 err_console = SafeConsole(stderr=True, highlight=False)  # data shown escaped, never run by the terminal
 QUIET, NORMAL, VERBOSE = -1, 0, 1
 _KEY = "kpcheck.verbosity"
+_LANG = "kpcheck.lang"
 
 
 def _meta() -> dict[str, Any]:
@@ -61,8 +62,45 @@ def verbosity_options(func: Any) -> Any:
     )(func)
 
 
-def error(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
+def language() -> str:
+    """The language of the running command's own lines (its ``--lang``, else English): what
+    :func:`error`, :func:`warning` and the commands' messages are said in."""
+    return str(_meta().get(_LANG, "en"))
+
+
+def say(template: str, **args: object) -> str:
+    """``template`` (an English msgid with ``{names}``) in the running command's language, filled
+    with ``args`` (numbers, ids, paths and codes, left as they are)."""
+    from kpcheck.i18n import gettext_for
+
+    return fill(gettext_for(language())(template), {name: str(value) for name, value in args.items()})
+
+
+def located(exc: BaseException) -> str:
+    """``location: message`` of an error (``str(exc)``) in the running command's language when
+    the error carries its message as a template (a :class:`~kpcheck.problems.KpcheckError`
+    given one, an audit's :class:`~kpcheck.batch.audit.SpoolFull`), else as written."""
+    template = getattr(exc, "template", None)
+    if language() == "en" or template is None:
+        return str(exc)
+    where = getattr(exc, "location", None)
+    message = say(template, **dict(getattr(exc, "template_args", ())))
+    return message if where is None else f"{where}: {message}"
+
+
+def _level(word: str, lang: str | None) -> str:
+    """``error`` or ``warning`` in the language (English: as it always was)."""
+    if (lang or language()) == "en":
+        return word
+    from kpcheck.i18n import gettext_for
+
+    return gettext_for(lang or language())(word)
+
+
+def error(message: str, lang: str | None = None) -> None:
+    """An error on standard error: ``error: message``, its first word in the command's language
+    (``lang``: where the command's context is gone, the language it ran in)."""
+    err_console.print(f"[bold red]{_level('error', lang)}:[/] {escape(message)}", markup=True, soft_wrap=True)
 
 
 def warning(message: str, once: str | None = None) -> None:
@@ -74,7 +112,7 @@ def warning(message: str, once: str | None = None) -> None:
         if once in said:
             return
         said.add(once)
-    err_console.print(f"[yellow]warning:[/] {escape(message)}", markup=True, soft_wrap=True)
+    err_console.print(f"[yellow]{_level('warning', None)}:[/] {escape(message)}", markup=True, soft_wrap=True)
 
 
 def note(message: str) -> None:
@@ -105,7 +143,7 @@ def _outcome(command: click.Command, args: Any, prog_name: str | None, extra: An
         return EXIT_ERROR
     except Failed as exc:
         if exc.message:
-            error(exc.message)
+            error(exc.message, exc.lang)
         return exc.code
     except click.ClickException as exc:
         exc.show()
@@ -124,7 +162,24 @@ def _main(command: click.Command, args: Any, prog_name: str | None, complete_var
 
 class Command(click.Command):
     """Every kpcheck command: run on its own (as the tests do), it exits through the one main
-    (:func:`main`) as it does under ``kpcheck``."""
+    (:func:`main`) as it does under ``kpcheck``. A command with ``--lang`` says its own lines
+    in that language (:func:`language`); its failures carry the language to the one main."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        lang = ctx.params.get("lang")
+        if lang in ("en", "ru", "kk"):
+            ctx.meta[_LANG] = lang
+        try:
+            return super().invoke(ctx)
+        except Failed as exc:
+            exc.lang = exc.lang or language()
+            raise
+        except KpcheckError as exc:
+            if language() == "en":
+                raise
+            from kpcheck.tooling.lint_render import located
+
+            raise Failed(located(exc, language()), lang=language()) from None
 
     def main(
         self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None, standalone_mode: bool = True, **extra: Any

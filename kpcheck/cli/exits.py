@@ -21,11 +21,12 @@ STOPPING = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP
 class Failed(Exception):
     """A command could not do its job: raised by any helper of ``kpcheck/cli/`` (never an exit
     of its own); the one ``main`` (:func:`kpcheck.cli.console.main`) prints ``message`` as an
-    error, when there is one (else it was printed already), and exits with ``code``."""
+    error, when there is one (else it was printed already), and exits with ``code``; ``lang``:
+    the language the command said it in (set by :class:`kpcheck.cli.console.Command`)."""
 
-    def __init__(self, message: str | None = None, code: int = EXIT_ERROR):
+    def __init__(self, message: str | None = None, code: int = EXIT_ERROR, lang: str | None = None):
         super().__init__(message or "")
-        self.message, self.code = message, code
+        self.message, self.code, self.lang = message, code, lang
 
 
 class Interrupted(BaseException):

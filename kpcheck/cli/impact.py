@@ -7,7 +7,8 @@ import os
 
 import click
 
-from kpcheck.cli.console import Command, error, verbosity_options, warning
+from kpcheck.cli.console import Command, error, say, verbosity_options, warning
+from kpcheck.cli.console import located as console_located
 from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK, Failed
 from kpcheck.cli.outputs import output_stream, refuse_clashes
 from kpcheck.cli.settings import bounded_jobs
@@ -84,38 +85,43 @@ def impact(
     """
     if register is not None:
         if sources:
-            raise click.UsageError("give either SOURCE... or --register, not both")
+            raise click.UsageError(say("give either SOURCE... or --register, not both"))
         return _register_impact(old_dir, new_dir, register, reference, engine, fmt, output, lang)
     if not sources:
-        raise click.UsageError("give the past submissions (SOURCE...) or --register URL")
+        raise click.UsageError(say("give the past submissions (SOURCE...) or --register URL"))
     if fmt in ("csv", "html"):
-        raise click.UsageError(f"--format {fmt} is the report of --register")
-    refuse_clashes([("impact report", output)], sources)
+        raise click.UsageError(say("--format {format} is the report of --register", format=fmt))
+    refuse_clashes([(say("impact report"), output)], sources)
     try:
         report = run_impact(old_dir, new_dir, sources, reference, engine, jobs or os.cpu_count() or 1)
     except EngineUnavailable as exc:
-        raise Failed(f"{exc}; nothing was compared") from None
+        raise Failed(f"{exc}; {say('nothing was compared')}") from None
     except ImpactRulebookInvalid as exc:
         for problem in exc.errors:
             error(located(problem, lang))
+        folder = new_dir if exc.side == "new" else old_dir or say("shipped")
         raise Failed(
-            f"the {exc.side} rulebook ({new_dir if exc.side == 'new' else old_dir or 'shipped'}) "
-            "or its reference data does not load; nothing was compared"
+            say("the {side} rulebook ({folder}) or its reference data does not load; nothing was compared", side=exc.side, folder=folder)
         ) from None
     except SameRulebook as exc:
         raise Failed(
-            f"the --old rulebook ({old_dir or 'shipped'}) and the --new one ({new_dir}) are the same "
-            f"(rulebook hash {exc.sha256[:12]}): nothing to compare. Give --new the folder of the amended "
-            "rulebook and --old the one in force (an amendment made in place in the shipped rulebook "
-            "is compared with a copy of the rulebook as it was, e.g. `git worktree add` of the last release)"
+            say(
+                "the --old rulebook ({old}) and the --new one ({new}) are the same "
+                "(rulebook hash {sha}): nothing to compare. Give --new the folder of the amended "
+                "rulebook and --old the one in force (an amendment made in place in the shipped rulebook "
+                "is compared with a copy of the rulebook as it was, e.g. `git worktree add` of the last release)",
+                old=old_dir or say("shipped"),
+                new=new_dir,
+                sha=exc.sha256[:12],
+            )
         ) from None
     if report.reference == "example":
         warning(
-            "using the shipped EXAMPLE registers (signers, customs points, entities); pass --reference DIR for the official lists",
+            say("using the shipped EXAMPLE registers (signers, customs points, entities); pass --reference DIR for the official lists"),
             once="example-registers",
         )
     if report.errors:
-        warning(f"{report.errors} submission(s) could not be read or checked under either rulebook; `kpcheck audit` shows why")
+        warning(say("{n} submission(s) could not be read or checked under either rulebook; `kpcheck audit` shows why", n=report.errors))
     with output_stream(output, "impact report") as stream:
         if fmt == "json":
             stream.write(json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n")
@@ -135,15 +141,17 @@ def _register_impact(
     try:
         report = register_impact(old_dir, new_dir, register, reference, engine)
     except (EngineUnavailable, RegisterError) as exc:
-        raise Failed(f"{exc}; nothing was compared") from None
+        raise Failed(f"{console_located(exc)}; {say('nothing was compared')}") from None
     except ImpactRulebookInvalid as exc:
         for problem in exc.errors:
             error(located(problem, lang))
-        raise Failed(f"the {exc.side} rulebook or its reference data does not load; nothing was compared") from None
+        raise Failed(say("the {side} rulebook or its reference data does not load; nothing was compared", side=exc.side)) from None
     except SameRulebook as exc:
-        raise Failed(f"the --old and the --new rulebook are the same (rulebook hash {exc.sha256[:12]}): nothing to compare") from None
+        raise Failed(
+            say("the --old and the --new rulebook are the same (rulebook hash {sha}): nothing to compare", sha=exc.sha256[:12])
+        ) from None
     with output_stream(output, "impact report") as stream:
         stream.write(FORMATS[fmt](report, lang))
     if report.unreadable:
-        warning(f"{report.unreadable} decision(s) whose submission could not be checked again are left out")
+        warning(say("{n} decision(s) whose submission could not be checked again are left out", n=report.unreadable))
     return EXIT_OK

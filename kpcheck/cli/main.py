@@ -14,13 +14,14 @@ import click
 
 from kpcheck import __version__
 from kpcheck.api import Checker, EngineUnavailable, RulebookInvalid
-from kpcheck.cli.console import QUIET, VERBOSE, LazyGroup, err_console, error, verbosity, verbosity_options, warning
+from kpcheck.cli.console import QUIET, VERBOSE, LazyGroup, err_console, error, language, located, say, verbosity, verbosity_options, warning
 from kpcheck.cli.emit import emit_parts
 from kpcheck.cli.exits import Failed, Interrupted, end_lean, raise_on_signals
 from kpcheck.cli.outputs import output_files, refuse_clashes, refuse_unreadable
 from kpcheck.cli.provenance import provenance
 from kpcheck.cli.settings import bounded_jobs
 from kpcheck.engine import KINDS, describe_default
+from kpcheck.i18n.labels import N_
 from kpcheck.input.reader import read_sources
 from kpcheck.register.errors import RegisterError
 from kpcheck.report import FORMATS_AUDIT, FORMATS_CHECK, make_writer
@@ -44,11 +45,14 @@ def parse_formats(formats: Iterable[str], output: str | None, allowed: tuple[str
     for raw in formats or ("text",):
         fmt, _, file = raw.partition("=")
         if fmt not in allowed:
-            raise click.BadParameter(f"unknown format {fmt!r}; expected one of {', '.join(allowed)}", param_hint="--format")
+            raise click.BadParameter(
+                say("unknown format {format}; expected one of {formats}", format=repr(fmt), formats=", ".join(allowed)),
+                param_hint="--format",
+            )
         out.append((fmt, file or None))
     to_stdout = [f for f, file in out if file is None]
     if len(to_stdout) > 1:
-        raise click.BadParameter("only one format can go to standard output; give the others a file: json=FILE", param_hint="--format")
+        raise click.BadParameter(say("only one format can go to standard output; give the others a file: json=FILE"), param_hint="--format")
     return [(f, file or output) for f, file in out]
 
 
@@ -56,7 +60,7 @@ def parse_formats(formats: Iterable[str], output: str | None, allowed: tuple[str
 def open_writers(targets: list[tuple[str, str | None]], options: dict[str, Any]) -> Iterator[list[Any]]:
     """One writer per format; each report file is written whole or not at all (exit 2). A writer
     is told its file (``path``: the CSV report writes its provenance beside it)."""
-    with output_files([(f"{fmt} report", file) for fmt, file in targets]) as streams:
+    with output_files([(report_name(fmt), file) for fmt, file in targets]) as streams:
         yield [make_writer(fmt, stream, {**options, "path": file}) for (fmt, file), stream in zip(targets, streams)]
 
 
@@ -68,25 +72,39 @@ def load_checker(
     try:
         checker = Checker.load(rules, reference, engine, lang=lang)
     except EngineUnavailable as exc:
-        error(f"{exc}; nothing was checked")
+        error(f"{exc}; {say('nothing was checked')}")
         return None
     except RulebookInvalid as exc:
         for problem in exc.errors:
-            error(str(problem))
-        error("the rulebook or reference data does not load; nothing was checked")
+            error(located(problem))
+        error(say("the rulebook or reference data does not load; nothing was checked"))
         return None
     missing = checker.untranslated(lang)
     if missing:
-        fallback = "Russian, else English" if lang == "kk" else "English"
+        fallback = say("Russian, else English") if lang == "kk" else say("English")
         few = verbosity() >= VERBOSE or len(missing) <= 5
-        shown = ", ".join(missing if few else missing[:5]) + ("" if few else f" (and {len(missing) - 5} more; -v lists them all)")
-        warning(f"{len(missing)} rule(s) have no text in {lang!r} and are shown in {fallback}: {shown}")
+        more = say(" (and {n} more; -v lists them all)", n=len(missing) - 5)
+        shown = ", ".join(missing if few else missing[:5]) + ("" if few else more)
+        warning(
+            say(
+                "{n} rule(s) have no text in {lang} and are shown in {fallback}: {rules}",
+                n=len(missing),
+                lang=repr(lang),
+                fallback=fallback,
+                rules=shown,
+            )
+        )
     if checker.reference_kind == "example" and not banner_shown:
         warning(
-            "using the shipped EXAMPLE registers (signers, customs points, entities); pass --reference DIR for the official lists",
+            say("using the shipped EXAMPLE registers (signers, customs points, entities); pass --reference DIR for the official lists"),
             once="example-registers",
         )
     return checker
+
+
+def report_name(fmt: str) -> str:
+    """``json report``: a report file as the messages name it."""
+    return say("{format} report", format=fmt)
 
 
 def text_on_terminal(targets: list[tuple[str, str | None]]) -> bool:
@@ -108,7 +126,7 @@ def prepare(
     try:
         return checker, load_waivers(waivers, checker)
     except WaiverFileError as exc:
-        error(f"{exc}; nothing was checked")
+        error(f"{located(exc)}; {say('nothing was checked')}")
         raise Failed() from None
 
 
@@ -242,7 +260,7 @@ def check(
 ) -> int:
     """Pre-check one or more submissions (JSON, YAML, JSON Lines)."""
     targets = parse_formats(formats, output, FORMATS_CHECK)
-    refuse_clashes([(f"{fmt} report", file) for fmt, file in targets], [*files, *against])
+    refuse_clashes([(report_name(fmt), file) for fmt, file in targets], [*files, *against])
     refuse_unreadable(against, "--against")
     require_register(register, record)
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers, text_on_terminal(targets))
@@ -264,7 +282,7 @@ def check(
         try:
             chunks = list(chunks)
         except RegisterError as exc:
-            raise Failed(f"{exc}; nothing was checked") from None
+            raise Failed(f"{located(exc)}; {say('nothing was checked')}") from None
     with open_writers(targets, {"fail_on": fail_on, "lang": lang}) as writers:
         code = emit_parts(map(PartMaker(writers, fail_on), chunks), writers, meta, {})
     end_lean()  # every report written and renamed into place, the register (if any) committed above
@@ -308,7 +326,7 @@ def audit(
 ) -> int:
     """Batch-audit past submissions: files, folders, JSON Lines; with the checks across them."""
     targets = [("audit-text" if f == "text" else f, file) for f, file in parse_formats(formats, output, FORMATS_AUDIT)]
-    refuse_clashes([(f"{fmt} report", file) for fmt, file in targets], sources)
+    refuse_clashes([(report_name(fmt), file) for fmt, file in targets], sources)
     require_register(register, record)
     options = {"rules": rules, "registers": reference, "engine": engine, "lang": lang}
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers, text_on_terminal(targets))
@@ -351,23 +369,23 @@ def audit(
                     units,
                 )
     except RegisterError as exc:
-        raise Failed(f"{exc}; the audit stopped there{_recorded(recording)}") from None
+        raise Failed(f"{located(exc)}; {say('the audit stopped there')}{_recorded(recording)}") from None
     except (WorkerLost, WorkerFailed, SpoolFull) as exc:
-        raise Failed(f"{exc}; the audit was stopped and its report is incomplete{_recorded(recording)}") from None
+        raise Failed(f"{located(exc)}; {say('the audit was stopped and its report is incomplete')}{_recorded(recording)}") from None
     except Interrupted as exc:
-        raise Failed(f"the audit was interrupted ({exc}); its report is incomplete{_recorded(recording)}") from None
+        raise Failed(f"{say('the audit was interrupted ({signal}); its report is incomplete', signal=exc)}{_recorded(recording)}") from None
     if recording is not None and recording.resumed:
         from kpcheck.cli.console import note
 
-        done = f"{recording.recorded} submission(s) recorded now, {recording.already} by the interrupted run"
-        note(f"audit run {recording.run} completed: {done}")
+        done = say("{n} submission(s) recorded now, {m} by the interrupted run", n=recording.recorded, m=recording.already)
+        note(say("audit run {run} completed: {done}", run=recording.run, done=done))
     print_audit_summary(summary, targets, fail_on, lang, code, meta)
     return code
 
 
 def _recorded(recording: Any) -> str:
     """What ``--record`` left in the register, for the message of an audit that stopped."""
-    return "" if recording is None else f"; {recording.said()}"
+    return "" if recording is None else f"; {recording.said(language())}"
 
 
 def audit_options(checker: Checker, fail_on: str, lang: str, rulebook_url: str | None, rules: str | None) -> dict[str, Any]:
@@ -424,11 +442,11 @@ def stopped_by_signals() -> Iterator[None]:
 
 def require_register(register: str | None, record: bool) -> None:
     if record and not register:
-        raise click.UsageError("--record needs a register: --register URL (or KPCHECK_REGISTER)")
+        raise click.UsageError(say("--record needs a register: --register URL (or KPCHECK_REGISTER)"))
 
 
 @contextlib.contextmanager
-def progress_bar(total: int, label: str = "auditing") -> Iterator[Any]:
+def progress_bar(total: int, label: str = N_("auditing")) -> Iterator[Any]:
     """A rich progress bar with rate and ETA on standard error, only on a terminal."""
     if not total:
         yield None
@@ -440,7 +458,7 @@ def progress_bar(total: int, label: str = "auditing") -> Iterator[Any]:
         def render(self, task: Any) -> Text:
             return Text(f"{task.speed:>9,.0f}/s" if task.speed else "        –/s")
 
-    columns = [TextColumn(label), BarColumn(), MofNCompleteColumn(), RateColumn(), TimeRemainingColumn()]
+    columns = [TextColumn(say(label)), BarColumn(), MofNCompleteColumn(), RateColumn(), TimeRemainingColumn()]
     with Progress(*columns, console=err_console, transient=True) as bar:
         task = bar.add_task("audit", total=total)
         yield lambda n: bar.advance(task, n)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, NoReturn
 
 from kpcheck.batch import reaper
+from kpcheck.cli.console import say
 from kpcheck.cli.exits import Failed
 from kpcheck.input.reader import InputError, expand
 
@@ -42,13 +43,27 @@ def refuse_clashes(targets: Iterable[tuple[str, str | None]], inputs: Iterable[s
     for i, (what, path) in enumerate(files):
         for other_what, other in files[:i]:
             if _same(path, other):
-                fail(f"{path}: both the {other_what} and the {what} would be written to this file; give each its own file")
+                fail(
+                    say(
+                        "{path}: both the {first} and the {second} would be written to this file; give each its own file",
+                        path=path,
+                        first=other_what,
+                        second=what,
+                    )
+                )
         for source in inputs:
             given = Path(source)
             if _same(path, given):
-                fail(f"{path}: the {what} would be written over an input; give another file")
+                fail(say("{path}: the {what} would be written over an input; give another file", path=path, what=what))
             if given.is_dir() and path.suffix.lower() in SUBMISSION_SUFFIXES and path.is_file() and _inside(path, given):
-                fail(f"{path}: the {what} would be written over a submission in {given}; give another file")
+                fail(
+                    say(
+                        "{path}: the {what} would be written over a submission in {folder}; give another file",
+                        path=path,
+                        what=what,
+                        folder=given,
+                    )
+                )
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -64,13 +79,13 @@ def refuse_unreadable(sources: Iterable[str], option: str) -> None:
     a history that was not consulted must never look like one that was."""
     for item in expand(sources):
         if isinstance(item, InputError):
-            fail(f"{option} {item.location}: {item.message}; nothing was checked")
+            fail(f"{option} {item.location}: {item.message}; {say('nothing was checked')}")
         elif not os.access(item, os.R_OK):
-            fail(f"{option} {item}: the file cannot be read; nothing was checked")
+            fail(say("{option} {path}: the file cannot be read; nothing was checked", option=option, path=item))
     for source in sources:
         for folder in [Path(source), *(p for p in Path(source).rglob("*") if p.is_dir())] if Path(source).is_dir() else []:
             if not os.access(folder, os.R_OK | os.X_OK):
-                fail(f"{option} {folder}: the folder cannot be read; nothing was checked")
+                fail(say("{option} {path}: the folder cannot be read; nothing was checked", option=option, path=folder))
 
 
 class AtomicFile:
@@ -87,7 +102,7 @@ class AtomicFile:
             reaper.watch(self.temp)  # removed should the run be killed (an audit's watcher)
             self.stream = os.fdopen(handle, "w", encoding="utf-8", newline="")
         except OSError as exc:
-            fail(f"{target}: cannot write the {what} ({exc.strerror or exc}); nothing was written")
+            fail(say("{path}: cannot write the {what} ({reason}); nothing was written", path=target, what=what, reason=exc.strerror or exc))
 
     def commit(self) -> None:
         try:
@@ -99,7 +114,14 @@ class AtomicFile:
                 self.temp = None
         except OSError as exc:
             self.discard()
-            fail(f"{self.target}: cannot write the {self.what} ({exc.strerror or exc}); it was not written")
+            fail(
+                say(
+                    "{path}: cannot write the {what} ({reason}); it was not written",
+                    path=self.target,
+                    what=self.what,
+                    reason=exc.strerror or exc,
+                )
+            )
 
     def discard(self) -> None:
         with contextlib.suppress(OSError):
@@ -139,7 +161,7 @@ def output_files(targets: list[tuple[str, str | None]]) -> Iterator[list[IO[str]
                 stream.flush()
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
-            fail(f"{where}cannot write the output ({exc.strerror or exc}); stopped, no output file was written")
+            fail(where + say("cannot write the output ({reason}); stopped, no output file was written", reason=exc.strerror or exc))
         for f in files:
             f.commit()
     finally:
@@ -150,5 +172,5 @@ def output_files(targets: list[tuple[str, str | None]]) -> Iterator[list[IO[str]
 @contextlib.contextmanager
 def output_stream(output: str | None, what: str = "output") -> Iterator[IO[str]]:
     """Standard output, or the file ``--output`` names, written whole or not at all."""
-    with output_files([(what, output)]) as (stream,):
+    with output_files([(say(what), output)]) as (stream,):
         yield stream

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from kpcheck.cli.console import LazyGroup, err_console, error, verbosity_options
+from kpcheck.cli.console import LazyGroup, err_console, error, located, say, verbosity_options
 from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK, Failed
 from kpcheck.cli.outputs import output_stream
 from kpcheck.input.reader import Loaded, parse_json
@@ -160,12 +160,10 @@ def event(number: str, kind: str, on: dt.datetime, by: str | None, register: str
         reg = Register.open(register)
         now = dt.datetime.now(dt.timezone.utc)
         recorded = reg.write(lambda conn: record_event(conn, number, kind, on.date(), by, now, lang))
-    except EventRefused as exc:
-        raise Failed(f"{exc}; nothing was recorded") from None
-    except RegisterError as exc:
-        raise Failed(f"{exc}; nothing was recorded") from None
-    what = f"{recorded.raw_number} ({recorded.direction}): {kind_label(kind, lang)} {recorded.occurred_on.isoformat()}"
-    note = " (already recorded; nothing added)" if recorded.already else ""
+    except (EventRefused, RegisterError) as exc:
+        raise Failed(f"{located(exc)}; {say('nothing was recorded')}") from None
+    what = f"{recorded.raw_number} ({say(recorded.direction)}): {kind_label(kind, lang)} {recorded.occurred_on.isoformat()}"
+    note = say(" (already recorded; nothing added)") if recorded.already else ""
     err_console.print(f"{what}{note} — {reg.shown}", soft_wrap=True, markup=False)
 
 
@@ -223,18 +221,18 @@ def due(
         periods = periods_of(Checker.load(rules, reference, "python"), coupon_days, receipt_days)
     except RulebookInvalid as exc:
         for problem in exc.errors:
-            error(str(problem))
-        error("the rulebook or reference data does not load; nothing is listed")
+            error(located(problem))
+        error(say("the rulebook or reference data does not load; nothing is listed"))
         raise Failed() from None
     except NoDuplicateDeadline as exc:
-        error(f"{exc}; nothing is listed")
+        error(f"{located(exc)}; {say('nothing is listed')}")
         raise Failed() from None
     try:
         reg = Register.open(register, readonly=True)
         with reg.reading() as conn:
             items = due_items(conn, day, periods)
     except RegisterError as exc:
-        error(f"{exc}; nothing is listed")
+        error(f"{located(exc)}; {say('nothing is listed')}")
         raise Failed() from None
     with output_stream(output, "list of open items") as stream:
         RENDERERS[fmt](items, day, lang, stream)

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import QueuePool
 
+from kpcheck.i18n.labels import N_
 from kpcheck.register.errors import LOCKED, UNREACHABLE, UNUSABLE, RegisterError
 from kpcheck.register.urls import shown, timeout
 
@@ -90,22 +91,28 @@ def translated(url: str) -> Iterator[None]:
     except RegisterError:
         raise
     except DBAPIError as exc:
-        raise RegisterError(shown(url), *describe(exc)) from None
+        template, args, code = describe(exc)
+        raise RegisterError(shown(url), code=code, template=template, args=args) from None
     except SQLAlchemyError as exc:
         raise RegisterError(shown(url), str(exc)) from None
 
 
-def describe(exc: DBAPIError) -> tuple[str, str]:
-    """A database failure in a line, with its code: locked past the timeout, unreachable, or
-    what the database said."""
+def describe(exc: DBAPIError) -> tuple[str, dict[str, str], str]:
+    """A database failure in a line (a template and its arguments), with its code: locked past
+    the timeout, unreachable, or what the database said."""
     text = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
     code = getattr(exc.orig, "sqlstate", None)
+    said = {"said": text}
     if "database is locked" in text or code == "55P03":
-        return f"the register stayed locked by another desk for more than {timeout():g} s ({text})", LOCKED
+        return (
+            N_("the register stayed locked by another desk for more than {seconds} s ({said})"),
+            {**said, "seconds": f"{timeout():g}"},
+            LOCKED,
+        )
     if "readonly database" in text or "read-only transaction" in text:
-        return f"the register can only be read here ({text})", UNUSABLE
+        return N_("the register can only be read here ({said})"), said, UNUSABLE
     if "file is not a database" in text:
-        return f"not a SQLite database ({text})", UNUSABLE
+        return N_("not a SQLite database ({said})"), said, UNUSABLE
     if exc.connection_invalidated or "connection" in text.lower() or "unable to open" in text:
-        return f"cannot reach the register ({text})", UNREACHABLE
-    return text, UNREACHABLE
+        return N_("cannot reach the register ({said})"), said, UNREACHABLE
+    return "{said}", said, UNREACHABLE

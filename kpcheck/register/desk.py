@@ -69,15 +69,20 @@ class Recording:
     already: int = 0
     finished: bool = False
 
-    def said(self) -> str:
-        """What the register holds of this run, in a sentence."""
+    def said(self, lang: str = "en") -> str:
+        """What the register holds of this run, in a sentence (in ``lang``)."""
+        from kpcheck.i18n import gettext_for
+        from kpcheck.problems import fill
+
+        _ = gettext_for(lang)
         if not self.run:
-            return "nothing was recorded"
-        before = f" ({self.already} of them recorded by the interrupted run before)" if self.already else ""
-        return (
-            f"audit run {self.run} of the register holds {self.recorded + self.already} submission(s), each with its "
-            f"decision{before}; the submissions after them were not stored; run the same audit --record again to complete it"
+            return _("nothing was recorded")
+        before = fill(_(" ({n} of them recorded by the interrupted run before)"), {"n": str(self.already)}) if self.already else ""
+        template = _(
+            "audit run {run} of the register holds {n} submission(s), each with its "
+            "decision{before}; the submissions after them were not stored; run the same audit --record again to complete it"
         )
+        return fill(template, {"run": str(self.run), "n": str(self.recorded + self.already), "before": before})
 
 
 def run_fingerprint(sources: list[str], meta: Mapping[str, Any], by: str | None) -> str:

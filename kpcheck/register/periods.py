@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 from kpcheck.checker import Checker
+from kpcheck.i18n.labels import N_
 from kpcheck.problems import KpcheckError
 from kpcheck.register.events import DEFAULT_COUPON_DAYS, DEFAULT_RECEIPT_DAYS, Periods
 from kpcheck.rulebook.dated import Dated
@@ -28,7 +29,11 @@ def duplicate_days(checker: Checker, damaged: dt.date | None = None, rule_id: st
     as the rule reads it on its reference date, the day of damage; None: the latest value)."""
     rule = checker.book.get(rule_id)
     if rule is None:
-        raise NoDuplicateDeadline(str(checker.book.directory), f"the rulebook has no rule {rule_id}, which sets a duplicate's deadline")
+        raise NoDuplicateDeadline(
+            str(checker.book.directory),
+            template=N_("the rulebook has no rule {rule}, which sets a duplicate's deadline"),
+            args={"rule": rule_id},
+        )
     for ref in rule.lets.values():
         let = checker.book.lets[ref.name]
         if let.fact == DEADLINE_FACT:
@@ -37,7 +42,11 @@ def duplicate_days(checker: Checker, damaged: dt.date | None = None, rule_id: st
                 days = days.at(damaged) if damaged is not None else days.steps[-1][1]
             if isinstance(days, (int, Decimal)) and not isinstance(days, bool):
                 return int(days)
-    raise NoDuplicateDeadline(str(rule.file), f"{rule_id} computes no deadline with {DEADLINE_FACT} and a number of days")
+    raise NoDuplicateDeadline(
+        str(rule.file),
+        template=N_("{rule} computes no deadline with {fact} and a number of days"),
+        args={"rule": rule_id, "fact": DEADLINE_FACT},
+    )
 
 
 def periods_of(checker: Checker, coupon_days: int = DEFAULT_COUPON_DAYS, receipt_days: int = DEFAULT_RECEIPT_DAYS) -> Periods:

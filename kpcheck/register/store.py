@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, Select, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from kpcheck.batch.xref import XrefKey
+from kpcheck.i18n.labels import N_
 from kpcheck.register import schema
 from kpcheck.register.connect import make_engine, translated
 from kpcheck.register.errors import MISSING, NEWER, UNUSABLE, RegisterError
@@ -28,7 +29,13 @@ T = TypeVar("T")
 LOCK_KEY = 0x6B70636865636B  # "kpcheck": the advisory lock every writer takes on PostgreSQL
 RETRIES = 5
 _RETRY_CODES = {"40001", "40P01"}  # serialization failure, deadlock detected
-CREATE_HINT = "kpcheck register init URL creates one (so do register import and --record); check the spelling of --register"
+NO_REGISTER = N_(
+    "no register here; kpcheck register init URL creates one (so do register import and --record); check the spelling of --register"
+)
+NO_REGISTER_YET = N_(
+    "the database holds no register yet; kpcheck register init URL creates one (so do register import and --record); "
+    "check the spelling of --register"
+)
 
 
 class Register:
@@ -54,20 +61,25 @@ class Register:
         path = sqlite_path(url)
         if path is not None and not path.exists():
             if not create:
-                raise RegisterError(str(path), f"no register here; {CREATE_HINT}", MISSING)
+                raise RegisterError(str(path), code=MISSING, template=NO_REGISTER)
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)  # the default register's data folder
             except OSError as exc:
-                raise RegisterError(str(path.parent), f"cannot make the register's folder ({exc.strerror})", UNUSABLE) from None
+                raise RegisterError(
+                    str(path.parent),
+                    code=UNUSABLE,
+                    template=N_("cannot make the register's folder ({reason})"),
+                    args={"reason": str(exc.strerror)},
+                ) from None
         elif path is not None and not path.is_file():
-            raise RegisterError(str(path), "is not a regular file; a register is a SQLite file", UNUSABLE)
+            raise RegisterError(str(path), code=UNUSABLE, template=N_("is not a regular file; a register is a SQLite file"))
         reading_only = readonly and not create
         version = 0
         if path is None or path.exists():  # looked at without a write (nor a journal mode) first
             probe, version = cls.probe(url)
             if version == 0 and not create:
                 probe.close()
-                raise RegisterError(probe.shown, f"the database holds no register yet; {CREATE_HINT}", MISSING)
+                raise RegisterError(probe.shown, code=MISSING, template=NO_REGISTER_YET)
             if version > schema.VERSION:
                 probe.close()
                 raise RegisterError(probe.shown, str(schema.NewerSchema.of(version)), NEWER)
@@ -116,7 +128,7 @@ class Register:
     def write(self, work: Callable[[Connection], T]) -> T:
         """Run ``work`` in one writing transaction, alone among the register's writers."""
         if self.readonly:
-            raise RegisterError(self.shown, "the register was opened to be read only; nothing was written", UNUSABLE)
+            raise RegisterError(self.shown, code=UNUSABLE, template=N_("the register was opened to be read only; nothing was written"))
         for attempt in range(RETRIES):
             try:
                 with translated(self.url), self._writing() as conn:

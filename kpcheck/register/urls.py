@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from kpcheck.i18n.labels import N_
 from kpcheck.paths import user_data_dir
 from kpcheck.register.errors import UNUSABLE, RegisterError
 
@@ -39,7 +40,7 @@ def default_path() -> Path:
     register makes the folder."""
     folder = user_data_dir()
     if folder.exists() and not folder.is_dir():
-        raise RegisterError(str(folder), "the data folder (KPCHECK_DATA_DIR) is a file, not a folder", UNUSABLE)
+        raise RegisterError(str(folder), code=UNUSABLE, template=N_("the data folder (KPCHECK_DATA_DIR) is a file, not a folder"))
     return folder / "register.sqlite"
 
 
@@ -51,9 +52,16 @@ def timeout() -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise RegisterError(TIMEOUT_ENV, f"{raw!r} is not a number of seconds", UNUSABLE) from None
+        raise RegisterError(
+            TIMEOUT_ENV, code=UNUSABLE, template=N_("{value} is not a number of seconds"), args={"value": repr(raw)}
+        ) from None
     if not math.isfinite(value) or value <= 0 or value > MAX_TIMEOUT:
-        raise RegisterError(TIMEOUT_ENV, f"{raw!r} must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}", UNUSABLE)
+        raise RegisterError(
+            TIMEOUT_ENV,
+            code=UNUSABLE,
+            template=N_("{value} must be a number of seconds above 0 and at most {most}"),
+            args={"value": repr(raw), "most": f"{MAX_TIMEOUT:g}"},
+        )
     return value
 
 
@@ -84,13 +92,15 @@ def database_url(name: str | None) -> str:
         scheme = name.split("://", 1)[0]
         raise RegisterError(
             shown(name),
-            f"unsupported register URL scheme {scheme!r}; give a file path, sqlite:///PATH or postgresql://user@host/db",
-            UNUSABLE,
+            code=UNUSABLE,
+            template=N_("unsupported register URL scheme {scheme}; give a file path, sqlite:///PATH or postgresql://user@host/db"),
+            args={"scheme": repr(scheme)},
         )
     return f"sqlite:///{_file(name, Path(name).expanduser())}"
 
 
-_IN_MEMORY = "a register in memory would keep nothing; give a file path or sqlite:///PATH"
+_IN_MEMORY = N_("a register in memory would keep nothing; give a file path or sqlite:///PATH")
+_THREE_SLASHES = N_("a SQLite register is sqlite:///PATH (three slashes, then the file)")
 
 
 def _sqlite_file(name: str) -> Path:
@@ -98,22 +108,32 @@ def _sqlite_file(name: str) -> Path:
     ``:memory:``, ``mode=memory``, ``file::memory:``) and every URL option is refused."""
     if not name.startswith("sqlite:///"):
         memory = name.rstrip("/") in ("sqlite:", "sqlite:/") or "memory" in name
-        raise RegisterError(name, _IN_MEMORY if memory else "a SQLite register is sqlite:///PATH (three slashes, then the file)", UNUSABLE)
+        raise RegisterError(name, code=UNUSABLE, template=_IN_MEMORY if memory else _THREE_SLASHES)
     parts = urlsplit(name)
     path = unquote(name[len("sqlite:///") :].split("?", 1)[0])
     query = parse_qs(parts.query)
     if not path or ":memory:" in path or "memory" in query.get("mode", []) or path.startswith("file:"):
-        raise RegisterError(name, _IN_MEMORY, UNUSABLE)
+        raise RegisterError(name, code=UNUSABLE, template=_IN_MEMORY)
     if parts.query:
-        raise RegisterError(name, f"options after '?' ({parts.query}) are not taken; give the file alone", UNUSABLE)
+        raise RegisterError(
+            name,
+            code=UNUSABLE,
+            template=N_("options after '?' ({options}) are not taken; give the file alone"),
+            args={"options": parts.query},
+        )
     return _file(name, Path(path))
 
 
 def _file(name: str, path: Path) -> Path:
     if path.is_dir():
-        raise RegisterError(name, f"is a folder; the register is a file (for example {name.rstrip('/')}/register.sqlite)", UNUSABLE)
+        raise RegisterError(
+            name,
+            code=UNUSABLE,
+            template=N_("is a folder; the register is a file (for example {path})"),
+            args={"path": f"{name.rstrip('/')}/register.sqlite"},
+        )
     if not path.parent.is_dir():
-        raise RegisterError(name, f"the folder {path.parent} does not exist", UNUSABLE)
+        raise RegisterError(name, code=UNUSABLE, template=N_("the folder {folder} does not exist"), args={"folder": str(path.parent)})
     return path.resolve()
 
 
