@@ -10,7 +10,7 @@ these counts (docs/benchmarks.md). Each figure is a whole process under
 
 * ``audit-<engine>``: instructions *per submission* of ``kpcheck audit --jobs 1``: (the process
   over ``--size`` submissions) minus (the same over one), divided by ``size - 1``; the batch is
-  tools/generate.py's (20% with defects, seed 11), warm rulebook cache;
+  bench.py's (tools/generate.py, 20% with defects, seed 11), warm rulebook cache;
 * ``parse``: the same for pydantic's ``Submission.model_validate_json`` over the batch, the
   reference the issue's ratios are taken against;
 * ``check``: one warm desk ``kpcheck check`` of the shipped compliant example, whole process,
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import compileall
-import json
 import os
 import re
 import shutil
@@ -32,31 +31,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench import PARSE_ONLY, batch  # the same parse-only process and batches (bench/ is the script's folder)
+
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "bench" / "out"
-sys.path.insert(0, str(ROOT / "tools"))
-
-PARSE_ONLY = """
-import sys
-from kpcheck.input.models import Submission
-v = Submission.model_validate_json
-with open(sys.argv[1], 'rb') as f:
-    for line in f:
-        if line.strip():
-            v(line)
-"""
-
-
-def batch(size: int) -> Path:
-    from generate import generate
-
-    path = OUT / f"instructions-{size}.jsonl"
-    if not path.exists():
-        OUT.mkdir(parents=True, exist_ok=True)
-        with path.open("w") as stream:
-            for doc in generate(size, 0.2, 11):
-                stream.write(json.dumps(doc) + "\n")
-    return path
 
 
 def instructions(cmd: list[str]) -> int:

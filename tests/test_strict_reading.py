@@ -167,3 +167,43 @@ def test_check_reports_status_error_with_the_path(path, value, tmp_path):
     assert result.exit_code == 2
     (one,) = json.loads(result.stdout)["results"]
     assert one["status"] == "error" and one["error"]["location"] == f"{file}: {path}"
+
+
+AMOUNTS = [
+    # (the value as given, the Decimal read, or the words of the error)
+    (Decimal("812500.00"), Decimal("812500.00"), None),
+    (Decimal("1E+5"), Decimal("100000"), None),
+    (Decimal("0E-30"), Decimal("0E-30"), None),
+    (Decimal("1.0000000000000000000"), Decimal("1.0000000000000000000"), None),
+    (Decimal("1.00000000000000000001"), None, "more than 18 decimal places"),
+    (Decimal("999999999999.999"), Decimal("999999999999.999"), None),
+    (Decimal("-1E+12"), None, "10^12 or more"),
+    (Decimal("NaN"), None, "finite number"),
+    (Decimal("-Infinity"), None, "finite number"),
+    (999999999999, Decimal("999999999999"), None),
+    (10**12, None, "10^12 or more"),
+    (123.456, Decimal("123.456"), None),
+    (1.2345678901234567e-4, None, "more than 18 decimal places"),
+    (1e16, None, "10^12 or more"),
+    (float("nan"), None, "finite number"),
+    ("-0.50", Decimal("-0.50"), None),
+    ("1e5", None, "plain decimal number"),
+    (True, None, "a number or a text"),
+]
+
+
+@pytest.mark.parametrize(("given", "read", "words"), AMOUNTS, ids=[repr(a[0]) for a in AMOUNTS])
+def test_an_amount_of_every_kind_reads_exactly_or_says_why_not(given, read, words):
+    """One validator reads an amount and holds it to the input limits (issue 26): what it reads
+    keeps its digits and exponent; what it refuses says why, at the field's path."""
+    from pydantic import ValidationError
+
+    from kpcheck.input.models import Line
+
+    if read is not None:
+        got = Line.model_validate({"carats": given}).carats
+        assert got == read and got.as_tuple() == read.as_tuple()
+    else:
+        with pytest.raises(ValidationError) as caught:
+            Line.model_validate({"carats": given})
+        assert words in str(caught.value) and caught.value.errors()[0]["loc"] == ("carats",)

@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 from kpcheck.input.text import number_form
 
 MAX_AMOUNT = Decimal(10) ** 12  # a trillion carats or US$: engine values stay within 64 bits
+_MAX_WHOLE = 10**12  # the same, to compare integers with integers
 MAX_PLACES = 18
 MAX_COUNT = 10**12
 
@@ -40,15 +41,23 @@ def _amount(value: Any) -> Any:
     validators, and a submission has about seven amounts."""
     kind = type(value)
     if kind is int:
-        if -MAX_AMOUNT < value < MAX_AMOUNT:
+        if -_MAX_WHOLE < value < _MAX_WHOLE:
             return Decimal(value)
         raise ValueError("amounts of 10^12 or more are not read")
     if kind is str:
         if not _PLAIN_DECIMAL.fullmatch(value):
             raise PydanticCustomError("amount_text", "expected a plain decimal number such as 812500.00 (digits, one dot)")
         value = Decimal(value)
-    elif kind is float:
+    elif kind is float:  # JSON read by pydantic itself: shortest text that reads back as the float
         value = Decimal(repr(value))
+        if not value.is_finite():  # nan or inf: pydantic's own Decimal check refuses it
+            return value
+        if not -MAX_AMOUNT < value < MAX_AMOUNT:  # also every float written with an exponent above 0
+            raise ValueError("amounts of 10^12 or more are not read")
+        shifted = value.scaleb(MAX_PLACES)
+        if shifted != shifted.to_integral_value():
+            raise ValueError(f"amounts with more than {MAX_PLACES} decimal places are not read")
+        return value
     elif kind is not Decimal:
         raise PydanticCustomError("amount_type", "expected a number or a text holding a plain decimal number")
     exponent = value.as_tuple().exponent
