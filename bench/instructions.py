@@ -13,6 +13,8 @@ these counts (docs/benchmarks.md). Each figure is a whole process under
   bench.py's (tools/generate.py, 20% with defects, seed 11), warm rulebook cache;
 * ``parse``: the same for pydantic's ``Submission.model_validate_json`` over the batch, the
   reference the issue's ratios are taken against;
+* ``floor``: the same for bench.py's floor (kpcheck's own reader, the generated projection and
+  decision, one orjson line a submission: what an audit cannot go below with these pieces);
 * ``check``: one warm desk ``kpcheck check`` of the shipped compliant example, whole process,
   bytecode present, beside ``python -c "import pydantic"``.
 
@@ -31,7 +33,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import PARSE_ONLY, batch  # the same parse-only process and batches (bench/ is the script's folder)
+from bench import FLOOR, PARSE_ONLY, batch  # the same parse-only process and batches (bench/ is the script's folder)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -71,13 +73,13 @@ def per_submission(make: object, size: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, default=2000, help="submissions in the audited batch (default 2,000)")
-    parser.add_argument("--only", action="append", help="audit-python, audit-durable, parse, check (repeatable; default all)")
+    parser.add_argument("--only", action="append", help="parse, floor, audit-python, audit-durable, check (repeatable; default all)")
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (apt-get install valgrind)")
     from kpcheck.engine import durable
 
-    wanted = args.only or ["parse", "audit-python"] + (["audit-durable"] if durable.AVAILABLE else []) + ["check"]
+    wanted = args.only or ["parse", "floor", "audit-python"] + (["audit-durable"] if durable.AVAILABLE else []) + ["check"]
     compileall.compile_dir(ROOT / "kpcheck", quiet=1)  # as an installed wheel has it
     sample = ROOT / "rules" / "bases" / "compliant-export.json"
     subprocess.run([kpcheck_exe(), "check", str(sample)], capture_output=True, check=False)  # warm the rulebook cache
@@ -87,6 +89,8 @@ def main() -> None:
         for name in wanted:
             if name == "parse":
                 figures[name] = per_submission(lambda p: [sys.executable, "-c", PARSE_ONLY, str(p)], args.size)
+            elif name == "floor":
+                figures[name] = per_submission(lambda p: [sys.executable, "-c", FLOOR, str(p), os.devnull], args.size)
             elif name.startswith("audit-"):
                 engine = name.removeprefix("audit-")
                 figures[name] = per_submission(lambda p, e=engine: audit_cmd(p, e, report), args.size)
@@ -97,10 +101,12 @@ def main() -> None:
                 raise SystemExit(f"unknown figure {name!r}")
     print(f"instruction counts (callgrind), batch of {args.size:,} (seed 11), {os.cpu_count()} cores")
     for name, value in figures.items():
-        unit = "per submission" if name in ("parse",) or name.startswith("audit-") else "whole process"
+        unit = "per submission" if name in ("parse", "floor") or name.startswith("audit-") else "whole process"
         extra = ""
-        if name.startswith("audit-") and "parse" in figures:
+        if (name.startswith("audit-") or name == "floor") and "parse" in figures:
             extra = f"  = {figures['parse'] / value:.3f} of the parse rate"
+        if name.startswith("audit-") and "floor" in figures:
+            extra += f" = {figures['floor'] / value:.3f} of the floor"
         if name == "check" and "import pydantic" in figures:
             extra = f"  = {value / figures['import pydantic']:.2f} x import pydantic"
         print(f"  {name:<16} {value:>16,.0f} {unit}{extra}")
