@@ -93,11 +93,11 @@ class Spooled:
         return zip(results, keys)
 
 
-class SpoolFull(RuntimeError):
-    """The audit's spool cannot be written (a full or unwritable temporary folder); its
-    message says why and what to do (a worker hands it back without a traceback). Made from a
-    ``template`` (an English msgid with ``{names}``) and its ``args``, so that the command line
-    says it in the run's language."""
+class AuditStopped(RuntimeError):
+    """What stops an audit that is not the input's fault nor a lost worker; its message says
+    why and what to do (a worker hands it back without a traceback). Made from a ``template``
+    (an English msgid with ``{names}``) and its ``args``, so that the command line says it in
+    the run's language."""
 
     plain = True
 
@@ -106,9 +106,13 @@ class SpoolFull(RuntimeError):
         self.template, self.template_args = template, tuple((args or {}).items())
 
 
-class SourceChanged(SpoolFull):
+class SpoolFull(AuditStopped):
+    """The audit's spool cannot be written (a full or unwritable temporary folder)."""
+
+
+class SourceChanged(AuditStopped):
     """A source no longer holds, between an audit's passes, a submission pass 1 read there
-    (:func:`reread_contents`): the audit stops as when its spool cannot be written."""
+    (:func:`reread_contents`)."""
 
 
 def spool_unit(checker: Checker, unit: Unit, directory: str, lang: str = "en", numbers: bool = False, content: bool = True) -> Spooled:

@@ -79,7 +79,7 @@ def say(template: str, **args: object) -> str:
 def located(exc: BaseException) -> str:
     """``location: message`` of an error (``str(exc)``) in the running command's language when
     the error carries its message as a template (a :class:`~kpcheck.problems.KpcheckError`
-    given one, an audit's :class:`~kpcheck.batch.audit.SpoolFull`), else as written."""
+    given one, an audit's :class:`~kpcheck.batch.audit.AuditStopped`), else as written."""
     template = getattr(exc, "template", None)
     if language() == "en" or template is None:
         return str(exc)

@@ -332,7 +332,7 @@ def audit(
     checker, waiver_book = prepare(rules, reference, engine, lang, waivers, text_on_terminal(targets))
     meta = {**checker.meta(waivers), "provenance": provenance(click.get_current_context(), register, waivers, rules, reference)}
     from kpcheck.batch import reaper
-    from kpcheck.batch.audit import SpoolFull
+    from kpcheck.batch.audit import AuditStopped
     from kpcheck.batch.workers import WorkerFailed, WorkerLost, cpu_count
     from kpcheck.cli.audit_run import run_audit
     from kpcheck.input.units import plan_units
@@ -370,7 +370,7 @@ def audit(
                 )
     except RegisterError as exc:
         raise Failed(f"{located(exc)}; {say('the audit stopped there')}{_recorded(recording)}") from None
-    except (WorkerLost, WorkerFailed, SpoolFull) as exc:
+    except (WorkerLost, WorkerFailed, AuditStopped) as exc:
         raise Failed(f"{located(exc)}; {say('the audit was stopped and its report is incomplete')}{_recorded(recording)}") from None
     except Interrupted as exc:
         raise Failed(f"{say('the audit was interrupted ({signal}); its report is incomplete', signal=exc)}{_recorded(recording)}") from None
