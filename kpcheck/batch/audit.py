@@ -19,7 +19,6 @@ import tempfile
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from kpcheck.batch import reaper
@@ -42,8 +41,7 @@ from kpcheck.checker import Checker
 from kpcheck.engine import Engine, EngineError
 from kpcheck.engine.evaluation import MEMO_SIZE
 from kpcheck.i18n.labels import N_
-from kpcheck.input.reader import Loaded, display_name, parse_jsonl_line, read_file
-from kpcheck.input.units import Unit, loaded_of, plan_units, read_range
+from kpcheck.input.units import Unit, loaded_of, plan_units
 from kpcheck.problems import fill
 from kpcheck.results import Result, status_of
 from kpcheck.verdicts import Verdict
@@ -351,7 +349,7 @@ def reread_contents(index: XrefIndex, spooled: list[Spooled]) -> None:
     for place, sources in wanted.items():
         unit = spooled[place].unit
         assert unit is not None, "a unit spooled with its content hashes"
-        found = {loaded.source: loaded.submission for loaded in reread(unit, set(sources))}
+        found = {loaded.source: loaded.submission for loaded in loaded_of(unit, set(sources))}
         for source, id_hash in sources.items():
             sub = found.get(source)
             if sub is None or key_of(sub, source, content=False).id_hash != id_hash:
@@ -360,23 +358,6 @@ def reread_contents(index: XrefIndex, spooled: list[Spooled]) -> None:
                     {"source": source},
                 )
             index.set_content(source, id_hash, content_hash(sub))
-
-
-def reread(unit: Unit, sources: set[str]) -> Iterator[Loaded]:
-    """The submissions of ``unit`` read from ``sources`` (as :func:`loaded_of` names them), read
-    again: of a JSON Lines range only those lines, of a group of files only those files."""
-    if unit.first_line:
-        where = display_name(unit.path)
-        lines = {int(source.rsplit(":", 1)[1]) for source in sources if source.startswith(f"{where}:")}
-        try:
-            for number, line in read_range(unit):
-                if number in lines:
-                    yield parse_jsonl_line(line, where, number)
-        except OSError:
-            return
-    for file in unit.files:
-        if display_name(file) in sources:
-            yield from read_file(Path(file))
 
 
 @contextlib.contextmanager

@@ -148,8 +148,11 @@ def count_submissions(sources: Iterable[str | Path]) -> int:
     return sum(unit.count for unit in plan_units(sources, count=True))
 
 
-def loaded_of(unit: Unit) -> Iterator[Loaded]:
-    if unit.error is not None:
+def loaded_of(unit: Unit, only: set[str] | None = None) -> Iterator[Loaded]:
+    """Every submission of a unit, in order; ``only``: of those read from these sources alone
+    (``file:line`` of a JSON Lines range, a file's name), the others not parsed (an audit reads
+    a few submissions again, :func:`kpcheck.batch.audit.reread_contents`)."""
+    if unit.error is not None and only is None:
         yield Loaded(source=unit.path, error=unit.error)
     if unit.first_line:
         where = display_name(unit.path)
@@ -159,9 +162,11 @@ def loaded_of(unit: Unit) -> Iterator[Loaded]:
             yield Loaded(source=where, error=InputError.said(where, CANNOT_READ_FILE, reason=str(exc.strerror)))
             return
         for number, line in numbered:
-            yield parse_jsonl_line(line, where, number)
+            if only is None or f"{where}:{number}" in only:
+                yield parse_jsonl_line(line, where, number)
     for file in unit.files:
-        yield from read_file(Path(file))
+        if only is None or display_name(file) in only:
+            yield from read_file(Path(file))
 
 
 def read_all(sources: Iterable[str | Path]) -> Iterator[Loaded]:
