@@ -479,6 +479,40 @@ def test_ctrl_c_while_kpcheck_starts_is_exit_2_and_one_line(tmp_path):
         assert "Traceback" not in err and "Aborted" not in err and len(err.strip().splitlines()) == 1, (delay, err)
 
 
+_SIGNALS_AT_THE_END = """
+import atexit, os, signal, sys, time
+from kpcheck.cli.entry import run
+
+def signals_at_the_end():
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        os.kill(os.getpid(), sig)
+    time.sleep(0.05)  # a Python handler would run here
+    with open("/proc/self/status") as status:
+        ignored = next(int(line.split()[1], 16) for line in status if line.startswith("SigIgn:"))
+    print("ignored", ignored & (1 << (signal.SIGINT - 1)) != 0, flush=True)
+
+atexit.register(signals_at_the_end)
+sys.argv[0] = "kpcheck"
+sys.exit(run())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("command", ["audit", "check"])
+def test_ctrl_c_once_the_run_is_over_leaves_its_exit_code(tmp_path, command):
+    """A stopping signal that lands after the one main returned (in the exit handlers, or in
+    the interpreter's teardown, where Python has put the default handlers back) no longer
+    stops anything: the run's own exit code and output stand, with no traceback and no death
+    by the signal (the CI failure of stop 28: exit -2, nothing said)."""
+    new = reused(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", _SIGNALS_AT_THE_END, command, new, "-q"], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert done.returncode == 0, (done.returncode, done.stderr)
+    assert done.stdout.strip().endswith("ignored True"), done.stdout
+    assert done.stderr == ""
+
+
 # ---- 4. the terminal and reports show data, not commands ------------------------------------------
 
 HOSTILE_ID = "EVIL\x1b[2J\x1b]0;pwned\x07\u202eTXT.exe\u2066"

@@ -16,7 +16,7 @@ import sys
 import types
 from typing import TYPE_CHECKING
 
-from kpcheck.cli.exits import EXIT_ERROR, Interrupted, may_end_lean, raise_on_signals, said_interrupted
+from kpcheck.cli.exits import EXIT_ERROR, Interrupted, may_end_lean, raise_on_signals, run_over, said_interrupted
 
 if TYPE_CHECKING:
     from kpcheck.rulebook.cache import GeneratedCode
@@ -36,10 +36,13 @@ def run() -> int:
     try:
         generated = cache_generated_code()
         from kpcheck.cli.main import main
-    except Interrupted as exc:  # while kpcheck starts, before the one main is there
+
+        code: int = main.main(prog_name="kpcheck", standalone_mode=False)
+        run_over()
+    except Interrupted as exc:  # while kpcheck starts (before the one main is there), or just after it returned
+        run_over()
         said_interrupted(exc)
         return EXIT_ERROR
-    code: int = main.main(prog_name="kpcheck", standalone_mode=False)
     if generated is not None:
         generated.save()
     if may_end_lean():

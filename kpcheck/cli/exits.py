@@ -54,6 +54,18 @@ def raise_on_signals() -> dict[int, signal._HANDLER]:
     return {sig: signal.signal(sig, _stop) for sig in STOPPING}
 
 
+def run_over() -> None:
+    """Said by the program's entry once the one main returned its code: the run is over (every
+    report written, the register committed or rolled back) and its exit code stands. The
+    stopping signals are ignored from here on, through the exit handlers and the interpreter's
+    teardown: else a Ctrl-C in that last moment would raise where nothing catches it (a
+    traceback and exit 1) or, once the interpreter has put the default handlers back for its
+    teardown, kill the process without a word (exit -2), in place of the code the run earned.
+    A signal caught just before this, still waiting for its Python handler, is dropped too."""
+    for sig in STOPPING:
+        signal.signal(sig, signal.SIG_IGN)
+
+
 _lean = [False]
 
 
