@@ -56,6 +56,30 @@ def test_compiled_equals_plain_reference_on_generated_submissions(engines, gener
     assert findings > COUNT * 0.2 and skipped > COUNT  # the sample exercises findings and applicability
 
 
+
+def test_check_is_project_then_decide(engines, generated):
+    """The Python evaluator's ``check`` (projection and decision in one function, the fact's
+    values as locals) decides as ``project`` then ``decide`` do, and makes the same fact and
+    values for a submission with findings; on the fixtures too (their edge cases: blank texts,
+    empty lists, dates out of force)."""
+    code = engines["python"].code
+    fixtures = [Submission.model_validate_json(path.read_bytes()) for path in sorted((ROOT / "fixtures/submissions").glob("*.json"))]
+    with_findings = 0
+    for sub in [*fixtures, *generated]:
+        on = sub.presented_on.toordinal()
+        fact, values = code.project(sub)
+        hits, misses = code.decide(fact, on, None)
+        fused_hits, fused_misses, fused_values, fused_fact = code.check(sub, on)
+        assert (fused_hits, fused_misses) == (hits, misses), sub.id
+        if hits:
+            with_findings += 1
+            assert fused_fact == fact and list(fused_fact) == list(fact), sub.id  # the same keys in the same order
+            assert fused_values == values, sub.id
+        else:
+            assert fused_fact is None
+    assert with_findings > COUNT * 0.2
+
+
 def _same_projection(engine, plain, compiled_fact, compiled_raw, guarded):
     """The compiled projection is the plain one, except derived facts that only rules which do
     not apply read (guarded_lets): those may be left out (absent in the fact, None by name)."""

@@ -81,6 +81,7 @@ class Compiled:
     source: str
     project: Callable[..., tuple[dict[str, Any], tuple[Any, ...]]]  # (fact, values named by raw_names)
     decide: Callable[..., tuple[list[int], list[Any]]]  # (triggered indexes, not-applicable objects)
+    check: Callable[..., tuple[list[int], list[Any], tuple[Any, ...], dict[str, Any] | None]]  # both, Python evaluator
     raw_names: tuple[str, ...] = ()
 
     def raw(self, values: tuple[Any, ...], batch: Any = None) -> dict[str, Any]:
@@ -131,13 +132,63 @@ def compile_rulebook(
         _reference=reference,
         _epoch=reference.epoch,
     )
-    raw_names = _gen_project(src, projector)
+    raw_names = _gen_project(src, projector, _Sink())
+    _gen_decide(src, rules, not_applicable, "g")
+    fused = _Sink(local=True)
+    _gen_project(src, projector, fused)
+    _gen_decide(src, rules, not_applicable, fused.names)
+    fused.build_fact(src)
     src.lines[:0] = _memo_keeper(src.memos)
-    _gen_decide(src, rules, not_applicable)
     text = "\n".join(src.lines) + "\n"
     namespace: dict[str, Any] = dict(src.consts)
     exec(cached_compile(text, "<kpcheck compiled rulebook>"), namespace)
-    return Compiled(text, namespace["project"], namespace["decide"], raw_names)
+    return Compiled(text, namespace["project"], namespace["decide"], namespace["check"], raw_names)
+
+
+class _Sink:
+    """Where the generated projection puts the fact's values: the ``fact`` dict (``project``,
+    whose fact ``decide`` and durable_rules read), or one local per key (``check``: the Python
+    evaluator's projection and decision in one function, with the fact as a dict only for a
+    submission that has findings, and the values read as locals instead of through ``get``)."""
+
+    def __init__(self, local: bool = False):
+        self.local = local
+        self.names: dict[str, str] = {}  # key -> its local, in the order ``project`` stores them
+        self.values = "()"  # the tuple of values ``project`` returns beside the fact
+
+    def _name(self, key: str) -> str:
+        return self.names.setdefault(key, f"f{len(self.names)}")
+
+    def store(self, src: _Source, indent: int, key: str, kind: str, value: str) -> None:
+        if self.local:
+            src.add(indent, f"{self._name(key)} = {_converted(kind, value)}")
+        else:
+            _store(src, indent, "fact", key, kind, value)
+
+    def store_list(self, src: _Source, key: str) -> None:
+        """The list of item objects just built in ``items``."""
+        if self.local:
+            src.add(1, f"{self._name(key)} = items or None")
+        else:
+            src.add(1, f"if items: fact[{key!r}] = items")
+
+    def absent(self, src: _Source, indent: int, keys: list[str]) -> None:
+        """The keys of derived facts that were not computed: not in the fact."""
+        if self.local:
+            src.add(indent, " = ".join(self._name(key) for key in keys) + " = None")
+
+    @property
+    def get(self) -> Reader:
+        return self.names if self.local else "g"
+
+    def build_fact(self, src: _Source) -> None:
+        """``check``'s end: the fact and values as ``project`` makes them, only when a rule triggered."""
+        src.add(1, "if not triggered:")
+        src.add(2, "return triggered, skipped, (), None")
+        src.add(1, "fact = {}")
+        for key, name in self.names.items():
+            src.add(1, f"if {name} is not None: fact[{key!r}] = {name}")
+        src.add(1, f"return triggered, skipped, {self.values}, fact")
 
 
 def _store(src: _Source, indent: int, target: str, key: str, kind: str, value: str = "v") -> None:
@@ -161,25 +212,50 @@ def _store(src: _Source, indent: int, target: str, key: str, kind: str, value: s
         raise TypeError(f"no engine value for kind {kind}")
 
 
-def _gen_project(src: _Source, p: Projector) -> tuple[str, ...]:
-    """The ``project`` function; returns the names of the values it returns beside the fact
-    (the fields as given, then the derived facts), from which :meth:`Compiled.raw` makes the
-    map a finding's message reads: only when a rule triggers."""
+def _converted(kind: str, value: str) -> str:
+    """The engine value of ``value`` as an expression, ``None`` when absent: what :func:`_store`
+    stores, for a local."""
+    if kind == TEXT:
+        return f"{value} if {value} is not None and {value}.strip() else None"
+    if kind == DATE:
+        return f"None if {value} is None else {value}.toordinal()"
+    if kind == DECIMAL:
+        return (
+            f"None if {value} is None else (round({value}.scaleb({AMOUNT_SCALE})) if {value}.__class__ is _Decimal else _Scaled({value}))"
+        )
+    if kind in (OBJECT, VALUES):
+        return f"True if {value} else None"
+    if kind in (BOOL, INT):
+        return value
+    raise TypeError(f"no engine value for kind {kind}")
+
+
+def _gen_project(src: _Source, p: Projector, sink: _Sink) -> tuple[str, ...]:
+    """The ``project`` function (or, with a local sink, the first part of ``check``); returns the
+    names of the values it returns beside the fact (the fields as given, then the derived
+    facts), from which :meth:`Compiled.raw` makes the map a finding's message reads: only when
+    a rule triggers."""
     local = {path: f"p{n}" for n, path in enumerate(p.attrs)}
-    src.add(0, "def project(sub, batch=None):")
-    src.add(1, "if _clear_memos.pop(): _clear()")
-    src.add(1, "if sub is None:")
-    src.add(2, "ctx = BatchContext(_reference, batch)")
-    src.add(2, "given = batch.fields.get")
-    for path, name in local.items():
-        src.add(2, f"{name} = given({path!r})")
-    src.add(1, "else:")
-    src.add(2, "ctx = FactContext(sub, _reference)")
-    _gen_reads(src, p, local)
-    src.add(1, "fact = {}")
+    if sink.local:
+        src.add(0, "def check(sub, on):")
+        src.add(1, "if _clear_memos.pop(): _clear()")
+        src.add(1, "ctx = FactContext(sub, _reference)")
+        _gen_reads(src, p, local, 1)
+    else:
+        src.add(0, "def project(sub, batch=None):")
+        src.add(1, "if _clear_memos.pop(): _clear()")
+        src.add(1, "if sub is None:")
+        src.add(2, "ctx = BatchContext(_reference, batch)")
+        src.add(2, "given = batch.fields.get")
+        for path, name in local.items():
+            src.add(2, f"{name} = given({path!r})")
+        src.add(1, "else:")
+        src.add(2, "ctx = FactContext(sub, _reference)")
+        _gen_reads(src, p, local, 2)
+        src.add(1, "fact = {}")
     for path, kind in p.paths.items():
         if kind != LIST:
-            _store(src, 1, "fact", path, kind, local[path])
+            sink.store(src, 1, path, kind, local[path])
     known = dict(local)
     names = {key: f"q{n}" for n, key in enumerate(p.top_lets)}
     guarded = guarded_lets(p)
@@ -187,21 +263,28 @@ def _gen_project(src: _Source, p: Projector) -> tuple[str, ...]:
         if key not in guarded:
             known[key] = names[key]
             _gen_let(src, 1, names[key], p, key, None, known)
-            _store(src, 1, "fact", key, FACTS[p.book.lets[key].fact].returns, names[key])
+            sink.store(src, 1, key, FACTS[p.book.lets[key].fact].returns, names[key])
     for path, plan in p.lists.items():
-        _gen_list(src, p, path, plan, local[path], known)
+        _gen_list(src, p, path, plan, local[path], known, sink)
     if guarded:
-        _gen_guards(src, p, guarded, names, known)
-    src.add(1, "return fact, (" + "".join(f"{name}, " for name in [*local.values(), *names.values()]) + ")")
+        _gen_guards(src, p, guarded, names, known, sink)
+    values = "(" + "".join(f"{name}, " for name in [*local.values(), *names.values()]) + ")"
+    if sink.local:
+        sink.values = values
+    else:
+        src.add(1, f"return fact, {values}")
     return (*local, *names)
 
 
-def _gen_guards(src: _Source, p: Projector, guarded: dict[str, list[Any]], names: dict[str, str], known: dict[str, str]) -> None:
+def _gen_guards(
+    src: _Source, p: Projector, guarded: dict[str, list[Any]], names: dict[str, str], known: dict[str, str], sink: _Sink
+) -> None:
     """The guarded derived facts (:func:`~kpcheck.engine.plan.guarded_lets`): each computed when
     one of the rules that read it is in force on the day and its ``applies_when`` hold, on the
     fact built so far (what those read is in it already); ``None`` otherwise."""
-    src.add(1, "g = fact.get")
-    src.add(1, "on = g('presented_on')")
+    if not sink.local:
+        src.add(1, "g = fact.get")
+        src.add(1, "on = g('presented_on')")
     flags: dict[str, str] = {}  # rule id -> the local that says it reads its facts today
     tests_made: dict[str, str] = {}  # the same test once
     for readers in guarded.values():
@@ -210,7 +293,7 @@ def _gen_guards(src: _Source, p: Projector, guarded: dict[str, list[Any]], names
                 continue
             force = rule.spec.in_force
             tests = [f"{force.from_.toordinal()} <= on"] + ([f"on <= {force.to.toordinal()}"] if force.to else [])
-            tests += [expression(src, nnf(node), "g", 0) for node, _ in rule.applies]
+            tests += [expression(src, nnf(node), sink.get, 0) for node, _ in rule.applies]
             test = f"on is None or ({' and '.join(tests)})"
             if test not in tests_made:
                 tests_made[test] = f"r{len(tests_made)}"
@@ -224,12 +307,13 @@ def _gen_guards(src: _Source, p: Projector, guarded: dict[str, list[Any]], names
         for key in keys:
             known[key] = names[key]
             _gen_let(src, 2, names[key], p, key, None, known)
-            _store(src, 2, "fact", key, FACTS[p.book.lets[key].fact].returns, names[key])
+            sink.store(src, 2, key, FACTS[p.book.lets[key].fact].returns, names[key])
         src.add(1, "else:")
         src.add(2, " = ".join(names[key] for key in keys) + " = None")
+        sink.absent(src, 2, keys)
 
 
-def _gen_reads(src: _Source, p: Projector, local: dict[str, str]) -> None:
+def _gen_reads(src: _Source, p: Projector, local: dict[str, str], indent: int) -> None:
     """One local per object on the way (``None`` when an object on the way is)."""
     objects: dict[tuple[str, ...], str] = {}
     for path, attrs in p.attrs.items():
@@ -239,10 +323,10 @@ def _gen_reads(src: _Source, p: Projector, local: dict[str, str]) -> None:
             if prefix not in objects:
                 objects[prefix] = name = local[path] if depth == len(attrs) else f"o{len(objects)}"
                 read = f"{parent}.{attrs[depth - 1]}"
-                src.add(2, f"{name} = {read}" if depth == 1 else f"{name} = None if {parent} is None else {read}")
+                src.add(indent, f"{name} = {read}" if depth == 1 else f"{name} = None if {parent} is None else {read}")
             parent = objects[prefix]
         if objects[attrs] != local[path]:
-            src.add(2, f"{local[path]} = {objects[attrs]}")
+            src.add(indent, f"{local[path]} = {objects[attrs]}")
 
 
 def _gen_let(src: _Source, indent: int, target: str, p: Projector, key: str, env: str | None, known: dict[str, str]) -> None:
@@ -292,7 +376,7 @@ def _memo_keeper(memos: list[str]) -> list[str]:
     ]
 
 
-def _gen_list(src: _Source, p: Projector, path: str, plan: Any, local: str, known: dict[str, str]) -> None:
+def _gen_list(src: _Source, p: Projector, path: str, plan: Any, local: str, known: dict[str, str], sink: _Sink) -> None:
     src.add(1, "items = []")
     src.add(1, f"for item in {local} or ():")
     src.add(2, "out = {}")
@@ -308,17 +392,22 @@ def _gen_list(src: _Source, p: Projector, path: str, plan: Any, local: str, know
         src.add(2, f"env[{key!r}] = v")
         _store(src, 2, "out", key, FACTS[p.book.lets[key].fact].returns)
     src.add(2, "items.append(out)")
-    src.add(1, f"if items: fact[{path!r}] = items")
+    sink.store_list(src, path)
 
 
 def _gen_decide(
-    src: _Source, rules: list[tuple[str, Node, list[tuple[Node, str]], Any]], not_applicable: Callable[[str, str], Any]
+    src: _Source, rules: list[tuple[str, Node, list[tuple[Node, str]], Any]], not_applicable: Callable[[str, str], Any], get: Reader
 ) -> None:
     """``skipped`` gets ``(index, None)`` for a rule not in force on the day (the engine words
     the reason with the dates) and, for an ``applies_when`` that does not hold, the one
-    ``not_applicable(rule id, reason)`` object made here for it (shared by every result)."""
-    src.add(0, "def decide(f, on, fired):")
-    src.add(1, "g = f.get")
+    ``not_applicable(rule id, reason)`` object made here for it (shared by every result).
+    With ``get`` the name of the fact's get method, the ``decide`` function, whose ``fired``
+    are the rules durable_rules fired (``None``: decide here); with locals by key, the
+    decision part of ``check`` (the Python evaluator's)."""
+    fused = isinstance(get, dict)
+    if not fused:
+        src.add(0, "def decide(f, on, fired):")
+        src.add(1, "g = f.get")
     src.add(1, "triggered, skipped = [], []")
     for index, (rule_id, condition, applies, in_force) in enumerate(rules):
         start, end = in_force.from_.toordinal(), (in_force.to.toordinal() if in_force.to else None)
@@ -326,13 +415,29 @@ def _gen_decide(
         src.add(1, f"if {out_of_force}: skipped.append(({index}, None))")
         for node, reason in applies:
             skip = src.const(not_applicable(rule_id, reason))
-            src.add(1, f"elif not ({expression(src, node, 'g', 0)}): skipped.append({skip})")
-        cond = expression(src, condition, "g", 0)
-        src.add(1, f"elif ({rule_id!r} in fired) if fired is not None else ({cond}): triggered.append({index})")
-    src.add(1, "return triggered, skipped")
+            src.add(1, f"elif not ({expression(src, node, get, 0)}): skipped.append({skip})")
+        cond = expression(src, condition, get, 0)
+        if fused:
+            src.add(1, f"elif {cond}: triggered.append({index})")
+        else:
+            src.add(1, f"elif ({rule_id!r} in fired) if fired is not None else ({cond}): triggered.append({index})")
+    if not fused:
+        src.add(1, "return triggered, skipped")
 
 
-def expression(src: _Source, node: Node, get: str, depth: int) -> str:
+Reader = str | dict[str, str]  # how a top-level fact value is read: a get method's name, or locals by key
+
+
+def _read(get: Reader, name: str, default: str = "") -> str:
+    """The expression of the fact value ``name``: ``get('name')``, or its local (``None`` for a
+    key the fact never holds)."""
+    if isinstance(get, dict):
+        local = get.get(name, "None")
+        return f"({local} or {default})" if default else local
+    return f"{get}({name!r}{', ' + default if default else ''})"
+
+
+def expression(src: _Source, node: Node, get: Reader, depth: int) -> str:
     """A Python expression that is true when the (NNF) condition holds on the fact."""
     if isinstance(node, All):
         return "(" + " and ".join(expression(src, i, get, depth) for i in node.items) + ")" if node.items else "True"
@@ -342,9 +447,9 @@ def expression(src: _Source, node: Node, get: str, depth: int) -> str:
         item = f"_i{depth}"
         where = expression(src, node.where, f"{item}.get", depth + 1)
         quantifier = "all" if node.every else "any"
-        return f"{quantifier}({where} for {item} in {get}({node.list.name!r}, ()))"
+        return f"{quantifier}({where} for {item} in {_read(get, node.list.name, '()')})"
     if isinstance(node, Presence):
-        return f"({get}({node.ref.name!r}) is {'not ' if node.present else ''}None)"
+        return f"({_read(get, node.ref.name)} is {'not ' if node.present else ''}None)"
     if isinstance(node, Compare):
         return _compare(src, node, get, depth)
     raise TypeError(node)
@@ -357,12 +462,12 @@ def expressions(nodes: dict[str, Node], get: str) -> tuple[dict[str, str], dict[
     return {key: expression(src, node, get, 0) for key, node in nodes.items()}, src.consts
 
 
-def _compare(src: _Source, node: Compare, get: str, depth: int) -> str:
+def _compare(src: _Source, node: Compare, get: Reader, depth: int) -> str:
     op = _OPS[node.op]
     a, b = f"_a{depth}", f"_b{depth}"
-    left = f"({a} := {get}({node.left.name!r}))"
+    left = f"({a} := {_read(get, node.left.name)})"
     if isinstance(node.right, Ref):
-        right = f"({b} := {get}({node.right.name!r}))"
+        right = f"({b} := {_read(get, node.right.name)})"
         if node.negated:
             return f"({left} is None or {right} is None or not ({a} {op} {b}))"
         return f"({left} is not None and {right} is not None and {a} {op} {b})"

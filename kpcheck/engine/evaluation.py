@@ -196,28 +196,38 @@ class Engine:
     def _evaluate(self, submission: Submission | None, batch: Any, plain: bool, lang: str) -> Evaluation:
         values: tuple[Any, ...] = ()
         raw: dict[str, Any] | None = None
-        if plain:
-            fact, raw = self.projector.project(submission, self.reference, batch)
+        if not plain and self.durable is None and submission is not None and self.memo is None:
+            # the Python evaluator on one submission: projection and decision in one generated
+            # function, the fact made as a dict only when a rule triggers
+            presented_on = submission.presented_on
+            hits, misses, values, made = self.code.check(submission, presented_on.toordinal())
+            triggered, skipped = self._decided(hits, misses, presented_on, None)
+            if not triggered:
+                return Evaluation([], skipped)
+            fact: dict[str, Any] = made or {}
         else:
-            fact, values = self.code.project(submission, batch)
-        presented_on = submission.presented_on if submission is not None else batch.fields["presented_on"]
-        decide = self.decide_plain if plain else self.decide
-        if self.memo is not None:
-            period = self.periods.of(presented_on)
-            if period is None:
-                key: Any = (presented_on, tuple(sorted(fact.items())))
-            else:  # every rule in force: the day does not matter, only the period
-                key = (period, tuple(sorted(item for item in fact.items() if item[0] != "presented_on")))
-            decided = self.memo.get(key)
-            if decided is None:
-                if len(self.memo) >= MEMO_SIZE:
-                    self.memo.clear()
-                decided = self.memo[key] = decide(fact, presented_on)
-        else:
-            decided = decide(fact, presented_on)
-        triggered, skipped = decided
-        if not triggered:
-            return Evaluation([], list(skipped))
+            if plain:
+                fact, raw = self.projector.project(submission, self.reference, batch)
+            else:
+                fact, values = self.code.project(submission, batch)
+            presented_on = submission.presented_on if submission is not None else batch.fields["presented_on"]
+            decide = self.decide_plain if plain else self.decide
+            if self.memo is not None:
+                period = self.periods.of(presented_on)
+                if period is None:
+                    key: Any = (presented_on, tuple(sorted(fact.items())))
+                else:  # every rule in force: the day does not matter, only the period
+                    key = (period, tuple(sorted(item for item in fact.items() if item[0] != "presented_on")))
+                decided = self.memo.get(key)
+                if decided is None:
+                    if len(self.memo) >= MEMO_SIZE:
+                        self.memo.clear()
+                    decided = self.memo[key] = decide(fact, presented_on)
+            else:
+                decided = decide(fact, presented_on)
+            triggered, skipped = decided
+            if not triggered:
+                return Evaluation([], list(skipped))
         if raw is None:  # the values by name, for the messages: only a submission with findings needs them
             raw = self.code.raw(values, batch)
         findings = [self.finding(c, fact, raw, submission, lang) for c in triggered]
@@ -232,12 +242,18 @@ class Engine:
             except durable.DurableError as exc:
                 raise EngineError(str(exc)) from exc
         hits, misses = self.code.decide(fact, presented_on.toordinal(), fired)
+        return self._decided(hits, misses, presented_on, fired)
+
+    def _decided(
+        self, hits: list[int], misses: list[Any], presented_on: dt.date, fired: set[str] | None
+    ) -> tuple[list[_Compiled], list[NotApplicable]]:
+        """The generated code's decision (rule indexes, not-applicable objects) as rules."""
         compiled = self.compiled
         skipped: list[NotApplicable] = []
         for miss in misses:
             if miss.__class__ is tuple:  # not in force on the day: worded with the dates
                 c = compiled[miss[0]]
-                miss = NotApplicable(c.rule.id, self.not_applicable(c, presented_on, fact) or "")
+                miss = NotApplicable(c.rule.id, self.out_of_force(c, presented_on) or "")
             if fired is not None and miss.rule in fired:
                 raise EngineError(f"durable_rules fired {miss.rule}, which does not apply ({miss.reason})")
             skipped.append(miss)
@@ -255,11 +271,19 @@ class Engine:
         return triggered, skipped
 
     @staticmethod
-    def not_applicable(c: _Compiled, on: dt.date, fact: dict[str, Any]) -> str | None:
+    def out_of_force(c: _Compiled, on: dt.date) -> str | None:
+        """Why the rule does not apply on ``on`` when it is not in force that day, else None."""
         spec = c.rule.spec.in_force
         if on < spec.from_ or (spec.to is not None and on > spec.to):  # dates compare in C
             until = f" to {spec.to.isoformat()}" if spec.to else ""
             return f"not in force on {on.isoformat()} (in force from {spec.from_.isoformat()}{until})"
+        return None
+
+    @classmethod
+    def not_applicable(cls, c: _Compiled, on: dt.date, fact: dict[str, Any]) -> str | None:
+        reason = cls.out_of_force(c, on)
+        if reason is not None:
+            return reason
         for test, reason in c.applies:
             if not test(fact):
                 return reason
