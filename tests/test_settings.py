@@ -148,7 +148,8 @@ def test_help_names_the_variable(desk):
 
 def test_kpcheck_config_shows_each_value_and_where_it_came_from(desk):
     (desk / "kpcheck.toml").write_text('lang = "ru"\n\n[audit]\nfail-on = "warning"\n', encoding="utf-8")
-    result = kpcheck("config", env={"KPCHECK_JOBS": "3", "COLUMNS": "200"})
+    # --lang en: config's own words in English (the file's lang = "ru" would be config's too)
+    result = kpcheck("config", "--lang", "en", env={"KPCHECK_JOBS": "3", "COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     rows = {tuple(line.split()[:2]): line for line in result.stdout.splitlines() if line.strip()}
     assert "kpcheck.toml:1" in rows[("check", "--lang")] and " ru " in rows[("check", "--lang")]

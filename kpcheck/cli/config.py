@@ -12,8 +12,9 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from kpcheck.cli.console import Command, verbosity_options
+from kpcheck.cli.console import Command, lang_option, say, verbosity_options
 from kpcheck.cli.settings import CommandDefaults, Settings, SettingsError, config_files, option_key
+from kpcheck.problems import N_
 from kpcheck.report.text import SafeConsole
 
 out = SafeConsole(highlight=False)
@@ -37,10 +38,10 @@ def _resolve(ctx: click.Context, words: list[str]) -> tuple[tuple[str, ...], cli
     while isinstance(command, click.Group) and words and not words[0].startswith("-"):
         sub = command.get_command(ctx, words[0])
         if sub is None:
-            raise click.UsageError(f"no command {' '.join((*path, words[0]))!r}", ctx=ctx)
+            raise click.UsageError(say("no command {name}", name=repr(" ".join((*path, words[0])))), ctx=ctx)
         command, path, words = sub, (*path, words[0]), words[1:]
     if isinstance(command, click.Group):
-        raise click.UsageError(f"name a command: kpcheck config {' '.join((*path, 'COMMAND'))} [OPTIONS]", ctx=ctx)
+        raise click.UsageError(say("name a command: kpcheck config {path} [OPTIONS]", path=" ".join((*path, "COMMAND"))), ctx=ctx)
     return path, command, words
 
 
@@ -57,20 +58,20 @@ def _context_of(root: click.Context, path: tuple[str, ...], command: click.Comma
 def _origin(ctx: click.Context, param: click.Parameter, settings: Settings, path: tuple[str, ...]) -> str:
     source = ctx.get_parameter_source(param.name or "")
     if source is ParameterSource.COMMANDLINE:
-        return "command line"
+        return say("command line")
     if source is ParameterSource.ENVIRONMENT:
-        return f"environment {param.envvar}"
+        return say("environment {variable}", variable=param.envvar)
     if source is ParameterSource.DEFAULT_MAP:
         found = settings.lookup(" ".join(path), option_key(param) or "")
         if found is not None:
             _, layer, section = found
             return layer.where(section, option_key(param) or "") + (f" [{section}]" if section else "")
-    return "default"
+    return say("default")
 
 
 def _shown(value: Any) -> str:
     if value is None or value == ():
-        return "(none)"
+        return say("(none)")
     if isinstance(value, (tuple, list)):
         return " ".join(str(v) for v in value)
     if isinstance(value, bool):
@@ -83,22 +84,28 @@ def _check_flat_keys(settings: Settings, known: set[str]) -> None:
     for layer in settings.layers:
         for key in layer.flat:
             if key not in known:
-                raise SettingsError(layer.where(None, key), f"no command has an option {key!r}", "CFG002")
+                raise SettingsError(layer.where(None, key), say("no command has an option {key}", key=repr(key)), "CFG002")
 
 
-@click.command("config", cls=Command, context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.command(
+    "config",
+    cls=Command,
+    # the options after COMMAND are that command's (``kpcheck config check --lang kk``), not config's
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "allow_interspersed_args": False},
+)
 @click.argument("words", nargs=-1, type=click.UNPROCESSED, metavar="[COMMAND [OPTIONS]]")
+@lang_option("Language of the table's headings and of where each value comes from (values as they are).")
 @verbosity_options
 @click.pass_context
-def config(ctx: click.Context, words: tuple[str, ...]) -> None:
+def config(ctx: click.Context, words: tuple[str, ...], lang: str) -> None:
     """The settings in force and where each comes from (default, a configuration file,
     the environment, the command line); with COMMAND and its options, as that command would run."""
     root = ctx.find_root()
     defaults = root.default_map
     settings = defaults.settings if isinstance(defaults, CommandDefaults) else Settings([])
     table = Table(box=box.SIMPLE, show_edge=False)
-    for name in ("command", "option", "value", "from"):
-        table.add_column(name, overflow="fold")
+    for name in (N_("command"), N_("option"), N_("value"), N_("from")):
+        table.add_column(say(name), overflow="fold")
     if words:
         targets = [_resolve(ctx, list(words))]
     else:
@@ -117,6 +124,6 @@ def config(ctx: click.Context, words: tuple[str, ...]) -> None:
     for path_, table_name, _ in config_files():
         used = any(layer.path == path_ for layer in settings.layers)
         where = f"{path_} [{table_name}]" if table_name else str(path_)
-        out.print(escape(f"{'used' if used else 'absent'}: {where}"))
+        out.print(escape(say("used: {file}", file=where) if used else say("absent: {file}", file=where)))
     out.print(table)
     sys.stdout.flush()

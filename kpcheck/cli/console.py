@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -60,6 +61,12 @@ def verbosity_options(func: Any) -> Any:
         callback=_set(QUIET),
         help="Print nothing but errors (and the reports asked for with --format).",
     )(func)
+
+
+def lang_option(help: str = "Language of the messages.") -> Callable[[Any], Any]:
+    """``--lang en|ru|kk`` of a command (``KPCHECK_LANG`` and the configuration files as for every
+    option): :class:`Command` makes it the language of the command's own lines."""
+    return click.option("--lang", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True, help=help)
 
 
 def language() -> str:

@@ -12,11 +12,12 @@ from typing import Any
 
 import click
 
-from kpcheck.cli.console import LazyGroup, err_console, error, located, say, verbosity_options
+from kpcheck.cli.console import LazyGroup, err_console, error, lang_option, language, located, say, verbosity_options
 from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK, Failed
 from kpcheck.cli.outputs import output_stream
 from kpcheck.input.reader import Loaded, parse_json
 from kpcheck.input.text import normalise_number
+from kpcheck.problems import N_
 from kpcheck.register.errors import RegisterError
 from kpcheck.register.events import DEFAULT_COUPON_DAYS, DEFAULT_RECEIPT_DAYS
 from kpcheck.register.events import KINDS as EVENT_KINDS
@@ -54,8 +55,9 @@ def register() -> None:
 @register.command("import")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @register_option
+@lang_option()
 @verbosity_options
-def import_(paths: tuple[str, ...], register: str | None) -> int:
+def import_(paths: tuple[str, ...], register: str | None, lang: str) -> int:
     """Store past submissions (files, folders, JSON Lines) in the register; idempotent.
 
     Unreadable submissions are reported with file and line and the others still go in
@@ -66,18 +68,25 @@ def import_(paths: tuple[str, ...], register: str | None) -> int:
     try:
         reg = Register.open(register, create=True)
     except RegisterError as exc:
-        raise Failed(f"{exc}; nothing was stored") from None
+        raise Failed(f"{located(exc)}; {say('nothing was stored')}") from None
     try:
-        with progress_bar(count_submissions(paths) if err_console.is_terminal else 0, "importing") as advance:
+        with progress_bar(count_submissions(paths) if err_console.is_terminal else 0, N_("importing")) as advance:
             summary = import_sources(reg, paths, advance)
     except RegisterError as exc:
-        raise Failed(f"{exc}; the batches read before this point were stored") from None
+        raise Failed(f"{located(exc)}; {say('the batches read before this point were stored')}") from None
     for problem in summary.errors:
-        error(f"{problem.location}: {problem.message}")
+        error(f"{problem.location}: {problem.message_in(say)}")
     err_console.print(
-        f"{summary.read} submission(s) read: {summary.added} stored, {summary.already} already "
-        f"in the register, {len(summary.errors)} unreadable ({reg.shown})",
+        say(
+            "{read} submission(s) read: {added} stored, {already} already in the register, {unreadable} unreadable ({register})",
+            read=summary.read,
+            added=summary.added,
+            already=summary.already,
+            unreadable=len(summary.errors),
+            register=reg.shown,
+        ),
         soft_wrap=True,
+        markup=False,
     )
     return EXIT_ERROR if summary.errors else EXIT_OK
 
@@ -86,8 +95,9 @@ def import_(paths: tuple[str, ...], register: str | None) -> int:
 @click.argument("number")
 @register_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@lang_option("Language of the messages and of the text listing (JSON keeps its keys and values).")
 @verbosity_options
-def show(number: str, register: str | None, fmt: str) -> None:
+def show(number: str, register: str | None, fmt: str, lang: str) -> None:
     """Every submission and decision for a certificate NUMBER (either direction), oldest first."""
     from kpcheck.register.events import events_of
     from kpcheck.register.render import render_json, render_text
@@ -100,19 +110,23 @@ def show(number: str, register: str | None, fmt: str) -> None:
             decisions = decisions_of(conn, [s["pk"] for s in subs])
             happened = events_of(conn, wanted)
     except RegisterError as exc:
-        error(f"{exc}; nothing was shown")
+        error(f"{located(exc)}; {say('nothing was shown')}")
         raise Failed() from None
     if not subs:
-        raise Failed(f"certificate number {number} is not in the register {reg.shown}")
+        raise Failed(say("certificate number {number} is not in the register {register}", number=number, register=reg.shown))
     entries = [{**s, "decisions": decisions[s["pk"]], "events": [e for e in happened if e["submission"] == s["pk"]]} for s in subs]
-    (render_json if fmt == "json" else render_text)(entries, sys.stdout)
+    if fmt == "json":
+        render_json(entries, sys.stdout)
+    else:
+        render_text(entries, sys.stdout, language())
 
 
 @register.command()
 @register_option
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+@lang_option()
 @verbosity_options
-def export(register: str | None, output: str | None) -> None:
+def export(register: str | None, output: str | None, lang: str) -> None:
     """Every stored submission as JSON Lines, in the order stored (readable by import and audit)."""
     n = 0
     try:
@@ -123,10 +137,10 @@ def export(register: str | None, output: str | None) -> None:
                 stream.write(document + "\n")
                 n += 1
     except RegisterError as exc:
-        raise Failed(f"{exc}; the export is incomplete") from None
+        raise Failed(f"{located(exc)}; {say('the export is incomplete')}") from None
     except OSError as exc:
-        raise Failed(f"{output}: cannot write the export ({exc.strerror})") from None
-    err_console.print(f"{n} submission(s) exported from {reg.shown}", soft_wrap=True)
+        raise Failed(say("{output}: cannot write the export ({reason})", output=output, reason=exc.strerror)) from None
+    err_console.print(say("{n} submission(s) exported from {register}", n=n, register=reg.shown), soft_wrap=True, markup=False)
 
 
 # ---- events and what is due --------------------------------------------------------------------
@@ -146,7 +160,7 @@ def _today() -> dt.date:
 )
 @click.option("--by", metavar="NAME", help="Who records it (a controller or the department).")
 @register_option
-@click.option("--lang", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True, help="Language of the messages.")
+@lang_option()
 @verbosity_options
 def event(number: str, kind: str, on: dt.datetime, by: str | None, register: str | None, lang: str) -> None:
     """Record what happened to certificate NUMBER after its check: KIND is damaged,
@@ -191,7 +205,7 @@ def due_period_options(func: Any) -> Any:
 @click.option("--on", "on", type=click.DateTime(DATE_FORMATS), metavar="DATE", help="The day to look from (default: today).")
 @due_period_options
 @click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
-@click.option("--lang", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True, help="Language of the list.")
+@lang_option("Language of the list.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
 @click.option("--rules", type=click.Path(file_okay=False), help="Rulebook folder whose DUP-01 sets the duplicate's deadline.")
 @click.option("--reference", type=click.Path(file_okay=False), help="Folder of registers replacing the shipped example ones.")
@@ -248,7 +262,13 @@ def refuse_over_register(output: str | None, reg: Register) -> None:
     target = Path(output)
     for own in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
         if _same_file(target, own):
-            error(f"{output}: the export would be written over the register {reg.shown}; give another file")
+            error(
+                say(
+                    "{output}: the export would be written over the register {register}; give another file",
+                    output=output,
+                    register=reg.shown,
+                )
+            )
             raise Failed()
 
 
@@ -262,8 +282,9 @@ def _same_file(a: Path, b: Path) -> bool:
 @register.command()
 @click.argument("url", required=False, metavar="[URL]")
 @register_option
+@lang_option()
 @verbosity_options
-def init(url: str | None, register: str | None) -> None:
+def init(url: str | None, register: str | None, lang: str) -> None:
     """Create an empty register at URL (a file path, sqlite:///PATH or an empty PostgreSQL
     database; default: the user's register). Only this, register import and --record create
     a register: every other command refuses a missing one."""
@@ -271,5 +292,5 @@ def init(url: str | None, register: str | None) -> None:
         reg = Register.open(url or register, create=True)
         reg.close()
     except RegisterError as exc:
-        raise Failed(f"{exc}; no register was created") from None
-    err_console.print(f"register ready: {reg.shown}", soft_wrap=True, markup=False)
+        raise Failed(f"{located(exc)}; {say('no register was created')}") from None
+    err_console.print(say("register ready: {register}", register=reg.shown), soft_wrap=True, markup=False)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kpcheck.cli.console import Command, error, verbosity_options, warning
+from kpcheck.cli.console import Command, error, lang_option, located, say, verbosity_options, warning
 from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK, Failed
 from kpcheck.cli.outputs import output_stream, refuse_clashes
 from kpcheck.input.reader import Loaded, read_sources
@@ -20,9 +20,9 @@ from kpcheck.stats.render import FORMATS, RENDERERS, notes
 def _report_left_out(result: Stats, fmt: str) -> None:
     """Read errors on stderr; for CSV, which has no room for them, the notes too."""
     for message in result.left_out.errors:
-        warning(f"left out, unreadable: {message}")
+        warning(say("left out, unreadable: {message}", message=message))
     if result.left_out.unreadable > len(result.left_out.errors):
-        warning(f"and {result.left_out.unreadable - len(result.left_out.errors)} more unreadable submission(s)")
+        warning(say("and {n} more unreadable submission(s)", n=result.left_out.unreadable - len(result.left_out.errors)))
     if fmt == "csv":
         for note in notes(result):
             warning(note)
@@ -51,6 +51,7 @@ def _report_left_out(result: Stats, fmt: str) -> None:
 )
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+@lang_option("Language of the messages (the statistics themselves are in English).")
 @verbosity_options
 def stats(
     sources: tuple[str, ...],
@@ -60,6 +61,7 @@ def stats(
     production: str | None,
     fmt: str,
     output: str | None,
+    lang: str,
 ) -> int:
     """Annual statistics of SOURCE... (KP annual report, section E).
 
@@ -68,22 +70,22 @@ def stats(
     year presented. Unreadable submissions (exit 2) and duplicate requests are left out. No rule is run.
     """
     if not sources and not register:
-        raise click.UsageError("give SOURCE... or --register URL")
+        raise click.UsageError(say("give SOURCE... or --register URL"))
     if year_from is not None and year_to is not None and year_from > year_to:
-        raise Failed(f"--from {year_from} is after --to {year_to}")
-    refuse_clashes([("statistics", output)], sources)
+        raise Failed(say("--from {first} is after --to {last}", first=year_from, last=year_to))
+    refuse_clashes([(say("statistics"), output)], sources)
     missing = [s for s in sources if not Path(s).exists()]
     if missing:
         for source in missing:
-            error(f"{source}: no such file or folder")
+            error(f"{source}: {say('no such file or folder')}")
         raise Failed()
     figures: dict[int, Production] | None = None
     if production is not None:
         try:
             figures = load_production(production)
         except ProductionFileError as exc:
-            error(f"{exc}")
-            error("the production file does not load; no statistics were made")
+            error(located(exc))
+            error(say("the production file does not load; no statistics were made"))
             raise Failed() from None
     loaded: Iterable[Loaded] = read_sources(sources)
     if register:
@@ -93,7 +95,7 @@ def stats(
     try:
         result = compute_stats(loaded, year_from, year_to, figures)
     except RegisterError as exc:
-        raise Failed(f"{exc}; no statistics were made") from None
+        raise Failed(f"{located(exc)}; {say('no statistics were made')}") from None
     _report_left_out(result, fmt)
     with output_stream(output, "statistics") as stream:
         RENDERERS[fmt](result, stream)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
+from kpcheck.problems import N_, fill
 from kpcheck.register import schema
 from kpcheck.register.store import Register
 
@@ -38,7 +39,13 @@ class Account:
 
 
 class AccountError(Exception):
-    """A name taken or unknown, a role not known: the command's user said something wrong."""
+    """A name taken or unknown, a role not known: the command's user said something wrong.
+    Its message is a ``template`` (an English msgid with ``{names}``) filled with ``args``, so
+    that the command line says it in its language."""
+
+    def __init__(self, template: str, **args: str):
+        super().__init__(fill(template, args))
+        self.template, self.template_args = template, tuple(args.items())
 
 
 def token_hash(token: str) -> str:
@@ -48,7 +55,7 @@ def token_hash(token: str) -> str:
 def check_name(name: str) -> str:
     name = name.strip()
     if not name or len(name) > MAX_NAME or any(not ch.isprintable() for ch in name):
-        raise AccountError(f"an account name is 1 to {MAX_NAME} printable characters, got {name!r}")
+        raise AccountError(N_("an account name is 1 to {most} printable characters, got {name}"), most=str(MAX_NAME), name=repr(name))
     return name
 
 
@@ -56,13 +63,13 @@ def add(register: Register, name: str, role: str) -> str:
     """Make an account; returns its personal token (shown once, stored only as a hash)."""
     name = check_name(name)
     if role not in ROLES:
-        raise AccountError(f"the role is one of {', '.join(ROLES)}, got {role!r}")
+        raise AccountError(N_("the role is one of {roles}, got {role}"), roles=", ".join(ROLES), role=repr(role))
     token = secrets.token_urlsafe(TOKEN_BYTES)
 
     def work(conn: Connection) -> None:
         a = schema.accounts
         if conn.execute(select(a.c.pk).where(a.c.name == name)).first() is not None:
-            raise AccountError(f"an account named {name!r} exists already (kpcheck users list)")
+            raise AccountError(N_("an account named {name} exists already (kpcheck users list)"), name=repr(name))
         conn.execute(a.insert().values(name=name, role=role, token_sha256=token_hash(token), created_at=_now()))
 
     register.write(work)
@@ -83,7 +90,7 @@ def disable(register: Register, name: str) -> bool:
         a = schema.accounts
         row = conn.execute(select(a.c.pk, a.c.disabled_at).where(a.c.name == name)).first()
         if row is None:
-            raise AccountError(f"no account named {name!r} (kpcheck users list)")
+            raise AccountError(N_("no account named {name} (kpcheck users list)"), name=repr(name))
         if row.disabled_at is not None:
             return False
         conn.execute(a.update().where(a.c.pk == row.pk).values(disabled_at=_now()))

@@ -6,7 +6,10 @@ import datetime as dt
 import json
 from typing import IO, Any
 
+from kpcheck.i18n import gettext_for
 from kpcheck.input.shorten import safe
+from kpcheck.problems import N_, fill
+from kpcheck.register.due_render import kind_label
 
 _SUBMISSION = ("submission_id", "direction", "raw_number", "presented_on", "supersedes", "raw_original", "sha256", "source", "added_at")
 _DECISION = (
@@ -25,7 +28,7 @@ _DECISION = (
 )
 
 
-OUTCOME_WORDS = {"accepted": "accepted", "refused": "refused", "returned": "returned for correction"}
+OUTCOME_WORDS = {"accepted": N_("accepted"), "refused": N_("refused"), "returned": N_("returned for correction")}
 
 
 def _plain(value: Any) -> Any:
@@ -69,31 +72,59 @@ def render_json(entries: list[dict[str, Any]], stream: IO[str]) -> None:
     stream.write("\n")
 
 
-def render_text(entries: list[dict[str, Any]], stream: IO[str]) -> None:
+def render_text(entries: list[dict[str, Any]], stream: IO[str], lang: str = "en") -> None:
+    """The entries as lines, worded in ``lang`` (numbers, ids, sources, hashes and who decided as stored)."""
+    _ = gettext_for(lang)
     for item in as_json(entries):
-        mark = "  (first use)" if item["first_use"] else ""
-        _line(stream, f"{item['raw_number']} {item['direction']} {item['submission_id']} presented {item['presented_on']}{mark}\n")
+        mark = f"  ({_('first use')})" if item["first_use"] else ""
+        head = {"number": str(item["raw_number"]), "direction": _(item["direction"]), "submission": str(item["submission_id"])}
+        _line(
+            stream,
+            "".join((fill(_("{number} {direction} {submission} presented {on}"), {**head, "on": str(item["presented_on"])}), mark, "\n")),
+        )
         if item["supersedes"]:
-            _line(stream, f"  supersedes {item['supersedes']}\n")
+            _line(stream, "  " + fill(_("supersedes {submission}"), {"submission": item["supersedes"]}) + "\n")
         if item["raw_original"]:
-            _line(stream, f"  duplicate of {item['raw_original']}\n")
-        _line(stream, f"  stored {item['added_at']} from {item['source']} sha256 {item['sha256']}\n")
+            _line(stream, "  " + fill(_("duplicate of {number}"), {"number": item["raw_original"]}) + "\n")
+        stored = {"at": str(item["added_at"]), "sha": str(item["sha256"]), "source": str(item["source"])}
+        _line(stream, "  " + fill(_("stored {at} from {source} sha256 {sha}"), stored) + "\n")
         for d in item["decisions"]:
-            by = f" by {d['decided_by']}" if d["decided_by"] else ""
-            rules = ", ".join(f"{f['rule']} ({f['severity']}{', waived' if f['waived'] else ''})" for f in d["findings"]) or "no findings"
-            decided = f"{OUTCOME_WORDS.get(d['outcome'], d['outcome'])}; " if d["outcome"] else ""
-            _line(
-                stream,
-                f"  {d['decided_at']} {d['command']}{by}: {decided}{d['status']}; {rules}; "
-                f"rulebook {d['rulebook_version']} {d['rulebook_sha256'][:12]}\n",
-            )
+            waived = f", {_('waived')}"
+            findings = [f"{f['rule']} ({_(f['severity'])}{waived if f['waived'] else ''})" for f in d["findings"]]
+            outcome = _(OUTCOME_WORDS[d["outcome"]]) if d["outcome"] in OUTCOME_WORDS else d["outcome"]
+            decided = {
+                "at": d["decided_at"],
+                "command": d["command"] if lang == "en" else _command(d["command"], lang),
+                "decided": f"{outcome}; " if d["outcome"] else "",
+                "status": _(d["status"]),
+                "rules": ", ".join(findings) or _("no findings"),
+                "version": d["rulebook_version"],
+                "sha": d["rulebook_sha256"][:12],
+                "name": d["decided_by"],  # last: what was typed is filled in, never filled into
+            }
+            if d["decided_by"]:
+                line = _("{at} {command} by {name}: {decided}{status}; {rules}; rulebook {version} {sha}")
+            else:
+                line = _("{at} {command}: {decided}{status}; {rules}; rulebook {version} {sha}")
+            _line(stream, "  " + fill(line, {k: str(v) for k, v in decided.items()}) + "\n")
             if d["comment"]:
-                _line(stream, f"    comment: {d['comment']}\n")
+                _line(stream, "    " + fill(_("comment: {comment}"), {"comment": d["comment"]}) + "\n")
         if not item["decisions"]:
-            _line(stream, "  no decision recorded (imported as history)\n")
+            _line(stream, "  " + _("no decision recorded (imported as history)") + "\n")
         for e in item["events"]:
-            by = f" by {e['by']}" if e["by"] else ""
-            _line(stream, f"  {e['on']} {e['kind']}{by} (recorded {e['recorded_at']})\n")
+            happened = {
+                "on": e["on"],
+                "kind": e["kind"] if lang == "en" else kind_label(e["kind"], lang),
+                "at": e["recorded_at"],
+                "name": e["by"],
+            }
+            line = _("{on} {kind} by {name} (recorded {at})") if e["by"] else _("{on} {kind} (recorded {at})")
+            _line(stream, "  " + fill(line, {k: str(v) for k, v in happened.items()}) + "\n")
+
+
+def _command(command: str, lang: str) -> str:
+    """The command that decided, out of English: the command to type (in «»), or the desk."""
+    return gettext_for(lang)("the desk") if command == "desk" else f"«kpcheck {command}»"
 
 
 def _line(stream: IO[str], text: str) -> None:
