@@ -1,6 +1,7 @@
-"""`check`, `audit`, `register`, `rules impact` and `explain` under --lang ru|kk say their own lines in that language: the
-errors, warnings and notes on standard error, the audit's summary, the refusals of inputs and
-options kpcheck words itself. Numbers, ids, paths, URLs, codes, option names and commands to
+"""`check`, `audit`, `register`, `rules impact`, `explain`, `users`, `config` and `stats` under --lang ru|kk say their own
+lines in that language: the errors, warnings and notes on standard error, the audit's summary,
+`register show`'s listing, `users list`, `config`'s table, the refusals of inputs and options
+kpcheck words itself. Numbers, ids, paths, URLs, codes, option names and commands to
 type (in «») stay as they are; click's own usage frame ("Usage:", "Error: Invalid value for")
 stays English (README, under "kpcheck check"). English stays as it was (the tests of each command pin it).
 
@@ -22,6 +23,7 @@ from kpcheck.i18n import gettext_for
 
 SUBMISSIONS = ROOT / "fixtures" / "submissions"
 ONE = SUBMISSIONS / "compliant-export.json"
+NUMBER = "KZ000123"  # ONE's certificate
 # names, not English prose: formats and file suffixes, the database, the spool's variable, a metavar of the usage line
 PROGRAM_WORDS = {"json", "csv", "html", "text", "yaml", "yml", "jsonl", "txt", "SQLite", "TMPDIR", "SOURCE"}
 CLICK_FRAME = re.compile(r"^(Usage: .*|Try '.*' for help\.|)$|^Error: (Invalid value for [^:]+: )?", re.M)
@@ -45,12 +47,19 @@ def place(tmp_path_factory) -> Path:
     (folder / "empty.jsonl").write_text("", encoding="utf-8")
     (folder / "notes.txt").write_text("{}", encoding="utf-8")
     assert kpcheck("register", "init", folder / "register.sqlite").exit_code == 0
+    history = folder / "history.sqlite"  # a decision, an event, an account in use and one disabled
+    assert kpcheck("register", "init", history).exit_code == 0
+    assert kpcheck("check", ONE, "--register", history, "--record", "--by", "Иванов", "-q").exit_code == 0
+    assert kpcheck("register", "event", NUMBER, "damaged", "--on", "2026-03-15", "--by", "Петров", "--register", history).exit_code == 0
+    assert kpcheck("users", "add", "Асель", "--role", "auditor", "--register", history).exit_code == 0
+    assert kpcheck("users", "add", "Ерлан", "--role", "controller", "--register", history).exit_code == 0
+    assert kpcheck("users", "disable", "Ерлан", "--register", history).exit_code == 0
     return folder
 
 
 def scenarios(place: Path) -> dict[str, tuple[list[object], tuple[int, ...]]]:
     """name -> (arguments after the command's --lang, exit codes expected)."""
-    missing, folder, reg = place / "none.sqlite", place, place / "register.sqlite"
+    missing, folder, reg, history = place / "none.sqlite", place, place / "register.sqlite", place / "history.sqlite"
     return {
         "check: no register here": (["check", ONE, "--register", missing], (2,)),
         "check: the register is a folder": (["check", ONE, "--register", folder], (2,)),
@@ -77,13 +86,42 @@ def scenarios(place: Path) -> dict[str, tuple[list[object], tuple[int, ...]]]:
         "rules impact: sources and --register": (["rules", "impact", "--new", ROOT / "rules", place / "batch", "--register", reg], (2,)),
         "explain: no submission in the file": (["explain", "FORM-01", place / "empty.jsonl"], (2,)),
         "register event: an unknown number": (["register", "event", "KZ-000999", "damaged", "--on", "2026-03-15", "--register", reg], (2,)),
+        "register init: a register ready": (["register", "init", place / "made.sqlite"], (0,)),
+        "register init: in a folder that does not exist": (["register", "init", place / "no" / "r.sqlite"], (2,)),
+        "register import: one stored, one unreadable": (
+            ["register", "import", ONE, place / "nowhere.json", "--register", place / "in.sqlite"],
+            (2,),
+        ),
+        "register import: the register is a folder": (["register", "import", ONE, "--register", folder], (2,)),
+        "register show: a certificate's history": (["register", "show", NUMBER, "--register", history], (0,)),
+        "register show: a number not in the register": (["register", "show", "KZ-000999", "--register", history], (2,)),
+        "register show: no register here": (["register", "show", NUMBER, "--register", missing], (2,)),
+        "register export: the export": (["register", "export", "--register", history, "-o", place / "out.jsonl"], (0,)),
+        "register export: over the register": (["register", "export", "--register", history, "-o", history], (2,)),
+        "users list: the accounts": (["users", "list", "--register", history], (0,)),
+        "users list: no accounts yet": (["users", "list", "--register", reg], (0,)),
+        "users add: a name taken": (["users", "add", "Асель", "--role", "auditor", "--register", history], (2,)),
+        "users add: a name too long": (["users", "add", "Ж" * 201, "--role", "auditor", "--register", history], (2,)),
+        "users disable: disabled already": (["users", "disable", "Ерлан", "--register", history], (0,)),
+        "users disable: no such account": (["users", "disable", "Нет", "--register", history], (2,)),
+        "users list: no register here": (["users", "list", "--register", missing], (2,)),
+        "stats: no source": (["stats"], (2,)),
+        "stats: --from after --to": (["stats", ONE, "--from", "2024", "--to", "2023"], (2,)),
+        "stats: a missing source": (["stats", place / "nowhere.json"], (2,)),
+        "stats: no register here": (["stats", "--register", missing], (2,)),
+        "config: no such command": (["config", "nosuch"], (2,)),
+        "config: a group, not a command": (["config", "register"], (2,)),
+        "config: one command's settings": (["config", "register", "init"], (0,)),
     }
 
 
-def run(args: list[object], lang: str) -> tuple[int, str]:
-    path = [a for a in args if a in ("check", "audit", "register", "due", "event", "rules", "impact", "explain")]
-    rest = args[len(path) :]
-    result = kpcheck(*path, "--lang", lang, *rest)
+GROUPS = ("register", "rules", "users")
+
+
+def run(args: list[object], lang: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    """``kpcheck COMMAND --lang LANG ARGS`` (COMMAND: a word, or a group and a word)."""
+    cut = 2 if args[0] in GROUPS else 1
+    result = kpcheck(*args[:cut], "--lang", lang, *args[cut:], env=env)
     return result.exit_code, result.stdout + result.stderr
 
 
@@ -100,7 +138,7 @@ def test_no_english_left_in_the_lines_of_check_audit_and_register(place, name, l
     left = words(said)
     assert not left, f"English in {name!r} under --lang {lang}: {left}\n{said}"
     for line in CLICK_FRAME.sub("", said).splitlines():
-        if line.strip():
+        if any(ch.isalpha() for ch in line):  # a table's rule is no line of text
             assert CYRILLIC.search(line), f"a line not in {lang}: {line!r}"
     if lang == "kk":  # Kazakh of its own, not the Russian fall-back
         assert KAZAKH.search(said) and run(args, "ru")[1] != said, said
@@ -120,6 +158,36 @@ def test_the_first_word_of_an_error_and_a_warning(place):
     assert "ошибка: " in said and "предупреждение: " in said and "error:" not in said and "warning:" not in said
     _, said = run(scenarios(place)["check: no register here"][0], "en")
     assert f"error: {place}/none.sqlite: no register here; kpcheck register init URL creates one" in said
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_an_account_made_is_said_in_the_language(tmp_path, lang):
+    """``users add`` prints the token alone on standard output and says the rest in the language."""
+    assert kpcheck("register", "init", tmp_path / "r.sqlite").exit_code == 0
+    result = kpcheck("users", "add", "--lang", lang, "Нурлан", "--role", "controller", "--register", tmp_path / "r.sqlite")
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.split()) == 1  # the token
+    assert result.stderr.strip() and not words(result.stderr) and CYRILLIC.search(result.stderr), result.stderr
+    english = kpcheck("users", "add", "Ержан", "--role", "controller", "--register", tmp_path / "r.sqlite")
+    assert "account 'Ержан' (controller) made in sqlite:///" in english.stderr
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_kpcheck_lang_is_honoured_by_the_commands_that_took_lang_last(place, lang):
+    """KPCHECK_LANG (as for check and audit) gives the language where --lang is not given."""
+    for args in (["users", "list", "--register", place / "history.sqlite"], ["stats", place / "nowhere.json"], ["config", "nosuch"]):
+        result = kpcheck(*args, env={"KPCHECK_LANG": lang})
+        said = result.stdout + result.stderr
+        assert not words(said) and CYRILLIC.search(said), said
+        assert said == run(args, lang)[1]
+
+
+def test_register_show_in_english_is_as_it_was(place):
+    result = kpcheck("register", "show", NUMBER, "--register", place / "history.sqlite")
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{NUMBER} export ALA-2024-0007 presented 2024-03-04  (first use)"
+    assert re.fullmatch(r"  \S+ check by Иванов: compliant; no findings; rulebook \S+ [0-9a-f]{12}", lines[2]), lines[2]
+    assert re.fullmatch(r"  2026-03-15 damaged by Петров \(recorded \S+\)", lines[3]), lines[3]
 
 
 def templates_in(path: Path) -> list[tuple[int, str]]:

@@ -12,7 +12,7 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from kpcheck.cli.console import Command, lang_option, say, verbosity_options
+from kpcheck.cli.console import Command, lang_option, language, say, verbosity_options
 from kpcheck.cli.settings import CommandDefaults, Settings, SettingsError, config_files, option_key
 from kpcheck.problems import N_
 from kpcheck.report.text import SafeConsole
@@ -116,7 +116,7 @@ def config(ctx: click.Context, words: tuple[str, ...], lang: str) -> None:
         for param in command.params:
             if option_key(param) is not None and param.name:
                 table.add_row(
-                    " ".join(path),
+                    " ".join(path) if language() == "en" else f"«{' '.join(path)}»",  # a command to type, in «» out of English
                     f"--{option_key(param)}",
                     escape(_shown(parsed.params.get(param.name))),
                     escape(_origin(parsed, param, settings, path)),
