@@ -81,7 +81,7 @@ class Compiled:
     source: str
     project: Callable[..., tuple[dict[str, Any], tuple[Any, ...]]]  # (fact, values named by raw_names)
     decide: Callable[..., tuple[list[int], list[Any]]]  # (triggered indexes, not-applicable objects)
-    check: Callable[..., tuple[list[int], list[Any], tuple[Any, ...], dict[str, Any] | None]]  # both, Python evaluator
+    check: Callable[..., tuple[list[int], list[Any], tuple[Any, ...], dict[str, Any] | None]] | None  # both: the Python evaluator's
     raw_names: tuple[str, ...] = ()
 
     def raw(self, values: tuple[Any, ...], batch: Any = None) -> dict[str, Any]:
@@ -119,8 +119,10 @@ def compile_rulebook(
     rules: list[tuple[str, Node, list[tuple[Node, str]], Any]],
     reference: Any,
     not_applicable: Callable[[str, str], Any] = lambda rule, reason: (rule, reason),
+    fused: bool = True,
 ) -> Compiled:
-    """``rules`` are (id, NNF condition, [(NNF applies node, reason)], in_force spec)."""
+    """``rules`` are (id, NNF condition, [(NNF applies node, reason)], in_force spec); ``fused``:
+    also the ``check`` function (the Python evaluator's; durable_rules needs the fact as a dict)."""
     src = _Source()
     src.consts.update(
         _Scaled=scaled,
@@ -134,15 +136,16 @@ def compile_rulebook(
     )
     raw_names = _gen_project(src, projector, _Sink())
     _gen_decide(src, rules, not_applicable, "g")
-    fused = _Sink(local=True)
-    _gen_project(src, projector, fused)
-    _gen_decide(src, rules, not_applicable, fused.names)
-    fused.build_fact(src)
+    if fused:
+        locals_ = _Sink(local=True)
+        _gen_project(src, projector, locals_)
+        _gen_decide(src, rules, not_applicable, locals_.names)
+        locals_.build_fact(src)
     src.lines[:0] = _memo_keeper(src.memos)
     text = "\n".join(src.lines) + "\n"
     namespace: dict[str, Any] = dict(src.consts)
     exec(cached_compile(text, "<kpcheck compiled rulebook>"), namespace)
-    return Compiled(text, namespace["project"], namespace["decide"], namespace["check"], raw_names)
+    return Compiled(text, namespace["project"], namespace["decide"], namespace.get("check"), raw_names)
 
 
 class _Sink:

@@ -168,7 +168,8 @@ class Engine:
         except durable.DurableError as exc:
             raise EngineError(str(exc)) from exc
         self.shared: dict[Any, Any] = {}  # immutable pieces of results, made once
-        self.code = compile_rulebook(self.projector, rules_of(self.compiled), reference, NotApplicable)
+        fused = self.kind == "python" and scope == "submission"  # check: only the Python evaluator of one submission runs it
+        self.code = compile_rulebook(self.projector, rules_of(self.compiled), reference, NotApplicable, fused)
         self.durable = None
         if self.kind == "durable" and self.compiled:
             try:
@@ -196,7 +197,7 @@ class Engine:
     def _evaluate(self, submission: Submission | None, batch: Any, plain: bool, lang: str) -> Evaluation:
         values: tuple[Any, ...] = ()
         raw: dict[str, Any] | None = None
-        if not plain and self.durable is None and submission is not None and self.memo is None:
+        if not plain and self.code.check is not None and submission is not None:
             # the Python evaluator on one submission: projection and decision in one generated
             # function, the fact made as a dict only when a rule triggers
             presented_on = submission.presented_on
