@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,11 @@ def place(tmp_path_factory) -> Path:
     assert kpcheck("users", "add", "Асель", "--role", "auditor", "--register", history).exit_code == 0
     assert kpcheck("users", "add", "Ерлан", "--role", "controller", "--register", history).exit_code == 0
     assert kpcheck("users", "disable", "Ерлан", "--register", history).exit_code == 0
+    with sqlite3.connect(folder / "other.sqlite") as other:  # another application's database
+        other.execute("CREATE TABLE crm_clients (id INTEGER)")
+    with sqlite3.connect(folder / "newer.sqlite") as newer:  # a register of a later kpcheck
+        newer.execute("CREATE TABLE kpcheck_schema (version INTEGER NOT NULL)")
+        newer.execute("INSERT INTO kpcheck_schema VALUES (99)")
     return folder
 
 
@@ -97,6 +103,8 @@ def scenarios(place: Path) -> dict[str, tuple[list[object], tuple[int, ...]]]:
         "register show: a number not in the register": (["register", "show", "KZ-000999", "--register", history], (2,)),
         "register show: no register here": (["register", "show", NUMBER, "--register", missing], (2,)),
         "register export: the export": (["register", "export", "--register", history, "-o", place / "out.jsonl"], (0,)),
+        "register show: not a register": (["register", "show", NUMBER, "--register", place / "other.sqlite"], (2,)),
+        "register export: a register of a later kpcheck": (["register", "export", "--register", place / "newer.sqlite"], (2,)),
         "register export: over the register": (["register", "export", "--register", history, "-o", history], (2,)),
         "users list: the accounts": (["users", "list", "--register", history], (0,)),
         "users list: no accounts yet": (["users", "list", "--register", reg], (0,)),

@@ -38,12 +38,17 @@ def make_engine(url: str, readonly: bool = False) -> Engine:
                 args["options"] = "-c default_transaction_read_only=on"
             engine = create_engine(url, connect_args=args)
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
-        raise RegisterError(shown(url), f"not a usable register URL ({exc})", UNUSABLE) from None
+        raise RegisterError(
+            shown(url), code=UNUSABLE, template=N_("not a usable register URL ({reason})"), args={"reason": str(exc)}
+        ) from None
     except ImportError as exc:
         raise RegisterError(
             shown(url),
-            f"the PostgreSQL driver is missing ({exc}); install kpcheck with the 'postgresql' extra: pip install -e '.[postgresql]'",
-            UNUSABLE,
+            code=UNUSABLE,
+            template=N_(
+                "the PostgreSQL driver is missing ({reason}); install kpcheck with the 'postgresql' extra: pip install -e '.[postgresql]'"
+            ),
+            args={"reason": str(exc)},
         ) from None
     return engine
 

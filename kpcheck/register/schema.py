@@ -42,6 +42,7 @@ from sqlalchemy import (
     update,
 )
 
+from kpcheck.problems import N_, fill
 from kpcheck.register.urls import SCHEMA_VERSION, VERSION_TABLE
 
 
@@ -302,16 +303,30 @@ accounts = _v6_accounts(metadata)
 version_table = Table(VERSION_TABLE, metadata, Column("version", Integer, nullable=False))
 
 
-class NewerSchema(Exception):
+class _Worded(Exception):
+    """An error whose message is a ``template`` (an English msgid with ``{names}``) filled with
+    ``args``, so that the command line says it in its language."""
+
+    def __init__(self, template: str, **args: str):
+        super().__init__(fill(template, args))
+        self.template, self.template_args = template, tuple(args.items())
+
+
+class NewerSchema(_Worded):
     """The register was written by a newer kpcheck than this one."""
 
     @classmethod
     def of(cls, version: int) -> NewerSchema:
-        return cls(f"the register has schema version {version}, this kpcheck knows up to {VERSION}; use a newer kpcheck")
+        return cls(
+            N_("the register has schema version {version}, this kpcheck knows up to {known}; use a newer kpcheck"),
+            version=str(version),
+            known=str(VERSION),
+        )
 
 
-class NotARegister(Exception):
-    """The database is not a kpcheck register (another application's, or a damaged one)."""
+class NotARegister(_Worded):
+    """The database is not a kpcheck register (another application's, or a damaged one); the
+    message says that kpcheck leaves it alone."""
 
 
 def current_version(conn: Connection) -> int:
@@ -322,14 +337,30 @@ def current_version(conn: Connection) -> int:
     if VERSION_TABLE not in tables:
         if tables:
             shown = ", ".join(sorted(tables)[:5]) + (" ..." if len(tables) > 5 else "")
-            raise NotARegister(f"not a kpcheck register: the database holds other tables ({shown}) and no {VERSION_TABLE}")
+            raise NotARegister(
+                N_("not a kpcheck register: the database holds other tables ({tables}) and no {table}; kpcheck leaves it alone"),
+                tables=shown,
+                table=VERSION_TABLE,
+            )
         return 0
     rows = conn.execute(text(f"SELECT version FROM {VERSION_TABLE}")).all()
     values = [row[0] for row in rows]
     if len(values) != 1 or not isinstance(values[0], int) or isinstance(values[0], bool) or values[0] < 1:
-        found = "no row" if not values else ", ".join(repr(v) for v in values[:3])
+        if not values:
+            raise NotARegister(
+                N_(
+                    "{table}.version holds no row, not one schema version (a whole number from 1): "
+                    "the register is damaged; kpcheck leaves it alone"
+                ),
+                table=VERSION_TABLE,
+            )
         raise NotARegister(
-            f"{VERSION_TABLE}.version holds {found}, not one schema version (a whole number from 1): the register is damaged"
+            N_(
+                "{table}.version holds {found}, not one schema version (a whole number from 1): "
+                "the register is damaged; kpcheck leaves it alone"
+            ),
+            table=VERSION_TABLE,
+            found=", ".join(repr(v) for v in values[:3]),
         )
     return int(values[0])
 

@@ -82,7 +82,8 @@ class Register:
                 raise RegisterError(probe.shown, code=MISSING, template=NO_REGISTER_YET)
             if version > schema.VERSION:
                 probe.close()
-                raise RegisterError(probe.shown, str(schema.NewerSchema.of(version)), NEWER)
+                newer = schema.NewerSchema.of(version)
+                raise RegisterError(probe.shown, code=NEWER, template=newer.template, args=dict(newer.template_args))
             if reading_only and version == schema.VERSION:
                 return probe
             probe.close()
@@ -104,7 +105,7 @@ class Register:
                 return probe, schema.current_version(conn)
         except schema.NotARegister as exc:
             probe.close()
-            raise RegisterError(probe.shown, f"{exc}; kpcheck leaves it alone", UNUSABLE) from None
+            raise RegisterError(probe.shown, code=UNUSABLE, template=exc.template, args=dict(exc.template_args)) from None
         except RegisterError:
             probe.close()
             raise
@@ -113,9 +114,9 @@ class Register:
         try:
             schema.migrate(conn)
         except schema.NewerSchema as exc:
-            raise RegisterError(self.shown, str(exc), NEWER) from None
+            raise RegisterError(self.shown, code=NEWER, template=exc.template, args=dict(exc.template_args)) from None
         except schema.NotARegister as exc:
-            raise RegisterError(self.shown, f"{exc}; kpcheck leaves it alone", UNUSABLE) from None
+            raise RegisterError(self.shown, code=UNUSABLE, template=exc.template, args=dict(exc.template_args)) from None
 
     @property
     def shown(self) -> str:

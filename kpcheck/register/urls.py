@@ -142,8 +142,11 @@ def _check_server_url(name: str, url: str) -> None:
     try:
         urlsplit(url).port  # noqa: B018 - parsing the port is the check
     except ValueError as exc:
-        hint = "; an IPv6 address goes in brackets: postgresql://user@[::1]:5432/db" if "IPv6" in str(exc) else ""
-        raise RegisterError(shown(name), f"not a usable register URL ({exc}{hint})", UNUSABLE) from None
+        if "IPv6" in str(exc):
+            template = N_("not a usable register URL ({reason}; an IPv6 address goes in brackets: postgresql://user@[::1]:5432/db)")
+        else:
+            template = N_("not a usable register URL ({reason})")
+        raise RegisterError(shown(name), code=UNUSABLE, template=template, args={"reason": str(exc)}) from None
 
 
 def sqlite_path(url: str) -> Path | None:
