@@ -56,7 +56,6 @@ def test_compiled_equals_plain_reference_on_generated_submissions(engines, gener
     assert findings > COUNT * 0.2 and skipped > COUNT  # the sample exercises findings and applicability
 
 
-
 def test_check_is_project_then_decide(engines, generated):
     """The Python evaluator's ``check`` (projection and decision in one function, the fact's
     values as locals) decides as ``project`` then ``decide`` do, and makes the same fact and
