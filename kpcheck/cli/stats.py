@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kpcheck.cli.console import Command, error, lang_option, located, say, verbosity_options, warning
+from kpcheck.cli.console import Command, error, lang_option, language, located, say, verbosity_options, warning
 from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK, Failed
 from kpcheck.cli.outputs import output_stream, refuse_clashes
 from kpcheck.input.reader import Loaded, read_sources
@@ -17,14 +17,24 @@ from kpcheck.stats.compute import Production, ProductionFileError, Stats, comput
 from kpcheck.stats.render import FORMATS, RENDERERS, notes
 
 
+def _unread(item: Loaded) -> str:
+    """``source: why`` of a submission that did not read, in the command's language (what
+    kpcheck words itself; a reader's or the operating system's text as it is)."""
+    if item.error is None:
+        return f"{item.source}: {say('unreadable')}"
+    from kpcheck.i18n import gettext_for
+
+    return f"{item.error.location}: {item.error.message_in(gettext_for(language()))}"
+
+
 def _report_left_out(result: Stats, fmt: str) -> None:
     """Read errors on stderr; for CSV, which has no room for them, the notes too."""
-    for message in result.left_out.errors:
-        warning(say("left out, unreadable: {message}", message=message))
-    if result.left_out.unreadable > len(result.left_out.errors):
-        warning(say("and {n} more unreadable submission(s)", n=result.left_out.unreadable - len(result.left_out.errors)))
+    for item in result.left_out.unread:
+        warning(say("left out, unreadable: {message}", message=_unread(item)))
+    if result.left_out.unreadable > len(result.left_out.unread):
+        warning(say("and {n} more unreadable submission(s)", n=result.left_out.unreadable - len(result.left_out.unread)))
     if fmt == "csv":
-        for note in notes(result):
+        for note in notes(result, language()):
             warning(note)
 
 
@@ -51,7 +61,7 @@ def _report_left_out(result: Stats, fmt: str) -> None:
 )
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
-@lang_option("Language of the messages (the statistics themselves are in English).")
+@lang_option("Language of the messages and of the statistics in text and Markdown (CSV and JSON keep their column names and keys).")
 @verbosity_options
 def stats(
     sources: tuple[str, ...],
@@ -98,5 +108,5 @@ def stats(
         raise Failed(f"{located(exc)}; {say('no statistics were made')}") from None
     _report_left_out(result, fmt)
     with output_stream(output, "statistics") as stream:
-        RENDERERS[fmt](result, stream)
+        RENDERERS[fmt](result, stream, lang)
     return EXIT_ERROR if result.left_out.unreadable else EXIT_OK

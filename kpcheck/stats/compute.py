@@ -23,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from kpcheck.i18n.labels import N_
 from kpcheck.input.models import Submission
 from kpcheck.input.reader import Loaded
 from kpcheck.input.text import normalise_number
@@ -86,7 +87,12 @@ class LeftOut:
     repeated: int = 0  # later presentations of a certificate already counted
     undated: int = 0  # an export without issued_on
     outside: int = 0  # certificates of years outside --from/--to
-    errors: list[str] = field(default_factory=list)  # the first few read errors, for stderr
+    unread: list[Loaded] = field(default_factory=list)  # the first few that did not read, for stderr
+
+    @property
+    def errors(self) -> list[str]:
+        """The first few read errors, as written (English)."""
+        return [str(item.error) if item.error else f"{item.source}: unreadable" for item in self.unread]
 
 
 @dataclass
@@ -102,9 +108,13 @@ class Stats:
 
 
 class ProductionFileError(KpcheckError):
-    """The production file does not load; ``location`` is file:line[:col]."""
+    """The production file does not load; ``location`` is file:line[:col]. The message is a
+    template (an English msgid with ``{names}``) and its arguments, said in the command's language."""
 
     code = "STA001"
+
+    def __init__(self, location: Location | str, template: str, **args: object):
+        super().__init__(location, template=template, args={name: str(value) for name, value in args.items()})
 
 
 def statistical_year(sub: Submission) -> int | None:
@@ -143,8 +153,8 @@ def _count(
     sub = item.submission
     if sub is None:
         left.unreadable += 1
-        if len(left.errors) < _MAX_ERRORS_KEPT:
-            left.errors.append(str(item.error) if item.error else f"{item.source}: unreadable")
+        if len(left.unread) < _MAX_ERRORS_KEPT:
+            left.unread.append(item)
         return
     if sub.duplicate is not None:
         left.duplicate_requests += 1
@@ -185,19 +195,20 @@ def load_production(path: str | Path) -> dict[int, Production]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise ProductionFileError(str(path), f"cannot read the production file ({reason})") from None
+        if isinstance(exc, OSError):
+            raise ProductionFileError(str(path), N_("cannot read the production file ({reason})"), reason=exc.strerror) from None
+        raise ProductionFileError(str(path), N_("cannot read the production file (not UTF-8 text)")) from None
     if path.suffix.lower() == ".csv":
         rows = _csv_rows(text, str(path))
     elif path.suffix.lower() in (".yaml", ".yml"):
         rows = _yaml_rows(text, str(path))
     else:
-        raise ProductionFileError(str(path), "the production file must be .csv, .yaml or .yml")
+        raise ProductionFileError(str(path), N_("the production file must be .csv, .yaml or .yml"))
     out: dict[int, Production] = {}
     for where, row in rows:
         year, figures = _production_row(row, where)
         if year in out:
-            raise ProductionFileError(where, f"year {year} is given twice")
+            raise ProductionFileError(where, N_("year {year} is given twice"), year=year)
         out[year] = figures
     return out
 
@@ -209,15 +220,18 @@ def _csv_rows(text: str, file: str) -> list[tuple[Location, dict[str, Any]]]:
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in reader.fieldnames or []]
     unknown = [h for h in header if h not in _COLUMNS]
-    if unknown or "year" not in header:
-        what = f"unknown column {unknown[0]!r}" if unknown else "no 'year' column"
-        raise ProductionFileError(Location(file, 1), f"{what}; expected the header year,carats,value")
+    if unknown:
+        raise ProductionFileError(
+            Location(file, 1), N_("unknown column {column}; expected the header year,carats,value"), column=repr(unknown[0])
+        )
+    if "year" not in header:
+        raise ProductionFileError(Location(file, 1), N_("no 'year' column; expected the header year,carats,value"))
     rows = []
     for raw in reader:
         if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
             continue
         if None in raw:
-            raise ProductionFileError(Location(file, reader.line_num), "more cells than columns")
+            raise ProductionFileError(Location(file, reader.line_num), N_("more cells than columns"))
         row = {_COLUMNS[k.strip().lower()]: (v.strip() if isinstance(v, str) else v) for k, v in raw.items()}
         rows.append((Location(file, reader.line_num), row))
     return rows
@@ -227,22 +241,22 @@ def _yaml_rows(text: str, file: str) -> list[tuple[Location, dict[str, Any]]]:
     try:
         doc = load_yaml_text(text, file)
     except YamlSyntaxError as exc:
-        raise ProductionFileError(exc.location, f"invalid YAML: {exc.message}") from None
+        raise ProductionFileError(exc.location, N_("invalid YAML: {message}"), message=exc.message) from None
     if isinstance(doc, Mapping) and set(doc) == {"production"}:
         doc = doc["production"]
     if not isinstance(doc, list):
         raise ProductionFileError(
             node_location(doc, file) if doc is not None else Location(file),
-            "expected a list of {year, carats, value}, or one under 'production'",
+            N_("expected a list of {year, carats, value}, or one under 'production'"),
         )
     rows = []
     for index, entry in enumerate(doc):
         where = value_location(doc, index, file)
         if not isinstance(entry, Mapping):
-            raise ProductionFileError(where, "expected a mapping {year, carats, value}")
+            raise ProductionFileError(where, N_("expected a mapping {year, carats, value}"))
         unknown = [k for k in entry if str(k) not in _COLUMNS]
         if unknown:
-            raise ProductionFileError(where, f"unknown key {unknown[0]!r}; expected year, carats, value")
+            raise ProductionFileError(where, N_("unknown key {key}; expected year, carats, value"), key=repr(unknown[0]))
         rows.append((where, {_COLUMNS[str(k)]: v for k, v in entry.items()}))
     return rows
 
@@ -252,7 +266,7 @@ def _production_row(row: Mapping[str, Any], where: Location) -> tuple[int, Produ
     text = "" if year is None or isinstance(year, bool) else str(year).strip()
     year_int = int(text) if text.isascii() and text.isdigit() else None
     if year_int is None or not 1900 <= year_int <= 2200:
-        raise ProductionFileError(where, f"year must be a four-digit year, got {year!r}")
+        raise ProductionFileError(where, N_("year must be a four-digit year, got {value}"), value=repr(year))
     return year_int, Production(_amount(row.get("carats"), "carats", where), _amount(row.get("value"), "value", where))
 
 
@@ -274,13 +288,17 @@ def _numeral(text: str, name: str, value: Any, where: Location) -> str:
         whole, decimal = (text[:point], text[point + 1 :]) if both else (text, "")
         if _GROUPED.match(whole.replace(grouping, ",")) and (not decimal or decimal.isdigit()):
             return whole.replace(grouping, "") + (f".{decimal}" if decimal else "")
-        raise ProductionFileError(where, f"{name} must be a number, got {value!r}")
+        raise ProductionFileError(where, N_("{name} must be a number, got {value}"), name=name, value=repr(value))
     whole, fraction = text[:point], text[point + 1 :]
     if len(fraction) == 3 and fraction.isdigit() and whole.lstrip("-").isdigit():
         raise ProductionFileError(
             where,
-            f"{name} {value!r} is ambiguous: the comma may separate thousands or decimals; "
-            "write the number without thousands separators, with a decimal comma or point (1000 or 1000,5)",
+            N_(
+                "{name} {value} is ambiguous: the comma may separate thousands or decimals; "
+                "write the number without thousands separators, with a decimal comma or point (1000 or 1000,5)"
+            ),
+            name=name,
+            value=repr(value),
         )
     return f"{whole}.{fraction}"
 
@@ -297,14 +315,20 @@ def _amount(value: Any, name: str, where: Location) -> Decimal | None:
     if value is None or (isinstance(value, str) and value.strip() in ("", "-")):
         return None
     if isinstance(value, bool):
-        raise ProductionFileError(where, f"{name} must be a number, got {value!r}")
+        raise ProductionFileError(where, N_("{name} must be a number, got {value}"), name=name, value=repr(value))
     text = _numeral(_GROUPING.sub("", str(value).strip()), name, value, where)
     try:
         amount = Decimal(text)
     except InvalidOperation:
-        raise ProductionFileError(where, f"{name} must be a number, got {value!r}") from None
+        raise ProductionFileError(where, N_("{name} must be a number, got {value}"), name=name, value=repr(value)) from None
     if not amount.is_finite() or amount < 0:
-        raise ProductionFileError(where, f"{name} must be a number >= 0, got {value!r}")
+        raise ProductionFileError(where, N_("{name} must be a number >= 0, got {value}"), name=name, value=repr(value))
     if amount > MAX_AMOUNT:
-        raise ProductionFileError(where, f"{name} {value!r} is too large for a year's production (at most {MAX_AMOUNT:,.0f})")
+        raise ProductionFileError(
+            where,
+            N_("{name} {value} is too large for a year's production (at most {most})"),
+            name=name,
+            value=repr(value),
+            most=f"{MAX_AMOUNT:,.0f}",
+        )
     return amount
