@@ -1,6 +1,7 @@
 """`check`, `audit`, `register`, `rules impact`, `explain`, `users`, `config` and `stats` under --lang ru|kk say their own
 lines in that language: the errors, warnings and notes on standard error, the audit's summary,
-`register show`'s listing, `users list`, `config`'s table, the refusals of inputs and options
+`register show`'s listing, `users list`, `config`'s table, the statistics of `stats` (text and
+Markdown) and its production file's errors, the refusals of inputs and options
 kpcheck words itself. Numbers, ids, paths, URLs, codes, option names and commands to
 type (in «») stay as they are; click's own usage frame ("Usage:", "Error: Invalid value for")
 stays English (README, under "kpcheck check"). English stays as it was (the tests of each command pin it).
@@ -57,6 +58,8 @@ def place(tmp_path_factory) -> Path:
     assert kpcheck("users", "disable", "Ерлан", "--register", history).exit_code == 0
     with sqlite3.connect(folder / "other.sqlite") as other:  # another application's database
         other.execute("CREATE TABLE crm_clients (id INTEGER)")
+    (folder / "production.csv").write_text('year,carats,value\n2024,"1,000",5\n', encoding="utf-8")  # 1,000: a thousand, or one?
+    (folder / "production.yaml").write_text("production:\n  - 2024\n", encoding="utf-8")  # an entry that is no mapping
     with sqlite3.connect(folder / "newer.sqlite") as newer:  # a register of a later kpcheck
         newer.execute("CREATE TABLE kpcheck_schema (version INTEGER NOT NULL)")
         newer.execute("INSERT INTO kpcheck_schema VALUES (99)")
@@ -117,6 +120,11 @@ def scenarios(place: Path) -> dict[str, tuple[list[object], tuple[int, ...]]]:
         "stats: --from after --to": (["stats", ONE, "--from", "2024", "--to", "2023"], (2,)),
         "stats: a missing source": (["stats", place / "nowhere.json"], (2,)),
         "stats: no register here": (["stats", "--register", missing], (2,)),
+        "stats: the text tables and their notes": (["stats", place / "batch", "--from", "2023", "--to", "2024"], (0,)),
+        "stats: the Markdown tables": (["stats", place / "batch", "--format", "markdown"], (0,)),
+        "stats: the notes beside the CSV": (["stats", place / "batch", "--format", "csv", "-o", place / "stats.csv"], (0,)),
+        "stats: an ambiguous amount in the production file": (["stats", ONE, "--production", place / "production.csv"], (2,)),
+        "stats: a production entry that is no mapping": (["stats", ONE, "--production", place / "production.yaml"], (2,)),
         "config: no such command": (["config", "nosuch"], (2,)),
         "config: a group, not a command": (["config", "register"], (2,)),
         "config: one command's settings": (["config", "register", "init"], (0,)),
@@ -198,24 +206,31 @@ def test_register_show_in_english_is_as_it_was(place):
     assert re.fullmatch(r"  2026-03-15 damaged by Петров \(recorded \S+\)", lines[3]), lines[3]
 
 
-def templates_in(path: Path) -> list[tuple[int, str]]:
-    """The texts a module marks for the catalogue: N_("…"), _("…") and say("…")."""
-    found = []
+def templates_in(path: Path) -> list[tuple[int, str | tuple[str, int]]]:
+    """The texts a module marks for the catalogue: N_("…"), _("…") and say("…"), and the plurals
+    of n_("…", "…", n) (as the catalogue keys them: the singular and form 0)."""
+    found: list[tuple[int, str | tuple[str, int]]] = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("N_", "_", "say") and node.args:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("N_", "_", "say", "n_") and node.args:
             first = node.args[0]
             if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                found.append((node.lineno, first.value))
+                found.append((node.lineno, (first.value, 0) if node.func.id == "n_" else first.value))
     return found
 
 
-MARKED = [ROOT / "kpcheck" / "cli", ROOT / "kpcheck" / "register", ROOT / "kpcheck" / "batch" / "audit.py", ROOT / "kpcheck" / "input"]
+MARKED = [
+    ROOT / "kpcheck" / "cli",
+    ROOT / "kpcheck" / "register",
+    ROOT / "kpcheck" / "batch" / "audit.py",
+    ROOT / "kpcheck" / "input",
+    ROOT / "kpcheck" / "stats",
+]
 
 
 @pytest.mark.parametrize("lang", ["ru", "kk"])
 def test_every_marked_text_of_the_command_line_and_the_register_is_translated(lang):
-    """A text marked in the command line, the register or the audit's spool has its own entry in
-    each catalogue (Kazakh its own, not the Russian fall-back)."""
+    """A text marked in the command line, the register, the audit's spool, the reading of inputs
+    or the statistics has its own entry in each catalogue (Kazakh its own, not the Russian fall-back)."""
     from kpcheck.i18n import translations
 
     own = translations(lang)._catalog  # type: ignore[attr-defined]

@@ -29,7 +29,7 @@ from kpcheck.input.models import Submission
 from kpcheck.input.reader import Loaded, parse_json, read_sources
 from kpcheck.input.text import normalise_number
 from kpcheck.stats.compute import Production, ProductionFileError, compute_stats, load_production
-from kpcheck.stats.render import render_text, table1_cells, table2_cells
+from kpcheck.stats.render import notes, render_text, table1_cells, table2_cells
 
 ROOT = Path(__file__).parents[1]
 BATCH = ROOT / "fixtures" / "stats"
@@ -283,3 +283,50 @@ def test_from_after_to() -> None:
 def test_no_source_is_a_usage_error() -> None:
     code, _, _ = stats_of()
     assert code == 2
+
+
+# --- languages ---------------------------------------------------------------------------------
+
+
+def test_text_report_in_russian_and_kazakh() -> None:
+    """Headings, columns and notes in the language, numbers as the annual report writes them
+    (a no-break space between thousands, a decimal comma); Russian's plural forms."""
+    result = compute_stats(read_sources([BATCH]), 2019, 2023)
+    said = {}
+    for lang in ("ru", "kk"):
+        stream = io.StringIO()
+        render_text(result, stream, lang)
+        said[lang] = stream.getvalue()
+        assert "1\u00a0075\u00a0087,50" in said[lang] and "143,33" in said[lang] and "7\u00a0500,75" in said[lang]
+        assert "Table" not in said[lang] and "US$" not in said[lang]
+    assert "Таблица 2. Число сертификатов Кимберлийского процесса\n" in said["ru"]  # one line, not wrapped to table 2's width
+    assert "Не учтены: 1 заявка со статусом «ошибка» (не читается), 1 запрос дубликата." in said["ru"]
+    assert "2-кесте. Кимберли процесі сертификаттарының саны\n" in said["kk"]
+    assert "Есепке алынбағаны: «қате» мәртебесі бар 1 өтінім (оқылмайды), 1 телнұсқа сұрауы." in said["kk"]
+    result.left_out.outside = 2
+    assert "Вне периода 2019-2023: 2 сертификата." in notes(result, "ru")
+    result.left_out.outside = 5
+    assert "Вне периода 2019-2023: 5 сертификатов." in notes(result, "ru")
+    assert "2019-2023 кезеңінен тыс: 5 сертификат." in notes(result, "kk")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_csv_and_json_are_the_same_in_every_language(fmt: str) -> None:
+    """Machine-readable: English column names and keys, plain numbers, whatever --lang says
+    (as the audit's CSV and JSON keep theirs); only the notes on standard error follow it."""
+    code, english, _ = stats_of(str(BATCH), "--format", fmt)
+    for lang in ("ru", "kk"):
+        assert stats_of(str(BATCH), "--format", fmt, "--lang", lang)[:2] == (code, english)
+    _, _, err = stats_of(str(BATCH), "--format", fmt, "--lang", "ru")
+    assert fmt == "json" or "Учтены один раз: 1 повторное представление уже учтённого сертификата." in err
+
+
+def test_a_production_file_error_is_a_template_said_in_the_language(tmp_path: Path) -> None:
+    path = tmp_path / "production.csv"
+    path.write_text("year,carats,value\n2021,12,5\n2021,13,6\n", encoding="utf-8")
+    with pytest.raises(ProductionFileError) as caught:
+        load_production(path)
+    assert str(caught.value) == f"{path}:3: year 2021 is given twice"
+    assert (caught.value.template, dict(caught.value.template_args)) == ("year {year} is given twice", {"year": "2021"})
+    assert stats_of(str(BATCH), "--production", str(path), "--lang", "ru")[2].startswith(f"ошибка: {path}:3: 2021 год указан дважды\n")
+    assert stats_of(str(BATCH), "--production", str(path), "--lang", "kk")[2].startswith(f"қате: {path}:3: 2021 жыл екі рет көрсетілген\n")

@@ -145,8 +145,9 @@ def notes(stats: Stats, lang: str = "en") -> list[str]:
 
 
 def period(stats: Stats, lang: str = "en") -> str:
+    _ = gettext_for(lang)
     if stats.year_from is None:
-        return gettext_for(lang)("no years")
+        return _("no years")
     return str(stats.year_from) if stats.year_from == stats.year_to else f"{stats.year_from}-{stats.year_to}"
 
 
