@@ -128,10 +128,17 @@ def scenarios(place: Path) -> dict[str, tuple[list[object], tuple[int, ...]]]:
         "config: no such command": (["config", "nosuch"], (2,)),
         "config: a group, not a command": (["config", "register"], (2,)),
         "config: one command's settings": (["config", "register", "init"], (0,)),
+        "report annual: no source": (["report", "annual", "--year", "2024"], (2,)),
+        "report annual: a missing source": (["report", "annual", place / "nowhere.json", "--year", "2024"], (2,)),
+        "report annual: a production file that does not load": (
+            ["report", "annual", ONE, "--year", "2024", "--production", place / "production.yaml"],
+            (2,),
+        ),
+        "report annual: no register here": (["report", "annual", "--year", "2024", "--register", missing], (2,)),
     }
 
 
-GROUPS = ("register", "rules", "users")
+GROUPS = ("register", "report", "rules", "users")
 
 
 def run(args: list[object], lang: str, env: dict[str, str] | None = None) -> tuple[int, str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from kpcheck.cli.console import LazyGroup, error, verbosity_options, warning
+from kpcheck.cli.console import LazyGroup, error, located, say, verbosity_options, warning
 from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK, Failed
 from kpcheck.cli.outputs import output_stream, refuse_clashes
 from kpcheck.cli.register import due_period_options
@@ -79,13 +79,13 @@ def annual(
     from kpcheck.stats.compute import ProductionFileError, load_production
 
     if not sources and not register:
-        raise click.UsageError("give SOURCE... or --register URL")
+        raise click.UsageError(say("give SOURCE... or --register URL"))
     if fmt == "docx" and output is None and sys.stdout.isatty():
-        raise click.UsageError("a DOCX report is written to a file: --output FILE")
-    refuse_clashes([("annual report", output)], sources)
+        raise click.UsageError(say("a DOCX report is written to a file: --output FILE"))
+    refuse_clashes([(say("annual report"), output)], sources)
     missing = [s for s in sources if not Path(s).exists()]
     for source in missing:
-        error(f"{source}: no such file or folder")
+        error(f"{source}: {say('no such file or folder')}")
     if missing:
         raise Failed()
     try:
@@ -93,21 +93,21 @@ def annual(
         figures = load_production(production) if production is not None else None
         checker = Checker.load(rules, reference, "python" if register else None, lang=lang)
     except (TemplateError, ProductionFileError) as exc:
-        error(f"{exc}; no report was drawn up")
+        error(f"{located(exc)}; {say('no report was drawn up')}")
         raise Failed() from None
     except RulebookInvalid as exc:
         for problem in exc.errors:
-            error(str(problem))
-        raise Failed("the rulebook or reference data does not load; no report was drawn up") from None
+            error(located(problem))
+        raise Failed(say("the rulebook or reference data does not load; no report was drawn up")) from None
     options = {"rules": rules, "registers": reference, "engine": checker.engine.kind, "lang": lang}
     as_of = min(dt.date(year, 12, 31), _today())
     inputs = ReportInputs(year, lang, texts, checker, figures, as_of, coupon_days, receipt_days, options)
     try:
         drawn = draw_up(inputs, register, list(sources), jobs)
     except (RegisterError, NoDuplicateDeadline) as exc:
-        raise Failed(f"{exc}; no report was drawn up") from None
+        raise Failed(f"{located(exc)}; {say('no report was drawn up')}") from None
     for message in drawn.unreadable:
-        warning(f"left out, unreadable: {message}")
+        warning(say("left out, unreadable: {message}", message=message))
     _write(drawn.report, fmt, output)
     return EXIT_ERROR if drawn.unreadable else EXIT_OK
 
