@@ -15,7 +15,6 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 
 from kpcheck import __version__
 from kpcheck.annual.template import LETTERS, Template
@@ -24,8 +23,8 @@ from kpcheck.register.events import DueItem
 from kpcheck.register.yearly import Decided
 from kpcheck.rulebook.loader import Rule, Rulebook
 from kpcheck.rulebook.rulefile import LegalBasis
-from kpcheck.stats.compute import CENT, Stats
-from kpcheck.stats.render import flow_figures, table2_figures
+from kpcheck.stats.compute import Stats
+from kpcheck.stats.render import table1_cells, table2_cells
 from kpcheck.verdicts import Verdict
 
 YEARS = 5  # section E: the five years to the report's year
@@ -141,24 +140,6 @@ def rule_title(rule: Rule, lang: str) -> str:
     return rule.spec.title
 
 
-# ---- numbers as the language writes them ----------------------------------------------------------
-
-
-def amount(value: Decimal | None, lang: str) -> str:
-    """``1,250.50`` in English, ``1 250,50`` in Russian and Kazakh; ``-`` where there is none."""
-    if value is None:
-        return "-"
-    text = f"{value.quantize(CENT, rounding=ROUND_HALF_UP):,.2f}"
-    return text if lang == "en" else text.replace(",", "\u00a0").replace(".", ",")
-
-
-def count(value: int, lang: str) -> str:
-    if not value:
-        return "-"
-    text = f"{value:,}"
-    return text if lang == "en" else text.replace(",", "\u00a0")
-
-
 # ---- the sections -----------------------------------------------------------------------------
 
 
@@ -237,18 +218,8 @@ def _statistics(section: Section, year: int, lang: str, template: Template, book
         _("Export, US$"),
         _("Export, US$/ct"),
     ]
-    rows1 = []
-    rows2 = []
-    for row in stats.years:
-        production = row.production
-        values = [
-            production.carats if production else None,
-            production.value_usd if production else None,
-            *flow_figures(row.imports),
-            *flow_figures(row.exports),
-        ]
-        rows1.append([str(row.year), *(amount(v, lang) for v in values)])
-        rows2.append([str(row.year), *(count(n, lang) for n in table2_figures(row))])
+    rows1 = table1_cells(stats, lang=lang)  # numbers as the language writes them: stats' own tables
+    rows2 = table2_cells(stats, lang)
     numeric = tuple(range(1, len(head1)))
     section.add(Table(_("Table 1. Production, import and export of rough diamonds"), head1, rows1, numeric))
     section.add(Table(_("Table 2. Number of KP certificates"), [_("Year"), _("Import"), _("Export"), _("Total")], rows2, (1, 2, 3)))
