@@ -190,6 +190,16 @@ def fill(template: str, args: dict[str, str]) -> str:
 LEVEL_WORDS = {Level.ERROR: "error", Level.WARNING: "warning"}
 
 
+class Worded(Exception):
+    """An error without a location whose message is a ``template`` (an English msgid with
+    ``{names}``) filled with ``args``, so that the command line says it in its language
+    (:func:`kpcheck.cli.console.located` reads ``template`` and ``template_args``)."""
+
+    def __init__(self, template: str, **args: str):
+        super().__init__(fill(template, args))
+        self.template, self.template_args = template, tuple(args.items())
+
+
 class KpcheckError(Exception):
     """The base of every located error kpcheck raises: ``str(e)`` is ``location: message``.
 

@@ -42,7 +42,7 @@ from kpcheck.engine import Engine, EngineError
 from kpcheck.engine.evaluation import MEMO_SIZE
 from kpcheck.i18n.labels import N_
 from kpcheck.input.units import Unit, loaded_of, plan_units
-from kpcheck.problems import fill
+from kpcheck.problems import Worded
 from kpcheck.results import Result, status_of
 from kpcheck.verdicts import Verdict
 
@@ -91,17 +91,11 @@ class Spooled:
         return zip(results, keys)
 
 
-class AuditStopped(RuntimeError):
+class AuditStopped(Worded, RuntimeError):
     """What stops an audit that is not the input's fault nor a lost worker; its message says
-    why and what to do (a worker hands it back without a traceback). Made from a ``template``
-    (an English msgid with ``{names}``) and its ``args``, so that the command line says it in
-    the run's language."""
+    why and what to do (a worker hands it back without a traceback), in the run's language."""
 
     plain = True
-
-    def __init__(self, template: str, args: dict[str, str] | None = None):
-        super().__init__(fill(template, args or {}))
-        self.template, self.template_args = template, tuple((args or {}).items())
 
 
 class SpoolFull(AuditStopped):
@@ -144,7 +138,8 @@ def spool_full(exc: OSError, directory: str) -> SpoolFull:
             "cannot write the audit's spool in {folder} ({reason}); "
             "free space there or point TMPDIR at a folder with room (the spool takes about 3 kB a submission)"
         ),
-        {"folder": directory, "reason": str(exc.strerror or exc)},
+        folder=directory,
+        reason=str(exc.strerror or exc),
     )
 
 
@@ -355,7 +350,7 @@ def reread_contents(index: XrefIndex, spooled: list[Spooled]) -> None:
             if sub is None or key_of(sub, source, content=False).id_hash != id_hash:
                 raise SourceChanged(
                     N_("{source} changed during the audit (read again for XREF-01, it no longer holds the submission read first)"),
-                    {"source": source},
+                    source=source,
                 )
             index.set_content(source, id_hash, content_hash(sub))
 

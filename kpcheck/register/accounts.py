@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
-from kpcheck.problems import N_, fill
+from kpcheck.problems import N_, Worded
 from kpcheck.register import schema
 from kpcheck.register.store import Register
 
@@ -38,14 +38,8 @@ class Account:
         return self.role == "controller" and self.disabled_at is None
 
 
-class AccountError(Exception):
-    """A name taken or unknown, a role not known: the command's user said something wrong.
-    Its message is a ``template`` (an English msgid with ``{names}``) filled with ``args``, so
-    that the command line says it in its language."""
-
-    def __init__(self, template: str, **args: str):
-        super().__init__(fill(template, args))
-        self.template, self.template_args = template, tuple(args.items())
+class AccountError(Worded):
+    """A name taken or unknown, a role not known: the command's user said something wrong."""
 
 
 def token_hash(token: str) -> str:

@@ -42,7 +42,7 @@ from sqlalchemy import (
     update,
 )
 
-from kpcheck.problems import N_, fill
+from kpcheck.problems import N_, Worded
 from kpcheck.register.urls import SCHEMA_VERSION, VERSION_TABLE
 
 
@@ -303,16 +303,7 @@ accounts = _v6_accounts(metadata)
 version_table = Table(VERSION_TABLE, metadata, Column("version", Integer, nullable=False))
 
 
-class _Worded(Exception):
-    """An error whose message is a ``template`` (an English msgid with ``{names}``) filled with
-    ``args``, so that the command line says it in its language."""
-
-    def __init__(self, template: str, **args: str):
-        super().__init__(fill(template, args))
-        self.template, self.template_args = template, tuple(args.items())
-
-
-class NewerSchema(_Worded):
+class NewerSchema(Worded):
     """The register was written by a newer kpcheck than this one."""
 
     @classmethod
@@ -324,7 +315,7 @@ class NewerSchema(_Worded):
         )
 
 
-class NotARegister(_Worded):
+class NotARegister(Worded):
     """The database is not a kpcheck register (another application's, or a damaged one); the
     message says that kpcheck leaves it alone."""
 
