@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 
 from kpcheck.batch.xref import XrefKey
 from kpcheck.i18n.labels import N_
+from kpcheck.problems import Worded
 from kpcheck.register import schema
 from kpcheck.register.connect import make_engine, translated
 from kpcheck.register.errors import MISSING, NEWER, UNUSABLE, RegisterError
@@ -36,6 +37,11 @@ NO_REGISTER_YET = N_(
     "the database holds no register yet; kpcheck register init URL creates one (so do register import and --record); "
     "check the spelling of --register"
 )
+
+
+def _said(where: str, code: str, exc: Worded) -> RegisterError:
+    """The register's error at ``where`` for a schema's worded error, its template kept."""
+    return RegisterError(where, code=code, template=exc.template, args=dict(exc.template_args))
 
 
 class Register:
@@ -82,8 +88,7 @@ class Register:
                 raise RegisterError(probe.shown, code=MISSING, template=NO_REGISTER_YET)
             if version > schema.VERSION:
                 probe.close()
-                newer = schema.NewerSchema.of(version)
-                raise RegisterError(probe.shown, code=NEWER, template=newer.template, args=dict(newer.template_args))
+                raise _said(probe.shown, NEWER, schema.NewerSchema.of(version))
             if reading_only and version == schema.VERSION:
                 return probe
             probe.close()
@@ -105,7 +110,7 @@ class Register:
                 return probe, schema.current_version(conn)
         except schema.NotARegister as exc:
             probe.close()
-            raise RegisterError(probe.shown, code=UNUSABLE, template=exc.template, args=dict(exc.template_args)) from None
+            raise _said(probe.shown, UNUSABLE, exc) from None
         except RegisterError:
             probe.close()
             raise
@@ -114,9 +119,9 @@ class Register:
         try:
             schema.migrate(conn)
         except schema.NewerSchema as exc:
-            raise RegisterError(self.shown, code=NEWER, template=exc.template, args=dict(exc.template_args)) from None
+            raise _said(self.shown, NEWER, exc) from None
         except schema.NotARegister as exc:
-            raise RegisterError(self.shown, code=UNUSABLE, template=exc.template, args=dict(exc.template_args)) from None
+            raise _said(self.shown, UNUSABLE, exc) from None
 
     @property
     def shown(self) -> str:
