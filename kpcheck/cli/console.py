@@ -66,7 +66,9 @@ def verbosity_options(func: Any) -> Any:
 def lang_option(help: str = "Language of the messages.") -> Callable[[Any], Any]:
     """``--lang en|ru|kk`` of a command (``KPCHECK_LANG`` and the configuration files as for every
     option): :class:`Command` makes it the language of the command's own lines."""
-    return click.option("--lang", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True, help=help)
+    from kpcheck.i18n import LANGUAGES
+
+    return click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help=help)
 
 
 def language() -> str:

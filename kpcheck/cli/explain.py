@@ -6,11 +6,11 @@ import json
 
 import click
 
-from kpcheck.cli.console import Command, verbosity_options
+from kpcheck.cli.console import Command, lang_option, verbosity_options
 from kpcheck.cli.exits import EXIT_FAIL, EXIT_OK, Failed
 from kpcheck.cli.outputs import output_stream
 from kpcheck.engine import KINDS, EngineError
-from kpcheck.i18n import LANGUAGES, gettext_for
+from kpcheck.i18n import gettext_for
 from kpcheck.input.reader import read_sources
 
 
@@ -22,7 +22,7 @@ from kpcheck.input.reader import read_sources
 @click.option("--engine", type=click.Choice(KINDS), help="Evaluator (default: durable where it imports).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to FILE instead of standard output.")
-@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Language of the explanation.")
+@lang_option("Language of the explanation.")
 @verbosity_options
 def explain(
     rule_id: str, submission: str, rules: str | None, reference: str | None, engine: str | None, fmt: str, output: str | None, lang: str

@@ -7,13 +7,12 @@ import os
 
 import click
 
-from kpcheck.cli.console import Command, error, say, verbosity_options, warning
+from kpcheck.cli.console import Command, error, lang_option, say, verbosity_options, warning
 from kpcheck.cli.console import located as console_located
 from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK, Failed
 from kpcheck.cli.outputs import output_stream, refuse_clashes
 from kpcheck.cli.settings import bounded_jobs
 from kpcheck.engine import KINDS, EngineUnavailable
-from kpcheck.i18n import LANGUAGES
 from kpcheck.report.text import make_console
 from kpcheck.tooling.impact import ImpactRulebookInvalid, SameRulebook
 from kpcheck.tooling.impact import impact as run_impact
@@ -58,7 +57,7 @@ from kpcheck.tooling.lint_render import located
     callback=lambda _c, _p, v: bounded_jobs(v),
     help="Worker processes per audit (default: every core).",
 )
-@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Language of the report.")
+@lang_option("Language of the report.")
 @verbosity_options
 def impact(
     sources: tuple[str, ...],

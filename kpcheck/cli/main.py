@@ -14,7 +14,20 @@ import click
 
 from kpcheck import __version__
 from kpcheck.api import Checker, EngineUnavailable, RulebookInvalid
-from kpcheck.cli.console import QUIET, VERBOSE, LazyGroup, err_console, error, language, located, say, verbosity, verbosity_options, warning
+from kpcheck.cli.console import (
+    QUIET,
+    VERBOSE,
+    LazyGroup,
+    err_console,
+    error,
+    lang_option,
+    language,
+    located,
+    say,
+    verbosity,
+    verbosity_options,
+    warning,
+)
 from kpcheck.cli.emit import emit_parts
 from kpcheck.cli.exits import Failed, Interrupted, end_lean, raise_on_signals
 from kpcheck.cli.outputs import output_files, refuse_clashes, refuse_unreadable
@@ -148,7 +161,7 @@ common = [
     click.option(
         "--fail-on", type=click.Choice(FAIL_ON), default="violation", show_default=True, help="Lowest severity that makes the exit code 1."
     ),
-    click.option("--lang", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True, help="Language of titles and messages."),
+    lang_option("Language of titles and messages."),
     click.option(
         "--waivers",
         type=click.Path(dir_okay=False),

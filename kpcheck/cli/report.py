@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from kpcheck.cli.console import LazyGroup, error, located, say, verbosity_options, warning
+from kpcheck.cli.console import LazyGroup, error, lang_option, located, say, verbosity_options, warning
 from kpcheck.cli.exits import EXIT_ERROR, EXIT_OK, Failed
 from kpcheck.cli.outputs import output_stream, refuse_clashes
 from kpcheck.cli.register import due_period_options
@@ -43,7 +43,7 @@ def _today() -> dt.date:
 )
 @click.option("--format", "fmt", type=click.Choice(["html", "markdown", "docx"]), default="html", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output (needed for docx).")
-@click.option("--lang", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True, help="Language of the report.")
+@lang_option("Language of the report.")
 @click.option("--rules", type=click.Path(file_okay=False), help="Rulebook folder (default: the shipped one).")
 @click.option("--reference", type=click.Path(file_okay=False), help="Folder of registers replacing the shipped example ones.")
 @due_period_options

@@ -13,11 +13,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from kpcheck.cli.console import VERBOSE, LazyGroup, error, verbosity, verbosity_options, warning
+from kpcheck.cli.console import VERBOSE, LazyGroup, error, lang_option, verbosity, verbosity_options, warning
 from kpcheck.cli.exits import EXIT_FAIL, EXIT_OK, Failed
 from kpcheck.cli.outputs import output_stream
 from kpcheck.engine import EngineError
-from kpcheck.i18n import LANGUAGES, gettext_for
+from kpcheck.i18n import gettext_for
 from kpcheck.input.yamlio import dump_yaml, load_yaml
 from kpcheck.problems import Level
 from kpcheck.reference.queries import ReferenceDataError
@@ -149,9 +149,7 @@ def show_rule(rule_id: str, directory: str | None) -> None:
         out.print(f"  - {ex.name} [{ex.expect}] from {ex.base}: {what}", markup=False, soft_wrap=True)
 
 
-_lang_option = click.option(
-    "--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Language of the messages (en, ru, kk)."
-)
+_lang_option = lang_option("Language of the messages (en, ru, kk).")
 
 
 def _directory(directory: str | None, rules_option: str | None) -> Path:
@@ -317,9 +315,7 @@ def export_rules(target: str, force: bool) -> None:
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, writable=True), help="FILE.md or FILE.html (default: Markdown on standard output)."
 )
-@click.option(
-    "--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Language of the document (rule texts, acts, headings)."
-)
+@lang_option("Language of the document (rule texts, acts, headings).")
 @verbosity_options
 def docs_rules(directory: str | None, rules_option: str | None, output: str | None, lang: str) -> None:
     """The rulebook as a document for people, grouped by legal act, with its examples run."""
