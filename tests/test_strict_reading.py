@@ -10,6 +10,8 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner
 from conftest import base
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kpcheck.api import Checker
 from kpcheck.input.reader import parse_data, parse_json, parse_jsonl_line, parse_yaml, read_sources
@@ -186,6 +188,13 @@ AMOUNTS = [
     (1.2345678901234567e-4, None, "more than 18 decimal places"),
     (1e16, None, "10^12 or more"),
     (float("nan"), None, "finite number"),
+    (Decimal("1E-7"), Decimal("1E-7"), None),
+    (Decimal("1.23E-16"), Decimal("1.23E-16"), None),
+    (Decimal("1.23E-17"), None, "more than 18 decimal places"),
+    (Decimal("1000000000000.0"), None, "10^12 or more"),
+    (Decimal("-999999999999.5"), Decimal("-999999999999.5"), None),
+    (Decimal("-0.0"), Decimal("-0.0"), None),
+    (Decimal("0E+20"), Decimal("0"), None),
     ("-0.50", Decimal("-0.50"), None),
     ("1e5", None, "plain decimal number"),
     (True, None, "a number or a text"),
@@ -207,3 +216,44 @@ def test_an_amount_of_every_kind_reads_exactly_or_says_why_not(given, read, word
         with pytest.raises(ValidationError) as caught:
             Line.model_validate({"carats": given})
         assert words in str(caught.value) and caught.value.errors()[0]["loc"] == ("carats",)
+
+
+def _by_digit_tuple(value: Decimal) -> Decimal | str:
+    """The amount's reading as it was written before issue 26 took the places from the text:
+    from the digit tuple's exponent (the oracle of the test below)."""
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int):
+        return "not finite"
+    if exponent > 0:
+        value = Decimal(format(value, "f"))
+    if not Decimal(-(10**12)) < value < Decimal(10**12):
+        return "10^12 or more"
+    if exponent < -18 and value.scaleb(18) != value.scaleb(18).to_integral_value():
+        return "more than 18 decimal places"
+    return value
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.one_of(
+        st.decimals(allow_nan=True, allow_infinity=True),
+        st.builds(lambda d, e: d.scaleb(e), st.decimals(allow_nan=False, allow_infinity=False, places=3), st.integers(-30, 16)),
+        st.builds(Decimal, st.from_regex(r"-?[0-9]{1,14}\.[0-9]{0,22}", fullmatch=True)),
+    )
+)
+def test_an_amount_reads_as_its_digit_tuple_says(value):
+    """The places and the limit are read from the Decimal's text (cheaper than its digit tuple);
+    on every Decimal the reading is the one the digit tuple gives: the same value, digits and
+    exponent, or the same refusal."""
+    from pydantic import ValidationError
+
+    from kpcheck.input.models import Line
+
+    expected = _by_digit_tuple(value)
+    try:
+        got = Line.model_validate({"carats": value}).carats
+    except ValidationError as exc:
+        assert isinstance(expected, str) and (expected in str(exc) or expected == "not finite"), (value, str(exc))
+    else:
+        assert not isinstance(expected, str), (value, got)
+        assert got.as_tuple() == expected.as_tuple()

@@ -60,13 +60,21 @@ def _amount(value: Any) -> Any:
         return value
     elif kind is not Decimal:
         raise PydanticCustomError("amount_type", "expected a number or a text holding a plain decimal number")
-    exponent = value.as_tuple().exponent
-    if exponent.__class__ is not int:  # NaN, sNaN or Infinity: pydantic's own Decimal check refuses it
+    if not value.is_finite():  # NaN, sNaN or Infinity: pydantic's own Decimal check refuses it
         return value
-    if exponent > 0:  # 1E+5 as 100000
-        value = Decimal(format(value, "f"))
-    if not -MAX_AMOUNT < value < MAX_AMOUNT:
-        raise ValueError("amounts of 10^12 or more are not read")
+    text = str(value)  # issue 26: a Decimal's text, not its digit tuple, says its places
+    if "E" in text:  # an exponent (1E+5) or a tiny amount (1E-7): the exponent itself
+        exponent = value.as_tuple().exponent
+        if exponent > 0:  # 1E+5 as 100000
+            value = Decimal(format(value, "f"))
+        if not -MAX_AMOUNT < value < MAX_AMOUNT:
+            raise ValueError("amounts of 10^12 or more are not read")
+    else:  # written out: its places follow the dot, and a nonzero amount below 10^12 has its
+        # first digit at 10^11 at most (Decimal.adjusted)
+        dot = text.find(".")
+        exponent = dot + 1 - len(text) if dot >= 0 else 0
+        if value.adjusted() > 11:
+            raise ValueError("amounts of 10^12 or more are not read")
     if exponent < -MAX_PLACES:  # more places written: too many unless the extra ones are zeros
         shifted = value.scaleb(MAX_PLACES)
         if shifted != shifted.to_integral_value():
