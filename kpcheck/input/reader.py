@@ -294,8 +294,9 @@ def _jsonl_file(path: Path, name: str) -> Iterator[Loaded]:
             yield Loaded(source=name, error=not_a_file(path, name))
             return
         try:
-            for number, line in jsonl_lines(bounded_lines(stream, max_size())):
-                yield parse_jsonl_line(line, name, number)
+            limit = max_size()
+            for number, line in jsonl_lines(bounded_lines(stream, limit)):
+                yield parse_jsonl_line(line, name, number, limit)
         except OSError as exc:
             yield Loaded(source=name, error=InputError.said(name, CANNOT_READ_FILE, reason=str(exc.strerror)))
 
@@ -329,10 +330,12 @@ def jsonl_lines(stream: Iterable[bytes], first: int = 1) -> Iterator[tuple[int, 
             yield number, line
 
 
-def parse_jsonl_line(line: bytes, path: str, number: int) -> Loaded:
-    """One line of a JSON Lines file, located as ``path:line`` (errors ``path:line:column``)."""
+def parse_jsonl_line(line: bytes, path: str, number: int, limit: int | None = None) -> Loaded:
+    """One line of a JSON Lines file, located as ``path:line`` (errors ``path:line:column``);
+    ``limit``: :func:`~kpcheck.input.limits.max_size`, when the caller read it for the file."""
     source = f"{path}:{number}"
-    limit = max_size()
+    if limit is None:
+        limit = max_size()
     if len(line) > limit:
         return Loaded(source=source, error=too_big("the line holds", limit, source))
     if (number == 1 and line[:2] in (b"\xff\xfe", b"\xfe\xff")) or b"\x00" in line[:4]:

@@ -161,9 +161,10 @@ def loaded_of(unit: Unit, only: set[str] | None = None) -> Iterator[Loaded]:
         except OSError as exc:
             yield Loaded(source=where, error=InputError.said(where, CANNOT_READ_FILE, reason=str(exc.strerror)))
             return
+        limit = max_size()  # once a range: the environment is read for every line otherwise
         for number, line in numbered:
             if only is None or f"{where}:{number}" in only:
-                yield parse_jsonl_line(line, where, number)
+                yield parse_jsonl_line(line, where, number, limit)
     for file in unit.files:
         if only is None or display_name(file) in only:
             yield from read_file(Path(file))
