@@ -56,20 +56,37 @@ def test_compiled_equals_plain_reference_on_generated_submissions(engines, gener
     assert findings > COUNT * 0.2 and skipped > COUNT  # the sample exercises findings and applicability
 
 
-def test_check_is_project_then_decide(engines, generated):
-    """The Python evaluator's ``check`` (projection and decision in one function, the fact's
-    values as locals) decides as ``project`` then ``decide`` do, and makes the same fact and
-    values for a submission with findings; on the fixtures too (their edge cases: blank texts,
-    empty lists, dates out of force)."""
-    code = engines["python"].code
+@pytest.mark.parametrize("kind", ENGINE_KINDS)
+def test_check_is_project_then_decide(engines, generated, kind):
+    """``check`` (projection and decision in one function, the fact's values as locals) decides
+    as ``project`` then ``decide`` do, and makes the same fact and values for a submission with
+    findings; on the fixtures too (their edge cases: blank texts, empty lists, dates out of
+    force). With durable_rules, the messages it builds from its locals are those the message
+    builders make from the fact, entry for entry and in order, and durable_rules fires the same."""
+    engine = engines[kind]
+    code, evaluator = engine.code, engine.durable
     fixtures = [Submission.model_validate_json(path.read_bytes()) for path in sorted((ROOT / "fixtures/submissions").glob("*.json"))]
-    with_findings = 0
+    with_findings = fired_somewhere = 0
     for sub in [*fixtures, *generated]:
         on = sub.presented_on.toordinal()
         fact, values = code.project(sub)
-        hits, misses = code.decide(fact, on, None)
-        fused_hits, fused_misses, fused_values, fused_fact = code.check(sub, on)
+        sent: list[list[tuple[str, object]]] = []
+        fired = fire = None
+        if evaluator is not None:
+
+            def fire(messages, sent=sent):
+                sent.extend([(k, v) for k, v in m.items() if k != "id"] for m in messages)
+                return evaluator.fire(messages)
+
+            built = [[(k, v) for k, v in message(fact, 0).items() if k != "id"] for _, _, message in evaluator.shards]
+            fired = evaluator.fired(fact)
+        hits, misses = code.decide(fact, on, fired)
+        fused_hits, fused_misses, fused_values, fused_fact, fused_fired = code.check(sub, on, fire)
         assert (fused_hits, fused_misses) == (hits, misses), sub.id
+        assert fused_fired == fired, sub.id
+        if evaluator is not None:
+            assert sent == built, sub.id
+            fired_somewhere += bool(fired)
         if hits:
             with_findings += 1
             assert fused_fact == fact and list(fused_fact) == list(fact), sub.id  # the same keys in the same order
@@ -77,6 +94,7 @@ def test_check_is_project_then_decide(engines, generated):
         else:
             assert fused_fact is None
     assert with_findings > COUNT * 0.2
+    assert evaluator is None or fired_somewhere > COUNT * 0.2
 
 
 def _same_projection(engine, plain, compiled_fact, compiled_raw, guarded):

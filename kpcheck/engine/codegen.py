@@ -1,7 +1,7 @@
 """The rulebook compiled to Python source: what runs per submission, without walking rule trees.
 
 :func:`compile_rulebook` turns a :class:`~kpcheck.engine.plan.Projector` and the rules of
-one scope into one generated module with two functions:
+one scope into one generated module with three functions:
 
 * ``project(sub, batch)`` — straight-line code that reads exactly the fields the
   rulebook reads, computes the derived facts and returns ``(fact, values)``: the fact
@@ -13,7 +13,10 @@ one scope into one generated module with two functions:
   condition as Python expressions over the fact; ``fired`` is ``None`` for the Python
   evaluator, or the set of rule ids durable_rules fired (the conditions are then the
   engine's). It returns the indexes of the rules that trigger and, for those that do not
-  apply, a prebuilt "not applicable" object (``(index, None)`` when out of force).
+  apply, a prebuilt "not applicable" object (``(index, None)`` when out of force);
+* ``check(sub, on, fire)`` — both in one function for one submission, every fact value a
+  local, the fact made as a dict only when a rule triggers; for durable_rules it builds each
+  ruleset's message from those locals and takes the conditions' answer from ``fire``.
 
 The semantics are those of :mod:`kpcheck.engine.python` (absent values, ``None`` never
 stored in a fact); a differential test holds the two to the same results. The source is
@@ -81,7 +84,8 @@ class Compiled:
     source: str
     project: Callable[..., tuple[dict[str, Any], tuple[Any, ...]]]  # (fact, values named by raw_names)
     decide: Callable[..., tuple[list[int], list[Any]]]  # (triggered indexes, not-applicable objects)
-    check: Callable[..., tuple[list[int], list[Any], tuple[Any, ...], dict[str, Any] | None]] | None  # both: the Python evaluator's
+    # both in one function: (triggered, skipped, values, the fact when a rule triggered, what durable_rules fired)
+    check: Callable[..., tuple[list[int], list[Any], tuple[Any, ...], dict[str, Any] | None, set[str] | None]] | None
     raw_names: tuple[str, ...] = ()
 
     def raw(self, values: tuple[Any, ...], batch: Any = None) -> dict[str, Any]:
@@ -120,9 +124,12 @@ def compile_rulebook(
     reference: Any,
     not_applicable: Callable[[str, str], Any] = lambda rule, reason: (rule, reason),
     fused: bool = True,
+    messages: Messages | None = None,
 ) -> Compiled:
     """``rules`` are (id, NNF condition, [(NNF applies node, reason)], in_force spec); ``fused``:
-    also the ``check`` function (the Python evaluator's; durable_rules needs the fact as a dict)."""
+    also the ``check`` function, the projection and decision of one submission in one function.
+    With ``messages`` (durable_rules' rulesets: :class:`Messages`) its ``check`` builds their
+    messages from its locals and takes the conditions' answer from durable_rules (``fire``)."""
     src = _Source()
     src.consts.update(
         _Scaled=scaled,
@@ -139,7 +146,9 @@ def compile_rulebook(
     if fused:
         locals_ = _Sink(local=True)
         _gen_project(src, projector, locals_)
-        _gen_decide(src, rules, not_applicable, locals_.names)
+        if messages is not None:
+            _gen_messages(src, messages, locals_.names)
+        _gen_decide(src, rules, not_applicable, locals_.names, fired=messages is not None)
         locals_.build_fact(src)
     src.lines[:0] = _memo_keeper(src.memos)
     text = "\n".join(src.lines) + "\n"
@@ -187,11 +196,11 @@ class _Sink:
     def build_fact(self, src: _Source) -> None:
         """``check``'s end: the fact and values as ``project`` makes them, only when a rule triggered."""
         src.add(1, "if not triggered:")
-        src.add(2, "return triggered, skipped, (), None")
+        src.add(2, "return triggered, skipped, (), None, fired")
         src.add(1, "fact = {}")
         for key, name in self.names.items():
             src.add(1, f"if {name} is not None: fact[{key!r}] = {name}")
-        src.add(1, f"return triggered, skipped, {self.values}, fact")
+        src.add(1, f"return triggered, skipped, {self.values}, fact, fired")
 
 
 def _store(src: _Source, indent: int, target: str, key: str, kind: str, value: str = "v") -> None:
@@ -240,7 +249,8 @@ def _gen_project(src: _Source, p: Projector, sink: _Sink) -> tuple[str, ...]:
     a rule triggers."""
     local = {path: f"p{n}" for n, path in enumerate(p.attrs)}
     if sink.local:
-        src.add(0, "def check(sub, on):")
+        src.add(0, "def check(sub, on, fire=None):")
+        src.add(1, "fired = None")
         src.add(1, "if _clear_memos.pop(): _clear()")
         src.add(1, "ctx = FactContext(sub, _reference)")
         _gen_reads(src, p, local, 1)
@@ -398,15 +408,51 @@ def _gen_list(src: _Source, p: Projector, path: str, plan: Any, local: str, know
     sink.store_list(src, path)
 
 
+@dataclass(frozen=True)
+class Messages:
+    """What durable_rules is handed for one fact (:class:`~kpcheck.engine.durable.DurableEvaluator`):
+    for each ruleset, its keys as (fact key, short name, valued); the derived booleans
+    (``flags``: their conditions); the entries every message ends with (the discriminator and
+    ``sid``; the caller adds ``id``)."""
+
+    shards: list[list[tuple[str, str, bool]]]
+    flags: dict[str, Node]
+    tail: dict[str, Any]
+
+
+def _gen_messages(src: _Source, messages: Messages, names: dict[str, str]) -> None:
+    """``check``'s messages for durable_rules, from its locals, then ``fired = fire(messages)``:
+    the same entries in the same order as :func:`~kpcheck.engine.durable.message_builders` make
+    from the fact (a key the fact holds is a local that is not None)."""
+    built = []
+    for n, keys in enumerate(messages.shards):
+        message = f"m{n}"
+        built.append(message)
+        src.add(1, f"{message} = {{}}")
+        for key, name, valued in keys:
+            if key in messages.flags:
+                src.add(1, f"if {expression(src, messages.flags[key], names, 0)}: {message}[{name!r}] = True")
+            elif key in names:
+                src.add(1, f"if {names[key]} is not None: {message}[{name!r}] = {names[key] if valued else 'True'}")
+        for name, value in messages.tail.items():
+            src.add(1, f"{message}[{name!r}] = {value!r}")
+    src.add(1, f"fired = fire(({''.join(m + ', ' for m in built)}))")
+
+
 def _gen_decide(
-    src: _Source, rules: list[tuple[str, Node, list[tuple[Node, str]], Any]], not_applicable: Callable[[str, str], Any], get: Reader
+    src: _Source,
+    rules: list[tuple[str, Node, list[tuple[Node, str]], Any]],
+    not_applicable: Callable[[str, str], Any],
+    get: Reader,
+    fired: bool = False,
 ) -> None:
     """``skipped`` gets ``(index, None)`` for a rule not in force on the day (the engine words
     the reason with the dates) and, for an ``applies_when`` that does not hold, the one
     ``not_applicable(rule id, reason)`` object made here for it (shared by every result).
     With ``get`` the name of the fact's get method, the ``decide`` function, whose ``fired``
     are the rules durable_rules fired (``None``: decide here); with locals by key, the
-    decision part of ``check`` (the Python evaluator's)."""
+    decision part of ``check``, whose conditions are answered by ``fired`` (durable_rules')
+    when ``fired`` is true, else by its expressions (the Python evaluator)."""
     fused = isinstance(get, dict)
     if not fused:
         src.add(0, "def decide(f, on, fired):")
@@ -420,7 +466,9 @@ def _gen_decide(
             skip = src.const(not_applicable(rule_id, reason))
             src.add(1, f"elif not ({expression(src, node, get, 0)}): skipped.append({skip})")
         cond = expression(src, condition, get, 0)
-        if fused:
+        if fused and fired:
+            src.add(1, f"elif {rule_id!r} in fired: triggered.append({index})")
+        elif fused:
             src.add(1, f"elif {cond}: triggered.append({index})")
         else:
             src.add(1, f"elif ({rule_id!r} in fired) if fired is not None else ({cond}): triggered.append({index})")

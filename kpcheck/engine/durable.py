@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 
-from kpcheck.engine.codegen import expressions
+from kpcheck.engine.codegen import Messages, expressions
 from kpcheck.engine.plan import literal_value
 from kpcheck.rulebook.cache import compiled as cached_compile
 from kpcheck.rulebook.conditions import NEGATE, All, AnyOf, Compare, Node, Presence, Quantified, Ref, nnf, walk
@@ -405,6 +405,8 @@ class DurableEvaluator:
         for group, read_keys, message in zip(groups, keys, message_builders(keys, flags)):
             definition = {rid: {"all": [{"m": {"$and": [DISCRIMINATOR, renamed(made[rid], names)]}}]} for rid, _ in group}
             self.shards.append((_create(_dumps(definition)), read_keys, message))
+        # the same, for code that builds the messages itself (the generated check: fire)
+        self.messages = Messages(keys, dict(flags or {}), {**DISCRIMINATOR, "sid": "0"})
         self._serial = itertools.count()
 
     def fired(self, fact: dict[str, Any]) -> set[str]:
@@ -413,6 +415,16 @@ class DurableEvaluator:
         fired: set[str] = set()
         for handle, _, message in self.shards:
             fired |= self._run(handle, _dumps(message(fact, serial)))
+        return fired
+
+    def fire(self, messages: tuple[dict[str, Any], ...]) -> set[str]:
+        """:meth:`fired` for the messages of one fact built by the caller (one a ruleset, in
+        order, as :attr:`messages` says, without their ``id``)."""
+        serial = next(self._serial)
+        fired: set[str] = set()
+        for (handle, _, _), message in zip(self.shards, messages):
+            message["id"] = serial
+            fired |= self._run(handle, _dumps(message))
         return fired
 
     @staticmethod

@@ -168,14 +168,17 @@ class Engine:
         except durable.DurableError as exc:
             raise EngineError(str(exc)) from exc
         self.shared: dict[Any, Any] = {}  # immutable pieces of results, made once
-        fused = self.kind == "python" and scope == "submission"  # check: only the Python evaluator of one submission runs it
-        self.code = compile_rulebook(self.projector, rules_of(self.compiled), reference, NotApplicable, fused)
         self.durable = None
         if self.kind == "durable" and self.compiled:
             try:
                 self.durable = durable.DurableEvaluator(whole, expressions, flags)
             except durable.DurableError as exc:
                 raise EngineError(str(exc)) from exc
+        # check, the projection and decision in one function: for one submission (the batch
+        # scope memoises by the fact), durable_rules' messages built in it from its locals
+        fused = scope == "submission" and (self.kind == "python" or self.durable is not None)
+        messages = self.durable.messages if self.durable is not None else None
+        self.code = compile_rulebook(self.projector, rules_of(self.compiled), reference, NotApplicable, fused, messages)
 
     def evaluate(self, submission: Submission | None, batch: Any = None, plain: bool = False, lang: str = "en") -> Evaluation:
         """Findings and rules not applicable for one submission, their titles and messages in
@@ -198,11 +201,15 @@ class Engine:
         values: tuple[Any, ...] = ()
         raw: dict[str, Any] | None = None
         if not plain and self.code.check is not None and submission is not None:
-            # the Python evaluator on one submission: projection and decision in one generated
-            # function, the fact made as a dict only when a rule triggers
+            # one submission: projection and decision in one generated function (with
+            # durable_rules, its messages too), the fact made as a dict only when a rule triggers
             presented_on = submission.presented_on
-            hits, misses, values, made = self.code.check(submission, presented_on.toordinal())
-            triggered, skipped = self._decided(hits, misses, presented_on, None)
+            fire = self.durable.fire if self.durable is not None else None
+            try:
+                hits, misses, values, made, fired = self.code.check(submission, presented_on.toordinal(), fire)
+            except durable.DurableError as exc:
+                raise EngineError(str(exc)) from exc
+            triggered, skipped = self._decided(hits, misses, presented_on, fired)
             if not triggered:
                 return Evaluation([], skipped)
             fact: dict[str, Any] = made or {}
