@@ -2,9 +2,10 @@
 lines in that language: the errors, warnings and notes on standard error, the audit's summary,
 `register show`'s listing, `users list`, `config`'s table, the statistics of `stats` (text and
 Markdown) and its production file's errors, the refusals of inputs and options
-kpcheck words itself. Numbers, ids, paths, URLs, codes, option names and commands to
-type (in «») stay as they are; click's own usage frame ("Usage:", "Error: Invalid value for")
-stays English (README, under "kpcheck check"). English stays as it was (the tests of each command pin it).
+kpcheck words itself, and click's own words: its usage errors and their frame ("Usage:", "Error:",
+"Invalid value for", "No such option", "Missing argument"). Numbers, ids, paths, URLs, codes,
+option names, a usage line's metavars and commands to type (in «») stay as they are. English
+stays as it was (the tests of each command pin it).
 
 Each scenario's output is scanned for English words (tests/english_scan.py); the same scenarios
 in English must be caught by the scan, so the scan cannot pass for want of text.
@@ -28,7 +29,7 @@ ONE = SUBMISSIONS / "compliant-export.json"
 NUMBER = "KZ000123"  # ONE's certificate
 # names, not English prose: formats and file suffixes, the database, the spool's variable, a metavar of the usage line
 PROGRAM_WORDS = {"json", "csv", "html", "text", "yaml", "yml", "jsonl", "txt", "SQLite", "TMPDIR", "SOURCE"}
-CLICK_FRAME = re.compile(r"^(Usage: .*|Try '.*' for help\.|)$|^Error: (Invalid value for [^:]+: )?", re.M)
+CLICK_FRAME = re.compile(r"^(Использование|Қолданылуы): .*$", re.M)  # the usage line's metavars ([OPTIONS] FILES...)
 KAZAKH = re.compile("[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
 CYRILLIC = re.compile("[а-яА-ЯёЁ]")
 
@@ -75,6 +76,11 @@ def scenarios(place: Path) -> dict[str, tuple[list[object], tuple[int, ...]]]:
         "check: a register in memory": (["check", ONE, "--register", "sqlite://"], (2,)),
         "check: a report over an input": (["check", ONE, "--format", f"json={ONE}"], (2,)),
         "check: an unknown format": (["check", ONE, "--format", "fancy"], (2,)),
+        "check: an option that does not exist": (["check", ONE, "--bogus"], (2,)),
+        "check: no file given": (["check"], (2,)),
+        "check: an engine that does not exist": (["check", ONE, "--engine", "drools"], (2,)),
+        "check: an option without its value": (["check", ONE, "--output"], (2,)),
+        "audit: --jobs not a number": (["audit", ONE, "--jobs", "abc"], (2,)),
         "check: --record without a register": (["check", ONE, "--record"], (2,)),
         "audit: two reports in one file": (
             ["audit", place / "batch", "-j", "1", "--format", f"json={place}/r.x", "--format", f"csv={place}/r.x"],

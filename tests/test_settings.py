@@ -229,3 +229,17 @@ def test_python_dash_m_kpcheck(desk):
     done = subprocess.run([sys.executable, "-m", "kpcheck", "--version"], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("kpcheck, version ")
+
+
+def test_click_says_its_usage_errors_in_the_language_of_the_run(desk):
+    """click's own words (a usage error and its frame) follow the run's language as kpcheck's
+    lines do: its --lang as written (click words a usage error before it reads any option),
+    else KPCHECK_LANG, else the configuration files; English as it was."""
+    said = kpcheck("check", "--lang", "ru", ERASURE, "--bogus").output
+    assert "Ошибка: Нет параметра '--bogus'" in said and "Справка: «main check --help»" in said
+    assert "Қате: Аргумент көрсетілмеген 'FILES...'" in kpcheck("check", env={"KPCHECK_LANG": "kk"}).output
+    (desk / "kpcheck.toml").write_text('[check]\nlang = "ru"\n', encoding="utf-8")
+    assert "Использование: main check" in kpcheck("check", "--bogus").output
+    english = kpcheck("check", "--lang", "en", "--bogus").output
+    assert "Usage: main check" in english and "Error: No such option '--bogus'" in english
+    assert "Usage: main check" in kpcheck("check", "--bogus", env={"KPCHECK_LANG": "en"}).output

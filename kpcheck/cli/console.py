@@ -5,6 +5,7 @@ every command, kept in the run's click context so that each invocation starts af
 from __future__ import annotations
 
 import importlib
+import io
 import os
 import sys
 from collections.abc import Callable
@@ -144,6 +145,14 @@ def main(command: click.Command, args: Any = None, prog_name: str | None = None,
 
 def _outcome(command: click.Command, args: Any, prog_name: str | None, extra: Any) -> int:
     """The exit code of one run: what the command returned, else what it raised, mapped."""
+    _RUNS.append([list(sys.argv[1:] if args is None else args), None])
+    try:
+        return _mapped(command, args, prog_name, extra)
+    finally:
+        _RUNS.pop()
+
+
+def _mapped(command: click.Command, args: Any, prog_name: str | None, extra: Any) -> int:
     try:
         returned = click.Command.main(command, args, prog_name, standalone_mode=False, **extra)
         return returned if isinstance(returned, int) else EXIT_OK
@@ -155,14 +164,98 @@ def _outcome(command: click.Command, args: Any, prog_name: str | None, extra: An
             error(exc.message, exc.lang)
         return exc.code
     except click.ClickException as exc:
-        exc.show()
+        _show(exc)
         return exc.exit_code
     except click.Abort:
-        click.echo("Aborted!", err=True)
+        click.echo(_click_gettext("Aborted!"), err=True)
         return EXIT_FAIL
     except KpcheckError as exc:
         error(str(exc))
         return EXIT_ERROR
+
+
+# click's own words (its usage errors, "Usage:", the help's headings) in the run's language:
+# click marks them for gettext in each of its modules (``_``, ``ngettext``), which are pointed
+# here; outside a run of kpcheck's one main they stay click's English
+_RUNS: list[list[Any]] = []  # [arguments, language once known] of the runs under way, innermost last
+_CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "shell_completion", "termui", "types")
+
+
+def _click_language() -> str:
+    """The language of click's words in the running command: its ``--lang`` as written on the
+    command line (click words a usage error before any option is read), else ``KPCHECK_LANG``,
+    else the configuration files' ``lang`` for the command, else English."""
+    if not _RUNS:
+        return "en"
+    run = _RUNS[-1]
+    if run[1] is None:
+        run[1] = _early_language(run[0])
+    return str(run[1])
+
+
+def _early_language(args: list[str]) -> str:
+    from kpcheck.i18n import LANGUAGES
+
+    given = None
+    for at, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and at + 1 < len(args):
+            given = args[at + 1]
+        elif isinstance(arg, str) and arg.startswith("--lang="):
+            given = arg.partition("=")[2]
+    if given in LANGUAGES:
+        return str(given)
+    if os.environ.get("KPCHECK_LANG") in LANGUAGES:
+        return os.environ["KPCHECK_LANG"]
+    command = next((str(arg) for arg in args if not str(arg).startswith("-")), None)
+    try:
+        found = Settings.load().lookup(command, "lang") if command else None
+    except Exception:  # a configuration file that does not read: its own error follows, in English
+        found = None
+    return str(found[0]) if found is not None and found[0] in LANGUAGES else "en"
+
+
+def _click_gettext(message: str) -> str:
+    lang = _click_language()
+    if lang == "en":
+        return message
+    from kpcheck.i18n import gettext_for
+
+    return gettext_for(lang)(message)
+
+
+def _click_ngettext(singular: str, plural: str, count: int) -> str:
+    lang = _click_language()
+    if lang == "en":
+        return singular if count == 1 else plural
+    from kpcheck.i18n import ngettext_for
+
+    return ngettext_for(lang)(singular, plural, count)
+
+
+def _show(exc: click.ClickException) -> None:
+    """A usage error as click shows it; in Russian or Kazakh, also the one hint click writes
+    without gettext (an option's environment variable, "(env var: KPCHECK_JOBS)")."""
+    if _click_language() == "en":
+        exc.show()
+        return
+    shown = io.StringIO()
+    exc.show(shown)
+    words = _click_gettext("env var: {var}").format(var="").strip()
+    click.echo(shown.getvalue().replace(" (env var: ", f" ({words} "), err=True, nl=False)
+
+
+def _speak_click() -> None:
+    for name in _CLICK_MODULES:
+        module = importlib.import_module(f"click.{name}")
+        if hasattr(module, "_"):
+            module._ = _click_gettext  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = _click_ngettext  # type: ignore[attr-defined]
+
+
+_speak_click()
 
 
 def _main(command: click.Command, args: Any, prog_name: str | None, complete_var: str | None, standalone_mode: bool, extra: Any) -> Any:
