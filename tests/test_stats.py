@@ -244,6 +244,7 @@ def test_production_file(tmp_path: Path, name: str, text: str) -> None:
         ("bad.csv", "year,carats,value\n2021,1,1\n2021,2,2\n", ":3", "year 2021 is given twice"),
         ("bad.csv", "year,carats,value\n21,1,1\n", ":2", "four-digit year"),
         ("bad.yaml", "- {year: 2021, carats: -5, value: 1}\n", ":1:3", "carats must be a number >= 0"),
+        ("big.csv", "year,carats,value\n2021,1e16,1\n", ":2", "is too large for a year's production (at most 10^15)"),
         ("bad.yaml", "- {year: 2021, carat: 5}\n", ":1:3", "unknown key 'carat'"),
         ("bad.yaml", "production: [\n", ":2", "invalid YAML"),
         ("bad.yaml", "year: 2021\n", ":1", "expected a list"),

@@ -329,6 +329,6 @@ def _amount(value: Any, name: str, where: Location) -> Decimal | None:
             N_("{name} {value} is too large for a year's production (at most {most})"),
             name=name,
             value=repr(value),
-            most=f"{MAX_AMOUNT:,.0f}",
+            most=f"10^{MAX_AMOUNT.adjusted()}",  # as every language writes it (no thousands separators to translate)
         )
     return amount
