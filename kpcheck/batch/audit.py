@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import tempfile
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from kpcheck.batch import reaper
+from kpcheck.batch import reaper, spool
 from kpcheck.batch.workers import WorkerPool, batch_collections, can_fork, max_jobs
 from kpcheck.batch.xref import (
     IndexPart,
@@ -60,7 +59,8 @@ def check_unit(checker: Checker, unit: Unit, lang: str = "en", content: bool = T
 
 @dataclass(frozen=True)
 class Spooled:
-    """The checked results of one unit, pickled to a file of their own by whoever checked them."""
+    """The checked results of one unit, spooled to a file of their own by whoever checked them
+    (:mod:`kpcheck.batch.spool`)."""
 
     path: str
     count: int
@@ -73,22 +73,18 @@ class Spooled:
         """The unit's keys as :func:`~kpcheck.batch.xref.pack_members` and
         :func:`~kpcheck.batch.xref.pack_prices` packed them."""
         with open(self.path, "rb") as stream:
-            members: tuple[bytes, tuple[tuple[str, bytes], ...]] = pickle.load(stream)
+            members: tuple[bytes, tuple[tuple[str, bytes], ...]] = spool.read_members(stream)
             return members
 
     def read_keys(self) -> list[XrefKey]:
         """The unit's keys that are not None, in order (what :meth:`read_members` packed)."""
         with open(self.path, "rb") as stream:
-            pickle.load(stream)
-            keys: list[XrefKey | None] = pickle.load(stream)
+            keys = spool.read_keys(stream)
         return [key for key in keys if key is not None]
 
     def read(self) -> Iterator[tuple[Result, XrefKey | None]]:
         with open(self.path, "rb") as stream:
-            pickle.load(stream)
-            keys = pickle.load(stream)
-            results = pickle.load(stream)
-        return zip(results, keys)
+            return spool.read(stream)
 
 
 class AuditStopped(Worded, RuntimeError):
@@ -119,9 +115,7 @@ def spool_unit(checker: Checker, unit: Unit, directory: str, lang: str = "en", n
     try:
         handle, path = tempfile.mkstemp(dir=directory, suffix=".pickle")
         with os.fdopen(handle, "wb") as stream:  # the packed keys first: the second XREF look reads only them
-            pickle.dump((pack_members(keys), prices), stream, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(keys, stream, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump([result for result, _ in pairs], stream, protocol=pickle.HIGHEST_PROTOCOL)
+            spool.write(stream, (pack_members(keys), prices), pairs)
     except OSError as exc:
         if path:
             with contextlib.suppress(OSError):
