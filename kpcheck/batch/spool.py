@@ -5,10 +5,10 @@ workers it forks), in a private folder: the packed keys the second look reads fi
 bytes), then the keys and the results as rows of plain values (:mod:`marshal`), and the few
 objects the rows refer to (findings and "not applicable" entries, pickled once each however
 many results share them). Pickling a :class:`~kpcheck.results.Result` and an
-:class:`~kpcheck.batch.xref.XrefKey` per submission cost about 88,000 instructions a
+:class:`~kpcheck.batch.xref.XrefKey` per submission cost about 93,000 instructions a
 submission to write and read back (issue 26, "nothing is pickled per result"); rows of plain
-values cost about a third of it. What is read back equals what was written
-(``tests/test_spool.py``).
+values cost about 76,000, most of it rebuilding the objects. What is read back equals what
+was written (``tests/test_spool.py``).
 """
 
 from __future__ import annotations

@@ -145,7 +145,7 @@ def main(command: click.Command, args: Any = None, prog_name: str | None = None,
 
 def _outcome(command: click.Command, args: Any, prog_name: str | None, extra: Any) -> int:
     """The exit code of one run: what the command returned, else what it raised, mapped."""
-    _RUNS.append([list(sys.argv[1:] if args is None else args), None])
+    _RUNS.append([[str(arg) for arg in (sys.argv[1:] if args is None else args)], None])
     try:
         return _mapped(command, args, prog_name, extra)
     finally:
@@ -202,13 +202,13 @@ def _early_language(args: list[str]) -> str:
             break
         if arg == "--lang" and at + 1 < len(args):
             given = args[at + 1]
-        elif isinstance(arg, str) and arg.startswith("--lang="):
+        elif arg.startswith("--lang="):
             given = arg.partition("=")[2]
     if given in LANGUAGES:
         return str(given)
     if os.environ.get("KPCHECK_LANG") in LANGUAGES:
         return os.environ["KPCHECK_LANG"]
-    command = next((str(arg) for arg in args if not str(arg).startswith("-")), None)
+    command = next((arg for arg in args if not arg.startswith("-")), None)
     try:
         found = Settings.load().lookup(command, "lang") if command else None
     except Exception:  # a configuration file that does not read: its own error follows, in English

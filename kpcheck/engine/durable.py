@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
@@ -412,18 +412,19 @@ class DurableEvaluator:
     def fired(self, fact: dict[str, Any]) -> set[str]:
         """Every rule id whose condition holds on the fact, each once."""
         serial = next(self._serial)
-        fired: set[str] = set()
-        for handle, _, message in self.shards:
-            fired |= self._run(handle, _dumps(message(fact, serial)))
-        return fired
+        return self._fired([message(fact, serial) for _, _, message in self.shards])
 
     def fire(self, messages: tuple[dict[str, Any], ...]) -> set[str]:
         """:meth:`fired` for the messages of one fact built by the caller (one a ruleset, in
         order, as :attr:`messages` says, without their ``id``)."""
         serial = next(self._serial)
+        for message in messages:
+            message["id"] = serial
+        return self._fired(messages)
+
+    def _fired(self, messages: Sequence[dict[str, Any]]) -> set[str]:
         fired: set[str] = set()
         for (handle, _, _), message in zip(self.shards, messages):
-            message["id"] = serial
             fired |= self._run(handle, _dumps(message))
         return fired
 
