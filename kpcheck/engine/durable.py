@@ -23,9 +23,9 @@ from typing import Any
 
 import orjson
 
-from kpcheck.engine.codegen import Messages, expressions
+from kpcheck.engine import codegen
+from kpcheck.engine.codegen import Messages
 from kpcheck.engine.plan import literal_value
-from kpcheck.rulebook.cache import compiled as cached_compile
 from kpcheck.rulebook.conditions import NEGATE, All, AnyOf, Compare, Node, Presence, Quantified, Ref, nnf, walk
 from kpcheck.rulebook.schema import BOOL
 
@@ -355,29 +355,16 @@ def renamed(expression: Any, names: dict[str, str]) -> Any:
 def message_builders(
     shards: list[list[tuple[str, str, bool]]], flags: dict[str, Node] | None = None
 ) -> list[Callable[[dict[str, Any], int], dict[str, Any]]]:
-    """For each ruleset's keys, a function ``(fact, serial) -> message``: for each (property,
-    short name, valued) of the keys, the fact's value (``true`` when not ``valued``) under the
-    short name when the fact has the property, then the discriminator, ``sid`` and ``id``; a
-    key of ``flags`` (a derived boolean, see :func:`durable_rule`) is ``true`` when its
-    condition holds on the fact (:func:`kpcheck.engine.codegen.expressions`), else absent.
-    Generated straight-line code, run on every fact (a fifth faster than a comprehension over
-    the keys), compiled once and kept in the cache folder as the rulebook's code is."""
-    tests, consts = expressions(flags or {}, "get")
-    lines = []
-    for n, keys in enumerate(shards):
-        lines += [f"def message{n}(fact, serial):", "    get = fact.get", "    out = {}"]
-        for key, name, valued in keys:
-            if key in tests:
-                lines.append(f"    if {tests[key]}: out[{name!r}] = True")
-            elif valued:
-                lines += [f"    v = get({key!r})", f"    if v is not None: out[{name!r}] = v"]
-            else:
-                lines.append(f"    if {key!r} in fact: out[{name!r}] = True")
-        lines += [f"    out[{name!r}] = {value!r}" for name, value in DISCRIMINATOR.items()]
-        lines += ["    out['sid'] = '0'", "    out['id'] = serial", "    return out"]
-    namespace: dict[str, Any] = dict(consts)
-    exec(cached_compile("\n".join(lines) + "\n", "<durable messages>"), namespace)
-    return [namespace[f"message{n}"] for n in range(len(shards))]
+    """For each ruleset's keys (property, short name, valued), a function ``(fact, serial) ->
+    message``: the fact's values (``true`` when not ``valued``) under the short names, a key of
+    ``flags`` (a derived boolean, see :func:`durable_rule`) ``true`` when its condition holds,
+    then the discriminator, ``sid`` and ``id`` (:func:`kpcheck.engine.codegen.message_builders`)."""
+    return codegen.message_builders(messages_of(shards, flags))
+
+
+def messages_of(shards: list[list[tuple[str, str, bool]]], flags: dict[str, Node] | None = None) -> Messages:
+    """What durable_rules is handed for one fact, by ruleset (:class:`~kpcheck.engine.codegen.Messages`)."""
+    return Messages(shards, dict(flags or {}), {**DISCRIMINATOR, "sid": "0"})
 
 
 class DurableEvaluator:
@@ -402,11 +389,10 @@ class DurableEvaluator:
         valued = set().union(*(keys_read(node, values_only=True) for _, node in rules))
         groups = shard(rules)
         keys = [[(key, names[key], key in valued) for key in sorted(set().union(*(reads[rid] for rid, _ in group)))] for group in groups]
-        for group, read_keys, message in zip(groups, keys, message_builders(keys, flags)):
+        self.messages = messages_of(keys, flags)  # also for code that builds them itself (the generated check: fire)
+        for group, read_keys, message in zip(groups, keys, codegen.message_builders(self.messages)):
             definition = {rid: {"all": [{"m": {"$and": [DISCRIMINATOR, renamed(made[rid], names)]}}]} for rid, _ in group}
             self.shards.append((_create(_dumps(definition)), read_keys, message))
-        # the same, for code that builds the messages itself (the generated check: fire)
-        self.messages = Messages(keys, dict(flags or {}), {**DISCRIMINATOR, "sid": "0"})
         self._serial = itertools.count()
 
     def fired(self, fact: dict[str, Any]) -> set[str]:
